@@ -1,0 +1,1 @@
+"""A Discord bot that hosts a free online recovery support group."""

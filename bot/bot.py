@@ -1,0 +1,107 @@
+"""The bot class and ``create_bot``: the composition of settings, storage, content and cogs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.crisis import CrisisResources, load_crisis_resources
+from bot.db import Database
+from bot.settings import Settings
+from bot.state import BotState
+from bot.tree import SupportTree
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = ("cogs.general",)
+"""Every extension, loaded in this order; a failure stops start-up."""
+
+
+def required_intents(settings: Settings) -> discord.Intents:
+    """The least the bot needs; the README explains each one."""
+    intents = discord.Intents.none()
+    intents.guilds = True  # channels, roles and threads: the queue and consultation threads
+    intents.members = True  # privileged: welcome on join, "member left" on open requests
+    intents.guild_scheduled_events = True  # /meetings reads the server's scheduled events
+    intents.dm_messages = True  # a member writing to the bot in a DM gets crisis resources
+    if settings.safety_net:
+        intents.guild_messages = True
+        intents.message_content = True  # privileged: the opt-in crisis-language safety net
+    return intents
+
+
+class SupportBot(commands.Bot):
+    """The support-group bot. Build it with ``create_bot``; nothing connects until ``start``."""
+
+    def __init__(self, settings: Settings, crisis: CrisisResources) -> None:
+        # The bot never joins voice; don't warn about voice libraries it does not need.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=required_intents(settings),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=SupportTree,
+            help_command=None,
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
+        )
+        self.settings = settings
+        self.crisis = crisis
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None or self._db.closed:
+            raise RuntimeError("the database is not open")
+        return self._db
+
+    async def open_database(self) -> Database:
+        """Open and migrate the database (once); ``python -m bot`` calls it before connecting."""
+        if self._db is None or self._db.closed:
+            self._db = await Database.open(self.settings.database_path)
+        return self._db
+
+    async def setup_hook(self) -> None:
+        await self.open_database()
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands_if_changed()
+
+    async def sync_commands_if_changed(self) -> bool:
+        """Sync the command tree only when its JSON differs from the last synced version."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        state = BotState(self.db)
+        key = f"command_hash:{guild.id if guild else 'global'}"
+        if await state.get(key) == digest:
+            log.info("commands.sync_skipped scope=%s", key)
+            return False
+        await self.tree.sync(guild=guild)
+        await state.set(key, digest)
+        log.info("commands.synced scope=%s count=%d", key, len(payload))
+        return True
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            await self.close_database()
+
+    async def close_database(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+
+
+def create_bot(settings: Settings) -> SupportBot:
+    """Build the bot without connecting; content problems raise ``StartupError`` now."""
+    crisis = load_crisis_resources(settings.content_dir)
+    return SupportBot(settings, crisis)

@@ -1,0 +1,98 @@
+"""Settings, read from the environment and ``.env``.
+
+Every field is documented in ``.env.example``. ``load_settings`` turns pydantic's
+validation errors into one sentence that names the setting and never echoes its value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import StartupError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout (or install) root; content files live in its ``data/`` folder."""
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    """Everything the admin can configure outside Discord."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        hide_input_in_errors=True,
+    )
+
+    discord_token: SecretStr
+    database_path: Path = Path("data/support.db")
+    log_level: LogLevel = "INFO"
+    dev_guild_id: int | None = Field(default=None, gt=0)
+    content_dir: Path = PROJECT_ROOT / "data"
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    encryption_key: SecretStr | None = None
+    safety_net: bool = False
+
+    @field_validator("discord_token")
+    @classmethod
+    def _token_is_plausible(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value().strip()
+        if not token:
+            raise ValueError("empty")
+        if any(ch.isspace() for ch in token):
+            raise ValueError("contains spaces")
+        return SecretStr(token)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper().strip() if isinstance(value, str) else value
+
+    @field_validator("dev_guild_id", "encryption_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+_HINTS: dict[str, str] = {
+    "discord_token": (
+        "copy your bot's token from the Discord developer portal (Bot → Reset Token) "
+        "into .env, as shown in .env.example"
+    ),
+    "database_path": "set it to a file path such as data/support.db",
+    "log_level": "use one of DEBUG, INFO, WARNING, ERROR or CRITICAL",
+    "dev_guild_id": "use the numeric id of your test server, or leave it empty",
+    "content_dir": "point it at the folder that holds the content files",
+    "retention_days": "use a whole number of days between 1 and 3650",
+    "encryption_key": "use a key made by `python -m bot keygen`, or leave it empty",
+    "safety_net": "use true or false",
+}
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One sentence naming the first bad setting, without its value."""
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "settings"
+    name = field.upper()
+    hint = _HINTS.get(field, "check .env.example for the expected form")
+    if first["type"] == "missing":
+        problem = "is missing"
+    elif field == "discord_token":
+        problem = "is empty or malformed"
+    else:
+        problem = "is not valid"
+    return f"The setting {name} {problem}: {hint}."
+
+
+def load_settings(env_file: Path | str | None = ".env") -> Settings:
+    """Read settings, turning any problem into a ``StartupError`` of one sentence."""
+    try:
+        return Settings(_env_file=env_file)
+    except ValidationError as error:
+        raise StartupError(describe_settings_error(error)) from None

@@ -1,0 +1,42 @@
+"""The command tree: one place where every slash-command error becomes a polite reply."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.ui import report_error
+
+log = logging.getLogger(__name__)
+
+
+def _as_user_facing(error: app_commands.AppCommandError) -> UserFacingError | None:
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return UserFacingError("Please use this command inside the support server, not in a DM.")
+    if isinstance(error, app_commands.MissingPermissions):
+        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return UserFacingError(f"You need the {needed} permission to do that.")
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return UserFacingError(
+            f"Please wait {error.retry_after:.0f} seconds before using that again. "
+            "If you need help right now, /crisis is always open.",
+            show_crisis=False,
+        )
+    if isinstance(error, app_commands.TransformerError):
+        return UserFacingError("That value doesn't look right. Please check it and try again.")
+    if isinstance(error, app_commands.CheckFailure):
+        return UserFacingError("Sorry, you can't use that here.")
+    return None
+
+
+class SupportTree(app_commands.CommandTree["Any"]):
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        command = interaction.command.qualified_name if interaction.command else "unknown"
+        friendly = _as_user_facing(error)
+        await report_error(interaction, friendly or error, where=f"command:{command}")

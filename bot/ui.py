@@ -1,0 +1,191 @@
+"""Discord-side helpers shared by every cog: replying safely, escaping member text,
+the base classes for views and modals, colours and the standard footer.
+
+Domain modules never import this; cogs and the bot class do.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import limits
+from bot.crisis import REMINDER, CrisisResources
+from bot.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from bot.bot import SupportBot
+
+log = logging.getLogger(__name__)
+
+CALM = discord.Colour(0x4A90A4)
+WARM = discord.Colour(0xE8A33D)
+URGENT = discord.Colour(0xC0392B)
+QUIET = discord.Colour(0x7F8C8D)
+
+FOOTER = (
+    "Peer support and information, not medical advice or an emergency service "
+    "· /crisis for urgent help"
+)
+
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on our side. Anything you already sent is safe. "
+    "If you are in crisis, please call or text 988 (US) or use /crisis."
+)
+
+# Zero-width, bidi-control and other invisible format characters that can spoof text.
+_INVISIBLE = re.compile("[\u0000\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def clean_text(text: str) -> str:
+    """Member text with NULs, invisible and direction-override characters removed."""
+    without = _INVISIBLE.sub("", text)
+    return "".join(ch for ch in without if unicodedata.category(ch) != "Cc" or ch in "\n\t")
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape(text: str, limit: int | None = None) -> str:
+    """Member text made safe to show inside markdown: cleaned, escaped, mentions defused, cut."""
+    safe = discord.utils.escape_mentions(discord.utils.escape_markdown(clean_text(text)))
+    return shorten(safe, limit) if limit is not None else safe
+
+
+def embed(title: str, description: str = "", *, colour: discord.Colour = CALM) -> discord.Embed:
+    """An embed with the standard footer; title and description cut to Discord's limits."""
+    result = discord.Embed(
+        title=shorten(title, limits.EMBED_TITLE),
+        description=shorten(description, limits.EMBED_DESCRIPTION) or None,
+        colour=colour,
+    )
+    result.set_footer(text=FOOTER)
+    return result
+
+
+def add_field(target: discord.Embed, name: str, value: str, *, inline: bool = False) -> None:
+    """Add a field cut to Discord's limits (silently ignored past the 25th field)."""
+    if len(target.fields) >= limits.EMBED_FIELDS:
+        return
+    target.add_field(
+        name=shorten(name, limits.EMBED_FIELD_NAME),
+        value=shorten(value, limits.EMBED_FIELD_VALUE) or "\u200b",
+        inline=inline,
+    )
+
+
+def crisis_embed(resources: CrisisResources) -> discord.Embed:
+    """The full crisis resources, as one embed."""
+    result = embed(resources.title, resources.intro, colour=URGENT)
+    for resource in resources.resources:
+        add_field(
+            result,
+            f"{resource.name} ({resource.region})",
+            f"{resource.contact}\n{resource.purpose}",
+        )
+    add_field(result, "Elsewhere", resources.closing)
+    result.set_footer(text="You can see this again any time with /crisis.")
+    return result
+
+
+def reminder_line() -> str:
+    return REMINDER
+
+
+async def send_ephemeral(
+    interaction: discord.Interaction[Any],
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    embeds: list[discord.Embed] | None = None,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Reply privately, whether or not the interaction was already answered or deferred."""
+    kwargs: dict[str, Any] = {"ephemeral": True}
+    if content is not None:
+        kwargs["content"] = shorten(content, limits.MESSAGE_CONTENT)
+    if embed is not None:
+        kwargs["embed"] = embed
+    if embeds is not None:
+        kwargs["embeds"] = embeds
+    if view is not None:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
+async def report_error(
+    interaction: discord.Interaction[Any], error: BaseException, *, where: str
+) -> None:
+    """The one place a failure becomes a polite, private message (and a log line with ids only)."""
+    original = getattr(error, "original", error)
+    if isinstance(original, UserFacingError):
+        log.info(
+            "interaction.refused where=%s reason=%s user=%s guild=%s",
+            where,
+            type(original).__name__,
+            interaction.user.id,
+            interaction.guild_id,
+        )
+        content = original.message
+        extra: list[discord.Embed] = []
+        if original.show_crisis:
+            bot: SupportBot = interaction.client
+            extra.append(crisis_embed(bot.crisis))
+    else:
+        log.error(
+            "interaction.failed where=%s user=%s guild=%s channel=%s",
+            where,
+            interaction.user.id,
+            interaction.guild_id,
+            interaction.channel_id,
+            exc_info=original,
+        )
+        content, extra = SOMETHING_WENT_WRONG, []
+    try:
+        await send_ephemeral(interaction, content, embeds=extra or None)
+    except discord.HTTPException:
+        log.warning("interaction.error_reply_failed where=%s user=%s", where, interaction.user.id)
+
+
+class BaseView(discord.ui.View):
+    """A view whose failures end in the same polite message as a command's."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await report_error(interaction, error, where=f"view:{type(self).__name__}")
+
+
+class PersonalView(BaseView):
+    """A view that only the member who opened it can use."""
+
+    def __init__(self, owner_id: int, *, timeout: float | None = 600) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if interaction.user.id != self.owner_id:
+            await send_ephemeral(
+                interaction,
+                "This menu belongs to someone else. Run the command yourself to get your own.",
+            )
+            return False
+        return True
+
+
+class BaseModal(discord.ui.Modal):
+    """A modal whose failures end in the same polite message as a command's."""
+
+    async def on_error(  # type: ignore[override]  # Modal narrows BaseView's signature
+        self, interaction: discord.Interaction[Any], error: Exception
+    ) -> None:
+        await report_error(interaction, error, where=f"modal:{type(self).__name__}")

@@ -1,0 +1,84 @@
+"""Shared fixtures: real settings, a real SQLite file, and the real bot inside SimCord."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import simcord
+
+from bot.bot import SupportBot, create_bot
+from bot.db import Database
+from bot.settings import Settings
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "discord_token": "test-token-not-real",
+        "database_path": tmp_path / "support.db",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest_asyncio.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "service.db")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def simcord_bot(settings: Settings) -> SupportBot:
+    return create_bot(settings)
+
+
+@pytest_asyncio.fixture
+async def env(simcord_env: simcord.Env) -> AsyncIterator[simcord.Env]:
+    """SimCord's environment around our bot; closes the database of whichever bot is last."""
+    yield simcord_env
+    bot = simcord_env.bot
+    assert isinstance(bot, SupportBot)
+    await bot.close_database()
+
+
+async def restart(env: simcord.Env, settings: Settings) -> SupportBot:
+    """Stop the running bot (closing its database) and start a fresh one on the same file."""
+    old = env.bot
+    assert isinstance(old, SupportBot)
+    await env.settle()
+    await old.close_database()
+    fresh = create_bot(settings)
+    await env.restart_bot(fresh)
+    return fresh
+
+
+@pytest.fixture
+def caplog_all(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _close_every_database(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """A test that fails half-way must not leave an aiosqlite thread keeping pytest alive."""
+    opened: list[Database] = []
+    original = Database.open.__func__  # type: ignore[attr-defined]
+
+    async def recording_open(cls: type[Database], *args: object, **kwargs: object) -> Database:
+        database = await original(cls, *args, **kwargs)
+        opened.append(database)
+        return database
+
+    monkeypatch.setattr(Database, "open", classmethod(recording_open))
+    yield
+    for database in opened:
+        await database.close()
