@@ -10,6 +10,7 @@ import discord
 from discord.ext import commands
 
 from bot.crisis import CrisisResources, load_crisis_resources
+from bot.crypto import Cipher, open_cipher
 from bot.db import Database
 from bot.settings import Settings
 from bot.state import BotState
@@ -54,6 +55,7 @@ class SupportBot(commands.Bot):
         self.settings = settings
         self.crisis = crisis
         self._db: Database | None = None
+        self._cipher: Cipher | None = None
 
     @property
     def db(self) -> Database:
@@ -61,10 +63,25 @@ class SupportBot(commands.Bot):
             raise RuntimeError("the database is not open")
         return self._db
 
+    @property
+    def cipher(self) -> Cipher:
+        if self._cipher is None:
+            raise RuntimeError("the database is not open")
+        return self._cipher
+
     async def open_database(self) -> Database:
-        """Open and migrate the database (once); ``python -m bot`` calls it before connecting."""
+        """Open and migrate the database and check the encryption key (once).
+
+        ``python -m bot`` calls it before connecting, so storage problems surface first.
+        """
         if self._db is None or self._db.closed:
             self._db = await Database.open(self.settings.database_path)
+            key = self.settings.encryption_key
+            try:
+                self._cipher = await open_cipher(self._db, key.get_secret_value() if key else None)
+            except BaseException:
+                await self._db.close()
+                raise
         return self._db
 
     async def setup_hook(self) -> None:

@@ -1,0 +1,117 @@
+"""Per-server configuration written by ``/setup``: which role is staff, which channels to use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.db import Database
+from bot.errors import UserFacingError
+
+
+@dataclass(frozen=True)
+class GuildConfig:
+    guild_id: int
+    staff_role_id: int | None = None
+    queue_channel_id: int | None = None
+    consult_channel_id: int | None = None
+    log_channel_id: int | None = None
+    response_time_text: str | None = None
+    work_start_hour: int | None = None
+    work_end_hour: int | None = None
+    timezone: str | None = None
+    cooldown_minutes: int = 10
+    hourly_cap: int = 30
+    reminder_minutes: int = 30
+    urgent_reminder_minutes: int = 10
+    welcome_channel_id: int | None = None
+    welcome_dm: bool = False
+    welcome_ping: bool = False
+    meetings_channel_id: int | None = None
+    meeting_reminder_minutes: int = 15
+    member_role_id: int | None = None
+    celebrate_channel_id: int | None = None
+    safety_enabled: bool = False
+
+    @property
+    def consultations_ready(self) -> bool:
+        """Whether the consultation queue has what it needs: a staff role and both channels."""
+        return None not in (self.staff_role_id, self.queue_channel_id, self.consult_channel_id)
+
+    @property
+    def expected_response(self) -> str:
+        return self.response_time_text or "Staff usually reply within a day."
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or "UTC")
+
+    def staff_back_at(self, now: dt.datetime) -> dt.datetime | None:
+        """When staff are next on duty, or None when they are on duty now or hours are unset."""
+        if self.work_start_hour is None or self.work_end_hour is None:
+            return None
+        local = now.astimezone(self.zone())
+        start, end = self.work_start_hour, self.work_end_hour
+        hour = local.hour
+        on_duty = start <= hour < end if start < end else (hour >= start or hour < end)
+        if on_duty:
+            return None
+        back = local.replace(hour=start, minute=0, second=0, microsecond=0)
+        if back <= local:
+            back += dt.timedelta(days=1)
+        return back.astimezone(dt.UTC)
+
+
+_COLUMNS = tuple(f.name for f in fields(GuildConfig))
+_BOOLEAN = {"welcome_dm", "welcome_ping", "safety_enabled"}
+
+
+def validate_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserFacingError(
+            f"I don't know the time zone {name[:60]!r}. Use a name like Europe/London or "
+            "America/New_York."
+        ) from None
+    return name
+
+
+class GuildConfigRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, guild_id: int) -> GuildConfig:
+        """The server's configuration; a server never set up gets the defaults."""
+        row = await self._db.fetchone(
+            f"SELECT {', '.join(_COLUMNS)} FROM guild_config WHERE guild_id = ?", (guild_id,)
+        )
+        if row is None:
+            return GuildConfig(guild_id=guild_id)
+        values: dict[str, Any] = {name: row[name] for name in _COLUMNS}
+        for name in _BOOLEAN:
+            values[name] = bool(values[name])
+        return GuildConfig(**values)
+
+    async def update(self, guild_id: int, now: dt.datetime, **changes: Any) -> GuildConfig:
+        """Set the given columns (others keep their values) and return the new configuration."""
+        unknown = set(changes) - set(_COLUMNS) - {"guild_id"}
+        if unknown:
+            raise ValueError(f"unknown guild_config columns: {sorted(unknown)}")
+        if "timezone" in changes and changes["timezone"] is not None:
+            validate_timezone(changes["timezone"])
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO guild_config (guild_id, updated_at) VALUES (?, ?) "
+                "ON CONFLICT (guild_id) DO NOTHING",
+                (guild_id, now.isoformat()),
+            )
+            if changes:
+                assignments = ", ".join(f"{name} = ?" for name in changes)
+                values = [int(v) if isinstance(v, bool) else v for v in changes.values()]
+                await tx.execute(
+                    f"UPDATE guild_config SET {assignments}, updated_at = ? WHERE guild_id = ?",
+                    (*values, now.isoformat(), guild_id),
+                )
+        return await self.get(guild_id)

@@ -1,0 +1,25 @@
+-- Per-server configuration, written by /setup. Holds Discord ids of channels and roles, no member data.
+CREATE TABLE guild_config (
+    guild_id             INTEGER PRIMARY KEY,
+    staff_role_id        INTEGER,
+    queue_channel_id     INTEGER,
+    consult_channel_id   INTEGER,
+    log_channel_id       INTEGER,
+    response_time_text   TEXT,
+    work_start_hour      INTEGER CHECK (work_start_hour BETWEEN 0 AND 23),
+    work_end_hour        INTEGER CHECK (work_end_hour BETWEEN 0 AND 24),
+    timezone             TEXT,
+    cooldown_minutes     INTEGER NOT NULL DEFAULT 10 CHECK (cooldown_minutes >= 0),
+    hourly_cap           INTEGER NOT NULL DEFAULT 30 CHECK (hourly_cap >= 1),
+    reminder_minutes     INTEGER NOT NULL DEFAULT 30 CHECK (reminder_minutes >= 1),
+    urgent_reminder_minutes INTEGER NOT NULL DEFAULT 10 CHECK (urgent_reminder_minutes >= 1),
+    welcome_channel_id   INTEGER,
+    welcome_dm           INTEGER NOT NULL DEFAULT 0 CHECK (welcome_dm IN (0, 1)),
+    welcome_ping         INTEGER NOT NULL DEFAULT 0 CHECK (welcome_ping IN (0, 1)),
+    meetings_channel_id  INTEGER,
+    meeting_reminder_minutes INTEGER NOT NULL DEFAULT 15 CHECK (meeting_reminder_minutes >= 1),
+    member_role_id       INTEGER,
+    celebrate_channel_id INTEGER,
+    safety_enabled       INTEGER NOT NULL DEFAULT 0 CHECK (safety_enabled IN (0, 1)),
+    updated_at           TEXT NOT NULL
+) STRICT;
