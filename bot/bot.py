@@ -18,7 +18,10 @@ from bot.tree import SupportTree
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.general",)
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.general",
+    "cogs.setup",
+)
 """Every extension, loaded in this order; a failure stops start-up."""
 
 

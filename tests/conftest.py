@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 import simcord
+from discord import app_commands
 
 from bot.bot import SupportBot, create_bot
 from bot.db import Database
+from bot.errors import UserFacingError
 from bot.settings import Settings
 
 
@@ -41,10 +43,37 @@ def simcord_bot(settings: Settings) -> SupportBot:
     return create_bot(settings)
 
 
+def is_expected_refusal(error: BaseException) -> bool:
+    """A polite refusal the bot meant to give (bad input, staff only…), not a bug."""
+    original = getattr(error, "original", error)
+    return isinstance(
+        original,
+        UserFacingError
+        | app_commands.CheckFailure
+        | app_commands.TransformerError
+        | app_commands.CommandOnCooldown,
+    )
+
+
+def acknowledge_refusals(env: simcord.Env) -> None:
+    """SimCord records every error the tree handled; refusals are behaviour, not failures.
+
+    Anything else stays unacknowledged, so SimCord fails the test at teardown.
+    """
+    pending = env.errors_since(env._errors_acknowledged)
+    if all(is_expected_refusal(error) for error in pending):
+        _ = env.errors
+
+
 @pytest_asyncio.fixture
 async def env(simcord_env: simcord.Env) -> AsyncIterator[simcord.Env]:
-    """SimCord's environment around our bot; closes the database of whichever bot is last."""
+    """SimCord's environment around our bot; closes the database of whichever bot is last.
+
+    Polite refusals (``UserFacingError`` and app-command check failures) are acknowledged;
+    any other error the bot hit still fails the test.
+    """
     yield simcord_env
+    acknowledge_refusals(simcord_env)
     bot = simcord_env.bot
     assert isinstance(bot, SupportBot)
     await bot.close_database()

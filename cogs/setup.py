@@ -1,0 +1,319 @@
+"""/setup: the admin configures the bot for one server, inside Discord."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bot import SupportBot
+from bot.errors import UserFacingError
+from bot.guild_config import GuildConfig, GuildConfigRepository, validate_timezone
+from bot.ui import QUIET, WARM, add_field, embed, escape
+
+log = logging.getLogger(__name__)
+
+RESPONSE_TIME_LIMIT = 100
+
+
+def require_manager(interaction: discord.Interaction[SupportBot]) -> discord.Member:
+    """The runtime check behind the Manage Server hint (admins can change command permissions)."""
+    user = interaction.user
+    if not isinstance(user, discord.Member) or not user.guild_permissions.manage_guild:
+        raise UserFacingError("Only people with the Manage Server permission can change the setup.")
+    return user
+
+
+def _channel(guild: discord.Guild, channel_id: int | None) -> discord.abc.GuildChannel | None:
+    return guild.get_channel(channel_id) if channel_id else None
+
+
+def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: bool) -> list[str]:
+    """What will not work with this configuration, in plain words for the admin."""
+    warnings: list[str] = []
+    me = guild.me
+    staff = guild.get_role(config.staff_role_id) if config.staff_role_id else None
+    if not config.consultations_ready:
+        warnings.append("Consultations are off until a staff role and both channels are set.")
+    if config.staff_role_id and staff is None:
+        warnings.append(
+            "The staff role no longer exists: choose another with `/setup consultations`."
+        )
+    queue = _channel(guild, config.queue_channel_id)
+    if config.queue_channel_id and queue is None:
+        warnings.append("The staff queue channel no longer exists.")
+    if queue is not None:
+        if queue.permissions_for(guild.default_role).view_channel:
+            warnings.append(f"{queue.mention} is visible to @everyone: make it staff-only.")
+        mine = queue.permissions_for(me)
+        for name, ok in (
+            ("View Channel", mine.view_channel),
+            ("Send Messages", mine.send_messages),
+            ("Embed Links", mine.embed_links),
+        ):
+            if not ok:
+                warnings.append(f"I lack **{name}** in {queue.mention}.")
+    consult = _channel(guild, config.consult_channel_id)
+    if config.consult_channel_id and consult is None:
+        warnings.append("The consultation channel no longer exists.")
+    if consult is not None:
+        mine = consult.permissions_for(me)
+        for name, ok in (
+            ("View Channel", mine.view_channel),
+            ("Create Private Threads", mine.create_private_threads),
+            ("Send Messages in Threads", mine.send_messages_in_threads),
+            ("Manage Threads", mine.manage_threads),
+        ):
+            if not ok:
+                warnings.append(f"I lack **{name}** in {consult.mention}.")
+        if not consult.permissions_for(guild.default_role).view_channel:
+            warnings.append(
+                f"Members cannot view {consult.mention}; they must, to join their private thread."
+            )
+        for role in guild.roles:
+            if role == staff or role.is_default() or role.managed:
+                continue
+            if consult.permissions_for(role).manage_threads and not role.permissions.administrator:
+                warnings.append(
+                    f"The role {escape(role.name, 80)} can manage threads in {consult.mention}, "
+                    "so it can read every private consultation."
+                )
+    for label, channel_id in (
+        ("log", config.log_channel_id),
+        ("welcome", config.welcome_channel_id),
+        ("meetings", config.meetings_channel_id),
+        ("celebration", config.celebrate_channel_id),
+    ):
+        channel = _channel(guild, channel_id)
+        if channel_id and channel is None:
+            warnings.append(f"The {label} channel no longer exists.")
+        elif channel is not None and not channel.permissions_for(me).send_messages:
+            warnings.append(f"I lack **Send Messages** in the {label} channel {channel.mention}.")
+    if config.member_role_id:
+        gate = guild.get_role(config.member_role_id)
+        if gate is None:
+            warnings.append("The member role for the guidelines gate no longer exists.")
+        elif gate >= me.top_role:
+            warnings.append(f"My role must be above {escape(gate.name, 80)} to give it to members.")
+    if config.safety_enabled and not safety_net_on:
+        warnings.append(
+            "The safety net is on here, but the bot runs with SAFETY_NET=false, "
+            "so it reads nothing."
+        )
+    return warnings
+
+
+def _mention_channel(config_id: int | None) -> str:
+    return f"<#{config_id}>" if config_id else "not set"
+
+
+def _mention_role(role_id: int | None) -> str:
+    return f"<@&{role_id}>" if role_id else "not set"
+
+
+def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str]) -> discord.Embed:
+    result = embed("Setup for this server", colour=WARM if warnings else QUIET)
+    hours = (
+        f"{config.work_start_hour:02d}:00–{config.work_end_hour:02d}:00 {config.timezone or 'UTC'}"
+        if config.work_start_hour is not None and config.work_end_hour is not None
+        else "not set (always on)"
+    )
+    add_field(
+        result,
+        "Consultations",
+        "\n".join(
+            [
+                f"Staff role: {_mention_role(config.staff_role_id)}",
+                f"Queue channel: {_mention_channel(config.queue_channel_id)}",
+                f"Consultation channel: {_mention_channel(config.consult_channel_id)}",
+                f"Log channel: {_mention_channel(config.log_channel_id)}",
+                f"Expected response: {escape(config.expected_response, RESPONSE_TIME_LIMIT)}",
+                f"Working hours: {hours}",
+                f"Cooldown after a request: {config.cooldown_minutes} min · "
+                f"cap {config.hourly_cap}/hour",
+                f"Re-ping unclaimed after {config.reminder_minutes} min "
+                f"(urgent {config.urgent_reminder_minutes} min)",
+            ]
+        ),
+    )
+    add_field(
+        result,
+        "Group",
+        "\n".join(
+            [
+                f"Welcome channel: {_mention_channel(config.welcome_channel_id)}"
+                f" · DM instead: {'yes' if config.welcome_dm else 'no'}"
+                f" · ping newcomer: {'yes' if config.welcome_ping else 'no'}",
+                f"Meetings channel: {_mention_channel(config.meetings_channel_id)}"
+                f" · remind {config.meeting_reminder_minutes} min before",
+                f"Member role after agreeing to guidelines: {_mention_role(config.member_role_id)}",
+                f"Milestone celebrations: {_mention_channel(config.celebrate_channel_id)}",
+                f"Crisis-language safety net: {'on' if config.safety_enabled else 'off'}",
+            ]
+        ),
+    )
+    add_field(
+        result,
+        "Needs attention" if warnings else "Checks",
+        "\n".join(f"⚠️ {w}" for w in warnings) if warnings else "Everything looks ready.",
+    )
+    return result
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Setup(commands.GroupCog, group_name="setup"):
+    """Set the bot up for this server (Manage Server)."""
+
+    def __init__(self, bot: SupportBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    def _repo(self) -> GuildConfigRepository:
+        return GuildConfigRepository(self.bot.db)
+
+    async def _save(self, interaction: discord.Interaction[SupportBot], **changes: Any) -> None:
+        require_manager(interaction)
+        assert interaction.guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        config = await self._repo().update(interaction.guild.id, discord.utils.utcnow(), **changes)
+        log.info(
+            "setup.updated guild=%s user=%s fields=%s",
+            interaction.guild.id,
+            interaction.user.id,
+            ",".join(sorted(changes)),
+        )
+        warnings = setup_warnings(interaction.guild, config, self.bot.settings.safety_net)
+        await interaction.followup.send(
+            "Saved.", embed=render_setup(interaction.guild, config, warnings), ephemeral=True
+        )
+
+    @app_commands.command(name="consultations")
+    @app_commands.describe(
+        staff_role="The role whose members can claim consultation requests",
+        queue_channel="A staff-only channel where new requests appear",
+        consult_channel="Where private consultation threads are made (members must see it)",
+        log_channel="Optional: where closed requests are logged",
+        response_time="What members are told, e.g. 'usually within a few hours'",
+        work_start="Optional: hour staff start (0-23), in the time zone below",
+        work_end="Optional: hour staff finish (1-24)",
+        timezone="Time zone for working hours, e.g. Europe/London",
+    )
+    async def consultations(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        staff_role: discord.Role,
+        queue_channel: discord.TextChannel,
+        consult_channel: discord.TextChannel,
+        log_channel: discord.TextChannel | None = None,
+        response_time: app_commands.Range[str, 1, RESPONSE_TIME_LIMIT] | None = None,
+        work_start: app_commands.Range[int, 0, 23] | None = None,
+        work_end: app_commands.Range[int, 1, 24] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+    ) -> None:
+        """Choose the staff role and channels for the consultation queue."""
+        if (work_start is None) != (work_end is None):
+            raise UserFacingError("Please give both work_start and work_end, or neither.")
+        if timezone is not None:
+            validate_timezone(timezone.strip())
+        changes: dict[str, Any] = {
+            "staff_role_id": staff_role.id,
+            "queue_channel_id": queue_channel.id,
+            "consult_channel_id": consult_channel.id,
+            "log_channel_id": log_channel.id if log_channel else None,
+            "work_start_hour": work_start,
+            "work_end_hour": work_end,
+        }
+        if response_time is not None:
+            changes["response_time_text"] = " ".join(response_time.split())
+        if timezone is not None:
+            changes["timezone"] = timezone.strip()
+        await self._save(interaction, **changes)
+
+    @app_commands.command(name="limits")
+    @app_commands.describe(
+        cooldown_minutes="Minutes a member waits after a request closes before opening another",
+        hourly_cap="Most new requests per hour for the whole server",
+        reminder_minutes="Re-ping staff when a request waits this long unclaimed",
+        urgent_reminder_minutes="Same, for urgent requests",
+    )
+    async def limits(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        cooldown_minutes: app_commands.Range[int, 0, 1440] | None = None,
+        hourly_cap: app_commands.Range[int, 1, 1000] | None = None,
+        reminder_minutes: app_commands.Range[int, 1, 1440] | None = None,
+        urgent_reminder_minutes: app_commands.Range[int, 1, 1440] | None = None,
+    ) -> None:
+        """Set cooldowns, the hourly cap and staff reminders for requests."""
+        changes = {
+            key: value
+            for key, value in {
+                "cooldown_minutes": cooldown_minutes,
+                "hourly_cap": hourly_cap,
+                "reminder_minutes": reminder_minutes,
+                "urgent_reminder_minutes": urgent_reminder_minutes,
+            }.items()
+            if value is not None
+        }
+        await self._save(interaction, **changes)
+
+    @app_commands.command(name="group")
+    @app_commands.describe(
+        welcome_channel="Where new members are welcomed",
+        welcome_dm="Welcome new members by DM instead of in the channel",
+        welcome_ping="Mention the newcomer in the welcome (nobody else is ever pinged)",
+        meetings_channel="Where meeting reminders are posted",
+        meeting_reminder_minutes="Minutes before a meeting to post a reminder",
+        member_role="Role given when a member agrees to the guidelines",
+        celebrate_channel="Where opted-in milestones are celebrated",
+    )
+    async def group(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        welcome_channel: discord.TextChannel | None = None,
+        welcome_dm: bool | None = None,
+        welcome_ping: bool | None = None,
+        meetings_channel: discord.TextChannel | None = None,
+        meeting_reminder_minutes: app_commands.Range[int, 1, 1440] | None = None,
+        member_role: discord.Role | None = None,
+        celebrate_channel: discord.TextChannel | None = None,
+    ) -> None:
+        """Choose the welcome, meetings and celebration channels and the member role."""
+        changes: dict[str, Any] = {}
+        for key, value in {
+            "welcome_channel_id": welcome_channel.id if welcome_channel else None,
+            "welcome_dm": welcome_dm,
+            "welcome_ping": welcome_ping,
+            "meetings_channel_id": meetings_channel.id if meetings_channel else None,
+            "meeting_reminder_minutes": meeting_reminder_minutes,
+            "member_role_id": member_role.id if member_role else None,
+            "celebrate_channel_id": celebrate_channel.id if celebrate_channel else None,
+        }.items():
+            if value is not None:
+                changes[key] = value
+        await self._save(interaction, **changes)
+
+    @app_commands.command(name="safety")
+    @app_commands.describe(state="on: read messages here for crisis language and offer help")
+    async def safety(self, interaction: discord.Interaction[SupportBot], state: bool) -> None:
+        """Turn the crisis-language safety net on or off for this server."""
+        await self._save(interaction, safety_enabled=state)
+
+    @app_commands.command(name="show")
+    async def show(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Show this server's setup and what still needs attention."""
+        require_manager(interaction)
+        assert interaction.guild is not None
+        config = await self._repo().get(interaction.guild.id)
+        warnings = setup_warnings(interaction.guild, config, self.bot.settings.safety_net)
+        await interaction.response.send_message(
+            embed=render_setup(interaction.guild, config, warnings), ephemeral=True
+        )
+
+
+async def setup(bot: SupportBot) -> None:
+    await bot.add_cog(Setup(bot))
