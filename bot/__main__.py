@@ -45,9 +45,13 @@ async def run_bot(bot: SupportBot, settings: Settings) -> None:
         if stopper in done:
             log.info("shutdown.signal")
             await bot.close()
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await runner
+            log.info("shutdown.done")
+            return
         stopper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await runner  # re-raises a start-up failure
+        await runner  # re-raises a start-up failure
 
 
 def explain_failure(error: BaseException) -> str | None:
