@@ -1,0 +1,285 @@
+"""The crisis-language safety net: a phrase matcher and the record of matches.
+
+The matcher is plain Python (no Discord): it normalises a message and looks for the phrases
+in ``data/crisis_phrases.toml``. It returns only the *category* that matched, never the
+text, so nothing downstream can store or log a member's words by accident.
+
+Normalisation, applied identically to the message and to every phrase:
+
+1. Unicode NFKC (full-width and styled letters become plain ones), then case-folding.
+2. Zero-width, bidi-control and other invisible characters are removed.
+3. Look-alikes inside a word are mapped to letters: ``k!ll`` → ``kill``, ``su1c1de`` →
+   ``suicide``, ``$`` → ``s``, Cyrillic ``а`` → ``a``. A ``1`` may stand for ``i`` or ``l``,
+   so both readings are tried. Trailing ``!`` and ``?`` stay punctuation.
+4. Anything that is not a letter or digit becomes a space.
+5. Runs of three or more single letters are joined: ``k i l l  m y s e l f`` → ``killmyself``
+   (each phrase is also tried without spaces, so this matches "kill myself").
+6. Repeated letters are collapsed: ``kiiiill`` and ``kill`` both become ``kil``.
+
+Phrases match whole words only. The policy for false positives is written at the top of the
+data file and in the README: figures of speech are not listed, so they never match; talking
+about the topic may match, and staff decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+
+from bot.content import ContentModel, load_toml
+from bot.db import Database
+
+log = logging.getLogger(__name__)
+
+PHRASES_FILE = "crisis_phrases.toml"
+REPLY_COOLDOWN = dt.timedelta(minutes=10)
+"""A member gets at most one safety-net reply (and staff one alert) per this long."""
+
+
+class Category(StrEnum):
+    DIRECT = "direct"
+    MEANS = "means"
+    SLANG = "slang"
+
+
+CHECK_ORDER = (Category.DIRECT, Category.MEANS, Category.SLANG)
+"""When several categories match, the first one here is reported."""
+
+DM = "dm"
+"""The category recorded for a direct message to the bot (never matched, always answered)."""
+
+
+# --------------------------------------------------------------------------- content
+
+
+class PhraseGroup(ContentModel):
+    description: str = Field(min_length=1, max_length=200)
+    phrases: tuple[str, ...] = Field(min_length=1)
+
+
+class IgnoreGroup(ContentModel):
+    phrases: tuple[str, ...] = ()
+
+
+class PhraseFile(ContentModel):
+    direct: PhraseGroup
+    slang: PhraseGroup
+    means: PhraseGroup
+    ignore: IgnoreGroup = IgnoreGroup()
+
+
+# ----------------------------------------------------------------------- normalising
+
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b-\u001f\u007f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
+
+_HOMOGLYPHS = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+    "ј": "j", "ӏ": "l", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ς": "s", "σ": "s",
+}  # fmt: skip
+
+_IN_WORD = {
+    "0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+    "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e", "£": "l",
+}  # fmt: skip
+"""Symbols read as letters when they sit inside a word (``k!ll``), not at its edges."""
+
+_ONE_AS = ("i", "l")
+_EDGE_PUNCTUATION = ".,;:!?\"'()[]{}<>*_~`-–—…"
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_REPEATS = re.compile(r"([a-z0-9])\1+")
+
+
+def _strip_edges(token: str) -> tuple[str, str, str]:
+    start, end = 0, len(token)
+    while start < end and token[start] in _EDGE_PUNCTUATION:
+        start += 1
+    while end > start and token[end - 1] in _EDGE_PUNCTUATION:
+        end -= 1
+    return token[:start], token[start:end], token[end:]
+
+
+def _map_token(token: str, one: str) -> str:
+    lead, core, trail = _strip_edges(token)
+    if not any(ch.isalpha() for ch in core):
+        return token
+    mapped = "".join(one if ch == "1" else _IN_WORD.get(ch, ch) for ch in core)
+    return f"{lead}{mapped}{trail}"
+
+
+def _join_spaced_letters(words: list[str]) -> list[str]:
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run.append(word)
+            continue
+        if len(run) >= 3:
+            out.append("".join(run))
+        else:
+            out.extend(run)
+        run = []
+        if word:
+            out.append(word)
+    return out
+
+
+def _base(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _INVISIBLE.sub("", text)
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    return "".join(_HOMOGLYPHS.get(ch, ch) for ch in text)
+
+
+def normalise_variants(text: str) -> tuple[str, ...]:
+    """The message as the matcher sees it (one reading per meaning of ``1``)."""
+    base = _base(text)
+    variants = []
+    for one in _ONE_AS:
+        mapped = " ".join(_map_token(token, one) for token in base.split())
+        words = _NON_ALNUM.sub(" ", mapped).split()
+        joined = " ".join(_join_spaced_letters(words))
+        variants.append(_REPEATS.sub(r"\1", joined))
+        if "1" not in base:
+            break
+    return tuple(dict.fromkeys(variants))
+
+
+def normalise(text: str) -> str:
+    """The first reading of ``text`` (used for phrases, which are written plainly)."""
+    return normalise_variants(text)[0]
+
+
+# -------------------------------------------------------------------------- matching
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    plain = normalise(phrase)
+    options = [re.escape(plain)]
+    squashed = plain.replace(" ", "")
+    if squashed != plain:
+        options.append(re.escape(_REPEATS.sub(r"\1", squashed)))
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(options)})(?![a-z0-9])")
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which kind of crisis language was found. Deliberately holds no text."""
+
+    category: Category
+
+
+class CrisisMatcher:
+    """Finds crisis language in a message; ``match`` returns a category or ``None``."""
+
+    def __init__(self, phrases: PhraseFile) -> None:
+        self._patterns: dict[Category, tuple[re.Pattern[str], ...]] = {
+            category: tuple(
+                _phrase_pattern(p) for p in getattr(phrases, category.value).phrases if p.strip()
+            )
+            for category in CHECK_ORDER
+        }
+        self._ignore = tuple(_phrase_pattern(p) for p in phrases.ignore.phrases if p.strip())
+
+    @classmethod
+    def from_content_dir(cls, content_dir: Path) -> CrisisMatcher:
+        return cls(load_toml(content_dir / PHRASES_FILE, PhraseFile))
+
+    def match(self, text: str) -> Match | None:
+        if not text or not text.strip():
+            return None
+        for variant in normalise_variants(text[:4000]):
+            for pattern in self._ignore:
+                variant = pattern.sub(" | ", variant)
+            for category in CHECK_ORDER:
+                if any(p.search(variant) for p in self._patterns[category]):
+                    return Match(category)
+        return None
+
+
+# ------------------------------------------------------------------------- the record
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    """What to do about a match: reply to the member and alert staff, or stay quiet."""
+
+    record_id: int
+    respond: bool
+
+
+class CrisisMatchLog:
+    """Matches: guild, channel, message id, member id, time and category. Never any text.
+
+    The same table is the per-member rate limit: a member gets one reply (and staff one
+    alert) per ``REPLY_COOLDOWN``, however many messages match in that time.
+    """
+
+    def __init__(self, db: Database, *, retention_days: int = 30) -> None:
+        self._db = db
+        self._retention = dt.timedelta(days=retention_days)
+
+    async def record(
+        self,
+        *,
+        guild_id: int | None,
+        channel_id: int,
+        message_id: int,
+        user_id: int,
+        category: str,
+        now: dt.datetime,
+    ) -> MatchOutcome:
+        since = _iso(now - REPLY_COOLDOWN)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM crisis_matches WHERE matched_at < ?", (_iso(now - self._retention),)
+            )
+            recent = await tx.fetchone(
+                "SELECT 1 FROM crisis_matches WHERE user_id = ? AND guild_id IS ? "
+                "AND replied = 1 AND matched_at > ? LIMIT 1",
+                (user_id, guild_id, since),
+            )
+            respond = recent is None
+            cursor = await tx.execute(
+                "INSERT INTO crisis_matches "
+                "(guild_id, channel_id, message_id, user_id, category, matched_at, replied) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, channel_id, message_id, user_id, category, _iso(now), int(respond)),
+            )
+            record_id = int(cursor.lastrowid or 0)
+        log.info(
+            "safety.match guild=%s channel=%s message=%s user=%s category=%s respond=%s",
+            guild_id,
+            channel_id,
+            message_id,
+            user_id,
+            category,
+            respond,
+        )
+        return MatchOutcome(record_id, respond)
+
+    async def count(self, user_id: int) -> int:
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM crisis_matches WHERE user_id = ?", (user_id,)
+        )
+        return int(row[0]) if row else 0

@@ -1,0 +1,121 @@
+"""The crisis-language matcher on its own: true positives, obfuscations, false positives.
+
+Policy (also in data/crisis_phrases.toml and the README): a false positive costs one kind
+reply and a quiet note to staff; a miss can cost far more. So first-person statements of
+intent match, including slang and jokes that still count; figures of speech do not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety import Category, CrisisMatcher, normalise, normalise_variants
+from bot.settings import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def matcher() -> CrisisMatcher:
+    return CrisisMatcher.from_content_dir(PROJECT_ROOT / "data")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I want to kill myself", Category.DIRECT),
+        ("honestly i just want to die", Category.DIRECT),
+        ("I don't want to be alive anymore", Category.DIRECT),
+        ("everyone would be better off without me", Category.DIRECT),
+        ("I've been feeling suicidal again", Category.DIRECT),
+        ("thinking about ending my life tonight", Category.DIRECT),
+        ("i keep getting the urge to hurt myself", Category.DIRECT),
+        # Slang and jokes still count: a joke about it is often how it first comes up.
+        ("ugh kms", Category.SLANG),
+        ("this week lol kms", Category.SLANG),
+        ("gonna unalive myself fr", Category.SLANG),
+        ("kill me now", Category.SLANG),
+        # Means tied to oneself.
+        ("I'm going to take all my pills", Category.MEANS),
+        ("been saving up my pills", Category.MEANS),
+        # Several categories: the most direct one is reported.
+        ("I want to die, kms", Category.DIRECT),
+    ],
+)
+def test_true_positives(matcher: CrisisMatcher, text: str, category: Category) -> None:
+    found = matcher.match(text)
+    assert found is not None, text
+    assert found.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to k!ll myself",  # look-alike inside a word
+        "I want to k1ll mys3lf",  # leetspeak, 1 read as i
+        "i want to ki11 myse1f",  # leetspeak, 1 read as l
+        "I WANT TO KILL MYSELF",  # case
+        "I want to ｋｉｌｌ ｍｙｓｅｌｆ",  # full-width (NFKC)
+        "I want to ki\u200bll my\u200dself",  # zero-width characters
+        "I want to kіll myself",  # Cyrillic і
+        "k i l l  m y s e l f",  # spaced-out letters
+        "k.i.l.l m.y.s.e.l.f",  # dotted letters
+        "killmyself",  # no space
+        "I want to kiiiilllll myseeelf",  # stretched letters
+        "want to d-i-e",  # hyphenated letters
+        "Want To Die!!!",  # trailing punctuation stays punctuation
+        "$uicidal",  # dollar for s
+        "K M S",  # spaced slang
+        "𝐤𝐦𝐬",  # mathematical bold (NFKC)
+        "su1c1dal",
+    ],
+)
+def test_obfuscated_variants_still_match(matcher: CrisisMatcher, text: str) -> None:
+    assert matcher.match(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Figures of speech: not listed, so never matched (policy).
+        "this traffic is killing me",
+        "I'd die for pizza",
+        "I'm dying of laughter",
+        "you killed it at the meeting!",
+        "the suspense is killing me",
+        "I could kill for a coffee",
+        "that cake is to die for",
+        "my phone died again",
+        "just killing time before group",
+        # Everyday recovery and injury talk that shares words (policy: left out on purpose).
+        "I'm taking my life back one day at a time",
+        "cut myself some slack today",
+        "I hurt myself at the gym",
+        "took my pills this morning like the doctor said",
+        "I nearly killed myself laughing",  # set phrase on the ignore list
+        "we talked about suicide prevention week",  # ignore list
+        # Whole words only.
+        "I need to skill myself up",
+        "kmsg is a linux log",
+        # Ordinary messages.
+        "good morning everyone, day 12 today",
+        "",
+        "   ",
+    ],
+)
+def test_false_positives_do_not_match(matcher: CrisisMatcher, text: str) -> None:
+    assert matcher.match(text) is None, text
+
+
+def test_normalisation_steps() -> None:
+    assert normalise("ＫＩＬＬ") == "kil"
+    assert normalise("k\u200bi\u200bl\u200bl") == "kil"
+    assert normalise("a b c d") == "abcd"
+    assert normalise("I am ok") == "i am ok"
+    assert normalise("Hello!!!") == "helo"
+    assert normalise_variants("ki11") == ("kiii".replace("iii", "i"), "kil")
+
+
+def test_a_match_holds_no_text(matcher: CrisisMatcher) -> None:
+    found = matcher.match("I want to die SENTINEL-TEXT")
+    assert found is not None
+    assert "SENTINEL" not in repr(found)
+    assert set(vars(found)) == {"category"}
