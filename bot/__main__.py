@@ -9,13 +9,17 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import aiohttp
 import discord
+from pydantic import ValidationError
 
+from bot import maintenance
 from bot.bot import SupportBot, create_bot
+from bot.crypto import new_key
 from bot.errors import StartupError
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, describe_settings_error, load_settings
 
 log = logging.getLogger("bot")
 
@@ -83,11 +87,61 @@ def run(settings: Settings) -> int:
     return 0
 
 
+def maintenance_settings(env_file: str) -> Settings:
+    """Settings for backup and restore, which never connect to Discord (no token needed)."""
+    try:
+        return Settings(_env_file=env_file, discord_token="not-needed-for-maintenance")
+    except ValidationError as error:
+        raise StartupError(describe_settings_error(error)) from None
+
+
+def run_maintenance(command: str, path: Path, env_file: str) -> int:
+    """``backup PATH`` / ``restore PATH``: a result line on stdout; a failure raises."""
+    settings = maintenance_settings(env_file)
+    database = settings.database_path
+    key_note = "ENCRYPTION_KEY" if settings.encryption_key else f"the key file {database}.key"
+    if command == "backup":
+        done = maintenance.backup(database, path)
+        print(
+            f"Backed up {database} to {done.path} (integrity check ok, mode 0600). It does not "
+            f"include the encryption key: keep {key_note} safe, separately from the backup."
+        )
+    else:
+        key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+        restored = maintenance.restore(path, database, key)
+        kept = f"; the previous one is kept as {restored.previous}" if restored.previous else ""
+        print(f"Restored {path} into {restored.database}{kept}. Start the bot as usual.")
+    return 0
+
+
+def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``backup PATH``, ``restore PATH`` and ``keygen``."""
+    backup = commands.add_parser(
+        "backup", help="copy the database to a new file PATH, safely, even while the bot runs"
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="the new backup file")
+    restore = commands.add_parser(
+        "restore", help="replace the database with the backup at PATH (stop the bot first)"
+    )
+    restore.add_argument("path", type=Path, metavar="PATH", help="a file made by backup")
+    commands.add_parser("keygen", help="print a new key for ENCRYPTION_KEY")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Run the support-group bot.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Run the support-group bot (no command), or one of the commands below.",
+    )
     parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
+    commands = parser.add_subparsers(dest="command", metavar="command")
+    add_data_commands(commands)
     args = parser.parse_args(argv)
     try:
+        if args.command == "keygen":
+            print(new_key())
+            return 0
+        if args.command in ("backup", "restore"):
+            return run_maintenance(args.command, args.path, args.env_file)
         settings = load_settings(args.env_file)
         configure_logging(settings.log_level)
         return run(settings)
