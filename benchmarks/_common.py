@@ -1,0 +1,253 @@
+"""Helpers shared by the benchmarks: settings, memory, statistics, tables, timing hooks.
+
+Nothing here is imported by the bot; it only measures it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import functools
+import gc
+import logging
+import math
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import discord
+import simcord
+from simcord.http.client import FakeWebhookAdapter
+
+from bot.settings import Settings
+
+# ----------------------------------------------------------------------------- environment
+
+
+def bench_settings(folder: Path, **overrides: object) -> Settings:
+    """Real settings for a throwaway database in ``folder`` (no token needed: SimCord)."""
+    values: dict[str, object] = {
+        "discord_token": "benchmark-token-not-real",
+        "database_path": folder / "support.db",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def quiet_logs() -> None:
+    """Benchmarks print tables; the bot's INFO logs would only get in the way."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    logging.getLogger("discord").setLevel(logging.ERROR)
+
+
+def machine() -> str:
+    """One line naming the machine, for the README."""
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, discord.py {discord.__version__}, "
+        f"simcord {simcord.__version__}"
+    )
+
+
+def rss_mib() -> float:
+    """Resident memory of this process now (VmRSS), in MiB; peak RSS where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def settled_rss_mib() -> float:
+    """RSS after a full garbage collection, with freed heap handed back to the system.
+
+    Without ``malloc_trim`` RSS also counts memory that was only needed for a moment (the
+    copies of a 50k-member gateway payload, say) and is free but still held by the allocator.
+    """
+    gc.collect()
+    _trim_heap()
+    return rss_mib()
+
+
+def _trim_heap() -> None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: RSS then includes free heap too
+
+
+@contextlib.contextmanager
+def stopwatch() -> Iterator[Callable[[], float]]:
+    """``with stopwatch() as elapsed: ...`` then ``elapsed()`` in seconds."""
+    start = time.perf_counter()
+    end: float | None = None
+
+    def elapsed() -> float:
+        return (end if end is not None else time.perf_counter()) - start
+
+    try:
+        yield elapsed
+    finally:
+        end = time.perf_counter()
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile (``fraction`` in 0..1) of a non-empty sequence."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """A Markdown table (readable in a terminal, pasteable into the README)."""
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        return "| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |"
+
+    print(f"\n{title}\n")
+    print(line(cells[0]))
+    print("| " + " | ".join("-" * w for w in widths) + " |")
+    for row in cells[1:]:
+        print(line(row))
+    sys.stdout.flush()
+
+
+def note(text: str) -> None:
+    print(f"note: {text}")
+    sys.stdout.flush()
+
+
+# ----------------------------------------------------------------------------- SimCord pacing
+
+
+def fast_settle(env: simcord.Env, idle: float = 0.0002) -> None:
+    """Make SimCord's settling after each action poll every ``idle`` s instead of 50 ms.
+
+    Only the pause *between* actions changes; nothing inside the timed window does. Settling
+    still waits until the bot has no runnable work, so iterations never overlap.
+    """
+    original = env._settle_internal
+    env._settle_internal = functools.partial(original, idle=idle)  # type: ignore[method-assign]
+
+
+# ----------------------------------------------------------------------------- interaction timing
+
+
+@dataclass
+class _Capture:
+    tokens: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Sample:
+    """One interaction: nanoseconds from INTERACTION_CREATE to the first and last response call."""
+
+    first_ns: int
+    last_ns: int
+    responses: int
+
+
+class InteractionTimer:
+    """Timestamps inside discord.py: where the gateway payload enters
+    ``ConnectionState.parse_interaction_create``, and where the bot hands each response for that
+    interaction (callback, follow-up, edit of the original) to the HTTP layer (the webhook adapter's
+    ``request``, before SimCord's fake Discord handles it). Uses ``time.perf_counter_ns``.
+    """
+
+    def __init__(self) -> None:
+        self._starts: dict[str, int] = {}
+        self._responses: dict[str, list[int]] = {}
+        self._capture: _Capture | None = None
+        self._restore: list[Callable[[], None]] = []
+
+    def install(self, client: discord.Client) -> None:
+        """Hook the running ``client`` (call after ``simcord.run`` started it) and the adapter."""
+        state = client._connection
+        parse = state.parsers["INTERACTION_CREATE"]
+        starts = self._starts
+
+        def timed_parse(data: dict[str, Any]) -> None:
+            started = time.perf_counter_ns()
+            token = data.get("token")
+            if isinstance(token, str):
+                starts[token] = started
+                if self._capture is not None:
+                    self._capture.tokens.append(token)
+            parse(data)
+
+        state.parsers["INTERACTION_CREATE"] = timed_parse
+
+        original_request = FakeWebhookAdapter.request
+        responses = self._responses
+
+        async def timed_request(adapter: Any, route: Any, *args: Any, **kwargs: Any) -> Any:
+            handed = time.perf_counter_ns()
+            url = str(getattr(route, "url", ""))
+            for part in url.split("?", 1)[0].split("/"):
+                if part in starts:
+                    responses.setdefault(part, []).append(handed)
+                    break
+            return await original_request(adapter, route, *args, **kwargs)
+
+        FakeWebhookAdapter.request = timed_request  # type: ignore[method-assign,assignment]
+
+        def restore() -> None:
+            FakeWebhookAdapter.request = original_request  # type: ignore[method-assign]
+            state.parsers["INTERACTION_CREATE"] = parse
+
+        self._restore.append(restore)
+
+    def uninstall(self) -> None:
+        while self._restore:
+            self._restore.pop()()
+
+    @contextlib.asynccontextmanager
+    async def capture(self) -> AsyncIterator[_Capture]:
+        """Mark the interactions dispatched inside the block as the measured ones."""
+        captured = _Capture()
+        self._capture = captured
+        try:
+            yield captured
+        finally:
+            self._capture = None
+
+    def sample(self, captured: _Capture) -> Sample:
+        """The measured interaction of a capture block (exactly one is expected)."""
+        if len(captured.tokens) != 1:
+            raise RuntimeError(f"expected one measured interaction, saw {len(captured.tokens)}")
+        token = captured.tokens[0]
+        start = self._starts.pop(token)
+        handed = self._responses.pop(token, [])
+        if not handed:
+            raise RuntimeError("the bot never answered the measured interaction")
+        return Sample(handed[0] - start, handed[-1] - start, len(handed))
+
+    def forget(self) -> None:
+        """Drop records of interactions that were only set-up, not measured."""
+        self._starts.clear()
+        self._responses.clear()

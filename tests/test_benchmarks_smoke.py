@@ -1,0 +1,54 @@
+"""Each benchmark runs once at a tiny size, so they cannot rot. Timings are never asserted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_benchmark(module: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{module}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "titles"),
+    [
+        (
+            "interactions",
+            ("--iterations", "3"),
+            ["Handling time per interaction", "| bare discord.py", "| /crisis", "| /help"],
+        ),
+        (
+            "memory",
+            ("--sizes", "30", "--requests", "20"),
+            ["Resident memory (MiB) kept by the bot", "| 30 "],
+        ),
+        (
+            "startup",
+            ("--runs", "1", "--rows", "50"),
+            ["Start-up, process start → READY", "| total", "Migrations on a database with 50 rows"],
+        ),
+    ],
+)
+def test_benchmark_runs_and_prints_its_table(
+    module: str, args: tuple[str, ...], titles: list[str]
+) -> None:
+    output = run_benchmark(module, *args)
+
+    for title in titles:
+        assert title in output
+    assert "| ---" in output
