@@ -25,7 +25,7 @@ from typing import Any
 
 import discord
 import simcord
-from simcord.http.client import FakeWebhookAdapter
+from simcord.http.client import FakeHTTPClient, FakeWebhookAdapter
 
 from bot.settings import Settings
 
@@ -165,10 +165,17 @@ class _Capture:
 
 @dataclass
 class Sample:
-    """One interaction: nanoseconds from INTERACTION_CREATE to the first and last response call."""
+    """One interaction, in nanoseconds from INTERACTION_CREATE entering discord.py.
+
+    ``first_ns``: to the first response handed to HTTP (the acknowledgement);
+    ``last_ns``: to the last one (the answer the member reads);
+    ``own_ns``: ``last_ns`` minus the time spent inside SimCord's fake Discord answering the
+    bot's REST calls in between (creating a thread, editing a card…): the bot's own time.
+    """
 
     first_ns: int
     last_ns: int
+    own_ns: int
     responses: int
 
 
@@ -177,19 +184,24 @@ class InteractionTimer:
     ``ConnectionState.parse_interaction_create``, and where the bot hands each response for that
     interaction (callback, follow-up, edit of the original) to the HTTP layer (the webhook adapter's
     ``request``, before SimCord's fake Discord handles it). Uses ``time.perf_counter_ns``.
+    Every call into the fake Discord (REST and webhook) is also timed, so its time can be
+    subtracted: it stands for the network, not for the bot.
     """
 
     def __init__(self) -> None:
         self._starts: dict[str, int] = {}
         self._responses: dict[str, list[int]] = {}
+        self._fake: list[tuple[int, int]] = []
         self._capture: _Capture | None = None
         self._restore: list[Callable[[], None]] = []
 
     def install(self, client: discord.Client) -> None:
-        """Hook the running ``client`` (call after ``simcord.run`` started it) and the adapter."""
+        """Hook the running ``client`` (call after ``simcord.run`` started it) and the fakes."""
         state = client._connection
         parse = state.parsers["INTERACTION_CREATE"]
         starts = self._starts
+        responses = self._responses
+        fake = self._fake
 
         def timed_parse(data: dict[str, Any]) -> None:
             started = time.perf_counter_ns()
@@ -202,22 +214,34 @@ class InteractionTimer:
 
         state.parsers["INTERACTION_CREATE"] = timed_parse
 
-        original_request = FakeWebhookAdapter.request
-        responses = self._responses
+        original_webhook = FakeWebhookAdapter.request
+        original_rest = FakeHTTPClient.request
 
-        async def timed_request(adapter: Any, route: Any, *args: Any, **kwargs: Any) -> Any:
+        async def timed_webhook(adapter: Any, route: Any, *args: Any, **kwargs: Any) -> Any:
             handed = time.perf_counter_ns()
             url = str(getattr(route, "url", ""))
             for part in url.split("?", 1)[0].split("/"):
                 if part in starts:
                     responses.setdefault(part, []).append(handed)
                     break
-            return await original_request(adapter, route, *args, **kwargs)
+            try:
+                return await original_webhook(adapter, route, *args, **kwargs)
+            finally:
+                fake.append((handed, time.perf_counter_ns()))
 
-        FakeWebhookAdapter.request = timed_request  # type: ignore[method-assign,assignment]
+        async def timed_rest(http: Any, route: Any, *args: Any, **kwargs: Any) -> Any:
+            begun = time.perf_counter_ns()
+            try:
+                return await original_rest(http, route, *args, **kwargs)
+            finally:
+                fake.append((begun, time.perf_counter_ns()))
+
+        FakeWebhookAdapter.request = timed_webhook  # type: ignore[method-assign,assignment]
+        FakeHTTPClient.request = timed_rest  # type: ignore[method-assign,assignment]
 
         def restore() -> None:
-            FakeWebhookAdapter.request = original_request  # type: ignore[method-assign]
+            FakeWebhookAdapter.request = original_webhook  # type: ignore[method-assign]
+            FakeHTTPClient.request = original_rest  # type: ignore[method-assign]
             state.parsers["INTERACTION_CREATE"] = parse
 
         self._restore.append(restore)
@@ -245,9 +269,12 @@ class InteractionTimer:
         handed = self._responses.pop(token, [])
         if not handed:
             raise RuntimeError("the bot never answered the measured interaction")
-        return Sample(handed[0] - start, handed[-1] - start, len(handed))
+        last = handed[-1]
+        network = sum(end - begun for begun, end in self._fake if begun >= start and end <= last)
+        return Sample(handed[0] - start, last - start, last - start - network, len(handed))
 
     def forget(self) -> None:
         """Drop records of interactions that were only set-up, not measured."""
         self._starts.clear()
         self._responses.clear()
+        self._fake.clear()

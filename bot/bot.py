@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = (
     "cogs.general",
     "cogs.setup",
+    "cogs.consult",
 )
 """Every extension, loaded in this order; a failure stops start-up."""
 
