@@ -9,6 +9,7 @@ import logging
 import discord
 from discord.ext import commands
 
+from bot.care import CareContent, load_care_content
 from bot.crisis import CrisisResources, load_crisis_resources
 from bot.crypto import Cipher, open_cipher
 from bot.db import Database
@@ -22,6 +23,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.general",
     "cogs.setup",
     "cogs.consult",
+    "cogs.care",
 )
 """Every extension, loaded in this order; a failure stops start-up."""
 
@@ -42,7 +44,9 @@ def required_intents(settings: Settings) -> discord.Intents:
 class SupportBot(commands.Bot):
     """The support-group bot. Build it with ``create_bot``; nothing connects until ``start``."""
 
-    def __init__(self, settings: Settings, crisis: CrisisResources) -> None:
+    def __init__(
+        self, settings: Settings, crisis: CrisisResources, care: CareContent | None = None
+    ) -> None:
         # The bot never joins voice; don't warn about voice libraries it does not need.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -58,6 +62,7 @@ class SupportBot(commands.Bot):
         )
         self.settings = settings
         self.crisis = crisis
+        self.care = care if care is not None else load_care_content(settings.content_dir)
         self._db: Database | None = None
         self._cipher: Cipher | None = None
 
@@ -125,4 +130,5 @@ class SupportBot(commands.Bot):
 def create_bot(settings: Settings) -> SupportBot:
     """Build the bot without connecting; content problems raise ``StartupError`` now."""
     crisis = load_crisis_resources(settings.content_dir)
-    return SupportBot(settings, crisis)
+    care = load_care_content(settings.content_dir)
+    return SupportBot(settings, crisis, care)

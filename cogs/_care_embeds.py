@@ -1,0 +1,25 @@
+"""Care cards as embeds: pure functions, no state (see ``bot.care.Card``)."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.care import Card
+from bot.crisis import CrisisResources
+from bot.ui import CALM, add_field, crisis_embed, embed
+
+
+def card_embed(card: Card, *, colour: discord.Colour = CALM) -> discord.Embed:
+    """One care card as an embed with the standard footer."""
+    result = embed(card.title, card.description, colour=colour)
+    for field in card.fields:
+        add_field(result, field.name, field.value, inline=field.inline)
+    return result
+
+
+def card_embeds(card: Card, crisis: CrisisResources) -> list[discord.Embed]:
+    """The card, followed by the crisis resources when the card asks for them."""
+    embeds = [card_embed(card)]
+    if card.show_crisis:
+        embeds.append(crisis_embed(crisis))
+    return embeds

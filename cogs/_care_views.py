@@ -1,0 +1,548 @@
+"""Menus and buttons for the care commands.
+
+Every interactive part is a persistent ``DynamicItem``: its whole state is in its custom_id
+(``care:level:iop``, ``care:fit:<owner>:<answers>``…), so it keeps working after a restart.
+A click on a member's own private message edits it in place; a click on a shared (public)
+message answers the clicker privately, so nobody changes what everyone else sees.
+Views hold only dynamic items (and the externally handled consult button), so discord.py
+never has to keep per-message state for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Self
+
+import discord
+
+from bot import limits
+from bot.bot import SupportBot
+from bot.care import FIT_ANSWERS, FIT_TOPIC, IOP_TOPICS, RELAPSE_TOPICS, Card
+from bot.errors import OutOfDateError
+from bot.ui import report_error, send_ephemeral, shorten
+from cogs._care_embeds import card_embeds
+
+log = logging.getLogger(__name__)
+
+CONSULT_CUSTOM_ID = "consult:start"
+"""Handled by the consultation feature, not here."""
+
+NOT_YOURS = (
+    "This reflection belongs to someone else, and only they can answer it. "
+    "You can start your own, privately, with `/iop topic:is-it-for-me`."
+)
+
+Button = discord.ui.Button[discord.ui.View]
+Select = discord.ui.Select[discord.ui.View]
+AnyItem = discord.ui.Item[Any]
+
+
+def care_bot(interaction: discord.Interaction[Any]) -> SupportBot:
+    client = interaction.client
+    if not isinstance(client, SupportBot):  # pragma: no cover - only ever our bot
+        raise RuntimeError("care components need the SupportBot")
+    return client
+
+
+async def show(
+    interaction: discord.Interaction[Any], card: Card, view: discord.ui.View | None
+) -> None:
+    """Show ``card``: edit the member's own private message, or reply privately to a click on
+    a public one (and privately to a slash command)."""
+    embeds = card_embeds(card, care_bot(interaction).crisis)
+    message = interaction.message
+    is_click = interaction.type is discord.InteractionType.component
+    if is_click and message is not None and message.flags.ephemeral:
+        await interaction.response.edit_message(embeds=embeds, view=view)
+        return
+    await interaction.response.send_message(
+        embeds=embeds,
+        view=view if view is not None else discord.utils.MISSING,
+        ephemeral=True,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
+
+
+async def guarded(interaction: discord.Interaction[Any], item: object, action: Any) -> None:
+    """Run a component's work; any failure becomes the usual polite private reply."""
+    try:
+        await action
+    except Exception as error:
+        await report_error(interaction, error, where=f"item:{type(item).__name__}")
+
+
+class ExternalButton(Button):
+    """A button rendered here but handled by another feature (matched by its custom_id)."""
+
+    def is_dispatchable(self) -> bool:
+        return False
+
+
+def _view(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    return view
+
+
+# ----------------------------------------------------------------------------- levels
+
+
+class LevelSelect(discord.ui.DynamicItem[Select], template=r"care:levels:open"):
+    """Open one level of care in depth."""
+
+    def __init__(self, bot: SupportBot, current: str | None = None) -> None:
+        levels = bot.care.levels
+        super().__init__(
+            discord.ui.Select(
+                custom_id="care:levels:open",
+                placeholder="Read about one level…",
+                options=[
+                    discord.SelectOption(
+                        label=level.name,
+                        value=level.key,
+                        description=shorten(level.summary, limits.SELECT_DESCRIPTION),
+                        default=level.key == current,
+                    )
+                    for level in levels.levels
+                ],
+                row=0,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        return cls(care_bot(interaction))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(interaction, self, show_level(interaction, self.item.values[0]))
+
+
+class LevelCompareSelect(discord.ui.DynamicItem[Select], template=r"care:levels:compare"):
+    """Pick two levels to see side by side."""
+
+    def __init__(self, bot: SupportBot) -> None:
+        levels = bot.care.levels
+        super().__init__(
+            discord.ui.Select(
+                custom_id="care:levels:compare",
+                placeholder="Compare two levels side by side…",
+                min_values=2,
+                max_values=2,
+                options=[
+                    discord.SelectOption(label=level.name, value=level.key)
+                    for level in levels.levels
+                ],
+                row=1,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        return cls(care_bot(interaction))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        first, second = self.item.values
+        await guarded(interaction, self, show_compare(interaction, first, second))
+
+
+class LevelButton(discord.ui.DynamicItem[Button], template=r"care:level:(?P<key>[a-z0-9-]{1,24})"):
+    """Jump to one level (``all`` is the overview)."""
+
+    def __init__(self, key: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=shorten(label, limits.BUTTON_LABEL),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"care:level:{key}",
+                row=2,
+            )
+        )
+        self.key = key
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        return cls(match["key"], getattr(item, "label", None) or match["key"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(interaction, self, show_level(interaction, self.key))
+
+
+class CompareButton(
+    discord.ui.DynamicItem[Button],
+    template=r"care:compare:(?P<first>[a-z0-9-]{1,24}):(?P<second>[a-z0-9-]{1,24})",
+):
+    def __init__(self, first: str, second: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=shorten(label, limits.BUTTON_LABEL),
+                style=discord.ButtonStyle.primary,
+                custom_id=f"care:compare:{first}:{second}",
+                row=3,
+            )
+        )
+        self.first, self.second = first, second
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        return cls(match["first"], match["second"], getattr(item, "label", None) or "Compare")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(interaction, self, show_compare(interaction, self.first, self.second))
+
+
+def levels_overview(bot: SupportBot) -> tuple[Card, discord.ui.View]:
+    return bot.care.levels.overview_card(), _view(LevelSelect(bot), LevelCompareSelect(bot))
+
+
+def level_page(bot: SupportBot, key: str) -> tuple[Card, discord.ui.View]:
+    levels = bot.care.levels
+    if key == "all":
+        return levels_overview(bot)
+    if levels.get(key) is None:
+        raise OutOfDateError()
+    before, after = levels.neighbours(key)
+    items: list[discord.ui.Item[Any]] = [LevelSelect(bot, key)]
+    if before is not None:
+        items.append(LevelButton(before.key, f"◀ {before.short_name}"))
+    items.append(LevelButton("all", "All levels"))
+    if after is not None:
+        items.append(LevelButton(after.key, f"{after.short_name} ▶"))
+    other = after or before
+    if other is not None:
+        level = levels.get(key)
+        assert level is not None
+        items.append(
+            CompareButton(key, other.key, f"Compare {level.short_name} and {other.short_name}")
+        )
+    return levels.level_card(key), _view(*items)
+
+
+def compare_page(bot: SupportBot, first: str, second: str) -> tuple[Card, discord.ui.View]:
+    levels = bot.care.levels
+    if levels.get(first) is None or levels.get(second) is None or first == second:
+        raise OutOfDateError()
+    view = _view(LevelSelect(bot), LevelCompareSelect(bot), LevelButton("all", "All levels"))
+    return levels.compare_card(first, second), view
+
+
+async def show_level(interaction: discord.Interaction[Any], key: str) -> None:
+    card, view = level_page(care_bot(interaction), key)
+    await show(interaction, card, view)
+
+
+async def show_compare(interaction: discord.Interaction[Any], first: str, second: str) -> None:
+    card, view = compare_page(care_bot(interaction), first, second)
+    await show(interaction, card, view)
+
+
+# ----------------------------------------------------------------------------- IOP
+
+
+class IopTopicSelect(discord.ui.DynamicItem[Select], template=r"care:iop:topics"):
+    """Switch between the /iop topics (including the is-it-for-me reflection)."""
+
+    def __init__(self, bot: SupportBot, current: str | None = None) -> None:
+        iop = bot.care.iop
+        options = [
+            discord.SelectOption(
+                label=shorten(iop.topics[topic].title, limits.SELECT_LABEL),
+                value=topic,
+                default=topic == current,
+            )
+            for topic in IOP_TOPICS
+        ]
+        options.append(
+            discord.SelectOption(
+                label=shorten(iop.fit.title, limits.SELECT_LABEL),
+                value=FIT_TOPIC,
+                description="A private reflection, one question at a time",
+            )
+        )
+        super().__init__(
+            discord.ui.Select(
+                custom_id="care:iop:topics", placeholder="More about IOPs…", options=options, row=1
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        return cls(care_bot(interaction))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        topic = self.item.values[0]
+        if topic == FIT_TOPIC:
+            await guarded(interaction, self, show_fit(interaction, interaction.user.id, ""))
+        else:
+            await guarded(interaction, self, show_iop_topic(interaction, topic))
+
+
+class ApproachSelect(discord.ui.DynamicItem[Select], template=r"care:iop:approach"):
+    """Read one treatment approach in depth."""
+
+    def __init__(self, bot: SupportBot, current: str | None = None) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id="care:iop:approach",
+                placeholder="Read about one approach…",
+                options=[
+                    discord.SelectOption(
+                        label=approach.name,
+                        value=approach.key,
+                        description=approach.summary,
+                        default=approach.key == current,
+                    )
+                    for approach in bot.care.iop.approaches
+                ],
+                row=0,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        return cls(care_bot(interaction))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(interaction, self, show_approach(interaction, self.item.values[0]))
+
+
+def iop_page(bot: SupportBot, topic: str) -> tuple[Card, discord.ui.View]:
+    if topic not in IOP_TOPICS:
+        raise OutOfDateError()
+    items: list[discord.ui.Item[Any]] = []
+    if topic == "approaches":
+        items.append(ApproachSelect(bot))
+    items.append(IopTopicSelect(bot, topic))
+    return bot.care.iop.topic_card(topic), _view(*items)
+
+
+def approach_page(bot: SupportBot, key: str) -> tuple[Card, discord.ui.View]:
+    if bot.care.iop.approach(key) is None:
+        raise OutOfDateError()
+    view = _view(ApproachSelect(bot, key), IopTopicSelect(bot, "approaches"))
+    return bot.care.iop.approach_card(key), view
+
+
+async def show_iop_topic(interaction: discord.Interaction[Any], topic: str) -> None:
+    card, view = iop_page(care_bot(interaction), topic)
+    await show(interaction, card, view)
+
+
+async def show_approach(interaction: discord.Interaction[Any], key: str) -> None:
+    card, view = approach_page(care_bot(interaction), key)
+    await show(interaction, card, view)
+
+
+# ----------------------------------------------------------------------------- is it for me?
+
+
+class FitButton(
+    discord.ui.DynamicItem[Button],
+    template=r"care:fit:(?P<owner>[0-9]{1,20}):(?P<answers>[ynu]{0,9})",
+):
+    """One answer (or "start over") in the is-it-for-me reflection. Only its owner may press it."""
+
+    def __init__(self, owner: int, answers: str, label: str, style: discord.ButtonStyle) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=shorten(label, limits.BUTTON_LABEL),
+                style=style,
+                custom_id=f"care:fit:{owner}:{answers}",
+            )
+        )
+        self.owner = owner
+        self.answers = answers
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        label = getattr(item, "label", None) or "…"
+        style = getattr(item, "style", discord.ButtonStyle.secondary)
+        return cls(int(match["owner"]), match["answers"], label, style)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.user.id != self.owner:
+            log.info("care.fit_refused user=%s owner=%s", interaction.user.id, self.owner)
+            await guarded(interaction, self, send_ephemeral(interaction, NOT_YOURS))
+            return
+        await guarded(interaction, self, show_fit(interaction, self.owner, self.answers))
+
+
+_ANSWER_STYLES = {
+    "y": discord.ButtonStyle.primary,
+    "n": discord.ButtonStyle.primary,
+    "u": discord.ButtonStyle.secondary,
+}
+
+
+def fit_page(bot: SupportBot, owner: int, answers: str) -> tuple[Card, discord.ui.View]:
+    fit = bot.care.iop.fit
+    if len(answers) > len(fit.questions):
+        raise OutOfDateError()
+    if fit.is_complete(answers):
+        consult = ExternalButton(
+            label="Talk to a consultant",
+            style=discord.ButtonStyle.success,
+            custom_id=CONSULT_CUSTOM_ID,
+        )
+        restart = FitButton(owner, "", "Start over", discord.ButtonStyle.secondary)
+        return fit.ending_card(answers), _view(consult, restart)
+    items: list[discord.ui.Item[Any]] = [
+        FitButton(owner, answers + code, label, _ANSWER_STYLES[code])
+        for code, label in FIT_ANSWERS.items()
+    ]
+    if answers:
+        items.append(FitButton(owner, "", "Start over", discord.ButtonStyle.secondary))
+    return fit.question_card(answers), _view(*items)
+
+
+async def show_fit(interaction: discord.Interaction[Any], owner: int, answers: str) -> None:
+    card, view = fit_page(care_bot(interaction), owner, answers)
+    await show(interaction, card, view)
+
+
+# ----------------------------------------------------------------------------- relapse
+
+
+class RelapseTopicSelect(discord.ui.DynamicItem[Select], template=r"care:relapse:topics"):
+    def __init__(self, bot: SupportBot, current: str | None = None) -> None:
+        topics = bot.care.relapse.topics
+        super().__init__(
+            discord.ui.Select(
+                custom_id="care:relapse:topics",
+                placeholder="More about relapse…",
+                options=[
+                    discord.SelectOption(
+                        label=shorten(topics[topic].title, limits.SELECT_LABEL),
+                        value=topic,
+                        default=topic == current,
+                    )
+                    for topic in RELAPSE_TOPICS
+                ],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        return cls(care_bot(interaction))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(interaction, self, show_relapse(interaction, self.item.values[0]))
+
+
+def relapse_page(bot: SupportBot, topic: str) -> tuple[Card, discord.ui.View]:
+    if topic not in RELAPSE_TOPICS:
+        raise OutOfDateError()
+    return bot.care.relapse.topics[topic].card(), _view(RelapseTopicSelect(bot, topic))
+
+
+async def show_relapse(interaction: discord.Interaction[Any], topic: str) -> None:
+    card, view = relapse_page(care_bot(interaction), topic)
+    await show(interaction, card, view)
+
+
+# ----------------------------------------------------------------------------- coping
+
+
+class TipButton(
+    discord.ui.DynamicItem[Button],
+    template=r"care:tip:(?P<topic>[a-z-]{1,24}):(?P<owner>[0-9]{1,20}):(?P<seen>[0-9a-f]{1,8})",
+):
+    """ "Another tip": the next unseen tip for whoever presses it."""
+
+    def __init__(self, topic: str, owner: int, seen: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Another tip",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"care:tip:{topic}:{owner}:{seen:x}",
+            )
+        )
+        self.topic, self.owner, self.seen = topic, owner, seen
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        return cls(match["topic"], int(match["owner"]), int(match["seen"], 16))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        # The seen set in the custom_id is the owner's; anyone else gets their own rotation.
+        also_seen = self.seen if interaction.user.id == self.owner else 0
+        await guarded(interaction, self, show_tip(interaction, self.topic, also_seen=also_seen))
+
+
+class CopingTopicSelect(discord.ui.DynamicItem[Select], template=r"care:coping:topics"):
+    def __init__(self, bot: SupportBot, current: str | None = None) -> None:
+        topics = bot.care.coping.topics
+        super().__init__(
+            discord.ui.Select(
+                custom_id="care:coping:topics",
+                placeholder="Ideas for something else…",
+                options=[
+                    discord.SelectOption(label=topic.title, value=key, default=key == current)
+                    for key, topic in topics.items()
+                ],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        return cls(care_bot(interaction))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(interaction, self, show_tip(interaction, self.item.values[0]))
+
+
+def tip_page(
+    bot: SupportBot, member_id: int, topic_key: str, *, also_seen: int = 0
+) -> tuple[Card, discord.ui.View]:
+    topic = bot.care.coping.topics.get(topic_key)
+    rotation = getattr(bot.get_cog("Care"), "rotation", None)
+    if topic is None:
+        raise OutOfDateError()
+    if rotation is None:  # pragma: no cover - the cog owns the rotation
+        raise RuntimeError("the care cog is not loaded")
+    index, seen = rotation.next(member_id, topic_key, len(topic.tips), also_seen=also_seen)
+    card = topic.tip_card(index, seen.bit_count())
+    view = _view(TipButton(topic_key, member_id, seen), CopingTopicSelect(bot, topic_key))
+    return card, view
+
+
+async def show_tip(
+    interaction: discord.Interaction[Any], topic: str, *, also_seen: int = 0
+) -> None:
+    card, view = tip_page(care_bot(interaction), interaction.user.id, topic, also_seen=also_seen)
+    await show(interaction, card, view)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    LevelSelect,
+    LevelCompareSelect,
+    LevelButton,
+    CompareButton,
+    IopTopicSelect,
+    ApproachSelect,
+    FitButton,
+    RelapseTopicSelect,
+    TipButton,
+    CopingTopicSelect,
+)

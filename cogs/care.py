@@ -1,0 +1,200 @@
+"""Care knowledge as slash commands: levels of care, IOPs, relapse, coping, support networks.
+
+Everything answers privately unless the member chooses ``share``; nothing touches the
+database, so replies are instant. Wording lives in ``data/care/`` (see ``bot.care``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice
+from discord.ext import commands
+
+from bot.bot import SupportBot
+from bot.care import (
+    COPING_TOPICS,
+    FIT_TOPIC,
+    LEVELS_FILE,
+    RELAPSE_TOPICS,
+    Card,
+    TipRotation,
+)
+from bot.content import ContentError
+from cogs._care_embeds import card_embeds
+from cogs._care_views import (
+    DYNAMIC_ITEMS,
+    fit_page,
+    iop_page,
+    level_page,
+    levels_overview,
+    relapse_page,
+    show,
+    tip_page,
+)
+
+log = logging.getLogger(__name__)
+
+LEVEL_CHOICES = [
+    Choice(name="Outpatient therapy", value="outpatient"),
+    Choice(name="Intensive outpatient (IOP)", value="iop"),
+    Choice(name="Partial hospitalization (PHP)", value="php"),
+    Choice(name="Inpatient residential", value="residential"),
+    Choice(name="Inpatient acute care", value="acute"),
+]
+IOP_CHOICES = [
+    Choice(name="What an IOP is", value="about"),
+    Choice(name="Schedule and hours", value="schedule"),
+    Choice(name="What to expect", value="what-to-expect"),
+    Choice(name="Treatment approaches", value="approaches"),
+    Choice(name="What IOPs help with", value="conditions"),
+    Choice(name="History", value="history"),
+    Choice(name="Is an IOP for me? (private reflection)", value=FIT_TOPIC),
+]
+RELAPSE_CHOICES = [
+    Choice(name="Early warning signs", value="warning-signs"),
+    Choice(name="The three stages", value="stages"),
+    Choice(name="My relapse-prevention plan", value="plan"),
+    Choice(name="After a slip", value="after-a-slip"),
+    Choice(name="Overdose risk after a break", value="overdose-risk"),
+]
+COPING_CHOICES = [Choice(name=topic.capitalize(), value=topic) for topic in COPING_TOPICS]
+
+
+async def respond(
+    interaction: discord.Interaction[SupportBot],
+    card: Card,
+    view: discord.ui.View | None,
+    *,
+    share: bool,
+) -> None:
+    """Answer privately, or, when the member asks, post it in the channel without pinging anyone."""
+    if share:
+        await interaction.response.send_message(
+            embeds=card_embeds(card, interaction.client.crisis),
+            view=view if view is not None else discord.utils.MISSING,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+    else:
+        await show(interaction, card, view)
+    log.info(
+        "care.shown command=%s shared=%s user=%s guild=%s",
+        interaction.command.name if interaction.command else "?",
+        share,
+        interaction.user.id,
+        interaction.guild_id,
+    )
+
+
+class Care(commands.Cog):
+    """Levels of care, IOPs, relapse management, coping ideas and support networks."""
+
+    def __init__(self, bot: SupportBot) -> None:
+        self.bot = bot
+        self.rotation = TipRotation()
+
+    async def cog_load(self) -> None:
+        known = set(self.bot.care.levels.keys())
+        for choice in LEVEL_CHOICES:
+            if choice.value not in known:
+                raise ContentError(
+                    f"The content file {LEVELS_FILE} has no level with the key "
+                    f"{choice.value!r}, which /levels offers: restore it."
+                )
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    @app_commands.command(name="levels")
+    @app_commands.choices(level=LEVEL_CHOICES)
+    async def levels(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        level: Choice[str] | None = None,
+        share: bool = False,
+    ) -> None:
+        """Levels of care, from weekly therapy to inpatient care, explained simply.
+
+        Args:
+            level: Jump straight to one level.
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        if level is None:
+            card, view = levels_overview(self.bot)
+        else:
+            card, view = level_page(self.bot, level.value)
+        await respond(interaction, card, view, share=share)
+
+    @app_commands.command(name="iop")
+    @app_commands.choices(topic=IOP_CHOICES)
+    async def iop(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        topic: Choice[str] | None = None,
+        share: bool = False,
+    ) -> None:
+        """Intensive outpatient programs (IOPs): what they are, how they work, who they help.
+
+        Args:
+            topic: What you'd like to know (starts with what an IOP is).
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        chosen = topic.value if topic is not None else "about"
+        if chosen == FIT_TOPIC:
+            card, view = fit_page(self.bot, interaction.user.id, "")
+        else:
+            card, view = iop_page(self.bot, chosen)
+        await respond(interaction, card, view, share=share)
+
+    @app_commands.command(name="relapse")
+    @app_commands.choices(topic=RELAPSE_CHOICES)
+    async def relapse(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        topic: Choice[str] | None = None,
+        share: bool = False,
+    ) -> None:
+        """Spotting relapse early, making a plan, and what to do after a slip.
+
+        Args:
+            topic: What you'd like to know (starts with early warning signs).
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        card, view = relapse_page(self.bot, topic.value if topic else RELAPSE_TOPICS[0])
+        await respond(interaction, card, view, share=share)
+
+    @app_commands.command(name="coping")
+    @app_commands.choices(topic=COPING_CHOICES)
+    async def coping(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        topic: Choice[str] | None = None,
+        share: bool = False,
+    ) -> None:
+        """One coping idea at a time, for cravings, stress, anxiety, sleep and more.
+
+        Args:
+            topic: What you're dealing with (starts with cravings).
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        chosen = topic.value if topic else COPING_TOPICS[0]
+        card, view = tip_page(self.bot, interaction.user.id, chosen)
+        await respond(interaction, card, view, share=share)
+
+    @app_commands.command(name="support-network")
+    async def support_network(
+        self, interaction: discord.Interaction[SupportBot], share: bool = False
+    ) -> None:
+        """How to build a support network, and what this group offers.
+
+        Args:
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        await respond(interaction, self.bot.care.support.card(), None, share=share)
+
+
+async def setup(bot: SupportBot) -> None:
+    await bot.add_cog(Care(bot))
