@@ -24,6 +24,10 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.setup",
     "cogs.consult",
     "cogs.care",
+    "cogs.group",
+    "cogs.meetings",
+    "cogs.checkins",
+    "cogs.safety",
 )
 """Every extension, loaded in this order; a failure stops start-up."""
 

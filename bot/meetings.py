@@ -54,6 +54,15 @@ def due_reminders(meetings: Iterable[Meeting], now: dt.datetime, minutes: int) -
     return sorted(due, key=lambda m: (m.start, m.id))
 
 
+def next_reminder_at(
+    meetings: Iterable[Meeting], now: dt.datetime, minutes: int
+) -> dt.datetime | None:
+    """When the next reminder falls due (after ``now``), so the bot can sleep until then."""
+    later = [reminder_time(m, minutes) for m in meetings if not m.active and m.start > now]
+    future = [moment for moment in later if moment > now]
+    return min(future, default=None)
+
+
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 

@@ -1,0 +1,396 @@
+"""Private check-ins and milestones: the member's own data, private by default.
+
+``/checkin`` and ``/checkin-history`` are two commands because Discord does not let a
+command with options (``/checkin mood:…``) also have sub-commands (``history``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.bot import SupportBot
+from bot.checkins import CRAVING_MAX, MOOD_MAX, NOTE_LIMIT, CheckIn, CheckinService, History
+from bot.checkins import sparkline as spark
+from bot.errors import UserFacingError
+from bot.guild_config import GuildConfigRepository
+from bot.milestones import (
+    Milestone,
+    MilestoneMark,
+    MilestoneRepository,
+    parse_start_date,
+    resolve_zone,
+    today_in,
+)
+from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
+from cogs._handoff import consult_button_view
+
+log = logging.getLogger(__name__)
+
+CELEBRATION_CHECK_SECONDS = 60 * 60
+
+MOOD_WORDS = {1: "really hard", 2: "hard", 3: "okay", 4: "good", 5: "great"}
+SUPPORT_TEXT = (
+    "`/coping` has ideas for a hard moment, and a consultant from the group can talk with "
+    "you privately. If you are in danger right now, use `/crisis`."
+)
+
+
+async def server_zone(bot: SupportBot, guild_id: int | None) -> ZoneInfo:
+    if guild_id is None:
+        return ZoneInfo("UTC")
+    return (await GuildConfigRepository(bot.db).get(guild_id)).zone()
+
+
+# ------------------------------------------------------------------------- rendering
+
+
+def render_checkin(checkin: CheckIn) -> discord.Embed:
+    if checkin.needs_support:
+        opening = (
+            "Thank you for checking in. It sounds like today is heavy, and it took something "
+            "to say so. You don't have to carry it alone."
+        )
+    elif checkin.mood >= 4:
+        opening = "Thank you for checking in. It's good to hear today feels better."
+    else:
+        opening = "Thank you for checking in. Showing up counts, every day."
+    result = embed("Check-in saved", opening, colour=WARM if checkin.needs_support else CALM)
+    line = f"Mood {checkin.mood}/{MOOD_MAX} ({MOOD_WORDS[checkin.mood]})"
+    if checkin.craving is not None:
+        line += f" · craving {checkin.craving}/{CRAVING_MAX}"
+    if checkin.note:
+        line += " · note saved"
+    add_field(result, "Today", line)
+    if checkin.needs_support:
+        add_field(result, "If you'd like support", SUPPORT_TEXT)
+    add_field(
+        result, "Private", "Only you can see your check-ins. `/checkin-history` shows trends."
+    )
+    return result
+
+
+def render_history(history: History) -> discord.Embed:
+    days = len(history.days)
+    if history.checkins == 0:
+        return embed(
+            f"Your last {days} days",
+            f"No check-ins in the last {days} days yet. Whenever you're ready, `/checkin` "
+            "takes a few seconds, and only you will see it.",
+        )
+    first, last = history.days[0].day, history.days[-1].day
+    mood_line = spark([d.mood for d in history.days], 1, MOOD_MAX)
+    craving_line = spark([d.craving for d in history.days], 0, CRAVING_MAX)
+    chart = f"mood    {mood_line}\ncraving {craving_line}"
+    result = embed(
+        f"Your last {days} days",
+        f"{first:%d %b} → {last:%d %b} (today). Taller is higher; `·` is a day without a "
+        f"check-in.\n```\n{chart}\n```",
+    )
+    if history.mood_average is not None:
+        add_field(result, "Average mood", f"{history.mood_average:.1f} / {MOOD_MAX}", inline=True)
+    if history.craving_average is not None:
+        add_field(
+            result, "Average craving", f"{history.craving_average:.1f} / {CRAVING_MAX}", inline=True
+        )
+    add_field(
+        result,
+        "Check-ins",
+        f"{history.checkins} on {history.days_checked_in} of {days} days",
+        inline=True,
+    )
+    if history.streak >= 2:
+        streak = f"{history.streak} days in a row. Nice work showing up for yourself."
+    elif history.streak == 1:
+        streak = "You checked in today or yesterday. Every check-in counts."
+    else:
+        streak = "Any day is a good day to check in again."
+    add_field(result, "Streak", streak)
+    if history.recent_notes:
+        notes = "\n".join(f"{day:%d %b}: {escape(note, 300)}" for day, note in history.recent_notes)
+        add_field(result, "Your recent notes", notes)
+    return result
+
+
+def render_milestone(milestone: Milestone, now: dt.datetime) -> discord.Embed:
+    today = milestone.today(now)
+    progress = milestone.progress(now)
+    label = f" ({escape(milestone.label, 40)})" if milestone.label else ""
+    day_word = "day" if progress.days == 1 else "days"
+    result = embed(
+        f"{progress.days} {day_word}{label}",
+        f"Counting from {milestone.start_date.isoformat()} in {milestone.timezone}.",
+        colour=WARM,
+    )
+    if progress.reached is not None:
+        add_field(result, "Milestone reached", progress.reached.name, inline=True)
+    to_go = progress.days_to_next(today)
+    add_field(
+        result,
+        "Next milestone",
+        f"{progress.next.name} on {progress.next.date.isoformat()} "
+        f"({to_go} day{'s' if to_go != 1 else ''} to go)",
+        inline=True,
+    )
+    add_field(
+        result,
+        "Celebrations",
+        "On: the group will cheer when you reach a milestone."
+        if milestone.celebrate
+        else "Off. `/milestone celebrate on` lets the group cheer you on.",
+    )
+    return result
+
+
+def celebration_text(user_id: int, mark: MilestoneMark) -> str:
+    return (
+        f"🎉 <@{user_id}> reached **{mark.name}** today. Every day counts; we're cheering for you!"
+    )
+
+
+# ---------------------------------------------------------------------------- cogs
+
+
+class Checkins(commands.Cog):
+    def __init__(self, bot: SupportBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="checkin")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    @app_commands.describe(
+        mood="How are you today? 1 is really hard, 5 is great",
+        craving="How strong are cravings? 0 is none, 10 is overwhelming",
+        note="A private note for yourself (up to 300 characters)",
+    )
+    async def checkin(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        mood: app_commands.Range[int, 1, 5],
+        craving: app_commands.Range[int, 0, 10] | None = None,
+        note: app_commands.Range[str, 1, NOTE_LIMIT] | None = None,
+    ) -> None:
+        """A private daily check-in: mood, cravings and a note only you can see."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        service = CheckinService(self.bot.db, self.bot.cipher)
+        saved = await service.record(
+            interaction.user.id,
+            mood=mood,
+            craving=craving,
+            note=note,
+            now=discord.utils.utcnow(),
+            zone=await server_zone(self.bot, interaction.guild_id),
+        )
+        view = consult_button_view(urgent=False) if saved.needs_support else None
+        await send_ephemeral(interaction, embed=render_checkin(saved), view=view)
+
+    @app_commands.command(name="checkin-history")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    @app_commands.describe(days="How many days to show")
+    async def checkin_history(
+        self, interaction: discord.Interaction[SupportBot], days: Literal[14, 30] = 14
+    ) -> None:
+        """Your check-ins over the last 14 or 30 days, as a small private chart."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        history = await CheckinService(self.bot.db, self.bot.cipher).history(
+            interaction.user.id,
+            now=discord.utils.utcnow(),
+            zone=await server_zone(self.bot, interaction.guild_id),
+            days=days,
+        )
+        await send_ephemeral(interaction, embed=render_history(history))
+
+
+@app_commands.guild_only()
+class Milestones(commands.GroupCog, group_name="milestone"):
+    """Count your days and celebrate milestones, privately unless you choose to share."""
+
+    def __init__(self, bot: SupportBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    def _repo(self) -> MilestoneRepository:
+        return MilestoneRepository(self.bot.db, self.bot.cipher)
+
+    async def cog_load(self) -> None:
+        self.celebrations.start()
+
+    async def cog_unload(self) -> None:
+        self.celebrations.cancel()
+
+    async def _require(self, interaction: discord.Interaction[SupportBot]) -> Milestone:
+        assert interaction.guild_id is not None
+        found = await self._repo().get(interaction.guild_id, interaction.user.id)
+        if found is None:
+            raise UserFacingError(
+                "You haven't set a start date yet. Use `/milestone set date:YYYY-MM-DD` "
+                "whenever you like."
+            )
+        return found
+
+    @app_commands.command(name="set")
+    @app_commands.describe(
+        date="Your start date, as YYYY-MM-DD (today or earlier)",
+        label='What it is for, if you like, e.g. "alcohol" (only you see it)',
+        timezone="Your time zone, e.g. Europe/London (default: the server's)",
+    )
+    async def set_(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        date: app_commands.Range[str, 1, 20],
+        label: app_commands.Range[str, 1, 40] | None = None,
+        timezone: app_commands.Range[str, 1, 60] | None = None,
+    ) -> None:
+        """Set the date your count starts from."""
+        assert interaction.guild_id is not None
+        now = discord.utils.utcnow()
+        config = await GuildConfigRepository(self.bot.db).get(interaction.guild_id)
+        zone_name = resolve_zone(timezone, config.timezone)
+        start = parse_start_date(date, today_in(ZoneInfo(zone_name), now))
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        saved = await self._repo().set(
+            interaction.guild_id,
+            interaction.user.id,
+            start_date=start,
+            timezone=zone_name,
+            label=label,
+            now=now,
+        )
+        await send_ephemeral(
+            interaction, "Saved. Only you can see this.", embed=render_milestone(saved, now)
+        )
+
+    @app_commands.command(name="show")
+    async def show(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """See your days and your next milestone (only you see it)."""
+        milestone = await self._require(interaction)
+        await send_ephemeral(interaction, embed=render_milestone(milestone, discord.utils.utcnow()))
+
+    @app_commands.command(name="reset")
+    async def reset(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Start your count again from today."""
+        assert interaction.guild_id is not None
+        await self._require(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._repo().reset(
+            interaction.guild_id, interaction.user.id, now=discord.utils.utcnow()
+        )
+        result = embed(
+            "Your count starts again today",
+            "Thank you for being honest; that takes courage. A reset doesn't erase the days "
+            "you had or what you learned in them. Many people in recovery start again, and "
+            "keep going. Today is day one, and you're not alone in it.",
+            colour=WARM,
+        )
+        add_field(result, "If you'd like support", SUPPORT_TEXT)
+        await send_ephemeral(interaction, embed=result, view=consult_button_view(urgent=False))
+
+    @app_commands.command(name="share")
+    @app_commands.describe(include_label="Also show what your milestone is for")
+    async def share(
+        self, interaction: discord.Interaction[SupportBot], include_label: bool = False
+    ) -> None:
+        """Share your days with the group in this channel (only when you choose to)."""
+        milestone = await self._require(interaction)
+        progress = milestone.progress(discord.utils.utcnow())
+        label = f" ({escape(milestone.label, 40)})" if include_label and milestone.label else ""
+        day_word = "day" if progress.days == 1 else "days"
+        await interaction.response.send_message(
+            f"🎉 {interaction.user.mention} is sharing a milestone: **{progress.days} {day_word}**"
+            f"{label}. One day at a time!",
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        log.info("milestone.shared guild=%s user=%s", interaction.guild_id, interaction.user.id)
+
+    @app_commands.command(name="celebrate")
+    @app_commands.describe(choice="on: the group cheers when you reach a milestone; off: private")
+    async def celebrate(
+        self, interaction: discord.Interaction[SupportBot], choice: Literal["on", "off"]
+    ) -> None:
+        """Choose whether the group celebrates your milestones in the celebration channel."""
+        assert interaction.guild_id is not None
+        await self._require(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._repo().set_celebrate(
+            interaction.guild_id, interaction.user.id, choice == "on", now=discord.utils.utcnow()
+        )
+        config = await GuildConfigRepository(self.bot.db).get(interaction.guild_id)
+        if choice == "off":
+            text = "Celebrations are off. Your milestones stay private."
+        elif config.celebrate_channel_id is None:
+            text = (
+                "Saved. This server has no celebration channel yet, so nothing will be posted "
+                "until an admin sets one with `/setup`."
+            )
+        else:
+            text = (
+                f"Celebrations are on: I'll cheer in <#{config.celebrate_channel_id}> when you "
+                "reach your next milestone. Turn it off any time with `/milestone celebrate off`."
+            )
+        await send_ephemeral(interaction, text)
+
+    @app_commands.command(name="clear")
+    async def clear(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Delete your start date and milestone settings from this server."""
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        removed = await self._repo().clear(interaction.guild_id, interaction.user.id)
+        await send_ephemeral(
+            interaction,
+            "Deleted. Nothing of your milestone is kept."
+            if removed
+            else "There was nothing to delete.",
+        )
+
+    # -------------------------------------------------------------- celebrations
+
+    @tasks.loop(seconds=CELEBRATION_CHECK_SECONDS)
+    async def celebrations(self) -> None:
+        try:
+            await self._celebrate_due(discord.utils.utcnow())
+        except Exception:
+            log.exception("milestone.celebrations_failed")
+
+    @celebrations.before_loop
+    async def _before_celebrations(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def _celebrate_due(self, now: dt.datetime) -> None:
+        repo = self._repo()
+        configs = GuildConfigRepository(self.bot.db)
+        for milestone, mark in await repo.due_celebrations(now):
+            guild = self.bot.get_guild(milestone.guild_id)
+            if guild is None:
+                continue
+            config = await configs.get(guild.id)
+            channel = (
+                guild.get_channel(config.celebrate_channel_id)
+                if config.celebrate_channel_id
+                else None
+            )
+            if not isinstance(channel, discord.abc.Messageable):
+                continue
+            if not await repo.mark_celebrated(guild.id, milestone.user_id, mark.number):
+                continue
+            try:
+                await channel.send(celebration_text(milestone.user_id, mark))
+                log.info(
+                    "milestone.celebrated guild=%s user=%s n=%d",
+                    guild.id,
+                    milestone.user_id,
+                    mark.number,
+                )
+            except discord.HTTPException as error:
+                log.warning(
+                    "milestone.celebration_failed guild=%s status=%s", guild.id, error.status
+                )
+
+
+async def setup(bot: SupportBot) -> None:
+    await bot.add_cog(Checkins(bot))
+    await bot.add_cog(Milestones(bot))
