@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -9,10 +11,11 @@ import pytest
 import simcord
 
 from bot import limits
-from bot.bot import SupportBot
+from bot.bot import SupportBot, create_bot
 from bot.care import COPING_TOPICS, FIT_TOPIC, IOP_TOPICS, RELAPSE_TOPICS, CareContent
+from bot.content import ContentError
 from bot.errors import OutOfDateError
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
 from bot.ui import FOOTER
 from cogs._care_views import (
     CONSULT_CUSTOM_ID,
@@ -21,7 +24,7 @@ from cogs._care_views import (
     compare_page,
     level_page,
 )
-from cogs.care import IOP_CHOICES, LEVEL_CHOICES, RELAPSE_CHOICES
+from cogs.care import IOP_CHOICES, LEVEL_CHOICES, RELAPSE_CHOICES, Care
 from tests.conftest import restart
 
 Result = simcord.InteractionResult
@@ -598,3 +601,66 @@ def test_the_care_commands_are_registered_for_members(env: simcord.Env) -> None:
         assert isinstance(command, discord.app_commands.Command)
         assert len(command.description) <= limits.COMMAND_DESCRIPTION
         assert "share" in {parameter.name for parameter in command.parameters}
+
+
+# ----------------------------------------------------------------------------- content changes
+
+
+def content_without_residential(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "data", target, ignore=shutil.ignore_patterns("*.db*"))
+    levels = target / "care" / "levels.toml"
+    text = levels.read_text("utf-8")
+    start = text.index('[[levels]]\nkey = "residential"')
+    end = text.index('[[levels]]\nkey = "acute"')
+    levels.write_text(text[:start] + text[end:], "utf-8")
+    return target
+
+
+def content_without_an_approach(tmp_path: Path) -> Path:
+    target = tmp_path / "content2"
+    shutil.copytree(PROJECT_ROOT / "data", target, ignore=shutil.ignore_patterns("*.db*"))
+    iop = target / "care" / "iop.toml"
+    text = iop.read_text("utf-8")
+    start = text.index('[[approaches]]\nkey = "cr-cm"')
+    end = text.index('# --- "Is an IOP for me?"')
+    iop.write_text(text[:start] + text[end:], "utf-8")
+    return target
+
+
+async def test_a_menu_choice_for_removed_content_says_it_is_out_of_date(
+    env: simcord.Env, settings: Settings, place: tuple[Any, Any], tmp_path: Path
+) -> None:
+    channel, member = place
+    listing = (await member.slash(channel, "iop", topic="approaches", share=True)).response
+    assert listing is not None
+    changed = settings.model_copy(update={"content_dir": content_without_an_approach(tmp_path)})
+
+    await restart(env, changed)
+    result = await member.select(listing, ["cr-cm"], custom_id="care:iop:approach")
+
+    assert result.response is not None
+    assert result.response.ephemeral
+    assert result.response.content == OutOfDateError().message
+    still_fine = private(await member.select(listing, ["cbt"], custom_id="care:iop:approach"))
+    assert "More approaches" in text_of(still_fine)
+    assert "care:iop:approach" in custom_ids(still_fine)
+
+
+async def test_a_level_the_command_offers_must_exist_in_the_content(
+    settings: Settings, tmp_path: Path
+) -> None:
+    changed = settings.model_copy(update={"content_dir": content_without_residential(tmp_path)})
+    bot = create_bot(changed)
+    with pytest.raises(ContentError, match=r"levels\.toml.*'residential'"):
+        await Care(bot).cog_load()
+
+
+async def test_care_commands_work_in_a_dm(env: simcord.Env) -> None:
+    user = env.create_user("alone")
+    result = await user.slash("coping", topic="anxiety")
+    message = private(result)
+    first = tip_title(message)
+    assert first.startswith("Anxiety")
+    again = private(await user.click(message, label="Another tip"))
+    assert tip_title(again) != first
