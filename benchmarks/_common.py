@@ -145,14 +145,33 @@ def note(text: str) -> None:
 # ----------------------------------------------------------------------------- SimCord pacing
 
 
-def fast_settle(env: simcord.Env, idle: float = 0.0002) -> None:
-    """Make SimCord's settling after each action poll every ``idle`` s instead of 50 ms.
+class Pacing:
+    """How often SimCord's settling (after each action) polls the bot: fast between measured
+    interactions, slower during one.
 
-    Only the pause *between* actions changes; nothing inside the timed window does. Settling
-    still waits until the bot has no runnable work, so iterations never overlap.
+    Settling runs on the bot's event loop. Polling every 0.2 ms keeps set-up actions quick, but
+    inside a measured interaction each poll would take the loop from the bot while it waits
+    for the database thread, and be counted as the bot's time. During a measured interaction
+    the poll interval is ``measured_idle`` instead. Settling still waits until the bot has no
+    runnable work, so iterations never overlap.
     """
-    original = env._settle_internal
-    env._settle_internal = functools.partial(original, idle=idle)  # type: ignore[method-assign]
+
+    def __init__(
+        self, env: simcord.Env, *, fast_idle: float = 0.0002, measured_idle: float
+    ) -> None:
+        self._env = env
+        self._original = env._settle_internal
+        self._fast = functools.partial(self._original, idle=fast_idle)
+        self._measured = functools.partial(self._original, idle=measured_idle)
+        env._settle_internal = self._fast  # type: ignore[method-assign]
+
+    @contextlib.contextmanager
+    def measured(self) -> Iterator[None]:
+        self._env._settle_internal = self._measured  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            self._env._settle_internal = self._fast  # type: ignore[method-assign]
 
 
 # ----------------------------------------------------------------------------- interaction timing

@@ -28,9 +28,9 @@ from discord.ext import commands
 
 from benchmarks._common import (
     InteractionTimer,
+    Pacing,
     Sample,
     bench_settings,
-    fast_settle,
     machine,
     median,
     note,
@@ -50,6 +50,7 @@ class World:
     guild: simcord.GuildHandle
     channel: simcord.ChannelHandle
     member: simcord.MemberActor
+    pacing: Pacing
 
 
 @dataclass
@@ -92,8 +93,9 @@ class BareBot(commands.Bot):
 
 def _slash_step(world: World, name: str, options: dict[str, Any]) -> Step:
     async def step(timer: InteractionTimer) -> Sample:
-        async with timer.capture() as captured:
-            result = await world.member.slash(world.channel, name, **options)
+        with world.pacing.measured():
+            async with timer.capture() as captured:
+                result = await world.member.slash(world.channel, name, **options)
         if not result.acknowledged:
             raise RuntimeError(f"/{name} was not answered")
         return timer.sample(captured)
@@ -225,8 +227,9 @@ def consult_submit() -> Scenario:
             assert shown.modal is not None
             values = _modal_values(shown.modal)
             timer.forget()
-            async with timer.capture() as captured:
-                await member.submit_modal(shown, values)
+            with world.pacing.measured():
+                async with timer.capture() as captured:
+                    await member.submit_modal(shown, values)
             return timer.sample(captured)
 
         return step
@@ -254,8 +257,9 @@ def consult_claim() -> Scenario:
             if card is None:
                 raise RuntimeError("no request card in the staff queue channel")
             timer.forget()
-            async with timer.capture() as captured:
-                await consult.staff.click(card, label="Claim")
+            with world.pacing.measured():
+                async with timer.capture() as captured:
+                    await consult.staff.click(card, label="Claim")
             return timer.sample(captured)
 
         return step
@@ -277,13 +281,12 @@ def scenarios() -> list[Scenario]:
 # ----------------------------------------------------------------------------- running
 
 
-async def _world(env: simcord.Env) -> World:
+async def _world(env: simcord.Env, measured_idle: float) -> World:
     guild = env.create_guild("Benchmark")
     channel = guild.create_text_channel("general")
     member = guild.add_member(env.create_user("member"))
     await env.settle()
-    fast_settle(env)
-    return World(env, guild, channel, member)
+    return World(env, guild, channel, member, Pacing(env, measured_idle=measured_idle))
 
 
 async def _measure(
@@ -299,30 +302,47 @@ async def _measure(
     return samples
 
 
-async def measure_bare(iterations: int, warmup: int) -> list[Sample]:
+@dataclass
+class Options:
+    iterations: int
+    rounds: int
+    db_dir: str | None
+    measured_idle: float
+
+    @property
+    def per_round(self) -> int:
+        return max(1, self.iterations // self.rounds)
+
+    @property
+    def warmup(self) -> int:
+        return min(50, max(1, self.per_round // 10))
+
+
+async def measure_bare(options: Options) -> list[Sample]:
     bot = BareBot()
     timer = InteractionTimer()
     async with simcord.run(bot) as env:
         timer.install(bot)
         try:
-            world = await _world(env)
-            return await _measure(_slash_step(world, "ping", {}), timer, iterations, warmup)
+            world = await _world(env, options.measured_idle)
+            step = _slash_step(world, "ping", {})
+            return await _measure(step, timer, options.per_round, options.warmup)
         finally:
             timer.uninstall()
 
 
 async def measure_ours(
-    chosen: Sequence[Scenario], iterations: int, warmup: int, skipped: dict[str, str]
+    chosen: Sequence[Scenario], options: Options, skipped: dict[str, str]
 ) -> dict[str, list[Sample]]:
     results: dict[str, list[Sample]] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-interactions-") as folder:
+    with tempfile.TemporaryDirectory(prefix="bench-interactions-", dir=options.db_dir) as folder:
         bot = create_bot(bench_settings(Path(folder)))
         timer = InteractionTimer()
         try:
             async with simcord.run(bot) as env:
                 timer.install(bot)
                 try:
-                    world = await _world(env)
+                    world = await _world(env, options.measured_idle)
                     for scenario in chosen:
                         if scenario.label in skipped:
                             continue
@@ -330,7 +350,9 @@ async def measure_ours(
                         if isinstance(step, str):
                             skipped[scenario.label] = step
                             continue
-                        results[scenario.label] = await _measure(step, timer, iterations, warmup)
+                        results[scenario.label] = await _measure(
+                            step, timer, options.per_round, options.warmup
+                        )
                 finally:
                     timer.uninstall()
         finally:
@@ -342,23 +364,19 @@ def _us(nanoseconds: float) -> str:
     return f"{nanoseconds / 1000:.0f}"
 
 
-async def run(iterations: int, rounds: int) -> None:
+async def run(options: Options) -> None:
     """Alternate bare and ours (ABBA…) so slow drift of the machine affects both alike."""
-    per_round = max(1, iterations // rounds)
-    warmup = min(50, max(1, per_round // 10))
     bare: list[Sample] = []
     ours: dict[str, list[Sample]] = {}
     skipped: dict[str, str] = {}
     chosen = scenarios()
-    for index in range(rounds):
+    for index in range(options.rounds):
         order = ("bare", "ours") if index % 2 == 0 else ("ours", "bare")
         for which in order:
             if which == "bare":
-                bare += await measure_bare(per_round, warmup)
+                bare += await measure_bare(options)
             else:
-                for label, samples in (
-                    await measure_ours(chosen, per_round, warmup, skipped)
-                ).items():
+                for label, samples in (await measure_ours(chosen, options, skipped)).items():
                     ours.setdefault(label, []).extend(samples)
 
     bare_own = [s.own_ns for s in bare]
@@ -414,9 +432,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--iterations", type=int, default=1000, help="measured interactions per command"
     )
     parser.add_argument("--rounds", type=int, default=2, help="alternating bare/ours rounds")
+    parser.add_argument(
+        "--measured-idle",
+        type=float,
+        default=0.01,
+        help="SimCord's settle poll interval (s) during a measured interaction",
+    )
+    parser.add_argument(
+        "--db-dir",
+        help="folder for the bot's database (default: the system temp folder, on disk); "
+        "/dev/shm shows the cost without fsync",
+    )
     args = parser.parse_args(argv)
     quiet_logs()
-    asyncio.run(run(max(1, args.iterations), max(1, args.rounds)))
+    options = Options(max(1, args.iterations), max(1, args.rounds), args.db_dir, args.measured_idle)
+    asyncio.run(run(options))
+    note(
+        f"database folder: {args.db_dir or tempfile.gettempdir()}; "
+        f"SimCord poll interval while measuring: {args.measured_idle * 1000:g} ms"
+    )
     return 0
 
 
