@@ -28,6 +28,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.meetings",
     "cogs.checkins",
     "cogs.safety",
+    "cogs.privacy",
 )
 """Every extension, loaded in this order; a failure stops start-up."""
 

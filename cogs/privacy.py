@@ -1,0 +1,439 @@
+"""Privacy and data rights: /privacy, /mydata show|export|delete, /admin forget, daily purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot import limits
+from bot.bot import SupportBot
+from bot.crypto import load_key
+from bot.errors import UserFacingError
+from bot.privacy import (
+    REGISTRY,
+    AuditEntry,
+    ErasureReport,
+    Kind,
+    PrivacyNotice,
+    Source,
+    collect,
+    erase,
+    export_json,
+    is_empty,
+    load_privacy_notice,
+    parse_time,
+    pseudonym,
+    pseudonym_key,
+    purge_expired,
+)
+from bot.state import BotState
+from bot.ui import CALM, QUIET, URGENT, PersonalView, add_field, embed, escape, shorten
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY_HOURS = 24
+LAST_PURGE_KEY = "privacy_last_purge"
+LINES_PER_SOURCE = 5
+MAX_EXPORT_BYTES = 8 * 1024 * 1024
+_SOURCES: Mapping[str, Source] = {source.table: source for source in REGISTRY}
+
+ERASED_NOTICE = (
+    "This request was closed because the member asked for their data to be deleted. "
+    "Their request and notes are no longer stored by the bot."
+)
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def render_notice(notice: PrivacyNotice, retention_days: int) -> discord.Embed:
+    result = embed(notice.title, notice.intro, colour=CALM)
+    for name, text in notice.sections_for(retention_days):
+        add_field(result, name, text)
+    return result
+
+
+def _scope_words(guild_id: str | None) -> str:
+    return "in this server" if guild_id is not None else "in any server"
+
+
+def _show_value(source: Source, name: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    column = source.column(name)
+    kind = getattr(column, "kind", Kind.SNOWFLAKE)
+    if kind is Kind.SECRET:
+        return f"“{escape(str(value), 80)}”"
+    if kind is Kind.TIME:
+        when = parse_time(value)
+        return discord.utils.format_dt(when, "d") if when else None
+    if kind is Kind.FLAG:
+        return f"{column.label.lower()}: {'yes' if value else 'no'}"
+    if kind is Kind.SNOWFLAKE:
+        return None
+    if name == "number":
+        return f"#{value}"
+    if kind is Kind.NUMBER:
+        return f"{column.label.lower()} {value}"
+    return escape(str(value).replace("_", " "), 40)
+
+
+def _record_line(source: Source, record: Mapping[str, Any]) -> str:
+    parts = [_show_value(source, name, record.get(name)) for name in source.brief]
+    return " · ".join(part for part in parts if part) or "saved"
+
+
+def render_mydata(collected: Mapping[str, Any]) -> discord.Embed:
+    """What ``collect`` found, within Discord's limits; the export has everything."""
+    scope = _scope_words(collected["server_id"])
+    if is_empty(collected):
+        return embed(
+            "Your data",
+            f"I don't store anything about you {scope}. If you use `/consult`, `/checkin` or "
+            "`/milestone` later, `/mydata` will show it here.",
+            colour=QUIET,
+        )
+    result = embed(
+        "Your data",
+        f"Everything I store about you {scope}. Only you can see this message. "
+        "Times are in your own time zone.",
+        colour=CALM,
+    )
+    budget = limits.EMBED_TOTAL - len(result.description or "") - 600  # title, footer, last field
+    for table, found in collected["data"].items():
+        source = _SOURCES.get(table)
+        if source is None:
+            continue
+        records: list[Mapping[str, Any]] = found["records"]
+        lines: list[str] = []
+        if records and source.brief:
+            lines = [_record_line(source, record) for record in records[-LINES_PER_SOURCE:]]
+            if len(records) > LINES_PER_SOURCE:
+                lines.insert(0, f"…{len(records) - LINES_PER_SOURCE} earlier, latest:")
+        elif records:
+            lines = [f"{len(records)} saved"]
+        mentions = found.get("mentions", [])
+        if mentions:
+            lines.append(f"You appear as staff on {len(mentions)}.")
+        name = f"{found['title']} ({len(records)})" if records else found["title"]
+        value = shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
+        if len(name) + len(value) > budget:
+            add_field(result, "More", "There is more than fits here: `/mydata export` has it all.")
+            break
+        budget -= len(name) + len(value)
+        add_field(result, name, value)
+    withheld = [item for item in collected["manifest"]["withheld"] if "records" in item]
+    if withheld:
+        add_field(
+            result,
+            "Not shown",
+            "\n".join(
+                f"{item['title']} ({item['records']}): {item['reason']}" for item in withheld
+            ),
+        )
+    add_field(
+        result,
+        "What you can do",
+        "`/mydata export` downloads all of it as a file. `/mydata delete` deletes it. "
+        "`/privacy` explains what is kept and for how long.",
+    )
+    return result
+
+
+def render_erased(report: ErasureReport, scope: str, *, who: str) -> str:
+    if report.total == 0:
+        return f"There was nothing stored about {who} {scope}, so nothing needed deleting."
+    parts = [f"Done. I deleted everything stored about {who} {scope}"]
+    if report.anonymised:
+        parts.append(", and removed their id from records they only handled as staff")
+    text = "".join(parts) + "."
+    if report.open_items:
+        text += " An open request was closed, and staff were told."
+    return text
+
+
+# ---------------------------------------------------------------------------------- views
+
+
+class ConfirmView(PersonalView):
+    """Two buttons: go ahead, or keep everything. Only the person who asked can press them."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        confirm_label: str,
+        on_confirm: Callable[[discord.Interaction[SupportBot]], Awaitable[str]],
+    ) -> None:
+        super().__init__(owner_id, timeout=600)
+        self._on_confirm = on_confirm
+        self.confirm.label = confirm_label
+
+    @discord.ui.button(
+        label="Delete", style=discord.ButtonStyle.danger, custom_id="privacy:confirm"
+    )
+    async def confirm(
+        self, interaction: discord.Interaction[SupportBot], button: discord.ui.Button[Any]
+    ) -> None:
+        self.stop()
+        await interaction.response.defer()
+        text = await self._on_confirm(interaction)
+        await interaction.edit_original_response(content=text, embed=None, view=None)
+
+    @discord.ui.button(
+        label="Keep it", style=discord.ButtonStyle.secondary, custom_id="privacy:cancel"
+    )
+    async def cancel(
+        self, interaction: discord.Interaction[SupportBot], button: discord.ui.Button[Any]
+    ) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content="Nothing was deleted.", embed=None, view=None
+        )
+
+
+# ------------------------------------------------------------------------------------ cog
+
+
+class Privacy(commands.Cog):
+    mydata = app_commands.Group(
+        name="mydata",
+        description="See, download or delete what this bot stores about you.",
+        allowed_contexts=app_commands.AppCommandContext(
+            guild=True, dm_channel=True, private_channel=True
+        ),
+    )
+    admin = app_commands.Group(
+        name="admin",
+        description="Admin tools for members' data.",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: SupportBot, notice: PrivacyNotice) -> None:
+        self.bot = bot
+        self.notice = notice
+        self._pseudonym_secret: bytes | None = None
+
+    async def cog_load(self) -> None:
+        self.purge.start()
+
+    async def cog_unload(self) -> None:
+        self.purge.cancel()
+
+    def _secret(self) -> bytes:
+        if self._pseudonym_secret is None:
+            configured = self.bot.settings.encryption_key
+            key = load_key(configured.get_secret_value() if configured else None, self.bot.db.path)
+            self._pseudonym_secret = pseudonym_key(key)
+        return self._pseudonym_secret
+
+    # ------------------------------------------------------------------ /privacy
+
+    @app_commands.command(name="privacy")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    async def privacy_command(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """What this bot stores about you, why, for how long, and how to delete it."""
+        await interaction.response.send_message(
+            embed=render_notice(self.notice, self.bot.settings.retention_days), ephemeral=True
+        )
+
+    # ------------------------------------------------------------------ /mydata
+
+    @mydata.command(name="show")
+    async def mydata_show(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Everything this bot stores about you, shown only to you."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        collected = await collect(
+            self.bot.db,
+            self.bot.cipher,
+            interaction.user.id,
+            interaction.guild_id,
+            now=discord.utils.utcnow(),
+            retention_days=self.bot.settings.retention_days,
+        )
+        log.info("privacy.shown user=%s guild=%s", interaction.user.id, interaction.guild_id)
+        await interaction.followup.send(embed=render_mydata(collected), ephemeral=True)
+
+    @mydata.command(name="export")
+    async def mydata_export(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Download everything this bot stores about you, as a file."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        now = discord.utils.utcnow()
+        data = await export_json(
+            self.bot.db,
+            self.bot.cipher,
+            interaction.user.id,
+            interaction.guild_id,
+            now=now,
+            retention_days=self.bot.settings.retention_days,
+        )
+        if len(data) > MAX_EXPORT_BYTES:
+            raise UserFacingError(
+                "Your data is too large to send as one file here. Please ask a server admin: "
+                "they can export it for you."
+            )
+        log.info(
+            "privacy.exported user=%s guild=%s bytes=%d",
+            interaction.user.id,
+            interaction.guild_id,
+            len(data),
+        )
+        file = discord.File(io.BytesIO(data), filename=f"my-data-{now:%Y-%m-%d}.json")
+        await interaction.followup.send(
+            f"Here is everything I store about you {_scope_words(_str(interaction.guild_id))}, "
+            "as a JSON file. The `manifest` section lists what is included and what is not.",
+            file=file,
+            ephemeral=True,
+        )
+
+    @mydata.command(name="delete")
+    async def mydata_delete(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Delete everything this bot stores about you (you confirm first)."""
+        guild_id = interaction.guild_id
+        scope = _scope_words(_str(guild_id))
+        user_id = interaction.user.id
+
+        async def confirmed(button_interaction: discord.Interaction[SupportBot]) -> str:
+            report = await erase(
+                self.bot.db,
+                user_id,
+                guild_id,
+                audit=AuditEntry(
+                    "member_request",
+                    pseudonym(self._secret(), user_id),
+                    None,
+                    discord.utils.utcnow(),
+                ),
+            )
+            await self.tell_staff(report)
+            return render_erased(report, scope, who="you") + (
+                " You are welcome back any time: `/consult` to talk to someone, "
+                "`/crisis` if you need help now."
+            )
+
+        await interaction.response.send_message(
+            embed=embed(
+                "Delete your data?",
+                f"This deletes everything I store about you {scope}: your requests and their "
+                "notes, your check-ins (they are not tied to one server), your milestone, "
+                "reminders and safety-net alerts. If you have an open request it is closed and "
+                "staff are told. It cannot be undone. Your messages in Discord are not affected.",
+                colour=URGENT,
+            ),
+            view=ConfirmView(user_id, "Delete my data", confirmed),
+            ephemeral=True,
+        )
+
+    # ------------------------------------------------------------------ /admin forget
+
+    @admin.command(name="forget")
+    @app_commands.describe(member="The person whose data to erase (they may have left the server)")
+    async def admin_forget(
+        self, interaction: discord.Interaction[SupportBot], member: discord.User
+    ) -> None:
+        """Erase a member's data at their request (Manage Server)."""
+        admin = interaction.user
+        guild_id = interaction.guild_id
+        if (
+            guild_id is None
+            or not isinstance(admin, discord.Member)
+            or not admin.guild_permissions.manage_guild
+        ):
+            raise UserFacingError("Only people with the Manage Server permission can do that.")
+        target_id = member.id
+
+        async def confirmed(button_interaction: discord.Interaction[SupportBot]) -> str:
+            secret = self._secret()
+            report = await erase(
+                self.bot.db,
+                target_id,
+                guild_id,
+                audit=AuditEntry(
+                    "admin_forget",
+                    pseudonym(secret, target_id),
+                    pseudonym(secret, admin.id),
+                    discord.utils.utcnow(),
+                ),
+            )
+            log.info("privacy.forgotten guild=%s admin=%s", guild_id, admin.id)
+            await self.tell_staff(report)
+            return render_erased(report, "in this server", who="them") + (
+                " An audit entry was kept with a one-way code instead of their id."
+            )
+
+        await interaction.response.send_message(
+            embed=embed(
+                "Erase this member's data?",
+                f"This erases everything the bot stores about {member.mention} in this server, "
+                "and their private check-ins; an open request is closed and staff are told. "
+                "Where they acted as staff, their id is removed. It cannot be undone.",
+                colour=URGENT,
+            ),
+            view=ConfirmView(admin.id, "Erase", confirmed),
+            ephemeral=True,
+        )
+
+    # ------------------------------------------------------------------ staff notices
+
+    async def tell_staff(self, report: ErasureReport) -> None:
+        """Tell staff an open request was closed by an erasure; the card loses the note."""
+        for item in report.open_items:
+            number = f" #{item.number}" if item.number is not None else ""
+            if item.channel_id and item.message_id:
+                channel = self.bot.get_channel(item.channel_id)
+                if isinstance(channel, discord.TextChannel):
+                    try:
+                        await channel.get_partial_message(item.message_id).edit(
+                            content=None,
+                            embed=embed(f"Request{number} closed", ERASED_NOTICE, colour=QUIET),
+                            view=None,
+                        )
+                    except discord.HTTPException as error:
+                        log.warning(
+                            "privacy.card_update_failed guild=%s status=%s",
+                            item.guild_id,
+                            error.status,
+                        )
+            if item.thread_id:
+                thread = self.bot.get_channel(item.thread_id)
+                if isinstance(thread, discord.Thread):
+                    try:
+                        await thread.send(ERASED_NOTICE)
+                        await thread.edit(archived=True, locked=True)
+                    except discord.HTTPException as error:
+                        log.warning(
+                            "privacy.thread_notice_failed guild=%s status=%s",
+                            item.guild_id,
+                            error.status,
+                        )
+            log.info("privacy.request_closed guild=%s number=%s", item.guild_id, item.number)
+
+    # ------------------------------------------------------------------ retention
+
+    @tasks.loop(hours=PURGE_EVERY_HOURS)
+    async def purge(self) -> None:
+        """At start-up and every 24 hours: apply the retention rules."""
+        try:
+            await self.run_purge(discord.utils.utcnow())
+        except Exception:
+            log.exception("privacy.purge_failed")
+
+    async def run_purge(self, now: dt.datetime) -> int:
+        report = await purge_expired(self.bot.db, now, self.bot.settings.retention_days)
+        await BotState(self.bot.db).set(LAST_PURGE_KEY, now.isoformat())
+        return report.total
+
+
+def _str(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+async def setup(bot: SupportBot) -> None:
+    await bot.add_cog(Privacy(bot, load_privacy_notice(bot.settings.content_dir)))
