@@ -386,3 +386,23 @@ async def test_privacy_states_the_configured_retention_in_a_dm(tmp_path: Path, d
         result = await user.slash("privacy")
         assert f"{days} days" in text_of(result.response)
         await bot.close_database()
+
+
+async def test_privacy_commands_never_log_members_words(
+    env: simcord.Env, caplog_all: pytest.LogCaptureFixture
+) -> None:
+    guild, channel = server(env)
+    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    member = guild.add_member(env.create_user("ann"))
+    await add_checkin(env, member.id, SENTINEL)
+    await add_request(env, guild.id, member.id, SENTINEL)
+
+    await member.slash(channel, "mydata show")
+    await member.slash(channel, "mydata export")
+    asked = await admin.slash(channel, "admin forget", member=member)
+    await admin.click(asked.response, label="Erase")
+
+    assert "privacy.exported" in caplog_all.text
+    assert "privacy.forgotten" in caplog_all.text
+    assert SENTINEL not in caplog_all.text
