@@ -71,6 +71,9 @@ CRISIS_RESERVE = 2500
 """Characters kept free in a message that also carries the crisis resources embed
 (Discord's 6000-character limit counts every embed of a message together)."""
 
+OVERVIEW_KEY = "all"
+"""The level key that means "all levels" in ``care:level:<key>`` buttons."""
+
 FIT_ANSWERS: dict[str, str] = {"y": "Yes", "n": "No", "u": "Not sure"}
 """Answer codes used in is-it-for-me custom_ids, and how each is shown."""
 
@@ -223,6 +226,8 @@ class LevelsContent(SourcedEntry):
         if not 2 <= len(value) <= limits.SELECT_OPTIONS:
             raise ValueError(f"needs between 2 and {limits.SELECT_OPTIONS} levels")
         _unique_keys([level.key for level in value])
+        if any(level.key == OVERVIEW_KEY for level in value):
+            raise ValueError(f"uses the key {OVERVIEW_KEY!r}, which is kept for the overview")
         return value
 
     @model_validator(mode="after")
@@ -253,7 +258,8 @@ class LevelsContent(SourcedEntry):
         fields = tuple(
             CardField(
                 f"{level.name} · {level.asam}",
-                f"**Time:** {level.intensity}\n**Where you sleep:** {level.sleeps}",
+                f"**Time:** {level.intensity}\n**Where you sleep:** {level.sleeps}\n"
+                f"**Often suits:** {level.fits}",
             )
             for level in self.levels
         )

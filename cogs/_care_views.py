@@ -18,7 +18,7 @@ import discord
 
 from bot import limits
 from bot.bot import SupportBot
-from bot.care import FIT_ANSWERS, FIT_TOPIC, IOP_TOPICS, RELAPSE_TOPICS, Card
+from bot.care import FIT_ANSWERS, FIT_TOPIC, IOP_TOPICS, OVERVIEW_KEY, RELAPSE_TOPICS, Card
 from bot.errors import OutOfDateError
 from bot.ui import report_error, send_ephemeral, shorten
 from cogs._care_embeds import card_embeds
@@ -206,7 +206,7 @@ def levels_overview(bot: SupportBot) -> tuple[Card, discord.ui.View]:
 
 def level_page(bot: SupportBot, key: str) -> tuple[Card, discord.ui.View]:
     levels = bot.care.levels
-    if key == "all":
+    if key == OVERVIEW_KEY:
         return levels_overview(bot)
     if levels.get(key) is None:
         raise OutOfDateError()
@@ -214,7 +214,7 @@ def level_page(bot: SupportBot, key: str) -> tuple[Card, discord.ui.View]:
     items: list[discord.ui.Item[Any]] = [LevelSelect(bot, key)]
     if before is not None:
         items.append(LevelButton(before.key, f"◀ {before.short_name}"))
-    items.append(LevelButton("all", "All levels"))
+    items.append(LevelButton(OVERVIEW_KEY, "All levels"))
     if after is not None:
         items.append(LevelButton(after.key, f"{after.short_name} ▶"))
     other = after or before
@@ -231,7 +231,7 @@ def compare_page(bot: SupportBot, first: str, second: str) -> tuple[Card, discor
     levels = bot.care.levels
     if levels.get(first) is None or levels.get(second) is None or first == second:
         raise OutOfDateError()
-    view = _view(LevelSelect(bot), LevelCompareSelect(bot), LevelButton("all", "All levels"))
+    view = _view(LevelSelect(bot), LevelCompareSelect(bot), LevelButton(OVERVIEW_KEY, "All levels"))
     return levels.compare_card(first, second), view
 
 

@@ -110,6 +110,8 @@ async def test_levels_overview_lists_every_level_privately(
     for level in care_of(env).levels.levels:
         assert level.name in text
         assert level.asam in text
+        assert level.fits in text
+        assert level.sleeps in text
     assert "ASAM level 2.1" in text
     assert "/consult" in text
     assert custom_ids(message) == ["care:levels:open", "care:levels:compare"]

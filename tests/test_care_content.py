@@ -411,6 +411,12 @@ CASES: list[tuple[str, str, Edit, tuple[str, ...]]] = [
         ("levels.toml", "`levels.1.shortname`", "Extra inputs"),
     ),
     (
+        "a level using the overview's key",
+        "levels.toml",
+        replace_once('key = "php"', 'key = "all"'),
+        ("levels.toml", "`levels`", "'all'"),
+    ),
+    (
         "not TOML",
         "iop.toml",
         lambda text: text + "\nthis is = = not toml\n",
