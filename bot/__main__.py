@@ -135,6 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
     commands = parser.add_subparsers(dest="command", metavar="command")
     add_data_commands(commands)
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot in a simulated Discord, in your browser (no token needed)"
+    )
+    sandbox.add_argument("--reset", action="store_true", help="start from an empty database")
+    sandbox.add_argument("--no-browser", action="store_true", help="only print the link")
+    sandbox.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
+    sandbox.add_argument(
+        "--database", type=Path, default=Path("data/sandbox.db"), help="default: data/sandbox.db"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "keygen":
@@ -142,6 +151,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command in ("backup", "restore"):
             return run_maintenance(args.command, args.path, args.env_file)
+        if args.command == "sandbox":
+            from bot import sandbox as sandbox_module
+
+            return sandbox_module.main(
+                sandbox_module.SandboxOptions(
+                    database_path=args.database,
+                    reset=args.reset,
+                    open_browser=not args.no_browser,
+                    port=args.port,
+                )
+            )
         settings = load_settings(args.env_file)
         configure_logging(settings.log_level)
         return run(settings)
