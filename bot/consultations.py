@@ -615,7 +615,9 @@ class ConsultationService:
         return await self._require(request_id)
 
     async def attach_thread(self, request_id: int, claimer_id: int, thread_id: int) -> bool:
-        """Record the private thread, if the request is still claimed by the same person."""
+        """Record the private thread, if the request is still claimed by the same person.
+
+        A released request keeps its thread, so whoever claims it next carries on there."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE consultations SET thread_id = ?, problem = NULL "
@@ -633,8 +635,7 @@ class ConsultationService:
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE consultations SET status = 'open', claimed_by = NULL, claimed_at = NULL, "
-                "problem = ? WHERE id = ? AND status = 'claimed' AND claimed_by = ? "
-                "AND thread_id IS NULL",
+                "problem = ? WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
                 (problem, request_id, claimer_id),
             )
             if cursor.rowcount != 1:
@@ -643,6 +644,14 @@ class ConsultationService:
             await _event(tx, request_id, row["guild_id"], "released", None, stamp)
         log.warning("consultation.claim_undone id=%s problem=%s", request_id, problem)
         return await self.get(request_id)
+
+    async def forget_thread(self, request_id: int, thread_id: int) -> None:
+        """The recorded thread no longer exists (or can't be used); a new one will be made."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE consultations SET thread_id = NULL WHERE id = ? AND thread_id = ?",
+                (request_id, thread_id),
+            )
 
     async def set_problem(self, request_id: int, problem: str | None) -> None:
         async with self._db.transaction() as tx:
@@ -687,8 +696,7 @@ class ConsultationService:
                 )
             await tx.execute(
                 "UPDATE consultations SET status = 'open', claimed_by = NULL, claimed_at = NULL, "
-                "thread_id = NULL, last_reminded_at = NULL WHERE id = ? AND status = 'claimed' "
-                "AND claimed_by = ?",
+                "last_reminded_at = NULL WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
                 (request_id, row["claimed_by"]),
             )
             await _event(tx, request_id, guild_id, "released", actor_id, stamp)
@@ -818,7 +826,7 @@ class ConsultationService:
             for row in claimed:
                 await tx.execute(
                     "UPDATE consultations SET status = 'open', claimed_by = NULL, "
-                    "claimed_at = NULL, thread_id = NULL, last_reminded_at = NULL WHERE id = ?",
+                    "claimed_at = NULL, last_reminded_at = NULL WHERE id = ?",
                     (row["id"],),
                 )
                 await _event(tx, row["id"], guild_id, "released", user_id, stamp)
@@ -854,14 +862,21 @@ class ConsultationService:
         return await self.get(int(row["id"]))
 
     async def thread_gone(self, thread_id: int, now: dt.datetime) -> Consultation | None:
-        """The private thread was deleted: close its request (the member can open a new one)."""
+        """The private thread was deleted: close its claimed request (the member can open a new
+        one). A released request waiting in the queue just forgets the thread."""
         stamp = to_ts(now)
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
-                "SELECT id, guild_id FROM consultations WHERE thread_id = ? AND status = 'claimed'",
+                "SELECT id, guild_id, status FROM consultations WHERE thread_id = ? "
+                "AND status IN ('open', 'claimed')",
                 (thread_id,),
             )
             if row is None:
+                return None
+            if row["status"] == Status.OPEN:
+                await tx.execute(
+                    "UPDATE consultations SET thread_id = NULL WHERE id = ?", (row["id"],)
+                )
                 return None
             await tx.execute(
                 "UPDATE consultations SET status = 'closed', closed_at = ?, "

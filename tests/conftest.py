@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import discord
 import pytest
 import pytest_asyncio
 import simcord
@@ -14,6 +16,7 @@ from discord import app_commands
 from bot.bot import SupportBot, create_bot
 from bot.db import Database
 from bot.errors import UserFacingError
+from bot.guild_config import GuildConfig, GuildConfigRepository
 from bot.settings import Settings
 
 
@@ -111,3 +114,94 @@ async def _close_every_database(monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     yield
     for database in opened:
         await database.close()
+
+
+# --------------------------------------------------------------------------- a configured server
+
+
+@dataclass
+class ConsultServer:
+    """A server set up for consultations, as `/setup` would leave it.
+
+    ``queue`` is visible to staff only; ``consult`` is where private threads are made and every
+    member can see it; ``general`` is an ordinary channel. ``members`` have no roles, ``staff``
+    hold ``staff_role``, ``admin`` has Manage Server but is not staff.
+    """
+
+    env: simcord.Env
+    guild: simcord.GuildHandle
+    staff_role: simcord.RoleHandle
+    queue: simcord.ChannelHandle
+    consult: simcord.ChannelHandle
+    general: simcord.ChannelHandle
+    log: simcord.ChannelHandle
+    members: list[simcord.MemberActor]
+    staff: list[simcord.MemberActor]
+    admin: simcord.MemberActor
+
+    @property
+    def member(self) -> simcord.MemberActor:
+        return self.members[0]
+
+    async def configure(self, **changes: object) -> GuildConfig:
+        """Change this server's configuration directly (what `/setup` stores)."""
+        bot = self.env.bot
+        assert isinstance(bot, SupportBot)
+        return await GuildConfigRepository(bot.db).update(self.guild.id, self.env.now(), **changes)
+
+
+async def make_consult_server(
+    env: simcord.Env,
+    *,
+    members: int = 2,
+    staff: int = 2,
+    configure: bool = True,
+    **config: object,
+) -> ConsultServer:
+    """Build a server with a Staff role, a staff-only queue channel, a consultation channel,
+    members and staff; with ``configure`` (the default) its consultation settings are saved."""
+    guild = env.create_guild("Recovery Group")
+    staff_role = guild.create_role("Staff")
+    assert env.bot.user is not None
+    bot_role = guild.roles[env.bot.user.name]
+    staff_only = {
+        guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        staff_role: discord.PermissionOverwrite(view_channel=True),
+        bot_role: discord.PermissionOverwrite(view_channel=True),
+    }
+    queue = guild.create_text_channel("staff-queue", overwrites=dict(staff_only))
+    log_channel = guild.create_text_channel("bot-log", overwrites=dict(staff_only))
+    consult = guild.create_text_channel("consultations")
+    general = guild.create_text_channel("general")
+    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    server = ConsultServer(
+        env=env,
+        guild=guild,
+        staff_role=staff_role,
+        queue=queue,
+        consult=consult,
+        general=general,
+        log=log_channel,
+        members=[guild.add_member(env.create_user(f"member{n}")) for n in range(members)],
+        staff=[
+            guild.add_member(env.create_user(f"staff{n}"), roles=[staff_role]) for n in range(staff)
+        ],
+        admin=guild.add_member(env.create_user("admin"), roles=[admin_role]),
+    )
+    if configure:
+        values: dict[str, object] = {
+            "staff_role_id": staff_role.id,
+            "queue_channel_id": queue.id,
+            "consult_channel_id": consult.id,
+            "log_channel_id": log_channel.id,
+            "response_time_text": "Staff usually reply within a few hours.",
+        }
+        values.update(config)
+        await server.configure(**values)
+    return server
+
+
+@pytest_asyncio.fixture
+async def consult_server(env: simcord.Env) -> ConsultServer:
+    """A configured consultation server (see ``make_consult_server``)."""
+    return await make_consult_server(env)

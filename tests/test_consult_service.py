@@ -477,6 +477,28 @@ async def test_undo_claim_puts_it_back_with_the_problem(service: ConsultationSer
     assert await service.attach_thread(request.id, STAFF_2, 1) is True
 
 
+async def test_a_released_request_keeps_its_thread_until_it_is_deleted(
+    service: ConsultationService,
+) -> None:
+    request = await open_request(service, 1)
+    await service.claim(GUILD, request.id, STAFF, at(1))
+    await service.attach_thread(request.id, STAFF, 4242)
+
+    released = await service.release(GUILD, request.id, STAFF, at(2))
+    assert released.thread_id == 4242
+    assert await service.thread_gone(4242, at(3)) is None
+    after = await service.get(request.id)
+    assert after is not None
+    assert after.status is Status.OPEN
+    assert after.thread_id is None
+    await service.claim(GUILD, request.id, STAFF_2, at(4))
+    await service.attach_thread(request.id, STAFF_2, 4343)
+    await service.forget_thread(request.id, 4343)
+    forgotten = await service.get(request.id)
+    assert forgotten is not None
+    assert forgotten.thread_id is None
+
+
 async def test_reminders_are_due_once_per_interval(service: ConsultationService) -> None:
     config = GuildConfig(guild_id=GUILD, reminder_minutes=30, urgent_reminder_minutes=10)
     routine = await open_request(service, 1, when=at(0))

@@ -1,0 +1,353 @@
+"""What people see about consultation requests: pure functions of domain objects.
+
+No I/O here. Member text (notes, preferred times, close reasons) is always passed through
+``bot.ui.escape`` and cut to Discord's limits; mentions in what we render never ping, because
+the bot's allowed_mentions are none (only the staff-role alert opts in, for that role).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+import discord
+
+from bot import limits
+from bot.consultations import (
+    TOPIC_LABELS,
+    URGENCY_LABELS,
+    CloseKind,
+    Consultation,
+    QueueStats,
+    StaffNote,
+    Status,
+    Urgency,
+)
+from bot.crisis import REMINDER
+from bot.guild_config import GuildConfig
+from bot.ui import CALM, QUIET, URGENT, WARM, add_field, embed, escape, shorten
+
+PAGE_SIZE = 10
+"""Requests per /queue page: 10 lines of ~200 characters stay far below the 4096 limit."""
+
+URGENCY_BADGES: dict[Urgency, str] = {
+    Urgency.URGENT: "🔴 urgent",
+    Urgency.SOON: "🟠 soon",
+    Urgency.ROUTINE: "🟢 routine",
+}
+
+_PERMISSION_NAMES = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "create_private_threads": "Create Private Threads",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "manage_threads": "Manage Threads",
+    "read_message_history": "Read Message History",
+}
+
+
+_UNESCAPED_BRACKET = re.compile(r"(?<!\\)([\[\]])")
+
+
+def literal(text: str, limit: int) -> str:
+    """Member text shown exactly as typed: ``bot.ui.escape`` plus every square bracket
+    escaped (escape_markdown's masked-link pattern is greedy, so a second ``[label](url)`` in
+    the same text would otherwise stay a clickable disguised link)."""
+    return shorten(_UNESCAPED_BRACKET.sub(r"\\\1", escape(text)), limit)
+
+
+def ts(moment: dt.datetime, style: str = "R") -> str:
+    """A Discord timestamp: every reader sees it in their own time zone (and it stays fresh)."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def format_wait(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def permission_names(codes: Sequence[str]) -> str:
+    return ", ".join(_PERMISSION_NAMES.get(code, code.replace("_", " ").title()) for code in codes)
+
+
+def describe_problem(problem: str | None) -> str | None:
+    """A staff-readable sentence for a stored problem code (never member text)."""
+    if not problem:
+        return None
+    where, _, detail = problem.partition(":")
+    thing = "the private thread" if where == "thread" else "the queue card"
+    if detail.startswith("missing:"):
+        return (
+            f"I couldn't create {thing}: I am missing "
+            f"{permission_names(detail.removeprefix('missing:').split(','))} there."
+        )
+    if detail == "no_channel":
+        channel = "consultation" if where == "thread" else "queue"
+        return f"I couldn't create {thing}: the {channel} channel no longer exists. Run /setup."
+    if detail == "forbidden":
+        return f"Discord refused to let me create {thing} (403). Check my permissions there."
+    return f"Discord had trouble creating {thing}; I'll try again."
+
+
+def _header(consultation: Consultation) -> str:
+    return f"Request #{consultation.number} · {URGENCY_BADGES[consultation.urgency]}"
+
+
+def _status_line(consultation: Consultation) -> str:
+    if consultation.status is Status.OPEN:
+        line = f"Waiting since {ts(consultation.created_at)}"
+    elif consultation.status is Status.CLAIMED:
+        line = f"Claimed by <@{consultation.claimed_by}>"
+        if consultation.thread_id:
+            line += f" · <#{consultation.thread_id}>"
+    elif consultation.status is Status.CANCELLED:
+        line = "Cancelled by the member"
+    elif consultation.close_kind is CloseKind.THREAD_DELETED:
+        line = "Closed: its private thread was deleted"
+    elif consultation.close_kind is CloseKind.CARD_DELETED:
+        line = "Closed: its queue card was deleted"
+    else:
+        line = f"Closed by <@{consultation.closed_by}>" if consultation.closed_by else "Closed"
+    if consultation.member_left:
+        line += "\n⚠ The member has left the server."
+    return line
+
+
+def card_embed(consultation: Consultation) -> discord.Embed:
+    """The staff card in the queue channel."""
+    colour = {
+        Status.OPEN: URGENT if consultation.urgency is Urgency.URGENT else WARM,
+        Status.CLAIMED: CALM,
+    }.get(consultation.status, QUIET)
+    result = embed(_header(consultation), _status_line(consultation), colour=colour)
+    add_field(result, "Member", f"<@{consultation.member_id}>", inline=True)
+    add_field(result, "Topic", TOPIC_LABELS[consultation.topic], inline=True)
+    add_field(result, "Opened", ts(consultation.created_at, "f"), inline=True)
+    if consultation.preferred_time:
+        add_field(
+            result,
+            "Preferred time",
+            literal(consultation.preferred_time, limits.EMBED_FIELD_VALUE),
+        )
+    if consultation.note and consultation.active:
+        add_field(result, "Note from the member", literal(consultation.note, 1000))
+    problem = describe_problem(consultation.problem)
+    if problem and consultation.active:
+        add_field(result, "⚠ Needs attention", problem)
+    return result
+
+
+def card_content(consultation: Consultation, staff_role_id: int | None) -> str:
+    """The card's message text: pings the staff role for an urgent request only."""
+    if consultation.urgency is Urgency.URGENT and staff_role_id and consultation.active:
+        return f"<@&{staff_role_id}> Urgent request #{consultation.number}: someone is struggling."
+    return f"Request #{consultation.number}"
+
+
+def staff_back_line(config: GuildConfig, now: dt.datetime) -> str | None:
+    back = config.staff_back_at(now)
+    if back is None:
+        return None
+    return f"Staff are off duty right now; they are back {ts(back, 'F')} ({ts(back)})."
+
+
+def receipt_embed(
+    consultation: Consultation,
+    position: int | None,
+    config: GuildConfig,
+    now: dt.datetime,
+    *,
+    created: bool,
+) -> discord.Embed:
+    """What the member sees right after asking (or asking again)."""
+    if created:
+        title = f"Your request #{consultation.number} is in"
+        opening = "Thank you for reaching out. A consultant from our staff will get back to you."
+    else:
+        title = f"You already have request #{consultation.number}"
+        opening = "You can have one request open at a time. Here is the one you have."
+    result = embed(
+        title, opening, colour=URGENT if consultation.urgency is Urgency.URGENT else CALM
+    )
+    _member_fields(result, consultation, position, config, now)
+    return result
+
+
+def status_embed(
+    consultation: Consultation | None,
+    position: int | None,
+    config: GuildConfig,
+    now: dt.datetime,
+) -> discord.Embed:
+    if consultation is None:
+        result = embed(
+            "No request yet",
+            "You haven't asked to talk with a consultant. Use `/consult` whenever you'd like to.",
+        )
+        add_field(result, "Not an emergency service", REMINDER)
+        return result
+    if not consultation.active:
+        ended = "was cancelled" if consultation.status is Status.CANCELLED else "is closed"
+        result = embed(
+            f"Your request #{consultation.number} {ended}",
+            "You can start a new one with `/consult` whenever you'd like.",
+            colour=QUIET,
+        )
+        add_field(result, "Not an emergency service", REMINDER)
+        return result
+    result = embed(f"Your request #{consultation.number}", colour=CALM)
+    _member_fields(result, consultation, position, config, now)
+    return result
+
+
+def _member_fields(
+    result: discord.Embed,
+    consultation: Consultation,
+    position: int | None,
+    config: GuildConfig,
+    now: dt.datetime,
+) -> None:
+    if consultation.status is Status.CLAIMED:
+        where = f" in <#{consultation.thread_id}>" if consultation.thread_id else ""
+        add_field(
+            result,
+            "Status",
+            f"<@{consultation.claimed_by}> is with you{where}. Only you, them and the "
+            "server's moderators can read that private thread.",
+        )
+    else:
+        ahead = "You are next." if position == 1 else f"You are number {position} in the queue."
+        add_field(result, "Status", f"Waiting. {ahead}")
+        add_field(result, "Expected response", escape(config.expected_response, 300))
+        back = staff_back_line(config, now)
+        if back:
+            add_field(result, "Working hours", back)
+    add_field(result, "Topic", TOPIC_LABELS[consultation.topic], inline=True)
+    add_field(result, "How urgent", URGENCY_LABELS[consultation.urgency], inline=True)
+    note = literal(consultation.note, 1000) if consultation.note else "none"
+    add_field(result, "Your note", note)
+    add_field(result, "Not an emergency service", REMINDER)
+
+
+def queue_embed(
+    items: Sequence[Consultation],
+    *,
+    page: int,
+    pages: int,
+    waiting: int,
+    claimed: int,
+    now: dt.datetime,
+) -> discord.Embed:
+    """One page of the waiting queue: never more than PAGE_SIZE lines."""
+    summary = f"{waiting} waiting · {claimed} with a staff member"
+    if not items:
+        return embed("Consultation queue", f"{summary}\n\nNobody is waiting right now.")
+    lines = []
+    for consultation in items:
+        line = (
+            f"**#{consultation.number}** {URGENCY_BADGES[consultation.urgency]} · "
+            f"{TOPIC_LABELS[consultation.topic]} · waiting "
+            f"{format_wait(consultation.waited(now))} · <@{consultation.member_id}>"
+        )
+        if consultation.member_left:
+            line += " · left the server"
+        if consultation.problem:
+            line += " · ⚠ " + (describe_problem(consultation.problem) or "")
+        lines.append(shorten(line, 380))
+    result = embed("Consultation queue", summary + "\n\n" + "\n".join(lines))
+    result.set_footer(text=f"Page {page + 1} of {pages} · urgent first, then longest waiting")
+    return result
+
+
+def stats_embed(stats: QueueStats) -> discord.Embed:
+    def wait(value: dt.timedelta | None) -> str:
+        return "no data yet" if value is None else format_wait(value)
+
+    result = embed("Queue stats")
+    add_field(result, "Waiting", str(stats.waiting), inline=True)
+    add_field(result, "With staff", str(stats.claimed), inline=True)
+    add_field(result, "Closed today", str(stats.closed_today), inline=True)
+    add_field(result, f"Median wait to claim ({stats.days} days)", wait(stats.median_wait_to_claim))
+    add_field(result, f"Median time to close ({stats.days} days)", wait(stats.median_wait_to_close))
+    staff = "\n".join(
+        f"<@{count.staff_id}>: {count.claims} claimed, {count.closes} closed"
+        for count in stats.per_staff
+    )
+    add_field(result, f"Per staff member ({stats.days} days)", staff or "no activity yet")
+    return result
+
+
+def notes_embed(consultation: Consultation, notes: Sequence[StaffNote]) -> discord.Embed:
+    result = embed(
+        f"Staff notes on request #{consultation.number}",
+        "Only staff can see these." if notes else "No notes yet. Add one with `/ticket note`.",
+        colour=QUIET,
+    )
+    budget = limits.EMBED_TOTAL - 600
+    for note in reversed(notes):  # newest first, as many as fit
+        value = literal(note.body, limits.EMBED_FIELD_VALUE - 40)
+        name = f"{note.created_at:%Y-%m-%d %H:%M} UTC"
+        if len(value) + len(name) + 40 > budget or len(result.fields) >= limits.EMBED_FIELDS:
+            break
+        budget -= len(value) + len(name) + 40
+        add_field(result, name, f"<@{note.author_id}>: {value}")
+    return result
+
+
+def opening_message(consultation: Consultation) -> str:
+    note = (
+        f"\n> {literal(consultation.note, 600).replace(chr(10), chr(10) + '> ')}"
+        if consultation.note
+        else ""
+    )
+    return shorten(
+        f"Hi <@{consultation.member_id}>, <@{consultation.claimed_by}> from the staff team is here "
+        f"for your request #{consultation.number} ({TOPIC_LABELS[consultation.topic].lower()})."
+        f"{note}\n\nThis thread is private: only the two of you and the server's moderators can "
+        "read it. Take your time.\n-# " + REMINDER,
+        limits.MESSAGE_CONTENT,
+    )
+
+
+def rejoined_message(consultation: Consultation) -> str:
+    return (
+        f"<@{consultation.claimed_by}> from the staff team has picked up request "
+        f"#{consultation.number} and will continue here with you."
+    )
+
+
+def closing_message(consultation: Consultation) -> str:
+    reason = literal(consultation.close_reason or "", 300)
+    return shorten(
+        f"<@{consultation.member_id}>, request #{consultation.number} is now closed"
+        + (f": {reason}" if reason else ".")
+        + "\nThank you for talking with us. Whenever you'd like to talk again, use `/consult`. "
+        "If you need help right now, `/crisis` lists free lines open any time.",
+        limits.MESSAGE_CONTENT,
+    )
+
+
+def released_message(consultation: Consultation, *, left: bool = False) -> str:
+    who = "The staff member who was helping you has left the server" if left else "Your request"
+    joined = f"{who}; " if left else f"{who} #{consultation.number} is "
+    middle = "your request is back in the queue" if left else "back in the queue"
+    return (
+        f"<@{consultation.member_id}>, {joined}{middle}, in its original place. Another staff "
+        "member will join you here soon. If you need help right now, use `/crisis`."
+    )
+
+
+def member_left_message(consultation: Consultation) -> str:
+    return (
+        f"The member who opened request #{consultation.number} has left the server. The "
+        "request stays until a staff member closes it."
+    )

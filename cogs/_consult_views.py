@@ -1,0 +1,667 @@
+"""Buttons and forms of the consultation queue.
+
+Every button is a persistent ``DynamicItem``: its state comes from its custom_id and the
+database, never from memory, so buttons on old messages keep working after a restart. Ids
+are namespaced and never contain member text: ``consult:claim:<request id>``. A malformed,
+unknown or foreign id gets a polite "this button is out of date", never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any, Self, cast
+
+import discord
+
+from bot.consultations import (
+    CLOSE_REASON_LIMIT,
+    MEMBER_TOPICS,
+    NOTE_LIMIT,
+    PREFERRED_TIME_LIMIT,
+    TOPIC_LABELS,
+    URGENCY_LABELS,
+    Consultation,
+    Status,
+    Topic,
+    Urgency,
+)
+from bot.errors import OutOfDateError, TryAgainError, UserFacingError
+from bot.ui import report_error, send_ephemeral
+
+if TYPE_CHECKING:
+    from cogs._consult_flow import ConsultFlow
+
+log = logging.getLogger(__name__)
+
+START = "consult:start"
+START_URGENT = "consult:start:urgent"
+_ID = r"(?P<id>[^:]*)"
+_MAX_ID = 2**63 - 1
+
+AnyButton = discord.ui.Button[discord.ui.View]
+
+
+def parse_id(text: str | None) -> int | None:
+    """A request id from a custom_id, or None when it is malformed or out of range."""
+    if text is None or not re.fullmatch(r"[0-9]{1,19}", text):
+        return None
+    value = int(text)
+    return value if 0 < value <= _MAX_ID else None
+
+
+def flow_of(interaction: discord.Interaction[Any]) -> ConsultFlow:
+    flow = getattr(interaction.client.get_cog("Consult"), "flow", None)
+    if flow is None:
+        raise TryAgainError()
+    return cast("ConsultFlow", flow)
+
+
+async def _guarded(interaction: discord.Interaction[Any], where: str, action: Any) -> None:
+    try:
+        await action
+    except Exception as error:
+        await report_error(interaction, error, where=where)
+
+
+# --------------------------------------------------------------------------- member side
+
+
+FORM = "consult:form"
+NOTE_FORM = "consult:note-form:"
+CLOSE_FORM = "consult:close-form:"
+
+
+def _stopped(modal: discord.ui.Modal) -> discord.ui.Modal:
+    """Forms are layout only: discord.py keeps no handler (its modal store is keyed by
+    custom_id alone, and is lost on restart). ``handle_form`` answers the submission from the
+    interaction's data, so a form sent before a restart still works."""
+    modal.stop()
+    return modal
+
+
+def request_form(*, urgent: bool = False) -> discord.ui.Modal:
+    """The request form: topic, how urgent, an optional note and preferred time."""
+    modal = discord.ui.Modal(title="Talk to a consultant", custom_id=FORM)
+    topic: discord.ui.Select[discord.ui.View] = discord.ui.Select(
+        custom_id="topic",
+        options=[
+            discord.SelectOption(label=TOPIC_LABELS[topic], value=topic.value)
+            for topic in MEMBER_TOPICS
+        ],
+        required=True,
+    )
+    urgency: discord.ui.Select[discord.ui.View] = discord.ui.Select(
+        custom_id="urgency",
+        options=[
+            discord.SelectOption(
+                label=URGENCY_LABELS[level],
+                value=level.value,
+                default=urgent and level is Urgency.URGENT,
+            )
+            for level in (Urgency.ROUTINE, Urgency.SOON, Urgency.URGENT)
+        ],
+        required=True,
+    )
+    note: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
+        custom_id="note",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=NOTE_LIMIT,
+        placeholder="Anything you'd like them to know first (you can leave this empty)",
+    )
+    preferred: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
+        custom_id="preferred_time",
+        required=False,
+        max_length=PREFERRED_TIME_LIMIT,
+        placeholder="e.g. weekday evenings, US Eastern",
+    )
+    modal.add_item(discord.ui.Label(text="What would you like to talk about?", component=topic))
+    modal.add_item(
+        discord.ui.Label(
+            text="How soon do you need to talk?",
+            description="If you are in danger right now, please also use /crisis.",
+            component=urgency,
+        )
+    )
+    modal.add_item(
+        discord.ui.Label(
+            text="A short note (optional)",
+            description=f"Up to {NOTE_LIMIT} characters. Only staff will read it.",
+            component=note,
+        )
+    )
+    modal.add_item(discord.ui.Label(text="A good time for you (optional)", component=preferred))
+    return _stopped(modal)
+
+
+def note_form(consultation: Consultation) -> discord.ui.Modal:
+    modal = discord.ui.Modal(
+        title=f"Your note on request #{consultation.number}",
+        custom_id=f"{NOTE_FORM}{consultation.id}",
+    )
+    note: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
+        custom_id="note",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=NOTE_LIMIT,
+        default=consultation.note,
+    )
+    modal.add_item(
+        discord.ui.Label(
+            text="Your note (leave empty to remove it)",
+            description=f"Up to {NOTE_LIMIT} characters. Only staff will read it.",
+            component=note,
+        )
+    )
+    return _stopped(modal)
+
+
+def close_form(consultation: Consultation) -> discord.ui.Modal:
+    modal = discord.ui.Modal(
+        title=f"Close request #{consultation.number}",
+        custom_id=f"{CLOSE_FORM}{consultation.id}",
+    )
+    reason: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
+        custom_id="reason", required=True, max_length=CLOSE_REASON_LIMIT
+    )
+    modal.add_item(
+        discord.ui.Label(
+            text="Reason", description="The member sees this in their thread.", component=reason
+        )
+    )
+    return _stopped(modal)
+
+
+def form_values(data: Any) -> dict[str, Any]:
+    """custom_id → submitted value (a string, or a list for selects) from a modal's data."""
+    values: dict[str, Any] = {}
+
+    def visit(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        if "custom_id" in node and ("value" in node or "values" in node):
+            values[str(node["custom_id"])] = node.get("values", node.get("value"))
+        visit(node.get("component"))
+        for child in node.get("components") or ():
+            visit(child)
+
+    for component in (data or {}).get("components") or ():
+        visit(component)
+    return values
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        return str(value[0]) if value else None
+    return str(value) if isinstance(value, str) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+async def handle_form(interaction: discord.Interaction[Any]) -> bool:
+    """Answer a submitted consultation form; False when the form isn't ours."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = str(data.get("custom_id", ""))
+    if custom_id == FORM:
+        action = _submit_request(interaction, form_values(data))
+    elif custom_id.startswith(NOTE_FORM):
+        action = _submit_note(interaction, parse_id(custom_id.removeprefix(NOTE_FORM)))
+    elif custom_id.startswith(CLOSE_FORM):
+        action = _submit_close(interaction, parse_id(custom_id.removeprefix(CLOSE_FORM)))
+    elif custom_id.startswith("consult:"):
+        action = _raise_out_of_date()
+    else:
+        return False
+    await _guarded(
+        interaction, f"form:{custom_id.split(':')[1] if ':' in custom_id else ''}", action
+    )
+    return True
+
+
+async def _submit_request(interaction: discord.Interaction[Any], values: dict[str, Any]) -> None:
+    try:
+        topic = Topic(_first(values.get("topic")) or "")
+        urgency = Urgency(_first(values.get("urgency")) or "")
+    except ValueError:
+        raise OutOfDateError() from None
+    if topic is Topic.CRISIS:
+        raise OutOfDateError()
+    await flow_of(interaction).submit(
+        interaction,
+        topic=topic,
+        urgency=urgency,
+        note=_text(values.get("note")),
+        preferred_time=_text(values.get("preferred_time")),
+    )
+
+
+async def _submit_note(interaction: discord.Interaction[Any], request_id: int | None) -> None:
+    await _own_request(interaction, request_id)
+    flow = flow_of(interaction)
+    assert interaction.guild_id is not None
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    updated = await flow.service.update_note(
+        interaction.guild_id,
+        interaction.user.id,
+        _text(form_values(interaction.data).get("note")),
+        flow.now(),
+    )
+    await send_ephemeral(
+        interaction,
+        f"Thanks, the note on request #{updated.number} is "
+        + ("updated." if updated.note else "removed."),
+    )
+
+
+async def _submit_close(interaction: discord.Interaction[Any], request_id: int | None) -> None:
+    if request_id is None:
+        raise OutOfDateError()
+    flow = flow_of(interaction)
+    await flow.require_staff(interaction)
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    reason = _text(form_values(interaction.data).get("reason")) or ""
+    closed = await flow.close(interaction, request_id, reason)
+    await send_ephemeral(interaction, f"Request #{closed.number} is closed.")
+
+
+async def _own_request(
+    interaction: discord.Interaction[Any], request_id: int | None
+) -> Consultation:
+    """The member's own active request named by a button, or "out of date"."""
+    if request_id is None or interaction.guild_id is None:
+        raise OutOfDateError()
+    flow = flow_of(interaction)
+    consultation = await flow.service.get(request_id)
+    if (
+        consultation is None
+        or consultation.guild_id != interaction.guild_id
+        or consultation.member_id != interaction.user.id
+    ):
+        raise OutOfDateError()
+    if not consultation.active:
+        raise UserFacingError(
+            f"Request #{consultation.number} is already "
+            f"{'cancelled' if consultation.status is Status.CANCELLED else 'closed'}. "
+            "You can start a new one with /consult."
+        )
+    return consultation
+
+
+class StartButton(discord.ui.DynamicItem[AnyButton], template=r"consult:start(?P<kind>:urgent)?"):
+    """The "Talk to a consultant" button other features put on their messages."""
+
+    def __init__(self, *, urgent: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Talk to a consultant now" if urgent else "Talk to a consultant",
+                style=discord.ButtonStyle.danger if urgent else discord.ButtonStyle.primary,
+                custom_id=START_URGENT if urgent else START,
+            )
+        )
+        self.urgent = urgent
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(urgent=match["kind"] is not None)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _guarded(
+            interaction, "button:consult:start", open_form(interaction, urgent=self.urgent)
+        )
+
+
+async def open_form(interaction: discord.Interaction[Any], *, urgent: bool) -> None:
+    """Show the request form, or the member's existing request (one at a time)."""
+    flow = flow_of(interaction)
+    config = await flow.ready_config(interaction.guild_id, member_facing=True)
+    assert interaction.guild_id is not None
+    existing = await flow.service.active_for_member(interaction.guild_id, interaction.user.id)
+    if existing is not None:
+        await flow.show_existing(interaction, existing, config)
+        return
+    await interaction.response.send_modal(request_form(urgent=urgent))
+
+
+class NoteButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:note:{_ID}"):
+    def __init__(self, request_id: int | None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Update my note",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"consult:note:{request_id}",
+            )
+        )
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(parse_id(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def run() -> None:
+            consultation = await _own_request(interaction, self.request_id)
+            await interaction.response.send_modal(note_form(consultation))
+
+        await _guarded(interaction, "button:consult:note", run())
+
+
+class CancelButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:cancel:{_ID}"):
+    def __init__(self, request_id: int | None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Cancel my request",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"consult:cancel:{request_id}",
+            )
+        )
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(parse_id(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def run() -> None:
+            consultation = await _own_request(interaction, self.request_id)
+            await ask_to_cancel(interaction, consultation)
+
+        await _guarded(interaction, "button:consult:cancel", run())
+
+
+async def ask_to_cancel(interaction: discord.Interaction[Any], consultation: Consultation) -> None:
+    if consultation.status is Status.CLAIMED:
+        raise UserFacingError(
+            f"A staff member is already with you on request #{consultation.number}. You can tell "
+            "them in your private thread that you'd like to stop, and they will close it."
+        )
+    view = discord.ui.View(timeout=None)
+    view.add_item(CancelConfirmButton(consultation.id))
+    await send_ephemeral(
+        interaction,
+        f"Cancel request #{consultation.number}? You can always ask again later with /consult.",
+        view=view,
+    )
+
+
+class CancelConfirmButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:cancel-yes:{_ID}"):
+    def __init__(self, request_id: int | None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Yes, cancel it",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"consult:cancel-yes:{request_id}",
+            )
+        )
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(parse_id(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def run() -> None:
+            await _own_request(interaction, self.request_id)
+            await cancel_request(interaction)
+
+        await _guarded(interaction, "button:consult:cancel-yes", run())
+
+
+async def cancel_request(interaction: discord.Interaction[Any]) -> None:
+    flow = flow_of(interaction)
+    guild = interaction.guild
+    assert guild is not None
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    cancelled = await flow.service.cancel(guild.id, interaction.user.id, flow.now())
+    await flow.refresh_card(guild, cancelled)
+    await send_ephemeral(
+        interaction,
+        f"Request #{cancelled.number} is cancelled. Whenever you'd like to talk, /consult is "
+        "here, and /crisis lists free lines open any time.",
+    )
+
+
+def member_request_view(consultation: Consultation) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(NoteButton(consultation.id))
+    if consultation.status is Status.OPEN:
+        view.add_item(CancelButton(consultation.id))
+    return view
+
+
+# --------------------------------------------------------------------------- staff side
+
+
+class ClaimButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:claim:{_ID}"):
+    def __init__(self, request_id: int | None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Claim",
+                style=discord.ButtonStyle.success,
+                custom_id=f"consult:claim:{request_id}",
+            )
+        )
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(parse_id(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def run() -> None:
+            flow = flow_of(interaction)
+            if self.request_id is None:
+                raise OutOfDateError()
+            config, _staff = await flow.require_staff(interaction)
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            claimed = await flow.claim(interaction, config, self.request_id)
+            await send_ephemeral(
+                interaction,
+                f"You claimed request #{claimed.number}. Your private thread with the member: "
+                f"<#{claimed.thread_id}>",
+            )
+
+        await _guarded(interaction, "button:consult:claim", run())
+
+
+class ReleaseButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:release:{_ID}"):
+    def __init__(self, request_id: int | None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Release",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"consult:release:{request_id}",
+            )
+        )
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(parse_id(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def run() -> None:
+            flow = flow_of(interaction)
+            if self.request_id is None:
+                raise OutOfDateError()
+            await flow.require_staff(interaction)
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            released = await flow.release(interaction, self.request_id)
+            await send_ephemeral(
+                interaction, f"Request #{released.number} is back in the queue, in its place."
+            )
+
+        await _guarded(interaction, "button:consult:release", run())
+
+
+class CloseButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:close:{_ID}"):
+    def __init__(self, request_id: int | None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Close",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"consult:close:{request_id}",
+            )
+        )
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(parse_id(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def run() -> None:
+            flow = flow_of(interaction)
+            if self.request_id is None or interaction.guild_id is None:
+                raise OutOfDateError()
+            await flow.require_staff(interaction)
+            consultation = await flow.service.get_in_guild(interaction.guild_id, self.request_id)
+            if not consultation.active:
+                raise UserFacingError(f"Request #{consultation.number} is already closed.")
+            await interaction.response.send_modal(close_form(consultation))
+
+        await _guarded(interaction, "button:consult:close", run())
+
+
+def pager_view(page: int, pages: int) -> discord.ui.View | None:
+    if pages <= 1:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(QueuePageButton(page - 1, label="Previous", disabled=page <= 0))
+    view.add_item(QueuePageButton(page + 1, label="Next", disabled=page >= pages - 1))
+    return view
+
+
+def card_view(consultation: Consultation) -> discord.ui.View:
+    """The card's buttons: Claim/Close while waiting, Release/Close once claimed, none after."""
+    view = discord.ui.View(timeout=None)
+    if consultation.status is Status.OPEN:
+        view.add_item(ClaimButton(consultation.id))
+        view.add_item(CloseButton(consultation.id))
+    elif consultation.status is Status.CLAIMED:
+        view.add_item(ReleaseButton(consultation.id))
+        view.add_item(CloseButton(consultation.id))
+    return view
+
+
+class QueuePageButton(discord.ui.DynamicItem[AnyButton], template=r"consult:queue:(?P<page>[^:]*)"):
+    """Previous/next on a /queue page; the page is re-read from the database on every click."""
+
+    def __init__(self, page: int | None, *, label: str = "Next", disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"consult:queue:{page}",
+                disabled=disabled,
+            )
+        )
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        page = match["page"]
+        return cls(int(page) if re.fullmatch(r"[0-9]{1,6}", page) else None)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def run() -> None:
+            flow = flow_of(interaction)
+            if self.page is None or interaction.guild_id is None:
+                raise OutOfDateError()
+            await flow.require_staff(interaction)
+            embed, view = await flow.queue_page(interaction.guild_id, self.page)
+            await interaction.response.edit_message(embed=embed, view=view)
+
+        await _guarded(interaction, "button:consult:queue", run())
+
+
+class StaleButton(
+    discord.ui.DynamicItem[AnyButton],
+    template=r"consult:(?!(?:start(?::urgent)?|(?:claim|release|close|note|cancel|cancel-yes"
+    r"|queue):[^:]*)$).*",
+):
+    """Any other ``consult:`` id (an older version's button, or a forged one)."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="…", custom_id="consult:stale"))
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        log.info("consultation.stale_button user=%s", interaction.user.id)
+        await _guarded(interaction, "button:consult:stale", _raise_out_of_date())
+
+
+async def _raise_out_of_date() -> None:
+    raise OutOfDateError()
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    StartButton,
+    NoteButton,
+    CancelButton,
+    CancelConfirmButton,
+    ClaimButton,
+    ReleaseButton,
+    CloseButton,
+    QueuePageButton,
+    StaleButton,
+)

@@ -1,0 +1,287 @@
+"""Talk to a consultant: the member's request, the staff queue, and the private threads.
+
+Commands: ``/consult`` (a form; a second use shows the request you have),
+``/consult-status``, ``/consult-cancel`` for members; ``/ticket close|release|transfer|note|notes``
+inside a request's private thread and ``/queue list|next|stats`` for staff.
+
+Why ``/consult`` is a plain command with ``/consult-status`` and ``/consult-cancel`` beside it:
+Discord does not let a command group also be a command, and ``/consult`` is the one name every
+other message points members to (closing messages, the crisis safety net, /help). Typing
+``/consult`` in Discord shows all three together.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.bot import SupportBot
+from bot.consultations import STAFF_NOTE_LIMIT, AlreadyClaimedError
+from bot.errors import TryAgainError, UserFacingError
+from bot.ui import send_ephemeral
+from cogs import _consult_embeds as render
+from cogs._consult_flow import ConsultFlow
+from cogs._consult_views import (
+    DYNAMIC_ITEMS,
+    ask_to_cancel,
+    handle_form,
+    member_request_view,
+    open_form,
+)
+
+log = logging.getLogger(__name__)
+
+REMINDER_TICK_SECONDS = 60
+STAFF = {"audience": "staff"}
+
+
+class Consult(commands.Cog, name="Consult"):
+    """Talk privately with a consultant from the staff team."""
+
+    ticket = app_commands.Group(
+        name="ticket",
+        description="Staff: manage the consultation in this private thread.",
+        guild_only=True,
+        extras=STAFF,
+    )
+    queue = app_commands.Group(
+        name="queue",
+        description="Staff: the consultation queue.",
+        guild_only=True,
+        extras=STAFF,
+    )
+
+    def __init__(self, bot: SupportBot) -> None:
+        self.bot = bot
+        self.flow = ConsultFlow(bot)
+        self._reconciled = False
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.reminders.start()
+
+    async def cog_unload(self) -> None:
+        self.reminders.cancel()
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    # ------------------------------------------------------------------ members
+
+    @app_commands.command(name="consult")
+    @app_commands.guild_only()
+    async def consult(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Ask to talk privately with a consultant from our staff."""
+        await open_form(interaction, urgent=False)
+
+    @app_commands.command(name="consult-status")
+    @app_commands.guild_only()
+    async def consult_status(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """See where your request to talk with a consultant is."""
+        config = await self.flow.ready_config(interaction.guild_id, member_facing=True)
+        assert interaction.guild_id is not None
+        service = self.flow.service
+        current = await service.active_for_member(interaction.guild_id, interaction.user.id)
+        if current is None:
+            latest = await service.latest_for_member(interaction.guild_id, interaction.user.id)
+            await send_ephemeral(
+                interaction, embed=render.status_embed(latest, None, config, self.flow.now())
+            )
+            return
+        position = await service.position(current)
+        await send_ephemeral(
+            interaction,
+            embed=render.status_embed(current, position, config, self.flow.now()),
+            view=member_request_view(current),
+        )
+
+    @app_commands.command(name="consult-cancel")
+    @app_commands.guild_only()
+    async def consult_cancel(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Cancel your waiting request to talk with a consultant."""
+        await self.flow.ready_config(interaction.guild_id, member_facing=True)
+        assert interaction.guild_id is not None
+        current = await self.flow.service.active_for_member(
+            interaction.guild_id, interaction.user.id
+        )
+        if current is None:
+            raise UserFacingError(
+                "You don't have an open request right now, so there is nothing to cancel."
+            )
+        await ask_to_cancel(interaction, current)
+
+    # ------------------------------------------------------------------ staff: in the thread
+
+    @ticket.command(name="close")
+    @app_commands.describe(reason="A short reason; the member sees it in the thread.")
+    async def ticket_close(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        reason: app_commands.Range[str, 1, 300],
+    ) -> None:
+        """Close this consultation (the member is told how to reach us again)."""
+        await self.flow.require_staff(interaction)
+        consultation = await self.flow.request_in_thread(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closed = await self.flow.close(interaction, consultation.id, reason)
+        await send_ephemeral(interaction, f"Request #{closed.number} is closed.")
+
+    @ticket.command(name="release")
+    async def ticket_release(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Put this request back in the queue, in its original place."""
+        await self.flow.require_staff(interaction)
+        consultation = await self.flow.request_in_thread(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        released = await self.flow.release(interaction, consultation.id)
+        await send_ephemeral(
+            interaction, f"Request #{released.number} is back in the queue, in its place."
+        )
+
+    @ticket.command(name="transfer")
+    @app_commands.describe(to="The staff member who should take over.")
+    async def ticket_transfer(
+        self, interaction: discord.Interaction[SupportBot], to: discord.Member
+    ) -> None:
+        """Hand this consultation to another staff member."""
+        config, _staff = await self.flow.require_staff(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        moved = await self.flow.transfer(interaction, config, to)
+        await send_ephemeral(interaction, f"Request #{moved.number} is now with {to.mention}.")
+
+    @ticket.command(name="note")
+    @app_commands.describe(text="Only staff will ever see this note.")
+    async def ticket_note(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        text: app_commands.Range[str, 1, STAFF_NOTE_LIMIT],
+    ) -> None:
+        """Add a private staff note to this request (never shown to the member)."""
+        await self.flow.require_staff(interaction)
+        consultation = await self.flow.request_in_thread(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.flow.service.add_note(
+            consultation.id, interaction.user.id, text, self.flow.now()
+        )
+        await send_ephemeral(
+            interaction,
+            f"Note saved on request #{consultation.number}. Only staff can see it "
+            "(`/ticket notes`).",
+        )
+
+    @ticket.command(name="notes")
+    async def ticket_notes(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Read the private staff notes on this request."""
+        await self.flow.require_staff(interaction)
+        consultation = await self.flow.request_in_thread(interaction)
+        notes = await self.flow.service.notes(consultation.id)
+        await send_ephemeral(interaction, embed=render.notes_embed(consultation, notes))
+
+    # ------------------------------------------------------------------ staff: the queue
+
+    @queue.command(name="list")
+    async def queue_list(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Who is waiting: urgent first, then the longest wait."""
+        await self.flow.require_staff(interaction)
+        assert interaction.guild_id is not None
+        embed, view = await self.flow.queue_page(interaction.guild_id, 0)
+        await send_ephemeral(interaction, embed=embed, view=view)
+
+    @queue.command(name="next")
+    async def queue_next(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Claim the request at the top of the queue."""
+        config, _staff = await self.flow.require_staff(interaction)
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        for _attempt in range(5):
+            candidates = [
+                c
+                for c in await self.flow.service.waiting(interaction.guild_id, limit=10)
+                if not c.member_left
+            ]
+            if not candidates:
+                await send_ephemeral(interaction, "Nobody is waiting right now.")
+                return
+            try:
+                claimed = await self.flow.claim(interaction, config, candidates[0].id)
+            except AlreadyClaimedError:
+                continue  # someone was quicker; take the next one
+            await send_ephemeral(
+                interaction,
+                f"You claimed request #{claimed.number}. Your private thread with the member: "
+                f"<#{claimed.thread_id}>",
+            )
+            return
+        raise UserFacingError("Others are claiming requests right now. Please try again.")
+
+    @queue.command(name="stats")
+    async def queue_stats(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Waiting, claimed and closed today, median waits, and per-staff counts."""
+        config, _staff = await self.flow.require_staff(interaction)
+        assert interaction.guild_id is not None
+        stats = await self.flow.service.stats(interaction.guild_id, self.flow.now(), config)
+        await send_ephemeral(interaction, embed=render.stats_embed(stats))
+
+    # ------------------------------------------------------------------ events
+
+    async def _handle(self, event: str, work: Coroutine[Any, Any, None]) -> None:
+        """Run an event handler; storage trouble is logged, never raised into discord.py."""
+        try:
+            await work
+        except (RuntimeError, TryAgainError) as error:  # the database is closed or busy
+            log.warning("consultation.event_skipped event=%s error=%s", event, type(error).__name__)
+        except Exception:
+            log.exception("consultation.event_failed event=%s", event)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if self._reconciled:
+            return
+        self._reconciled = True
+        await self._handle("ready", self.flow.reconcile())
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[SupportBot]) -> None:
+        if interaction.type is discord.InteractionType.modal_submit:
+            await handle_form(interaction)
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        await self._handle(
+            "member_remove", self.flow.member_left(payload.guild_id, payload.user.id)
+        )
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        await self._handle("member_join", self.flow.member_returned(member.guild.id, member.id))
+
+    @commands.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        await self._handle(
+            "thread_delete", self.flow.thread_deleted(payload.guild_id, payload.thread_id)
+        )
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        # Needs the (non-privileged) Guild Messages intent; without it, a deleted card is
+        # noticed the next time the bot tries to update it.
+        guild = self.bot.get_guild(payload.guild_id) if payload.guild_id else None
+        if guild is not None:
+            await self._handle("message_delete", self.flow.card_deleted(guild, payload.message_id))
+
+    @tasks.loop(seconds=REMINDER_TICK_SECONDS)
+    async def reminders(self) -> None:
+        try:
+            await self.flow.send_reminders()
+        except Exception:
+            log.exception("consultation.reminders_failed")
+
+    @reminders.before_loop
+    async def _before_reminders(self) -> None:
+        await self.bot.wait_until_ready()
+
+
+async def setup(bot: SupportBot) -> None:
+    await bot.add_cog(Consult(bot))

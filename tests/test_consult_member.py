@@ -1,0 +1,352 @@
+"""The member's side of the consultation queue, through SimCord."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+import pytest
+import simcord
+
+from bot.bot import SupportBot
+from bot.consultations import NOTE_LIMIT, ConsultationService, Status
+from tests.conftest import ConsultServer, make_consult_server
+
+
+def text_of(embeds: list[discord.Embed]) -> str:
+    parts: list[str] = []
+    for embed in embeds:
+        parts += [embed.title or "", embed.description or ""]
+        parts += [f"{field.name} {field.value}" for field in embed.fields]
+    return "\n".join(parts)
+
+
+def service(env: simcord.Env) -> ConsultationService:
+    bot = env.bot
+    assert isinstance(bot, SupportBot)
+    return ConsultationService(bot.db, bot.cipher)
+
+
+async def ask(
+    server: ConsultServer,
+    member: simcord.MemberActor | None = None,
+    *,
+    topic: str = "coping",
+    urgency: str = "routine",
+    note: str = "",
+    preferred: str = "",
+) -> simcord.InteractionResult:
+    member = member or server.member
+    shown = await member.slash(server.general, "consult")
+    assert shown.modal is not None, shown
+    values: dict[str, object] = {"topic": [topic], "urgency": [urgency]}
+    if note:
+        values["note"] = note
+    if preferred:
+        values["preferred_time"] = preferred
+    return await member.submit_modal(shown, values)
+
+
+def said(result: simcord.InteractionResult) -> str:
+    """Everything the bot answered (content and embeds, response and follow-ups)."""
+    messages = [m for m in (result.response, *result.followups) if m is not None]
+    return "\n".join(m.content + "\n" + text_of(m.embeds) for m in messages)
+
+
+def reply_embeds(result: simcord.InteractionResult) -> list[discord.Embed]:
+    messages = [result.response, *result.followups]
+    return [embed for message in messages if message is not None for embed in message.embeds]
+
+
+async def test_consult_opens_a_form_with_topic_urgency_note_and_time(
+    consult_server: ConsultServer,
+) -> None:
+    shown = await consult_server.member.slash(consult_server.general, "consult")
+
+    assert shown.modal is not None
+    ids = str(shown.modal)
+    for custom_id in ("topic", "urgency", "note", "preferred_time"):
+        assert f"'{custom_id}'" in ids
+
+
+async def test_a_request_gets_number_position_response_time_and_reminder(
+    consult_server: ConsultServer,
+) -> None:
+    result = await ask(consult_server, note="Evenings are hard")
+
+    assert result.ephemeral
+    assert result.acknowledged
+    text = text_of(reply_embeds(result))
+    assert "request #1" in text
+    assert "You are next." in text
+    assert "Staff usually reply within a few hours." in text
+    assert "not an emergency service" in text
+    assert "988" in text
+    assert "Evenings are hard" in text
+    stored = await service(consult_server.env).active_for_member(
+        consult_server.guild.id, consult_server.member.id
+    )
+    assert stored is not None
+    assert stored.status is Status.OPEN
+    assert stored.card_message_id is not None
+
+    second = await ask(consult_server, consult_server.members[1])
+    assert "number 2 in the queue" in text_of(reply_embeds(second))
+
+
+async def test_struggling_right_now_is_urgent_and_shows_every_crisis_line(
+    consult_server: ConsultServer,
+) -> None:
+    result = await ask(consult_server, urgency="urgent", topic="relapse")
+
+    text = text_of(reply_embeds(result))
+    for needle in ("988", "1-800-662-4357", "741741", "911", "findahelpline.com"):
+        assert needle in text
+    stored = await service(consult_server.env).active_for_member(
+        consult_server.guild.id, consult_server.member.id
+    )
+    assert stored is not None
+    assert stored.urgency.value == "urgent"
+
+
+async def test_outside_working_hours_the_reply_says_when_staff_are_back(
+    env: simcord.Env,
+) -> None:
+    # SimCord's clock starts at 2026-01-01 00:00 UTC: outside 09-17 in London.
+    server = await make_consult_server(
+        env, work_start_hour=9, work_end_hour=17, timezone="Europe/London"
+    )
+
+    result = await ask(server)
+
+    text = text_of(reply_embeds(result))
+    assert "off duty right now" in text
+    assert "<t:1767258000:F>" in text  # 2026-01-01 09:00 London
+
+
+async def test_a_second_consult_shows_the_existing_request_with_options(
+    consult_server: ConsultServer,
+) -> None:
+    await ask(consult_server)
+
+    again = await consult_server.member.slash(consult_server.general, "consult")
+
+    assert again.modal is None
+    assert again.ephemeral
+    assert again.response is not None
+    assert "You already have request #1" in text_of(again.response.embeds)
+    ids = str(again.response.components)
+    assert "consult:note:" in ids
+    assert "consult:cancel:" in ids
+
+
+async def test_ten_submissions_from_one_member_make_one_request(
+    consult_server: ConsultServer,
+) -> None:
+    member = consult_server.member
+    forms = [await member.slash(consult_server.general, "consult") for _ in range(10)]
+    assert all(form.modal is not None for form in forms)
+
+    results = [
+        await member.submit_modal(form, {"topic": ["coping"], "urgency": ["soon"]})
+        for form in forms
+    ]
+
+    assert "is in" in text_of(reply_embeds(results[0]))
+    for result in results[1:]:
+        assert "You already have request #1" in text_of(reply_embeds(result))
+    bot = consult_server.env.bot
+    assert isinstance(bot, SupportBot)
+    row = await bot.db.fetchone("SELECT COUNT(*) FROM consultations")
+    assert row is not None
+    assert row[0] == 1
+    cards = [m for m in consult_server.queue.history() if m.embeds]
+    assert len(cards) == 1
+
+
+async def test_update_note_and_cancel_from_the_existing_request(
+    consult_server: ConsultServer,
+) -> None:
+    member = consult_server.member
+    await ask(consult_server, note="first")
+    status = await member.slash(consult_server.general, "consult-status")
+    assert status.response is not None
+
+    form = await member.click(status.response, label="Update my note")
+    assert form.modal is not None
+    await member.submit_modal(form, {"note": "second thoughts"})
+    stored = await service(consult_server.env).active_for_member(consult_server.guild.id, member.id)
+    assert stored is not None
+    assert stored.note == "second thoughts"
+
+    confirm = await member.click(status.response, label="Cancel my request")
+    assert confirm.response is not None
+    assert "Cancel request #1?" in confirm.response.content
+    done = await member.click(confirm.response, label="Yes, cancel it")
+    assert "is cancelled" in said(done)
+    assert (
+        await service(consult_server.env).active_for_member(consult_server.guild.id, member.id)
+        is None
+    )
+    card = next(m for m in consult_server.queue.history() if m.embeds)
+    assert "Cancelled by the member" in (card.embeds[0].description or "")
+    assert card.components == []
+
+    after = await member.slash(consult_server.general, "consult-status")
+    assert after.response is not None
+    assert "was cancelled" in text_of(after.response.embeds)
+
+
+async def test_consult_cancel_command_asks_first(consult_server: ConsultServer) -> None:
+    nothing = await consult_server.member.slash(consult_server.general, "consult-cancel")
+    assert "nothing to cancel" in said(nothing)
+
+    await ask(consult_server)
+    confirm = await consult_server.member.slash(consult_server.general, "consult-cancel")
+
+    assert confirm.ephemeral
+    assert confirm.response is not None
+    assert "Cancel request #1?" in confirm.response.content
+
+
+async def test_someone_else_cannot_use_my_buttons(consult_server: ConsultServer) -> None:
+    await ask(consult_server)
+    status = await consult_server.member.slash(consult_server.general, "consult-status")
+    assert status.response is not None
+    # Ephemeral messages are only visible to their owner; a forged click from another member
+    # is simulated by the same custom_id on a public message.
+    bot = consult_server.env.bot
+    assert isinstance(bot, SupportBot)
+    channel = bot.get_channel(consult_server.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    request = await service(consult_server.env).active_for_member(
+        consult_server.guild.id, consult_server.member.id
+    )
+    assert request is not None
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="x", custom_id=f"consult:cancel-yes:{request.id}"))
+    public = await channel.send("forged", view=view)
+    view.stop()
+
+    result = await consult_server.members[1].click(
+        public, custom_id=f"consult:cancel-yes:{request.id}"
+    )
+
+    assert "out of date" in said(result)
+    assert (
+        await service(consult_server.env).active_for_member(
+            consult_server.guild.id, consult_server.member.id
+        )
+    ) is not None
+
+
+async def test_status_shows_position_then_who_claimed_it(consult_server: ConsultServer) -> None:
+    nothing = await consult_server.member.slash(consult_server.general, "consult-status")
+    assert nothing.response is not None
+    assert "No request yet" in text_of(nothing.response.embeds)
+
+    await ask(consult_server)
+    waiting = await consult_server.member.slash(consult_server.general, "consult-status")
+    assert waiting.response is not None
+    assert "You are next." in text_of(waiting.response.embeds)
+
+    card = next(m for m in consult_server.queue.history() if m.embeds)
+    await consult_server.staff[0].click(card, label="Claim")
+    claimed = await consult_server.member.slash(consult_server.general, "consult-status")
+    assert claimed.response is not None
+    text = text_of(claimed.response.embeds)
+    assert f"<@{consultation_staff(consult_server)}> is with you in <#" in text
+
+
+def consultation_staff(server: ConsultServer) -> int:
+    return server.staff[0].id
+
+
+async def test_before_setup_members_are_told_politely_and_see_crisis_lines(
+    env: simcord.Env,
+) -> None:
+    server = await make_consult_server(env, configure=False)
+
+    for command in ("consult", "consult-status", "consult-cancel"):
+        result = await server.member.slash(server.general, command)
+        assert result.ephemeral
+        assert result.response is not None
+        assert "an admin needs to run `/setup`" in result.response.content
+        assert "988" in text_of(result.response.embeds)
+
+
+async def test_the_start_button_from_other_features_opens_the_form(
+    consult_server: ConsultServer,
+) -> None:
+    bot = consult_server.env.bot
+    assert isinstance(bot, SupportBot)
+    from cogs._handoff import consult_button_view
+
+    channel = bot.get_channel(consult_server.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    message = await channel.send("Need someone?", view=consult_button_view(urgent=True))
+
+    shown = await consult_server.member.click(message, custom_id="consult:start:urgent")
+    assert shown.modal is not None
+    assert "'default': True" in str(shown.modal)
+    done = await consult_server.member.submit_modal(
+        shown, {"topic": ["relapse"], "urgency": ["urgent"]}
+    )
+    assert "988" in text_of(reply_embeds(done))
+
+    again = await consult_server.members[0].click(message, custom_id="consult:start:urgent")
+    assert again.modal is None
+    assert again.response is not None
+    assert "You already have request #1" in text_of(again.response.embeds)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "@everyone @here <@&1> <@2> please",
+        "**bold** __under__ ~~strike~~ ||spoiler|| `code` ```block``` > quote\n# H1\n-# small",
+        "[free pills](https://evil.example) and [click](<https://evil.example>)",
+        "zero\u200bwidth \u202eRTL override\u202c and NUL-free",
+        "n" * NOTE_LIMIT,
+    ],
+)
+async def test_bad_notes_are_shown_literally_and_ping_nobody(
+    consult_server: ConsultServer, note: str
+) -> None:
+    await ask(consult_server, note=note, preferred="@everyone **now**")
+
+    env = consult_server.env
+    card_post = next(
+        r
+        for r in env.http_requests
+        if r.method == "POST" and r.path == f"/channels/{consult_server.queue.id}/messages"
+    )
+    payload = card_post.json or {}
+    assert payload["allowed_mentions"]["parse"] == []
+    assert payload["allowed_mentions"].get("roles", []) == []
+    card = next(m for m in consult_server.queue.history() if m.embeds)
+    shown = text_of(card.embeds)
+    assert "@everyone" not in shown.replace("@\u200beveryone", "")
+    assert "**bold**" not in shown
+    assert not re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", shown)  # no clickable masked link
+    assert "\u202e" not in shown
+    assert "\u200bwidth" not in shown
+    embed = card.embeds[0]
+    assert len(embed) <= 6000
+    assert all(len(field.value or "") <= 1024 for field in embed.fields)
+
+
+async def test_a_note_longer_than_the_form_allows_cannot_be_sent(
+    consult_server: ConsultServer,
+) -> None:
+    shown = await consult_server.member.slash(consult_server.general, "consult")
+
+    with pytest.raises(simcord.SetupError, match="max_length"):
+        await consult_server.member.submit_modal(
+            shown, {"topic": ["coping"], "urgency": ["routine"], "note": "x" * 10_000}
+        )
+    assert (
+        await service(consult_server.env).active_for_member(
+            consult_server.guild.id, consult_server.member.id
+        )
+    ) is None
