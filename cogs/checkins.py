@@ -217,8 +217,11 @@ class Milestones(commands.GroupCog, group_name="milestone"):
     def _repo(self) -> MilestoneRepository:
         return MilestoneRepository(self.bot.db, self.bot.cipher)
 
-    async def cog_load(self) -> None:
-        self.celebrations.start()
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Started here rather than in cog_load, so loading the extension never needs a login.
+        if not self.celebrations.is_running():
+            self.celebrations.start()
 
     async def cog_unload(self) -> None:
         self.celebrations.cancel()

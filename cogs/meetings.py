@@ -109,8 +109,11 @@ class Meetings(commands.Cog):
         self.meeting_format = meeting_format
         self._last_run: dt.datetime | None = None
 
-    async def cog_load(self) -> None:
-        self.reminders.start()
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Started here rather than in cog_load, so loading the extension never needs a login.
+        if not self.reminders.is_running():
+            self.reminders.start()
 
     async def cog_unload(self) -> None:
         self.reminders.cancel()
