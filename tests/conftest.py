@@ -123,8 +123,8 @@ async def _close_every_database(monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
 class ConsultServer:
     """A server set up for consultations, as `/setup` would leave it.
 
-    ``queue`` is visible to staff only; ``consult`` is where private threads are made and every
-    member can see it; ``general`` is an ordinary channel. ``members`` have no roles, ``staff``
+    ``queue`` is visible to staff only; ``consult`` is where private threads are made, every
+    member can see it and staff hold Manage Threads there; ``general`` is an ordinary channel. ``members`` have no roles, ``staff``
     hold ``staff_role``, ``admin`` has Manage Server but is not staff.
     """
 
@@ -171,7 +171,10 @@ async def make_consult_server(
     }
     queue = guild.create_text_channel("staff-queue", overwrites=dict(staff_only))
     log_channel = guild.create_text_channel("bot-log", overwrites=dict(staff_only))
-    consult = guild.create_text_channel("consultations")
+    # Staff hold Manage Threads here, so they can read (and help in) every private thread.
+    consult = guild.create_text_channel(
+        "consultations", overwrites={staff_role: discord.PermissionOverwrite(manage_threads=True)}
+    )
     general = guild.create_text_channel("general")
     admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
     server = ConsultServer(
