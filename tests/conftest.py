@@ -124,8 +124,9 @@ class ConsultServer:
     """A server set up for consultations, as `/setup` would leave it.
 
     ``queue`` is visible to staff only; ``consult`` is where private threads are made, every
-    member can see it and staff hold Manage Threads there; ``general`` is an ordinary channel. ``members`` have no roles, ``staff``
-    hold ``staff_role``, ``admin`` has Manage Server but is not staff.
+    member can see it and staff hold Manage Threads there; ``general`` is an ordinary channel.
+    ``members`` have no roles, ``staff`` hold ``staff_role``, ``admin`` has Manage Server but
+    is not staff.
     """
 
     env: simcord.Env

@@ -69,7 +69,7 @@ async def test_claim_makes_a_private_thread_with_member_and_claimer(
     consult_server: ConsultServer,
 ) -> None:
     server = consult_server
-    card, result = await open_and_claim(server)
+    _card, result = await open_and_claim(server)
 
     assert result.ephemeral
     assert "You claimed request #1" in said(result)
@@ -275,7 +275,8 @@ async def test_urgent_cards_ping_only_the_staff_role(consult_server: ConsultServ
     assert not mentions.get("users")
     assert post.json["content"].startswith(f"<@&{server.staff_role.id}>")
     card = cards(server)[0]
-    assert card.role_mentions and card.role_mentions[0].id == server.staff_role.id
+    assert card.role_mentions
+    assert card.role_mentions[0].id == server.staff_role.id
     assert not card.mention_everyone
 
     await ask(server, server.members[1], urgency="soon")
