@@ -1,4 +1,9 @@
-"""Shared fixtures: real settings, a real SQLite file, and the real bot inside SimCord."""
+"""Shared fixtures: real settings, a real SQLite file, and the real bot inside SimCord.
+
+``simcord._modal`` is imported here, at collection time: SimCord imports it lazily on the first
+modal submit, and pytest's assertion rewriting of a plugin module parsed that deep inside an
+event loop's call stack trips CPython 3.11's "AST constructor recursion depth mismatch" bug.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import discord
 import pytest
 import pytest_asyncio
 import simcord
+import simcord._modal  # imported early: see the module docstring
 from discord import app_commands
 
 from bot.bot import SupportBot, create_bot
