@@ -350,3 +350,19 @@ async def test_a_note_longer_than_the_form_allows_cannot_be_sent(
             consult_server.guild.id, consult_server.member.id
         )
     ) is None
+
+
+async def test_logs_never_carry_member_words(
+    consult_server: ConsultServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    server = consult_server
+    await ask(server, note="SENTINEL-NOTE", preferred="SENTINEL-TIME")
+    card = next(m for m in server.queue.history() if m.embeds)
+    await server.staff[0].click(card, label="Claim")
+    thread = server.consult.threads[0]
+    await server.staff[0].slash(thread, "ticket note", text="SENTINEL-STAFF")
+    await server.staff[0].slash(thread, "ticket close", reason="SENTINEL-REASON")
+
+    assert "SENTINEL" not in caplog.text
+    assert any("consultation.created" in r.getMessage() for r in caplog.records)

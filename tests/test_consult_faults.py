@@ -1,0 +1,365 @@
+"""Everything that goes wrong around the consultation queue, through SimCord: restarts,
+Discord refusing or failing, start-up reconciliation, members leaving, things deleted by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+import simcord
+
+from bot.bot import SupportBot, create_bot
+from bot.consultations import CloseKind, Status
+from bot.settings import Settings
+from tests.conftest import ConsultServer, make_consult_server, make_settings, restart
+from tests.test_consult_member import ask, said, service
+from tests.test_consult_staff import button_ids, card_for, cards, open_and_claim, the_thread
+
+
+async def db_execute(env: simcord.Env, sql: str, params: tuple[object, ...] = ()) -> None:
+    bot = env.bot
+    assert isinstance(bot, SupportBot)
+    async with bot.db.transaction() as tx:
+        await tx.execute(sql, params)
+
+
+def notices(channel: simcord.ChannelHandle) -> list[str]:
+    return [m.content for m in channel.history() if not m.embeds]
+
+
+# --------------------------------------------------------------------------- restarts
+
+
+async def test_restart_between_create_claim_and_close(env: simcord.Env, settings: Settings) -> None:
+    server = await make_consult_server(env)
+    await ask(server)
+    card = cards(server)[0]
+
+    await restart(env, settings)
+    claimed = await server.staff[0].click(card, label="Claim")
+    assert "You claimed request #1" in said(claimed)
+
+    await restart(env, settings)
+    card = card_for(server, 1)
+    form = await server.staff[0].click(card, label="Close")
+    assert form.modal is not None
+    await restart(env, settings)  # a form opened before a restart still works
+    done = await server.staff[0].submit_modal(form, {"reason": "All good"})
+
+    assert "Request #1 is closed" in said(done)
+    stored = await service(env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLOSED
+    assert "All good" in the_thread(server).history()[-1].content
+
+
+async def test_member_buttons_and_forms_work_after_a_restart(
+    env: simcord.Env, settings: Settings
+) -> None:
+    server = await make_consult_server(env)
+    shown = await server.member.slash(server.general, "consult")
+    await restart(env, settings)
+    await server.member.submit_modal(shown, {"topic": ["family"], "urgency": ["soon"]})
+    status = await server.member.slash(server.general, "consult-status")
+    assert status.response is not None
+
+    await restart(env, settings)
+    confirm = await server.member.click(status.response, label="Cancel my request")
+    assert confirm.response is not None
+    done = await server.member.click(confirm.response, label="Yes, cancel it")
+
+    assert "is cancelled" in said(done)
+
+
+# --------------------------------------------------------------------------- Discord says no
+
+
+async def test_a_missing_permission_on_thread_creation_is_named_and_nothing_is_lost(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    bot = server.env.bot
+    assert isinstance(bot, SupportBot)
+    assert bot.user is not None
+    locked = server.guild.create_text_channel(
+        "locked-consultations",
+        overwrites={
+            server.guild.roles[bot.user.name]: discord.PermissionOverwrite(
+                create_private_threads=False
+            )
+        },
+    )
+    await server.configure(consult_channel_id=locked.id)
+    await ask(server)
+
+    result = await server.staff[0].click(cards(server)[0], label="Claim")
+
+    assert result.ephemeral
+    assert "missing Create Private Threads" in said(result)
+    assert "saved and back in the queue" in said(result)
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.OPEN
+    assert stored.problem == "thread:missing:create_private_threads"
+    card = card_for(server, 1)
+    assert "Create Private Threads" in str(card.embeds[0].fields)
+    assert button_ids(card) == ["consult:claim:1", "consult:close:1"]
+    listing = await server.staff[0].slash(server.queue, "queue list")
+    assert "Create Private Threads" in said(listing)
+    assert any("Create Private Threads" in text for text in notices(server.log))
+    assert not [r for r in server.env.http_requests if r.path.endswith("/threads")]
+
+    await server.configure(consult_channel_id=server.consult.id)  # the admin fixes it
+    again = await server.staff[0].click(card_for(server, 1), label="Claim")
+    assert "You claimed request #1" in said(again)
+    fixed = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert fixed.problem is None
+
+
+async def test_a_403_from_discord_on_thread_creation(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await ask(server)
+    server.env.inject_error(
+        "POST", "/channels/*/threads", status=403, code=50013, message="Missing Permissions"
+    )
+
+    result = await server.staff[0].click(cards(server)[0], label="Claim")
+
+    assert "refused to let me create the private thread" in said(result)
+    assert (await service(server.env).get_in_guild(server.guild.id, 1)).status is Status.OPEN
+    assert server.consult.threads == []
+
+
+async def test_a_500_from_discord_on_thread_creation(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await ask(server)
+    server.env.inject_error("POST", "/channels/*/threads", status=500, times=None)
+
+    result = await server.staff[0].click(cards(server)[0], label="Claim")
+
+    assert result.acknowledged
+    assert "Discord had trouble creating the private thread" in said(result)
+    assert "saved and back in the queue" in said(result)
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.OPEN
+    assert stored.problem == "thread:discord_error"
+
+
+async def test_a_failed_card_is_in_the_queue_and_posted_after_a_restart(
+    env: simcord.Env, settings: Settings
+) -> None:
+    server = await make_consult_server(env)
+    env.inject_error("POST", f"/channels/{server.queue.id}/messages", status=500, times=None)
+
+    result = await ask(server)
+
+    assert "Your request #1 is in" in said(result)
+    stored = await service(env).get_in_guild(server.guild.id, 1)
+    assert stored.card_message_id is None
+    assert stored.problem == "card:discord_error"
+    env.backend.faults.clear()
+    listing = await server.staff[0].slash(server.queue, "queue list")
+    assert "**#1**" in said(listing)
+    assert "queue card" in said(listing)
+
+    await restart(env, settings)
+
+    assert len(cards(server)) == 1
+    posted = await service(env).get_in_guild(server.guild.id, 1)
+    assert posted.card_message_id == cards(server)[0].id
+    assert posted.problem is None
+
+
+async def test_a_queue_channel_the_bot_cannot_post_in_is_named(env: simcord.Env) -> None:
+    server = await make_consult_server(env)
+    bot = env.bot
+    assert isinstance(bot, SupportBot)
+    assert bot.user is not None
+    mute = server.guild.create_text_channel(
+        "muted-queue",
+        overwrites={
+            server.guild.roles[bot.user.name]: discord.PermissionOverwrite(send_messages=False)
+        },
+    )
+    await server.configure(queue_channel_id=mute.id)
+
+    result = await ask(server)
+
+    assert "Your request #1 is in" in said(result)
+    assert any("missing Send Messages" in text for text in notices(server.log))
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+async def test_a_claim_without_a_thread_gets_one_at_start_up(
+    env: simcord.Env, settings: Settings
+) -> None:
+    server = await make_consult_server(env)
+    await ask(server)
+    # The bot stopped right after committing the claim, before making the thread.
+    await service(env).claim(server.guild.id, 1, server.staff[0].id, env.now())
+
+    await restart(env, settings)
+
+    thread = the_thread(server)
+    stored = await service(env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLAIMED
+    assert stored.thread_id == thread.id
+    assert thread.history(viewer=server.member)
+    assert f"Claimed by <@{server.staff[0].id}>" in (
+        card_for(server, 1).embeds[0].description or ""
+    )
+
+    await restart(env, settings)
+    assert len(server.consult.threads) == 1  # no duplicate thread
+
+
+async def test_a_thread_deleted_while_the_bot_was_away(
+    env: simcord.Env, settings: Settings
+) -> None:
+    server = await make_consult_server(env)
+    await open_and_claim(server)
+    await db_execute(env, "UPDATE consultations SET thread_id = 123456789 WHERE id = 1")
+
+    await restart(env, settings)
+
+    stored = await service(env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLOSED
+    assert stored.close_kind is CloseKind.THREAD_DELETED
+    assert any("thread of request #1 was deleted" in text for text in notices(server.queue))
+    again = await ask(server)
+    assert "Your request #2 is in" in said(again)
+
+
+async def test_an_unavailable_guild_is_left_alone(
+    env: simcord.Env, settings: Settings, caplog: object
+) -> None:
+    server = await make_consult_server(env)
+    await ask(server)
+    # A request in a server the bot cannot see right now (an outage).
+    await db_execute(
+        env,
+        "INSERT INTO consultations (guild_id, number, member_id, topic, urgency, priority, "
+        "status, created_at, claimed_by, thread_id) VALUES "
+        "(987654321, 1, 5, 'other', 'routine', 2, 'claimed', 0, 6, 777)",
+    )
+
+    await restart(env, settings)
+
+    bot = env.bot
+    assert isinstance(bot, SupportBot)
+    row = await bot.db.fetchone(
+        "SELECT status, thread_id FROM consultations WHERE guild_id = 987654321"
+    )
+    assert row is not None
+    assert (row["status"], row["thread_id"]) == ("claimed", 777)
+
+
+# --------------------------------------------------------------------------- people leave
+
+
+async def test_a_member_who_leaves_is_marked_not_deleted(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await ask(server)
+    await ask(server, server.members[1])
+    await server.staff[0].click(card_for(server, 2), label="Claim")
+
+    server.guild.remove_member(server.member)
+    server.guild.remove_member(server.members[1])
+    await server.env.settle()
+
+    waiting = await service(server.env).get_in_guild(server.guild.id, 1)
+    claimed = await service(server.env).get_in_guild(server.guild.id, 2)
+    assert waiting.member_left
+    assert waiting.status is Status.OPEN
+    assert claimed.member_left
+    assert claimed.status is Status.CLAIMED
+    assert "has left the server" in (card_for(server, 1).embeds[0].description or "")
+    assert "has left the server" in the_thread(server).history()[-1].content
+    assert any("request #1 has left the server" in text for text in notices(server.queue))
+
+    refused = await server.staff[1].click(card_for(server, 1), label="Claim")
+    assert "has left the server" in said(refused)
+    form = await server.staff[1].click(card_for(server, 1), label="Close")
+    assert form.modal is not None
+    closed = await server.staff[1].submit_modal(form, {"reason": "Member left"})
+    assert "Request #1 is closed" in said(closed)
+
+
+async def test_a_claimer_who_leaves_puts_the_request_back(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await open_and_claim(server)
+    thread = the_thread(server)
+
+    server.guild.remove_member(server.staff[0])
+    await server.env.settle()
+
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.OPEN
+    assert "back in the queue" in thread.history()[-1].content
+    assert any("is back in the queue" in text for text in notices(server.queue))
+    again = await server.staff[1].click(card_for(server, 1), label="Claim")
+    assert "You claimed request #1" in said(again)
+    assert len(server.consult.threads) == 1
+
+
+async def test_a_claimer_who_lost_the_staff_role_can_be_released_by_other_staff(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    await open_and_claim(server)
+    server.env.backend.remove_member_role(server.guild.id, server.staff[0].id, server.staff_role.id)
+    await server.env.settle()
+
+    released = await server.staff[1].click(card_for(server, 1), label="Release")
+
+    assert "back in the queue" in said(released)
+    claimed = await server.staff[1].click(card_for(server, 1), label="Claim")
+    assert "You claimed request #1" in said(claimed)
+
+
+async def test_a_thread_deleted_by_hand_closes_the_request(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await open_and_claim(server)
+    thread = the_thread(server)
+
+    server.env.backend.delete_channel(thread.id)
+    await server.env.settle()
+
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLOSED
+    assert stored.close_kind is CloseKind.THREAD_DELETED
+    assert "private thread was deleted" in (card_for(server, 1).embeds[0].description or "")
+    assert button_ids(card_for(server, 1)) == []
+    assert any("was deleted, so the request is closed" in text for text in notices(server.queue))
+    again = await ask(server)
+    assert "Your request #2 is in" in said(again)
+
+
+async def test_a_card_deleted_by_hand(tmp_path: Path) -> None:
+    # Noticing deleted messages needs the Guild Messages intent (on with SAFETY_NET).
+    bot = create_bot(make_settings(tmp_path, safety_net=True))
+    async with simcord.run(bot) as env:
+        server = await make_consult_server(env)
+        mod_role = server.guild.create_role(
+            "Mod", permissions=discord.Permissions(administrator=True)
+        )
+        mod = server.guild.add_member(env.create_user("mod"), roles=[mod_role])
+        await ask(server)
+        await ask(server, server.members[1])
+        await server.staff[0].click(card_for(server, 2), label="Claim")
+
+        await mod.delete(card_for(server, 1))
+        await mod.delete(card_for(server, 2))
+
+        waiting = await service(env).get_in_guild(server.guild.id, 1)
+        assert waiting.status is Status.CLOSED
+        assert waiting.close_kind is CloseKind.CARD_DELETED
+        claimed = await service(env).get_in_guild(server.guild.id, 2)
+        assert claimed.status is Status.CLAIMED
+        assert claimed.card_message_id is None
+        assert any("queue card of request #1 was deleted" in t for t in notices(server.queue))
+        again = await ask(server)
+        assert "Your request #3 is in" in said(again)
+        done = await server.staff[0].slash(the_thread(server), "ticket close", reason="ok")
+        assert "Request #2 is closed" in said(done)
+        await bot.close_database()
