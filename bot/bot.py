@@ -9,10 +9,11 @@ import logging
 import discord
 from discord.ext import commands
 
-from bot.care import CareContent, load_care_content
-from bot.crisis import CrisisResources, load_crisis_resources
+from bot.care import CareContent
+from bot.crisis import CrisisResources
 from bot.crypto import Cipher, open_cipher
 from bot.db import Database
+from bot.library import Library, load_library
 from bot.settings import Settings
 from bot.state import BotState
 from bot.tree import SupportTree
@@ -49,9 +50,7 @@ def required_intents(settings: Settings) -> discord.Intents:
 class SupportBot(commands.Bot):
     """The support-group bot. Build it with ``create_bot``; nothing connects until ``start``."""
 
-    def __init__(
-        self, settings: Settings, crisis: CrisisResources, care: CareContent | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, library: Library) -> None:
         # The bot never joins voice; don't warn about voice libraries it does not need.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -66,10 +65,17 @@ class SupportBot(commands.Bot):
             max_messages=None,
         )
         self.settings = settings
-        self.crisis = crisis
-        self.care = care if care is not None else load_care_content(settings.content_dir)
+        self.library = library
         self._db: Database | None = None
         self._cipher: Cipher | None = None
+
+    @property
+    def crisis(self) -> CrisisResources:
+        return self.library.crisis
+
+    @property
+    def care(self) -> CareContent:
+        return self.library.care
 
     @property
     def db(self) -> Database:
@@ -134,6 +140,4 @@ class SupportBot(commands.Bot):
 
 def create_bot(settings: Settings) -> SupportBot:
     """Build the bot without connecting; content problems raise ``StartupError`` now."""
-    crisis = load_crisis_resources(settings.content_dir)
-    care = load_care_content(settings.content_dir)
-    return SupportBot(settings, crisis, care)
+    return SupportBot(settings, load_library(settings.content_dir))

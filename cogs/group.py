@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.bot import SupportBot
 from bot.errors import NotConfiguredError, UserFacingError
-from bot.group_content import Guidelines, Welcome, load_guidelines, load_welcome
+from bot.group_content import Guidelines, Welcome
 from bot.guild_config import GuildConfigRepository
 from bot.ui import WARM, add_field, embed, escape, report_error, send_ephemeral
 
@@ -207,5 +207,4 @@ class Group(commands.Cog):
 
 
 async def setup(bot: SupportBot) -> None:
-    content = bot.settings.content_dir
-    await bot.add_cog(Group(bot, load_welcome(content), load_guidelines(content)))
+    await bot.add_cog(Group(bot, bot.library.welcome, bot.library.guidelines))

@@ -19,7 +19,6 @@ from bot.meetings import (
     MeetingOptins,
     ReminderLog,
     due_reminders,
-    load_meeting_format,
     next_reminder_at,
     upcoming,
 )
@@ -249,4 +248,4 @@ class Meetings(commands.Cog):
 
 
 async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Meetings(bot, load_meeting_format(bot.settings.content_dir)))
+    await bot.add_cog(Meetings(bot, bot.library.meeting_format))

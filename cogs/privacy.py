@@ -27,7 +27,6 @@ from bot.privacy import (
     erase,
     export_json,
     is_empty,
-    load_privacy_notice,
     parse_time,
     pseudonym,
     pseudonym_key,
@@ -436,4 +435,4 @@ def _str(value: int | None) -> str | None:
 
 
 async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Privacy(bot, load_privacy_notice(bot.settings.content_dir)))
+    await bot.add_cog(Privacy(bot, bot.library.privacy))

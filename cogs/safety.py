@@ -18,7 +18,7 @@ from discord.ext import commands
 
 from bot.bot import SupportBot
 from bot.guild_config import GuildConfig, GuildConfigRepository
-from bot.safety import DM, Category, CrisisMatcher, CrisisMatchLog, Match
+from bot.safety import DM, Category, CrisisMatchLog, Match
 from bot.ui import URGENT, crisis_embed, embed
 from cogs._handoff import consult_button_view
 
@@ -62,7 +62,7 @@ def staff_alert(message: discord.Message, match: Match) -> discord.Embed:
 class SafetyNet(commands.Cog):
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
-        self.matcher = CrisisMatcher.from_content_dir(bot.settings.content_dir)
+        self.matcher = bot.library.crisis_phrases
 
     def _log(self) -> CrisisMatchLog:
         return CrisisMatchLog(self.bot.db, retention_days=self.bot.settings.retention_days)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -182,3 +183,21 @@ async def test_missing_privileged_intent_becomes_one_sentence(
     assert sentence is not None
     assert "intent" in sentence
     assert "developer portal" in sentence
+
+
+CONTENT_FILES = sorted(
+    str(path.relative_to(ROOT / "data")) for path in (ROOT / "data").rglob("*.toml")
+)
+
+
+@pytest.mark.parametrize("name", CONTENT_FILES)
+def test_every_content_file_is_checked_before_connecting(tmp_path: Path, name: str) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(
+        ROOT / "data", content, ignore=shutil.ignore_patterns("*.db*", "*.key", "*.lock")
+    )
+    (content / name).write_text("this is = = not toml")
+    with pytest.raises(StartupError) as caught:
+        create_bot(make_settings(tmp_path, content_dir=content))
+    assert name.split("/")[-1] in str(caught.value)
+    assert len(str(caught.value).splitlines()) == 1
