@@ -1,0 +1,38 @@
+"""benchmarks/queue.py runs once at a tiny size so it cannot rot (timings are never asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_queue_benchmark_runs_and_prints_its_tables(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.queue",
+            "--requests",
+            "20",
+            "--closed",
+            "100",
+            "--open",
+            "15",
+            "--runs",
+            "1",
+            "--db-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-4000:]
+    for needle in ("Requests per second", "| created", "| claimed", "| closed", "/queue list"):
+        assert needle in done.stdout
