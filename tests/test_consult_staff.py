@@ -547,3 +547,27 @@ async def test_reminders_re_ping_staff_once_per_interval(env: simcord.Env) -> No
     await env.advance_time(60 * 60)
     assert "#1" not in reminders()[-1].content
     assert text_of(card.embeds)
+
+
+async def test_the_safety_net_can_open_an_urgent_request_for_a_member(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    bot = server.env.bot
+    assert isinstance(bot, SupportBot)
+    cog = bot.get_cog("Consult")
+    guild = bot.get_guild(server.guild.id)
+    assert cog is not None
+    assert guild is not None
+
+    opened = await cog.flow.open_for_member(guild, server.member.id)  # type: ignore[attr-defined]
+    again = await cog.flow.open_for_member(guild, server.member.id)  # type: ignore[attr-defined]
+    await server.env.settle()
+
+    assert opened is not None
+    assert opened.urgency is Urgency.URGENT
+    assert opened.topic is Topic.CRISIS
+    assert again.id == opened.id
+    card = cards(server)[0]
+    assert card.content.startswith(f"<@&{server.staff_role.id}>")
+    assert len(cards(server)) == 1
