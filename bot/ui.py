@@ -52,10 +52,22 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_UNESCAPED_BRACKET = re.compile(r"(?<!\\)([\[\]])")
+
+
 def escape(text: str, limit: int | None = None) -> str:
-    """Member text made safe to show inside markdown: cleaned, escaped, mentions defused, cut."""
-    safe = discord.utils.escape_mentions(discord.utils.escape_markdown(clean_text(text)))
-    return shorten(safe, limit) if limit is not None else safe
+    """Member text made safe to show inside markdown: cleaned, escaped, mentions defused, cut.
+
+    Every square bracket is escaped too: ``escape_markdown``'s masked-link pattern is greedy,
+    so a second ``[label](url)`` in the same text would otherwise stay a disguised link.
+    """
+    escaped = discord.utils.escape_markdown(clean_text(text))
+    safe = discord.utils.escape_mentions(_UNESCAPED_BRACKET.sub(r"\\\1", escaped))
+    if limit is None:
+        return safe
+    cut = shorten(safe, limit)
+    # Never end on a lone backslash: it would escape the ellipsis or whatever follows.
+    return cut if not cut.endswith("\\…") else cut[:-2] + "…"
 
 
 def embed(title: str, description: str = "", *, colour: discord.Colour = CALM) -> discord.Embed:

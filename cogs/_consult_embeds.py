@@ -8,7 +8,6 @@ the bot's allowed_mentions are none (only the staff-role alert opts in, for that
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
 import discord
@@ -46,16 +45,6 @@ _PERMISSION_NAMES = {
     "manage_threads": "Manage Threads",
     "read_message_history": "Read Message History",
 }
-
-
-_UNESCAPED_BRACKET = re.compile(r"(?<!\\)([\[\]])")
-
-
-def literal(text: str, limit: int) -> str:
-    """Member text shown exactly as typed: ``bot.ui.escape`` plus every square bracket
-    escaped (escape_markdown's masked-link pattern is greedy, so a second ``[label](url)`` in
-    the same text would otherwise stay a clickable disguised link)."""
-    return shorten(_UNESCAPED_BRACKET.sub(r"\\\1", escape(text)), limit)
 
 
 def ts(moment: dt.datetime, style: str = "R") -> str:
@@ -136,10 +125,10 @@ def card_embed(consultation: Consultation) -> discord.Embed:
         add_field(
             result,
             "Preferred time",
-            literal(consultation.preferred_time, limits.EMBED_FIELD_VALUE),
+            escape(consultation.preferred_time, limits.EMBED_FIELD_VALUE),
         )
     if consultation.note and consultation.active:
-        add_field(result, "Note from the member", literal(consultation.note, 1000))
+        add_field(result, "Note from the member", escape(consultation.note, 1000))
     problem = describe_problem(consultation.problem)
     if problem and consultation.active:
         add_field(result, "⚠ Needs attention", problem)
@@ -233,7 +222,7 @@ def _member_fields(
             add_field(result, "Working hours", back)
     add_field(result, "Topic", TOPIC_LABELS[consultation.topic], inline=True)
     add_field(result, "How urgent", URGENCY_LABELS[consultation.urgency], inline=True)
-    note = literal(consultation.note, 1000) if consultation.note else "none"
+    note = escape(consultation.note, 1000) if consultation.note else "none"
     add_field(result, "Your note", note)
     add_field(result, "Not an emergency service", REMINDER)
 
@@ -294,7 +283,7 @@ def notes_embed(consultation: Consultation, notes: Sequence[StaffNote]) -> disco
     )
     budget = limits.EMBED_TOTAL - 600
     for note in reversed(notes):  # newest first, as many as fit
-        value = literal(note.body, limits.EMBED_FIELD_VALUE - 40)
+        value = escape(note.body, limits.EMBED_FIELD_VALUE - 40)
         name = f"{note.created_at:%Y-%m-%d %H:%M} UTC"
         if len(value) + len(name) + 40 > budget or len(result.fields) >= limits.EMBED_FIELDS:
             break
@@ -305,7 +294,7 @@ def notes_embed(consultation: Consultation, notes: Sequence[StaffNote]) -> disco
 
 def opening_message(consultation: Consultation) -> str:
     note = (
-        f"\n> {literal(consultation.note, 600).replace(chr(10), chr(10) + '> ')}"
+        f"\n> {escape(consultation.note, 600).replace(chr(10), chr(10) + '> ')}"
         if consultation.note
         else ""
     )
@@ -326,7 +315,7 @@ def rejoined_message(consultation: Consultation) -> str:
 
 
 def closing_message(consultation: Consultation) -> str:
-    reason = literal(consultation.close_reason or "", 300)
+    reason = escape(consultation.close_reason or "", 300)
     return shorten(
         f"<@{consultation.member_id}>, request #{consultation.number} is now closed"
         + (f": {reason}" if reason else ".")
