@@ -314,9 +314,21 @@ class StartButton(discord.ui.DynamicItem[AnyButton], template=r"consult:start(?P
         return cls(urgent=match["kind"] is not None)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _guarded(
-            interaction, "button:consult:start", open_form(interaction, urgent=self.urgent)
-        )
+        if self.urgent:
+            # Someone who may be in crisis gets a request at once, not a form to fill in.
+            await _guarded(
+                interaction,
+                "button:consult:start:urgent",
+                flow_of(interaction).submit(
+                    interaction,
+                    topic=Topic.CRISIS,
+                    urgency=Urgency.URGENT,
+                    note=None,
+                    preferred_time=None,
+                ),
+            )
+            return
+        await _guarded(interaction, "button:consult:start", open_form(interaction, urgent=False))
 
 
 async def open_form(interaction: discord.Interaction[Any], *, urgent: bool) -> None:

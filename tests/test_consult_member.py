@@ -275,29 +275,34 @@ async def test_before_setup_members_are_told_politely_and_see_crisis_lines(
         assert "988" in text_of(result.response.embeds)
 
 
-async def test_the_start_button_from_other_features_opens_the_form(
-    consult_server: ConsultServer,
-) -> None:
+async def test_the_start_buttons_from_other_features(consult_server: ConsultServer) -> None:
+    """The plain button opens the form; the crisis paths' "…now" button opens an urgent
+    request at once."""
     bot = consult_server.env.bot
     assert isinstance(bot, SupportBot)
     from cogs._handoff import consult_button_view
 
     channel = bot.get_channel(consult_server.general.id)
     assert isinstance(channel, discord.TextChannel)
-    message = await channel.send("Need someone?", view=consult_button_view(urgent=True))
+    calm = await channel.send("Want to talk?", view=consult_button_view(urgent=False))
+    urgent = await channel.send("Need someone now?", view=consult_button_view(urgent=True))
 
-    shown = await consult_server.member.click(message, custom_id="consult:start:urgent")
+    shown = await consult_server.members[1].click(calm, custom_id="consult:start")
     assert shown.modal is not None
-    assert "'default': True" in str(shown.modal)
-    done = await consult_server.member.submit_modal(
-        shown, {"topic": ["relapse"], "urgency": ["urgent"]}
-    )
-    assert "988" in text_of(reply_embeds(done))
 
-    again = await consult_server.members[0].click(message, custom_id="consult:start:urgent")
+    done = await consult_server.member.click(urgent, custom_id="consult:start:urgent")
+    assert done.modal is None
+    assert done.ephemeral
+    assert "988" in text_of(reply_embeds(done))
+    service = ConsultationService(bot.db, bot.cipher)
+    request = await service.active_for_member(consult_server.guild.id, consult_server.member.id)
+    assert request is not None
+    assert request.urgency.value == "urgent"
+    assert request.topic.value == "crisis"
+
+    again = await consult_server.member.click(urgent, custom_id="consult:start:urgent")
     assert again.modal is None
-    assert again.response is not None
-    assert "You already have request #1" in text_of(again.response.embeds)
+    assert "You already have request #1" in text_of(reply_embeds(again))
 
 
 @pytest.mark.parametrize(

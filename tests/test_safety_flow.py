@@ -224,3 +224,24 @@ async def test_with_the_intent_off_nothing_is_read(tmp_path: Path) -> None:
         assert _from_bot(world.queue, env) == []
         assert await bot.db.fetchall("SELECT * FROM crisis_matches") == []
         await bot.close_database()
+
+
+async def test_talk_to_a_consultant_now_opens_an_urgent_request(env: simcord.Env) -> None:
+    world = World(env)
+    consultations = world.guild.create_text_channel("consultations")
+    await world.configure(consult_channel_id=consultations.id)
+    await world.member.send(world.general, "i want to die")
+    reply = _from_bot(world.general, env)[0]
+
+    result = await world.member.click(reply, custom_id="consult:start:urgent")
+
+    assert result.ephemeral
+    assert result.modal is None
+    bot = _bot(env)
+    row = await bot.db.fetchone(
+        "SELECT urgency, topic, status FROM consultations WHERE member_id = ?", (world.member.id,)
+    )
+    assert row is not None
+    assert (row["urgency"], row["topic"], row["status"]) == ("urgent", "crisis", "open")
+    cards = [m for m in _from_bot(world.queue, env) if m.embeds and "#1" in str(m.embeds[0].title)]
+    assert len(cards) == 1
