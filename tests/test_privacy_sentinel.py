@@ -1,0 +1,59 @@
+"""A full member + staff flow with a sentinel in every free-text field: none of it may reach
+the logs, and none of it may be readable in the raw database files (notes are encrypted)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.bot import SupportBot
+from tests.conftest import ConsultServer
+from tests.test_consult_member import ask
+from tests.test_consult_staff import cards, the_thread
+
+SENTINELS = {
+    "note": "SENTINEL-NOTE-7731",
+    "preferred": "SENTINEL-TIME-1187",
+    "staff_note": "SENTINEL-STAFF-5529",
+    "reason": "SENTINEL-REASON-9043",
+    "checkin": "SENTINEL-CHECKIN-3361",
+    "label": "SENTINEL-LABEL-8815",
+    "chat": "SENTINEL-CHAT-2290",
+}
+
+
+def raw_database_bytes(path: Path) -> bytes:
+    """The database file and its WAL/SHM companions, as they sit on disk."""
+    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
+
+
+async def test_no_member_words_in_logs_or_database_files(
+    consult_server: ConsultServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server = consult_server
+    bot = server.env.bot
+    assert isinstance(bot, SupportBot)
+
+    await ask(server, note=f"please {SENTINELS['note']}", preferred=SENTINELS["preferred"])
+    await server.staff[0].click(cards(server)[-1], label="Claim")
+    thread = the_thread(server)
+    await server.member.send(thread, f"thank you {SENTINELS['chat']}")
+    await server.staff[0].slash(thread, "ticket note", text=SENTINELS["staff_note"])
+    await server.staff[0].slash(thread, "ticket close", reason=SENTINELS["reason"])
+    await server.member.slash(server.general, "checkin", mood=2, note=SENTINELS["checkin"])
+    await server.member.slash(
+        server.general, "milestone set", date="2026-01-01", label=SENTINELS["label"]
+    )
+
+    rows = await bot.db.fetchall("SELECT status FROM consultations")
+    assert [row["status"] for row in rows] == ["closed"]
+    assert await bot.db.fetchone("SELECT 1 FROM checkins") is not None
+    assert await bot.db.fetchone("SELECT 1 FROM milestones") is not None
+    logged = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
+    on_disk = raw_database_bytes(Path(bot.settings.database_path))
+    for field, sentinel in SENTINELS.items():
+        assert sentinel not in logged, f"{field} reached the logs"
+        assert sentinel.encode() not in on_disk, f"{field} is readable in the database file"
