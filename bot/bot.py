@@ -41,8 +41,10 @@ def required_intents(settings: Settings) -> discord.Intents:
     intents.members = True  # privileged: welcome on join, "member left" on open requests
     intents.guild_scheduled_events = True  # /meetings reads the server's scheduled events
     intents.dm_messages = True  # a member writing to the bot in a DM gets crisis resources
+    intents.guild_messages = (
+        True  # notice a queue card deleted by hand (no content without the next)
+    )
     if settings.safety_net:
-        intents.guild_messages = True
         intents.message_content = True  # privileged: the opt-in crisis-language safety net
     return intents
 

@@ -336,8 +336,8 @@ async def test_a_thread_deleted_by_hand_closes_the_request(consult_server: Consu
 
 
 async def test_a_card_deleted_by_hand(tmp_path: Path) -> None:
-    # Noticing deleted messages needs the Guild Messages intent (on with SAFETY_NET).
-    bot = create_bot(make_settings(tmp_path, safety_net=True))
+    # Noticing deleted messages needs the Guild Messages intent, which the bot always asks for.
+    bot = create_bot(make_settings(tmp_path))
     async with simcord.run(bot) as env:
         server = await make_consult_server(env)
         mod_role = server.guild.create_role(
