@@ -63,7 +63,6 @@ class Consult(commands.Cog, name="Consult"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.reminders.start()
 
     async def cog_unload(self) -> None:
         self.reminders.cancel()
@@ -237,6 +236,9 @@ class Consult(commands.Cog, name="Consult"):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
+        # Started here rather than in cog_load, so loading the extension never needs a login.
+        if not self.reminders.is_running():
+            self.reminders.start()
         if self._reconciled:
             return
         self._reconciled = True
