@@ -37,8 +37,13 @@ SOMETHING_WENT_WRONG = (
     "If you are in crisis, please call or text 988 (US) or use /crisis."
 )
 
-# Zero-width, bidi-control and other invisible format characters that can spoof text.
-_INVISIBLE = re.compile("[\u0000\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# Zero-width, bidi-control and other invisible format characters that can spoof text. A
+# zero-width joiner is kept only between two emoji, where it is part of one picture (❤️‍🩹).
+_EMOJI = "\u2190-\u2bff\ufe0f\U0001f000-\U0001faff"
+_INVISIBLE = re.compile(
+    "[\u0000\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+    f"|(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])"
+)
 
 
 def clean_text(text: str) -> str:

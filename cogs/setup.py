@@ -229,6 +229,11 @@ class Setup(commands.GroupCog, group_name="setup"):
         }
         if response_time is not None:
             changes["response_time_text"] = " ".join(response_time.split())
+            if len(changes["response_time_text"]) > RESPONSE_TIME_LIMIT:  # a stale command
+                raise UserFacingError(
+                    f"Please keep the response time to {RESPONSE_TIME_LIMIT} characters. "
+                    "Nothing was saved."
+                )
         if timezone is not None:
             changes["timezone"] = timezone.strip()
         await self._save(interaction, **changes)
