@@ -155,11 +155,13 @@ class ConsultFlow:
         if urgency is Urgency.URGENT or consultation.urgency is Urgency.URGENT:
             embeds.append(crisis_embed(self.bot.crisis))
         view = None if result.created else member_request_view(consultation)
-        await interaction.followup.send(
-            embeds=embeds, view=view or discord.utils.MISSING, ephemeral=True
-        )
-        if result.created:
-            await self.post_card(interaction.guild, config, consultation)
+        try:
+            await interaction.followup.send(
+                embeds=embeds, view=view or discord.utils.MISSING, ephemeral=True
+            )
+        finally:  # staff hear of the request even when the member's receipt could not be sent
+            if result.created:
+                await self.post_card(interaction.guild, config, consultation)
 
     async def open_for_member(
         self,
