@@ -137,6 +137,11 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[obje
     sys.stdout.flush()
 
 
+def progress(text: str) -> None:
+    """A line on stderr while a long run goes on (the tables go to stdout)."""
+    print(f"... {text}", file=sys.stderr, flush=True)
+
+
 def note(text: str) -> None:
     print(f"note: {text}")
     sys.stdout.flush()

@@ -36,7 +36,9 @@ from benchmarks._common import (
     note,
     percentile,
     print_table,
+    progress,
     quiet_logs,
+    stopwatch,
 )
 from bot.bot import SupportBot, create_bot
 
@@ -305,6 +307,7 @@ async def _measure(
 @dataclass
 class Options:
     iterations: int
+    write_iterations: int
     rounds: int
     db_dir: str | None
     measured_idle: float
@@ -312,6 +315,10 @@ class Options:
     @property
     def per_round(self) -> int:
         return max(1, self.iterations // self.rounds)
+
+    def per_round_for(self, kind: str) -> int:
+        iterations = self.write_iterations if kind == "write" else self.iterations
+        return max(1, iterations // self.rounds)
 
     @property
     def warmup(self) -> int:
@@ -350,9 +357,12 @@ async def measure_ours(
                         if isinstance(step, str):
                             skipped[scenario.label] = step
                             continue
-                        results[scenario.label] = await _measure(
-                            step, timer, options.per_round, options.warmup
-                        )
+                        count = options.per_round_for(scenario.kind)
+                        with stopwatch() as elapsed:
+                            results[scenario.label] = await _measure(
+                                step, timer, count, min(options.warmup, count)
+                            )
+                        progress(f"{scenario.label}: {count} in {elapsed():.0f} s")
                 finally:
                     timer.uninstall()
         finally:
@@ -431,6 +441,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--iterations", type=int, default=1000, help="measured interactions per command"
     )
+    parser.add_argument(
+        "--write-iterations",
+        type=int,
+        default=200,
+        help="measured interactions per write command (each needs seconds of SimCord set-up)",
+    )
     parser.add_argument("--rounds", type=int, default=2, help="alternating bare/ours rounds")
     parser.add_argument(
         "--measured-idle",
@@ -445,7 +461,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     quiet_logs()
-    options = Options(max(1, args.iterations), max(1, args.rounds), args.db_dir, args.measured_idle)
+    options = Options(
+        iterations=max(1, args.iterations),
+        write_iterations=max(1, min(args.iterations, args.write_iterations)),
+        rounds=max(1, args.rounds),
+        db_dir=args.db_dir,
+        measured_idle=args.measured_idle,
+    )
     asyncio.run(run(options))
     note(
         f"database folder: {args.db_dir or tempfile.gettempdir()}; "
