@@ -81,8 +81,9 @@ class SupportBot(commands.Bot):
 
     @property
     def db(self) -> Database:
-        if self._db is None or self._db.closed:
-            raise RuntimeError("the database is not open")
+        """The database; once closed, its calls answer "try again" instead of crashing."""
+        if self._db is None:
+            raise RuntimeError("the database was never opened")
         return self._db
 
     @property

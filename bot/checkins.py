@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
+from bot.text import strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def validate(mood: int, craving: int | None, note: str | None) -> str | None:
         raise UserFacingError(f"Mood is a number from {MOOD_MIN} to {MOOD_MAX}.")
     if craving is not None and not CRAVING_MIN <= craving <= CRAVING_MAX:
         raise UserFacingError(f"Craving is a number from {CRAVING_MIN} to {CRAVING_MAX}.")
-    cleaned = note.strip() if note else None
+    cleaned = strip_controls(note).strip() if note else None
     if cleaned and len(cleaned) > NOTE_LIMIT:
         raise UserFacingError(
             f"Your note is {len(cleaned)} characters; please keep it to {NOTE_LIMIT}. "

@@ -36,6 +36,7 @@ from typing import Protocol
 from bot.db import Database, Transaction
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
+from bot.text import strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -243,16 +244,11 @@ class MemberLeft:
 # --------------------------------------------------------------------------- text checks
 
 
-def clean_text(text: str) -> str:
-    """Member text without NULs and other control characters (newlines and tabs kept)."""
-    return "".join(ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160))
-
-
 def optional_text(text: str | None, *, limit: int, what: str) -> str | None:
     """Blank → None; over ``limit`` → a polite refusal (and nothing is stored)."""
     if text is None:
         return None
-    cleaned = clean_text(text).strip()
+    cleaned = strip_controls(text).strip()
     if not cleaned:
         return None
     if len(cleaned) > limit:

@@ -161,6 +161,7 @@ class Database:
         nothing of the transaction is kept.
         """
         async with self._lock:
+            self._require_open()
             try:
                 await self._connection.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
@@ -184,11 +185,23 @@ class Database:
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         async with self._lock:
+            self._require_open()
             return await self._tx.fetchone(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         async with self._lock:
+            self._require_open()
             return await self._tx.fetchall(sql, params)
+
+    def _require_open(self) -> None:
+        """Storage that went away (shutdown, a lost disk) is a polite "try again", not a crash."""
+        if self.closed:
+            log.warning("database.closed")
+            raise TryAgainError(
+                "Sorry, I can't reach my storage right now and nothing was changed. Please "
+                "try again in a little while. If you need help now, call or text 988 (US) "
+                "or use /crisis."
+            )
 
     async def backup_to(self, target: Path) -> None:
         """A consistent copy through SQLite's online backup API."""

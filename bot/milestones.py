@@ -20,6 +20,7 @@ from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import validate_timezone
+from bot.text import strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +152,9 @@ class Milestone:
 
 
 def clean_label(label: str | None) -> str | None:
-    if label is None or not label.strip():
+    cleaned = " ".join(strip_controls(label).split()) if label else ""
+    if not cleaned:
         return None
-    cleaned = " ".join(label.split())
     if len(cleaned) > LABEL_LIMIT:
         raise UserFacingError(f"Please keep the label to {LABEL_LIMIT} characters.")
     return cleaned
