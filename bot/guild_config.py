@@ -72,8 +72,7 @@ def validate_timezone(name: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise UserFacingError(
-            f"I don't know the time zone {name[:60]!r}. Use a name like Europe/London or "
-            "America/New_York."
+            "I don't know that time zone. Use a name like Europe/London or America/New_York."
         ) from None
     return name
 

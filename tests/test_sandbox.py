@@ -56,10 +56,6 @@ async def in_sandbox(tmp_path: Path, check: Callable[[SandboxSession], Awaitable
         assert session.env.errors == []
 
 
-def has_command(session: SandboxSession, name: str) -> bool:
-    return name in session.personas.newcomer.available_commands(session.server.general)
-
-
 class Page:
     """The HTTP calls the bundled page makes, done with aiohttp."""
 
@@ -209,11 +205,8 @@ async def _the_server_is_set_up_like_setup_would(session: SandboxSession) -> Non
     )
     assert history.days
     waiting = await ConsultationService(bot.db, bot.cipher).waiting(server.guild.id, limit=10)
-    if has_command(session, "consult"):
-        assert len(waiting) == 3
-        assert session.missing == []
-    else:  # said plainly rather than hidden
-        assert session.missing == ["queue requests (the /consult command is not there yet)"]
+    assert len(waiting) == 3
+    assert session.missing == []
 
 
 async def test_a_member_asks_for_a_consultant_and_staff_claim_it(tmp_path: Path) -> None:
@@ -224,8 +217,6 @@ async def _a_member_asks_for_a_consultant_and_staff_claim_it(session: SandboxSes
     server, bot = session.server, session.bot
     sam, jordan = session.personas.newcomer, session.personas.staff[0]
 
-    if not has_command(session, "consult"):
-        pytest.skip("the /consult command (issue 4) is not in the bot yet")
     form = await sam.slash(server.general, "consult")
     assert form.modal is not None
     answer = await sam.submit_modal(
@@ -317,9 +308,7 @@ async def _browser_shows_levels(session: SandboxSession, tmp_path: Path) -> None
     from PIL import Image, ImageStat
 
     sam = session.personas.newcomer
-    # /levels once the care cog (issue 3) is in the bot; /crisis before that.
-    command = "levels" if has_command(session, "levels") else "crisis"
-    result = await sam.slash(session.server.general, command)
+    result = await sam.slash(session.server.general, "levels")
     assert result.ephemeral
     assert session.preview is not None
     await session.preview.show(result)
