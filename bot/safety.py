@@ -16,7 +16,10 @@ Normalisation, applied identically to the message and to every phrase:
    (each phrase is also tried without spaces, so this matches "kill myself").
 6. Repeated letters are collapsed: ``kiiiill`` and ``kill`` both become ``kil``.
 
-Phrases match whole words only. The policy for false positives is written at the top of the
+Phrases match whole words only. A phrase written with an apostrophe ("can't") also matches
+without it ("cant"): the apostrophe becomes a space in step 4, so both spellings are compiled.
+Phrases listed under ``at_end`` match only when they end the message ("I can't go on." but
+not "I can't go on the trip"). The policy for false positives is written at the top of the
 data file and in the README: figures of speech are not listed, so they never match; talking
 about the topic may match, and staff decide.
 """
@@ -62,6 +65,8 @@ DM = "dm"
 class PhraseGroup(ContentModel):
     description: str = Field(min_length=1, max_length=200)
     phrases: tuple[str, ...] = Field(min_length=1)
+    at_end: tuple[str, ...] = ()
+    """Phrases that count only as the last words of a message (everyday speech otherwise)."""
 
 
 class IgnoreGroup(ContentModel):
@@ -169,13 +174,20 @@ def normalise(text: str) -> str:
 # -------------------------------------------------------------------------- matching
 
 
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    plain = normalise(phrase)
-    options = [re.escape(plain)]
-    squashed = plain.replace(" ", "")
-    if squashed != plain:
-        options.append(re.escape(_REPEATS.sub(r"\1", squashed)))
-    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(options)})(?![a-z0-9])")
+_APOSTROPHES = re.compile("['\u2019\u2018\u02bc`]")
+
+
+def _phrase_pattern(phrase: str, *, at_end: bool = False) -> re.Pattern[str]:
+    options: list[str] = []
+    # "can't" normalises to "can t"; people also type "cant", so both spellings are tried.
+    for spelling in dict.fromkeys((phrase, _APOSTROPHES.sub("", phrase))):
+        plain = normalise(spelling)
+        options.append(re.escape(plain))
+        squashed = plain.replace(" ", "")
+        if squashed != plain:
+            options.append(re.escape(_REPEATS.sub(r"\1", squashed)))
+    ending = r"\s*$" if at_end else r"(?![a-z0-9])"
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(dict.fromkeys(options))}){ending}")
 
 
 @dataclass(frozen=True)
@@ -189,12 +201,12 @@ class CrisisMatcher:
     """Finds crisis language in a message; ``match`` returns a category or ``None``."""
 
     def __init__(self, phrases: PhraseFile) -> None:
-        self._patterns: dict[Category, tuple[re.Pattern[str], ...]] = {
-            category: tuple(
-                _phrase_pattern(p) for p in getattr(phrases, category.value).phrases if p.strip()
-            )
-            for category in CHECK_ORDER
-        }
+        self._patterns: dict[Category, tuple[re.Pattern[str], ...]] = {}
+        for category in CHECK_ORDER:
+            group: PhraseGroup = getattr(phrases, category.value)
+            self._patterns[category] = tuple(
+                _phrase_pattern(p) for p in group.phrases if p.strip()
+            ) + tuple(_phrase_pattern(p, at_end=True) for p in group.at_end if p.strip())
         self._ignore = tuple(_phrase_pattern(p) for p in phrases.ignore.phrases if p.strip())
 
     @classmethod

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.safety import Category, CrisisMatcher, normalise, normalise_variants
+from bot.safety import (
+    Category,
+    CrisisMatcher,
+    IgnoreGroup,
+    PhraseFile,
+    PhraseGroup,
+    normalise,
+    normalise_variants,
+)
 from bot.settings import PROJECT_ROOT
 
 
@@ -36,6 +44,22 @@ def matcher() -> CrisisMatcher:
         # Means tied to oneself.
         ("I'm going to take all my pills", Category.MEANS),
         ("been saving up my pills", Category.MEANS),
+        # Overdose and other means, first person, with or without the subject (recovery group:
+        # these matter most).
+        ("I want to overdose", Category.MEANS),
+        ("gonna od tonight", Category.MEANS),
+        ("GONNA OD", Category.MEANS),
+        ("going to overdose", Category.MEANS),
+        ("i keep thinking about overdosing", Category.MEANS),
+        ("thinking of jumping off a bridge", Category.MEANS),
+        ("i wanna jump off the bridge", Category.MEANS),
+        # "Can't go on": apostrophes become spaces, so "cant" and "can't" both have to work.
+        ("cant go on anymore", Category.DIRECT),
+        ("I can't go on anymore", Category.DIRECT),
+        ("i can’t go on any longer", Category.DIRECT),
+        ("can't go on", Category.DIRECT),
+        ("I just cant go on...", Category.DIRECT),
+        ("dont want to live", Category.DIRECT),
         # Several categories: the most direct one is reported.
         ("I want to die, kms", Category.DIRECT),
     ],
@@ -66,6 +90,9 @@ def test_true_positives(matcher: CrisisMatcher, text: str, category: Category) -
         "K M S",  # spaced slang
         "𝐤𝐦𝐬",  # mathematical bold (NFKC)
         "su1c1dal",
+        "gonna 0d tonight",  # zero for o
+        "wanna oooood",  # stretched
+        "I can`t go on",  # backtick apostrophe
     ],
 )
 def test_obfuscated_variants_still_match(matcher: CrisisMatcher, text: str) -> None:
@@ -92,6 +119,20 @@ def test_obfuscated_variants_still_match(matcher: CrisisMatcher, text: str) -> N
         "took my pills this morning like the doctor said",
         "I nearly killed myself laughing",  # set phrase on the ignore list
         "we talked about suicide prevention week",  # ignore list
+        # Overdose as a topic, not an intent (policy: no intent phrase, no match).
+        "overdose risk after a break",
+        "we talked about overdose at the meeting",
+        "narcan reverses an overdose",
+        "how to spot an overdose and call for help",
+        "my OD is set to 5 on the amp",
+        # "Can't go on" followed by something else is everyday speech (policy: at_end only),
+        # and "like this" is most often a wish to change.
+        "I can't go on like this at work",
+        "I can't go on the trip this weekend",
+        "cant go on tuesday, sorry",
+        # Bridges: the schoolyard line and bungee jumping (ignore list).
+        "if your friends jumped off a bridge would you?",
+        "bungee jumping off a bridge was amazing",
         # Whole words only.
         "I need to skill myself up",
         "kmsg is a linux log",
@@ -103,6 +144,29 @@ def test_obfuscated_variants_still_match(matcher: CrisisMatcher, text: str) -> N
 )
 def test_false_positives_do_not_match(matcher: CrisisMatcher, text: str) -> None:
     assert matcher.match(text) is None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Accepted matches (policy in the data file): staff decide, the reply is kind.
+        "I don't want to overdose, fentanyl is everywhere",
+        "I'm scared my brother is going to overdose",
+    ],
+)
+def test_accepted_matches_about_overdose(matcher: CrisisMatcher, text: str) -> None:
+    assert matcher.match(text) is not None, text
+
+
+def test_at_end_phrases_need_the_end_of_the_message() -> None:
+    group = PhraseGroup(description="d", phrases=("zzzz qqqq",), at_end=("can't go on",))
+    other = PhraseGroup(description="d", phrases=("zzzz qqqq",))
+    matcher = CrisisMatcher(
+        PhraseFile(direct=group, slang=other, means=other, ignore=IgnoreGroup())
+    )
+    assert matcher.match("honestly I can't go on") is not None
+    assert matcher.match("honestly I cant go on!!") is not None
+    assert matcher.match("I can't go on holiday") is None
 
 
 def test_normalisation_steps() -> None:
