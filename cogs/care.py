@@ -62,6 +62,9 @@ RELAPSE_CHOICES = [
 ]
 COPING_CHOICES = [Choice(name=topic.capitalize(), value=topic) for topic in COPING_TOPICS]
 
+ALWAYS_PRIVATE = "This reflection is always private, so only you can see it."
+"""Said when someone asks to share the is-it-for-me reflection: their answers stay theirs."""
+
 
 async def respond(
     interaction: discord.Interaction[SupportBot],
@@ -69,12 +72,24 @@ async def respond(
     view: discord.ui.View | None,
     *,
     share: bool,
+    note: str | None = None,
 ) -> None:
-    """Answer privately, or, when the member asks, post it in the channel without pinging anyone."""
+    """Answer privately, or, when the member asks, post it in the channel without pinging anyone.
+
+    ``note`` is a short line above a private answer (only used when not sharing).
+    """
     if share:
         await interaction.response.send_message(
             embeds=card_embeds(card, interaction.client.crisis),
             view=view if view is not None else discord.utils.MISSING,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+    elif note is not None:
+        await interaction.response.send_message(
+            note,
+            embeds=card_embeds(card, interaction.client.crisis),
+            view=view if view is not None else discord.utils.MISSING,
+            ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
     else:
@@ -140,13 +155,16 @@ class Care(commands.Cog):
 
         Args:
             topic: What you'd like to know (starts with what an IOP is).
-            share: Post it in this channel for everyone (otherwise only you see it).
+            share: Post it in this channel for everyone (the reflection always stays private).
         """
         chosen = topic.value if topic is not None else "about"
         if chosen == FIT_TOPIC:
+            # The reflection is about the member's own situation: never posted in the channel.
             card, view = fit_page(self.bot, interaction.user.id, "")
-        else:
-            card, view = iop_page(self.bot, chosen)
+            note = ALWAYS_PRIVATE if share else None
+            await respond(interaction, card, view, share=False, note=note)
+            return
+        card, view = iop_page(self.bot, chosen)
         await respond(interaction, card, view, share=share)
 
     @app_commands.command(name="relapse")

@@ -17,14 +17,16 @@ from bot.content import ContentError
 from bot.errors import OutOfDateError
 from bot.settings import PROJECT_ROOT, Settings
 from bot.ui import FOOTER
+from cogs._care_embeds import card_embeds
 from cogs._care_views import (
     CONSULT_CUSTOM_ID,
     DYNAMIC_ITEMS,
     NOT_YOURS,
     compare_page,
+    fit_page,
     level_page,
 )
-from cogs.care import IOP_CHOICES, LEVEL_CHOICES, RELAPSE_CHOICES, Care
+from cogs.care import ALWAYS_PRIVATE, IOP_CHOICES, LEVEL_CHOICES, RELAPSE_CHOICES, Care
 from tests.conftest import restart
 
 Result = simcord.InteractionResult
@@ -338,15 +340,41 @@ async def test_a_yes_to_the_crisis_question_shows_crisis_resources_at_once(
     assert "988" in text_of(ending)
 
 
+async def test_the_reflection_stays_private_even_when_asked_to_share(
+    env: simcord.Env, place: tuple[Any, Any]
+) -> None:
+    channel, member = place
+    other = env.guild.add_member(env.create_user("bob"))
+    fit = care_of(env).iop.fit
+
+    result = await member.slash(channel, "iop", topic=FIT_TOPIC, share=True)
+
+    message = private(result)
+    assert message.content == ALWAYS_PRIVATE
+    assert message.embeds[0].title == f"{fit.title} (1 of {len(fit.questions)})"
+    assert fit.questions[0].question in text_of(message)
+    assert channel.history(viewer=other) == []  # nothing of it in the channel
+    answered = private(await member.click(message, label="No"))
+    assert answered.id == message.id  # it carries on in the member's own private message
+
+
+async def public_reflection(env: simcord.Env, channel: Any, owner: Any) -> discord.Message:
+    """A reflection posted in the channel (as sharing did before it became always private):
+    its buttons are persistent, so old public copies still exist in servers."""
+    bot = env.bot
+    assert isinstance(bot, SupportBot)
+    card, view = fit_page(bot, owner.id, "")
+    target = bot.get_channel(channel.id)
+    assert isinstance(target, discord.TextChannel)
+    return await target.send(embeds=card_embeds(card, bot.crisis), view=view)
+
+
 async def test_another_member_cannot_answer_someone_elses_reflection(
     env: simcord.Env, place: tuple[Any, Any]
 ) -> None:
     channel, owner = place
     other = env.guild.add_member(env.create_user("bob"))
-    shared = await owner.slash(channel, "iop", topic=FIT_TOPIC, share=True)
-    assert not shared.ephemeral
-    public = shared.response
-    assert public is not None
+    public = await public_reflection(env, channel, owner)
 
     refused = await other.click(public, label="Yes")
 
@@ -354,7 +382,7 @@ async def test_another_member_cannot_answer_someone_elses_reflection(
     assert refused.response is not None
     assert refused.response.content == NOT_YOURS
     assert public.id != refused.response.id
-    still = env.backend.get_message(public.channel_id, public.id)
+    still = env.backend.get_message(public.channel.id, public.id)
     assert len(still.embeds) == 1  # the public question is unchanged
     # The owner's answer continues privately: nothing of it appears in the channel.
     answered = await owner.click(public, label="Yes")
@@ -487,7 +515,6 @@ SHARED = [
     ("levels", {}),
     ("levels", {"level": "php"}),
     ("iop", {"topic": "approaches"}),
-    ("iop", {"topic": FIT_TOPIC}),
     ("relapse", {"topic": "overdose-risk"}),
     ("coping", {"topic": "anxiety"}),
     ("support-network", {}),
@@ -557,7 +584,7 @@ async def test_buttons_and_menus_still_work_after_a_restart(
     levels = (await member.slash(channel, "levels", share=True)).response
     level = (await member.slash(channel, "levels", level="iop", share=True)).response
     approaches = (await member.slash(channel, "iop", topic="approaches", share=True)).response
-    fit = (await member.slash(channel, "iop", topic=FIT_TOPIC, share=True)).response
+    fit = (await member.slash(channel, "iop", topic=FIT_TOPIC)).response
     relapse = (await member.slash(channel, "relapse", share=True)).response
     coping = (await member.slash(channel, "coping", topic="sleep", share=True)).response
     assert None not in (levels, level, approaches, fit, relapse, coping)
