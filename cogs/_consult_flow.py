@@ -81,6 +81,15 @@ class ConsultFlow:
     async def ready_config(self, guild_id: int | None, *, member_facing: bool) -> GuildConfig:
         """The server's configuration, or a polite "an admin must run /setup" refusal."""
         if guild_id is None:
+            # A member can meet a "Talk to a consultant" button in a DM (the /iop reflection,
+            # an older check-in reply): they may be struggling, so the refusal shows help.
+            if member_facing:
+                raise UserFacingError(
+                    "Talking to a consultant happens inside the group's server, not in a DM: "
+                    "use `/consult` there. If you need help right now, these lines are free "
+                    "and open any time.",
+                    show_crisis=True,
+                )
             raise UserFacingError("Please use this inside the support server, not in a DM.")
         config = await self.configs.get(guild_id)
         if not config.consultations_ready:
