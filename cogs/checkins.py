@@ -16,7 +16,15 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.bot import SupportBot
-from bot.checkins import CRAVING_MAX, MOOD_MAX, NOTE_LIMIT, CheckIn, CheckinService, History
+from bot.checkins import (
+    CRAVING_MAX,
+    HIGH_CRAVING,
+    MOOD_MAX,
+    NOTE_LIMIT,
+    CheckIn,
+    CheckinService,
+    History,
+)
 from bot.checkins import sparkline as spark
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfigRepository
@@ -29,7 +37,8 @@ from bot.milestones import (
     today_in,
 )
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
-from cogs._handoff import consult_button_view
+from cogs._care_views import TipButton
+from cogs._handoff import CONSULT_START, consult_button_view
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +48,11 @@ MOOD_WORDS = {1: "really hard", 2: "hard", 3: "okay", 4: "good", 5: "great"}
 SUPPORT_TEXT = (
     "`/coping` has ideas for a hard moment, and a consultant from the group can talk with "
     "you privately. If you are in danger right now, use `/crisis`."
+)
+SUPPORT_TEXT_DM = (
+    "The button below (or `/coping`) has ideas for a hard moment. To talk privately with a "
+    "consultant from the group, use `/consult` inside the group's server. If you are in danger "
+    "right now, use `/crisis`: the lines there are free and open any time."
 )
 
 
@@ -51,7 +65,7 @@ async def server_zone(bot: SupportBot, guild_id: int | None) -> ZoneInfo:
 # ------------------------------------------------------------------------- rendering
 
 
-def render_checkin(checkin: CheckIn) -> discord.Embed:
+def render_checkin(checkin: CheckIn, *, in_server: bool = True) -> discord.Embed:
     if checkin.needs_support:
         opening = (
             "Thank you for checking in. It sounds like today is heavy, and it took something "
@@ -69,11 +83,42 @@ def render_checkin(checkin: CheckIn) -> discord.Embed:
         line += " · note saved"
     add_field(result, "Today", line)
     if checkin.needs_support:
-        add_field(result, "If you'd like support", SUPPORT_TEXT)
+        add_field(result, "If you'd like support", SUPPORT_TEXT if in_server else SUPPORT_TEXT_DM)
     add_field(
         result, "Private", "Only you can see your check-ins. `/checkin-history` shows trends."
     )
     return result
+
+
+def coping_topic(checkin: CheckIn) -> str:
+    """Which coping tips to offer: cravings when they are strong, else stress."""
+    if checkin.craving is not None and checkin.craving >= HIGH_CRAVING:
+        return "cravings"
+    return "stress"
+
+
+def support_view(checkin: CheckIn, member_id: int, *, in_server: bool) -> discord.ui.View:
+    """A coping-tip button (handled by the care feature) and, in a server, a consultant button.
+
+    The consultation queue lives in a server, so a DM gets no consultant button (the text
+    points to `/consult` in the server and to `/crisis`). The view is stopped before sending:
+    the clicks go to the care and consultation extensions' persistent items alone.
+    """
+    view = discord.ui.View(timeout=None)
+    tip = TipButton(coping_topic(checkin), member_id, 0)
+    tip.item.label = "A coping idea"
+    tip.item.style = discord.ButtonStyle.secondary
+    view.add_item(tip)
+    if in_server:
+        view.add_item(
+            discord.ui.Button(
+                label="Talk to a consultant",
+                style=discord.ButtonStyle.primary,
+                custom_id=CONSULT_START,
+            )
+        )
+    view.stop()
+    return view
 
 
 def render_history(history: History) -> discord.Embed:
@@ -186,8 +231,15 @@ class Checkins(commands.Cog):
             now=discord.utils.utcnow(),
             zone=await server_zone(self.bot, interaction.guild_id),
         )
-        view = consult_button_view(urgent=False) if saved.needs_support else None
-        await send_ephemeral(interaction, embed=render_checkin(saved), view=view)
+        in_server = interaction.guild_id is not None
+        view = (
+            support_view(saved, interaction.user.id, in_server=in_server)
+            if saved.needs_support
+            else None
+        )
+        await send_ephemeral(
+            interaction, embed=render_checkin(saved, in_server=in_server), view=view
+        )
 
     @app_commands.command(name="checkin-history")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)

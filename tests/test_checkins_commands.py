@@ -64,13 +64,71 @@ async def test_a_low_check_in_offers_coping_and_a_consultant(env: simcord.Env) -
     assert "2/5" in text
     assert "8/10" in text
     assert SENTINEL not in text
-    assert _custom_ids(result.response.components) == ["consult:start"]
+    assert _custom_ids(result.response.components) == [
+        f"care:tip:cravings:{member.id}:0",
+        "consult:start",
+    ]
+
+    # The coping button is a real button: the care feature answers it with a cravings tip.
+    tip = await member.click(result.response, custom_id=f"care:tip:cravings:{member.id}:0")
+    assert tip.response.ephemeral  # the private check-in reply now shows the tip
+    cravings = _bot(env).care.coping.topics["cravings"]
+    assert tip.response.embeds[0].title.startswith(f"{cravings.title}: ")
+    assert "Idea 1 of" in _text(tip.response.embeds[0])
 
     bot = _bot(env)
     await bot.close_database()
     path: Path = bot.settings.database_path
     raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     assert SENTINEL.encode() not in raw
+
+
+async def test_a_low_mood_without_strong_cravings_offers_a_stress_tip(env: simcord.Env) -> None:
+    _, channel, member = _setup(env)
+
+    result = await member.slash(channel, "checkin", mood=1, craving=3)
+
+    button = f"care:tip:stress:{member.id}:0"
+    assert _custom_ids(result.response.components) == [button, "consult:start"]
+    tip = await member.click(result.response, custom_id=button)
+    stress = _bot(env).care.coping.topics["stress"]
+    assert tip.response.embeds[0].title.startswith(f"{stress.title}: ")
+
+
+async def test_a_low_check_in_in_a_dm_offers_coping_and_crisis_not_a_consultant_button(
+    env: simcord.Env,
+) -> None:
+    user = env.create_user("dm")
+
+    result = await user.slash("checkin", mood=1, craving=9)
+
+    assert result.ephemeral
+    text = _text(result.response.embeds[0])
+    assert "/crisis" in text
+    assert "/consult` inside the group's server" in text
+    # The consultation queue lives in a server: no button here that could only say "not here".
+    assert _custom_ids(result.response.components) == [f"care:tip:cravings:{user.id}:0"]
+    tip = await user.click(result.response, custom_id=f"care:tip:cravings:{user.id}:0")
+    cravings = _bot(env).care.coping.topics["cravings"]
+    assert tip.response.embeds[0].title.startswith(f"{cravings.title}: ")
+
+
+async def test_a_consultant_button_pressed_in_a_dm_shows_crisis_lines(env: simcord.Env) -> None:
+    # /iop's "is it for me?" reflection works in a DM and ends with a consultant button.
+    user = env.create_user("dm")
+    message = (await user.slash("iop", topic="is-it-for-me")).response
+    for _ in range(len(_bot(env).care.iop.fit.questions)):
+        message = (await user.click(message, label="No")).response
+    assert "consult:start" in _custom_ids(message.components)
+
+    refused = await user.click(message, custom_id="consult:start")
+
+    assert refused.ephemeral
+    assert "inside the group's server" in refused.response.content
+    crisis = _bot(env).crisis
+    assert [embed.title for embed in refused.response.embeds] == [crisis.title]
+    assert "988" in _text(refused.response.embeds[0])
+    assert refused.modal is None
 
 
 async def test_a_good_day_gets_no_alarm(env: simcord.Env) -> None:
