@@ -335,6 +335,33 @@ def released_message(consultation: Consultation, *, left: bool = False) -> str:
     )
 
 
+_ENDINGS: dict[CloseKind, str] = {
+    CloseKind.RESOLVED: "closed",
+    CloseKind.CANCELLED: "cancelled",
+    CloseKind.THREAD_DELETED: "closed (its private thread was deleted)",
+    CloseKind.CARD_DELETED: "closed (its queue card was deleted)",
+}
+
+
+def closed_log_line(consultation: Consultation) -> str:
+    """The log channel's one line about a request that ended: its number, how it ended, who
+    ended it and how long it waited. Ids and times only: never the member's note or the reason."""
+    ended_at = consultation.closed_at or consultation.created_at
+    how = _ENDINGS.get(consultation.close_kind or CloseKind.RESOLVED, "closed")
+    if consultation.closed_by is None:
+        who = "by someone in Discord (the server's audit log shows who)"
+    elif consultation.closed_by == consultation.member_id:
+        who = f"by <@{consultation.closed_by}> (the member)"
+    else:
+        who = f"by <@{consultation.closed_by}>"
+    if consultation.first_claimed_at is not None:
+        waited = f"waited {format_wait(consultation.first_claimed_at - consultation.created_at)}"
+        waited += " to be claimed"
+    else:
+        waited = f"waited {format_wait(ended_at - consultation.created_at)}, never claimed"
+    return f"📁 Request #{consultation.number} {how} {who} · {waited}"
+
+
 def member_left_message(consultation: Consultation) -> str:
     return (
         f"The member who opened request #{consultation.number} has left the server. The "

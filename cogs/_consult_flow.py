@@ -296,6 +296,20 @@ class ConsultFlow:
                 log.warning("consultation.log_notice_failed guild=%s", guild.id)
         await self.tell_staff(guild, config, text)
 
+    async def log_closed(self, guild: discord.Guild, consultation: Consultation) -> None:
+        """One line in the log channel (when one is set) about a request that ended."""
+        config = await self.configs.get(guild.id)
+        channel = guild.get_channel(config.log_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            await channel.send(
+                render.closed_log_line(consultation),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException:
+            log.warning("consultation.close_log_failed id=%s guild=%s", consultation.id, guild.id)
+
     # ------------------------------------------------------------------ the thread
 
     async def ensure_thread(
@@ -476,7 +490,15 @@ class ConsultFlow:
             except discord.HTTPException:
                 log.warning("consultation.thread_close_failed id=%s", closed.id)
         await self.refresh_card(guild, closed)
+        await self.log_closed(guild, closed)
         return closed
+
+    async def cancel(self, guild: discord.Guild, member_id: int) -> Consultation:
+        """The member withdraws their waiting request: update the card and log it."""
+        cancelled = await self.service.cancel(guild.id, member_id, self.now())
+        await self.refresh_card(guild, cancelled)
+        await self.log_closed(guild, cancelled)
+        return cancelled
 
     async def transfer(
         self, interaction: discord.Interaction[Any], config: GuildConfig, to: discord.Member
@@ -573,6 +595,7 @@ class ConsultFlow:
             f"The private thread of request #{closed.number} was deleted, so the request is "
             f"closed. <@{closed.member_id}> can open a new one with `/consult`.",
         )
+        await self.log_closed(guild, closed)
 
     async def card_deleted(self, guild: discord.Guild, message_id: int) -> None:
         consultation = await self.service.card_gone(message_id, self.now())
@@ -586,6 +609,7 @@ class ConsultFlow:
                 f"The queue card of request #{consultation.number} was deleted, so the request "
                 f"is closed. <@{consultation.member_id}> can open a new one with `/consult`.",
             )
+            await self.log_closed(guild, consultation)
 
     # ------------------------------------------------------------------ start-up and timers
 
