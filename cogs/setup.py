@@ -60,27 +60,7 @@ def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: boo
     if config.consult_channel_id and consult is None:
         warnings.append("The consultation channel no longer exists.")
     if consult is not None:
-        mine = consult.permissions_for(me)
-        for name, ok in (
-            ("View Channel", mine.view_channel),
-            ("Create Private Threads", mine.create_private_threads),
-            ("Send Messages in Threads", mine.send_messages_in_threads),
-            ("Manage Threads", mine.manage_threads),
-        ):
-            if not ok:
-                warnings.append(f"I lack **{name}** in {consult.mention}.")
-        if not consult.permissions_for(guild.default_role).view_channel:
-            warnings.append(
-                f"Members cannot view {consult.mention}; they must, to join their private thread."
-            )
-        for role in guild.roles:
-            if role == staff or role.is_default() or role.managed:
-                continue
-            if consult.permissions_for(role).manage_threads and not role.permissions.administrator:
-                warnings.append(
-                    f"The role {escape(role.name, 80)} can manage threads in {consult.mention}, "
-                    "so it can read every private consultation."
-                )
+        warnings += _consult_channel_warnings(guild, config, consult, staff)
     for label, channel_id in (
         ("log", config.log_channel_id),
         ("welcome", config.welcome_channel_id),
@@ -103,6 +83,50 @@ def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: boo
             "The safety net is on here, but the bot runs with SAFETY_NET=false, "
             "so it reads nothing."
         )
+    return warnings
+
+
+def _consult_channel_warnings(
+    guild: discord.Guild,
+    config: GuildConfig,
+    consult: discord.abc.GuildChannel,
+    staff: discord.Role | None,
+) -> list[str]:
+    """What stops private threads working (or keeping private) in the consultation channel."""
+    warnings: list[str] = []
+    mine = consult.permissions_for(guild.me)
+    if not mine.view_channel:  # a hidden channel denies everything else too: say it once
+        warnings.append(f"I lack **View Channel** in {consult.mention}.")
+    else:
+        for name, ok in (
+            ("Create Private Threads", mine.create_private_threads),
+            ("Send Messages in Threads", mine.send_messages_in_threads),
+            ("Manage Threads", mine.manage_threads),
+        ):
+            if not ok:
+                warnings.append(f"I lack **{name}** in {consult.mention}.")
+    # Members see it through @everyone, or through the role the guidelines gate gives them.
+    gate = guild.get_role(config.member_role_id) if config.member_role_id else None
+    viewers = [guild.default_role] + ([gate] if gate is not None else [])
+    if not any(consult.permissions_for(role).view_channel for role in viewers):
+        warnings.append(
+            f"Members cannot view {consult.mention}; they must, to join their private thread."
+        )
+    if consult.permissions_for(guild.default_role).manage_threads:
+        # Every role inherits it, so one warning says it all.
+        warnings.append(
+            f"@everyone can manage threads in {consult.mention}, so every member can read "
+            "every private consultation."
+        )
+        return warnings
+    for role in guild.roles:
+        if role == staff or role.is_default() or role.managed:
+            continue
+        if consult.permissions_for(role).manage_threads and not role.permissions.administrator:
+            warnings.append(
+                f"The role {escape(role.name, 80)} can manage threads in {consult.mention}, "
+                "so it can read every private consultation."
+            )
     return warnings
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
+import pytest
 import simcord
 
 from bot.bot import SupportBot
 from bot.guild_config import GuildConfigRepository
+from tests.conftest import ConsultServer
 
 
 def _text(result: simcord.InteractionResult) -> str:
@@ -168,3 +172,147 @@ async def test_group_settings_are_saved(env: simcord.Env) -> None:
     assert config.welcome_ping is True
     assert config.member_role_id == role.id
     assert config.welcome_dm is False
+
+
+# --------------------------------------------------------------------- consultation channel checks
+
+
+async def _show_with_consult_channel(
+    server: ConsultServer, overwrites: dict[Any, discord.PermissionOverwrite], **config: object
+) -> tuple[str, simcord.ChannelHandle]:
+    """Point the server at a new consultation channel with ``overwrites``; what /setup show says."""
+    consult = server.guild.create_text_channel("consult-checked", overwrites=overwrites)
+    await server.configure(consult_channel_id=consult.id, **config)
+    result = await server.admin.slash(server.general, "setup show")
+    assert result.ephemeral
+    return _text(result), consult
+
+
+async def test_a_well_set_up_consultation_channel_has_no_warnings(
+    consult_server: ConsultServer,
+) -> None:
+    result = await consult_server.admin.slash(consult_server.general, "setup show")
+
+    assert "Everything looks ready." in _text(result)
+
+
+@pytest.mark.parametrize(
+    ("permission", "name"),
+    [
+        ("create_private_threads", "Create Private Threads"),
+        ("send_messages_in_threads", "Send Messages in Threads"),
+        ("manage_threads", "Manage Threads"),
+    ],
+)
+async def test_a_permission_the_bot_lacks_in_the_consultation_channel_is_named(
+    consult_server: ConsultServer, permission: str, name: str
+) -> None:
+    server = consult_server
+    me = server.guild.me
+    assert me is not None
+
+    text, consult = await _show_with_consult_channel(
+        server,
+        {
+            server.staff_role: discord.PermissionOverwrite(manage_threads=True),
+            me: discord.PermissionOverwrite(**{permission: False}),
+        },
+    )
+
+    assert f"I lack **{name}** in <#{consult.id}>." in text
+    assert text.count("I lack") == 1  # only what is really missing
+    assert "Everything looks ready." not in text
+
+
+async def test_a_consultation_channel_the_bot_cannot_see_is_one_warning(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    me = server.guild.me
+    assert me is not None
+
+    text, consult = await _show_with_consult_channel(
+        server, {me: discord.PermissionOverwrite(view_channel=False)}
+    )
+
+    assert f"I lack **View Channel** in <#{consult.id}>." in text
+    assert text.count("I lack") == 1  # not every permission that hiding it implies
+
+
+async def test_members_who_cannot_view_the_consultation_channel_are_warned_about(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    me = server.guild.me
+    assert me is not None
+
+    text, consult = await _show_with_consult_channel(
+        server,
+        {
+            server.guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            server.staff_role: discord.PermissionOverwrite(view_channel=True, manage_threads=True),
+            me: discord.PermissionOverwrite(view_channel=True),
+        },
+    )
+
+    assert f"Members cannot view <#{consult.id}>" in text
+
+
+async def test_members_who_see_it_through_the_guidelines_role_are_fine(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    me = server.guild.me
+    assert me is not None
+    agreed = server.guild.create_role("Member")
+
+    text, consult = await _show_with_consult_channel(
+        server,
+        {
+            server.guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            agreed: discord.PermissionOverwrite(view_channel=True),
+            server.staff_role: discord.PermissionOverwrite(view_channel=True, manage_threads=True),
+            me: discord.PermissionOverwrite(view_channel=True),
+        },
+        member_role_id=agreed.id,
+    )
+
+    assert f"Members cannot view <#{consult.id}>" not in text
+
+
+async def test_a_non_staff_role_with_manage_threads_there_is_named(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    helpers = server.guild.create_role("Helpers **team**")
+
+    text, consult = await _show_with_consult_channel(
+        server,
+        {
+            server.staff_role: discord.PermissionOverwrite(manage_threads=True),
+            helpers: discord.PermissionOverwrite(manage_threads=True),
+        },
+    )
+
+    assert (
+        f"The role Helpers \\*\\*team\\*\\* can manage threads in <#{consult.id}>, so it can "
+        "read every private consultation." in text
+    )
+    assert "The role Staff" not in text
+
+
+async def test_everyone_holding_manage_threads_there_is_one_warning(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    server.guild.create_role("Helpers")
+
+    text, consult = await _show_with_consult_channel(
+        server, {server.guild.default_role: discord.PermissionOverwrite(manage_threads=True)}
+    )
+
+    assert (
+        f"@everyone can manage threads in <#{consult.id}>, so every member can read every "
+        "private consultation." in text
+    )
+    assert "The role " not in text  # not repeated for each role that inherits it
