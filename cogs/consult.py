@@ -218,6 +218,7 @@ class Consult(commands.Cog, name="Consult"):
     @queue.command(name="stats")
     async def queue_stats(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Waiting, claimed and closed today, median waits, and per-staff counts."""
+        await interaction.response.defer(ephemeral=True, thinking=True)  # five aggregate queries
         config, _staff = await self.flow.require_staff(interaction)
         assert interaction.guild_id is not None
         stats = await self.flow.service.stats(interaction.guild_id, self.flow.now(), config)

@@ -550,3 +550,49 @@ async def test_stats(service: ConsultationService) -> None:
     empty = await service.stats(OTHER_GUILD, at(90), config)
     assert empty.median_wait_to_claim is None
     assert empty.per_staff == ()
+
+
+async def test_stats_queries_use_the_seven_day_indexes(
+    db: Database, service: ConsultationService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every query /queue stats runs is an index search, never a scan of all requests; the
+    week-long windows use the partial indexes of migration 0006."""
+    config = GuildConfig(guild_id=GUILD, timezone="UTC")
+    for member in range(1, 6):
+        request = await open_request(service, member, when=at(0))
+        await service.claim(GUILD, request.id, STAFF, at(member))
+        await service.close(GUILD, request.id, STAFF, "done", at(10 + member))
+    await open_request(service, 6, when=at(20), guild=OTHER_GUILD)
+    ran: list[tuple[str, tuple[object, ...]]] = []
+    fetchone, fetchall = db.fetchone, db.fetchall
+
+    async def recording_fetchone(sql: str, params: tuple[object, ...] = ()) -> sqlite3.Row | None:
+        ran.append((sql, params))
+        return await fetchone(sql, params)
+
+    async def recording_fetchall(sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        ran.append((sql, params))
+        return await fetchall(sql, params)
+
+    monkeypatch.setattr(db, "fetchone", recording_fetchone)
+    monkeypatch.setattr(db, "fetchall", recording_fetchall)
+    stats = await service.stats(GUILD, at(90), config)
+    monkeypatch.undo()
+
+    assert stats.closed_today == 5
+    plans: dict[str, str] = {}
+    for sql, params in ran:
+        rows = await db.fetchall(f"EXPLAIN QUERY PLAN {sql}", params)
+        plans[sql] = "\n".join(str(row["detail"]) for row in rows)
+    assert len(plans) == 5, plans
+    for sql, plan in plans.items():
+        assert "SCAN consultations" not in plan, (sql, plan)
+        assert "SCAN consultation_events" not in plan, (sql, plan)
+    closed = [p for s, p in plans.items() if "closed_at >=" in s]
+    claimed = [p for s, p in plans.items() if "first_claimed_at >=" in s]
+    assert len(closed) == 2
+    assert len(claimed) == 1
+    for plan in closed:
+        assert "USING INDEX consultations_closed_recent (guild_id=? AND closed_at>?)" in plan
+    wanted = "USING INDEX consultations_first_claimed (guild_id=? AND first_claimed_at>?)"
+    assert wanted in claimed[0]

@@ -480,10 +480,17 @@ async def test_queue_stats(consult_server: ConsultServer) -> None:
     await server.staff[0].slash(the_thread(server), "ticket close", reason="done")
     await ask(server, server.members[1])
 
+    before = len(server.env.http_requests)
+
     result = await server.staff[0].slash(server.queue, "queue stats")
 
     text = said(result)
     assert result.ephemeral
+    callbacks = [r.json for r in server.env.http_requests[before:] if r.path.endswith("/callback")]
+    assert len(callbacks) == 1
+    assert callbacks[0] is not None
+    assert callbacks[0]["type"] == 5  # deferred: a message will follow
+    assert callbacks[0]["data"]["flags"] & discord.MessageFlags.ephemeral.flag
     assert "Waiting 1" in text
     assert "Closed today 1" in text
     assert f"<@{server.staff[0].id}>: 1 claimed, 1 closed" in text
