@@ -41,6 +41,11 @@ PURGE_EVERY_HOURS = 24
 LAST_PURGE_KEY = "privacy_last_purge"
 LINES_PER_SOURCE = 5
 MAX_EXPORT_BYTES = 8 * 1024 * 1024
+EXPORT_TOO_LARGE = (
+    "Your data is too large to send as one file here. `/mydata show` gives you a summary of "
+    "what I store, and `/mydata delete` removes all of it. If you need a full copy, please "
+    "tell the server's staff."
+)
 _SOURCES: Mapping[str, Source] = {source.table: source for source in REGISTRY}
 
 ERASED_NOTICE = (
@@ -274,10 +279,13 @@ class Privacy(commands.Cog):
             retention_days=self.bot.settings.retention_days,
         )
         if len(data) > MAX_EXPORT_BYTES:
-            raise UserFacingError(
-                "Your data is too large to send as one file here. Please ask a server admin: "
-                "they can export it for you."
+            log.info(
+                "privacy.export_too_large user=%s guild=%s bytes=%d",
+                interaction.user.id,
+                interaction.guild_id,
+                len(data),
             )
+            raise UserFacingError(EXPORT_TOO_LARGE)
         log.info(
             "privacy.exported user=%s guild=%s bytes=%d",
             interaction.user.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import simcord
 
 from bot.bot import SupportBot, create_bot
 from bot.privacy import pseudonym, pseudonym_key
-from cogs.privacy import ERASED_NOTICE, LAST_PURGE_KEY
+from cogs.privacy import ERASED_NOTICE, EXPORT_TOO_LARGE, LAST_PURGE_KEY
 from tests.conftest import make_settings, restart
 
 SENTINEL = "SENTINEL-b41c-my-words"
@@ -176,6 +177,28 @@ async def test_mydata_export_with_no_data_is_a_json_file(env: simcord.Env) -> No
     assert exported["member_id"] == str(member.id)
     assert exported["data"] == {}
     assert exported["manifest"]["withheld"]
+
+
+async def test_an_export_too_large_to_send_says_what_the_member_can_do(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, channel = server(env)
+    member = env.guild.add_member(env.create_user("ann"))
+    await add_checkin(env, member.id, SENTINEL)
+    # Discord's upload limit, shrunk. The extension is loaded fresh by the bot, so patch the
+    # module its cog really lives in, not the one this test imported.
+    loaded = sys.modules[type(the_bot(env).get_cog("Privacy")).__module__]
+    monkeypatch.setattr(loaded, "MAX_EXPORT_BYTES", 100)
+
+    result = await member.slash(channel, "mydata export")
+
+    assert result.ephemeral
+    message = reply(result)
+    assert message.content == EXPORT_TOO_LARGE
+    assert not message.attachments
+    assert "/mydata delete" in message.content
+    assert "admin" not in message.content  # no promise of an export nobody can make
+    assert SENTINEL not in message.content
 
 
 async def test_mydata_export_with_many_records_is_a_file_not_a_long_message(
