@@ -85,7 +85,9 @@ def plain_connection(path: Path) -> sqlite3.Connection:
 
 
 def _select_row(connection: sqlite3.Connection, request_id: int) -> sqlite3.Row:
-    row = connection.execute("SELECT * FROM consultations WHERE id = ?", (request_id,)).fetchone()
+    row: sqlite3.Row | None = connection.execute(
+        "SELECT * FROM consultations WHERE id = ?", (request_id,)
+    ).fetchone()
     assert row is not None
     return row
 

@@ -450,8 +450,7 @@ async def cancel_request(interaction: discord.Interaction[Any]) -> None:
     guild = interaction.guild
     assert guild is not None
     await interaction.response.defer(ephemeral=True, thinking=True)
-    cancelled = await flow.service.cancel(guild.id, interaction.user.id, flow.now())
-    await flow.refresh_card(guild, cancelled)
+    cancelled = await flow.cancel(guild, interaction.user.id)
     await send_ephemeral(
         interaction,
         f"Request #{cancelled.number} is cancelled. Whenever you'd like to talk, /consult is "

@@ -142,11 +142,6 @@ async def test_a_member_cancelling_is_logged(consult_server: ConsultServer) -> N
     assert_private_words_absent(server)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cogs/_consult_views.py cancel_request must call ConsultFlow.cancel (another "
-    "helper owns that file); remove this marker once it does",
-)
 async def test_cancelling_with_the_button_is_logged(consult_server: ConsultServer) -> None:
     server = consult_server
     await ask(server)
