@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
 
 import discord
 
@@ -343,13 +343,22 @@ async def open_form(interaction: discord.Interaction[Any], *, urgent: bool) -> N
     await interaction.response.send_modal(request_form(urgent=urgent))
 
 
-class NoteButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:note:{_ID}"):
+class RequestButton(discord.ui.DynamicItem[AnyButton], template=r"consult:(?!)"):
+    """A button about one request, ``consult:<action>:<request id>``; subclasses set the text.
+
+    The base is never registered (its template matches nothing): each subclass has its own.
+    """
+
+    action: ClassVar[str]
+    label: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle]
+
     def __init__(self, request_id: int | None) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Update my note",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"consult:note:{request_id}",
+                label=self.label,
+                style=self.style,
+                custom_id=f"consult:{self.action}:{request_id}",
             )
         )
         self.request_id = request_id
@@ -363,6 +372,12 @@ class NoteButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:note:{_I
         /,
     ) -> Self:
         return cls(parse_id(match["id"]))
+
+
+class NoteButton(RequestButton, template=rf"consult:note:{_ID}"):
+    action = "note"
+    label = "Update my note"
+    style = discord.ButtonStyle.secondary
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def run() -> None:
@@ -372,26 +387,10 @@ class NoteButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:note:{_I
         await _guarded(interaction, "button:consult:note", run())
 
 
-class CancelButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:cancel:{_ID}"):
-    def __init__(self, request_id: int | None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Cancel my request",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"consult:cancel:{request_id}",
-            )
-        )
-        self.request_id = request_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(parse_id(match["id"]))
+class CancelButton(RequestButton, template=rf"consult:cancel:{_ID}"):
+    action = "cancel"
+    label = "Cancel my request"
+    style = discord.ButtonStyle.secondary
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def run() -> None:
@@ -416,26 +415,10 @@ async def ask_to_cancel(interaction: discord.Interaction[Any], consultation: Con
     )
 
 
-class CancelConfirmButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:cancel-yes:{_ID}"):
-    def __init__(self, request_id: int | None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Yes, cancel it",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"consult:cancel-yes:{request_id}",
-            )
-        )
-        self.request_id = request_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(parse_id(match["id"]))
+class CancelConfirmButton(RequestButton, template=rf"consult:cancel-yes:{_ID}"):
+    action = "cancel-yes"
+    label = "Yes, cancel it"
+    style = discord.ButtonStyle.danger
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def run() -> None:
@@ -469,26 +452,10 @@ def member_request_view(consultation: Consultation) -> discord.ui.View:
 # --------------------------------------------------------------------------- staff side
 
 
-class ClaimButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:claim:{_ID}"):
-    def __init__(self, request_id: int | None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Claim",
-                style=discord.ButtonStyle.success,
-                custom_id=f"consult:claim:{request_id}",
-            )
-        )
-        self.request_id = request_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(parse_id(match["id"]))
+class ClaimButton(RequestButton, template=rf"consult:claim:{_ID}"):
+    action = "claim"
+    label = "Claim"
+    style = discord.ButtonStyle.success
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def run() -> None:
@@ -507,26 +474,10 @@ class ClaimButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:claim:{
         await _guarded(interaction, "button:consult:claim", run())
 
 
-class ReleaseButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:release:{_ID}"):
-    def __init__(self, request_id: int | None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Release",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"consult:release:{request_id}",
-            )
-        )
-        self.request_id = request_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(parse_id(match["id"]))
+class ReleaseButton(RequestButton, template=rf"consult:release:{_ID}"):
+    action = "release"
+    label = "Release"
+    style = discord.ButtonStyle.secondary
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def run() -> None:
@@ -543,26 +494,10 @@ class ReleaseButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:relea
         await _guarded(interaction, "button:consult:release", run())
 
 
-class CloseButton(discord.ui.DynamicItem[AnyButton], template=rf"consult:close:{_ID}"):
-    def __init__(self, request_id: int | None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Close",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"consult:close:{request_id}",
-            )
-        )
-        self.request_id = request_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(parse_id(match["id"]))
+class CloseButton(RequestButton, template=rf"consult:close:{_ID}"):
+    action = "close"
+    label = "Close"
+    style = discord.ButtonStyle.danger
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def run() -> None:
