@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -85,6 +86,15 @@ def test_corrupt_database_is_named_before_reaching_discord(tmp_path: Path) -> No
     (tmp_path / "data" / "support.db").write_bytes(b"not a database at all" * 200)
     result = run_main(tmp_path, None, DISCORD_TOKEN=SECRET)
     assert_one_sentence(result, "support.db", "corrupt")
+
+
+def test_a_newer_database_schema_is_named_before_reaching_discord(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    connection = sqlite3.connect(tmp_path / "data" / "support.db")
+    connection.execute("PRAGMA user_version = 999")
+    connection.close()
+    result = run_main(tmp_path, None, DISCORD_TOKEN=SECRET)
+    assert_one_sentence(result, "support.db", "schema version 999", "newer")
 
 
 def test_unreadable_database_folder_is_named(tmp_path: Path) -> None:
