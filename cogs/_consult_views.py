@@ -462,8 +462,10 @@ class ClaimButton(RequestButton, template=rf"consult:claim:{_ID}"):
             flow = flow_of(interaction)
             if self.request_id is None:
                 raise OutOfDateError()
-            config, _staff = await flow.require_staff(interaction)
+            # Acknowledge first: the staff check reads the database, and a busy moment
+            # (twenty staff clicking at once) must never cost anyone the 3-second window.
             await interaction.response.defer(ephemeral=True, thinking=True)
+            config, _staff = await flow.require_staff(interaction)
             claimed = await flow.claim(interaction, config, self.request_id)
             await send_ephemeral(
                 interaction,

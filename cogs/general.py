@@ -75,18 +75,22 @@ def help_embed(tree: app_commands.CommandTree[SupportBot]) -> discord.Embed:
 class General(commands.Cog):
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
+        self._help: discord.Embed | None = None
+        self._crisis = crisis_embed(bot.crisis)
 
     @app_commands.command(name="help")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def help_command(self, interaction: discord.Interaction[SupportBot]) -> None:
         """What this bot does and how to use it."""
-        await interaction.response.send_message(embed=help_embed(self.bot.tree), ephemeral=True)
+        if self._help is None:  # the tree is complete once the bot is up; build it once
+            self._help = help_embed(self.bot.tree)
+        await interaction.response.send_message(embed=self._help, ephemeral=True)
 
     @app_commands.command(name="crisis")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def crisis_command(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Get help right now: crisis lines you can call or text, free, any time."""
-        await interaction.response.send_message(embed=crisis_embed(self.bot.crisis), ephemeral=True)
+        await interaction.response.send_message(embed=self._crisis, ephemeral=True)
 
 
 async def setup(bot: SupportBot) -> None:
