@@ -664,6 +664,30 @@ class ConsultationService:
                 (channel_id, message_id, request_id),
             )
 
+    async def _load_claimed_for(
+        self,
+        tx: Transaction,
+        guild_id: int,
+        request_id: int,
+        actor_id: int,
+        *,
+        override: bool,
+        action: str,
+    ) -> sqlite3.Row:
+        """A claimed request in this server that ``actor_id`` may hand on: its claimer, or
+        anyone with ``override`` (an admin, or when the claimer has left or lost the role)."""
+        row = await self._load(tx, request_id)
+        if row["guild_id"] != guild_id:
+            raise NotFoundError()
+        if row["status"] != Status.CLAIMED:
+            raise _not_claimed(row)
+        if row["claimed_by"] != actor_id and not override:
+            raise UserFacingError(
+                f"Only <@{row['claimed_by']}>, who claimed request #{row['number']}, or a "
+                f"server admin can {action} it."
+            )
+        return row
+
     async def release(
         self,
         guild_id: int,
@@ -680,16 +704,9 @@ class ConsultationService:
         """
         stamp = to_ts(now)
         async with self._db.transaction() as tx:
-            row = await self._load(tx, request_id)
-            if row["guild_id"] != guild_id:
-                raise NotFoundError()
-            if row["status"] != Status.CLAIMED:
-                raise _not_claimed(row)
-            if row["claimed_by"] != actor_id and not override:
-                raise UserFacingError(
-                    f"Only <@{row['claimed_by']}>, who claimed request #{row['number']}, or a "
-                    "server admin can release it."
-                )
+            row = await self._load_claimed_for(
+                tx, guild_id, request_id, actor_id, override=override, action="release"
+            )
             await tx.execute(
                 "UPDATE consultations SET status = 'open', claimed_by = NULL, claimed_at = NULL, "
                 "last_reminded_at = NULL WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
@@ -712,16 +729,9 @@ class ConsultationService:
         """Hand a claimed request to another staff member (claimer, or ``override``)."""
         stamp = to_ts(now)
         async with self._db.transaction() as tx:
-            row = await self._load(tx, request_id)
-            if row["guild_id"] != guild_id:
-                raise NotFoundError()
-            if row["status"] != Status.CLAIMED:
-                raise _not_claimed(row)
-            if row["claimed_by"] != actor_id and not override:
-                raise UserFacingError(
-                    f"Only <@{row['claimed_by']}>, who claimed request #{row['number']}, or a "
-                    "server admin can transfer it."
-                )
+            row = await self._load_claimed_for(
+                tx, guild_id, request_id, actor_id, override=override, action="transfer"
+            )
             if row["claimed_by"] == to_staff_id:
                 raise UserFacingError(f"<@{to_staff_id}> already has request #{row['number']}.")
             if row["member_id"] == to_staff_id:
