@@ -130,6 +130,11 @@ def _consult_channel_warnings(
     return warnings
 
 
+def given(**values: Any) -> dict[str, Any]:
+    """The options the admin actually filled in (an empty option leaves the setting as it is)."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def _mention_channel(config_id: int | None) -> str:
     return f"<#{config_id}>" if config_id else "not set"
 
@@ -278,17 +283,15 @@ class Setup(commands.GroupCog, group_name="setup"):
         urgent_reminder_minutes: app_commands.Range[int, 1, 1440] | None = None,
     ) -> None:
         """Set cooldowns, the hourly cap and staff reminders for requests."""
-        changes = {
-            key: value
-            for key, value in {
-                "cooldown_minutes": cooldown_minutes,
-                "hourly_cap": hourly_cap,
-                "reminder_minutes": reminder_minutes,
-                "urgent_reminder_minutes": urgent_reminder_minutes,
-            }.items()
-            if value is not None
-        }
-        await self._save(interaction, **changes)
+        await self._save(
+            interaction,
+            **given(
+                cooldown_minutes=cooldown_minutes,
+                hourly_cap=hourly_cap,
+                reminder_minutes=reminder_minutes,
+                urgent_reminder_minutes=urgent_reminder_minutes,
+            ),
+        )
 
     @app_commands.command(name="group")
     @app_commands.describe(
@@ -312,19 +315,18 @@ class Setup(commands.GroupCog, group_name="setup"):
         celebrate_channel: discord.TextChannel | None = None,
     ) -> None:
         """Choose the welcome, meetings and celebration channels and the member role."""
-        changes: dict[str, Any] = {}
-        for key, value in {
-            "welcome_channel_id": welcome_channel.id if welcome_channel else None,
-            "welcome_dm": welcome_dm,
-            "welcome_ping": welcome_ping,
-            "meetings_channel_id": meetings_channel.id if meetings_channel else None,
-            "meeting_reminder_minutes": meeting_reminder_minutes,
-            "member_role_id": member_role.id if member_role else None,
-            "celebrate_channel_id": celebrate_channel.id if celebrate_channel else None,
-        }.items():
-            if value is not None:
-                changes[key] = value
-        await self._save(interaction, **changes)
+        await self._save(
+            interaction,
+            **given(
+                welcome_channel_id=welcome_channel.id if welcome_channel else None,
+                welcome_dm=welcome_dm,
+                welcome_ping=welcome_ping,
+                meetings_channel_id=meetings_channel.id if meetings_channel else None,
+                meeting_reminder_minutes=meeting_reminder_minutes,
+                member_role_id=member_role.id if member_role else None,
+                celebrate_channel_id=celebrate_channel.id if celebrate_channel else None,
+            ),
+        )
 
     @app_commands.command(name="safety")
     @app_commands.describe(state="on: read messages here for crisis language and offer help")
