@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import discord
 
 from bot.care import Card
@@ -17,9 +19,13 @@ def card_embed(card: Card, *, colour: discord.Colour = CALM) -> discord.Embed:
     return result
 
 
-def card_embeds(card: Card, crisis: CrisisResources) -> list[discord.Embed]:
-    """The card, followed by the crisis resources when the card asks for them."""
-    embeds = [card_embed(card)]
+@functools.lru_cache(maxsize=512)
+def card_embeds(card: Card, crisis: CrisisResources) -> tuple[discord.Embed, ...]:
+    """The card, followed by the crisis resources when the card asks for them.
+
+    Cards and crisis resources are frozen values, so the embeds are built once per card and the
+    same objects are sent every time: callers must not change them.
+    """
     if card.show_crisis:
-        embeds.append(crisis_embed(crisis))
-    return embeds
+        return card_embed(card), crisis_embed(crisis)
+    return (card_embed(card),)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Self
+from collections.abc import Callable
+from typing import Any, Self, TypeVar
 
 import discord
 
@@ -80,10 +81,47 @@ class ExternalButton(Button):
 
 
 def _view(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    """A view of dynamic (or externally handled) items, already stopped.
+
+    discord.py dispatches dynamic items by their custom_id, so it has nothing to track per
+    message: a stopped view is sent without being stored or given a 15-minute timer, and the
+    same view can go out with any number of messages.
+    """
     view = discord.ui.View(timeout=None)
     for item in items:
         view.add_item(item)
+    view.stop()
     return view
+
+
+Page = tuple[Card, discord.ui.View]
+T = TypeVar("T")
+
+
+class PageCache:
+    """Pages (and menu options) that look the same for everyone, built once per bot.
+
+    Content is loaded once at start-up and never changes while the bot runs, so a page is a pure
+    function of its key. Built per interaction, the menus cost more than discord.py's own
+    handling of the whole interaction (see ``benchmarks/interactions.py``).
+    """
+
+    def __init__(self) -> None:
+        self._built: dict[tuple[str, ...], Any] = {}
+
+    def get(self, key: tuple[str, ...], build: Callable[[], T]) -> T:
+        try:
+            value: T = self._built[key]
+        except KeyError:
+            value = self._built[key] = build()
+        return value
+
+
+def _cache(bot: SupportBot) -> PageCache:
+    cache = getattr(bot.get_cog("Care"), "pages", None)
+    if not isinstance(cache, PageCache):  # pragma: no cover - the cog owns the cache
+        raise RuntimeError("the care cog is not loaded")
+    return cache
 
 
 # ----------------------------------------------------------------------------- levels
@@ -200,16 +238,26 @@ class CompareButton(
         await guarded(interaction, self, show_compare(interaction, self.first, self.second))
 
 
-def levels_overview(bot: SupportBot) -> tuple[Card, discord.ui.View]:
-    return bot.care.levels.overview_card(), _view(LevelSelect(bot), LevelCompareSelect(bot))
+def levels_overview(bot: SupportBot) -> Page:
+    return _cache(bot).get(
+        ("levels",),
+        lambda: (
+            bot.care.levels.overview_card(),
+            _view(LevelSelect(bot), LevelCompareSelect(bot)),
+        ),
+    )
 
 
-def level_page(bot: SupportBot, key: str) -> tuple[Card, discord.ui.View]:
-    levels = bot.care.levels
+def level_page(bot: SupportBot, key: str) -> Page:
     if key == OVERVIEW_KEY:
         return levels_overview(bot)
-    if levels.get(key) is None:
+    if bot.care.levels.get(key) is None:
         raise OutOfDateError()
+    return _cache(bot).get(("level", key), lambda: _build_level_page(bot, key))
+
+
+def _build_level_page(bot: SupportBot, key: str) -> Page:
+    levels = bot.care.levels
     before, after = levels.neighbours(key)
     items: list[discord.ui.Item[Any]] = [LevelSelect(bot, key)]
     if before is not None:
@@ -227,12 +275,19 @@ def level_page(bot: SupportBot, key: str) -> tuple[Card, discord.ui.View]:
     return levels.level_card(key), _view(*items)
 
 
-def compare_page(bot: SupportBot, first: str, second: str) -> tuple[Card, discord.ui.View]:
+def compare_page(bot: SupportBot, first: str, second: str) -> Page:
     levels = bot.care.levels
     if levels.get(first) is None or levels.get(second) is None or first == second:
         raise OutOfDateError()
-    view = _view(LevelSelect(bot), LevelCompareSelect(bot), LevelButton(OVERVIEW_KEY, "All levels"))
-    return levels.compare_card(first, second), view
+    return _cache(bot).get(
+        ("compare", first, second),
+        lambda: (
+            levels.compare_card(first, second),
+            _view(
+                LevelSelect(bot), LevelCompareSelect(bot), LevelButton(OVERVIEW_KEY, "All levels")
+            ),
+        ),
+    )
 
 
 async def show_level(interaction: discord.Interaction[Any], key: str) -> None:
@@ -319,9 +374,13 @@ class ApproachSelect(discord.ui.DynamicItem[Select], template=r"care:iop:approac
         await guarded(interaction, self, show_approach(interaction, self.item.values[0]))
 
 
-def iop_page(bot: SupportBot, topic: str) -> tuple[Card, discord.ui.View]:
+def iop_page(bot: SupportBot, topic: str) -> Page:
     if topic not in IOP_TOPICS:
         raise OutOfDateError()
+    return _cache(bot).get(("iop", topic), lambda: _build_iop_page(bot, topic))
+
+
+def _build_iop_page(bot: SupportBot, topic: str) -> Page:
     items: list[discord.ui.Item[Any]] = []
     if topic == "approaches":
         items.append(ApproachSelect(bot))
@@ -329,11 +388,16 @@ def iop_page(bot: SupportBot, topic: str) -> tuple[Card, discord.ui.View]:
     return bot.care.iop.topic_card(topic), _view(*items)
 
 
-def approach_page(bot: SupportBot, key: str) -> tuple[Card, discord.ui.View]:
+def approach_page(bot: SupportBot, key: str) -> Page:
     if bot.care.iop.approach(key) is None:
         raise OutOfDateError()
-    view = _view(ApproachSelect(bot, key), IopTopicSelect(bot, "approaches"))
-    return bot.care.iop.approach_card(key), view
+    return _cache(bot).get(
+        ("approach", key),
+        lambda: (
+            bot.care.iop.approach_card(key),
+            _view(ApproachSelect(bot, key), IopTopicSelect(bot, "approaches")),
+        ),
+    )
 
 
 async def show_iop_topic(interaction: discord.Interaction[Any], topic: str) -> None:
@@ -389,7 +453,7 @@ _ANSWER_STYLES = {
 }
 
 
-def fit_page(bot: SupportBot, owner: int, answers: str) -> tuple[Card, discord.ui.View]:
+def fit_page(bot: SupportBot, owner: int, answers: str) -> Page:
     fit = bot.care.iop.fit
     if len(answers) > len(fit.questions):
         raise OutOfDateError()
@@ -446,10 +510,13 @@ class RelapseTopicSelect(discord.ui.DynamicItem[Select], template=r"care:relapse
         await guarded(interaction, self, show_relapse(interaction, self.item.values[0]))
 
 
-def relapse_page(bot: SupportBot, topic: str) -> tuple[Card, discord.ui.View]:
+def relapse_page(bot: SupportBot, topic: str) -> Page:
     if topic not in RELAPSE_TOPICS:
         raise OutOfDateError()
-    return bot.care.relapse.topics[topic].card(), _view(RelapseTopicSelect(bot, topic))
+    return _cache(bot).get(
+        ("relapse", topic),
+        lambda: (bot.care.relapse.topics[topic].card(), _view(RelapseTopicSelect(bot, topic))),
+    )
 
 
 async def show_relapse(interaction: discord.Interaction[Any], topic: str) -> None:
@@ -491,14 +558,18 @@ class TipButton(
 class CopingTopicSelect(discord.ui.DynamicItem[Select], template=r"care:coping:topics"):
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
         topics = bot.care.coping.topics
+        options = _cache(bot).get(
+            ("coping-options", current or ""),
+            lambda: [
+                discord.SelectOption(label=topic.title, value=key, default=key == current)
+                for key, topic in topics.items()
+            ],
+        )
         super().__init__(
             discord.ui.Select(
                 custom_id="care:coping:topics",
                 placeholder="Ideas for something else…",
-                options=[
-                    discord.SelectOption(label=topic.title, value=key, default=key == current)
-                    for key, topic in topics.items()
-                ],
+                options=list(options),
             )
         )
 
@@ -512,9 +583,7 @@ class CopingTopicSelect(discord.ui.DynamicItem[Select], template=r"care:coping:t
         await guarded(interaction, self, show_tip(interaction, self.item.values[0]))
 
 
-def tip_page(
-    bot: SupportBot, member_id: int, topic_key: str, *, also_seen: int = 0
-) -> tuple[Card, discord.ui.View]:
+def tip_page(bot: SupportBot, member_id: int, topic_key: str, *, also_seen: int = 0) -> Page:
     topic = bot.care.coping.topics.get(topic_key)
     rotation = getattr(bot.get_cog("Care"), "rotation", None)
     if topic is None:

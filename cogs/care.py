@@ -26,6 +26,7 @@ from bot.content import ContentError
 from cogs._care_embeds import card_embeds
 from cogs._care_views import (
     DYNAMIC_ITEMS,
+    PageCache,
     fit_page,
     iop_page,
     level_page,
@@ -109,6 +110,7 @@ class Care(commands.Cog):
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
         self.rotation = TipRotation()
+        self.pages = PageCache()
 
     async def cog_load(self) -> None:
         known = set(self.bot.care.levels.keys())
