@@ -64,6 +64,13 @@ def format_wait(delta: dt.timedelta) -> str:
     return f"{hours // 24} days"
 
 
+NEEDED_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "card": ("view_channel", "send_messages", "embed_links"),
+    "thread": ("view_channel", "create_private_threads", "send_messages_in_threads"),
+}
+"""What I need in the queue channel (the card) and the consultation channel (the thread)."""
+
+
 def permission_names(codes: Sequence[str]) -> str:
     return ", ".join(_PERMISSION_NAMES.get(code, code.replace("_", " ").title()) for code in codes)
 
@@ -73,6 +80,7 @@ def describe_problem(problem: str | None) -> str | None:
     if not problem:
         return None
     where, _, detail = problem.partition(":")
+    where = "thread" if where == "thread" else "card"
     thing = "the private thread" if where == "thread" else "the queue card"
     if detail.startswith("missing:"):
         return (
@@ -83,7 +91,13 @@ def describe_problem(problem: str | None) -> str | None:
         channel = "consultation" if where == "thread" else "queue"
         return f"I couldn't create {thing}: the {channel} channel no longer exists. Run /setup."
     if detail == "forbidden":
-        return f"Discord refused to let me create {thing} (403). Check my permissions there."
+        # Discord's 403 doesn't say which permission; the cached view showed none missing, so
+        # name everything the job needs: one of them is blocked, often by a channel override.
+        return (
+            f"Discord refused to let me create {thing} (403 Missing Permissions). I need "
+            f"{permission_names(NEEDED_PERMISSIONS[where])} there; one of them is blocked, "
+            "perhaps by a channel override."
+        )
     return f"Discord had trouble creating {thing}; I'll try again."
 
 

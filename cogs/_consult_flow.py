@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-THREAD_PERMISSIONS = ("view_channel", "create_private_threads", "send_messages_in_threads")
-CARD_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+THREAD_PERMISSIONS = render.NEEDED_PERMISSIONS["thread"]
+CARD_PERMISSIONS = render.NEEDED_PERMISSIONS["card"]
 THREAD_ARCHIVE_MINUTES: Literal[10080] = (
     10080  # a week: a quiet conversation doesn't vanish overnight
 )

@@ -78,8 +78,11 @@ async def test_card_post_fails(consult_server: ConsultServer, status: int, code:
     assert stored.problem is not None
     assert stored.problem.startswith("card:")
     assert calls(server.env, "POST", path) == 1  # once, no retry loop
-    if status == 403:
-        assert any("Discord refused" in n for n in notices(server.log))
+    if status == 403:  # the cache shows nothing missing, so every needed permission is named
+        assert any(
+            "Discord refused" in n and "View Channel, Send Messages, Embed Links" in n
+            for n in notices(server.log)
+        )
     listing = await server.staff[0].slash(server.general, "queue list")
     assert "**#1**" in said(listing)
     assert_nothing_pinged(server.env, roles={server.staff_role.id})
@@ -139,6 +142,7 @@ async def test_thread_creation_fails(consult_server: ConsultServer, status: int,
     assert "saved and back in the queue" in text
     if status == 403:
         assert "refused" in text
+        assert "Create Private Threads" in text
     stored = await service(server.env).get_in_guild(server.guild.id, 1)
     assert stored.status is Status.OPEN
     assert stored.claimed_by is None
