@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import discord
+from discord import app_commands
 
 from bot.bot import SupportBot, create_bot
 from bot.crypto import key_file_for
@@ -58,7 +59,8 @@ INTRO = (
     "anything. `/help` shows what the bot does; try `/levels`, `/coping`, `/checkin` or "
     "`/consult` to ask for a consultant. Switch who you are with **Viewing as** at the top: "
     "Sam is new here, Alex has a milestone and check-ins, Jordan and Riley are staff, and "
-    "Morgan is the admin."
+    "Morgan is the admin. `/sandbox-show` moves this page to another channel, such as the "
+    "staff queue or a private consultation thread."
 )
 _SEEDED_KEY = "sandbox:seeded"
 _PREVIEW_MODULES = ("simcord", "aiohttp", "markdown_it", "linkify_it", "regex", "PIL")
@@ -122,7 +124,6 @@ class SandboxSession:
     seeded: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     preview: Preview | None = None
-    _capability: str | None = None
     _swap: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -137,26 +138,33 @@ class SandboxSession:
         return self.preview.url
 
     async def show(self, channel: ChannelHandle) -> Preview:
-        """Present ``channel`` in the page, to the personas who can read it.
+        """Present ``channel`` in the page.
 
-        Preview shows one channel at a time; switching keeps the port and the URL, so
-        reloading the open page is enough.
+        The page opens on #general, which every persona can read; after that it switches in
+        place (same URL, no reload). A persona who cannot read the channel (a member in the
+        staff queue, anyone outside a private thread) sees that they have no access, as in
+        Discord.
         """
         async with self._swap:
             if self.preview is not None:
-                await self.preview.close()
-                self.preview = None
-            viewers = [p for p in self.personas.all() if _can_view(self.env, channel, p)]
-            if not viewers:
-                raise ValueError("no persona can read that channel")
-            preview = self.env.preview(channel, viewers=viewers, layout="channel", port=self.port)
-            if self._capability is not None:
-                preview.capability = self._capability  # one URL for the whole sandbox run
+                switch_page(self.preview, channel)
+                return self.preview
+            preview = self.env.preview(
+                channel, viewers=list(self.personas.all()), layout="channel", port=self.port
+            )
             await preview.__aenter__()
             self.preview = preview
-            self._capability = preview.capability
             self.port = urlsplit(preview.url).port or self.port
             return preview
+
+    def switch_soon(self, channel: ChannelHandle) -> None:
+        """Switch the page from inside a page action (the ``/sandbox-show`` command).
+
+        The page's own action is still running; switching at once would make SimCord treat the
+        action's answer as belonging to the new channel, so it happens right after.
+        """
+        if self.preview is not None:
+            asyncio.get_running_loop().call_soon(switch_page, self.preview, channel)
 
     def channels(self) -> dict[str, ChannelHandle]:
         """What ``show`` can present, by name: the server's channels and consultation threads."""
@@ -175,21 +183,74 @@ class SandboxSession:
             named[thread.name or str(thread.id)] = thread
         return named
 
+    def channel_by_id(self, channel_id: int) -> ChannelHandle | None:
+        return next((c for c in self.channels().values() if c.id == channel_id), None)
+
     async def refresh(self) -> None:
         """Publish what the bot did outside the page (timers, Python-driven actions)."""
         if self.preview is not None:
             await self.preview.refresh()
 
 
-def _can_view(env: simcord.Env, channel: ChannelHandle, persona: MemberActor) -> bool:
-    """Whether Preview accepts ``persona`` as a viewer of ``channel`` (access and history)."""
-    from simcord import SetupError
+def switch_page(preview: Preview, channel: ChannelHandle) -> None:
+    """Show ``channel`` in every open page of ``preview``, in place.
 
-    try:
-        env.preview(channel, viewers=[persona])  # validates only; nothing starts
-    except SetupError:
-        return False
-    return True
+    SimCord 3.2's Preview is bound to one channel and has no channel switcher, so this does for
+    the channel what Preview itself does when a viewer switches persona
+    (``simcord/preview/_action_plans.py``, the ``viewer`` action): a new generation, a fresh
+    target, published as navigation, which the open page accepts without a reload. It touches
+    Preview internals; ``tests/test_sandbox.py`` shows at once if a SimCord upgrade breaks it.
+    """
+    preview.channel = channel  # where slash commands typed in the page run
+    pages = list(preview._pages.values())
+    if preview._python is not None and preview._python not in pages:
+        pages.append(preview._python)
+    for page in pages:
+        preview._clear_page_assets(page)
+        page.channel_id = channel.id
+        page.generation += 1
+        preview._reset_queries(page)
+        page.target_id = preview._initial_target(page.viewer, channel.id)
+        if page.layout == "channel":
+            page.window_end_id = page.target_id
+        page.modal = None
+        page.modal_handle = None
+        page.status = "current"
+        preview._publish(page, reason="navigation")
+
+
+SHOW_COMMAND = "sandbox-show"
+
+
+def show_command(sessions: list[SandboxSession]) -> app_commands.Command[Any, ..., None]:
+    """``/sandbox-show``: switch the page to another channel or thread, from the page itself.
+
+    Only the sandbox registers it; the real bot never has it. ``sessions`` holds the running
+    session once it exists (the command is added to the tree before the bot starts).
+    """
+
+    @app_commands.command(
+        name=SHOW_COMMAND, description="Sandbox only: show another channel or thread in this page."
+    )
+    @app_commands.describe(channel="The channel or consultation thread to show")
+    @app_commands.guild_only()
+    async def sandbox_show(
+        interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.Thread
+    ) -> None:
+        session = sessions[0] if sessions else None
+        target = session.channel_by_id(channel.id) if session is not None else None
+        if session is None or target is None:
+            await interaction.response.send_message(
+                "The page can show the server's channels and consultation threads.",
+                ephemeral=True,
+            )
+            return
+        await interaction.response.send_message(
+            f"The page now shows #{discord.utils.escape_markdown(channel.name)}.", ephemeral=True
+        )
+        session.switch_soon(target)
+
+    return sandbox_show
 
 
 def missing_modules() -> list[str]:
@@ -514,6 +575,8 @@ async def sandbox_session(options: SandboxOptions) -> AsyncIterator[SandboxSessi
         reset_database(options.database_path)
     settings = sandbox_settings(options)
     bot = create_bot(settings)
+    sessions: list[SandboxSession] = []
+    bot.tree.add_command(show_command(sessions))
     await bot.open_database()
     try:
         # SimCord's Discord is new every run: always sync the command tree into it.
@@ -526,6 +589,7 @@ async def sandbox_session(options: SandboxOptions) -> AsyncIterator[SandboxSessi
                 await bot.user.edit(username=BOT_NAME)
             await server.personas.admin.send(server.general, INTRO)
             session = SandboxSession(env=env, bot=bot, server=server, port=options.port)
+            sessions.append(session)
             await seed(session)
             await env.settle()
             try:
@@ -583,15 +647,19 @@ def _announce(session: SandboxSession, options: SandboxOptions, out: TextIO) -> 
         print(f"Not seeded: {item}.", file=out)
     print("Open this private link (anyone who has it can use the sandbox):", file=out)
     print(f"  {session.url}", file=out)
-    print("Switch persona with the page's 'Viewing as' menu. Ctrl-C stops the sandbox.", file=out)
+    print(
+        "Switch persona with the page's 'Viewing as' menu, and channel with /sandbox-show "
+        "in the page. Ctrl-C stops the sandbox.",
+        file=out,
+    )
     out.flush()
 
 
 @contextlib.contextmanager
 def _terminal_switcher(session: SandboxSession, out: TextIO) -> Iterator[None]:
-    """Preview shows one channel: typing a channel's name in the terminal shows that one.
+    """Typing a channel's name in the terminal shows that one (as ``/sandbox-show`` does).
 
-    Only when stdin is a terminal; the URL stays the same, so reloading the page is enough.
+    Only when stdin is a terminal.
     """
     if not sys.stdin.isatty():
         yield
@@ -608,13 +676,10 @@ def _terminal_switcher(session: SandboxSession, out: TextIO) -> Iterator[None]:
             return
         try:
             await session.show(channels[name])
-        except ValueError:
-            print(f"None of the personas can read {name}.", file=out)
-            return
         except SetupError:
             print("The page is busy; try again in a moment.", file=out)
             return
-        print(f"The page now shows {name}: reload it.", file=out)
+        print(f"The page now shows {name}.", file=out)
 
     def on_line() -> None:
         line = sys.stdin.readline()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
 import signal
 import socket
@@ -12,7 +13,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -24,6 +25,9 @@ from bot.db import database_in_use
 from bot.guild_config import GuildConfigRepository
 from bot.milestones import MilestoneRepository
 from bot.sandbox import SandboxOptions, SandboxSession, run_sandbox, sandbox_session
+
+if TYPE_CHECKING:
+    from simcord import MemberActor
 
 pytest.importorskip("PIL", reason="the sandbox needs simcord[preview] (pip install -e '.[dev]')")
 
@@ -90,25 +94,38 @@ class Page:
         async with self.http.get(f"{self.base}/api/commands", headers=self.headers) as r:
             catalog = await r.json()
         entry = next(e for e in catalog["entries"] if e["invocation"] == invocation)
+        return await self.action(
+            "run_command",
+            command_id=entry["commandId"],
+            schema_fingerprint=entry["schemaFingerprint"],
+            path=entry["path"],
+            options=options,
+        )
+
+    async def view_as(self, persona: MemberActor) -> dict[str, Any]:
+        """The page's "Viewing as" menu."""
+        return await self.action("viewer", viewer_id=str(persona.id))
+
+    async def action(self, kind: str, **fields: Any) -> dict[str, Any]:
         page = await self.state()
+        self.context = page["context"]
         self.sequence += 1
         body = {
             "protocol_version": 3,
-            "kind": "run_command",
+            "kind": kind,
             "request_id": f"test-{self.sequence}",
             "sequence": self.sequence,
             "generation": self.context["generation"],
             "bot_generation": page["botGeneration"],
             "published_revision": page["publishedRevision"],
-            "command_id": entry["commandId"],
-            "schema_fingerprint": entry["schemaFingerprint"],
-            "path": entry["path"],
-            "options": options,
+            **fields,
         }
         async with self.http.post(f"{self.base}/api/action", json=body, headers=self.headers) as r:
             assert r.status == 200
             result: dict[str, Any] = await r.json()
-            return result
+        if result["rejected"]:  # a refused action does not use up its sequence number
+            self.sequence = result["expectedSequence"]
+        return result
 
 
 async def wait_for_url(out: io.StringIO, task: asyncio.Task[int]) -> str:
@@ -246,13 +263,69 @@ async def _a_member_asks_for_a_consultant_and_staff_claim_it(session: SandboxSes
     assert request.claimed_by == jordan.id
     assert request.thread_id is not None
 
-    # The page can present the private thread, to the two people in it only.
+    # The terminal switcher can present the private thread by its name.
     thread = next(t for t in server.consultations.threads if t.id == request.thread_id)
     assert thread.name is not None
     assert session.channels()[thread.name].id == thread.id
-    preview = await session.show(thread)
-    assert {viewer.id for viewer in preview.viewers} == {sam.id, jordan.id}
-    await session.show(server.general)
+
+
+async def test_the_page_switches_channel_in_place(tmp_path: Path) -> None:
+    await in_sandbox(tmp_path, _the_page_switches_channel_in_place)
+
+
+async def _the_page_switches_channel_in_place(session: SandboxSession) -> None:
+    server = session.server
+    sam, jordan = session.personas.newcomer, session.personas.staff[0]
+    async with aiohttp.ClientSession() as http:
+        page = Page(http, session.url)
+        opened = await page.open()
+        context = opened["context"]
+        assert opened["channel"]["name"] == "general"
+
+        # Sam (a member) moves the page to #meetings with /sandbox-show, typed in the page.
+        shown = await page.run_command("sandbox-show", channel=str(server.meetings.id))
+        assert shown["settlement"] == "settled", shown
+        state = await page.state()
+        assert state["channel"]["name"] == "meetings"
+        assert state["context"]["id"] == context["id"]  # same page: no reload needed
+        assert state["context"]["generation"] > context["generation"]
+        assert "Welcome to the sandbox" not in json_text(state["messages"])  # #general's
+
+        # Sam cannot pick the staff queue: he can't see it, as in Discord.
+        refused = await page.run_command("sandbox-show", channel=str(server.queue.id))
+        assert refused["rejected"] is True
+        assert (await page.state())["channel"]["name"] == "meetings"
+
+        # Jordan (staff) can: the seeded requests' cards are there.
+        await page.view_as(jordan)
+        await page.run_command("sandbox-show", channel=str(server.queue.id))
+        state = await page.state()
+        assert state["channel"]["name"] == server.queue.name
+        assert any("consult:claim:" in json_text(m) for m in state["messages"].values())
+
+        # Jordan claims a request from the page and follows it into the private thread.
+        card = next(m for m in state["messages"].values() if "consult:claim:" in json_text(m))
+        claim = next(c for c in controls(card) if c["label"] == "Claim")
+        claimed = await page.action("click", target_id=card["id"], control_key=claim["control_key"])
+        assert claimed["settlement"] == "settled", claimed
+        thread = server.consultations.threads[-1]
+        await page.run_command("sandbox-show", channel=str(thread.id))
+        state = await page.state()
+        assert state["channel"]["id"] == str(thread.id)
+        assert state["status"] == "current"
+
+        # Sam is not in that thread: viewing as Sam, the page says so instead of showing it.
+        await page.view_as(sam)
+        assert (await page.state())["status"] == "access_denied"
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value)
+
+
+def controls(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The buttons and menus of a message as the page shows them."""
+    return [item for row in message["components"] for item in row.get("components", [])]
 
 
 async def test_seeding_happens_once_and_reset_starts_over(tmp_path: Path) -> None:
