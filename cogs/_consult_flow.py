@@ -46,6 +46,34 @@ def missing_permissions(channel: discord.abc.GuildChannel, codes: Sequence[str])
     return [code for code in codes if not getattr(granted, code)]
 
 
+def thread_name(consultation: Consultation) -> str:
+    return f"request-{consultation.number}"
+
+
+def _unsaved_thread(
+    channel: discord.TextChannel, consultation: Consultation
+) -> discord.Thread | None:
+    """A thread I made for this claim but never saved (I stopped between the two), if any.
+
+    Only for a claim that has no thread yet: request numbers are unique in a server, so a
+    private thread of mine with this request's name is the one the claim was making.
+    """
+    if consultation.thread_id is not None:
+        return None
+    me = channel.guild.me.id
+    return next(
+        (
+            thread
+            for thread in channel.threads
+            if thread.name == thread_name(consultation)
+            and thread.owner_id == me
+            and thread.type is discord.ChannelType.private_thread
+            and not thread.archived
+        ),
+        None,
+    )
+
+
 def is_admin(interaction: discord.Interaction[Any]) -> bool:
     permissions = interaction.permissions
     return permissions.administrator or permissions.manage_guild
@@ -339,20 +367,24 @@ class ConsultFlow:
         missing = missing_permissions(channel, THREAD_PERMISSIONS)
         if missing:
             return "thread:missing:" + ",".join(missing)
-        try:
-            thread = await channel.create_thread(
-                name=f"request-{consultation.number}",
-                type=discord.ChannelType.private_thread,
-                invitable=False,
-                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
-                reason=f"Consultation request {consultation.number}",
-            )
-        except discord.Forbidden:
-            missing = missing_permissions(channel, THREAD_PERMISSIONS)
-            return "thread:missing:" + ",".join(missing) if missing else "thread:forbidden"
-        except discord.HTTPException:
-            log.warning("consultation.thread_failed id=%s guild=%s", consultation.id, guild.id)
-            return "thread:discord_error"
+        thread = _unsaved_thread(channel, consultation)
+        if thread is not None:
+            log.info("consultation.thread_adopted id=%s thread=%s", consultation.id, thread.id)
+        else:
+            try:
+                thread = await channel.create_thread(
+                    name=thread_name(consultation),
+                    type=discord.ChannelType.private_thread,
+                    invitable=False,
+                    auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                    reason=f"Consultation request {consultation.number}",
+                )
+            except discord.Forbidden:
+                missing = missing_permissions(channel, THREAD_PERMISSIONS)
+                return "thread:missing:" + ",".join(missing) if missing else "thread:forbidden"
+            except discord.HTTPException:
+                log.warning("consultation.thread_failed id=%s guild=%s", consultation.id, guild.id)
+                return "thread:discord_error"
         if not await self.service.attach_thread(
             consultation.id, consultation.claimed_by, thread.id
         ):

@@ -213,6 +213,30 @@ async def test_a_claim_without_a_thread_gets_one_at_start_up(
     assert len(server.consult.threads) == 1  # no duplicate thread
 
 
+async def test_a_thread_made_just_before_a_crash_is_adopted_not_duplicated(
+    env: simcord.Env, settings: Settings
+) -> None:
+    server = await make_consult_server(env)
+    await ask(server)
+    # The bot committed the claim and made the thread, then stopped before saving its id.
+    await service(env).claim(server.guild.id, 1, server.staff[0].id, env.now())
+    bot = env.bot
+    assert isinstance(bot, SupportBot)
+    channel = bot.get_channel(server.consult.id)
+    assert isinstance(channel, discord.TextChannel)
+    made = await channel.create_thread(
+        name="request-1", type=discord.ChannelType.private_thread, invitable=False
+    )
+
+    await restart(env, settings)
+
+    assert [t.id for t in server.consult.threads] == [made.id]  # no second thread
+    stored = await service(env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLAIMED
+    assert stored.thread_id == made.id
+    assert the_thread(server).history(viewer=server.member)  # the member was added
+
+
 async def test_a_thread_deleted_while_the_bot_was_away(
     env: simcord.Env, settings: Settings
 ) -> None:
