@@ -74,7 +74,12 @@ class Result:
 
 
 class BareBot(commands.Bot):
-    """The floor: discord.py with one slash command that answers one static embed."""
+    """The floor: discord.py with one slash command that answers one static embed.
+
+    ``/menus`` is a second floor with the shape of a care answer: the same static embed plus a
+    view of two select menus with five options each (built once), so the table can also show
+    how much of a care command's time is discord.py's own cost of sending menus.
+    """
 
     def __init__(self) -> None:
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default())
@@ -84,10 +89,28 @@ class BareBot(commands.Bot):
         async def ping(interaction: discord.Interaction) -> None:
             await interaction.response.send_message(embed=answer, ephemeral=True)
 
+        menus: list[discord.ui.View] = []
+
+        @app_commands.command(name="menus", description="Answer one static embed and two menus.")
+        async def with_menus(interaction: discord.Interaction) -> None:
+            if not menus:
+                menus.append(_two_menus())
+            await interaction.response.send_message(embed=answer, view=menus[0], ephemeral=True)
+
         self.tree.add_command(ping)
+        self.tree.add_command(with_menus)
 
     async def setup_hook(self) -> None:
         await self.tree.sync()
+
+
+def _two_menus() -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for menu in ("first", "second"):
+        options = [discord.SelectOption(label=f"Option {n}", value=str(n)) for n in range(5)]
+        view.add_item(discord.ui.Select(custom_id=f"bare:{menu}", options=options))
+    view.stop()  # nothing to dispatch: sent as it is, like the bot's care menus
+    return view
 
 
 # ----------------------------------------------------------------------------- scenarios
@@ -335,14 +358,14 @@ class Options:
         return min(50, max(1, self.per_round // 10))
 
 
-async def measure_bare(options: Options) -> list[Sample]:
+async def measure_bare(options: Options, command: str = "ping") -> list[Sample]:
     bot = BareBot()
     timer = InteractionTimer()
     async with simcord.run(bot) as env:
         timer.install(bot)
         try:
             world = await _world(env, options.measured_idle)
-            step = _slash_step(world, "ping", {})
+            step = _slash_step(world, command, {})
             return await _measure(env, step, timer, options.per_round, options.warmup)
         finally:
             timer.uninstall()
@@ -384,9 +407,14 @@ def _us(nanoseconds: float) -> str:
     return f"{nanoseconds / 1000:.0f}"
 
 
+MENU_SHAPED = frozenset({"/levels", "/coping topic"})
+"""Care answers with an embed and two menus: also compared with the bare bot's ``/menus``."""
+
+
 async def run(options: Options) -> None:
     """Alternate bare and ours (ABBA…) so slow drift of the machine affects both alike."""
     bare: list[Sample] = []
+    bare_menus: list[Sample] = []
     ours: dict[str, list[Sample]] = {}
     skipped: dict[str, str] = {}
     chosen = scenarios()
@@ -395,45 +423,47 @@ async def run(options: Options) -> None:
         for which in order:
             if which == "bare":
                 bare += await measure_bare(options)
+                bare_menus += await measure_bare(options, "menus")
             else:
                 for label, samples in (await measure_ours(chosen, options, skipped)).items():
                     ours.setdefault(label, []).extend(samples)
 
-    bare_own = [s.own_ns for s in bare]
-    bare_median, bare_p99 = median(bare_own), percentile(bare_own, 0.99)
+    bare_median, bare_p99 = median(_own(bare)), percentile(_own(bare), 0.99)
+    menus_median = median(_own(bare_menus))
     rows: list[list[object]] = [
-        [
-            "bare discord.py (static embed)",
+        _row("bare discord.py (static embed)", "floor", bare, bare_median, bare_p99, ""),
+        _row(
+            "bare discord.py (static embed + two menus)",
             "floor",
-            len(bare),
-            _us(median([s.first_ns for s in bare])),
-            _us(bare_median),
-            _us(bare_p99),
+            bare_menus,
+            bare_median,
+            bare_p99,
             "1.00",
-            "1.00",
-        ]
+        ),
     ]
     for scenario in chosen:
         measured = ours.get(scenario.label)
         if not measured:
             continue
-        own = [s.own_ns for s in measured]
-        med, p99 = median(own), percentile(own, 0.99)
+        same_shape = (
+            f"{median(_own(measured)) / menus_median:.2f}" if scenario.label in MENU_SHAPED else ""
+        )
         rows.append(
-            [
-                scenario.label,
-                scenario.kind,
-                len(measured),
-                _us(median([s.first_ns for s in measured])),
-                _us(med),
-                _us(p99),
-                f"{med / bare_median:.2f}",
-                f"{p99 / bare_p99:.2f}",
-            ]
+            _row(scenario.label, scenario.kind, measured, bare_median, bare_p99, same_shape)
         )
     print_table(
         "Handling time per interaction (µs, INTERACTION_CREATE → answer handed to HTTP)",
-        ["command", "kind", "n", "ack median", "median", "p99", "ratio median", "ratio p99"],
+        [
+            "command",
+            "kind",
+            "n",
+            "ack median",
+            "median",
+            "p99",
+            "ratio median",
+            "ratio p99",
+            "vs bare + menus",
+        ],
         rows,
     )
     for label, reason in skipped.items():
@@ -443,7 +473,38 @@ async def run(options: Options) -> None:
         "Discord for REST calls made meanwhile; ack median: to the first response"
     )
     note("targets: content ≤ 1.5× bare, writes ≤ 3× bare (ratio = ours / bare, same run)")
+    note(
+        "vs bare + menus: median against a bare bot sending the same shape of answer "
+        "(an embed and two five-option menus, built once)"
+    )
     note(machine())
+
+
+def _own(samples: list[Sample]) -> list[float]:
+    return [s.own_ns for s in samples]
+
+
+def _row(
+    label: str,
+    kind: str,
+    samples: list[Sample],
+    bare_median: float,
+    bare_p99: float,
+    same_shape: str,
+) -> list[object]:
+    own = _own(samples)
+    med, p99 = median(own), percentile(own, 0.99)
+    return [
+        label,
+        kind,
+        len(samples),
+        _us(median([s.first_ns for s in samples])),
+        _us(med),
+        _us(p99),
+        f"{med / bare_median:.2f}",
+        f"{p99 / bare_p99:.2f}",
+        same_shape,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
