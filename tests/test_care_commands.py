@@ -574,6 +574,24 @@ async def test_another_tip_on_a_shared_message_uses_the_clickers_own_rotation(
     assert custom_ids(reply)[0].startswith(f"care:tip:stress:{other.id}:")
 
 
+async def test_a_private_tip_keeps_its_rotation_across_a_restart(
+    env: simcord.Env, settings: Settings, place: tuple[Any, Any]
+) -> None:
+    channel, member = place
+    pool = len(care_of(env).coping.topics["anxiety"].tips)
+    message = private(await member.slash(channel, "coping", topic="anxiety"))
+    seen = [tip_title(message)]
+    for _ in range(pool - 2):
+        message = private(await member.click(message, label="Another tip"))
+        seen.append(tip_title(message))
+
+    await restart(env, settings)  # the in-memory rotation is gone; the button still knows
+    last = private(await member.click(message, label="Another tip"))
+
+    assert tip_title(last) not in seen
+    assert f"Idea {pool} of {pool}" in text_of(last)
+
+
 # ----------------------------------------------------------------------------- restarts
 
 
