@@ -83,6 +83,14 @@ class ReminderLog:
             )
             return cursor.rowcount > 0
 
+    async def release(self, meeting: Meeting) -> None:
+        """Undo ``claim`` after a post that failed for a passing reason, so it is tried again."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM meeting_reminders WHERE event_id = ? AND starts_at = ?",
+                (meeting.id, _iso(meeting.start)),
+            )
+
 
 class MeetingOptins:
     """Members who want a DM reminder for meetings they marked "interested"."""

@@ -206,16 +206,18 @@ class Meetings(commands.Cog):
         config = await GuildConfigRepository(self.bot.db).get(guild.id)
         minutes = config.meeting_reminder_minutes
         due = due_reminders(meetings, now, minutes)
-        if due:
-            await self._send_reminders(guild, due, config.meetings_channel_id, now)
+        if due and not await self._send_reminders(guild, due, config.meetings_channel_id, now):
+            return now  # a post failed for a passing reason: try again soon
         return next_reminder_at(meetings, now, minutes)
 
     async def _send_reminders(
         self, guild: discord.Guild, due: list[Meeting], channel_id: int | None, now: dt.datetime
-    ) -> None:
+    ) -> bool:
+        """Post (and DM) the due reminders, each once; False if one should be tried again."""
         channel = guild.get_channel(channel_id) if channel_id else None
         optins = MeetingOptins(self.bot.db)
         log_ = ReminderLog(self.bot.db)
+        all_sent = True
         for meeting in due:
             if not await log_.claim(meeting, now):
                 continue
@@ -225,9 +227,18 @@ class Meetings(commands.Cog):
                     log.info("meetings.reminded guild=%s event=%s", guild.id, meeting.id)
                 except discord.HTTPException as error:
                     log.warning(
-                        "meetings.reminder_post_failed guild=%s status=%s", guild.id, error.status
+                        "meetings.reminder_post_failed guild=%s event=%s status=%s",
+                        guild.id,
+                        meeting.id,
+                        error.status,
                     )
+                    if error.status >= 500 or error.status == 429:
+                        # Discord had a bad moment: post it on the next pass, DMs included.
+                        await log_.release(meeting)
+                        all_sent = False
+                        continue
             await self._dm_interested(guild, meeting, await optins.user_ids(guild.id))
+        return all_sent
 
     async def _dm_interested(self, guild: discord.Guild, meeting: Meeting, opted: set[int]) -> None:
         if not opted:

@@ -115,6 +115,29 @@ async def test_one_reminder_before_the_meeting_and_none_after_a_restart(
     assert len(meetings.history()) == 1
 
 
+async def test_a_reminder_discord_failed_to_post_is_posted_on_the_next_pass(
+    env: simcord.Env,
+) -> None:
+    guild = env.create_guild()
+    meetings = guild.create_text_channel("meetings")
+    await GuildConfigRepository(_bot(env).db).update(
+        guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
+    )
+    _event(guild, env, "Evening group", dt.timedelta(minutes=30))
+    await env.settle()
+    path = f"/channels/{meetings.id}/messages"
+    env.inject_error("POST", path, status=503, times=1)
+
+    await env.advance_time(16 * 60)
+    await env.advance_time(60)
+
+    posts = [r for r in env.http_requests if r.method == "POST" and r.path.endswith(path)]
+    assert len(posts) == 2  # the failed try, then the retry
+    posted = meetings.history()
+    assert len(posted) == 1
+    assert "Evening group" in posted[0].content
+
+
 async def test_interested_members_who_opted_in_get_a_dm(env: simcord.Env) -> None:
     guild = env.create_guild()
     meetings = guild.create_text_channel("meetings")
