@@ -193,6 +193,11 @@ class Meetings(commands.Cog):
         self._plan_again_soon()
 
     @commands.Cog.listener()
+    async def on_guild_config_changed(self, guild_id: int, fields: frozenset[str]) -> None:
+        if fields & {"meeting_reminder_minutes", "meetings_channel_id"}:
+            self._plan_again_soon()
+
+    @commands.Cog.listener()
     async def on_scheduled_event_update(
         self, before: discord.ScheduledEvent, after: discord.ScheduledEvent
     ) -> None:

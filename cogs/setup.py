@@ -215,6 +215,8 @@ class Setup(commands.GroupCog, group_name="setup"):
             interaction.user.id,
             ",".join(sorted(changes)),
         )
+        # Other features listen for this (e.g. meeting reminders re-plan with new minutes).
+        self.bot.dispatch("guild_config_changed", interaction.guild.id, frozenset(changes))
         warnings = setup_warnings(interaction.guild, config, self.bot.settings.safety_net)
         await interaction.followup.send(
             "Saved.", embed=render_setup(interaction.guild, config, warnings), ephemeral=True

@@ -138,6 +138,29 @@ async def test_a_reminder_discord_failed_to_post_is_posted_on_the_next_pass(
     assert "Evening group" in posted[0].content
 
 
+async def test_new_reminder_minutes_from_setup_take_effect_without_waiting_an_hour(
+    env: simcord.Env,
+) -> None:
+    guild = env.create_guild()
+    meetings = guild.create_text_channel("meetings")
+    admin_role = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    await GuildConfigRepository(_bot(env).db).update(
+        guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
+    )
+    _event(guild, env, "Evening group", dt.timedelta(hours=5))
+    await env.settle()
+    await env.advance_time(60)  # the reminder loop has planned: nothing due for hours
+
+    saved = await admin.slash(meetings, "setup group", meeting_reminder_minutes=290)
+    assert saved.ephemeral
+    await env.advance_time(11 * 60)  # the new reminder time (5 h - 290 min) has passed
+
+    posted = meetings.history()
+    assert len(posted) == 1
+    assert "Evening group" in posted[0].content
+
+
 async def test_interested_members_who_opted_in_get_a_dm(env: simcord.Env) -> None:
     guild = env.create_guild()
     meetings = guild.create_text_channel("meetings")
