@@ -11,17 +11,19 @@ Normalisation, applied identically to the message and to every phrase:
 3. Look-alikes inside a word are mapped to letters: ``k!ll`` → ``kill``, ``su1c1de`` →
    ``suicide``, ``$`` → ``s``, Cyrillic ``а`` → ``a``. A ``1`` may stand for ``i`` or ``l``,
    so both readings are tried. Trailing ``!`` and ``?`` stay punctuation.
-4. Anything that is not a letter or digit becomes a space.
+4. Dotted abbreviations are joined (``o.d.`` → ``od``); then anything that is not a letter or
+   digit becomes a space.
 5. Runs of three or more single letters are joined: ``k i l l  m y s e l f`` → ``killmyself``
    (each phrase is also tried without spaces, so this matches "kill myself").
 6. Repeated letters are collapsed: ``kiiiill`` and ``kill`` both become ``kil``.
 
 Phrases match whole words only. A phrase written with an apostrophe ("can't") also matches
 without it ("cant"): the apostrophe becomes a space in step 4, so both spellings are compiled.
-Phrases listed under ``at_end`` match only when they end the message ("I can't go on." but
-not "I can't go on the trip"). The policy for false positives is written at the top of the
-data file and in the README: figures of speech are not listed, so they never match; talking
-about the topic may match, and staff decide.
+Phrases listed under ``at_end`` match only when they end a sentence or the message ("I can't
+go on." and "I can't go on. Everything hurts." but not "I can't go on the trip"). The policy
+for false positives is written at the top of the data file and in the README: figures of
+speech are not listed, so they never match; talking about the topic may match, and staff
+decide.
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ _IN_WORD = {
 _ONE_AS = ("i", "l")
 _EDGE_PUNCTUATION = ".,;:!?\"'()[]{}<>*_~`-–—…"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DOTTED = re.compile(r"(?<!\S)(?:[a-z]\.)+[a-z]\.?(?!\S)")
+_SENTENCE_END = re.compile(r"[.!?…;]+(?=\s|$)|\n")
 _REPEATS = re.compile(r"([a-z0-9])\1+")
 
 
@@ -158,6 +162,7 @@ def normalise_variants(text: str) -> tuple[str, ...]:
     variants = []
     for one in _ONE_AS:
         mapped = " ".join(_map_token(token, one) for token in base.split())
+        mapped = _DOTTED.sub(lambda dotted: dotted.group(0).replace(".", ""), mapped)
         words = _NON_ALNUM.sub(" ", mapped).split()
         joined = " ".join(_join_spaced_letters(words))
         variants.append(_REPEATS.sub(r"\1", joined))
@@ -202,11 +207,13 @@ class CrisisMatcher:
 
     def __init__(self, phrases: PhraseFile) -> None:
         self._patterns: dict[Category, tuple[re.Pattern[str], ...]] = {}
+        self._at_end: dict[Category, tuple[re.Pattern[str], ...]] = {}
         for category in CHECK_ORDER:
             group: PhraseGroup = getattr(phrases, category.value)
-            self._patterns[category] = tuple(
-                _phrase_pattern(p) for p in group.phrases if p.strip()
-            ) + tuple(_phrase_pattern(p, at_end=True) for p in group.at_end if p.strip())
+            self._patterns[category] = tuple(_phrase_pattern(p) for p in group.phrases if p.strip())
+            self._at_end[category] = tuple(
+                _phrase_pattern(p, at_end=True) for p in group.at_end if p.strip()
+            )
         self._ignore = tuple(_phrase_pattern(p) for p in phrases.ignore.phrases if p.strip())
 
     @classmethod
@@ -216,13 +223,25 @@ class CrisisMatcher:
     def match(self, text: str) -> Match | None:
         if not text or not text.strip():
             return None
-        for variant in normalise_variants(text[:4000]):
-            for pattern in self._ignore:
-                variant = pattern.sub(" | ", variant)
-            for category in CHECK_ORDER:
-                if any(p.search(variant) for p in self._patterns[category]):
-                    return Match(category)
+        text = text[:4000]
+        sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
+        for category in CHECK_ORDER:
+            if self._found(self._patterns[category], [text]) or self._found(
+                self._at_end[category], sentences
+            ):
+                return Match(category)
         return None
+
+    def _found(self, patterns: tuple[re.Pattern[str], ...], texts: list[str]) -> bool:
+        if not patterns:
+            return False
+        for text in texts:
+            for variant in normalise_variants(text):
+                for pattern in self._ignore:
+                    variant = pattern.sub(" | ", variant)
+                if any(p.search(variant) for p in patterns):
+                    return True
+        return False
 
 
 # ------------------------------------------------------------------------- the record

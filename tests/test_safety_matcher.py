@@ -59,6 +59,13 @@ def matcher() -> CrisisMatcher:
         ("i can’t go on any longer", Category.DIRECT),
         ("can't go on", Category.DIRECT),
         ("I just cant go on...", Category.DIRECT),
+        # ...also at the end of a sentence, with more after it.
+        ("can't go on. Everything hurts.", Category.DIRECT),
+        ("i cant go on!\nnobody would even notice", Category.DIRECT),
+        ("I can't go on; I'm done", Category.DIRECT),
+        # Dotted abbreviations.
+        ("gonna o.d. tonight", Category.MEANS),
+        ("I want to O.D.", Category.MEANS),
         ("dont want to live", Category.DIRECT),
         # Several categories: the most direct one is reported.
         ("I want to die, kms", Category.DIRECT),
@@ -130,6 +137,8 @@ def test_obfuscated_variants_still_match(matcher: CrisisMatcher, text: str) -> N
         "I can't go on like this at work",
         "I can't go on the trip this weekend",
         "cant go on tuesday, sorry",
+        "I can't go on the trip. See you at group!",
+        "my O.D. is set to 5 on the amp",
         # Bridges: the schoolyard line and bungee jumping (ignore list).
         "if your friends jumped off a bridge would you?",
         "bungee jumping off a bridge was amazing",
