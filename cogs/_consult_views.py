@@ -486,8 +486,9 @@ class ReleaseButton(RequestButton, template=rf"consult:release:{_ID}"):
             flow = flow_of(interaction)
             if self.request_id is None:
                 raise OutOfDateError()
-            await flow.require_staff(interaction)
+            # Acknowledge first, as Claim does: the staff check reads the database.
             await interaction.response.defer(ephemeral=True, thinking=True)
+            await flow.require_staff(interaction)
             released = await flow.release(interaction, self.request_id)
             await send_ephemeral(
                 interaction, f"Request #{released.number} is back in the queue, in its place."
