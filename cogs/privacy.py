@@ -48,6 +48,7 @@ EXPORT_TOO_LARGE = (
 )
 _SOURCES: Mapping[str, Source] = {source.table: source for source in REGISTRY}
 
+OPENING_ERASED = "the member's note was removed here when they asked for their data to be deleted."
 ERASED_NOTICE = (
     "This request was closed because the member asked for their data to be deleted. "
     "Their request and notes are no longer stored by the bot."
@@ -412,6 +413,7 @@ class Privacy(commands.Cog):
                 thread = self.bot.get_channel(item.thread_id)
                 if isinstance(thread, discord.Thread):
                     try:
+                        await self._remove_opening_note(thread, number)
                         await thread.send(ERASED_NOTICE)
                         await thread.edit(archived=True, locked=True)
                     except discord.HTTPException as error:
@@ -421,6 +423,20 @@ class Privacy(commands.Cog):
                             error.status,
                         )
             log.info("privacy.request_closed guild=%s number=%s", item.guild_id, item.number)
+
+    async def _remove_opening_note(self, thread: discord.Thread, number: str) -> None:
+        """My first message in the thread quoted the member's note: it goes with their data.
+
+        What people wrote in the thread is theirs and stays (Discord keeps it).
+        """
+        me = thread.guild.me
+        async for message in thread.history(limit=10, oldest_first=True):
+            if message.author.id == me.id:
+                await message.edit(
+                    content=f"Request{number}: {OPENING_ERASED}",
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+                return
 
     # ------------------------------------------------------------------ retention
 

@@ -299,6 +299,8 @@ async def test_deleting_during_an_open_request_closes_it_and_tells_staff(
         thread = await consult_channel.create_thread(
             name="request-7", type=discord.ChannelType.private_thread
         )
+        opening = await thread.send(f"Hi, here for your request #7.\n> {SENTINEL}")
+        staff_reply = await thread.send("How are you doing today?")
     await add_request(env, guild.id, member.id, SENTINEL, card=card, thread_id=thread.id)
 
     asked = await member.slash(channel, "mydata delete")
@@ -309,8 +311,10 @@ async def test_deleting_during_an_open_request_closes_it_and_tells_staff(
     edited = next(m for m in queue.history() if m.id == card.id)
     assert SENTINEL not in text_of(edited)
     assert "Request #7 closed" in text_of(edited)
-    notices = [m.content for m in consult.threads[0].history()]
-    assert ERASED_NOTICE in notices
+    in_thread = {m.id: m.content for m in consult.threads[0].history()}
+    assert ERASED_NOTICE in in_thread.values()
+    assert SENTINEL not in in_thread[opening.id]  # the opening message quoted the note
+    assert in_thread[staff_reply.id] == "How are you doing today?"  # the talk is Discord's
     assert await rows(env, "SELECT count(*) FROM consultations") == 0
 
 
