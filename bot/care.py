@@ -543,34 +543,52 @@ def load_care_content(content_dir: Path) -> CareContent:
 # ----------------------------------------------------------------------------- tip rotation
 
 
+@dataclass(frozen=True)
+class TipPosition:
+    """Where a member is in a topic's tips: this round began at tip ``start`` and ``shown`` of
+    its tips have been shown, in the content's order (wrapping round)."""
+
+    start: int
+    shown: int
+
+    def current(self, pool: int) -> int:
+        """The tip shown last (the one on screen)."""
+        return (self.start + self.shown - 1) % pool
+
+    def fits(self, pool: int) -> bool:
+        return 0 <= self.start < pool and 1 <= self.shown <= pool
+
+
 class TipRotation:
-    """Which coping tips each member has seen, so "Another tip" never repeats until the
-    topic's pool is used up. In memory only (never the database), bounded in size; the
-    button's custom_id carries the same set, so a restart does not lose it for that message.
+    """Which coping tip each member sees next, so "Another tip" never repeats until the topic's
+    pool is used up. A round goes through the tips in the content's order from a random first
+    tip; the next round starts somewhere else. Positions are kept in memory only (never the
+    database), bounded in size; the "Another tip" button carries the position too, so a
+    restart doesn't lose it for that message.
     """
 
     def __init__(self, *, rng: random.Random | None = None, max_entries: int = 10_000) -> None:
         self._rng = rng or random.Random()
         self._max = max_entries
-        self._seen: OrderedDict[tuple[int, str], int] = OrderedDict()
-        self._last: dict[tuple[int, str], int] = {}
+        self._at: OrderedDict[tuple[int, str], TipPosition] = OrderedDict()
 
-    def next(self, member_id: int, topic: str, pool: int, *, also_seen: int = 0) -> tuple[int, int]:
-        """Pick a tip the member has not seen; returns ``(index, seen_mask_after)``."""
-        full = (1 << pool) - 1
+    def next(
+        self, member_id: int, topic: str, pool: int, *, after: TipPosition | None = None
+    ) -> TipPosition:
+        """Move the member on to their next tip. ``after``: carry on from that position (a
+        button's) instead of the remembered one."""
         key = (member_id, topic)
-        seen = (self._seen.get(key, 0) | also_seen) & full
-        last: int | None = None
-        if seen == full:  # every tip shown: start a new round, but not with the same tip twice
-            last = self._last.get(key)
-            seen = 0
-        choices = [i for i in range(pool) if not seen & (1 << i) and i != last]
-        index = self._rng.choice(choices or list(range(pool)))
-        seen |= 1 << index
-        self._seen[key] = seen
-        self._seen.move_to_end(key)
-        self._last[key] = index
-        while len(self._seen) > self._max:
-            old, _ = self._seen.popitem(last=False)
-            self._last.pop(old, None)
-        return index, seen
+        current = after if after is not None else self._at.get(key)
+        if current is None or not current.fits(pool):
+            position = TipPosition(self._rng.randrange(pool), 1)
+        elif current.shown < pool:
+            position = TipPosition(current.start, current.shown + 1)
+        else:  # every tip shown: a new round, never starting with the tip just shown
+            last = current.current(pool)
+            others = [i for i in range(pool) if i != last] or [last]
+            position = TipPosition(self._rng.choice(others), 1)
+        self._at[key] = position
+        self._at.move_to_end(key)
+        while len(self._at) > self._max:
+            self._at.popitem(last=False)
+        return position

@@ -19,7 +19,15 @@ import discord
 
 from bot import limits
 from bot.bot import SupportBot
-from bot.care import FIT_ANSWERS, FIT_TOPIC, IOP_TOPICS, OVERVIEW_KEY, RELAPSE_TOPICS, Card
+from bot.care import (
+    FIT_ANSWERS,
+    FIT_TOPIC,
+    IOP_TOPICS,
+    OVERVIEW_KEY,
+    RELAPSE_TOPICS,
+    Card,
+    TipPosition,
+)
 from bot.errors import OutOfDateError
 from bot.ui import report_error, send_ephemeral, shorten
 from cogs._care_embeds import card_embeds
@@ -529,30 +537,46 @@ async def show_relapse(interaction: discord.Interaction[Any], topic: str) -> Non
 
 class TipButton(
     discord.ui.DynamicItem[Button],
-    template=r"care:tip:(?P<topic>[a-z-]{1,24}):(?P<owner>[0-9]{1,20}):(?P<seen>[0-9a-f]{1,8})",
+    template=r"care:tip:(?P<topic>[a-z-]{1,24})"
+    r"(?::(?P<start>[0-9]{1,3})\.(?P<shown>[0-9]{1,3})|:[0-9]{1,20}:[0-9a-f]{1,8})?",
 ):
-    """ "Another tip": the next unseen tip for whoever presses it."""
+    """ "Another tip": the next tip in the rotation.
 
-    def __init__(self, topic: str, owner: int, seen: int) -> None:
+    The custom_id carries where the answer's member is (``care:tip:sleep:3.2``), so a restart
+    doesn't lose it; anyone else pressing a shared answer gets their own rotation. No member id
+    is in it, so the same page serves everyone at that position. (Buttons from
+    before this format, ``care:tip:<topic>:<owner>:<seen>``, still work: they start afresh.)
+    """
+
+    def __init__(self, topic: str, position: TipPosition | None) -> None:
+        where = "" if position is None else f":{position.start}.{position.shown}"
         super().__init__(
             discord.ui.Button(
                 label="Another tip",
                 style=discord.ButtonStyle.primary,
-                custom_id=f"care:tip:{topic}:{owner}:{seen:x}",
+                custom_id=f"care:tip:{topic}{where}",
             )
         )
-        self.topic, self.owner, self.seen = topic, owner, seen
+        self.topic, self.position = topic, position
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
     ) -> Self:
-        return cls(match["topic"], int(match["owner"]), int(match["seen"], 16))
+        position = TipPosition(int(match["start"]), int(match["shown"])) if match["start"] else None
+        return cls(match["topic"], position)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        # The seen set in the custom_id is the owner's; anyone else gets their own rotation.
-        also_seen = self.seen if interaction.user.id == self.owner else 0
-        await guarded(interaction, self, show_tip(interaction, self.topic, also_seen=also_seen))
+        # Carry on from the button's position when the answer is the presser's own (a private
+        # one, or one they shared); anyone else pressing a shared answer gets their own rotation.
+        message = interaction.message
+        asked_by = message.interaction_metadata if message is not None else None
+        mine = message is not None and (
+            message.flags.ephemeral
+            or (asked_by is not None and asked_by.user.id == interaction.user.id)
+        )
+        after = self.position if mine else None
+        await guarded(interaction, self, show_tip(interaction, self.topic, after=after))
 
 
 class CopingTopicSelect(discord.ui.DynamicItem[Select], template=r"care:coping:topics"):
@@ -583,23 +607,31 @@ class CopingTopicSelect(discord.ui.DynamicItem[Select], template=r"care:coping:t
         await guarded(interaction, self, show_tip(interaction, self.item.values[0]))
 
 
-def tip_page(bot: SupportBot, member_id: int, topic_key: str, *, also_seen: int = 0) -> Page:
+def tip_page(
+    bot: SupportBot, member_id: int, topic_key: str, *, after: TipPosition | None = None
+) -> Page:
+    """The member's next coping tip (``after``: from a button's position)."""
     topic = bot.care.coping.topics.get(topic_key)
     rotation = getattr(bot.get_cog("Care"), "rotation", None)
     if topic is None:
         raise OutOfDateError()
     if rotation is None:  # pragma: no cover - the cog owns the rotation
         raise RuntimeError("the care cog is not loaded")
-    index, seen = rotation.next(member_id, topic_key, len(topic.tips), also_seen=also_seen)
-    card = topic.tip_card(index, seen.bit_count())
-    view = _view(TipButton(topic_key, member_id, seen), CopingTopicSelect(bot, topic_key))
-    return card, view
+    pool = len(topic.tips)
+    position = rotation.next(member_id, topic_key, pool, after=after)
+    return _cache(bot).get(
+        ("tip", topic_key, str(position.start), str(position.shown)),
+        lambda: (
+            topic.tip_card(position.current(pool), position.shown),
+            _view(TipButton(topic_key, position), CopingTopicSelect(bot, topic_key)),
+        ),
+    )
 
 
 async def show_tip(
-    interaction: discord.Interaction[Any], topic: str, *, also_seen: int = 0
+    interaction: discord.Interaction[Any], topic: str, *, after: TipPosition | None = None
 ) -> None:
-    card, view = tip_page(care_bot(interaction), interaction.user.id, topic, also_seen=also_seen)
+    card, view = tip_page(care_bot(interaction), interaction.user.id, topic, after=after)
     await show(interaction, card, view)
 
 

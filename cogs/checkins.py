@@ -97,7 +97,7 @@ def coping_topic(checkin: CheckIn) -> str:
     return "stress"
 
 
-def support_view(checkin: CheckIn, member_id: int, *, in_server: bool) -> discord.ui.View:
+def support_view(checkin: CheckIn, *, in_server: bool) -> discord.ui.View:
     """A coping-tip button (handled by the care feature) and, in a server, a consultant button.
 
     The consultation queue lives in a server, so a DM gets no consultant button (the text
@@ -105,7 +105,7 @@ def support_view(checkin: CheckIn, member_id: int, *, in_server: bool) -> discor
     the clicks go to the care and consultation extensions' persistent items alone.
     """
     view = discord.ui.View(timeout=None)
-    tip = TipButton(coping_topic(checkin), member_id, 0)
+    tip = TipButton(coping_topic(checkin), None)
     tip.item.label = "A coping idea"
     tip.item.style = discord.ButtonStyle.secondary
     view.add_item(tip)
@@ -232,11 +232,7 @@ class Checkins(commands.Cog):
             zone=await server_zone(self.bot, interaction.guild_id),
         )
         in_server = interaction.guild_id is not None
-        view = (
-            support_view(saved, interaction.user.id, in_server=in_server)
-            if saved.needs_support
-            else None
-        )
+        view = support_view(saved, in_server=in_server) if saved.needs_support else None
         await send_ephemeral(
             interaction, embed=render_checkin(saved, in_server=in_server), view=view
         )

@@ -21,6 +21,7 @@ from bot.care import (
     RELAPSE_TOPICS,
     Card,
     CareContent,
+    TipPosition,
     TipRotation,
     load_care_content,
 )
@@ -268,9 +269,9 @@ def test_the_reflection_never_concludes_what_a_member_needs(care: CareContent) -
 
 def test_tips_never_repeat_until_the_pool_is_used_up() -> None:
     rotation = TipRotation(rng=random.Random(7))
-    first_round = [rotation.next(1, "stress", 8)[0] for _ in range(8)]
+    first_round = [rotation.next(1, "stress", 8).current(8) for _ in range(8)]
     assert sorted(first_round) == list(range(8))
-    second_round = [rotation.next(1, "stress", 8)[0] for _ in range(8)]
+    second_round = [rotation.next(1, "stress", 8).current(8) for _ in range(8)]
     assert sorted(second_round) == list(range(8))
     assert second_round[0] != first_round[-1]  # no tip twice in a row across rounds
 
@@ -278,26 +279,31 @@ def test_tips_never_repeat_until_the_pool_is_used_up() -> None:
 def test_rotation_is_per_member_and_per_topic() -> None:
     rotation = TipRotation(rng=random.Random(1))
     rotation.next(1, "sleep", 8)
-    _, seen_other_member = rotation.next(2, "sleep", 8)
-    _, seen_other_topic = rotation.next(1, "stress", 8)
-    assert seen_other_member.bit_count() == 1
-    assert seen_other_topic.bit_count() == 1
+    assert rotation.next(2, "sleep", 8).shown == 1
+    assert rotation.next(1, "stress", 8).shown == 1
+    assert rotation.next(1, "sleep", 8).shown == 2
 
 
-def test_rotation_honours_what_the_button_remembers() -> None:
+def test_rotation_carries_on_from_a_buttons_position() -> None:
     rotation = TipRotation(rng=random.Random(3))
-    remembered = 0b01111111  # 7 of 8 already seen (e.g. before a restart)
-    index, seen = rotation.next(5, "sleep", 8, also_seen=remembered)
-    assert index == 7
-    assert seen == 0xFF
+    remembered = TipPosition(start=5, shown=7)  # 7 of 8 shown (e.g. before a restart)
+    position = rotation.next(5, "sleep", 8, after=remembered)
+    assert position == TipPosition(start=5, shown=8)
+    assert position.current(8) == 4  # 5, 6, 7, 0, 1, 2, 3 were shown; 4 is the last one
+
+
+def test_a_position_that_no_longer_fits_the_content_starts_afresh() -> None:
+    rotation = TipRotation(rng=random.Random(3))
+    position = rotation.next(5, "sleep", 8, after=TipPosition(start=11, shown=2))
+    assert position.shown == 1
+    assert 0 <= position.start < 8
 
 
 def test_rotation_memory_is_bounded() -> None:
     rotation = TipRotation(max_entries=3)
     for member in range(10):
         rotation.next(member, "sleep", 8)
-    assert len(rotation._seen) == 3
-    assert len(rotation._last) == 3
+    assert len(rotation._at) == 3
 
 
 # ----------------------------------------------------------------------------- validation
