@@ -19,13 +19,16 @@ def card_embed(card: Card, *, colour: discord.Colour = CALM) -> discord.Embed:
     return result
 
 
-@functools.lru_cache(maxsize=512)
 def card_embeds(card: Card, crisis: CrisisResources) -> tuple[discord.Embed, ...]:
     """The card, followed by the crisis resources when the card asks for them.
 
-    Cards and crisis resources are frozen values, so the embeds are built once per card and the
-    same objects are sent every time: callers must not change them.
+    Cards and crisis resources are frozen values, so each embed is built once and the same
+    objects are sent every time: callers must not change them.
     """
     if card.show_crisis:
-        return card_embed(card), crisis_embed(crisis)
-    return (card_embed(card),)
+        return _card_embed(card), _crisis_embed(crisis)
+    return (_card_embed(card),)
+
+
+_card_embed = functools.lru_cache(maxsize=512)(card_embed)
+_crisis_embed = functools.lru_cache(maxsize=4)(crisis_embed)
