@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, NamedTuple, Self
 
 from pydantic import StringConstraints, field_validator, model_validator
 
@@ -543,10 +543,10 @@ def load_care_content(content_dir: Path) -> CareContent:
 # ----------------------------------------------------------------------------- tip rotation
 
 
-@dataclass(frozen=True)
-class TipPosition:
+class TipPosition(NamedTuple):
     """Where a member is in a topic's tips: this round began at tip ``start`` and ``shown`` of
-    its tips have been shown, in the content's order (wrapping round)."""
+    its tips have been shown, in the content's order (wrapping round). A named tuple: one is
+    made on every /coping, and it is the tip page's cache key."""
 
     start: int
     shown: int

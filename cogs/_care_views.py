@@ -111,13 +111,14 @@ class PageCache:
 
     Content is loaded once at start-up and never changes while the bot runs, so a page is a pure
     function of its key. Built per interaction, the menus cost more than discord.py's own
-    handling of the whole interaction (see ``benchmarks/interactions.py``).
+    handling of the whole interaction (see ``benchmarks/interactions.py``). The content bounds
+    the number of pages: the most are coping tips, one per topic, first tip and tips shown.
     """
 
     def __init__(self) -> None:
-        self._built: dict[tuple[str, ...], Any] = {}
+        self._built: dict[tuple[object, ...], Any] = {}
 
-    def get(self, key: tuple[str, ...], build: Callable[[], T]) -> T:
+    def get(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
         try:
             value: T = self._built[key]
         except KeyError:
@@ -620,7 +621,7 @@ def tip_page(
     pool = len(topic.tips)
     position = rotation.next(member_id, topic_key, pool, after=after)
     return _cache(bot).get(
-        ("tip", topic_key, str(position.start), str(position.shown)),
+        ("tip", topic_key, position),
         lambda: (
             topic.tip_card(position.current(pool), position.shown),
             _view(TipButton(topic_key, position), CopingTopicSelect(bot, topic_key)),
