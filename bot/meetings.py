@@ -7,6 +7,7 @@ data so it can be tested without Discord.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,6 +62,16 @@ def next_reminder_at(
     later = [reminder_time(m, minutes) for m in meetings if not m.active and m.start > now]
     future = [moment for moment in later if moment > now]
     return min(future, default=None)
+
+
+def reminder_nonce(meeting: Meeting) -> int:
+    """The same number every time this meeting start is announced.
+
+    Sent as the message nonce (Discord then refuses a second message with it for a few
+    minutes), so retrying a post whose answer was lost cannot announce the meeting twice.
+    """
+    key = f"{meeting.id}:{_iso(meeting.start)}".encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") >> 1
 
 
 def _iso(moment: dt.datetime) -> str:

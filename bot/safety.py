@@ -108,7 +108,7 @@ _IN_WORD = {
 _ONE_AS = ("i", "l")
 _EDGE_PUNCTUATION = ".,;:!?\"'()[]{}<>*_~`-–—…"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_DOTTED = re.compile(r"(?<!\S)(?:[a-z]\.)+[a-z]\.?(?!\S)")
+_DOTTED = re.compile(r"(?<![a-z0-9])(?:[a-z]\.)+[a-z]\.?(?![a-z0-9])")
 _SENTENCE_END = re.compile(r"[.!?…;]+(?=\s|$)|\n")
 _REPEATS = re.compile(r"([a-z0-9])\1+")
 
@@ -224,24 +224,31 @@ class CrisisMatcher:
         if not text or not text.strip():
             return None
         text = text[:4000]
-        sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
+        whole = self._readings(text)
+        ends: list[str] | None = None  # sentence readings, made only when needed
         for category in CHECK_ORDER:
-            if self._found(self._patterns[category], [text]) or self._found(
-                self._at_end[category], sentences
-            ):
+            if any(p.search(v) for v in whole for p in self._patterns[category]):
                 return Match(category)
+            if self._at_end[category]:
+                if ends is None:
+                    ends = [
+                        reading
+                        for sentence in _SENTENCE_END.split(text)
+                        if sentence.strip()
+                        for reading in self._readings(sentence)
+                    ]
+                if any(p.search(v) for v in ends for p in self._at_end[category]):
+                    return Match(category)
         return None
 
-    def _found(self, patterns: tuple[re.Pattern[str], ...], texts: list[str]) -> bool:
-        if not patterns:
-            return False
-        for text in texts:
-            for variant in normalise_variants(text):
-                for pattern in self._ignore:
-                    variant = pattern.sub(" | ", variant)
-                if any(p.search(variant) for p in patterns):
-                    return True
-        return False
+    def _readings(self, text: str) -> list[str]:
+        """The normalised readings of ``text`` with ignored phrases blanked out."""
+        readings = []
+        for variant in normalise_variants(text):
+            for pattern in self._ignore:
+                variant = pattern.sub(" | ", variant)
+            readings.append(variant)
+        return readings
 
 
 # ------------------------------------------------------------------------- the record

@@ -160,8 +160,10 @@ class SandboxSession:
     def switch_soon(self, channel: ChannelHandle) -> None:
         """Switch the page from inside a page action (the ``/sandbox-show`` command).
 
-        The page's own action is still running; switching at once would make SimCord treat the
-        action's answer as belonging to the new channel, so it happens right after.
+        Scheduled for the event loop's next step, after the command has answered and while
+        SimCord is still settling the page's action; the action then finishes and publishes
+        the page with the new channel. ``tests/test_sandbox.py`` checks this through the page's
+        own HTTP API (the action settles, the page keeps its context and shows the channel).
         """
         if self.preview is not None:
             asyncio.get_running_loop().call_soon(switch_page, self.preview, channel)

@@ -546,7 +546,8 @@ class TipButton(
     The custom_id carries where the answer's member is (``care:tip:sleep:3.2``), so a restart
     doesn't lose it; anyone else pressing a shared answer gets their own rotation. No member id
     is in it, so the same page serves everyone at that position. (Buttons from
-    before this format, ``care:tip:<topic>:<owner>:<seen>``, still work: they start afresh.)
+    before this format, ``care:tip:<topic>:<owner>:<seen>``, still work: they carry on with
+    the presser's remembered rotation, which is empty after a restart.)
     """
 
     def __init__(self, topic: str, position: TipPosition | None) -> None:

@@ -46,6 +46,10 @@ def missing_permissions(channel: discord.abc.GuildChannel, codes: Sequence[str])
     return [code for code in codes if not getattr(granted, code)]
 
 
+ADOPT_CLOCK_MARGIN = dt.timedelta(minutes=1)
+"""How far Discord's clock (a thread's id) may be behind ours (the claim's time)."""
+
+
 def thread_name(consultation: Consultation) -> str:
     return f"request-{consultation.number}"
 
@@ -55,12 +59,14 @@ def _unsaved_thread(
 ) -> discord.Thread | None:
     """A thread I made for this claim but never saved (I stopped between the two), if any.
 
-    Only for a claim that has no thread yet: request numbers are unique in a server, so a
-    private thread of mine with this request's name is the one the claim was making.
+    Only for a claim that has no thread yet, and only a private thread of mine with this
+    request's name made after the claim: request numbers are unique in a server, but a reset
+    database starts them again, and an older ``request-<n>`` is someone else's conversation.
     """
-    if consultation.thread_id is not None:
+    if consultation.thread_id is not None or consultation.claimed_at is None:
         return None
     me = channel.guild.me.id
+    since = consultation.claimed_at - ADOPT_CLOCK_MARGIN
     return next(
         (
             thread
@@ -69,6 +75,7 @@ def _unsaved_thread(
             and thread.owner_id == me
             and thread.type is discord.ChannelType.private_thread
             and not thread.archived
+            and discord.utils.snowflake_time(thread.id) >= since
         ),
         None,
     )

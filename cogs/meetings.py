@@ -20,6 +20,7 @@ from bot.meetings import (
     ReminderLog,
     due_reminders,
     next_reminder_at,
+    reminder_nonce,
     upcoming,
 )
 from bot.ui import add_field, embed, escape, send_ephemeral
@@ -228,7 +229,7 @@ class Meetings(commands.Cog):
                 continue
             if isinstance(channel, discord.abc.Messageable):
                 try:
-                    await channel.send(reminder_text(meeting))
+                    await channel.send(reminder_text(meeting), nonce=reminder_nonce(meeting))
                     log.info("meetings.reminded guild=%s event=%s", guild.id, meeting.id)
                 except discord.HTTPException as error:
                     log.warning(

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
 import discord
@@ -412,28 +413,42 @@ class Privacy(commands.Cog):
             if item.thread_id:
                 thread = self.bot.get_channel(item.thread_id)
                 if isinstance(thread, discord.Thread):
-                    try:
-                        await self._remove_opening_note(thread, number)
-                        await thread.send(ERASED_NOTICE)
-                        await thread.edit(archived=True, locked=True)
-                    except discord.HTTPException as error:
-                        log.warning(
-                            "privacy.thread_notice_failed guild=%s status=%s",
-                            item.guild_id,
-                            error.status,
-                        )
+                    # Each step on its own: one refusal must not stop the others. The notice
+                    # goes first, as sending also reopens a thread that archived itself.
+                    steps: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
+                        ("thread_notice", partial(thread.send, ERASED_NOTICE)),
+                        ("opening_note", partial(self._remove_opening_note, thread, item.number)),
+                        ("thread_lock", partial(thread.edit, archived=True, locked=True)),
+                    )
+                    for step, action in steps:
+                        try:
+                            await action()
+                        except discord.HTTPException as error:
+                            log.warning(
+                                "privacy.%s_failed guild=%s status=%s",
+                                step,
+                                item.guild_id,
+                                error.status,
+                            )
             log.info("privacy.request_closed guild=%s number=%s", item.guild_id, item.number)
 
-    async def _remove_opening_note(self, thread: discord.Thread, number: str) -> None:
-        """My first message in the thread quoted the member's note: it goes with their data.
+    async def _remove_opening_note(self, thread: discord.Thread, number: int | None) -> None:
+        """My opening message in the thread quoted the member's note: it goes with their data.
 
         What people wrote in the thread is theirs and stays (Discord keeps it).
         """
         me = thread.guild.me
-        async for message in thread.history(limit=10, oldest_first=True):
-            if message.author.id == me.id:
+        marker = f"your request #{number} " if number is not None else "your request #"
+        async for message in thread.history(limit=20, oldest_first=True):
+            if (
+                message.author.id == me.id
+                and message.type is discord.MessageType.default
+                and marker in message.content
+            ):
                 await message.edit(
-                    content=f"Request{number}: {OPENING_ERASED}",
+                    content=f"Request #{number}: {OPENING_ERASED}"
+                    if number is not None
+                    else OPENING_ERASED.capitalize(),
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
                 return

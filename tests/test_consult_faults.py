@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import discord
+import pytest
 import simcord
 
 from bot.bot import SupportBot, create_bot
@@ -235,6 +236,34 @@ async def test_a_thread_made_just_before_a_crash_is_adopted_not_duplicated(
     assert stored.status is Status.CLAIMED
     assert stored.thread_id == made.id
     assert the_thread(server).history(viewer=server.member)  # the member was added
+
+
+async def test_an_older_thread_with_the_same_name_is_not_adopted(
+    env: simcord.Env, settings: Settings
+) -> None:
+    server = await make_consult_server(env)
+    bot = env.bot
+    assert isinstance(bot, SupportBot)
+    channel = bot.get_channel(server.consult.id)
+    assert isinstance(channel, discord.TextChannel)
+    # Someone else's conversation from before a database reset, with the same name.
+    with env.time_context():
+        old = await channel.create_thread(
+            name="request-1", type=discord.ChannelType.private_thread, invitable=False
+        )
+    await env.advance_time(3600)
+    await ask(server)
+    await service(env).claim(server.guild.id, 1, server.staff[0].id, env.now())
+
+    await restart(env, settings)
+
+    stored = await service(env).get_in_guild(server.guild.id, 1)
+    assert stored.thread_id is not None
+    assert stored.thread_id != old.id
+    assert len(server.consult.threads) == 2
+    older = next(t for t in server.consult.threads if t.id == old.id)
+    with pytest.raises(simcord.SetupError):  # the member was not added to it
+        older.history(viewer=server.member)
 
 
 async def test_a_thread_deleted_while_the_bot_was_away(

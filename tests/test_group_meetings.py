@@ -133,6 +133,8 @@ async def test_a_reminder_discord_failed_to_post_is_posted_on_the_next_pass(
 
     posts = [r for r in env.http_requests if r.method == "POST" and r.path.endswith(path)]
     assert len(posts) == 2  # the failed try, then the retry
+    nonces = {str(r.json["nonce"]) for r in posts if r.json}
+    assert len(nonces) == 1  # the same nonce: Discord would drop a duplicate
     posted = meetings.history()
     assert len(posted) == 1
     assert "Evening group" in posted[0].content

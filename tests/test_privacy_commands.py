@@ -299,7 +299,8 @@ async def test_deleting_during_an_open_request_closes_it_and_tells_staff(
         thread = await consult_channel.create_thread(
             name="request-7", type=discord.ChannelType.private_thread
         )
-        opening = await thread.send(f"Hi, here for your request #7.\n> {SENTINEL}")
+        await thread.send("A note from the bot that is not the opening message.")
+        opening = await thread.send(f"Hi, here for your request #7 (coping).\n> {SENTINEL}")
         staff_reply = await thread.send("How are you doing today?")
     await add_request(env, guild.id, member.id, SENTINEL, card=card, thread_id=thread.id)
 

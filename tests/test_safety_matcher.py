@@ -66,6 +66,9 @@ def matcher() -> CrisisMatcher:
         # Dotted abbreviations.
         ("gonna o.d. tonight", Category.MEANS),
         ("I want to O.D.", Category.MEANS),
+        ("I want to O.D.!", Category.MEANS),
+        ("gonna o.d., tonight", Category.MEANS),
+        ("i want to (o.d.)", Category.MEANS),
         ("dont want to live", Category.DIRECT),
         # Several categories: the most direct one is reported.
         ("I want to die, kms", Category.DIRECT),
@@ -161,9 +164,11 @@ def test_false_positives_do_not_match(matcher: CrisisMatcher, text: str) -> None
         # Accepted matches (policy in the data file): staff decide, the reply is kind.
         "I don't want to overdose, fentanyl is everywhere",
         "I'm scared my brother is going to overdose",
+        # A bare "can't go on" ending a sentence, about something else: staff decide.
+        "we can't go on. The venue is closed",
     ],
 )
-def test_accepted_matches_about_overdose(matcher: CrisisMatcher, text: str) -> None:
+def test_accepted_matches(matcher: CrisisMatcher, text: str) -> None:
     assert matcher.match(text) is not None, text
 
 
