@@ -321,6 +321,16 @@ def opening_message(consultation: Consultation) -> str:
     )
 
 
+def card_deleted_dm(server_name: str) -> str:
+    """To a member whose waiting request was closed because staff deleted its card."""
+    return shorten(
+        f"Your request to talk to a consultant in {escape(server_name, 100)} was closed by the "
+        "staff team before anyone picked it up. If you still want to talk, `/consult` in the "
+        "server opens a new one; you are welcome to ask again.\n-# " + REMINDER,
+        limits.MESSAGE_CONTENT,
+    )
+
+
 def rejoined_message(consultation: Consultation) -> str:
     return (
         f"<@{consultation.claimed_by}> from the staff team has picked up request "

@@ -642,13 +642,33 @@ class ConsultFlow:
             return
         config = await self.configs.get(guild.id)
         if consultation.status is Status.CLOSED:
+            told = await self.tell_member(guild, consultation, render.card_deleted_dm(guild.name))
             await self.tell_staff(
                 guild,
                 config,
                 f"The queue card of request #{consultation.number} was deleted, so the request "
-                f"is closed. <@{consultation.member_id}> can open a new one with `/consult`.",
+                f"is closed. <@{consultation.member_id}> can open a new one with `/consult`"
+                + (" (I told them by DM)." if told else " (I couldn't DM them)."),
             )
             await self.log_closed(guild, consultation)
+
+    async def tell_member(
+        self, guild: discord.Guild, consultation: Consultation, text: str
+    ) -> bool:
+        """A best-effort DM to the member about their request; False if it can't be sent."""
+        try:
+            channel = await self.bot.create_dm(discord.Object(consultation.member_id))
+            await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as error:
+            log.info(
+                "consultation.member_dm_failed id=%s guild=%s status=%s code=%s",
+                consultation.id,
+                guild.id,
+                error.status,
+                error.code,
+            )
+            return False
+        return True
 
     # ------------------------------------------------------------------ start-up and timers
 

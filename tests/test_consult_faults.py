@@ -388,6 +388,26 @@ async def test_a_thread_deleted_by_hand_closes_the_request(consult_server: Consu
     assert "Your request #2 is in" in said(again)
 
 
+async def test_a_card_deleted_by_hand_when_the_member_takes_no_dms(tmp_path: Path) -> None:
+    bot = create_bot(make_settings(tmp_path))
+    async with simcord.run(bot) as env:
+        server = await make_consult_server(env)
+        dm = f"/channels/{server.member.user.dm_channel.id}/messages"
+        env.inject_error("POST", dm, status=403, code=50007, times=None)
+        await ask(server)
+
+        mod_role = server.guild.create_role(
+            "Mod", permissions=discord.Permissions(administrator=True)
+        )
+        mod = server.guild.add_member(env.create_user("mod"), roles=[mod_role])
+        await mod.delete(card_for(server, 1))
+
+        stored = await service(env).get_in_guild(server.guild.id, 1)
+        assert stored.close_kind is CloseKind.CARD_DELETED
+        assert any("(I couldn't DM them)" in t for t in notices(server.queue))
+        await bot.close_database()
+
+
 async def test_a_card_deleted_by_hand(tmp_path: Path) -> None:
     # Noticing deleted messages needs the Guild Messages intent, which the bot always asks for.
     bot = create_bot(make_settings(tmp_path))
@@ -411,6 +431,13 @@ async def test_a_card_deleted_by_hand(tmp_path: Path) -> None:
         assert claimed.status is Status.CLAIMED
         assert claimed.card_message_id is None
         assert any("queue card of request #1 was deleted" in t for t in notices(server.queue))
+        assert any("(I told them by DM)" in t for t in notices(server.queue))
+        dms = [m.content for m in server.members[0].user.dm_channel.history()]
+        assert len(dms) == 1
+        assert "was closed by the staff team" in dms[0]
+        assert "/consult" in dms[0]
+        assert "988" in dms[0]
+        assert server.members[1].user.dm_channel.history() == []  # claimed: carries on
         again = await ask(server)
         assert "Your request #3 is in" in said(again)
         done = await server.staff[0].slash(the_thread(server), "ticket close", reason="ok")
