@@ -338,6 +338,24 @@ def rejoined_message(consultation: Consultation) -> str:
     )
 
 
+def claimed_reply(consultation: Consultation) -> str:
+    """To the staff member who claimed (by button or `/queue next`)."""
+    return (
+        f"You claimed request #{consultation.number}. Your private thread with the member: "
+        f"<#{consultation.thread_id}>"
+    )
+
+
+def released_reply(consultation: Consultation) -> str:
+    """To the staff member who released (by button or `/ticket release`)."""
+    return f"Request #{consultation.number} is back in the queue, in its place."
+
+
+def closed_reply(consultation: Consultation) -> str:
+    """To the staff member who closed (by the card's form or `/ticket close`)."""
+    return f"Request #{consultation.number} is closed."
+
+
 def closing_message(consultation: Consultation) -> str:
     reason = escape(consultation.close_reason or "", 300)
     return shorten(

@@ -28,6 +28,7 @@ from bot.consultations import (
 )
 from bot.errors import OutOfDateError, TryAgainError, UserFacingError
 from bot.ui import report_error, send_ephemeral
+from cogs import _consult_embeds as render
 
 if TYPE_CHECKING:
     from cogs._consult_flow import ConsultFlow
@@ -264,7 +265,7 @@ async def _submit_close(interaction: discord.Interaction[Any], request_id: int |
     await interaction.response.defer(ephemeral=True, thinking=True)
     reason = _text(form_values(interaction.data).get("reason")) or ""
     closed = await flow.close(interaction, request_id, reason)
-    await send_ephemeral(interaction, f"Request #{closed.number} is closed.")
+    await send_ephemeral(interaction, render.closed_reply(closed))
 
 
 async def _own_request(
@@ -467,11 +468,7 @@ class ClaimButton(RequestButton, template=rf"consult:claim:{_ID}"):
             await interaction.response.defer(ephemeral=True, thinking=True)
             config, _staff = await flow.require_staff(interaction)
             claimed = await flow.claim(interaction, config, self.request_id)
-            await send_ephemeral(
-                interaction,
-                f"You claimed request #{claimed.number}. Your private thread with the member: "
-                f"<#{claimed.thread_id}>",
-            )
+            await send_ephemeral(interaction, render.claimed_reply(claimed))
 
         await _guarded(interaction, "button:consult:claim", run())
 
@@ -490,9 +487,7 @@ class ReleaseButton(RequestButton, template=rf"consult:release:{_ID}"):
             await interaction.response.defer(ephemeral=True, thinking=True)
             await flow.require_staff(interaction)
             released = await flow.release(interaction, self.request_id)
-            await send_ephemeral(
-                interaction, f"Request #{released.number} is back in the queue, in its place."
-            )
+            await send_ephemeral(interaction, render.released_reply(released))
 
         await _guarded(interaction, "button:consult:release", run())
 

@@ -126,7 +126,7 @@ class Consult(commands.Cog, name="Consult"):
         consultation = await self.flow.request_in_thread(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         closed = await self.flow.close(interaction, consultation.id, reason)
-        await send_ephemeral(interaction, f"Request #{closed.number} is closed.")
+        await send_ephemeral(interaction, render.closed_reply(closed))
 
     @ticket.command(name="release")
     async def ticket_release(self, interaction: discord.Interaction[SupportBot]) -> None:
@@ -135,9 +135,7 @@ class Consult(commands.Cog, name="Consult"):
         consultation = await self.flow.request_in_thread(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         released = await self.flow.release(interaction, consultation.id)
-        await send_ephemeral(
-            interaction, f"Request #{released.number} is back in the queue, in its place."
-        )
+        await send_ephemeral(interaction, render.released_reply(released))
 
     @ticket.command(name="transfer")
     @app_commands.describe(to="The staff member who should take over.")
@@ -207,11 +205,7 @@ class Consult(commands.Cog, name="Consult"):
                 claimed = await self.flow.claim(interaction, config, candidates[0].id)
             except AlreadyClaimedError:
                 continue  # someone was quicker; take the next one
-            await send_ephemeral(
-                interaction,
-                f"You claimed request #{claimed.number}. Your private thread with the member: "
-                f"<#{claimed.thread_id}>",
-            )
+            await send_ephemeral(interaction, render.claimed_reply(claimed))
             return
         raise UserFacingError("Others are claiming requests right now. Please try again.")
 
