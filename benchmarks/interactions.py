@@ -209,6 +209,16 @@ class ConsultWorld:
         self.queue: simcord.ChannelHandle | None = None
         self.staff: simcord.MemberActor | None = None
 
+    @classmethod
+    async def ready(cls, world: World, bot: SupportBot) -> ConsultWorld | str:
+        """A configured consultation world, or why the scenario is skipped."""
+        invocation = _consult_invocation(bot)
+        if invocation is None:
+            return "/consult does not exist yet; skipped"
+        consult = cls(world, bot, invocation)
+        await consult.configure()
+        return consult
+
     async def configure(self) -> None:
         from bot.guild_config import GuildConfigRepository
 
@@ -241,11 +251,9 @@ def consult_submit() -> Scenario:
     """A member submits the /consult form: a write (one row, a card for staff)."""
 
     async def prepare(world: World, bot: SupportBot) -> Step | str:
-        invocation = _consult_invocation(bot)
-        if invocation is None:
-            return "/consult does not exist yet; skipped"
-        consult = ConsultWorld(world, bot, invocation)
-        await consult.configure()
+        consult = await ConsultWorld.ready(world, bot)
+        if isinstance(consult, str):
+            return consult
 
         async def step(timer: InteractionTimer) -> Sample:
             member, shown = await consult.open_form()
@@ -266,11 +274,9 @@ def consult_claim() -> Scenario:
     """Staff press Claim on a new request's card: a write (claim, private thread, card edit)."""
 
     async def prepare(world: World, bot: SupportBot) -> Step | str:
-        invocation = _consult_invocation(bot)
-        if invocation is None:
-            return "/consult does not exist yet; skipped"
-        consult = ConsultWorld(world, bot, invocation)
-        await consult.configure()
+        consult = await ConsultWorld.ready(world, bot)
+        if isinstance(consult, str):
+            return consult
 
         async def step(timer: InteractionTimer) -> Sample:
             member, shown = await consult.open_form()
