@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -49,6 +50,14 @@ def required_intents(settings: Settings) -> discord.Intents:
     return intents
 
 
+def _is_form(args: tuple[Any, ...]) -> bool:
+    return (
+        len(args) == 1
+        and isinstance(args[0], discord.Interaction)
+        and args[0].type is discord.InteractionType.modal_submit
+    )
+
+
 class SupportBot(commands.Bot):
     """The support-group bot. Build it with ``create_bot``; nothing connects until ``start``."""
 
@@ -70,6 +79,18 @@ class SupportBot(commands.Bot):
         self.library = library
         self._db: Database | None = None
         self._cipher: Cipher | None = None
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """discord.py's dispatch, plus a ``modal_submit`` event for submitted forms.
+
+        Forms must keep working after a restart, which discord.py's modal store (in memory,
+        keyed by custom_id) cannot do, so the consultation feature answers them from the
+        interaction itself. Listening on ``on_modal_submit`` instead of ``on_interaction``
+        spares every other interaction a listener task (see ``benchmarks/interactions.py``).
+        """
+        super().dispatch(event_name, *args, **kwargs)
+        if event_name == "interaction" and _is_form(args):
+            super().dispatch("modal_submit", *args, **kwargs)
 
     @property
     def crisis(self) -> CrisisResources:

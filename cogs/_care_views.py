@@ -27,6 +27,7 @@ from bot.care import (
     RELAPSE_TOPICS,
     Card,
     TipPosition,
+    TipRotation,
 )
 from bot.errors import OutOfDateError
 from bot.ui import report_error, send_ephemeral, shorten
@@ -126,11 +127,24 @@ class PageCache:
         return value
 
 
-def _cache(bot: SupportBot) -> PageCache:
-    cache = getattr(bot.get_cog("Care"), "pages", None)
-    if not isinstance(cache, PageCache):  # pragma: no cover - the cog owns the cache
+class CareState:
+    """What the care commands keep while the bot runs, owned by the Care cog: the pages built
+    once, and where each member is in the coping tips."""
+
+    def __init__(self) -> None:
+        self.pages = PageCache()
+        self.rotation = TipRotation()
+
+
+def _state(bot: SupportBot) -> CareState:
+    state = getattr(bot.get_cog("Care"), "state", None)
+    if not isinstance(state, CareState):  # pragma: no cover - the cog owns the state
         raise RuntimeError("the care cog is not loaded")
-    return cache
+    return state
+
+
+def _cache(bot: SupportBot) -> PageCache:
+    return _state(bot).pages
 
 
 # ----------------------------------------------------------------------------- levels
@@ -614,14 +628,12 @@ def tip_page(
 ) -> Page:
     """The member's next coping tip (``after``: from a button's position)."""
     topic = bot.care.coping.topics.get(topic_key)
-    rotation = getattr(bot.get_cog("Care"), "rotation", None)
     if topic is None:
         raise OutOfDateError()
-    if rotation is None:  # pragma: no cover - the cog owns the rotation
-        raise RuntimeError("the care cog is not loaded")
+    state = _state(bot)
     pool = len(topic.tips)
-    position = rotation.next(member_id, topic_key, pool, after=after)
-    return _cache(bot).get(
+    position = state.rotation.next(member_id, topic_key, pool, after=after)
+    return state.pages.get(
         ("tip", topic_key, position),
         lambda: (
             topic.tip_card(position.current(pool), position.shown),

@@ -20,13 +20,12 @@ from bot.care import (
     LEVELS_FILE,
     RELAPSE_TOPICS,
     Card,
-    TipRotation,
 )
 from bot.content import ContentError
 from cogs._care_embeds import card_embeds
 from cogs._care_views import (
     DYNAMIC_ITEMS,
-    PageCache,
+    CareState,
     fit_page,
     iop_page,
     level_page,
@@ -109,8 +108,7 @@ class Care(commands.Cog):
 
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
-        self.rotation = TipRotation()
-        self.pages = PageCache()
+        self.state = CareState()
 
     async def cog_load(self) -> None:
         known = set(self.bot.care.levels.keys())
@@ -130,7 +128,7 @@ class Care(commands.Cog):
     async def levels(
         self,
         interaction: discord.Interaction[SupportBot],
-        level: Choice[str] | None = None,
+        level: str | None = None,
         share: bool = False,
     ) -> None:
         """Levels of care, from weekly therapy to inpatient care, explained simply.
@@ -142,7 +140,7 @@ class Care(commands.Cog):
         if level is None:
             card, view = levels_overview(self.bot)
         else:
-            card, view = level_page(self.bot, level.value)
+            card, view = level_page(self.bot, level)
         await respond(interaction, card, view, share=share)
 
     @app_commands.command(name="iop")
@@ -150,7 +148,7 @@ class Care(commands.Cog):
     async def iop(
         self,
         interaction: discord.Interaction[SupportBot],
-        topic: Choice[str] | None = None,
+        topic: str | None = None,
         share: bool = False,
     ) -> None:
         """Intensive outpatient programs (IOPs): what they are, how they work, who they help.
@@ -159,7 +157,7 @@ class Care(commands.Cog):
             topic: What you'd like to know (starts with what an IOP is).
             share: Post it in this channel for everyone (the reflection always stays private).
         """
-        chosen = topic.value if topic is not None else "about"
+        chosen = topic or "about"
         if chosen == FIT_TOPIC:
             # The reflection is about the member's own situation: never posted in the channel.
             card, view = fit_page(self.bot, interaction.user.id, "")
@@ -174,7 +172,7 @@ class Care(commands.Cog):
     async def relapse(
         self,
         interaction: discord.Interaction[SupportBot],
-        topic: Choice[str] | None = None,
+        topic: str | None = None,
         share: bool = False,
     ) -> None:
         """Spotting relapse early, making a plan, and what to do after a slip.
@@ -183,7 +181,7 @@ class Care(commands.Cog):
             topic: What you'd like to know (starts with early warning signs).
             share: Post it in this channel for everyone (otherwise only you see it).
         """
-        card, view = relapse_page(self.bot, topic.value if topic else RELAPSE_TOPICS[0])
+        card, view = relapse_page(self.bot, topic or RELAPSE_TOPICS[0])
         await respond(interaction, card, view, share=share)
 
     @app_commands.command(name="coping")
@@ -191,7 +189,7 @@ class Care(commands.Cog):
     async def coping(
         self,
         interaction: discord.Interaction[SupportBot],
-        topic: Choice[str] | None = None,
+        topic: str | None = None,
         share: bool = False,
     ) -> None:
         """One coping idea at a time, for cravings, stress, anxiety, sleep and more.
@@ -200,7 +198,7 @@ class Care(commands.Cog):
             topic: What you're dealing with (starts with cravings).
             share: Post it in this channel for everyone (otherwise only you see it).
         """
-        chosen = topic.value if topic else COPING_TOPICS[0]
+        chosen = topic or COPING_TOPICS[0]
         card, view = tip_page(self.bot, interaction.user.id, chosen)
         await respond(interaction, card, view, share=share)
 

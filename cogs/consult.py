@@ -240,9 +240,8 @@ class Consult(commands.Cog, name="Consult"):
         await self._handle("ready", self.flow.reconcile())
 
     @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[SupportBot]) -> None:
-        if interaction.type is discord.InteractionType.modal_submit:
-            await handle_form(interaction)
+    async def on_modal_submit(self, interaction: discord.Interaction[SupportBot]) -> None:
+        await handle_form(interaction)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
