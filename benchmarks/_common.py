@@ -5,6 +5,7 @@ Nothing here is imported by the bot; it only measures it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import ctypes.util
@@ -18,10 +19,10 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 import simcord
@@ -147,6 +148,62 @@ def note(text: str) -> None:
     sys.stdout.flush()
 
 
+# ----------------------------------------------------------------------------- SimCord hosts
+
+
+T = TypeVar("T")
+
+
+class LoopHost:
+    """One bot running in SimCord on an event loop of its own, driven from this thread.
+
+    SimCord allows one live world per event loop. With a host each, a bare bot and ours can
+    answer alternately, interaction by interaction, so both are measured under the same machine
+    load instead of minutes apart. A single task keeps the world open (``simcord.run`` is
+    entered and left in the same task) and runs each job it is given; ``run`` drives the loop
+    until that job is done, and between jobs the loop, and so the bot, is paused.
+    """
+
+    def __init__(self, bot: discord.Client) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._jobs: asyncio.Queue[tuple[Awaitable[Any], asyncio.Future[Any]] | None] = (
+            asyncio.Queue()
+        )
+        self._opened: asyncio.Future[simcord.Env] = self.loop.create_future()
+        self._served = self.loop.create_task(self._serve(bot))
+        self.env = self.loop.run_until_complete(self._opened)
+
+    async def _serve(self, bot: discord.Client) -> None:
+        try:
+            async with simcord.run(bot) as env:
+                self._opened.set_result(env)
+                while (job := await self._jobs.get()) is not None:
+                    work, done = job
+                    try:
+                        done.set_result(await work)
+                    except Exception as error:
+                        done.set_exception(error)
+        except BaseException as error:
+            if not self._opened.done():
+                self._opened.set_exception(error)
+            raise
+
+    def run(self, work: Awaitable[T]) -> T:
+        done: asyncio.Future[T] = self.loop.create_future()
+        self._jobs.put_nowait((work, done))
+        return self.loop.run_until_complete(done)
+
+    def close(self, *, after: Callable[[], Awaitable[object]] | None = None) -> None:
+        """Leave the world (the bot logs out), run ``after`` on the loop, close the loop."""
+        try:
+            self._jobs.put_nowait(None)
+            self.loop.run_until_complete(self._served)
+            if after is not None:
+                self.loop.run_until_complete(after())
+        finally:
+            self.loop.close()
+
+
 # ----------------------------------------------------------------------------- SimCord pacing
 
 
@@ -218,14 +275,16 @@ class InteractionTimer:
         self._fake: list[tuple[int, int]] = []
         self._capture: _Capture | None = None
         self._restore: list[Callable[[], None]] = []
+        self._fakes_hooked = False
 
     def install(self, client: discord.Client) -> None:
-        """Hook the running ``client`` (call after ``simcord.run`` started it) and the fakes."""
+        """Hook the running ``client`` (call after ``simcord.run`` started it) and the fakes.
+
+        Can hook several clients (each in its own SimCord world); the fakes are hooked once.
+        """
         state = client._connection
         parse = state.parsers["INTERACTION_CREATE"]
         starts = self._starts
-        responses = self._responses
-        fake = self._fake
 
         def timed_parse(data: dict[str, Any]) -> None:
             started = time.perf_counter_ns()
@@ -237,6 +296,19 @@ class InteractionTimer:
             parse(data)
 
         state.parsers["INTERACTION_CREATE"] = timed_parse
+
+        def unhook() -> None:
+            state.parsers["INTERACTION_CREATE"] = parse
+
+        self._restore.append(unhook)
+        if not self._fakes_hooked:
+            self._hook_fakes()
+            self._fakes_hooked = True
+
+    def _hook_fakes(self) -> None:
+        starts = self._starts
+        responses = self._responses
+        fake = self._fake
 
         original_webhook = FakeWebhookAdapter.request
         original_rest = FakeHTTPClient.request
@@ -266,7 +338,7 @@ class InteractionTimer:
         def restore() -> None:
             FakeWebhookAdapter.request = original_webhook  # type: ignore[method-assign]
             FakeHTTPClient.request = original_rest  # type: ignore[method-assign]
-            state.parsers["INTERACTION_CREATE"] = parse
+            self._fakes_hooked = False
 
         self._restore.append(restore)
 

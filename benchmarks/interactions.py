@@ -5,7 +5,9 @@ command that answers one static embed, in the same process, measured the same wa
 moment the INTERACTION_CREATE payload enters discord.py (``ConnectionState.parse_interaction_
 create``) to the moment the bot hands its response to the HTTP layer (the webhook adapter's
 ``request``). SimCord's own work before and after (building payloads, storing the response,
-settling) is outside the window.
+settling) is outside the window. Each bot runs in its own SimCord world on its own event loop
+(``LoopHost``) and the two answer in turn, interaction by interaction, so a ratio compares
+figures taken under the same machine load.
 
     python -m benchmarks.interactions                  # 1,000 interactions per command
     python -m benchmarks.interactions --iterations 20  # quick look
@@ -14,10 +16,10 @@ settling) is outside the window.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import random
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from discord.ext import commands
 
 from benchmarks._common import (
     InteractionTimer,
+    LoopHost,
     Pacing,
     Sample,
     bench_settings,
@@ -321,92 +324,112 @@ async def _world(env: simcord.Env, measured_idle: float) -> World:
 
 
 EXPIRE_EVERY = 50
-"""Iterations between jumps of SimCord's clock by an hour, outside any measured window."""
-
-
-async def _measure(
-    env: simcord.Env, step: Step, timer: InteractionTimer, iterations: int, warmup: int
-) -> list[Sample]:
-    """Run ``step``; every ``EXPIRE_EVERY`` iterations let an hour pass, so the menus the bot
-    answered with time out as they would for real members (otherwise thousands of open menus
-    pile up and SimCord's settling, which inspects each one's timer, slows to seconds)."""
-    for _ in range(warmup):
-        await step(timer)
-        timer.forget()
-    samples = []
-    for index in range(iterations):
-        samples.append(await step(timer))
-        timer.forget()
-        if (index + 1) % EXPIRE_EVERY == 0:
-            await env.advance_time(3600)
-            timer.forget()
-    return samples
+"""Iterations between jumps of SimCord's clock by an hour, outside any measured window, so
+the menus the bots answered with time out as they would for real members (otherwise thousands
+of open menus pile up and SimCord's settling, which inspects each one's timer, slows down)."""
 
 
 @dataclass
 class Options:
     iterations: int
     write_iterations: int
-    rounds: int
     db_dir: str | None
     measured_idle: float
 
     @property
-    def per_round(self) -> int:
-        return max(1, self.iterations // self.rounds)
-
-    def per_round_for(self, kind: str) -> int:
-        iterations = self.write_iterations if kind == "write" else self.iterations
-        return max(1, iterations // self.rounds)
-
-    @property
     def warmup(self) -> int:
-        return min(50, max(1, self.per_round // 10))
+        return min(50, max(1, self.iterations // 10))
 
 
-async def measure_bare(options: Options, command: str = "ping") -> list[Sample]:
-    bot = BareBot()
+@dataclass
+class Measured:
+    """One row of the table: a step on one of the two bots, and its samples."""
+
+    label: str
+    kind: str
+    host: LoopHost
+    step: Step
+    iterations: int
+    samples: list[Sample] = field(default_factory=list)
+
+    def once(self, timer: InteractionTimer) -> Sample:
+        sample = self.host.run(self.step(timer))
+        timer.forget()
+        return sample
+
+
+SHUFFLE_SEED = 7
+"""Each iteration runs every row once, in a fresh random order: what ran just before an
+interaction (the same bot warming the caches, or the other one) changes its time, so every row
+gets the same mix of predecessors."""
+
+
+def measure(options: Options) -> tuple[list[Measured], dict[str, str]]:
+    """Interleave: one interaction of each row in turn, the bare bot and ours each on its own
+    event loop, so both are measured under the same load."""
+    skipped: dict[str, str] = {}
     timer = InteractionTimer()
-    async with simcord.run(bot) as env:
-        timer.install(bot)
-        try:
-            world = await _world(env, options.measured_idle)
-            step = _slash_step(world, command, {})
-            return await _measure(env, step, timer, options.per_round, options.warmup)
-        finally:
-            timer.uninstall()
-
-
-async def measure_ours(
-    chosen: Sequence[Scenario], options: Options, skipped: dict[str, str]
-) -> dict[str, list[Sample]]:
-    results: dict[str, list[Sample]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-interactions-", dir=options.db_dir) as folder:
-        bot = create_bot(bench_settings(Path(folder)))
-        timer = InteractionTimer()
+        bare_bot = BareBot()
+        ours_bot = create_bot(bench_settings(Path(folder)))
+        bare = LoopHost(bare_bot)
         try:
-            async with simcord.run(bot) as env:
-                timer.install(bot)
-                try:
-                    world = await _world(env, options.measured_idle)
-                    for scenario in chosen:
-                        if scenario.label in skipped:
-                            continue
-                        step = await scenario.prepare(world, bot)
-                        if isinstance(step, str):
-                            skipped[scenario.label] = step
-                            continue
-                        count = options.per_round_for(scenario.kind)
-                        with stopwatch() as elapsed:
-                            results[scenario.label] = await _measure(
-                                env, step, timer, count, min(options.warmup, count)
-                            )
-                        progress(f"{scenario.label}: {count} in {elapsed():.0f} s")
-                finally:
-                    timer.uninstall()
+            ours = LoopHost(ours_bot)
+            try:
+                timer.install(bare_bot)
+                timer.install(ours_bot)
+                rows = _rows(options, bare, ours, ours_bot, skipped)
+                _run_interleaved(rows, (bare, ours), timer, options)
+            finally:
+                timer.uninstall()
+                ours.close(after=ours_bot.close_database)
         finally:
-            await bot.close_database()
-    return results
+            bare.close()
+    return rows, skipped
+
+
+def _rows(
+    options: Options, bare: LoopHost, ours: LoopHost, bot: SupportBot, skipped: dict[str, str]
+) -> list[Measured]:
+    bare_world = bare.run(_world(bare.env, options.measured_idle))
+    ours_world = ours.run(_world(ours.env, options.measured_idle))
+    rows = [
+        Measured(BARE, "floor", bare, _slash_step(bare_world, "ping", {}), options.iterations),
+        Measured(
+            BARE_MENUS, "floor", bare, _slash_step(bare_world, "menus", {}), options.iterations
+        ),
+    ]
+    for scenario in scenarios():
+        step = ours.run(scenario.prepare(ours_world, bot))
+        if isinstance(step, str):
+            skipped[scenario.label] = step
+            continue
+        count = options.write_iterations if scenario.kind == "write" else options.iterations
+        rows.append(Measured(scenario.label, scenario.kind, ours, step, count))
+    return rows
+
+
+def _run_interleaved(
+    rows: list[Measured], hosts: Sequence[LoopHost], timer: InteractionTimer, options: Options
+) -> None:
+    for row in rows:
+        for _ in range(min(options.warmup, row.iterations)):
+            row.once(timer)
+    order = random.Random(SHUFFLE_SEED)
+    with stopwatch() as elapsed:
+        for index in range(max(row.iterations for row in rows)):
+            for row in order.sample(rows, len(rows)):
+                if index < row.iterations:
+                    row.samples.append(row.once(timer))
+            if (index + 1) % EXPIRE_EVERY == 0:
+                for host in hosts:
+                    host.run(host.env.advance_time(3600))
+                timer.forget()
+                progress(f"{index + 1} of each in {elapsed():.0f} s")
+
+
+BARE = "bare discord.py (static embed)"
+BARE_MENUS = "bare discord.py (static embed + two menus)"
 
 
 def _us(nanoseconds: float) -> str:
@@ -417,39 +440,19 @@ MENU_SHAPED = frozenset({"/levels", "/coping topic"})
 """Care answers with an embed and two menus: also compared with the bare bot's ``/menus``."""
 
 
-async def run(options: Options) -> None:
-    """Alternate bare and ours (ABBA…) so slow drift of the machine affects both alike."""
-    bare: list[Sample] = []
-    bare_menus: list[Sample] = []
-    ours: dict[str, list[Sample]] = {}
-    skipped: dict[str, str] = {}
-    chosen = scenarios()
-    for index in range(options.rounds):
-        order = ("bare", "ours") if index % 2 == 0 else ("ours", "bare")
-        for which in order:
-            if which == "bare":
-                bare += await measure_bare(options)
-                bare_menus += await measure_bare(options, "menus")
-            else:
-                for label, samples in (await measure_ours(chosen, options, skipped)).items():
-                    ours.setdefault(label, []).extend(samples)
-
+def report(rows: list[Measured], skipped: dict[str, str]) -> None:
+    by_label = {row.label: row.samples for row in rows}
+    bare, bare_menus = by_label[BARE], by_label[BARE_MENUS]
     floor = Floor(
         median([s.first_ns for s in bare]), median(_own(bare)), percentile(_own(bare), 0.99)
     )
     menus_median = median(_own(bare_menus))
-    rows: list[list[object]] = [
-        _row("bare discord.py (static embed)", "floor", bare, floor, ""),
-        _row("bare discord.py (static embed + two menus)", "floor", bare_menus, floor, "1.00"),
-    ]
-    for scenario in chosen:
-        measured = ours.get(scenario.label)
-        if not measured:
-            continue
-        same_shape = (
-            f"{median(_own(measured)) / menus_median:.2f}" if scenario.label in MENU_SHAPED else ""
-        )
-        rows.append(_row(scenario.label, scenario.kind, measured, floor, same_shape))
+    table: list[list[object]] = []
+    for row in rows:
+        same_shape = ""
+        if row.label == BARE_MENUS or row.label in MENU_SHAPED:
+            same_shape = f"{median(_own(row.samples)) / menus_median:.2f}"
+        table.append(_row(row.label, row.kind, row.samples, floor, same_shape))
     print_table(
         "Handling time per interaction (µs, INTERACTION_CREATE → answer handed to HTTP)",
         [
@@ -464,7 +467,7 @@ async def run(options: Options) -> None:
             "ratio p99",
             "vs bare + menus",
         ],
-        rows,
+        table,
     )
     for label, reason in skipped.items():
         note(f"{label}: {reason}")
@@ -526,7 +529,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=1000,
         help="measured interactions per write command (capped at --iterations)",
     )
-    parser.add_argument("--rounds", type=int, default=2, help="alternating bare/ours rounds")
     parser.add_argument(
         "--measured-idle",
         type=float,
@@ -543,11 +545,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = Options(
         iterations=max(1, args.iterations),
         write_iterations=max(1, min(args.iterations, args.write_iterations)),
-        rounds=max(1, args.rounds),
         db_dir=args.db_dir,
         measured_idle=args.measured_idle,
     )
-    asyncio.run(run(options))
+    report(*measure(options))
     note(
         f"database folder: {args.db_dir or tempfile.gettempdir()}; "
         f"SimCord poll interval while measuring: {args.measured_idle * 1000:g} ms"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import discord
 
 from bot.care import Card
@@ -22,13 +20,24 @@ def card_embed(card: Card, *, colour: discord.Colour = CALM) -> discord.Embed:
 def card_embeds(card: Card, crisis: CrisisResources) -> tuple[discord.Embed, ...]:
     """The card, followed by the crisis resources when the card asks for them.
 
-    Cards and crisis resources are frozen values, so each embed is built once and the same
-    objects are sent every time: callers must not change them.
+    Cards and crisis resources are frozen values, so each card's embeds are built once and the
+    same objects are sent every time: callers must not change them. The cache is keyed by the
+    objects' identity (the cached entry keeps both alive, so an id cannot be reused meanwhile):
+    hashing a card field by field on every answer cost more than building the embeds is worth
+    saving (see ``benchmarks/interactions.py``).
     """
-    if card.show_crisis:
-        return _card_embed(card), _crisis_embed(crisis)
-    return (_card_embed(card),)
+    key = (id(card), id(crisis))
+    hit = _built.get(key)
+    if hit is not None and hit[0] is card and hit[1] is crisis:
+        return hit[2]
+    embeds = (card_embed(card), crisis_embed(crisis)) if card.show_crisis else (card_embed(card),)
+    if len(_built) >= MAX_CACHED_CARDS:
+        _built.clear()
+    _built[key] = (card, crisis, embeds)
+    return embeds
 
 
-_card_embed = functools.lru_cache(maxsize=512)(card_embed)
-_crisis_embed = functools.lru_cache(maxsize=4)(crisis_embed)
+MAX_CACHED_CARDS = 1024
+"""More than the content has pages (the reflection's per-member cards come and go)."""
+
+_built: dict[tuple[int, int], tuple[Card, CrisisResources, tuple[discord.Embed, ...]]] = {}

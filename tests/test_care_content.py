@@ -385,7 +385,7 @@ CASES: list[tuple[str, str, Edit, tuple[str, ...]]] = [
         "empty sources",
         "coping.toml",
         replace_once(
-            'sources = ["iop-article", "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC4553654/"]',
+            'sources = ["iop-article", "https://pubmed.ncbi.nlm.nih.gov/26339217/"]',
             "sources = []",
         ),
         ("coping.toml", "`topics.cravings.sources`", "at least one source"),
