@@ -171,38 +171,3 @@ async def report_error(
         await send_ephemeral(interaction, content, embeds=extra or None)
     except discord.HTTPException:
         log.warning("interaction.error_reply_failed where=%s user=%s", where, interaction.user.id)
-
-
-class BaseView(discord.ui.View):
-    """A view whose failures end in the same polite message as a command's."""
-
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await report_error(interaction, error, where=f"view:{type(self).__name__}")
-
-
-class PersonalView(BaseView):
-    """A view that only the member who opened it can use."""
-
-    def __init__(self, owner_id: int, *, timeout: float | None = 600) -> None:
-        super().__init__(timeout=timeout)
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await send_ephemeral(
-                interaction,
-                "This menu belongs to someone else. Run the command yourself to get your own.",
-            )
-            return False
-        return True
-
-
-class BaseModal(discord.ui.Modal):
-    """A modal whose failures end in the same polite message as a command's."""
-
-    async def on_error(  # type: ignore[override]  # Modal narrows BaseView's signature
-        self, interaction: discord.Interaction[Any], error: Exception
-    ) -> None:
-        await report_error(interaction, error, where=f"modal:{type(self).__name__}")

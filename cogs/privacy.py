@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, Self
 
 import discord
 from discord import app_commands
@@ -34,7 +35,17 @@ from bot.privacy import (
     purge_expired,
 )
 from bot.state import BotState
-from bot.ui import CALM, QUIET, URGENT, PersonalView, add_field, embed, escape, shorten
+from bot.ui import (
+    CALM,
+    QUIET,
+    URGENT,
+    add_field,
+    embed,
+    escape,
+    report_error,
+    send_ephemeral,
+    shorten,
+)
 
 log = logging.getLogger(__name__)
 
@@ -168,40 +179,108 @@ def render_erased(report: ErasureReport, scope: str, *, who: str) -> str:
 # ---------------------------------------------------------------------------------- views
 
 
-class ConfirmView(PersonalView):
-    """Two buttons: go ahead, or keep everything. Only the person who asked can press them."""
+CONFIRM_MINUTES = 10
+"""How long a "delete?" question can be answered; after that the member asks again."""
+
+NOT_YOURS = "This question belongs to someone else. Run the command yourself if you need it."
+EXPIRED = (
+    "This question has expired, so nothing was deleted. Run the command again if you still want to."
+)
+
+
+def _privacy(interaction: discord.Interaction[Any]) -> Privacy:
+    cog = interaction.client.get_cog("Privacy")
+    if not isinstance(cog, Privacy):  # pragma: no cover - the items are registered by the cog
+        raise RuntimeError("the privacy cog is not loaded")
+    return cog
+
+
+class EraseButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"privacy:erase:(?P<owner>\d+):(?P<target>\d+):(?P<guild>\d+|dm):(?P<asked>\d+)",
+):
+    """Go ahead: erase ``target``'s data, asked by ``owner`` (the member themself, or an admin
+    for ``/admin forget``) at ``asked`` (Unix seconds). Everything is in the custom_id, so the
+    question can be answered after a restart; it expires after ``CONFIRM_MINUTES``."""
 
     def __init__(
-        self,
-        owner_id: int,
-        confirm_label: str,
-        on_confirm: Callable[[discord.Interaction[SupportBot]], Awaitable[str]],
+        self, owner: int, target: int, guild_id: int | None, asked: int, label: str
     ) -> None:
-        super().__init__(owner_id, timeout=600)
-        self._on_confirm = on_confirm
-        self.confirm.label = confirm_label
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.danger,
+                custom_id=f"privacy:erase:{owner}:{target}:{guild_id or 'dm'}:{asked}",
+            )
+        )
+        self.owner, self.target, self.guild_id, self.asked = owner, target, guild_id, asked
 
-    @discord.ui.button(
-        label="Delete", style=discord.ButtonStyle.danger, custom_id="privacy:confirm"
-    )
-    async def confirm(
-        self, interaction: discord.Interaction[SupportBot], button: discord.ui.Button[Any]
-    ) -> None:
-        self.stop()
-        await interaction.response.defer()
-        text = await self._on_confirm(interaction)
-        await interaction.edit_original_response(content=text, embed=None, view=None)
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        guild = None if match["guild"] == "dm" else int(match["guild"])
+        label = getattr(item, "label", None) or "Delete"
+        return cls(int(match["owner"]), int(match["target"]), guild, int(match["asked"]), label)
 
-    @discord.ui.button(
-        label="Keep it", style=discord.ButtonStyle.secondary, custom_id="privacy:cancel"
-    )
-    async def cancel(
-        self, interaction: discord.Interaction[SupportBot], button: discord.ui.Button[Any]
-    ) -> None:
-        self.stop()
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await _privacy(interaction).confirmed(interaction, self)
+        except Exception as error:
+            await report_error(interaction, error, where="button:privacy:erase")
+
+
+class KeepButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"privacy:keep:(?P<owner>\d+)",
+):
+    """Call it off: nothing is deleted."""
+
+    def __init__(self, owner: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Keep it",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"privacy:keep:{owner}",
+            )
+        )
+        self.owner = owner
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(int(match["owner"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.user.id != self.owner:
+            await send_ephemeral(interaction, NOT_YOURS)
+            return
         await interaction.response.edit_message(
             content="Nothing was deleted.", embed=None, view=None
         )
+
+
+def confirm_view(owner: int, target: int, guild_id: int | None, label: str) -> discord.ui.View:
+    """The two answers to a "delete?" question, built from the question's own facts.
+
+    The view is stopped: discord.py dispatches its dynamic items by custom_id, so nothing is
+    kept in memory and no timer runs; a restart loses nothing.
+    """
+    asked = int(discord.utils.utcnow().timestamp())
+    view = discord.ui.View(timeout=None)
+    view.add_item(EraseButton(owner, target, guild_id, asked, label))
+    view.add_item(KeepButton(owner))
+    view.stop()
+    return view
 
 
 # ------------------------------------------------------------------------------------ cog
@@ -228,9 +307,11 @@ class Privacy(commands.Cog):
         self._pseudonym_secret: bytes | None = None
 
     async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(EraseButton, KeepButton)
         self.purge.start()
 
     async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(EraseButton, KeepButton)
         self.purge.cancel()
 
     def _secret(self) -> bytes:
@@ -308,25 +389,6 @@ class Privacy(commands.Cog):
         guild_id = interaction.guild_id
         scope = _scope_words(_str(guild_id))
         user_id = interaction.user.id
-
-        async def confirmed(button_interaction: discord.Interaction[SupportBot]) -> str:
-            report = await erase(
-                self.bot.db,
-                user_id,
-                guild_id,
-                audit=AuditEntry(
-                    "member_request",
-                    pseudonym(self._secret(), user_id),
-                    None,
-                    discord.utils.utcnow(),
-                ),
-            )
-            await self.tell_staff(report)
-            return render_erased(report, scope, who="you") + (
-                " You are welcome back any time: `/consult` to talk to someone, "
-                "`/crisis` if you need help now."
-            )
-
         await interaction.response.send_message(
             embed=embed(
                 "Delete your data?",
@@ -336,7 +398,7 @@ class Privacy(commands.Cog):
                 "staff are told. It cannot be undone. Your messages in Discord are not affected.",
                 colour=URGENT,
             ),
-            view=ConfirmView(user_id, "Delete my data", confirmed),
+            view=confirm_view(user_id, user_id, guild_id, "Delete my data"),
             ephemeral=True,
         )
 
@@ -356,27 +418,6 @@ class Privacy(commands.Cog):
             or not admin.guild_permissions.manage_guild
         ):
             raise UserFacingError("Only people with the Manage Server permission can do that.")
-        target_id = member.id
-
-        async def confirmed(button_interaction: discord.Interaction[SupportBot]) -> str:
-            secret = self._secret()
-            report = await erase(
-                self.bot.db,
-                target_id,
-                guild_id,
-                audit=AuditEntry(
-                    "admin_forget",
-                    pseudonym(secret, target_id),
-                    pseudonym(secret, admin.id),
-                    discord.utils.utcnow(),
-                ),
-            )
-            log.info("privacy.forgotten guild=%s admin=%s", guild_id, admin.id)
-            await self.tell_staff(report)
-            return render_erased(report, "in this server", who="them") + (
-                " An audit entry was kept with a one-way code instead of their id."
-            )
-
         await interaction.response.send_message(
             embed=embed(
                 "Erase this member's data?",
@@ -385,9 +426,49 @@ class Privacy(commands.Cog):
                 "Where they acted as staff, their id is removed. It cannot be undone.",
                 colour=URGENT,
             ),
-            view=ConfirmView(admin.id, "Erase", confirmed),
+            view=confirm_view(admin.id, member.id, guild_id, "Erase"),
             ephemeral=True,
         )
+
+    # ------------------------------------------------------------------ the answer
+
+    async def confirmed(self, interaction: discord.Interaction[Any], button: EraseButton) -> None:
+        """ "Delete" pressed on a question from ``/mydata delete`` or ``/admin forget``."""
+        if interaction.user.id != button.owner:
+            await send_ephemeral(interaction, NOT_YOURS)
+            return
+        age = discord.utils.utcnow().timestamp() - button.asked
+        if not 0 <= age <= CONFIRM_MINUTES * 60:
+            await interaction.response.edit_message(content=EXPIRED, embed=None, view=None)
+            return
+        by_admin = button.owner != button.target
+        if by_admin and not _may_forget(interaction, button.guild_id):
+            raise UserFacingError("Only people with the Manage Server permission can do that.")
+        await interaction.response.defer()
+        secret = self._secret()
+        report = await erase(
+            self.bot.db,
+            button.target,
+            button.guild_id,
+            audit=AuditEntry(
+                "admin_forget" if by_admin else "member_request",
+                pseudonym(secret, button.target),
+                pseudonym(secret, button.owner) if by_admin else None,
+                discord.utils.utcnow(),
+            ),
+        )
+        await self.tell_staff(report)
+        if by_admin:
+            log.info("privacy.forgotten guild=%s admin=%s", button.guild_id, button.owner)
+            text = render_erased(report, "in this server", who="them") + (
+                " An audit entry was kept with a one-way code instead of their id."
+            )
+        else:
+            text = render_erased(report, _scope_words(_str(button.guild_id)), who="you") + (
+                " You are welcome back any time: `/consult` to talk to someone, "
+                "`/crisis` if you need help now."
+            )
+        await interaction.edit_original_response(content=text, embed=None, view=None)
 
     # ------------------------------------------------------------------ staff notices
 
@@ -471,6 +552,17 @@ class Privacy(commands.Cog):
 
 def _str(value: int | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _may_forget(interaction: discord.Interaction[Any], guild_id: int | None) -> bool:
+    """The admin still has Manage Server, in the server the question was asked in."""
+    user = interaction.user
+    return (
+        guild_id is not None
+        and interaction.guild_id == guild_id
+        and isinstance(user, discord.Member)
+        and user.guild_permissions.manage_guild
+    )
 
 
 async def setup(bot: SupportBot) -> None:

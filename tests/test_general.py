@@ -11,8 +11,7 @@ import simcord
 from discord import app_commands
 
 from bot.bot import SupportBot
-from bot.errors import UserFacingError
-from bot.ui import SOMETHING_WENT_WRONG, BaseModal, BaseView
+from bot.ui import SOMETHING_WENT_WRONG
 
 
 def _text(embed: discord.Embed) -> str:
@@ -123,50 +122,3 @@ async def test_an_error_after_deferring_still_gets_a_reply(simcord_bot: SupportB
         assert result.response.content == SOMETHING_WENT_WRONG
         assert result.ephemeral
         await simcord_bot.close_database()
-
-
-class _BrokenView(BaseView):
-    @discord.ui.button(label="Break", custom_id="test:break")
-    async def smash(
-        self, interaction: discord.Interaction[SupportBot], button: discord.ui.Button[_BrokenView]
-    ) -> None:
-        raise RuntimeError("view callback failed")
-
-
-class _RefusingModal(BaseModal, title="Refuses"):
-    text: discord.ui.TextInput[_RefusingModal] = discord.ui.TextInput(
-        label="Anything", custom_id="test:text"
-    )
-
-    async def on_submit(self, interaction: discord.Interaction[SupportBot]) -> None:
-        raise UserFacingError("That note is too long: please keep it under 500 characters.")
-
-
-async def test_views_and_modals_fail_politely(simcord_bot: SupportBot) -> None:
-    @app_commands.command(name="brokenview", description="Sends a view whose button fails.")
-    async def brokenview(interaction: discord.Interaction[SupportBot]) -> None:
-        await interaction.response.send_message("Press it", view=_BrokenView(), ephemeral=True)
-
-    @app_commands.command(name="refusingmodal", description="Opens a modal that refuses.")
-    async def refusingmodal(interaction: discord.Interaction[SupportBot]) -> None:
-        await interaction.response.send_modal(_RefusingModal())
-
-    simcord_bot.tree.add_command(brokenview)
-    simcord_bot.tree.add_command(refusingmodal)
-    async with simcord.run(simcord_bot) as env:
-        try:
-            channel = env.create_guild().create_text_channel("general")
-            member = env.guild.add_member(env.create_user("ann"))
-
-            shown = await member.slash(channel, "brokenview")
-            clicked = await member.click(shown.response.message, custom_id="test:break")
-            opened = await member.slash(channel, "refusingmodal")
-            submitted = await member.submit_modal(opened, {"test:text": "hello"})
-            _ = env.errors
-
-            assert clicked.ephemeral
-            assert clicked.response.content == SOMETHING_WENT_WRONG
-            assert submitted.ephemeral
-            assert "under 500 characters" in submitted.response.content
-        finally:
-            await simcord_bot.close_database()

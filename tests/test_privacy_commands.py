@@ -12,9 +12,17 @@ import discord
 import pytest
 import simcord
 
+from bot import limits
 from bot.bot import SupportBot, create_bot
 from bot.privacy import pseudonym, pseudonym_key
-from cogs.privacy import ERASED_NOTICE, EXPORT_TOO_LARGE, LAST_PURGE_KEY
+from bot.settings import Settings
+from cogs.privacy import (
+    CONFIRM_MINUTES,
+    ERASED_NOTICE,
+    EXPIRED,
+    EXPORT_TOO_LARGE,
+    LAST_PURGE_KEY,
+)
 from tests.conftest import make_settings, restart
 
 SENTINEL = "SENTINEL-b41c-my-words"
@@ -319,6 +327,57 @@ async def test_deleting_during_an_open_request_closes_it_and_tells_staff(
     assert await rows(env, "SELECT count(*) FROM consultations") == 0
 
 
+async def test_the_delete_question_can_be_answered_after_a_restart(
+    env: simcord.Env, settings: Settings
+) -> None:
+    _, channel = server(env)
+    member = env.guild.add_member(env.create_user("ann"))
+    await add_checkin(env, member.id, SENTINEL)
+    asked = await member.slash(channel, "mydata delete")
+
+    await restart(env, settings)
+    done = await member.click(asked.response, label="Delete my data")
+
+    assert done.acknowledged
+    assert "Done. I deleted everything" in text_of(done.response or asked.response)
+    assert await rows(env, "SELECT count(*) FROM checkins") == 0
+
+
+async def test_an_old_delete_question_expires_and_deletes_nothing(env: simcord.Env) -> None:
+    _, channel = server(env)
+    member = env.guild.add_member(env.create_user("ann"))
+    await add_checkin(env, member.id, SENTINEL)
+    asked = await member.slash(channel, "mydata delete")
+
+    await env.advance_time(CONFIRM_MINUTES * 60 + 5)
+    late = await member.click(asked.response, label="Delete my data")
+
+    assert late.acknowledged
+    assert text_of(late.response or asked.response) == EXPIRED
+    assert await rows(env, "SELECT count(*) FROM checkins") == 1
+    assert await rows(env, "SELECT count(*) FROM privacy_audit") == 0
+
+
+async def test_the_delete_buttons_carry_their_question_within_discords_limit(
+    env: simcord.Env,
+) -> None:
+    _, channel = server(env)
+    admin_role = env.guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    admin = env.guild.add_member(env.create_user("admin"), roles=[admin_role])
+    member = env.guild.add_member(env.create_user("ann"))
+
+    asked = [
+        await member.slash(channel, "mydata delete"),
+        await admin.slash(channel, "admin forget", member=member),
+    ]
+
+    for result in asked:
+        ids = [c["custom_id"] for row in result.response.components for c in row["components"]]
+        assert len(ids) == 2
+        assert all(len(custom_id) <= limits.CUSTOM_ID for custom_id in ids)
+        assert ids[0].startswith("privacy:erase:")
+
+
 # ------------------------------------------------------------------------------ /admin forget
 
 
@@ -364,6 +423,25 @@ async def test_admin_forget_is_checked_at_run_time(env: simcord.Env) -> None:
 
     assert result.ephemeral
     assert "Manage Server" in text_of(result.response)
+    assert await rows(env, "SELECT count(*) FROM checkins") == 1
+
+
+async def test_an_admin_who_lost_manage_server_cannot_confirm_a_forget(
+    env: simcord.Env,
+) -> None:
+    guild, channel = server(env)
+    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    member = guild.add_member(env.create_user("ann"))
+    await add_checkin(env, member.id, SENTINEL)
+    asked = await admin.slash(channel, "admin forget", member=member)
+
+    env.backend.remove_member_role(guild.id, admin.id, admin_role.id)
+    await env.settle()
+    refused = await admin.click(asked.response, label="Erase")
+
+    assert refused.ephemeral
+    assert "Manage Server" in text_of(refused.response)
     assert await rows(env, "SELECT count(*) FROM checkins") == 1
 
 
