@@ -103,6 +103,14 @@ def server(env: simcord.Env) -> tuple[simcord.GuildHandle, simcord.ChannelHandle
     return guild, guild.create_text_channel("general")
 
 
+def add_admin(
+    env: simcord.Env, guild: simcord.GuildHandle
+) -> tuple[simcord.MemberActor, simcord.RoleHandle]:
+    """A member with Manage Server, and the role that gives it."""
+    role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    return guild.add_member(env.create_user("admin"), roles=[role]), role
+
+
 # ---------------------------------------------------------------------------------- /privacy
 
 
@@ -362,8 +370,7 @@ async def test_the_delete_buttons_carry_their_question_within_discords_limit(
     env: simcord.Env,
 ) -> None:
     _, channel = server(env)
-    admin_role = env.guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    admin = env.guild.add_member(env.create_user("admin"), roles=[admin_role])
+    admin, _ = add_admin(env, env.guild)
     member = env.guild.add_member(env.create_user("ann"))
 
     asked = [
@@ -383,8 +390,7 @@ async def test_the_delete_buttons_carry_their_question_within_discords_limit(
 
 async def test_admin_forget_erases_and_leaves_a_pseudonymous_audit_row(env: simcord.Env) -> None:
     guild, channel = server(env)
-    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    admin, _ = add_admin(env, guild)
     member = guild.add_member(env.create_user("ann"))
     await add_checkin(env, member.id, SENTINEL)
     await add_request(env, guild.id, member.id, SENTINEL)
@@ -430,8 +436,7 @@ async def test_an_admin_who_lost_manage_server_cannot_confirm_a_forget(
     env: simcord.Env,
 ) -> None:
     guild, channel = server(env)
-    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    admin, admin_role = add_admin(env, guild)
     member = guild.add_member(env.create_user("ann"))
     await add_checkin(env, member.id, SENTINEL)
     asked = await admin.slash(channel, "admin forget", member=member)
@@ -498,8 +503,7 @@ async def test_privacy_commands_never_log_members_words(
     env: simcord.Env, caplog_all: pytest.LogCaptureFixture
 ) -> None:
     guild, channel = server(env)
-    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    admin, _ = add_admin(env, guild)
     member = guild.add_member(env.create_user("ann"))
     await add_checkin(env, member.id, SENTINEL)
     await add_request(env, guild.id, member.id, SENTINEL)
