@@ -17,7 +17,7 @@ from discord.ext import commands, tasks
 from bot import limits
 from bot.bot import SupportBot
 from bot.crypto import load_key
-from bot.errors import UserFacingError
+from bot.errors import OutOfDateError, UserFacingError
 from bot.privacy import (
     REGISTRY,
     AuditEntry,
@@ -269,6 +269,33 @@ class KeepButton(
         )
 
 
+class OldConfirmButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"privacy:(?:confirm|cancel)",
+):
+    """The buttons of a question asked before the confirmation moved into the custom_id: they
+    are answered (nothing is deleted) instead of failing silently."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="…", custom_id="privacy:confirm"))
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await report_error(interaction, OutOfDateError(), where="button:privacy:old")
+
+
+BUTTONS = (EraseButton, KeepButton, OldConfirmButton)
+
+
 def confirm_view(owner: int, target: int, guild_id: int | None, label: str) -> discord.ui.View:
     """The two answers to a "delete?" question, built from the question's own facts.
 
@@ -307,11 +334,11 @@ class Privacy(commands.Cog):
         self._pseudonym_secret: bytes | None = None
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(EraseButton, KeepButton)
+        self.bot.add_dynamic_items(*BUTTONS)
         self.purge.start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(EraseButton, KeepButton)
+        self.bot.remove_dynamic_items(*BUTTONS)
         self.purge.cancel()
 
     def _secret(self) -> bytes:

@@ -14,6 +14,7 @@ import simcord
 
 from bot import limits
 from bot.bot import SupportBot, create_bot
+from bot.errors import OutOfDateError
 from bot.privacy import pseudonym, pseudonym_key
 from bot.settings import Settings
 from cogs.privacy import (
@@ -364,6 +365,29 @@ async def test_an_old_delete_question_expires_and_deletes_nothing(env: simcord.E
     assert text_of(late.response or asked.response) == EXPIRED
     assert await rows(env, "SELECT count(*) FROM checkins") == 1
     assert await rows(env, "SELECT count(*) FROM privacy_audit") == 0
+
+
+async def test_a_delete_question_from_before_the_upgrade_is_answered_not_dropped(
+    env: simcord.Env,
+) -> None:
+    _, channel = server(env)
+    member = env.guild.add_member(env.create_user("ann"))
+    await add_checkin(env, member.id, SENTINEL)
+    old = discord.ui.View(timeout=None)
+    for custom_id in ("privacy:confirm", "privacy:cancel"):
+        old.add_item(discord.ui.Button(label=custom_id, custom_id=custom_id))
+    old.stop()  # as after a restart: nothing in memory answers these
+    sent = the_bot(env).get_channel(channel.id)
+    assert isinstance(sent, discord.TextChannel)
+    with env.time_context():
+        question = await sent.send("Delete your data?", view=old)
+    await env.settle()
+
+    for custom_id in ("privacy:confirm", "privacy:cancel"):
+        pressed = await member.click(question, custom_id=custom_id)
+        assert pressed.ephemeral
+        assert pressed.response.content == OutOfDateError().message
+    assert await rows(env, "SELECT count(*) FROM checkins") == 1
 
 
 async def test_the_delete_buttons_carry_their_question_within_discords_limit(
