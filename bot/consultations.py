@@ -824,20 +824,9 @@ class ConsultationService:
                     "UPDATE consultations SET member_left_at = ? WHERE id = ?", (stamp, row["id"])
                 )
                 await _event(tx, row["id"], guild_id, "member_left", user_id, stamp)
-            claimed = await tx.fetchall(
-                "SELECT id FROM consultations WHERE guild_id = ? AND claimed_by = ? "
-                "AND status = 'claimed'",
-                (guild_id, user_id),
-            )
-            for row in claimed:
-                await tx.execute(
-                    "UPDATE consultations SET status = 'open', claimed_by = NULL, "
-                    "claimed_at = NULL, last_reminded_at = NULL WHERE id = ?",
-                    (row["id"],),
-                )
-                await _event(tx, row["id"], guild_id, "released", user_id, stamp)
+            claimed = await _release_claims(tx, guild_id, user_id, stamp)
         marked = [await self._require(int(row["id"])) for row in own]
-        released = [await self._require(int(row["id"])) for row in claimed]
+        released = [await self._require(request_id) for request_id in claimed]
         if marked or released:
             log.info(
                 "consultation.member_left guild=%s user=%s marked=%d released=%d",
@@ -847,6 +836,25 @@ class ConsultationService:
                 len(released),
             )
         return MemberLeft(tuple(marked), tuple(released))
+
+    async def release_claims_of(
+        self, user_id: int, guild_id: int | None, now: dt.datetime
+    ) -> tuple[Consultation, ...]:
+        """Put every request ``user_id`` has claimed back in the queue, in its original place
+        (in one server, or in all with ``guild_id`` None): used before a staff member's data is
+        erased, so no member is left with a claim that nobody holds."""
+        stamp = to_ts(now)
+        async with self._db.transaction() as tx:
+            released: list[int] = []
+            for row in await tx.fetchall(
+                "SELECT DISTINCT guild_id FROM consultations WHERE claimed_by = ? "
+                "AND status = 'claimed' AND (? IS NULL OR guild_id = ?)",
+                (user_id, guild_id, guild_id),
+            ):
+                released += await _release_claims(tx, int(row["guild_id"]), user_id, stamp)
+        if released:
+            log.info("consultation.claims_released user=%s count=%d", user_id, len(released))
+        return tuple([await self._require(request_id) for request_id in released])
 
     async def member_returned(
         self, guild_id: int, user_id: int, now: dt.datetime
@@ -1049,6 +1057,22 @@ class ConsultationService:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+async def _release_claims(tx: Transaction, guild_id: int, staff_id: int, stamp: int) -> list[int]:
+    """Inside ``tx``: put the requests ``staff_id`` holds in ``guild_id`` back in the queue."""
+    claimed = await tx.fetchall(
+        "SELECT id FROM consultations WHERE guild_id = ? AND claimed_by = ? AND status = 'claimed'",
+        (guild_id, staff_id),
+    )
+    for row in claimed:
+        await tx.execute(
+            "UPDATE consultations SET status = 'open', claimed_by = NULL, "
+            "claimed_at = NULL, last_reminded_at = NULL WHERE id = ?",
+            (row["id"],),
+        )
+        await _event(tx, row["id"], guild_id, "released", staff_id, stamp)
+    return [int(row["id"]) for row in claimed]
 
 
 async def _event(

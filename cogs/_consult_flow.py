@@ -598,22 +598,56 @@ class ConsultFlow:
             if consultation.status is Status.OPEN:
                 await self.tell_staff(guild, config, render.member_left_message(consultation))
         for consultation in outcome.released:
-            await self._post_in_thread(
-                guild,
-                consultation,
-                f"<@{consultation.member_id}>, the staff member who was with you has left the "
-                f"server, so request #{consultation.number} is back in the queue in its original "
-                "place. Someone else will join you here soon. If you need help right now, use "
-                "`/crisis`.",
-                ping=[consultation.member_id],
-            )
-            await self.refresh_card(guild, consultation)
-            await self.tell_staff(
+            await self._announce_released(
                 guild,
                 config,
-                f"<@{user_id}> left the server, so request #{consultation.number} is back in the "
-                "queue and needs someone to claim it.",
+                consultation,
+                member_reason="has left the server",
+                staff_reason=f"<@{user_id}> left the server",
             )
+
+    async def release_claims_of(self, staff_id: int, guild_id: int | None) -> int:
+        """Before a staff member's data is erased: every request they hold goes back to the
+        queue, and its member and the staff are told (as when staff leave the server)."""
+        released = await self.service.release_claims_of(staff_id, guild_id, self.now())
+        for consultation in released:
+            guild = self.bot.get_guild(consultation.guild_id)
+            if guild is None:
+                continue
+            config = await self.configs.get(consultation.guild_id)
+            await self._announce_released(
+                guild,
+                config,
+                consultation,
+                member_reason="is no longer available",
+                staff_reason="The staff member who held it asked for their data to be erased",
+            )
+        return len(released)
+
+    async def _announce_released(
+        self,
+        guild: discord.Guild,
+        config: GuildConfig,
+        consultation: Consultation,
+        *,
+        member_reason: str,
+        staff_reason: str,
+    ) -> None:
+        await self._post_in_thread(
+            guild,
+            consultation,
+            f"<@{consultation.member_id}>, the staff member who was with you {member_reason}, "
+            f"so request #{consultation.number} is back in the queue in its original place. "
+            "Someone else will join you here soon. If you need help right now, use `/crisis`.",
+            ping=[consultation.member_id],
+        )
+        await self.refresh_card(guild, consultation)
+        await self.tell_staff(
+            guild,
+            config,
+            f"{staff_reason}, so request #{consultation.number} is back in the queue and needs "
+            "someone to claim it.",
+        )
 
     async def member_returned(self, guild_id: int, user_id: int) -> None:
         consultation = await self.service.member_returned(guild_id, user_id, self.now())

@@ -46,6 +46,7 @@ from bot.ui import (
     send_ephemeral,
     shorten,
 )
+from cogs._consult_flow import ConsultFlow
 
 log = logging.getLogger(__name__)
 
@@ -472,6 +473,7 @@ class Privacy(commands.Cog):
         if by_admin and not _may_forget(interaction, button.guild_id):
             raise UserFacingError("Only people with the Manage Server permission can do that.")
         await interaction.response.defer()
+        await self._release_claims(button.target, button.guild_id)
         secret = self._secret()
         report = await erase(
             self.bot.db,
@@ -496,6 +498,16 @@ class Privacy(commands.Cog):
                 "`/crisis` if you need help now."
             )
         await interaction.edit_original_response(content=text, embed=None, view=None)
+
+    async def _release_claims(self, staff_id: int, guild_id: int | None) -> None:
+        """Requests the person holds as staff go back to the queue before their id is erased,
+        so no member is left waiting on a claim that nobody holds."""
+        consult = self.bot.get_cog("Consult")
+        flow = getattr(consult, "flow", None)
+        if isinstance(flow, ConsultFlow):
+            released = await flow.release_claims_of(staff_id, guild_id)
+            if released:
+                log.info("privacy.claims_released guild=%s count=%d", guild_id, released)
 
     # ------------------------------------------------------------------ staff notices
 

@@ -443,3 +443,24 @@ async def test_a_card_deleted_by_hand(tmp_path: Path) -> None:
         done = await server.staff[0].slash(the_thread(server), "ticket close", reason="ok")
         assert "Request #2 is closed" in said(done)
         await bot.close_database()
+
+
+async def test_staff_who_erase_their_data_hand_their_requests_back_to_the_queue(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    await open_and_claim(server)
+    leaving = server.staff[0]
+
+    asked = await leaving.slash(server.general, "mydata delete")
+    done = await leaving.click(asked.response, label="Delete my data")
+
+    assert done.acknowledged
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.OPEN
+    assert stored.claimed_by is None
+    told = [m.content for m in the_thread(server).history()]
+    assert any("no longer available" in text and "back in the queue" in text for text in told)
+    assert any("asked for their data to be erased" in text for text in notices(server.queue))
+    again = await server.staff[1].click(card_for(server, 1), label="Claim")
+    assert "You claimed request #1" in said(again)

@@ -461,6 +461,34 @@ async def test_member_left_marks_their_request_and_releases_their_claims(
     assert claimed.status is Status.CLAIMED
 
 
+async def test_release_claims_of_frees_every_claim_that_person_holds(
+    service: ConsultationService, db: Database
+) -> None:
+    here = await open_request(service, 1)
+    other_staff = await open_request(service, 2)
+    elsewhere = await open_request(service, 3, guild=GUILD + 1)
+    await service.claim(GUILD, here.id, STAFF, at(1))
+    await service.claim(GUILD, other_staff.id, STAFF + 1, at(1))
+    await service.claim(GUILD + 1, elsewhere.id, STAFF, at(1))
+
+    in_one = await service.release_claims_of(STAFF, GUILD, at(2))
+
+    assert [(c.id, c.status) for c in in_one] == [(here.id, Status.OPEN)]
+    still_claimed = await service.get(elsewhere.id)
+    untouched = await service.get(other_staff.id)
+    assert still_claimed is not None
+    assert still_claimed.status is Status.CLAIMED
+    assert untouched is not None
+    assert untouched.claimed_by == STAFF + 1
+    everywhere = await service.release_claims_of(STAFF, None, at(3))
+    assert [c.id for c in everywhere] == [elsewhere.id]
+    assert await service.release_claims_of(STAFF, None, at(4)) == ()
+    kinds = await db.fetchall(
+        "SELECT kind FROM consultation_events WHERE consultation_id = ? ORDER BY id", (here.id,)
+    )
+    assert [row["kind"] for row in kinds][-1] == "released"
+
+
 async def test_undo_claim_puts_it_back_with_the_problem(service: ConsultationService) -> None:
     request = await open_request(service, 1)
     await service.claim(GUILD, request.id, STAFF, at(1))
