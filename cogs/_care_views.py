@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any, Self, TypeVar
+from typing import Any, NamedTuple, ParamSpec, Self, TypeVar
 
 import discord
 
@@ -55,23 +55,24 @@ def care_bot(interaction: discord.Interaction[Any]) -> SupportBot:
     return client
 
 
-async def show(
-    interaction: discord.Interaction[Any], card: Card, view: discord.ui.View | None
-) -> None:
-    """Show ``card``: edit the member's own private message, or reply privately to a click on
+async def show(interaction: discord.Interaction[Any], answer: Page) -> None:
+    """Show ``answer``: edit the member's own private message, or reply privately to a click on
     a public one (and privately to a slash command)."""
-    embeds = card_embeds(card, care_bot(interaction).crisis)
     message = interaction.message
     is_click = interaction.type is discord.InteractionType.component
     if is_click and message is not None and message.flags.ephemeral:
-        await interaction.response.edit_message(embeds=embeds, view=view)
+        await interaction.response.edit_message(embeds=answer.embeds, view=answer.view)
         return
     await interaction.response.send_message(
-        embeds=embeds,
-        view=view if view is not None else discord.utils.MISSING,
+        embeds=answer.embeds,
+        view=answer.view if answer.view is not None else discord.utils.MISSING,
         ephemeral=True,
-        allowed_mentions=discord.AllowedMentions.none(),
+        allowed_mentions=NO_MENTIONS,
     )
+
+
+NO_MENTIONS = discord.AllowedMentions.none()
+"""Care answers quote nobody, but they never ping anyone either."""
 
 
 async def guarded(interaction: discord.Interaction[Any], item: object, action: Any) -> None:
@@ -103,8 +104,19 @@ def _view(*items: discord.ui.Item[Any]) -> discord.ui.View:
     return view
 
 
-Page = tuple[Card, discord.ui.View]
+class Page(NamedTuple):
+    """An answer ready to send: its embeds and its menus (None: no menus)."""
+
+    embeds: tuple[discord.Embed, ...]
+    view: discord.ui.View | None
+
+
+def page(bot: SupportBot, card: Card, view: discord.ui.View | None) -> Page:
+    return Page(card_embeds(card, bot.crisis), view)
+
+
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class PageCache:
@@ -119,11 +131,14 @@ class PageCache:
     def __init__(self) -> None:
         self._built: dict[tuple[object, ...], Any] = {}
 
-    def get(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
+    def get(
+        self, key: tuple[object, ...], build: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """The page for ``key``, built by ``build(*args, **kwargs)`` the first time."""
         try:
             value: T = self._built[key]
         except KeyError:
-            value = self._built[key] = build()
+            value = self._built[key] = build(*args, **kwargs)
         return value
 
 
@@ -134,6 +149,18 @@ class CareState:
     def __init__(self) -> None:
         self.pages = PageCache()
         self.rotation = TipRotation()
+
+    def tip_page(
+        self, bot: SupportBot, member_id: int, topic_key: str, after: TipPosition | None = None
+    ) -> Page:
+        """The member's next coping tip (``after``: carry on from a button's position)."""
+        topic = bot.care.coping.topics.get(topic_key)
+        if topic is None:
+            raise OutOfDateError()
+        position = self.rotation.next(member_id, topic_key, len(topic.tips), after=after)
+        return self.pages.get(
+            ("tip", topic_key, position), _build_tip_page, bot, topic_key, position
+        )
 
 
 def _state(bot: SupportBot) -> CareState:
@@ -264,7 +291,8 @@ class CompareButton(
 def levels_overview(bot: SupportBot) -> Page:
     return _cache(bot).get(
         ("levels",),
-        lambda: (
+        lambda: page(
+            bot,
             bot.care.levels.overview_card(),
             _view(LevelSelect(bot), LevelCompareSelect(bot)),
         ),
@@ -295,7 +323,7 @@ def _build_level_page(bot: SupportBot, key: str) -> Page:
         items.append(
             CompareButton(key, other.key, f"Compare {level.short_name} and {other.short_name}")
         )
-    return levels.level_card(key), _view(*items)
+    return page(bot, levels.level_card(key), _view(*items))
 
 
 def compare_page(bot: SupportBot, first: str, second: str) -> Page:
@@ -304,7 +332,8 @@ def compare_page(bot: SupportBot, first: str, second: str) -> Page:
         raise OutOfDateError()
     return _cache(bot).get(
         ("compare", first, second),
-        lambda: (
+        lambda: page(
+            bot,
             levels.compare_card(first, second),
             _view(
                 LevelSelect(bot), LevelCompareSelect(bot), LevelButton(OVERVIEW_KEY, "All levels")
@@ -314,13 +343,11 @@ def compare_page(bot: SupportBot, first: str, second: str) -> Page:
 
 
 async def show_level(interaction: discord.Interaction[Any], key: str) -> None:
-    card, view = level_page(care_bot(interaction), key)
-    await show(interaction, card, view)
+    await show(interaction, level_page(care_bot(interaction), key))
 
 
 async def show_compare(interaction: discord.Interaction[Any], first: str, second: str) -> None:
-    card, view = compare_page(care_bot(interaction), first, second)
-    await show(interaction, card, view)
+    await show(interaction, compare_page(care_bot(interaction), first, second))
 
 
 # ----------------------------------------------------------------------------- IOP
@@ -408,7 +435,7 @@ def _build_iop_page(bot: SupportBot, topic: str) -> Page:
     if topic == "approaches":
         items.append(ApproachSelect(bot))
     items.append(IopTopicSelect(bot, topic))
-    return bot.care.iop.topic_card(topic), _view(*items)
+    return page(bot, bot.care.iop.topic_card(topic), _view(*items))
 
 
 def approach_page(bot: SupportBot, key: str) -> Page:
@@ -416,7 +443,8 @@ def approach_page(bot: SupportBot, key: str) -> Page:
         raise OutOfDateError()
     return _cache(bot).get(
         ("approach", key),
-        lambda: (
+        lambda: page(
+            bot,
             bot.care.iop.approach_card(key),
             _view(ApproachSelect(bot, key), IopTopicSelect(bot, "approaches")),
         ),
@@ -424,13 +452,11 @@ def approach_page(bot: SupportBot, key: str) -> Page:
 
 
 async def show_iop_topic(interaction: discord.Interaction[Any], topic: str) -> None:
-    card, view = iop_page(care_bot(interaction), topic)
-    await show(interaction, card, view)
+    await show(interaction, iop_page(care_bot(interaction), topic))
 
 
 async def show_approach(interaction: discord.Interaction[Any], key: str) -> None:
-    card, view = approach_page(care_bot(interaction), key)
-    await show(interaction, card, view)
+    await show(interaction, approach_page(care_bot(interaction), key))
 
 
 # ----------------------------------------------------------------------------- is it for me?
@@ -487,19 +513,18 @@ def fit_page(bot: SupportBot, owner: int, answers: str) -> Page:
             custom_id=CONSULT_CUSTOM_ID,
         )
         restart = FitButton(owner, "", "Start over", discord.ButtonStyle.secondary)
-        return fit.ending_card(answers), _view(consult, restart)
+        return page(bot, fit.ending_card(answers), _view(consult, restart))
     items: list[discord.ui.Item[Any]] = [
         FitButton(owner, answers + code, label, _ANSWER_STYLES[code])
         for code, label in FIT_ANSWERS.items()
     ]
     if answers:
         items.append(FitButton(owner, "", "Start over", discord.ButtonStyle.secondary))
-    return fit.question_card(answers), _view(*items)
+    return page(bot, fit.question_card(answers), _view(*items))
 
 
 async def show_fit(interaction: discord.Interaction[Any], owner: int, answers: str) -> None:
-    card, view = fit_page(care_bot(interaction), owner, answers)
-    await show(interaction, card, view)
+    await show(interaction, fit_page(care_bot(interaction), owner, answers))
 
 
 # ----------------------------------------------------------------------------- relapse
@@ -538,13 +563,14 @@ def relapse_page(bot: SupportBot, topic: str) -> Page:
         raise OutOfDateError()
     return _cache(bot).get(
         ("relapse", topic),
-        lambda: (bot.care.relapse.topics[topic].card(), _view(RelapseTopicSelect(bot, topic))),
+        lambda: page(
+            bot, bot.care.relapse.topics[topic].card(), _view(RelapseTopicSelect(bot, topic))
+        ),
     )
 
 
 async def show_relapse(interaction: discord.Interaction[Any], topic: str) -> None:
-    card, view = relapse_page(care_bot(interaction), topic)
-    await show(interaction, card, view)
+    await show(interaction, relapse_page(care_bot(interaction), topic))
 
 
 # ----------------------------------------------------------------------------- coping
@@ -627,26 +653,24 @@ def tip_page(
     bot: SupportBot, member_id: int, topic_key: str, *, after: TipPosition | None = None
 ) -> Page:
     """The member's next coping tip (``after``: from a button's position)."""
-    topic = bot.care.coping.topics.get(topic_key)
-    if topic is None:
-        raise OutOfDateError()
-    state = _state(bot)
-    pool = len(topic.tips)
-    position = state.rotation.next(member_id, topic_key, pool, after=after)
-    return state.pages.get(
-        ("tip", topic_key, position),
-        lambda: (
-            topic.tip_card(position.current(pool), position.shown),
-            _view(TipButton(topic_key, position), CopingTopicSelect(bot, topic_key)),
-        ),
+    return _state(bot).tip_page(bot, member_id, topic_key, after)
+
+
+def _build_tip_page(bot: SupportBot, topic_key: str, position: TipPosition) -> Page:
+    topic = bot.care.coping.topics[topic_key]
+    return page(
+        bot,
+        topic.tip_card(position.current(len(topic.tips)), position.shown),
+        _view(TipButton(topic_key, position), CopingTopicSelect(bot, topic_key)),
     )
 
 
 async def show_tip(
     interaction: discord.Interaction[Any], topic: str, *, after: TipPosition | None = None
 ) -> None:
-    card, view = tip_page(care_bot(interaction), interaction.user.id, topic, after=after)
-    await show(interaction, card, view)
+    await show(
+        interaction, tip_page(care_bot(interaction), interaction.user.id, topic, after=after)
+    )
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (

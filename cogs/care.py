@@ -19,20 +19,20 @@ from bot.care import (
     FIT_TOPIC,
     LEVELS_FILE,
     RELAPSE_TOPICS,
-    Card,
 )
 from bot.content import ContentError
-from cogs._care_embeds import card_embeds
 from cogs._care_views import (
     DYNAMIC_ITEMS,
+    NO_MENTIONS,
     CareState,
+    Page,
     fit_page,
     iop_page,
     level_page,
     levels_overview,
+    page,
     relapse_page,
     show,
-    tip_page,
 )
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,7 @@ ALWAYS_PRIVATE = "This reflection is always private, so only you can see it."
 
 async def respond(
     interaction: discord.Interaction[SupportBot],
-    card: Card,
-    view: discord.ui.View | None,
+    answer: Page,
     *,
     share: bool,
     note: str | None = None,
@@ -78,22 +77,17 @@ async def respond(
 
     ``note`` is a short line above a private answer (only used when not sharing).
     """
+    view = answer.view if answer.view is not None else discord.utils.MISSING
     if share:
         await interaction.response.send_message(
-            embeds=card_embeds(card, interaction.client.crisis),
-            view=view if view is not None else discord.utils.MISSING,
-            allowed_mentions=discord.AllowedMentions.none(),
+            embeds=answer.embeds, view=view, allowed_mentions=NO_MENTIONS
         )
     elif note is not None:
         await interaction.response.send_message(
-            note,
-            embeds=card_embeds(card, interaction.client.crisis),
-            view=view if view is not None else discord.utils.MISSING,
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
+            note, embeds=answer.embeds, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
     else:
-        await show(interaction, card, view)
+        await show(interaction, answer)
     log.info(
         "care.shown command=%s shared=%s user=%s guild=%s",
         interaction.command.name if interaction.command else "?",
@@ -137,11 +131,8 @@ class Care(commands.Cog):
             level: Jump straight to one level.
             share: Post it in this channel for everyone (otherwise only you see it).
         """
-        if level is None:
-            card, view = levels_overview(self.bot)
-        else:
-            card, view = level_page(self.bot, level)
-        await respond(interaction, card, view, share=share)
+        answer = levels_overview(self.bot) if level is None else level_page(self.bot, level)
+        await respond(interaction, answer, share=share)
 
     @app_commands.command(name="iop")
     @app_commands.choices(topic=IOP_CHOICES)
@@ -160,12 +151,11 @@ class Care(commands.Cog):
         chosen = topic or "about"
         if chosen == FIT_TOPIC:
             # The reflection is about the member's own situation: never posted in the channel.
-            card, view = fit_page(self.bot, interaction.user.id, "")
             note = ALWAYS_PRIVATE if share else None
-            await respond(interaction, card, view, share=False, note=note)
+            reflection = fit_page(self.bot, interaction.user.id, "")
+            await respond(interaction, reflection, share=False, note=note)
             return
-        card, view = iop_page(self.bot, chosen)
-        await respond(interaction, card, view, share=share)
+        await respond(interaction, iop_page(self.bot, chosen), share=share)
 
     @app_commands.command(name="relapse")
     @app_commands.choices(topic=RELAPSE_CHOICES)
@@ -181,8 +171,7 @@ class Care(commands.Cog):
             topic: What you'd like to know (starts with early warning signs).
             share: Post it in this channel for everyone (otherwise only you see it).
         """
-        card, view = relapse_page(self.bot, topic or RELAPSE_TOPICS[0])
-        await respond(interaction, card, view, share=share)
+        await respond(interaction, relapse_page(self.bot, topic or RELAPSE_TOPICS[0]), share=share)
 
     @app_commands.command(name="coping")
     @app_commands.choices(topic=COPING_CHOICES)
@@ -199,8 +188,8 @@ class Care(commands.Cog):
             share: Post it in this channel for everyone (otherwise only you see it).
         """
         chosen = topic or COPING_TOPICS[0]
-        card, view = tip_page(self.bot, interaction.user.id, chosen)
-        await respond(interaction, card, view, share=share)
+        tip = self.state.tip_page(self.bot, interaction.user.id, chosen)
+        await respond(interaction, tip, share=share)
 
     @app_commands.command(name="support-network")
     async def support_network(
@@ -211,7 +200,10 @@ class Care(commands.Cog):
         Args:
             share: Post it in this channel for everyone (otherwise only you see it).
         """
-        await respond(interaction, self.bot.care.support.card(), None, share=share)
+        answer = self.state.pages.get(
+            ("support",), lambda: page(self.bot, self.bot.care.support.card(), None)
+        )
+        await respond(interaction, answer, share=share)
 
 
 async def setup(bot: SupportBot) -> None:

@@ -18,7 +18,6 @@ from bot.content import ContentError
 from bot.errors import OutOfDateError
 from bot.settings import PROJECT_ROOT, Settings
 from bot.ui import FOOTER
-from cogs._care_embeds import card_embeds
 from cogs._care_views import (
     CONSULT_CUSTOM_ID,
     DYNAMIC_ITEMS,
@@ -364,10 +363,10 @@ async def public_reflection(env: simcord.Env, channel: Any, owner: Any) -> disco
     its buttons are persistent, so old public copies still exist in servers."""
     bot = env.bot
     assert isinstance(bot, SupportBot)
-    card, view = fit_page(bot, owner.id, "")
+    reflection = fit_page(bot, owner.id, "")
     target = bot.get_channel(channel.id)
     assert isinstance(target, discord.TextChannel)
-    return await target.send(embeds=card_embeds(card, bot.crisis), view=view)
+    return await target.send(embeds=list(reflection.embeds), view=reflection.view)
 
 
 async def test_another_member_cannot_answer_someone_elses_reflection(
