@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -545,8 +544,8 @@ def load_care_content(content_dir: Path) -> CareContent:
 
 class TipPosition(NamedTuple):
     """Where a member is in a topic's tips: this round began at tip ``start`` and ``shown`` of
-    its tips have been shown, in the content's order (wrapping round). A named tuple: one is
-    made on every /coping, and it is the tip page's cache key."""
+    its tips have been shown, in the content's order (wrapping round). The tip page's cache
+    key."""
 
     start: int
     shown: int
@@ -555,9 +554,6 @@ class TipPosition(NamedTuple):
         """The tip shown last (the one on screen)."""
         return (self.start + self.shown - 1) % pool
 
-    def fits(self, pool: int) -> bool:
-        return 0 <= self.start < pool and 1 <= self.shown <= pool
-
 
 class TipRotation:
     """Which coping tip each member sees next, so "Another tip" never repeats until the topic's
@@ -565,30 +561,42 @@ class TipRotation:
     tip; the next round starts somewhere else. Positions are kept in memory only (never the
     database), bounded in size; the "Another tip" button carries the position too, so a
     restart doesn't lose it for that message.
+
+    Every /coping takes a step, so the step is kept lean: positions are made once per pool
+    size and reused, and the memory is a plain dict in least-recently-used order (a cold
+    Python call or object costs microseconds, see ``benchmarks/interactions.py``).
     """
 
     def __init__(self, *, rng: random.Random | None = None, max_entries: int = 10_000) -> None:
         self._rng = rng or random.Random()
         self._max = max_entries
-        self._at: OrderedDict[tuple[int, str], TipPosition] = OrderedDict()
+        self._at: dict[tuple[int, str], TipPosition] = {}
+        self._grids: dict[int, list[list[TipPosition]]] = {}
 
     def next(
-        self, member_id: int, topic: str, pool: int, *, after: TipPosition | None = None
+        self, member_id: int, topic: str, pool: int, after: TipPosition | None = None
     ) -> TipPosition:
         """Move the member on to their next tip. ``after``: carry on from that position (a
         button's) instead of the remembered one."""
         key = (member_id, topic)
-        current = after if after is not None else self._at.get(key)
-        if current is None or not current.fits(pool):
-            position = TipPosition(self._rng.randrange(pool), 1)
+        remembered = self._at.pop(key, None)  # re-inserted below: most recently used
+        current = remembered if after is None else after
+        grid = self._grids.get(pool) or self._grid(pool)
+        if current is None or not (0 <= current.start < pool and 1 <= current.shown <= pool):
+            position = grid[self._rng.randrange(pool)][1]
         elif current.shown < pool:
-            position = TipPosition(current.start, current.shown + 1)
+            position = grid[current.start][current.shown + 1]
         else:  # every tip shown: a new round, never starting with the tip just shown
             last = current.current(pool)
             others = [i for i in range(pool) if i != last] or [last]
-            position = TipPosition(self._rng.choice(others), 1)
+            position = grid[self._rng.choice(others)][1]
         self._at[key] = position
-        self._at.move_to_end(key)
-        while len(self._at) > self._max:
-            self._at.popitem(last=False)
+        if len(self._at) > self._max:
+            del self._at[next(iter(self._at))]
         return position
+
+    def _grid(self, pool: int) -> list[list[TipPosition]]:
+        """Every position for a pool of this size, by ``[start][shown]``."""
+        grid = [[TipPosition(start, shown) for shown in range(pool + 1)] for start in range(pool)]
+        self._grids[pool] = grid
+        return grid

@@ -26,6 +26,7 @@ from bot.care import (
     OVERVIEW_KEY,
     RELAPSE_TOPICS,
     Card,
+    CareContent,
     TipPosition,
     TipRotation,
 )
@@ -146,18 +147,19 @@ class CareState:
     """What the care commands keep while the bot runs, owned by the Care cog: the pages built
     once, and where each member is in the coping tips."""
 
-    def __init__(self) -> None:
+    def __init__(self, care: CareContent) -> None:
         self.pages = PageCache()
         self.rotation = TipRotation()
+        self._tip_counts = {key: len(topic.tips) for key, topic in care.coping.topics.items()}
 
     def tip_page(
         self, bot: SupportBot, member_id: int, topic_key: str, after: TipPosition | None = None
     ) -> Page:
         """The member's next coping tip (``after``: carry on from a button's position)."""
-        topic = bot.care.coping.topics.get(topic_key)
-        if topic is None:
+        pool = self._tip_counts.get(topic_key)
+        if pool is None:
             raise OutOfDateError()
-        position = self.rotation.next(member_id, topic_key, len(topic.tips), after=after)
+        position = self.rotation.next(member_id, topic_key, pool, after)
         return self.pages.get(
             ("tip", topic_key, position), _build_tip_page, bot, topic_key, position
         )

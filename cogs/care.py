@@ -102,7 +102,7 @@ class Care(commands.Cog):
 
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
-        self.state = CareState()
+        self.state = CareState(bot.care)
 
     async def cog_load(self) -> None:
         known = set(self.bot.care.levels.keys())
