@@ -290,27 +290,29 @@ class CompareButton(
         await guarded(interaction, self, show_compare(interaction, self.first, self.second))
 
 
+# Each page is looked up first and only built (and its key checked) the first time: an
+# unknown key is never cached, so it always reaches its builder, which refuses it.
+
+
 def levels_overview(bot: SupportBot) -> Page:
-    return _cache(bot).get(
-        ("levels",),
-        lambda: page(
-            bot,
-            bot.care.levels.overview_card(),
-            _view(LevelSelect(bot), LevelCompareSelect(bot)),
-        ),
-    )
+    return _cache(bot).get(("levels",), _build_levels_overview, bot)
+
+
+def _build_levels_overview(bot: SupportBot) -> Page:
+    overview = _view(LevelSelect(bot), LevelCompareSelect(bot))
+    return page(bot, bot.care.levels.overview_card(), overview)
 
 
 def level_page(bot: SupportBot, key: str) -> Page:
     if key == OVERVIEW_KEY:
         return levels_overview(bot)
-    if bot.care.levels.get(key) is None:
-        raise OutOfDateError()
-    return _cache(bot).get(("level", key), lambda: _build_level_page(bot, key))
+    return _cache(bot).get(("level", key), _build_level_page, bot, key)
 
 
 def _build_level_page(bot: SupportBot, key: str) -> Page:
     levels = bot.care.levels
+    if levels.get(key) is None:
+        raise OutOfDateError()
     before, after = levels.neighbours(key)
     items: list[discord.ui.Item[Any]] = [LevelSelect(bot, key)]
     if before is not None:
@@ -329,19 +331,15 @@ def _build_level_page(bot: SupportBot, key: str) -> Page:
 
 
 def compare_page(bot: SupportBot, first: str, second: str) -> Page:
+    return _cache(bot).get(("compare", first, second), _build_compare_page, bot, first, second)
+
+
+def _build_compare_page(bot: SupportBot, first: str, second: str) -> Page:
     levels = bot.care.levels
     if levels.get(first) is None or levels.get(second) is None or first == second:
         raise OutOfDateError()
-    return _cache(bot).get(
-        ("compare", first, second),
-        lambda: page(
-            bot,
-            levels.compare_card(first, second),
-            _view(
-                LevelSelect(bot), LevelCompareSelect(bot), LevelButton(OVERVIEW_KEY, "All levels")
-            ),
-        ),
-    )
+    view = _view(LevelSelect(bot), LevelCompareSelect(bot), LevelButton(OVERVIEW_KEY, "All levels"))
+    return page(bot, levels.compare_card(first, second), view)
 
 
 async def show_level(interaction: discord.Interaction[Any], key: str) -> None:
@@ -427,12 +425,12 @@ class ApproachSelect(discord.ui.DynamicItem[Select], template=r"care:iop:approac
 
 
 def iop_page(bot: SupportBot, topic: str) -> Page:
-    if topic not in IOP_TOPICS:
-        raise OutOfDateError()
-    return _cache(bot).get(("iop", topic), lambda: _build_iop_page(bot, topic))
+    return _cache(bot).get(("iop", topic), _build_iop_page, bot, topic)
 
 
 def _build_iop_page(bot: SupportBot, topic: str) -> Page:
+    if topic not in IOP_TOPICS:
+        raise OutOfDateError()
     items: list[discord.ui.Item[Any]] = []
     if topic == "approaches":
         items.append(ApproachSelect(bot))
@@ -441,16 +439,14 @@ def _build_iop_page(bot: SupportBot, topic: str) -> Page:
 
 
 def approach_page(bot: SupportBot, key: str) -> Page:
+    return _cache(bot).get(("approach", key), _build_approach_page, bot, key)
+
+
+def _build_approach_page(bot: SupportBot, key: str) -> Page:
     if bot.care.iop.approach(key) is None:
         raise OutOfDateError()
-    return _cache(bot).get(
-        ("approach", key),
-        lambda: page(
-            bot,
-            bot.care.iop.approach_card(key),
-            _view(ApproachSelect(bot, key), IopTopicSelect(bot, "approaches")),
-        ),
-    )
+    view = _view(ApproachSelect(bot, key), IopTopicSelect(bot, "approaches"))
+    return page(bot, bot.care.iop.approach_card(key), view)
 
 
 async def show_iop_topic(interaction: discord.Interaction[Any], topic: str) -> None:
@@ -561,14 +557,14 @@ class RelapseTopicSelect(discord.ui.DynamicItem[Select], template=r"care:relapse
 
 
 def relapse_page(bot: SupportBot, topic: str) -> Page:
+    return _cache(bot).get(("relapse", topic), _build_relapse_page, bot, topic)
+
+
+def _build_relapse_page(bot: SupportBot, topic: str) -> Page:
     if topic not in RELAPSE_TOPICS:
         raise OutOfDateError()
-    return _cache(bot).get(
-        ("relapse", topic),
-        lambda: page(
-            bot, bot.care.relapse.topics[topic].card(), _view(RelapseTopicSelect(bot, topic))
-        ),
-    )
+    card = bot.care.relapse.topics[topic].card()
+    return page(bot, card, _view(RelapseTopicSelect(bot, topic)))
 
 
 async def show_relapse(interaction: discord.Interaction[Any], topic: str) -> None:
