@@ -606,7 +606,7 @@ class ConsultFlow:
                 staff_reason=f"<@{user_id}> left the server",
             )
 
-    async def release_claims_of(self, staff_id: int, guild_id: int | None) -> int:
+    async def release_claims_of(self, staff_id: int, guild_id: int | None) -> None:
         """Before a staff member's data is erased: every request they hold goes back to the
         queue, and its member and the staff are told (as when staff leave the server)."""
         released = await self.service.release_claims_of(staff_id, guild_id, self.now())
@@ -622,7 +622,6 @@ class ConsultFlow:
                 member_reason="is no longer available",
                 staff_reason="The staff member who held it asked for their data to be erased",
             )
-        return len(released)
 
     async def _announce_released(
         self,

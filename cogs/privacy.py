@@ -440,12 +440,7 @@ class Privacy(commands.Cog):
         """Erase a member's data at their request (Manage Server)."""
         admin = interaction.user
         guild_id = interaction.guild_id
-        if (
-            guild_id is None
-            or not isinstance(admin, discord.Member)
-            or not admin.guild_permissions.manage_guild
-        ):
-            raise UserFacingError("Only people with the Manage Server permission can do that.")
+        _require_manage_server(interaction, guild_id)
         await interaction.response.send_message(
             embed=embed(
                 "Erase this member's data?",
@@ -470,10 +465,10 @@ class Privacy(commands.Cog):
             await interaction.response.edit_message(content=EXPIRED, embed=None, view=None)
             return
         by_admin = button.owner != button.target
-        if by_admin and not _may_forget(interaction, button.guild_id):
-            raise UserFacingError("Only people with the Manage Server permission can do that.")
+        if by_admin:
+            _require_manage_server(interaction, button.guild_id)
         await interaction.response.defer()
-        await self._release_claims(button.target, button.guild_id)
+        await self._release_claims(button.target, button.guild_id)  # before the id is erased
         secret = self._secret()
         report = await erase(
             self.bot.db,
@@ -500,14 +495,11 @@ class Privacy(commands.Cog):
         await interaction.edit_original_response(content=text, embed=None, view=None)
 
     async def _release_claims(self, staff_id: int, guild_id: int | None) -> None:
-        """Requests the person holds as staff go back to the queue before their id is erased,
-        so no member is left waiting on a claim that nobody holds."""
-        consult = self.bot.get_cog("Consult")
-        flow = getattr(consult, "flow", None)
+        """Requests the person holds as staff go back to the queue (the consultation service
+        logs it), so no member is left waiting on a claim that nobody holds."""
+        flow = getattr(self.bot.get_cog("Consult"), "flow", None)
         if isinstance(flow, ConsultFlow):
-            released = await flow.release_claims_of(staff_id, guild_id)
-            if released:
-                log.info("privacy.claims_released guild=%s count=%d", guild_id, released)
+            await flow.release_claims_of(staff_id, guild_id)
 
     # ------------------------------------------------------------------ staff notices
 
@@ -593,15 +585,17 @@ def _str(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _may_forget(interaction: discord.Interaction[Any], guild_id: int | None) -> bool:
-    """The admin still has Manage Server, in the server the question was asked in."""
+def _require_manage_server(interaction: discord.Interaction[Any], guild_id: int | None) -> None:
+    """``/admin forget`` is for Manage Server, checked when asked and again when confirmed (in
+    the server the question was asked in: permissions can change in between)."""
     user = interaction.user
-    return (
-        guild_id is not None
-        and interaction.guild_id == guild_id
-        and isinstance(user, discord.Member)
-        and user.guild_permissions.manage_guild
-    )
+    if (
+        guild_id is None
+        or interaction.guild_id != guild_id
+        or not isinstance(user, discord.Member)
+        or not user.guild_permissions.manage_guild
+    ):
+        raise UserFacingError("Only people with the Manage Server permission can do that.")
 
 
 async def setup(bot: SupportBot) -> None:
