@@ -157,6 +157,14 @@ class ConsultServer:
         return await GuildConfigRepository(bot.db).update(self.guild.id, self.env.now(), **changes)
 
 
+def add_admin(
+    env: simcord.Env, guild: simcord.GuildHandle
+) -> tuple[simcord.MemberActor, simcord.RoleHandle]:
+    """A member with Manage Server, and the role that gives it."""
+    role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    return guild.add_member(env.create_user("admin"), roles=[role]), role
+
+
 async def make_consult_server(
     env: simcord.Env,
     *,
@@ -183,7 +191,6 @@ async def make_consult_server(
         "consultations", overwrites={staff_role: discord.PermissionOverwrite(manage_threads=True)}
     )
     general = guild.create_text_channel("general")
-    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
     server = ConsultServer(
         env=env,
         guild=guild,
@@ -196,7 +203,7 @@ async def make_consult_server(
         staff=[
             guild.add_member(env.create_user(f"staff{n}"), roles=[staff_role]) for n in range(staff)
         ],
-        admin=guild.add_member(env.create_user("admin"), roles=[admin_role]),
+        admin=add_admin(env, guild)[0],
     )
     if configure:
         values: dict[str, object] = {

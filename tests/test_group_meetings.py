@@ -11,7 +11,7 @@ from bot.bot import SupportBot
 from bot.guild_config import GuildConfigRepository
 from bot.meetings import Meeting, due_reminders, upcoming
 from bot.settings import Settings
-from tests.conftest import restart
+from tests.conftest import add_admin, restart
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -41,6 +41,18 @@ def _bot(env: simcord.Env) -> SupportBot:
 
 def _at(delta: dt.timedelta, env: simcord.Env) -> str:
     return (env.now() + delta).isoformat()
+
+
+async def _reminding_server(
+    env: simcord.Env,
+) -> tuple[simcord.GuildHandle, simcord.ChannelHandle]:
+    """A server whose #meetings gets a reminder 15 minutes before each meeting."""
+    guild = env.create_guild()
+    meetings = guild.create_text_channel("meetings")
+    await GuildConfigRepository(_bot(env).db).update(
+        guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
+    )
+    return guild, meetings
 
 
 def _event(guild: simcord.GuildHandle, env: simcord.Env, name: str, delta: dt.timedelta) -> int:
@@ -91,11 +103,7 @@ async def test_no_meetings_is_said_kindly(env: simcord.Env) -> None:
 async def test_one_reminder_before_the_meeting_and_none_after_a_restart(
     env: simcord.Env, settings: Settings
 ) -> None:
-    guild = env.create_guild()
-    meetings = guild.create_text_channel("meetings")
-    await GuildConfigRepository(_bot(env).db).update(
-        guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
-    )
+    guild, meetings = await _reminding_server(env)
     _event(guild, env, "Evening group", dt.timedelta(minutes=30))
     await env.settle()
 
@@ -118,11 +126,7 @@ async def test_one_reminder_before_the_meeting_and_none_after_a_restart(
 async def test_a_reminder_discord_failed_to_post_is_posted_on_the_next_pass(
     env: simcord.Env,
 ) -> None:
-    guild = env.create_guild()
-    meetings = guild.create_text_channel("meetings")
-    await GuildConfigRepository(_bot(env).db).update(
-        guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
-    )
+    guild, meetings = await _reminding_server(env)
     _event(guild, env, "Evening group", dt.timedelta(minutes=30))
     await env.settle()
     path = f"/channels/{meetings.id}/messages"
@@ -143,13 +147,8 @@ async def test_a_reminder_discord_failed_to_post_is_posted_on_the_next_pass(
 async def test_new_reminder_minutes_from_setup_take_effect_without_waiting_an_hour(
     env: simcord.Env,
 ) -> None:
-    guild = env.create_guild()
-    meetings = guild.create_text_channel("meetings")
-    admin_role = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
-    await GuildConfigRepository(_bot(env).db).update(
-        guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
-    )
+    guild, meetings = await _reminding_server(env)
+    admin, _ = add_admin(env, guild)
     _event(guild, env, "Evening group", dt.timedelta(hours=5))
     await env.settle()
     await env.advance_time(60)  # the reminder loop has planned: nothing due for hours
@@ -164,12 +163,8 @@ async def test_new_reminder_minutes_from_setup_take_effect_without_waiting_an_ho
 
 
 async def test_interested_members_who_opted_in_get_a_dm(env: simcord.Env) -> None:
-    guild = env.create_guild()
-    meetings = guild.create_text_channel("meetings")
+    guild, meetings = await _reminding_server(env)
     general = guild.create_text_channel("general")
-    await GuildConfigRepository(_bot(env).db).update(
-        guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
-    )
     opted_user, shy_user, uninterested_user = (
         env.create_user("opted"),
         env.create_user("shy"),

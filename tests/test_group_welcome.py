@@ -8,7 +8,7 @@ import simcord
 from bot.bot import SupportBot
 from bot.guild_config import GuildConfigRepository
 from bot.settings import Settings
-from tests.conftest import restart
+from tests.conftest import add_admin, restart
 
 
 def _bot(env: simcord.Env) -> SupportBot:
@@ -111,8 +111,7 @@ async def test_the_i_agree_gate_grants_the_member_role_and_survives_a_restart(
     guild = env.create_guild()
     rules = guild.create_text_channel("rules")
     members_role = guild.create_role("Member")
-    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    admin, _ = add_admin(env, guild)
     await _configure(env, guild, member_role_id=members_role.id)
 
     posted = await admin.slash(rules, "post-guidelines")
@@ -138,8 +137,7 @@ async def test_without_a_member_role_the_guidelines_are_posted_without_a_gate(
 ) -> None:
     guild = env.create_guild()
     rules = guild.create_text_channel("rules")
-    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    admin, _ = add_admin(env, guild)
 
     result = await admin.slash(rules, "post-guidelines")
 
@@ -152,8 +150,7 @@ async def test_a_deleted_member_role_gets_a_polite_answer(env: simcord.Env) -> N
     guild = env.create_guild()
     rules = guild.create_text_channel("rules")
     members_role = guild.create_role("Member")
-    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    admin, _ = add_admin(env, guild)
     await _configure(env, guild, member_role_id=members_role.id)
     await admin.slash(rules, "post-guidelines")
     await _configure(env, guild, member_role_id=None)

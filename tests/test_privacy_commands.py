@@ -24,7 +24,7 @@ from cogs.privacy import (
     EXPORT_TOO_LARGE,
     LAST_PURGE_KEY,
 )
-from tests.conftest import make_settings, restart
+from tests.conftest import add_admin, make_settings, restart
 
 SENTINEL = "SENTINEL-b41c-my-words"
 
@@ -102,14 +102,6 @@ async def rows(env: simcord.Env, sql: str, *params: Any) -> int:
 def server(env: simcord.Env) -> tuple[simcord.GuildHandle, simcord.ChannelHandle]:
     guild = env.create_guild("Recovery Group")
     return guild, guild.create_text_channel("general")
-
-
-def add_admin(
-    env: simcord.Env, guild: simcord.GuildHandle
-) -> tuple[simcord.MemberActor, simcord.RoleHandle]:
-    """A member with Manage Server, and the role that gives it."""
-    role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    return guild.add_member(env.create_user("admin"), roles=[role]), role
 
 
 # ---------------------------------------------------------------------------------- /privacy

@@ -10,7 +10,7 @@ import simcord
 
 from bot.bot import SupportBot
 from bot.guild_config import GuildConfigRepository
-from tests.conftest import ConsultServer
+from tests.conftest import ConsultServer, add_admin
 
 
 def _text(result: simcord.InteractionResult) -> str:
@@ -25,8 +25,7 @@ def _text(result: simcord.InteractionResult) -> str:
 
 def _world(env: simcord.Env) -> tuple[simcord.GuildHandle, simcord.MemberActor]:
     guild = env.create_guild()
-    admin_role = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    admin, _ = add_admin(env, guild)
     return guild, admin
 
 
