@@ -48,14 +48,75 @@ REPLY_COOLDOWN = dt.timedelta(minutes=10)
 """A member gets at most one safety-net reply (and staff one alert) per this long."""
 
 
+class Level(StrEnum):
+    """How urgently staff should hear about a signal.
+
+    ``CUE`` never alerts on its own (an ambiguous "bye guys", "i'm done"): it only raises a
+    signal from the same member a few minutes before or after (see ``bot.safety_memory``).
+    ``CONCERN`` (a passive wish, hopelessness, feeling a burden) gets the member a gentle
+    private check-in and staff a quiet note. ``HIGH`` (wanting to die by suicide, a method, a
+    plan or a time, a goodbye, self-harm, overdose intent) pings the staff role at once.
+    """
+
+    CUE = "cue"
+    CONCERN = "concern"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {Level.CUE: 0, Level.CONCERN: 1, Level.HIGH: 2}
+
+
 class Category(StrEnum):
-    DIRECT = "direct"
-    MEANS = "means"
-    SLANG = "slang"
+    """What kind of crisis language was found (after the C-SSRS and the interpersonal theory).
+
+    Disguised forms (spacing, leetspeak, look-alikes, slang such as "kms") are not a category
+    of their own: they are read as what they mean.
+    """
+
+    PASSIVE = "passive"
+    """A wish to be dead or not to exist."""
+    ACTIVE = "active"
+    """Wanting to kill oneself, without a method."""
+    METHOD = "method"
+    """A method or means tied to oneself."""
+    PLAN = "plan"
+    """Intent, a plan or a time."""
+    FAREWELL = "farewell"
+    """Preparatory acts and goodbyes."""
+    BURDEN = "burden"
+    """Feeling a burden, or that one does not belong."""
+    HOPELESS = "hopeless"
+    """Hopelessness and feeling trapped."""
+    SELF_HARM = "self_harm"
+    """Hurting oneself."""
+    OVERDOSE = "overdose"
+    """Overdose intent, including not caring whether one survives using."""
+    AMBIGUOUS = "ambiguous"
+    """A cue that means something only next to another signal ("bye everyone", "i'm done")."""
 
 
-CHECK_ORDER = (Category.DIRECT, Category.MEANS, Category.SLANG)
-"""When several categories match, the first one here is reported."""
+LEVEL_OF: dict[Category, Level] = {
+    Category.PASSIVE: Level.CONCERN,
+    Category.BURDEN: Level.CONCERN,
+    Category.HOPELESS: Level.CONCERN,
+    Category.ACTIVE: Level.HIGH,
+    Category.METHOD: Level.HIGH,
+    Category.PLAN: Level.HIGH,
+    Category.FAREWELL: Level.HIGH,
+    Category.SELF_HARM: Level.HIGH,
+    Category.OVERDOSE: Level.HIGH,
+    Category.AMBIGUOUS: Level.CUE,
+}
+"""The level a category carries on its own; a short memory may raise it."""
+
+
+_GROUP_CATEGORY = {"direct": Category.ACTIVE, "means": Category.METHOD, "slang": Category.ACTIVE}
+CHECK_ORDER = ("direct", "means", "slang")
+"""The phrase groups of the data file, checked in this order (the first match is reported)."""
 
 DM = "dm"
 """The category recorded for a direct message to the bot (never matched, always answered)."""
@@ -197,19 +258,25 @@ def _phrase_pattern(phrase: str, *, at_end: bool = False) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Match:
-    """Which kind of crisis language was found. Deliberately holds no text."""
+    """Which kind of crisis language was found, and how urgent. Deliberately holds no text."""
 
     category: Category
+    level: Level
+
+    @classmethod
+    def of(cls, category: Category) -> Match:
+        """A match at the level its category carries on its own."""
+        return cls(category, LEVEL_OF[category])
 
 
 class CrisisMatcher:
     """Finds crisis language in a message; ``match`` returns a category or ``None``."""
 
     def __init__(self, phrases: PhraseFile) -> None:
-        self._patterns: dict[Category, tuple[re.Pattern[str], ...]] = {}
-        self._at_end: dict[Category, tuple[re.Pattern[str], ...]] = {}
+        self._patterns: dict[str, tuple[re.Pattern[str], ...]] = {}
+        self._at_end: dict[str, tuple[re.Pattern[str], ...]] = {}
         for category in CHECK_ORDER:
-            group: PhraseGroup = getattr(phrases, category.value)
+            group: PhraseGroup = getattr(phrases, category)
             self._patterns[category] = tuple(_phrase_pattern(p) for p in group.phrases if p.strip())
             self._at_end[category] = tuple(
                 _phrase_pattern(p, at_end=True) for p in group.at_end if p.strip()
@@ -228,7 +295,7 @@ class CrisisMatcher:
         ends: list[str] | None = None  # sentence readings, made only when needed
         for category in CHECK_ORDER:
             if any(p.search(v) for v in whole for p in self._patterns[category]):
-                return Match(category)
+                return Match.of(_GROUP_CATEGORY[category])
             if self._at_end[category]:
                 if ends is None:
                     ends = [
@@ -238,7 +305,7 @@ class CrisisMatcher:
                         for reading in self._readings(sentence)
                     ]
                 if any(p.search(v) for v in ends for p in self._at_end[category]):
-                    return Match(category)
+                    return Match.of(_GROUP_CATEGORY[category])
         return None
 
     def _readings(self, text: str) -> list[str]:

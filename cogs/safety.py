@@ -25,10 +25,20 @@ from cogs._handoff import consult_button_view
 log = logging.getLogger(__name__)
 
 CATEGORY_NAMES: dict[Category, str] = {
-    Category.DIRECT: "a direct statement",
-    Category.SLANG: "slang or a joke that may mean it",
-    Category.MEANS: "words about a means of self-harm",
+    Category.PASSIVE: "a wish not to be alive",
+    Category.ACTIVE: "wanting to end their life",
+    Category.METHOD: "words about a means of self-harm",
+    Category.PLAN: "a plan or a time",
+    Category.FAREWELL: "something that reads like a goodbye",
+    Category.BURDEN: "feeling a burden or alone",
+    Category.HOPELESS: "feeling hopeless or trapped",
+    Category.SELF_HARM: "hurting themselves",
+    Category.OVERDOSE: "overdose intent",
+    Category.AMBIGUOUS: "words that may mean more next to what they wrote before",
 }
+
+_STORED_CATEGORY = {Category.METHOD: "means", Category.OVERDOSE: "means"}
+"""The stored category, in the values the crisis_matches table allows until it is widened."""
 
 MEMBER_REPLY = (
     "You matter, and we're glad you're here. If things feel like too much right now, "
@@ -93,7 +103,7 @@ class SafetyNet(commands.Cog):
                 channel_id=message.channel.id,
                 message_id=message.id,
                 user_id=message.author.id,
-                category=found.category.value,
+                category=_STORED_CATEGORY.get(found.category, "direct"),
                 now=discord.utils.utcnow(),
             )
             respond = outcome.respond

@@ -99,7 +99,7 @@ async def test_a_match_gets_one_gentle_reply_and_one_staff_alert(
     assert (list(stored_reply.ping_user_ids), list(stored_reply.ping_role_ids)) == ([], [])
     text = str(alert.embeds[0].to_dict())
     assert sent.jump_url in text
-    assert "a direct statement" in text
+    assert "wanting to end their life" in text
     assert world.member.mention in text
     assert SENTINEL not in text
     assert "kill" not in text.lower()

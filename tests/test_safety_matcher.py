@@ -29,49 +29,49 @@ def matcher() -> CrisisMatcher:
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        ("I want to kill myself", Category.DIRECT),
-        ("honestly i just want to die", Category.DIRECT),
-        ("I don't want to be alive anymore", Category.DIRECT),
-        ("everyone would be better off without me", Category.DIRECT),
-        ("I've been feeling suicidal again", Category.DIRECT),
-        ("thinking about ending my life tonight", Category.DIRECT),
-        ("i keep getting the urge to hurt myself", Category.DIRECT),
+        ("I want to kill myself", Category.ACTIVE),
+        ("honestly i just want to die", Category.ACTIVE),
+        ("I don't want to be alive anymore", Category.ACTIVE),
+        ("everyone would be better off without me", Category.ACTIVE),
+        ("I've been feeling suicidal again", Category.ACTIVE),
+        ("thinking about ending my life tonight", Category.ACTIVE),
+        ("i keep getting the urge to hurt myself", Category.ACTIVE),
         # Slang and jokes still count: a joke about it is often how it first comes up.
-        ("ugh kms", Category.SLANG),
-        ("this week lol kms", Category.SLANG),
-        ("gonna unalive myself fr", Category.SLANG),
-        ("kill me now", Category.SLANG),
+        ("ugh kms", Category.ACTIVE),
+        ("this week lol kms", Category.ACTIVE),
+        ("gonna unalive myself fr", Category.ACTIVE),
+        ("kill me now", Category.ACTIVE),
         # Means tied to oneself.
-        ("I'm going to take all my pills", Category.MEANS),
-        ("been saving up my pills", Category.MEANS),
+        ("I'm going to take all my pills", Category.METHOD),
+        ("been saving up my pills", Category.METHOD),
         # Overdose and other means, first person, with or without the subject (recovery group:
         # these matter most).
-        ("I want to overdose", Category.MEANS),
-        ("gonna od tonight", Category.MEANS),
-        ("GONNA OD", Category.MEANS),
-        ("going to overdose", Category.MEANS),
-        ("i keep thinking about overdosing", Category.MEANS),
-        ("thinking of jumping off a bridge", Category.MEANS),
-        ("i wanna jump off the bridge", Category.MEANS),
+        ("I want to overdose", Category.METHOD),
+        ("gonna od tonight", Category.METHOD),
+        ("GONNA OD", Category.METHOD),
+        ("going to overdose", Category.METHOD),
+        ("i keep thinking about overdosing", Category.METHOD),
+        ("thinking of jumping off a bridge", Category.METHOD),
+        ("i wanna jump off the bridge", Category.METHOD),
         # "Can't go on": apostrophes become spaces, so "cant" and "can't" both have to work.
-        ("cant go on anymore", Category.DIRECT),
-        ("I can't go on anymore", Category.DIRECT),
-        ("i can’t go on any longer", Category.DIRECT),
-        ("can't go on", Category.DIRECT),
-        ("I just cant go on...", Category.DIRECT),
+        ("cant go on anymore", Category.ACTIVE),
+        ("I can't go on anymore", Category.ACTIVE),
+        ("i can’t go on any longer", Category.ACTIVE),
+        ("can't go on", Category.ACTIVE),
+        ("I just cant go on...", Category.ACTIVE),
         # ...also at the end of a sentence, with more after it.
-        ("can't go on. Everything hurts.", Category.DIRECT),
-        ("i cant go on!\nnobody would even notice", Category.DIRECT),
-        ("I can't go on; I'm done", Category.DIRECT),
+        ("can't go on. Everything hurts.", Category.ACTIVE),
+        ("i cant go on!\nnobody would even notice", Category.ACTIVE),
+        ("I can't go on; I'm done", Category.ACTIVE),
         # Dotted abbreviations.
-        ("gonna o.d. tonight", Category.MEANS),
-        ("I want to O.D.", Category.MEANS),
-        ("I want to O.D.!", Category.MEANS),
-        ("gonna o.d., tonight", Category.MEANS),
-        ("i want to (o.d.)", Category.MEANS),
-        ("dont want to live", Category.DIRECT),
+        ("gonna o.d. tonight", Category.METHOD),
+        ("I want to O.D.", Category.METHOD),
+        ("I want to O.D.!", Category.METHOD),
+        ("gonna o.d., tonight", Category.METHOD),
+        ("i want to (o.d.)", Category.METHOD),
+        ("dont want to live", Category.ACTIVE),
         # Several categories: the most direct one is reported.
-        ("I want to die, kms", Category.DIRECT),
+        ("I want to die, kms", Category.ACTIVE),
     ],
 )
 def test_true_positives(matcher: CrisisMatcher, text: str, category: Category) -> None:
@@ -196,4 +196,4 @@ def test_a_match_holds_no_text(matcher: CrisisMatcher) -> None:
     found = matcher.match("I want to die SENTINEL-TEXT")
     assert found is not None
     assert "SENTINEL" not in repr(found)
-    assert set(vars(found)) == {"category"}
+    assert set(vars(found)) == {"category", "level"}
