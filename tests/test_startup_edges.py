@@ -1,0 +1,234 @@
+"""Start-up at its edges: every bound of every setting, every kind of broken key, and a database
+exactly one schema version ahead. Each refusal is one sentence that names the problem and
+never echoes the value; the value just inside each bound is accepted.
+
+Most cases run the real ``python -m bot`` entry point in-process (``bot.__main__.main``: it
+reads the environment, opens the database and checks the key before it would reach Discord);
+one of each kind also runs as a subprocess, as an admin would start it.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sqlite3
+from pathlib import Path
+
+import discord.http
+import pytest
+from cryptography.fernet import Fernet
+from pydantic import ValidationError
+
+from bot.__main__ import main
+from bot.crypto import key_file_for, load_key
+from bot.db import Database, load_migrations
+from bot.errors import StartupError
+from bot.settings import Settings, describe_settings_error
+from tests.test_settings_and_startup import SECRET, assert_one_sentence, run_main
+
+LATEST = len(load_migrations())
+
+
+def start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], **env: str
+) -> tuple[int, str]:
+    """``python -m bot`` in-process, in an empty folder, with only ``env`` set, offline."""
+    for name in list(os.environ):
+        if name.upper() in {field.upper() for field in Settings.model_fields}:
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    # Should a bug let a bad setting through, the bot must not reach the real Discord.
+    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")
+    capsys.readouterr()
+    code = main(["--env-file", str(tmp_path / "absent.env")])
+    return code, capsys.readouterr().err
+
+
+def one_sentence(code: int, stderr: str, *needles: str, never: str | None = None) -> str:
+    assert code == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    sentence = lines[0]
+    assert sentence.endswith("."), sentence
+    assert "Traceback" not in stderr
+    assert SECRET not in stderr
+    if never is not None:
+        assert never not in sentence, sentence
+    for needle in needles:
+        assert needle in sentence, sentence
+    return sentence
+
+
+# --------------------------------------------------------------------------- setting bounds
+
+# Every bound in bot/settings.py, from both sides: (setting, refused values, accepted values).
+BOUNDS = [
+    ("RETENTION_DAYS", ["0", "-1", "3651", "36500"], ["1", "3650"]),
+    ("DEV_GUILD_ID", ["0", "-5"], ["1", "1234567890123456789"]),
+    ("LOG_LEVEL", ["LOUD", "TRACE", "INFOO"], ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    ("SAFETY_NET", ["maybe", "2"], ["true", "false", "1", "0"]),
+    ("DISCORD_TOKEN", ["", "   ", "two words"], ["abc.def"]),
+]
+REFUSED = [(name, value) for name, refused, _ in BOUNDS for value in refused]
+ACCEPTED = [(name, value) for name, _, accepted in BOUNDS for value in accepted]
+
+
+@pytest.mark.parametrize(("name", "value"), REFUSED)
+def test_a_setting_past_its_bound_is_refused_in_one_sentence(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    value: str,
+) -> None:
+    env = {"DISCORD_TOKEN": SECRET, name: value}
+    code, stderr = start(tmp_path, monkeypatch, capsys, **env)
+
+    sentence = one_sentence(code, stderr, name)
+    if value.strip() and value not in ("0", "1", "2"):  # digits appear in the hint itself
+        assert value not in sentence
+    assert not (tmp_path / "data").exists()  # refused before the database is touched
+
+
+@pytest.mark.parametrize(("name", "value"), ACCEPTED)
+def test_a_setting_just_inside_its_bound_is_accepted(name: str, value: str) -> None:
+    values = {"discord_token": SECRET, name.lower(): value}
+    settings = Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+    assert getattr(settings, name.lower()) is not None
+
+
+def test_retention_days_zero_is_refused_by_the_real_command(tmp_path: Path) -> None:
+    result = run_main(tmp_path, None, DISCORD_TOKEN=SECRET, RETENTION_DAYS="0")
+
+    assert_one_sentence(result, "RETENTION_DAYS", "between 1 and 3650")
+
+
+def test_every_settings_field_has_its_own_hint() -> None:
+    """A new setting without a hint would fall back to a vague sentence."""
+    for field in Settings.model_fields:
+        values: dict[str, object] = {"discord_token": SECRET, field: object()}
+        with pytest.raises(ValidationError) as caught:
+            Settings(_env_file=None, **values)  # type: ignore[arg-type]
+        sentence = describe_settings_error(caught.value)
+        assert field.upper() in sentence
+        assert "check .env.example" not in sentence, field
+
+
+# --------------------------------------------------------------------------- encryption keys
+
+GOOD_KEY = Fernet.generate_key().decode("ascii")
+MALFORMED_KEYS = [
+    pytest.param("not-a-key", id="not-base64"),
+    pytest.param(GOOD_KEY[:-4], id="too-short"),
+    pytest.param(base64.urlsafe_b64encode(bytes(33)).decode(), id="too-long"),
+    pytest.param("ключ" + GOOD_KEY[4:], id="non-ascii"),
+    pytest.param("é" * 44, id="all-non-ascii"),
+    pytest.param(GOOD_KEY[:20] + " " + GOOD_KEY[21:], id="space-inside"),
+]
+
+
+@pytest.mark.parametrize("key", MALFORMED_KEYS)
+def test_a_malformed_encryption_key_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], key: str
+) -> None:
+    code, stderr = start(tmp_path, monkeypatch, capsys, DISCORD_TOKEN=SECRET, ENCRYPTION_KEY=key)
+
+    one_sentence(code, stderr, "ENCRYPTION_KEY", "keygen", never=key.strip())
+    assert not key_file_for(tmp_path / "data" / "support.db").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"not-a-key\n", id="not-base64"),
+        pytest.param(b"", id="empty"),
+        pytest.param(GOOD_KEY[:-4].encode(), id="too-short"),
+        pytest.param(base64.urlsafe_b64encode(bytes(33)), id="too-long"),
+        pytest.param(("é" * 44).encode("utf-8"), id="non-ascii"),
+        pytest.param(b"\xff\xfe" + GOOD_KEY.encode()[2:], id="not-utf8"),
+    ],
+)
+def test_a_malformed_key_file_is_one_sentence_naming_the_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+) -> None:
+    (tmp_path / "data").mkdir()
+    key_file = key_file_for(tmp_path / "data" / "support.db")
+    key_file.write_bytes(content)
+
+    code, stderr = start(tmp_path, monkeypatch, capsys, DISCORD_TOKEN=SECRET)
+
+    one_sentence(code, stderr, "support.db.key", "not a valid key")
+    assert key_file.read_bytes() == content  # never replaced by a fresh key
+
+
+def test_a_malformed_key_is_refused_by_the_real_command(tmp_path: Path) -> None:
+    result = run_main(tmp_path, None, DISCORD_TOKEN=SECRET, ENCRYPTION_KEY="ключ-not-a-key")
+
+    assert_one_sentence(result, "ENCRYPTION_KEY", "not a valid key")
+    assert "ключ" not in result.stderr
+
+
+def test_a_good_key_with_surrounding_blanks_is_accepted(tmp_path: Path) -> None:
+    assert load_key(f"  {GOOD_KEY}\n", tmp_path / "support.db") == GOOD_KEY.encode()
+    key_file_for(tmp_path / "other.db").write_text(f"{GOOD_KEY}\n")
+    assert load_key(None, tmp_path / "other.db") == GOOD_KEY.encode()
+
+
+# --------------------------------------------------------------------------- schema version
+
+
+def database_at_version(path: Path, version: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {version}")
+    connection.close()
+
+
+async def test_a_database_one_version_newer_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "support.db"
+    database_at_version(path, LATEST + 1)
+
+    with pytest.raises(StartupError) as caught:
+        await Database.open(path)
+
+    sentence = str(caught.value)
+    assert len(sentence.splitlines()) == 1
+    assert f"schema version {LATEST + 1}" in sentence
+    assert f"({LATEST})" in sentence
+    assert "newer" in sentence
+
+
+async def test_a_database_at_exactly_this_version_opens(tmp_path: Path) -> None:
+    path = tmp_path / "support.db"
+    first = await Database.open(path)
+    await first.close()
+
+    again = await Database.open(path)
+    try:
+        assert await again.schema_version() == LATEST
+    finally:
+        await again.close()
+
+
+def test_a_database_one_version_newer_stops_the_real_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database_at_version(tmp_path / "data" / "support.db", LATEST + 1)
+
+    code, stderr = start(tmp_path, monkeypatch, capsys, DISCORD_TOKEN=SECRET)
+
+    one_sentence(code, stderr, "support.db", f"schema version {LATEST + 1}", "newer")
+
+
+def test_a_database_one_version_newer_is_refused_by_the_real_command(tmp_path: Path) -> None:
+    database_at_version(tmp_path / "data" / "support.db", LATEST + 1)
+
+    result = run_main(tmp_path, None, DISCORD_TOKEN=SECRET)
+
+    assert_one_sentence(result, "support.db", f"schema version {LATEST + 1}", "newer")
