@@ -16,6 +16,9 @@ from bot.crypto import key_file_for, new_key, open_cipher
 from bot.db import Database
 from bot.maintenance import backup
 
+# Most run python -m bot backup/restore in a subprocess: up to 8 s on two loaded cores.
+pytestmark = pytest.mark.timeout(60)
+
 NOTE = "SENTINEL-backup-note"
 
 

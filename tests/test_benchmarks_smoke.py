@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Each runs a benchmark in a subprocess (up to 20 s on two loaded cores; their own limit is 300 s).
+pytestmark = pytest.mark.timeout(300)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -6,9 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Runs the benchmark in a subprocess (its own limit is 300 s).
+@pytest.mark.timeout(300)
 def test_queue_benchmark_runs_and_prints_its_tables(tmp_path: Path) -> None:
     done = subprocess.run(
         [

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -193,4 +194,5 @@ ConsultationMachine.TestCase.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-TestConsultationStateMachine = ConsultationMachine.TestCase
+# Hypothesis explores 40 runs of 30 steps: about 13 s on two loaded cores.
+TestConsultationStateMachine = pytest.mark.timeout(120)(ConsultationMachine.TestCase)

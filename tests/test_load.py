@@ -24,6 +24,7 @@ import random
 import re
 from typing import Any
 
+import pytest
 import simcord
 from simcord import interactions as simcord_interactions
 from simcord._modal import _modal_submit_nodes
@@ -136,6 +137,8 @@ def staff_round(
             results.append(slash(server.env, staff, server.queue, "queue next"))
 
 
+# Hundreds of members and staff at once: about 3 minutes on two loaded cores.
+@pytest.mark.timeout(600)
 async def test_300_members_and_20_staff_at_once(env: simcord.Env) -> None:
     rng = random.Random(SEED)
     server = await make_consult_server(env, members=MEMBERS, staff=STAFF, hourly_cap=10_000)

@@ -565,6 +565,8 @@ async def test_a_changed_key_is_one_sentence_at_start_up(tmp_path: Path) -> None
     assert "\n" not in sentence
 
 
+# Starts python -m bot in a subprocess: about 5 s on two loaded cores.
+@pytest.mark.timeout(60)
 async def test_a_lost_key_file_stops_python_m_bot_with_one_sentence(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     database = tmp_path / "data" / "support.db"

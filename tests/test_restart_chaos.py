@@ -20,6 +20,7 @@ import os
 import random
 import re
 
+import pytest
 import simcord
 
 from bot.consultations import Status, Topic, Urgency
@@ -115,6 +116,8 @@ async def one_flow(
     assert button_ids(card_for(server, number)) == []
 
 
+# Dozens of restarts: about 40 s on two loaded cores.
+@pytest.mark.timeout(240)
 async def test_restarts_at_random_points_never_break_a_flow(
     env: simcord.Env, settings: Settings
 ) -> None:

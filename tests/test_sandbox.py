@@ -26,6 +26,9 @@ from bot.guild_config import GuildConfigRepository
 from bot.milestones import MilestoneRepository
 from bot.sandbox import SandboxOptions, SandboxSession, run_sandbox, sandbox_session
 
+# The sandbox runs a web server, and a browser for one test (which waits up to 90 s).
+pytestmark = pytest.mark.timeout(120)
+
 if TYPE_CHECKING:
     from simcord import MemberActor
 

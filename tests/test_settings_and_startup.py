@@ -22,6 +22,9 @@ from bot.errors import StartupError
 from bot.settings import Settings, describe_settings_error, load_settings
 from tests.conftest import make_settings
 
+# Most start python -m bot in a subprocess: up to 6 s each on two loaded cores.
+pytestmark = pytest.mark.timeout(60)
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "MTIzNDU2Nzg5.SECRET-TOKEN-VALUE.abcdefghijklmnop"
 

@@ -15,6 +15,9 @@ import pytest
 
 from bot.db import database_in_use
 
+# Starts python -m bot in a subprocess and signals it: about 5 s on two loaded cores.
+pytestmark = pytest.mark.timeout(60)
+
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_shuts_the_bot_down_cleanly(tmp_path: Path, sig: signal.Signals) -> None:

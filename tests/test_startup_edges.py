@@ -26,6 +26,9 @@ from bot.errors import StartupError
 from bot.settings import Settings, describe_settings_error
 from tests.test_settings_and_startup import SECRET, assert_one_sentence, run_main
 
+# A few start python -m bot in a subprocess: about 6 s each on two loaded cores.
+pytestmark = pytest.mark.timeout(60)
+
 LATEST = len(load_migrations())
 
 
