@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from bot.__main__ import main
-from bot.crypto import key_file_for, load_key
+from bot.crypto import key_file_for, load_key, open_cipher
 from bot.db import Database, load_migrations
 from bot.errors import StartupError
 from bot.settings import Settings, describe_settings_error
@@ -235,3 +235,40 @@ def test_a_database_one_version_newer_is_refused_by_the_real_command(tmp_path: P
     result = run_main(tmp_path, None, DISCORD_TOKEN=SECRET)
 
     assert_one_sentence(result, "support.db", f"schema version {LATEST + 1}", "newer")
+
+
+# --------------------------------------------------------------------------- the sentences
+
+# The words are pinned at both ends, so a sentence that loses its start or its end (or names
+# the wrong source) fails here, not in front of an admin.
+
+
+def test_a_malformed_configured_key_names_its_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, stderr = start(
+        tmp_path, monkeypatch, capsys, DISCORD_TOKEN=SECRET, ENCRYPTION_KEY="not-a-key"
+    )
+
+    sentence = one_sentence(code, stderr)
+    assert sentence.startswith("The encryption key from ENCRYPTION_KEY is not a valid key")
+    assert sentence.endswith("make one with `python -m bot keygen`.")
+
+
+async def test_a_different_key_than_the_databases_is_one_sentence(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "support.db")
+    try:
+        await open_cipher(database, GOOD_KEY)
+        other = Fernet.generate_key().decode("ascii")
+        with pytest.raises(StartupError) as caught:
+            await open_cipher(database, other)
+        assert (await open_cipher(database, GOOD_KEY)).decrypt(None) is None  # still opens
+    finally:
+        await database.close()
+
+    sentence = str(caught.value)
+    assert len(sentence.splitlines()) == 1
+    assert sentence.startswith("The encryption key does not match the one this database was")
+    assert "(support.db.key)" in sentence
+    assert sentence.endswith("members' notes cannot be read without it.")
+    assert other not in sentence
