@@ -512,7 +512,7 @@ async def test_every_text_option_has_a_table(env: simcord.Env) -> None:
 
 
 def test_a_joiner_survives_only_inside_an_emoji() -> None:
-    from bot.ui import clean_text
+    from bot.text import clean as clean_text
 
     assert clean_text("❤️\u200d🩹 👨\u200d👩\u200d👧") == "❤️\u200d🩹 👨\u200d👩\u200d👧"
     assert clean_text("ad\u200dmin \u200d\u200b") == "admin "
