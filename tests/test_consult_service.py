@@ -398,7 +398,7 @@ async def test_hourly_cap_counts_the_whole_server(service: ConsultationService) 
         ("a" * NOTE_LIMIT, "a" * NOTE_LIMIT),
         ("bad\x00byte", "badbyte"),
         ("@everyone <@&123> <@456> **bold** [free](https://evil.example)", None),
-        ("\u202eevil\u200b", "\u202eevil\u200b"),
+        ("\u202eevil\u200b", "evil"),  # invisible tricks go at the boundary
     ],
 )
 async def test_note_inputs_are_stored_as_written(
