@@ -96,6 +96,9 @@ URGENCY_LABELS: dict[Urgency, str] = {
 
 PRIORITY: dict[Urgency, int] = {Urgency.URGENT: 0, Urgency.SOON: 1, Urgency.ROUTINE: 2}
 
+NEVER_LIMITED = frozenset({Urgency.URGENT})
+"""Urgencies that no cooldown or hourly cap ever refuses: someone struggling right now."""
+
 
 class Status(StrEnum):
     OPEN = "open"
@@ -414,9 +417,10 @@ class ConsultationService:
         """Open a request, or return the member's existing open one (idempotent).
 
         The per-member cooldown and the per-server hourly cap are checked inside the same
-        transaction as the insert. An urgent request skips the cooldown (a member who is
-        struggling is never told to wait); the hourly cap still applies. Refusals carry
-        ``show_crisis=True`` so the reply always includes crisis resources.
+        transaction as the insert. An urgent request ("I am struggling right now", or the
+        crisis safety net) skips both: a member who is struggling is never told to wait, and
+        abuse is the blocklist's job, not the cap's. Refusals carry ``show_crisis=True`` so the
+        reply always includes crisis resources.
         """
         note = sanitise(note, NOTE)
         preferred_time = sanitise(preferred_time, PREFERRED_TIME)
@@ -431,9 +435,9 @@ class ConsultationService:
                 request_id = int(existing["id"])
                 created = False
             else:
-                if urgency is not Urgency.URGENT:
+                if urgency not in NEVER_LIMITED:
                     await self._check_cooldown(tx, guild_id, member_id, stamp, config)
-                await self._check_hourly_cap(tx, guild_id, stamp, config)
+                    await self._check_hourly_cap(tx, guild_id, stamp, config)
                 request_id = await self._insert(
                     tx, guild_id, member_id, topic, urgency, note, preferred_time, stamp
                 )
