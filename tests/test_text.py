@@ -31,7 +31,9 @@ ENGLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007
         # zero-width characters
         pytest.param("a\u200bb\u200cc\u2060d\ufefff", "abcdf", id="zero-width"),
         pytest.param("ad\u200dmin", "admin", id="joiner-outside-emoji"),
-        pytest.param("❤️\u200d🩹 👨\u200d👩\u200d👧", "❤️\u200d🩹 👨\u200d👩\u200d👧", id="joiner-in-emoji"),
+        pytest.param(
+            "❤️\u200d🩹 👨\u200d👩\u200d👧", "❤️\u200d🩹 👨\u200d👩\u200d👧", id="joiner-in-emoji"
+        ),
         # direction changes: overrides, embeddings, isolates, marks
         pytest.param("a\u202ab\u202bc\u202cd\u202de\u202ef", "abcdef", id="bidi-embed-override"),
         pytest.param("a\u2066b\u2067c\u2068d\u2069e", "abcde", id="bidi-isolates"),
@@ -90,7 +92,7 @@ def test_only_invisible_is_empty(raw: str) -> None:
 def test_invisible_only_is_explained() -> None:
     with pytest.raises(TextRefusedError, match="only invisible characters"):
         sanitise("\u3164", REASON)
-    with pytest.raises(TextRefusedError, match="^Please write a reason"):
+    with pytest.raises(TextRefusedError, match=r"^Please write a reason"):
         sanitise(None, REASON)
 
 
