@@ -60,8 +60,8 @@ _TAG_FLAG = (
     "(?:\U000e0065\U000e006e\U000e0067|\U000e0073\U000e0063\U000e0074|\U000e0077\U000e006c\U000e0073)"
     "\U000e007f"
 )
-_TAG_FLAGS = re.compile(_TAG_FLAG)
 
+_PLAIN = re.compile("[\x20-\x7e\n\t]*")
 _NEWLINES = re.compile("\r\n|[\r\u0085\u2028\u2029]")
 
 INVISIBLE = frozenset(
@@ -89,6 +89,18 @@ _VISIBLE_FORMAT = frozenset(
 """Format characters that do show a sign (Arabic number marks and the like): kept."""
 
 _ZWJ = "\u200d"
+
+_SUSPECT = re.compile(
+    f"({_TAG_FLAG})"
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f"
+    "\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
+    "\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u2800\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\ufffe\uffff\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
+"""Every character ``clean`` may have to drop or check: all others are kept as they are.
+(Every format character, category Cf, of Unicode 15 is in it.)"""
 
 
 def _is_selector(ch: str) -> bool:
@@ -129,34 +141,32 @@ def clean(text: str) -> str:
     Only the characters change: no trimming and no length check (``sanitise`` does those).
     Also used when showing text stored before this boundary existed.
     """
+    if _PLAIN.fullmatch(text):  # the common case: printable ASCII, newlines and tabs
+        return text
     # A lone surrogate cannot be encoded: U+FFFD instead. A pair split in two becomes one.
     text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     text = _NEWLINES.sub("\n", text)
-    flags = {i for match in _TAG_FLAGS.finditer(text) for i in range(*match.span())}
-    out: list[str] = []
-    for index, ch in enumerate(text):
-        previous = out[-1] if out else None
-        if index in flags:
-            out.append(ch)
-            continue
+
+    def decide(match: re.Match[str]) -> str:
+        if match.group(1):  # a whole subdivision flag
+            return match.group(1)
+        ch = match.group()
+        at = match.start()
+        previous = text[at - 1] if at else None
         if ch == _ZWJ:
-            following = text[index + 1] if index + 1 < len(text) else ""
-            if (
-                previous is not None
+            following = text[at + 1 : at + 2]
+            keep = bool(
+                previous
                 and _EMOJI_CHAR.match(previous)
                 and following
                 and _EMOJI_CHAR.match(following)
-            ):
-                out.append(ch)
-            continue
+            )
+            return ch if keep else ""
         if _is_selector(ch):
-            if _selector_fits(ch, previous):
-                out.append(ch)
-            continue
-        if _drops(ch):
-            continue
-        out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out))
+            return ch if _selector_fits(ch, previous) else ""
+        return "" if _drops(ch) else ch
+
+    return unicodedata.normalize("NFC", _SUSPECT.sub(decide, text))
 
 
 def sanitise(text: str | None, field: TextField) -> str | None:

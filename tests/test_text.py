@@ -114,3 +114,22 @@ def test_sanitise_required_never_returns_none() -> None:
     assert sanitise_required(" ok ", NOTE) == "ok"
     with pytest.raises(TextRefusedError, match="Please write a note"):
         sanitise_required("\u2800", NOTE)
+
+
+def test_every_control_and_format_character_goes() -> None:
+    """Whatever Unicode adds, no control or format character (category Cc, Cf) slips through
+    between two letters, except newline and tab (carriage return and NEL become newlines) and
+    the few format signs that show."""
+    import sys
+    import unicodedata
+
+    shown_signs = "\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2"
+    shown_signs += "\U000110bd\U000110cd"
+    kept = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) in ("Cc", "Cf")
+        and chr(code) not in "\n\t" + shown_signs
+        and clean(f"a{chr(code)}b") not in ("ab", "a\nb")
+    ]
+    assert kept == []
