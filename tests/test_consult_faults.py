@@ -582,3 +582,17 @@ async def test_start_up_keeps_trying_while_discord_still_fails(
     assert stored.status is Status.CLAIMED
     assert stored.problem == "thread:member_not_added"
     env.backend.faults.clear()
+
+
+async def test_a_claimer_who_cannot_be_added_is_told(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await ask(server)
+    server.env.inject_error("PUT", member_path(server, server.staff[0]), status=500, times=None)
+
+    result = await server.staff[0].click(cards(server)[0], label="Claim")
+
+    assert "kept failing when I tried to add you to the thread" in said(result)
+    assert can_read(the_thread(server), server.member)
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.problem == "thread:claimer_not_added"
+    assert "add the claimer to the private thread" in str(card_for(server, 1).embeds[0].fields)
