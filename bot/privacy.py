@@ -737,6 +737,7 @@ async def erase(
                     audit.at.astimezone(dt.UTC).isoformat(),
                 ),
             )
+    await db.truncate_wal()  # no copy of the erased rows is left in the WAL
     log.info(
         "privacy.erased guild=%s deleted=%d anonymised=%d open=%d audit=%s",
         guild_id,

@@ -54,10 +54,11 @@ async def test_a_failing_migration_leaves_version_and_schema_unchanged(tmp_path:
     folder = tmp_path / "migrations"
     folder.mkdir()
     (folder / "0001_ok.sql").write_text("CREATE TABLE a (x INTEGER);")
+    path = tmp_path / "crash.db"
+    await (await Database.open(path, migrations_dir=folder)).close()
     (folder / "0002_broken.sql").write_text(
         "CREATE TABLE b (y INTEGER);\nINSERT INTO nowhere VALUES (1);"
     )
-    path = tmp_path / "crash.db"
     with pytest.raises(StartupError) as caught:
         await Database.open(path, migrations_dir=folder)
     assert "0002_broken.sql" in str(caught.value)
