@@ -56,7 +56,12 @@ async def run_bot(bot: SupportBot, settings: Settings) -> None:
             log.info("shutdown.done")
             return
         stopper.cancel()
-        await runner  # re-raises a start-up failure
+        try:
+            await runner  # re-raises a start-up failure
+        except BaseException:
+            if not bot.is_ready():
+                await bot.discard_new_storage()  # a refused first start leaves no files
+            raise
 
 
 def explain_failure(error: BaseException) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -12,7 +13,7 @@ from discord.ext import commands
 
 from bot.care import CareContent
 from bot.crisis import CrisisResources
-from bot.crypto import Cipher, open_cipher, read_key
+from bot.crypto import Cipher, key_file_for, open_cipher, read_key
 from bot.db import Database
 from bot.guild_config import GuildConfigRepository
 from bot.library import Library, load_library
@@ -86,6 +87,7 @@ class SupportBot(commands.Bot):
         self.library = library
         self._db: Database | None = None
         self._cipher: Cipher | None = None
+        self._new_key_file: Path | None = None
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """discord.py's dispatch, plus a ``modal_submit`` event for submitted forms.
@@ -128,16 +130,25 @@ class SupportBot(commands.Bot):
         if self._db is None or self._db.closed:
             setting = self.settings.encryption_key
             configured = setting.get_secret_value() if setting else None
-            read_key(configured, self.settings.database_path)  # a bad key: refused, nothing made
+            key, _source = read_key(configured, self.settings.database_path)  # refused early
             database = await Database.open(self.settings.database_path)
             try:
                 self._cipher = await open_cipher(database, configured)
             except BaseException:
                 await database.close()
                 raise
+            if key is None:  # open_cipher made the key file for this new database
+                self._new_key_file = key_file_for(self.settings.database_path)
             database.on_lost = self._storage_lost
             self._db = database
         return self._db
+
+    async def discard_new_storage(self) -> None:
+        """After a failed first start (a rejected token, a missing intent): remove the database
+        and key file this run created, so a refused start leaves nothing behind."""
+        companions = () if self._new_key_file is None else (self._new_key_file,)
+        if self._db is not None and await self._db.discard_if_new(*companions):
+            self._new_key_file = None
 
     def _storage_lost(self) -> None:
         """Called by the database once when its file was removed or replaced under us."""

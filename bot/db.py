@@ -142,6 +142,7 @@ class Database:
         self.on_lost: Callable[[], None] | None = None
         """Called once when the file is found removed or replaced (the bot alerts staff)."""
         self._marked = False
+        self._created: _Created | None = None
         self.full_check_ran = False
         """Whether opening ran ``quick_check`` (only after an unclean shutdown)."""
 
@@ -188,6 +189,7 @@ class Database:
             _discard(path, created)
             database._release()
             raise
+        database._created = created
         return database
 
     @classmethod
@@ -433,6 +435,21 @@ class Database:
             await self._close_connection()
         finally:
             self._release()
+
+    async def discard_if_new(self, *companions: Path) -> bool:
+        """Close and remove the file (and ``companions``, such as a key file made for it), if
+        this run created it: a first start that failed before the bot was ready, so nothing
+        anyone wrote is in it. False: nothing was removed."""
+        if self._closed or self._created is None or not self._created.database:
+            return False
+        await self._close_connection()
+        for companion in companions:
+            with contextlib.suppress(OSError):
+                companion.unlink()
+        _discard(self.path, self._created)
+        self._release()
+        log.info("database.discarded reason=first_start_failed")
+        return True
 
     async def _close_connection(self) -> None:
         await self._connection.close()

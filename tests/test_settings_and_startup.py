@@ -182,6 +182,7 @@ def test_rejected_token_becomes_one_sentence(tmp_path: Path) -> None:
     finally:
         server.shutdown()
     assert_one_sentence(result, "DISCORD_TOKEN", "rejected")
+    assert list(tmp_path.iterdir()) == []  # the first start's database and key are gone again
 
 
 @pytest.mark.parametrize("safety_net", [False, True])
@@ -274,6 +275,13 @@ def change(path: Path, *statements: str) -> None:
         connection.execute(statement)
     connection.commit()
     connection.close()
+
+
+def test_a_first_start_that_cannot_reach_discord_leaves_no_files(tmp_path: Path) -> None:
+    result = run_offline(tmp_path)
+
+    assert_one_sentence(result, "could not reach Discord")
+    assert files_under(tmp_path) == set()
 
 
 def test_database_path_pointing_at_a_folder_is_one_line_and_creates_nothing(
