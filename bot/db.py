@@ -220,14 +220,11 @@ class Database:
         current = await self.schema_version()
         if current and not await self._closed_cleanly():
             await self._full_check()
+        if current <= len(migrations):
+            await self._require_schema(migrations)  # before migrating a damaged file
         await self._migrate(migrations)
-        found = await self.schema_differences(migrations)
-        if found:
-            raise StartupError(
-                f"The database file {self.path} is missing part of what this bot's migrations "
-                f"make ({schema.describe(found)}): restore a backup or point DATABASE_PATH at "
-                "a new file."
-            )
+        if current < len(migrations):
+            await self._require_schema(migrations)
         if await self._has_bot_state():
             await self._set_marker(RUNNING)
             self._marked = True
@@ -236,6 +233,15 @@ class Database:
             for file in (self.path, self.path.with_name(self.path.name + "-wal"))
             if (identity := _file_id(file)) is not None
         }
+
+    async def _require_schema(self, migrations: Sequence[Migration]) -> None:
+        found = await self.schema_differences(migrations)
+        if found:
+            raise StartupError(
+                f"The database file {self.path} is missing part of what this bot's migrations "
+                f"make ({schema.describe(found)}): restore a backup or point DATABASE_PATH at "
+                "a new file."
+            )
 
     async def _has_bot_state(self) -> bool:
         row = await self.fetchone(
