@@ -23,7 +23,7 @@ from bot.__main__ import main
 from bot.crypto import key_file_for, load_key, open_cipher
 from bot.db import Database, load_migrations
 from bot.errors import StartupError
-from bot.settings import Settings, describe_settings_error
+from bot.settings import Settings, describe_settings_error, load_settings
 from tests.test_settings_and_startup import SECRET, assert_one_sentence, run_main
 
 # A few start python -m bot in a subprocess: about 6 s each on two loaded cores.
@@ -272,3 +272,100 @@ async def test_a_different_key_than_the_databases_is_one_sentence(tmp_path: Path
     assert "(support.db.key)" in sentence
     assert sentence.endswith("members' notes cannot be read without it.")
     assert other not in sentence
+
+
+# Each refusal, word for word: the admin reads exactly this at the terminal.
+SENTENCES = [
+    (
+        {"discord_token": None},
+        "The setting DISCORD_TOKEN is missing: copy your bot's token from the Discord developer "
+        "portal (Bot → Reset Token) into .env, as shown in .env.example.",
+    ),
+    (
+        {"discord_token": "two words"},
+        "The setting DISCORD_TOKEN is empty or malformed: copy your bot's token from the Discord "
+        "developer portal (Bot → Reset Token) into .env, as shown in .env.example.",
+    ),
+    (
+        {"retention_days": "0"},
+        "The setting RETENTION_DAYS is not valid: use a whole number of days between 1 and 3650.",
+    ),
+    (
+        {"log_level": "LOUD"},
+        "The setting LOG_LEVEL is not valid: use one of DEBUG, INFO, WARNING, ERROR or CRITICAL.",
+    ),
+    (
+        {"dev_guild_id": "0"},
+        "The setting DEV_GUILD_ID is not valid: use the numeric id of your test server, or leave "
+        "it empty.",
+    ),
+    ({"safety_net": "maybe"}, "The setting SAFETY_NET is not valid: use true or false."),
+    (
+        {"database_path": 12.5},
+        "The setting DATABASE_PATH is not valid: set it to a file path such as data/support.db.",
+    ),
+    (
+        {"content_dir": 12.5},
+        "The setting CONTENT_DIR is not valid: point it at the folder that holds the content "
+        "files.",
+    ),
+    (
+        {"encryption_key": 12.5},
+        "The setting ENCRYPTION_KEY is not valid: use a key made by `python -m bot keygen`, or "
+        "leave it empty.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("values", "sentence"), SENTENCES)
+def test_each_refused_setting_reads_exactly_so(values: dict[str, object], sentence: str) -> None:
+    given: dict[str, object] = {"discord_token": SECRET, **values}
+    given = {name: value for name, value in given.items() if value is not None}
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, **given)  # type: ignore[arg-type]
+
+    assert describe_settings_error(caught.value) == sentence
+
+
+@pytest.mark.parametrize(
+    ("kind", "loc", "sentence"),
+    [
+        (
+            "missing",
+            ("mystery_setting",),
+            "The setting MYSTERY_SETTING is missing: check .env.example for the expected form.",
+        ),
+        (
+            "int_parsing",
+            (),
+            "The setting SETTINGS is not valid: check .env.example for the expected form.",
+        ),
+    ],
+)
+def test_a_setting_without_a_hint_points_at_the_example(
+    kind: str, loc: tuple[str, ...], sentence: str
+) -> None:
+    error = ValidationError.from_exception_data(
+        "Settings",
+        [{"type": kind, "loc": loc, "input": "x"}],  # type: ignore[list-item,typeddict-item]
+    )
+
+    assert describe_settings_error(error) == sentence
+
+
+def test_load_settings_reads_dot_env_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in list(os.environ):
+        if name.upper() in {field.upper() for field in Settings.model_fields}:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=abc.def\nRETENTION_DAYS=7\n")
+
+    settings = load_settings()
+
+    assert settings.discord_token.get_secret_value() == "abc.def"
+    assert settings.retention_days == 7
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=abc.def\nRETENTION_DAYS=0\n")
+    with pytest.raises(StartupError, match=r"^The setting RETENTION_DAYS is not valid"):
+        load_settings()
