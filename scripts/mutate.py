@@ -1,0 +1,209 @@
+"""Mutation testing, one core module at a time: ``scripts/mutate [module ...]``.
+
+Each module is mutated (mutmut 3) against only the test files that exercise it, in its own
+scratch copy under ``.mutmut/<module>/``, so a run takes minutes and re-runs are incremental.
+With no module, the core modules changed against ``main`` are mutated. The kill rate of each
+module is printed at the end, ready for the table in CONTRIBUTING.md.
+
+Not part of CI (too slow for two shared cores). Run it before resolving an issue that touches a
+core module. Limits worth knowing:
+
+* mutmut 3 mutates code inside functions only: class-level values such as a pydantic
+  ``Field(ge=1, le=3650)`` bound are not mutated (the bounds are pinned by
+  tests/test_startup_edges.py instead);
+* a test that runs the bot in a subprocess imports the unmutated package, so it cannot kill a
+  mutant: the in-process tests are what count here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = ROOT / ".mutmut"
+
+# module → (mutant-name patterns, or () for every function; the test files that exercise it)
+CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "bot/crypto.py": (
+        (),
+        (
+            "tests/test_startup_edges.py",
+            "tests/test_settings_and_startup.py",
+            "tests/test_backup.py",
+            "tests/test_privacy.py",
+            "tests/test_consult_service.py",
+            "tests/test_check_command.py",
+        ),
+    ),
+    "bot/settings.py": (
+        (),
+        ("tests/test_startup_edges.py", "tests/test_settings_and_startup.py"),
+    ),
+    "bot/db.py": (
+        (),
+        (
+            "tests/test_db.py",
+            "tests/test_startup_edges.py",
+            "tests/test_settings_and_startup.py",
+            "tests/test_backup.py",
+            "tests/test_shutdown.py",
+            "tests/test_fault_matrix.py",
+            "tests/test_check_command.py",
+            "tests/test_storage_lost.py",
+        ),
+    ),
+    "bot/consultations.py": (
+        (),
+        (
+            "tests/test_consult_service.py",
+            "tests/test_consult_state_machine.py",
+            "tests/test_rule_edges.py",
+            "tests/test_consult_member.py",
+            "tests/test_consult_staff.py",
+            "tests/test_permission_edges.py",
+        ),
+    ),
+    "bot/privacy.py": (
+        (),
+        (
+            "tests/test_privacy.py",
+            "tests/test_privacy_registry.py",
+            "tests/test_privacy_sentinel.py",
+            "tests/test_privacy_commands.py",
+        ),
+    ),
+    "bot/safety.py": (
+        (),
+        ("tests/test_safety_matcher.py", "tests/test_safety_flow.py"),
+    ),
+    # The cogs' permission checks only (the rest of a cog is Discord plumbing).
+    "cogs/_consult_flow.py": (
+        ("*is_admin__*", "*is_staff_member__*", "*require_staff__*", "*claimer_unavailable__*"),
+        (
+            "tests/test_permission_edges.py",
+            "tests/test_consult_staff.py",
+            "tests/test_consult_member.py",
+        ),
+    ),
+    "cogs/_consult_views.py": (
+        ("*_own_request__*",),
+        ("tests/test_permission_edges.py", "tests/test_consult_member.py"),
+    ),
+    "cogs/privacy.py": (
+        ("*_require_manage_server__*", "*confirmed__*", "*KeepButton*callback__*"),
+        ("tests/test_permission_edges.py", "tests/test_privacy_commands.py"),
+    ),
+}
+
+
+def changed_vs_main() -> list[str]:
+    def names(*args: str) -> set[str]:
+        out = subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout
+        return {line.strip() for line in out.splitlines() if line.strip()}
+
+    changed = names("diff", "--name-only", "main...HEAD") | names("diff", "--name-only", "HEAD")
+    return [module for module in CORE if module in changed]
+
+
+def scratch_for(module: str, tests: tuple[str, ...]) -> Path:
+    """A copy of the project whose [tool.mutmut] mutates ``module`` against ``tests``."""
+    place = SCRATCH / module.replace("/", ".").removesuffix(".py")
+    place.mkdir(parents=True, exist_ok=True)
+    for folder in ("bot", "cogs", "tests", "data"):
+        target = place / folder
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(
+            ROOT / folder,
+            target,
+            ignore=shutil.ignore_patterns("__pycache__", "*.db", "*.db-*", "*.key", "*.lock"),
+        )
+    text = (ROOT / "pyproject.toml").read_text("utf-8")
+    section = (
+        "[tool.mutmut]\n"
+        'source_paths = ["bot", "cogs"]\n'
+        f"only_mutate = {json.dumps([module])}\n"
+        'also_copy = ["data"]\n'
+        f"pytest_add_cli_args_test_selection = {json.dumps(list(tests))}\n"
+        'pytest_add_cli_args = ["-p", "no:randomly", "--timeout=60"]\n'
+    )
+    text = re.sub(r"\[tool\.mutmut\]\n(?:(?!\n\[).)*", section, text, flags=re.S)
+    (place / "pyproject.toml").write_text(text, "utf-8")
+    return place
+
+
+def mutate(module: str, jobs: int) -> tuple[int, int, list[str]]:
+    patterns, tests = CORE[module]
+    place = scratch_for(module, tests)
+    dotted = module.removesuffix(".py").replace("/", ".")
+    names = [f"{dotted}.{pattern}" for pattern in patterns]
+    mutmut = Path(sys.executable).with_name("mutmut")
+    print(f"== {module}: against {len(tests)} test files", flush=True)
+    subprocess.run(
+        [str(mutmut), "run", "--max-children", str(jobs), *names], cwd=place, check=False
+    )
+    listing = subprocess.run(
+        [str(mutmut), "results", "--all", "true"],
+        cwd=place,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    killed, survivors, total = 0, [], 0
+    for line in listing.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if not name.startswith(dotted + ".") or not _wanted(name, dotted, patterns):
+            continue
+        total += 1
+        if status in ("killed", "timeout", "caught by type check"):
+            killed += 1
+        else:
+            survivors.append(f"{name}: {status}")
+    return killed, total, survivors
+
+
+def _wanted(name: str, dotted: str, patterns: tuple[str, ...]) -> bool:
+    from fnmatch import fnmatchcase
+
+    return not patterns or any(fnmatchcase(name, f"{dotted}.{p}") for p in patterns)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="scripts/mutate", description=__doc__.split("\n")[0])
+    parser.add_argument("modules", nargs="*", help=f"any of: {', '.join(CORE)}")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=int(os.environ.get("MUTATE_JOBS", "1")),
+        help="mutants tested at once (default 1, or MUTATE_JOBS; the machine is shared)",
+    )
+    args = parser.parse_args()
+    modules = args.modules or changed_vs_main()
+    unknown = [m for m in modules if m not in CORE]
+    if unknown:
+        parser.error(f"not a core module: {', '.join(unknown)} (choose from {', '.join(CORE)})")
+    if not modules:
+        print("No core module changed against main; name one, e.g. scripts/mutate bot/crypto.py")
+        return 0
+    summary = []
+    for module in modules:
+        killed, total, survivors = mutate(module, args.jobs)
+        for survivor in survivors:
+            print(f"   survived: {survivor}")
+        rate = f"{100 * killed / total:.0f}%" if total else "n/a"
+        summary.append(f"{module}: {killed}/{total} killed ({rate})")
+    print("\n".join(["", "Kill rate per module:", *summary]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
