@@ -371,3 +371,71 @@ async def test_a_non_discord_failure_while_closing_is_reported_not_hidden(
     assert not any(
         r.getMessage().startswith("consultation.thread_close_failed") for r in caplog.records
     )
+
+
+# --------------------------------------------------------------------- Claim and Release
+
+
+def with_extras(server: ConsultServer, who: str) -> simcord.MemberActor:
+    """``people`` plus the three cases only the staff check has."""
+    env, guild = server.env, server.guild
+    if who == "staff-who-lost-the-role":
+        lost = server.staff[1]
+        env.backend.remove_member_role(guild.id, lost.id, server.staff_role.id)
+        return lost
+    if who == "holder-of-a-look-alike-role":
+        look_alike = guild.create_role("Staff")
+        return guild.add_member(env.create_user("lookalike"), roles=[look_alike])
+    if who == "administrator":
+        role = guild.create_role("Owner", permissions=discord.Permissions(administrator=True))
+        return guild.add_member(env.create_user("owner"), roles=[role])
+    return people(server)[who]
+
+
+NOT_STAFF = [
+    "member",
+    "staff-of-another-server",
+    "admin",
+    "admin-who-lost-manage-server",
+    "staff-who-lost-the-role",
+    "holder-of-a-look-alike-role",
+]
+
+
+@pytest.mark.parametrize("who", [*NOT_STAFF, "staff", "administrator"])
+async def test_claim_is_for_staff_and_server_administrators_only(
+    consult_server: ConsultServer, who: str
+) -> None:
+    server = consult_server
+    await ask(server)
+    actor = with_extras(server, who)
+    await server.env.settle()
+    copy = await copy_with_buttons(server.env, server.general, "consult:claim:1")
+
+    pressed = await actor.click(copy, custom_id="consult:claim:1")
+
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    if who in NOT_STAFF:
+        assert "only this server's staff" in said(pressed)
+        assert stored.status is Status.OPEN
+    else:
+        assert "You claimed request #1" in said(pressed)
+        assert stored.claimed_by == actor.id
+
+
+@pytest.mark.parametrize("who", NOT_STAFF)
+async def test_release_is_refused_to_everyone_who_is_not_staff(
+    consult_server: ConsultServer, who: str
+) -> None:
+    server = consult_server
+    await open_and_claim(server)
+    actor = with_extras(server, who)
+    await server.env.settle()
+    copy = await copy_with_buttons(server.env, server.general, "consult:release:1")
+
+    pressed = await actor.click(copy, custom_id="consult:release:1")
+
+    assert "only this server's staff" in said(pressed)
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLAIMED
+    assert stored.claimed_by == server.staff[0].id
