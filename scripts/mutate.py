@@ -39,6 +39,7 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (),
         (
             "tests/test_startup_edges.py",
+            "tests/test_key_edges.py",
             "tests/test_privacy.py",
             "tests/test_consult_service.py",
         ),
