@@ -364,11 +364,13 @@ CRISIS_MATCHES = Source(
         Column("channel_id", "Channel", Kind.SNOWFLAKE),
         Column("message_id", "Message", Kind.SNOWFLAKE),
         Column("category", "Kind of words noticed"),
+        Column("level", "How urgent it seemed (concern or high)"),
         Column("matched_at", "When", Kind.TIME),
         Column("replied", "The bot replied", Kind.FLAG),
+        Column("alerted", "Staff were alerted", Kind.FLAG),
     ),
     retention=Retention("Deleted {days} days after the alert.", timestamp="matched_at"),
-    brief=("matched_at", "category"),
+    brief=("matched_at", "category", "level"),
 )
 
 REGISTRY: tuple[Source, ...] = (

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.bot import SupportBot
 from bot.errors import UserFacingError
-from bot.guild_config import GuildConfig, GuildConfigRepository, validate_timezone
+from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply, validate_timezone
 from bot.ui import QUIET, WARM, add_field, embed, escape
 
 log = logging.getLogger(__name__)
@@ -143,6 +143,9 @@ def _mention_role(role_id: int | None) -> str:
     return f"<@&{role_id}>" if role_id else "not set"
 
 
+_REPLY_NAMES = {SafetyReply.DM: "by DM", SafetyReply.CHANNEL: "in the channel"}
+
+
 def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str]) -> discord.Embed:
     result = embed("Setup for this server", colour=WARM if warnings else QUIET)
     hours = (
@@ -180,7 +183,8 @@ def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str])
                 f" · remind {config.meeting_reminder_minutes} min before",
                 f"Member role after agreeing to guidelines: {_mention_role(config.member_role_id)}",
                 f"Milestone celebrations: {_mention_channel(config.celebrate_channel_id)}",
-                f"Crisis-language safety net: {'on' if config.safety_enabled else 'off'}",
+                f"Crisis-language safety net: {'on' if config.safety_enabled else 'off'}"
+                f" · reaches members {_REPLY_NAMES[config.safety_reply]}",
             ]
         ),
     )
@@ -331,10 +335,30 @@ class Setup(commands.GroupCog, group_name="setup"):
         )
 
     @app_commands.command(name="safety")
-    @app_commands.describe(state="on: read messages here for crisis language and offer help")
-    async def safety(self, interaction: discord.Interaction[SupportBot], state: bool) -> None:
-        """Turn the crisis-language safety net on or off for this server."""
-        await self._save(interaction, safety_enabled=state)
+    @app_commands.describe(
+        state="on: read messages here for crisis language and offer help",
+        reply="How a member is reached: by DM (private, the default) or in the channel",
+    )
+    @app_commands.choices(
+        reply=[
+            app_commands.Choice(
+                name="by DM (a neutral note here if their DMs are closed)", value="dm"
+            ),
+            app_commands.Choice(
+                name="in the channel, as a reply everyone can see", value="channel"
+            ),
+        ]
+    )
+    async def safety(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        state: bool | None = None,
+        reply: str | None = None,
+    ) -> None:
+        """Turn the crisis-language safety net on or off, and choose how members are reached."""
+        if reply is not None and reply not in {choice.value for choice in SafetyReply}:
+            raise UserFacingError("Please choose dm or channel for reply. Nothing was saved.")
+        await self._save(interaction, **given(safety_enabled=state, safety_reply=reply))
 
     @app_commands.command(name="show")
     async def show(self, interaction: discord.Interaction[SupportBot]) -> None:
