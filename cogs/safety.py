@@ -232,14 +232,20 @@ async def open_urgent_request(interaction: discord.Interaction[SupportBot], guil
         await guild.fetch_member(interaction.user.id)  # only a member opens a request there
     except discord.NotFound:
         raise unreachable from None
-    consultation = await ConsultFlow(bot).open_for_member(guild, interaction.user.id)
-    if consultation is None:
+    config = await GuildConfigRepository(bot.db).get(guild.id)
+    if not config.consultations_ready:
         raise UserFacingError(
             "Talking to a consultant isn't set up on that server yet. If you need help right "
             "now, these lines are free and open any time.",
             show_crisis=True,
         )
-    config = await GuildConfigRepository(bot.db).get(guild.id)
+    consultation = await ConsultFlow(bot).open_for_member(guild, interaction.user.id)
+    if consultation is None:  # the queue refused (e.g. its hourly cap)
+        raise UserFacingError(
+            "I couldn't open a request just now. Please try `/consult` in the server in a "
+            "little while. If you need help right now, these lines are free and open any time.",
+            show_crisis=True,
+        )
     log.info(
         "safety.consult_opened guild=%s user=%s request=%s",
         guild.id,

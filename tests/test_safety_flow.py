@@ -546,6 +546,26 @@ async def test_the_private_button_where_consultations_are_not_set_up(env: simcor
     assert await _bot(env).db.fetchall("SELECT id FROM consultations") == []
 
 
+async def test_the_private_button_when_the_queue_is_full_still_shows_help(
+    env: simcord.Env,
+) -> None:
+    world = World(env)
+    consultations = world.guild.create_text_channel("consultations")
+    await world.configure(consult_channel_id=consultations.id, hourly_cap=1)
+    other = world.guild.add_member(env.create_user("bo"))
+    await other.send(world.general, HIGH)
+    await world.member.send(world.general, HIGH)
+    button = f"safety:consult:{world.guild.id}"
+    await other.user.click(_from_bot(other.user.dm_channel, env)[0], custom_id=button)
+
+    result = await world.member.user.click(world.dms()[0], custom_id=button)
+
+    assert "couldn't open a request just now" in _shown(result)
+    assert "988" in _shown(result)
+    rows = await _bot(env).db.fetchall("SELECT member_id FROM consultations")
+    assert [r["member_id"] for r in rows] == [other.id]
+
+
 async def test_the_channel_button_opens_the_pressers_own_urgent_request(env: simcord.Env) -> None:
     world = World(env)
     consultations = world.guild.create_text_channel("consultations")
