@@ -9,15 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.safety import (
-    Category,
-    CrisisMatcher,
-    IgnoreGroup,
-    PhraseFile,
-    PhraseGroup,
-    normalise,
-    normalise_variants,
-)
+from bot.safety import Category, CrisisMatcher
 from bot.settings import PROJECT_ROOT
 
 
@@ -32,44 +24,50 @@ def matcher() -> CrisisMatcher:
         ("I want to kill myself", Category.ACTIVE),
         ("honestly i just want to die", Category.ACTIVE),
         ("I don't want to be alive anymore", Category.ACTIVE),
-        ("everyone would be better off without me", Category.ACTIVE),
+        # New policy (issue 14): feeling a burden is its own category, at concern level.
+        ("everyone would be better off without me", Category.BURDEN),
         ("I've been feeling suicidal again", Category.ACTIVE),
         ("thinking about ending my life tonight", Category.ACTIVE),
-        ("i keep getting the urge to hurt myself", Category.ACTIVE),
+        # New policy: hurting oneself is self-harm, not wanting to die.
+        ("i keep getting the urge to hurt myself", Category.SELF_HARM),
         # Slang and jokes still count: a joke about it is often how it first comes up.
         ("ugh kms", Category.ACTIVE),
         ("this week lol kms", Category.ACTIVE),
         ("gonna unalive myself fr", Category.ACTIVE),
         ("kill me now", Category.ACTIVE),
         # Means tied to oneself.
-        ("I'm going to take all my pills", Category.METHOD),
-        ("been saving up my pills", Category.METHOD),
+        # New policy: pills and overdose intent are the overdose category (both high).
+        ("I'm going to take all my pills", Category.OVERDOSE),
+        ("been saving up my pills", Category.OVERDOSE),
         # Overdose and other means, first person, with or without the subject (recovery group:
         # these matter most).
-        ("I want to overdose", Category.METHOD),
-        ("gonna od tonight", Category.METHOD),
-        ("GONNA OD", Category.METHOD),
-        ("going to overdose", Category.METHOD),
-        ("i keep thinking about overdosing", Category.METHOD),
+        ("I want to overdose", Category.OVERDOSE),
+        ("gonna od tonight", Category.OVERDOSE),
+        ("GONNA OD", Category.OVERDOSE),
+        ("going to overdose", Category.OVERDOSE),
+        ("i keep thinking about overdosing", Category.OVERDOSE),
         ("thinking of jumping off a bridge", Category.METHOD),
         ("i wanna jump off the bridge", Category.METHOD),
-        # "Can't go on": apostrophes become spaces, so "cant" and "can't" both have to work.
-        ("cant go on anymore", Category.ACTIVE),
-        ("I can't go on anymore", Category.ACTIVE),
-        ("i can’t go on any longer", Category.ACTIVE),
-        ("can't go on", Category.ACTIVE),
-        ("I just cant go on...", Category.ACTIVE),
+        # "Can't go on": apostrophes vanish, so "cant" and "can't" both have to work. New policy
+        # (issue 14): not being able to go on is hopelessness and entrapment (concern).
+        ("cant go on anymore", Category.HOPELESS),
+        ("I can't go on anymore", Category.HOPELESS),
+        ("i can’t go on any longer", Category.HOPELESS),
+        ("can't go on", Category.HOPELESS),
+        ("I just cant go on...", Category.HOPELESS),
         # ...also at the end of a sentence, with more after it.
-        ("can't go on. Everything hurts.", Category.ACTIVE),
-        ("i cant go on!\nnobody would even notice", Category.ACTIVE),
-        ("I can't go on; I'm done", Category.ACTIVE),
+        ("can't go on. Everything hurts.", Category.HOPELESS),
+        # (Both concern; feeling one would not be missed is reported before hopelessness.)
+        ("i cant go on!\nnobody would even notice", Category.BURDEN),
+        ("I can't go on; I'm done", Category.HOPELESS),
         # Dotted abbreviations.
-        ("gonna o.d. tonight", Category.METHOD),
-        ("I want to O.D.", Category.METHOD),
-        ("I want to O.D.!", Category.METHOD),
-        ("gonna o.d., tonight", Category.METHOD),
-        ("i want to (o.d.)", Category.METHOD),
-        ("dont want to live", Category.ACTIVE),
+        ("gonna o.d. tonight", Category.OVERDOSE),
+        ("I want to O.D.", Category.OVERDOSE),
+        ("I want to O.D.!", Category.OVERDOSE),
+        ("gonna o.d., tonight", Category.OVERDOSE),
+        ("i want to (o.d.)", Category.OVERDOSE),
+        # New policy: not wanting to live is a passive wish (concern).
+        ("dont want to live", Category.PASSIVE),
         # Several categories: the most direct one is reported.
         ("I want to die, kms", Category.ACTIVE),
     ],
@@ -161,35 +159,29 @@ def test_false_positives_do_not_match(matcher: CrisisMatcher, text: str) -> None
 @pytest.mark.parametrize(
     "text",
     [
-        # Accepted matches (policy in the data file): staff decide, the reply is kind.
+        # These were accepted matches under the phrase list. New policy (issue 14): negated and
+        # third-person language does not alert (the eval set's helping_others negatives).
         "I don't want to overdose, fentanyl is everywhere",
         "I'm scared my brother is going to overdose",
-        # A bare "can't go on" ending a sentence, about something else: staff decide.
         "we can't go on. The venue is closed",
     ],
 )
-def test_accepted_matches(matcher: CrisisMatcher, text: str) -> None:
-    assert matcher.match(text) is not None, text
+def test_negated_and_third_person_overdose_talk_does_not_alert(
+    matcher: CrisisMatcher, text: str
+) -> None:
+    assert matcher.match(text) is None, text
 
 
-def test_at_end_phrases_need_the_end_of_the_message() -> None:
-    group = PhraseGroup(description="d", phrases=("zzzz qqqq",), at_end=("can't go on",))
-    other = PhraseGroup(description="d", phrases=("zzzz qqqq",))
-    matcher = CrisisMatcher(
-        PhraseFile(direct=group, slang=other, means=other, ignore=IgnoreGroup())
-    )
-    assert matcher.match("honestly I can't go on") is not None
-    assert matcher.match("honestly I cant go on!!") is not None
-    assert matcher.match("I can't go on holiday") is None
+def test_normalisation_steps(matcher: CrisisMatcher) -> None:
+    def normalise(text: str) -> str:
+        return matcher.normaliser.read(text).text.strip()
 
-
-def test_normalisation_steps() -> None:
-    assert normalise("ＫＩＬＬ") == "kil"
-    assert normalise("k\u200bi\u200bl\u200bl") == "kil"
-    assert normalise("a b c d") == "abcd"
+    assert normalise("ＫＩＬＬ") == "kill"
+    assert normalise("k\u200bi\u200bl\u200bl") == "kill"
     assert normalise("I am ok") == "i am ok"
-    assert normalise("Hello!!!") == "helo"
-    assert normalise_variants("ki11") == ("kiii".replace("iii", "i"), "kil")
+    assert normalise("Hello!!!") == "hello ."
+    assert normalise("ki11 myse1f") == "ki myseif"
+    assert matcher.normaliser.read("ki11 myse1f", one="l").text.strip() == "kill myself"
 
 
 def test_a_match_holds_no_text(matcher: CrisisMatcher) -> None:
