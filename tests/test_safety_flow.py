@@ -21,15 +21,17 @@ SENTINEL = "ZEBRA-SENTINEL-4417"
 
 # Sentences as members write them, one per level the tests need (checked first, below).
 HIGH = "honestly I want to kill myself"
-HOPELESS = "nothing is ever going to get better for me"
+HOPELESS = "theres no way out of this"
 BURDEN = "everyone would be better off without me"
 CUE = "bye guys"
+OTHER_CUE = "bye everyone"
 
 EXPECTED = {
     HIGH: (Category.ACTIVE, Level.HIGH),
     HOPELESS: (Category.HOPELESS, Level.CONCERN),
     BURDEN: (Category.BURDEN, Level.CONCERN),
     CUE: (Category.AMBIGUOUS, Level.CUE),
+    OTHER_CUE: (Category.AMBIGUOUS, Level.CUE),
 }
 
 
@@ -234,7 +236,7 @@ async def test_a_cue_on_its_own_does_nothing(env: simcord.Env) -> None:
     await world.configure()
 
     await world.member.send(world.general, CUE)
-    await world.member.send(world.general, "i'm done")
+    await world.member.send(world.general, OTHER_CUE)
 
     assert world.dms() == []
     assert world.in_channel() == []
@@ -426,6 +428,7 @@ async def test_the_note_reads_the_same_for_a_concern(env: simcord.Env) -> None:
     await other.send(world.general, HIGH)
 
     concern_note, high_note = world.in_channel()
+    assert (concern_note.reference, high_note.reference) == (None, None)
     assert concern_note.content.replace(world.member.mention, "") == high_note.content.replace(
         other.mention, ""
     )
