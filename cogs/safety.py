@@ -232,20 +232,14 @@ async def open_urgent_request(interaction: discord.Interaction[SupportBot], guil
         await guild.fetch_member(interaction.user.id)  # only a member opens a request there
     except discord.NotFound:
         raise unreachable from None
-    config = await GuildConfigRepository(bot.db).get(guild.id)
-    if not config.consultations_ready:
-        raise UserFacingError(
-            "Talking to a consultant isn't set up on that server yet. If you need help right "
-            "now, these lines are free and open any time.",
-            show_crisis=True,
-        )
     consultation = await ConsultFlow(bot).open_for_member(guild, interaction.user.id)
-    if consultation is None:  # the queue refused (e.g. its hourly cap)
+    if consultation is None:  # consultations are not set up there
         raise UserFacingError(
-            "I couldn't open a request just now. Please try `/consult` in the server in a "
-            "little while. If you need help right now, these lines are free and open any time.",
+            "I can't open a request in that server just now. If you need help right now, "
+            "these lines are free and open any time.",
             show_crisis=True,
         )
+    config = await GuildConfigRepository(bot.db).get(guild.id)
     log.info(
         "safety.consult_opened guild=%s user=%s request=%s",
         guild.id,

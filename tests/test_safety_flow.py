@@ -544,12 +544,12 @@ async def test_the_private_button_where_consultations_are_not_set_up(env: simcor
     result = await world.member.user.click(dm, custom_id=f"safety:consult:{world.guild.id}")
 
     assert result.ephemeral
-    assert "isn't set up" in _shown(result)
+    assert "can't open a request in that server" in _shown(result)
     assert "988" in _shown(result)
     assert await _bot(env).db.fetchall("SELECT id FROM consultations") == []
 
 
-async def test_the_private_button_when_the_queue_is_full_still_shows_help(
+async def test_the_private_button_opens_a_request_even_when_the_queue_is_full(
     env: simcord.Env,
 ) -> None:
     world = World(env)
@@ -563,10 +563,9 @@ async def test_the_private_button_when_the_queue_is_full_still_shows_help(
 
     result = await world.member.user.click(world.dms()[0], custom_id=button)
 
-    assert "couldn't open a request just now" in _shown(result)
-    assert "988" in _shown(result)
-    rows = await _bot(env).db.fetchall("SELECT member_id FROM consultations")
-    assert [r["member_id"] for r in rows] == [other.id]
+    assert "request #2" in _shown(result)
+    rows = await _bot(env).db.fetchall("SELECT member_id, urgency FROM consultations")
+    assert [tuple(r) for r in rows] == [(other.id, "urgent"), (world.member.id, "urgent")]
 
 
 async def test_the_channel_button_opens_the_pressers_own_urgent_request(env: simcord.Env) -> None:
