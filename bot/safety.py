@@ -161,7 +161,7 @@ GUARDS = (
 KNOWN_GUARDS = (*GUARDS, "returning")
 """The checks a category's patterns pass through (``guards`` in the data file)."""
 
-_TEMPLATE_CHARS = re.compile(r"[a-z0-9 {}_|\[\]!<.$^#~]+")
+_TEMPLATE_CHARS = re.compile(r"[a-z0-9 {}_|\[\]!<.$^#~@]+")
 _WORD = re.compile(r"[a-z0-9]+")
 _LIST_NAME = re.compile(r"\{([a-z_]+)\}")
 
@@ -293,6 +293,9 @@ _HOMOGLYPHS = {
     "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ς": "s", "σ": "s",
     # Symbols used as letters, and apostrophes
     "€": "e", "£": "l", "’": "'", "‘": "'", "ʼ": "'", "´": "'", "…": "...",
+    # Emoji that stand for words in crisis slang ("i wanna 💀 myself")
+    "💀": " kill ", "☠": " kill ", "⚰": " coffin ", "🔫": " gun ", "🔪": " knife ",
+    "💊": " pills ", "🪢": " rope ", "🩸": " blood ",
 }  # fmt: skip
 
 _INVISIBLE = (
@@ -447,7 +450,7 @@ class Normaliser:
 
     def __init__(self, lexicon: _Lexicon, rewrite: dict[str, str], ignore: tuple[str, ...]):
         self._lexicon = lexicon
-        self._rewrite = {f" {k} ": f" {v} " for k, v in rewrite.items()}
+        self._rewrite = {f" {k}": f" {v}" for k, v in rewrite.items()}
         self._rewrite_first = frozenset(k.split(" ")[0] for k in rewrite)
         self._rewrite_rx = _alternation(rewrite)
         self._ignore_first = frozenset(p.split(" ")[0] for p in ignore)
@@ -475,10 +478,9 @@ class Normaliser:
         words = frozenset(text.split())
         if not self._rewrite_first.isdisjoint(words):
             text = self._rewrite_rx.sub(lambda m: self._rewrite[m.group(0)], text)
-            text = self._rewrite_rx.sub(lambda m: self._rewrite[m.group(0)], text)
             words = frozenset(text.split())
         if not self._ignore_first.isdisjoint(words):
-            text = self._ignore_rx.sub(" ~ ", text)
+            text = self._ignore_rx.sub(" ~", text)
             words = frozenset(text.split())
         return Reading(text, words, ones=ones)
 
@@ -495,7 +497,7 @@ def _alternation(phrases: dict[str, str]) -> re.Pattern[str]:
         return re.compile(r"(?!)")
     options = sorted(phrases, key=len, reverse=True)
     # The trailing space is a lookahead so back-to-back phrases are all found.
-    return re.compile(r" (?:" + "|".join(re.escape(p) for p in options) + r") ")
+    return re.compile(r" (?:" + "|".join(re.escape(p) for p in options) + r")(?= )")
 
 
 # -------------------------------------------------------------------------- patterns
@@ -642,6 +644,8 @@ def _compile_pattern(
 ) -> tuple[str, frozenset[str], frozenset[str]]:
     """A pattern as a regex over `` word word `` text, its anchor words, its not-after words."""
     tokens = pattern.split()
+    if tokens and tokens[0] == "@":
+        tokens.pop(0)
     not_after: frozenset[str] = frozenset()
     if tokens and tokens[0].startswith("<"):
         not_after = frozenset(_options(tokens.pop(0)[1:], words))
@@ -808,6 +812,9 @@ class CrisisMatcher:
                         f"`{where}.patterns.{index}`: the pattern {pattern!r} {error}."
                     ) from None
                 vocabulary.update(_WORD.findall(pattern.replace("_", " ")))
+                guards = frozenset(group.guards)
+                if pattern.split()[0] == "@":
+                    guards -= {"others", "negation", "past"}
                 rules.append(
                     Rule(
                         category,
@@ -815,7 +822,7 @@ class CrisisMatcher:
                         compiled,
                         anchors,
                         not_after,
-                        frozenset(group.guards),
+                        guards,
                         pattern,
                         len(rules),
                         label,
