@@ -208,6 +208,7 @@ class Guards(ContentModel):
     helping: tuple[str, ...] = Field(min_length=1)
     referents: tuple[str, ...] = Field(min_length=1)
     reported: tuple[str, ...] = ()
+    own_words: tuple[str, ...] = ()
     returning: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
 
@@ -714,6 +715,13 @@ def _words_regex(phrases: tuple[str, ...]) -> str:
     return "(?:" + "|".join(re.escape(option) for option in options) + ")"
 
 
+def _last(regex: re.Pattern[str], text: str, end: int) -> re.Match[str] | None:
+    found = None
+    for found in regex.finditer(text, 0, end):  # noqa: B007 (the last one is wanted)
+        pass
+    return found
+
+
 def _optional(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf" {_words_regex(phrases)} ") if phrases else None
 
@@ -738,7 +746,17 @@ class _GuardSet:
         self.referents = re.compile(rf" {_words_regex(guards.referents)} ")
         self.topic = re.compile(rf" {_words_regex(guards.topic)} ") if guards.topic else None
         self.reported = _optional(guards.reported)
+        self.own_words = _optional(guards.own_words)
         self.returning = _optional(guards.returning)
+
+    def _reported(self, sentence: str, at: int) -> bool:
+        """Someone else's words, reported before the match at ``sentence[at:]``."""
+        if self.reported is None or not self.referents.search(sentence):
+            return False
+        said = _last(self.reported, sentence, at + 1)
+        if said is None:
+            return False
+        return self.own_words is None or not self.own_words.search(sentence, said.start(), at + 1)
 
     def blocks(self, text: str, start: int, end: int, guards: frozenset[str]) -> bool:
         """Whether a match at ``text[start:end]`` is someone else's, negated, past or quoted."""
@@ -760,8 +778,9 @@ class _GuardSet:
         helping = "helping" in guards and self.helping.search(sentence)
         if helping and self.referents.search(sentence):
             return True
-        reported = "reported" in guards and self.reported and self.reported.search(sentence)
-        if reported and self.referents.search(sentence):
+        if "reported" in guards and self._reported(
+            sentence, start - max(sentence_start, start - _WINDOW)
+        ):
             return True
         if "returning" in guards and self.returning:
             around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
