@@ -42,12 +42,13 @@ import datetime as dt
 import logging
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.content import ContentError, ContentModel, load_toml
 from bot.db import Database
@@ -145,10 +146,22 @@ CATEGORY_ORDER: tuple[Category, ...] = (
 )
 """Ties within a level are reported in this order."""
 
-GUARDS = ("others", "negation", "past", "story", "resources", "helping", "topic")
+GUARDS = (
+    "others",
+    "negation",
+    "past",
+    "story",
+    "resources",
+    "helping",
+    "reported",
+    "topic",
+)
+"""The checks a category's patterns pass unless its ``guards`` says otherwise."""
+
+KNOWN_GUARDS = (*GUARDS, "returning")
 """The checks a category's patterns pass through (``guards`` in the data file)."""
 
-_TEMPLATE_CHARS = re.compile(r"[a-z0-9 {}_|\[\]!<.$^#]+")
+_TEMPLATE_CHARS = re.compile(r"[a-z0-9 {}_|\[\]!<.$^#~@]+")
 _WORD = re.compile(r"[a-z0-9]+")
 _LIST_NAME = re.compile(r"\{([a-z_]+)\}")
 
@@ -174,9 +187,9 @@ class Phrases(ContentModel):
     @field_validator("guards")
     @classmethod
     def _known_guards(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = sorted(set(value) - set(GUARDS))
+        unknown = sorted(set(value) - set(KNOWN_GUARDS))
         if unknown:
-            raise ValueError(f"unknown guard {unknown[0]!r} (known: {', '.join(GUARDS)})")
+            raise ValueError(f"unknown guard {unknown[0]!r} (known: {', '.join(KNOWN_GUARDS)})")
         return value
 
 
@@ -194,7 +207,18 @@ class Guards(ContentModel):
     addressed: tuple[str, ...] = Field(min_length=1)
     helping: tuple[str, ...] = Field(min_length=1)
     referents: tuple[str, ...] = Field(min_length=1)
+    reported: tuple[str, ...] = ()
+    own_words: tuple[str, ...] = ()
+    returning: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
+
+
+class Combination(ContentModel):
+    """Signals that together, in one message, mean more than each alone."""
+
+    when: tuple[str, ...] = Field(min_length=2)
+    """Categories or cue groups (a name twice: two different patterns of it)."""
+    category: Category
 
 
 class Ignore(ContentModel):
@@ -216,6 +240,8 @@ class PhraseFile(ContentModel):
     self_harm: Phrases
     overdose: Phrases
     ambiguous: Phrases
+    cues: dict[str, Phrases] = Field(default_factory=dict)
+    combine: tuple[Combination, ...] = ()
 
     @field_validator("words")
     @classmethod
@@ -231,6 +257,18 @@ class PhraseFile(ContentModel):
                         f"list {name!r} has {entry!r}: use lowercase words and spaces only"
                     )
         return value
+
+    @model_validator(mode="after")
+    def _combinations_name_signals(self) -> PhraseFile:
+        known = {category.value for category in Category} | set(self.cues)
+        for index, combination in enumerate(self.combine):
+            unknown = sorted(set(combination.when) - known)
+            if unknown:
+                raise ValueError(
+                    f"combine[{index}] names {unknown[0]!r}, which is neither a category "
+                    "nor a [cues] group"
+                )
+        return self
 
 
 def _is_phrase(text: str) -> bool:
@@ -256,6 +294,9 @@ _HOMOGLYPHS = {
     "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ς": "s", "σ": "s",
     # Symbols used as letters, and apostrophes
     "€": "e", "£": "l", "’": "'", "‘": "'", "ʼ": "'", "´": "'", "…": "...",
+    # Emoji that stand for words in crisis slang ("i wanna 💀 myself")
+    "💀": " kill ", "☠": " kill ", "⚰": " coffin ", "🔫": " gun ", "🔪": " knife ",
+    "💊": " pills ", "🪢": " rope ", "🩸": " blood ",
 }  # fmt: skip
 
 _INVISIBLE = (
@@ -410,7 +451,7 @@ class Normaliser:
 
     def __init__(self, lexicon: _Lexicon, rewrite: dict[str, str], ignore: tuple[str, ...]):
         self._lexicon = lexicon
-        self._rewrite = {f" {k} ": f" {v} " for k, v in rewrite.items()}
+        self._rewrite = {f" {k}": f" {v}" for k, v in rewrite.items()}
         self._rewrite_first = frozenset(k.split(" ")[0] for k in rewrite)
         self._rewrite_rx = _alternation(rewrite)
         self._ignore_first = frozenset(p.split(" ")[0] for p in ignore)
@@ -438,10 +479,9 @@ class Normaliser:
         words = frozenset(text.split())
         if not self._rewrite_first.isdisjoint(words):
             text = self._rewrite_rx.sub(lambda m: self._rewrite[m.group(0)], text)
-            text = self._rewrite_rx.sub(lambda m: self._rewrite[m.group(0)], text)
             words = frozenset(text.split())
         if not self._ignore_first.isdisjoint(words):
-            text = self._ignore_rx.sub(" ~ ", text)
+            text = self._ignore_rx.sub(" ~", text)
             words = frozenset(text.split())
         return Reading(text, words, ones=ones)
 
@@ -458,7 +498,7 @@ def _alternation(phrases: dict[str, str]) -> re.Pattern[str]:
         return re.compile(r"(?!)")
     options = sorted(phrases, key=len, reverse=True)
     # The trailing space is a lookahead so back-to-back phrases are all found.
-    return re.compile(r" (?:" + "|".join(re.escape(p) for p in options) + r") ")
+    return re.compile(r" (?:" + "|".join(re.escape(p) for p in options) + r")(?= )")
 
 
 # -------------------------------------------------------------------------- patterns
@@ -585,6 +625,8 @@ class Rule:
     guards: frozenset[str]
     source: str
     order: int
+    label: str
+    """The category's name, or the cue group's (for ``combine``)."""
 
 
 _END = r"(?=[.?] |$)"
@@ -603,6 +645,8 @@ def _compile_pattern(
 ) -> tuple[str, frozenset[str], frozenset[str]]:
     """A pattern as a regex over `` word word `` text, its anchor words, its not-after words."""
     tokens = pattern.split()
+    if tokens and tokens[0] == "@":
+        tokens.pop(0)
     not_after: frozenset[str] = frozenset()
     if tokens and tokens[0].startswith("<"):
         not_after = frozenset(_options(tokens.pop(0)[1:], words))
@@ -618,6 +662,8 @@ def _compile_pattern(
             pieces.append(_Piece(r"(?:[a-z0-9~]+ ){0,3}", None))
         elif token == "...":
             pieces.append(_Piece(r"(?:[a-z0-9~]+ ){0,8}", None))
+        elif token == "~":
+            pieces.append(_Piece(r"(?:[a-z0-9~.?]+ ){0,12}", None))
         elif token == "$":
             pieces.append(_Piece(_END, None))
         elif token.startswith("!"):
@@ -669,6 +715,17 @@ def _words_regex(phrases: tuple[str, ...]) -> str:
     return "(?:" + "|".join(re.escape(option) for option in options) + ")"
 
 
+def _last(regex: re.Pattern[str], text: str, end: int) -> re.Match[str] | None:
+    found = None
+    for found in regex.finditer(text, 0, end):  # noqa: B007 (the last one is wanted)
+        pass
+    return found
+
+
+def _optional(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile(rf" {_words_regex(phrases)} ") if phrases else None
+
+
 class _GuardSet:
     """The compiled guards: each a regex over the words before a match or over its sentence."""
 
@@ -688,6 +745,18 @@ class _GuardSet:
         self.helping = re.compile(rf" {_words_regex(guards.helping)} ")
         self.referents = re.compile(rf" {_words_regex(guards.referents)} ")
         self.topic = re.compile(rf" {_words_regex(guards.topic)} ") if guards.topic else None
+        self.reported = _optional(guards.reported)
+        self.own_words = _optional(guards.own_words)
+        self.returning = _optional(guards.returning)
+
+    def _reported(self, sentence: str, at: int) -> bool:
+        """Someone else's words, reported before the match at ``sentence[at:]``."""
+        if self.reported is None or not self.referents.search(sentence):
+            return False
+        said = _last(self.reported, sentence, at + 1)
+        if said is None:
+            return False
+        return self.own_words is None or not self.own_words.search(sentence, said.start(), at + 1)
 
     def blocks(self, text: str, start: int, end: int, guards: frozenset[str]) -> bool:
         """Whether a match at ``text[start:end]`` is someone else's, negated, past or quoted."""
@@ -699,7 +768,7 @@ class _GuardSet:
                 return True
         high = min(len(text), end + _WINDOW)
         ends = [i for i in (text.find(".", end, high), text.find("?", end, high)) if i != -1]
-        sentence = text[max(sentence_start - 1, start - _WINDOW) : min(ends, default=high) + 1]
+        sentence = text[max(sentence_start, start - _WINDOW) : min(ends, default=high) + 1]
         story = "story" in guards and self.story.search(sentence)
         if story and (self.present is None or not self.present.search(sentence)):
             return True
@@ -709,6 +778,14 @@ class _GuardSet:
         helping = "helping" in guards and self.helping.search(sentence)
         if helping and self.referents.search(sentence):
             return True
+        if "reported" in guards and self._reported(
+            sentence, start - max(sentence_start, start - _WINDOW)
+        ):
+            return True
+        if "returning" in guards and self.returning:
+            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
+            if self.returning.search(around):
+                return True
         return "topic" in guards and self.topic is not None and bool(self.topic.search(sentence))
 
 
@@ -737,8 +814,13 @@ class CrisisMatcher:
         for entries in phrases.words.values():
             for entry in entries:
                 vocabulary.update(entry.split(" "))
-        for category in CATEGORY_ORDER:
-            group: Phrases = getattr(phrases, category.value)
+        groups: list[tuple[Category, str, Phrases]] = [
+            (category, category.value, getattr(phrases, category.value))
+            for category in CATEGORY_ORDER
+        ]
+        groups.extend((Category.AMBIGUOUS, name, cue) for name, cue in phrases.cues.items())
+        for category, label, group in groups:
+            where = label if label == category.value else f"cues.{label}"
             for index, pattern in enumerate(group.patterns):
                 try:
                     regex, anchors, not_after = _compile_pattern(pattern, phrases.words)
@@ -746,9 +828,12 @@ class CrisisMatcher:
                 except (PatternError, re.error) as error:
                     raise ContentError(
                         f"The content file {source} has a problem at "
-                        f"`{category.value}.patterns.{index}`: the pattern {pattern!r} {error}."
+                        f"`{where}.patterns.{index}`: the pattern {pattern!r} {error}."
                     ) from None
-                vocabulary.update(_WORD.findall(pattern))
+                vocabulary.update(_WORD.findall(pattern.replace("_", " ")))
+                guards = frozenset(group.guards)
+                if pattern.split()[0] == "@":
+                    guards -= {"others", "negation", "past"}
                 rules.append(
                     Rule(
                         category,
@@ -756,9 +841,10 @@ class CrisisMatcher:
                         compiled,
                         anchors,
                         not_after,
-                        frozenset(group.guards),
+                        guards,
                         pattern,
                         len(rules),
+                        label,
                     )
                 )
         for spelling in phrases.rewrite.values():
@@ -774,6 +860,7 @@ class CrisisMatcher:
         self._anchors = frozenset(self._by_anchor)
         self._position = {rule: i for i, rule in enumerate(self.rules)}
         self._guards = _GuardSet(phrases.guards)
+        self._combine = phrases.combine
         self.normaliser = Normaliser(
             _Lexicon.of(vocabulary), phrases.rewrite, phrases.ignore.phrases
         )
@@ -807,27 +894,43 @@ class CrisisMatcher:
                 position = self._position[rule]
                 tasks.extend((position, rule, low, high) for low, high in windows)
         tasks.sort(key=lambda task: (task[0], task[2]))
+        best: Rule | None = None
+        found_rules: set[Rule] = set()
         for _, rule, low, high in tasks:
-            for found in rule.regex.finditer(text, low, high):
-                start = found.start()
-                if rule.not_after and _after(text, start, rule.not_after):
-                    continue
-                if self._guards.blocks(text, start, found.end(), rule.guards):
-                    continue
+            if rule in found_rules or not self._found(rule, text, low, high):
+                continue
+            if rule.level is Level.HIGH:
                 return Match(rule.category, rule.level)
-        return None
+            found_rules.add(rule)
+            best = best or rule
+        if best is None:
+            return None
+        found = Match(best.category, best.level)
+        signals = Counter(rule.label for rule in found_rules)
+        for combination in self._combine:
+            if all(signals[name] >= combination.when.count(name) for name in combination.when):
+                combined = Match.of(combination.category)
+                if combined.level.rank > found.level.rank:
+                    found = combined
+        return found
 
-    def explain(self, text: str) -> str | None:
-        """The pattern that matched (for writing and testing patterns; never logged)."""
+    def _found(self, rule: Rule, text: str, low: int, high: int) -> bool:
+        for found in rule.regex.finditer(text, low, high):
+            start = found.start()
+            if rule.not_after and _after(text, start, rule.not_after):
+                continue
+            if not self._guards.blocks(text, start, found.end(), rule.guards):
+                return True
+        return False
+
+    def explain(self, text: str) -> list[str]:
+        """Every pattern that counts in ``text`` (for writing patterns and tests; never logged)."""
         reading = self.normaliser.read(text)
-        for rule in self.rules:
-            for found in rule.regex.finditer(reading.text):
-                start = found.start()
-                if rule.not_after and _after(reading.text, start, rule.not_after):
-                    continue
-                if not self._guards.blocks(reading.text, start, found.end(), rule.guards):
-                    return f"{rule.category.value}: {rule.source}"
-        return None
+        return [
+            f"{rule.label}: {rule.source}"
+            for rule in self.rules
+            if self._found(rule, reading.text, 0, len(reading.text))
+        ]
 
 
 def _windows(text: str, needle: str) -> list[tuple[int, int]]:
