@@ -330,10 +330,15 @@ _DOTTED = re.compile(r"(?<![a-z0-9.])(?:[a-z]\.)+[a-z]\.?(?![a-z0-9])")
 _ELLIPSIS = re.compile(r"\.{2,}")
 
 _PUNCTUATION = {chr(c): " " for c in range(128) if not chr(c).isalnum()}
-_PUNCTUATION.update({"'": "", "`": "", ".": " . ", "!": " . ", ";": " . ", "\n": " . "})
-_PUNCTUATION.update({"?": " ? "})
-_PUNCTUATION_TABLE = str.maketrans({k: v for k, v in _PUNCTUATION.items() if k != " "})
+_PUNCTUATION.update({".": ".", "!": ".", ";": ".", "\n": ".", "?": "?"})
+_PUNCTUATION_TABLE = str.maketrans(_PUNCTUATION)
+"""One character for one (CPython's fast path): sentence ends become ``.``, other marks spaces."""
 
+_LEET_HINT = re.compile(r"[0-9@$!|+*]")
+_DOT_HINT = re.compile(r"[a-z]\.[a-z](?![a-z])")
+_SPACED_HINT = re.compile(r" [a-z] [a-z] [a-z] ")
+_LEET_TOKEN = re.compile(r"(?<!\S)\S*?(?:[a-z][0-9@$!|+*]|[0-9@$|+*][a-z])\S*")
+_STRETCHED_WORD = re.compile(r"(?<![a-z])[a-z]*?([a-z])\1\1[a-z]*")
 _BOUNDARIES = re.compile(r"[.?](?: [.?])+")
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?: [a-z](?![a-z0-9])){2,}")
 _STRETCHED = re.compile(r"([a-z])\1\1")
@@ -451,39 +456,60 @@ class Normaliser:
 
     def __init__(self, lexicon: _Lexicon, rewrite: dict[str, str], ignore: tuple[str, ...]):
         self._lexicon = lexicon
-        self._rewrite = {f" {k}": f" {v}" for k, v in rewrite.items()}
-        self._rewrite_first = frozenset(k.split(" ")[0] for k in rewrite)
-        self._rewrite_rx = _alternation(rewrite)
-        self._ignore_first = frozenset(p.split(" ")[0] for p in ignore)
-        self._ignore_rx = _alternation({p: "~" for p in ignore})
+        self._words = {k: v for k, v in rewrite.items() if " " not in k}
+        phrases = {k: v for k, v in rewrite.items() if " " in k}
+        phrases.update(dict.fromkeys(ignore, "~"))
+        first: dict[str, list[tuple[str, str]]] = {}
+        for phrase, meaning in sorted(phrases.items(), key=lambda item: -len(item[0])):
+            first.setdefault(phrase.split(" ")[0], []).append((f" {phrase} ", f" {meaning} "))
+        self._by_first = {word: tuple(group) for word, group in first.items()}
+        """Phrases to rewrite or blank, by first word (looked for only when that word is there)."""
 
     def read(self, text: str, *, one: str = "i") -> Reading:
         text = _base(text[:_LIMIT])
         ones = False
-        if _LEET_MIX.search(text):
+        if _LEET_HINT.search(text) and _LEET_MIX.search(text):
             table = _LEET_I if one == "i" else _LEET_L
             ones = "1" in text
-            text = _TOKEN.sub(lambda t: _read_token(t.group(0), table, self._lexicon), text)
-        if "." in text:
+            text = _LEET_TOKEN.sub(lambda t: _read_token(t.group(0), table, self._lexicon), text)
+        if _DOT_HINT.search(text):
             text = _DOTTED.sub(lambda d: d.group(0).replace(".", ""), text)
+        if ".." in text:
             text = _ELLIPSIS.sub(" ", text)
+        if "'" in text or "`" in text:
+            text = text.replace("'", "").replace("`", "")
         text = text.translate(_PUNCTUATION_TABLE)
+        if "." in text or "?" in text:
+            text = text.replace(".", " . ").replace("?", " ? ")
         text = " ".join(text.split())
-        if ". ." in text or "? " in text:
+        if ". ." in text or "? ." in text or ". ?" in text or "? ?" in text:
             text = _BOUNDARIES.sub(lambda b: "?" if "?" in b.group(0) else ".", text)
-        if _SPACED.search(text):
+        text = f" {text} "
+        if _SPACED_HINT.search(text):
             text = _SPACED.sub(self._join_letters, text)
         if _STRETCHED.search(text):
-            text = " ".join(self._lexicon.unstretch(word) for word in text.split(" "))
-        text = f" {text} "
+            text = _STRETCHED_WORD.sub(lambda w: self._lexicon.unstretch(w.group(0)), text)
         words = frozenset(text.split())
-        if not self._rewrite_first.isdisjoint(words):
-            text = self._rewrite_rx.sub(lambda m: self._rewrite[m.group(0)], text)
+        if not words.isdisjoint(self._by_first):
+            text = self._phrases_of(text, words)
             words = frozenset(text.split())
-        if not self._ignore_first.isdisjoint(words):
-            text = self._ignore_rx.sub(" ~", text)
+        if not words.isdisjoint(self._words):
+            for word in words.intersection(self._words):
+                old, new = f" {word} ", f" {self._words[word]} "
+                text = text.replace(old, new).replace(old, new)
             words = frozenset(text.split())
+            if not words.isdisjoint(self._by_first):
+                text = self._phrases_of(text, words)
+                words = frozenset(text.split())
         return Reading(text, words, ones=ones)
+
+    def _phrases_of(self, text: str, words: frozenset[str]) -> str:
+        """``text`` with the rewrite and ignore phrases it contains replaced."""
+        for word in words.intersection(self._by_first):
+            for old, new in self._by_first[word]:
+                if old in text:
+                    text = text.replace(old, new).replace(old, new)
+        return text
 
     def _join_letters(self, run: re.Match[str]) -> str:
         letters = run.group(0).replace(" ", "")
@@ -509,124 +535,48 @@ class PatternError(ValueError):
 
 
 _COMMON = frozenset(
-    [
-        "i",
-        "im",
-        "ive",
-        "id",
-        "ill",
-        "me",
-        "my",
-        "myself",
-        "to",
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "it",
-        "its",
-        "is",
-        "be",
-        "am",
-        "are",
-        "was",
-        "were",
-        "so",
-        "just",
-        "want",
-        "wanna",
-        "like",
-        "of",
-        "in",
-        "on",
-        "at",
-        "all",
-        "that",
-        "this",
-        "for",
-        "you",
-        "u",
-        "not",
-        "dont",
-        "do",
-        "have",
-        "get",
-        "go",
-        "going",
-        "gonna",
-        "feel",
-        "about",
-        "can",
-        "cant",
-        "will",
-        "would",
-        "could",
-        "should",
-        "no",
-        "now",
-        "with",
-        "out",
-        "up",
-        "what",
-        "if",
-        "really",
-        "know",
-        "think",
-        "been",
-        "being",
-        "one",
-        "more",
-        "anymore",
-        "any",
-        "even",
-        "still",
-        "again",
-        "very",
-        "too",
-        "much",
-        "how",
-        "when",
-        "why",
-        "who",
-        "there",
-        "here",
-        "they",
-        "them",
-        "he",
-        "she",
-        "we",
-        "our",
-        "your",
-        "their",
-        "his",
-        "her",
-        "as",
-        "by",
-        "from",
-    ]
+    'i im ive id ill me my to a an the and or but it its is be am are was were so just want wanna like of in on at all that this for you u not dont do have get go going gonna feel about can cant will would could should no now with out up what if really know think been being one more anymore any even still again very too much how when why who there here they them he she we our your their his her as by from care done fine ok okay time never everything take ready better stop trying life last over good day today tonight tomorrow week night morning back make made got had did does doing say said see saw thing things way people everyone anyone someone something nothing need needed help right well yeah yes lol haha thanks thank love hope tell told work home meeting group sober clean days years year sponsor first new old little big long keep kept try tried feeling felt went come came let lets put off down after before always sometimes maybe also than then only other same every because cause since while until though honestly literally actually pretty kinda gotta ur yall guys friend friends family mom dad kids wife husband talk talking call called text another around away bit both each else end enough ever few give gone great hard head heart hours hour kind least left less live lot mind minute most must next once own part place real rest sure thought through tired together two use used using wait watch whole without word words world worse worst wrong yet'.split()
 )
 
 
-def _rarity(word: str) -> tuple[bool, int]:
-    return (word not in _COMMON, len(word))
+def _rarity(word: str) -> tuple[bool, bool, int]:
+    return (word not in _TOP, word not in _COMMON, len(word))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
     """One compiled pattern: its category, regex, anchor words and guards."""
 
     category: Category
     level: Level
-    regex: re.Pattern[str]
-    anchors: frozenset[str]
-    not_after: frozenset[str]
+    compiled: Compiled
     guards: frozenset[str]
     source: str
     order: int
     label: str
     """The category's name, or the cue group's (for ``combine``)."""
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return self.compiled.regex
+
+    @property
+    def not_after(self) -> frozenset[str]:
+        return self.compiled.not_after
+
+
+@dataclass(frozen=True, eq=False)
+class _Entry:
+    """A rule seen from one of its anchor words."""
+
+    rule: Rule
+    position: int
+    left: str
+    """`` words `` that must come just before the anchor word ("" if none)."""
+    right: str
+    before: re.Pattern[str] | None
+    """The reversed prefix (``None``: search the whole pattern instead)."""
+    after: re.Pattern[str] | None
 
 
 _END = r"(?=[.?] |$)"
@@ -635,56 +585,125 @@ _END = r"(?=[.?] |$)"
 
 @dataclass(frozen=True)
 class _Piece:
-    regex: str
-    cover: frozenset[str] | None
-    """The words one of which any match of this piece contains (``None``: optional)."""
+    forward: str
+    """The regex over `` word word `` text, read left to right."""
+    backward: str | None
+    """The same over the reversed text (``None``: it can only follow the anchor)."""
+    options: tuple[str, ...] = ()
+    """For a required choice of words: the phrases (one may be the anchor)."""
 
 
-def _compile_pattern(
-    pattern: str, words: Mapping[str, tuple[str, ...]]
-) -> tuple[str, frozenset[str], frozenset[str]]:
-    """A pattern as a regex over `` word word `` text, its anchor words, its not-after words."""
+_GAP = r"[a-z0-9~]{1,40}"
+_GAP_ACROSS = r"[a-z0-9~.?]{1,40}"
+
+
+def _piece(token: str, words: Mapping[str, tuple[str, ...]]) -> _Piece:
+    gaps = {"..": (_GAP, 3), "...": (_GAP, 8), "~": (_GAP_ACROSS, 12)}
+    if token in gaps:
+        word, most = gaps[token]
+        return _Piece(f"(?:{word} ){{0,{most}}}", f"(?: {word}){{0,{most}}}")
+    if token == "$":
+        return _Piece(_END, None)
+    if token.startswith("!"):
+        return _Piece(f"(?!{_options_regex(token[1:], words)} )", None)
+    if token.startswith("[") and token.endswith("]"):
+        inner = token[1:-1]
+        back = _options_regex(inner, words, reverse=True)
+        return _Piece(f"(?:{_options_regex(inner, words)} )?", f"(?: {back})?")
+    if "$" in token.split("|"):
+        rest = "|".join(part for part in token.split("|") if part != "$")
+        if not rest:
+            raise PatternError("has an empty choice")
+        return _Piece(f"(?:{_options_regex(rest, words)} |{_END})", None)
+    options = tuple(dict.fromkeys(_options(token, words)))
+    return _Piece(
+        f"{_options_regex(token, words)} ",
+        f" {_options_regex(token, words, reverse=True)}",
+        options,
+    )
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A pattern ready to match: whole, and split around each of its anchor words."""
+
+    regex: re.Pattern[str]
+    """The whole pattern (used by ``explain`` and for patterns with no usable anchor)."""
+    anchored: tuple[tuple[str, str, str, re.Pattern[str], re.Pattern[str]], ...]
+    """(anchor word, words before it, words after it, reversed prefix, suffix)."""
+    anchors: frozenset[str]
+    not_after: frozenset[str]
+    no_before_guards: bool
+
+
+def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Compiled:
+    """A pattern as regexes over `` word word `` text, around its least common required word.
+
+    Matching starts at an anchor word found with ``str.find``: the words after it are matched
+    forwards and the words before it backwards, on the reversed text, so each try costs
+    about the length of the pattern, never the length of the message.
+    """
     tokens = pattern.split()
-    if tokens and tokens[0] == "@":
+    free = bool(tokens) and tokens[0] == "@"
+    if free:
         tokens.pop(0)
     not_after: frozenset[str] = frozenset()
     if tokens and tokens[0].startswith("<"):
         not_after = frozenset(_options(tokens.pop(0)[1:], words))
     if not tokens:
         raise PatternError("has no words")
-    start = ""
+    start = back_start = ""
     if tokens[0] == "^":
         tokens.pop(0)
-        start = r"(?<![^.?])"
-    pieces: list[_Piece] = []
-    for token in tokens:
-        if token == "..":
-            pieces.append(_Piece(r"(?:[a-z0-9~]+ ){0,3}", None))
-        elif token == "...":
-            pieces.append(_Piece(r"(?:[a-z0-9~]+ ){0,8}", None))
-        elif token == "~":
-            pieces.append(_Piece(r"(?:[a-z0-9~.?]+ ){0,12}", None))
-        elif token == "$":
-            pieces.append(_Piece(_END, None))
-        elif token.startswith("!"):
-            pieces.append(_Piece(f"(?!{_options_regex(token[1:], words)} )", None))
-        elif token.startswith("[") and token.endswith("]"):
-            pieces.append(_Piece(f"(?:{_options_regex(token[1:-1], words)} )?", None))
-        elif "$" in token.split("|"):
-            rest = "|".join(part for part in token.split("|") if part != "$")
-            if not rest:
-                raise PatternError("has an empty choice")
-            pieces.append(_Piece(f"(?:{_options_regex(rest, words)} |{_END})", None))
-        else:
-            options = _options(token, words)
-            cover = frozenset(max(option.split(" "), key=_rarity) for option in options)
-            pieces.append(_Piece(f"{_options_regex(token, words)} ", cover))
-    covers = [piece.cover for piece in pieces if piece.cover is not None]
-    if not covers:
+        start, back_start = r"(?<![^.?])", r"(?![^.?])"
+    pieces = [_piece(token, words) for token in tokens]
+    required = [i for i, piece in enumerate(pieces) if piece.options]
+    if not required:
         raise PatternError("needs at least one word that is not optional")
-    anchors = min(covers, key=lambda c: sum(w in _COMMON for w in c) * 100 + len(c))
-    regex = start + " " + "".join(piece.regex for piece in pieces)
-    return regex, anchors, not_after
+    whole = re.compile(start + " " + "".join(piece.forward for piece in pieces))
+    reversible = [i for i in required if all(p.backward is not None for p in pieces[:i])]
+    if not reversible:
+        return Compiled(whole, (), frozenset(), not_after, free)
+    at = min(reversible, key=lambda i: _commonness(pieces[i].options))
+    prefix = "".join(piece.backward or "" for piece in reversed(pieces[:at])) + " " + back_start
+    suffix = "".join(piece.forward for piece in pieces[at + 1 :])
+    before, after = re.compile(prefix), re.compile(suffix)
+    anchored = []
+    for option in pieces[at].options:
+        parts = option.split(" ")
+        index = max(range(len(parts)), key=lambda i: _rarity(parts[i]))
+        left, right = " ".join(parts[:index]), " ".join(parts[index + 1 :])
+        anchored.append((parts[index], left, right, before, after))
+    return Compiled(
+        whole,
+        tuple(anchored),
+        frozenset(a[0] for a in anchored),
+        not_after,
+        free,
+    )
+
+
+_TOP = frozenset(
+    "i im ive id ill me my to a an the and or but it its is be am are was were so just want "
+    "wanna like of in on at all that this for you u not dont do have get go going gonna if "
+    "can cant will would with no now what up out they them he she we".split()
+)
+"""The most frequent words of chat: a pattern is never anchored on them if it can help it."""
+
+
+def _commonness(options: tuple[str, ...]) -> float:
+    """How often a choice of words is expected in everyday messages (lower is rarer)."""
+    score = 0.0
+    for option in options:
+        parts = option.split(" ")
+        word = max(parts, key=_rarity)
+        if word in _TOP:
+            score += 10000.0
+        elif word in _COMMON:
+            score += 100.0
+        else:
+            score += 1.0 + (len(parts) > 1)
+    return score
 
 
 def _options(token: str, words: Mapping[str, tuple[str, ...]]) -> list[str]:
@@ -705,8 +724,12 @@ def _options(token: str, words: Mapping[str, tuple[str, ...]]) -> list[str]:
     return options
 
 
-def _options_regex(token: str, words: Mapping[str, tuple[str, ...]]) -> str:
+def _options_regex(
+    token: str, words: Mapping[str, tuple[str, ...]], *, reverse: bool = False
+) -> str:
     options = sorted(dict.fromkeys(_options(token, words)), key=len, reverse=True)
+    if reverse:
+        options = [option[::-1] for option in options]
     return "(?:" + "|".join(re.escape(option) for option in options) + ")"
 
 
@@ -715,78 +738,127 @@ def _words_regex(phrases: tuple[str, ...]) -> str:
     return "(?:" + "|".join(re.escape(option) for option in options) + ")"
 
 
-def _last(regex: re.Pattern[str], text: str, end: int) -> re.Match[str] | None:
-    found = None
-    for found in regex.finditer(text, 0, end):  # noqa: B007 (the last one is wanted)
-        pass
-    return found
+class _Phrases:
+    """A set of phrases looked up by their first word, then as substrings (no big regex)."""
 
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        by_first: dict[str, list[str]] = {}
+        for phrase in phrases:
+            phrase = " ".join(phrase.split())
+            if phrase:
+                by_first.setdefault(phrase.split(" ")[0], []).append(f" {phrase} ")
+        self._by_first = {word: tuple(group) for word, group in by_first.items()}
+        self.whole = frozenset(phrase.strip() for group in by_first.values() for phrase in group)
+        self.longest = max((len(p.split()) for p in self.whole), default=1)
 
-def _optional(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    return re.compile(rf" {_words_regex(phrases)} ") if phrases else None
+    def __bool__(self) -> bool:
+        return bool(self._by_first)
+
+    def within(self, sentence: str, words: frozenset[str]) -> bool:
+        for word in words.intersection(self._by_first):
+            for phrase in self._by_first[word]:
+                if phrase in sentence:
+                    return True
+        return False
+
+    def last(self, sentence: str, words: frozenset[str], end: int) -> int:
+        """Where the last of these phrases starts before ``end`` (-1: none)."""
+        found = -1
+        for word in words.intersection(self._by_first):
+            for phrase in self._by_first[word]:
+                found = max(found, sentence.rfind(phrase, 0, end))
+        return found
+
+    def ends(self, words: list[str], end: int) -> int:
+        """How many of ``words[:end]``, at their end, are one of these phrases (0: none)."""
+        for size in range(min(self.longest, end), 0, -1):
+            if " ".join(words[end - size : end]) in self.whole:
+                return size
+        return 0
 
 
 class _GuardSet:
-    """The compiled guards: each a regex over the words before a match or over its sentence."""
+    """The compiled guards, looked at around one match."""
 
     def __init__(self, guards: Guards) -> None:
-        between = _words_regex(guards.between)
-        tail = rf"(?: {between})* $"
-        lookbehinds = "".join(f"(?<!{re.escape(w)} )" for w in guards.not_negation_after)
+        self.between = _Phrases(guards.between)
         self.before = {
-            "others": re.compile(rf"(?:^| ){_words_regex(guards.others)}{tail}"),
-            "negation": re.compile(rf"(?:^| ){lookbehinds}{_words_regex(guards.negation)}{tail}"),
-            "past": re.compile(rf"(?:^| ){_words_regex(guards.past)}{tail}"),
+            "others": _Phrases(guards.others),
+            "negation": _Phrases(guards.negation),
+            "past": _Phrases(guards.past),
         }
-        self.story = re.compile(rf" {_words_regex(guards.story)} ")
-        self.present = re.compile(rf" {_words_regex(guards.present)} ") if guards.present else None
-        self.resources = re.compile(rf" {_words_regex(guards.resources)} ")
-        self.addressed = re.compile(rf" {_words_regex(guards.addressed)} ")
-        self.helping = re.compile(rf" {_words_regex(guards.helping)} ")
-        self.referents = re.compile(rf" {_words_regex(guards.referents)} ")
-        self.topic = re.compile(rf" {_words_regex(guards.topic)} ") if guards.topic else None
-        self.reported = _optional(guards.reported)
-        self.own_words = _optional(guards.own_words)
-        self.returning = _optional(guards.returning)
+        self.not_negation_after = _Phrases(guards.not_negation_after)
+        self.story = _Phrases(guards.story)
+        self.present = _Phrases(guards.present)
+        self.resources = _Phrases(guards.resources)
+        self.addressed = _Phrases(guards.addressed)
+        self.helping = _Phrases(guards.helping)
+        self.referents = _Phrases(guards.referents)
+        self.topic = _Phrases(guards.topic)
+        self.reported = _Phrases(guards.reported)
+        self.own_words = _Phrases(guards.own_words)
+        self.returning = _Phrases(guards.returning)
 
-    def _reported(self, sentence: str, at: int) -> bool:
-        """Someone else's words, reported before the match at ``sentence[at:]``."""
-        if self.reported is None or not self.referents.search(sentence):
-            return False
-        said = _last(self.reported, sentence, at + 1)
-        if said is None:
-            return False
-        return self.own_words is None or not self.own_words.search(sentence, said.start(), at + 1)
+    def _governed(self, before: list[str], guards: frozenset[str]) -> bool:
+        """Whether the words before a match end in a guard word and then only `between` words.
+
+        "my friend said she wants to" (others), "i dont want to" (negation), "i used to"
+        (past); "why not just" is not a negation.
+        """
+        end = len(before)
+        while end > 0:
+            for name, phrases in self.before.items():
+                size = phrases.ends(before, end) if name in guards else 0
+                if size and not (
+                    name == "negation" and self.not_negation_after.ends(before, end - size)
+                ):
+                    return True
+            skip = self.between.ends(before, end)
+            if not skip:
+                return False
+            end -= skip
+        return False
 
     def blocks(self, text: str, start: int, end: int, guards: frozenset[str]) -> bool:
         """Whether a match at ``text[start:end]`` is someone else's, negated, past or quoted."""
         low = max(0, start - _WINDOW)
         sentence_start = max(text.rfind(".", low, start), text.rfind("?", low, start)) + 1
-        before = text[max(sentence_start, start - 80) : start + 1]
-        for name, regex in self.before.items():
-            if name in guards and regex.search(before):
-                return True
+        before = text[max(sentence_start, start - 80) : start].split()
+        if guards & _BEFORE_GUARDS and self._governed(before, guards):
+            return True
         high = min(len(text), end + _WINDOW)
         ends = [i for i in (text.find(".", end, high), text.find("?", end, high)) if i != -1]
-        sentence = text[max(sentence_start, start - _WINDOW) : min(ends, default=high) + 1]
-        story = "story" in guards and self.story.search(sentence)
-        if story and (self.present is None or not self.present.search(sentence)):
-            return True
-        quoted = "resources" in guards and self.resources.search(sentence)
-        if quoted and self.addressed.search(sentence):
-            return True
-        helping = "helping" in guards and self.helping.search(sentence)
-        if helping and self.referents.search(sentence):
-            return True
-        if "reported" in guards and self._reported(
-            sentence, start - max(sentence_start, start - _WINDOW)
-        ):
+        first = max(sentence_start, start - _WINDOW)
+        sentence = text[first : min(ends, default=high) + 1]
+        words = frozenset(sentence.split())
+        if "story" in guards and self.story.within(sentence, words):
+            if not self.present.within(sentence, words):
+                return True
+        if "resources" in guards and self.resources.within(sentence, words):
+            if self.addressed.within(sentence, words):
+                return True
+        if "helping" in guards and self.helping.within(sentence, words):
+            if self.referents.within(sentence, words):
+                return True
+        if "reported" in guards and self._reported(sentence, words, start - first):
             return True
         if "returning" in guards and self.returning:
             around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
-            if self.returning.search(around):
+            if self.returning.within(around, frozenset(around.split())):
                 return True
-        return "topic" in guards and self.topic is not None and bool(self.topic.search(sentence))
+        return "topic" in guards and self.topic.within(sentence, words)
+
+    def _reported(self, sentence: str, words: frozenset[str], at: int) -> bool:
+        """Someone else's words, reported before the match at ``sentence[at:]``."""
+        if not self.referents.within(sentence, words):
+            return False
+        said = self.reported.last(sentence, words, at + 1)
+        if said == -1:
+            return False
+        return not self.own_words.within(sentence[said : at + 1], words)
+
+
+_BEFORE_GUARDS = frozenset({"others", "negation", "past"})
 
 
 # -------------------------------------------------------------------------- matching
@@ -823,8 +895,7 @@ class CrisisMatcher:
             where = label if label == category.value else f"cues.{label}"
             for index, pattern in enumerate(group.patterns):
                 try:
-                    regex, anchors, not_after = _compile_pattern(pattern, phrases.words)
-                    compiled = re.compile(regex)
+                    compiled = _compile_pattern(pattern, phrases.words)
                 except (PatternError, re.error) as error:
                     raise ContentError(
                         f"The content file {source} has a problem at "
@@ -832,15 +903,13 @@ class CrisisMatcher:
                     ) from None
                 vocabulary.update(_WORD.findall(pattern.replace("_", " ")))
                 guards = frozenset(group.guards)
-                if pattern.split()[0] == "@":
+                if compiled.no_before_guards:
                     guards -= {"others", "negation", "past"}
                 rules.append(
                     Rule(
                         category,
                         LEVEL_OF[category],
                         compiled,
-                        anchors,
-                        not_after,
                         guards,
                         pattern,
                         len(rules),
@@ -853,12 +922,21 @@ class CrisisMatcher:
         rank = {category: i for i, category in enumerate(CATEGORY_ORDER)}
         rules.sort(key=lambda r: (-r.level.rank, rank[r.category], r.order))
         self.rules = tuple(rules)
-        self._by_anchor: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            for anchor in rule.anchors:
-                self._by_anchor.setdefault(anchor, []).append(rule)
+        self._by_anchor: dict[str, list[_Entry]] = {}
+        for position, rule in enumerate(self.rules):
+            for word, left, right, before, after in rule.compiled.anchored:
+                entry = _Entry(
+                    rule, position, f" {left} " if left else "", f" {right} " if right else "",
+                    before, after,
+                )
+                self._by_anchor.setdefault(word, []).append(entry)
+            if not rule.compiled.anchored:
+                for word in _WORD.findall(rule.source.replace("_", " ")):
+                    if word not in _COMMON:
+                        self._by_anchor.setdefault(word, []).append(
+                            _Entry(rule, position, "", "", None, None)
+                        )
         self._anchors = frozenset(self._by_anchor)
-        self._position = {rule: i for i, rule in enumerate(self.rules)}
         self._guards = _GuardSet(phrases.guards)
         self._combine = phrases.combine
         self.normaliser = Normaliser(
@@ -887,32 +965,70 @@ class CrisisMatcher:
         if not hits:
             return None
         text = reading.text
-        tasks: list[tuple[int, Rule, int, int]] = []
+        backwards = text[::-1]
+        entries: list[tuple[_Entry, list[int]]] = []
         for word in hits:
-            windows = _windows(text, f" {word} ")
-            for rule in self._by_anchor[word]:
-                position = self._position[rule]
-                tasks.extend((position, rule, low, high) for low, high in windows)
-        tasks.sort(key=lambda task: (task[0], task[2]))
+            places = _places(text, f" {word} ")
+            entries.extend((entry, places) for entry in self._by_anchor[word])
+        entries.sort(key=lambda item: item[0].position)
         best: Rule | None = None
-        found_rules: set[Rule] = set()
-        for _, rule, low, high in tasks:
-            if rule in found_rules or not self._found(rule, text, low, high):
+        found_rules: dict[int, Rule] = {}
+        for entry, places in entries:
+            rule = entry.rule
+            if entry.position in found_rules:
+                continue
+            if entry.before is None:
+                if not self._found(rule, text, 0, len(text)):
+                    continue
+            elif not self._found_at(entry, text, backwards, places):
                 continue
             if rule.level is Level.HIGH:
                 return Match(rule.category, rule.level)
-            found_rules.add(rule)
+            found_rules[entry.position] = rule
             best = best or rule
         if best is None:
             return None
         found = Match(best.category, best.level)
-        signals = Counter(rule.label for rule in found_rules)
+        signals = Counter(rule.label for rule in found_rules.values())
         for combination in self._combine:
             if all(signals[name] >= combination.when.count(name) for name in combination.when):
                 combined = Match.of(combination.category)
                 if combined.level.rank > found.level.rank:
                     found = combined
         return found
+
+    def _found_at(
+        self, entry: _Entry, text: str, backwards: str, places: list[tuple[int, int]]
+    ) -> bool:
+        """Whether ``entry``'s rule counts around one of the anchor word's ``places``."""
+        assert entry.before is not None and entry.after is not None
+        rule, left, right = entry.rule, entry.left, entry.right
+        size = len(text)
+        for space, word_end in places:
+            if left:
+                if not text.endswith(left, 0, space + 1):
+                    continue
+                piece_start = space + 2 - len(left)
+            else:
+                piece_start = space + 1
+            if right:
+                if not text.startswith(right, word_end):
+                    continue
+                piece_end = word_end + len(right)
+            else:
+                piece_end = word_end + 1
+            after = entry.after.match(text, piece_end)
+            if after is None:
+                continue
+            before = entry.before.match(backwards, size - piece_start)
+            if before is None:
+                continue
+            start = size - before.end()
+            if rule.not_after and _after(text, start, rule.not_after):
+                continue
+            if not self._guards.blocks(text, start, after.end(), rule.guards):
+                return True
+        return False
 
     def _found(self, rule: Rule, text: str, low: int, high: int) -> bool:
         for found in rule.regex.finditer(text, low, high):
@@ -931,6 +1047,16 @@ class CrisisMatcher:
             for rule in self.rules
             if self._found(rule, reading.text, 0, len(reading.text))
         ]
+
+
+def _places(text: str, needle: str) -> list[tuple[int, int]]:
+    """Where `` word `` occurs: the space before it and the space after it."""
+    places = []
+    at = text.find(needle)
+    while at != -1:
+        places.append((at, at + len(needle) - 1))
+        at = text.find(needle, at + len(needle) - 1)
+    return places
 
 
 def _windows(text: str, needle: str) -> list[tuple[int, int]]:
