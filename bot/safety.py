@@ -535,7 +535,7 @@ class PatternError(ValueError):
 
 
 _COMMON = frozenset(
-    'i im ive id ill me my to a an the and or but it its is be am are was were so just want wanna like of in on at all that this for you u not dont do have get go going gonna feel about can cant will would could should no now with out up what if really know think been being one more anymore any even still again very too much how when why who there here they them he she we our your their his her as by from care done fine ok okay time never everything take ready better stop trying life last over good day today tonight tomorrow week night morning back make made got had did does doing say said see saw thing things way people everyone anyone someone something nothing need needed help right well yeah yes lol haha thanks thank love hope tell told work home meeting group sober clean days years year sponsor first new old little big long keep kept try tried feeling felt went come came let lets put off down after before always sometimes maybe also than then only other same every because cause since while until though honestly literally actually pretty kinda gotta ur yall guys friend friends family mom dad kids wife husband talk talking call called text another around away bit both each else end enough ever few give gone great hard head heart hours hour kind least left less live lot mind minute most must next once own part place real rest sure thought through tired together two use used using wait watch whole without word words world worse worst wrong yet'.split()
+    "i im ive id ill me my to a an the and or but it its is be am are was were so just want wanna like of in on at all that this for you u not dont do have get go going gonna feel about can cant will would could should no now with out up what if really know think been being one more anymore any even still again very too much how when why who there here they them he she we our your their his her as by from care done fine ok okay time never everything take ready better stop trying life last over good day today tonight tomorrow week night morning back make made got had did does doing say said see saw thing things way people everyone anyone someone something nothing need needed help right well yeah yes lol haha thanks thank love hope tell told work home meeting group sober clean days years year sponsor first new old little big long keep kept try tried feeling felt went come came let lets put off down after before always sometimes maybe also than then only other same every because cause since while until though honestly literally actually pretty kinda gotta ur yall guys friend friends family mom dad kids wife husband talk talking call called text another around away bit both each else end enough ever few give gone great hard head heart hours hour kind least left less live lot mind minute most must next once own part place real rest sure thought through tired together two use used using wait watch whole without word words world worse worst wrong yet".split()
 )
 
 
@@ -563,6 +563,21 @@ class Rule:
     @property
     def not_after(self) -> frozenset[str]:
         return self.compiled.not_after
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    """The entries of one anchor word, by the word that must follow it."""
+
+    by_next: dict[str, list[_Entry]]
+    any_next: list[_Entry]
+
+    def add(self, entry: _Entry, nexts: frozenset[str] | None) -> None:
+        if nexts is None:
+            self.any_next.append(entry)
+        else:
+            for word in nexts:
+                self.by_next.setdefault(word, []).append(entry)
 
 
 @dataclass(frozen=True, eq=False)
@@ -629,8 +644,13 @@ class Compiled:
 
     regex: re.Pattern[str]
     """The whole pattern (used by ``explain`` and for patterns with no usable anchor)."""
-    anchored: tuple[tuple[str, str, str, re.Pattern[str], re.Pattern[str]], ...]
-    """(anchor word, words before it, words after it, reversed prefix, suffix)."""
+    anchored: tuple[
+        tuple[str, str, str, re.Pattern[str], re.Pattern[str], frozenset[str] | None], ...
+    ]
+    """(anchor word, words before it, words after it, reversed prefix, suffix, next words).
+
+    The next words are the words one of which must follow the anchor (``None``: any).
+    """
     anchors: frozenset[str]
     not_after: frozenset[str]
     no_before_guards: bool
@@ -668,12 +688,15 @@ def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Comp
     prefix = "".join(piece.backward or "" for piece in reversed(pieces[:at])) + " " + back_start
     suffix = "".join(piece.forward for piece in pieces[at + 1 :])
     before, after = re.compile(prefix), re.compile(suffix)
+    following = pieces[at + 1].options if at + 1 < len(pieces) else ()
+    then = frozenset(option.split(" ")[0] for option in following) if following else None
     anchored = []
     for option in pieces[at].options:
         parts = option.split(" ")
         index = max(range(len(parts)), key=lambda i: _rarity(parts[i]))
         left, right = " ".join(parts[:index]), " ".join(parts[index + 1 :])
-        anchored.append((parts[index], left, right, before, after))
+        nexts = frozenset({parts[index + 1]}) if right else then
+        anchored.append((parts[index], left, right, before, after, nexts))
     return Compiled(
         whole,
         tuple(anchored),
@@ -922,20 +945,23 @@ class CrisisMatcher:
         rank = {category: i for i, category in enumerate(CATEGORY_ORDER)}
         rules.sort(key=lambda r: (-r.level.rank, rank[r.category], r.order))
         self.rules = tuple(rules)
-        self._by_anchor: dict[str, list[_Entry]] = {}
+        self._by_anchor: dict[str, _Anchor] = {}
         for position, rule in enumerate(self.rules):
-            for word, left, right, before, after in rule.compiled.anchored:
+            for word, left, right, before, after, nexts in rule.compiled.anchored:
                 entry = _Entry(
-                    rule, position, f" {left} " if left else "", f" {right} " if right else "",
-                    before, after,
+                    rule,
+                    position,
+                    f" {left} " if left else "",
+                    f" {right} " if right else "",
+                    before,
+                    after,
                 )
-                self._by_anchor.setdefault(word, []).append(entry)
+                self._by_anchor.setdefault(word, _Anchor({}, [])).add(entry, nexts)
             if not rule.compiled.anchored:
                 for word in _WORD.findall(rule.source.replace("_", " ")):
                     if word not in _COMMON:
-                        self._by_anchor.setdefault(word, []).append(
-                            _Entry(rule, position, "", "", None, None)
-                        )
+                        whole = _Entry(rule, position, "", "", None, None)
+                        self._by_anchor.setdefault(word, _Anchor({}, [])).add(whole, None)
         self._anchors = frozenset(self._by_anchor)
         self._guards = _GuardSet(phrases.guards)
         self._combine = phrases.combine
@@ -966,11 +992,17 @@ class CrisisMatcher:
             return None
         text = reading.text
         backwards = text[::-1]
-        entries: list[tuple[_Entry, list[int]]] = []
+        tries: dict[_Entry, list[tuple[int, int]]] = {}
         for word in hits:
-            places = _places(text, f" {word} ")
-            entries.extend((entry, places) for entry in self._by_anchor[word])
-        entries.sort(key=lambda item: item[0].position)
+            anchor = self._by_anchor[word]
+            for place in _places(text, f" {word} "):
+                end = place[1]
+                following = text[end + 1 : text.find(" ", end + 1)]
+                for entry in anchor.any_next:
+                    tries.setdefault(entry, []).append(place)
+                for entry in anchor.by_next.get(following, ()):
+                    tries.setdefault(entry, []).append(place)
+        entries = sorted(tries.items(), key=lambda item: item[0].position)
         best: Rule | None = None
         found_rules: dict[int, Rule] = {}
         for entry, places in entries:
