@@ -530,12 +530,33 @@ def _alternation(phrases: dict[str, str]) -> re.Pattern[str]:
 # -------------------------------------------------------------------------- patterns
 
 
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 class PatternError(ValueError):
     """A pattern in the data file cannot be read."""
 
 
-_COMMON = frozenset(
-    "i im ive id ill me my to a an the and or but it its is be am are was were so just want wanna like of in on at all that this for you u not dont do have get go going gonna feel about can cant will would could should no now with out up what if really know think been being one more anymore any even still again very too much how when why who there here they them he she we our your their his her as by from care done fine ok okay time never everything take ready better stop trying life last over good day today tonight tomorrow week night morning back make made got had did does doing say said see saw thing things way people everyone anyone someone something nothing need needed help right well yeah yes lol haha thanks thank love hope tell told work home meeting group sober clean days years year sponsor first new old little big long keep kept try tried feeling felt went come came let lets put off down after before always sometimes maybe also than then only other same every because cause since while until though honestly literally actually pretty kinda gotta ur yall guys friend friends family mom dad kids wife husband talk talking call called text another around away bit both each else end enough ever few give gone great hard head heart hours hour kind least left less live lot mind minute most must next once own part place real rest sure thought through tired together two use used using wait watch whole without word words world worse worst wrong yet".split()
+_COMMON = _word_set(
+    "i im ive id ill me my to a an the and or but it its is be am are was were so just "
+    "want wanna like of in on at all that this for you u not dont do have get go going "
+    "gonna feel about can cant will would could should no now with out up what if really "
+    "know think been being one more anymore any even still again very too much how when "
+    "why who there here they them he she we our your their his her as by from care done "
+    "fine ok okay time never everything take ready better stop trying life last over good "
+    "day today tonight tomorrow week night morning back make made got had did does doing "
+    "say said see saw thing things way people everyone anyone someone something nothing "
+    "need needed help right well yeah yes lol haha thanks thank love hope tell told work "
+    "home meeting group sober clean days years year sponsor first new old little big long "
+    "keep kept try tried feeling felt went come came let lets put off down after before "
+    "always sometimes maybe also than then only other same every because cause since "
+    "while until though honestly literally actually pretty kinda gotta ur yall guys "
+    "friend friends family mom dad kids wife husband talk talking call called text "
+    "another around away bit both each else end enough ever few give gone great hard head "
+    "heart hours hour kind least left less live lot mind minute most must next once own "
+    "part place real rest sure thought through tired together two use used using wait "
+    "watch whole without word words world worse worst wrong yet "
 )
 
 
@@ -706,10 +727,10 @@ def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Comp
     )
 
 
-_TOP = frozenset(
+_TOP = _word_set(
     "i im ive id ill me my to a an the and or but it its is be am are was were so just want "
     "wanna like of in on at all that this for you u not dont do have get go going gonna if "
-    "can cant will would with no now what up out they them he she we".split()
+    "can cant will would with no now what up out they them he she we"
 )
 """The most frequent words of chat: a pattern is never anchored on them if it can help it."""
 
@@ -854,15 +875,13 @@ class _GuardSet:
         first = max(sentence_start, start - _WINDOW)
         sentence = text[first : min(ends, default=high) + 1]
         words = frozenset(sentence.split())
-        if "story" in guards and self.story.within(sentence, words):
-            if not self.present.within(sentence, words):
-                return True
-        if "resources" in guards and self.resources.within(sentence, words):
-            if self.addressed.within(sentence, words):
-                return True
-        if "helping" in guards and self.helping.within(sentence, words):
-            if self.referents.within(sentence, words):
-                return True
+        within = self._within
+        if within("story", guards, sentence, words) and not self.present.within(sentence, words):
+            return True
+        if within("resources", guards, sentence, words) and self.addressed.within(sentence, words):
+            return True
+        if within("helping", guards, sentence, words) and self.referents.within(sentence, words):
+            return True
         if "reported" in guards and self._reported(sentence, words, start - first):
             return True
         if "returning" in guards and self.returning:
@@ -870,6 +889,12 @@ class _GuardSet:
             if self.returning.within(around, frozenset(around.split())):
                 return True
         return "topic" in guards and self.topic.within(sentence, words)
+
+    def _within(
+        self, name: str, guards: frozenset[str], sentence: str, words: frozenset[str]
+    ) -> bool:
+        phrases: _Phrases = getattr(self, name)
+        return name in guards and phrases.within(sentence, words)
 
     def _reported(self, sentence: str, words: frozenset[str], at: int) -> bool:
         """Someone else's words, reported before the match at ``sentence[at:]``."""
@@ -906,9 +931,9 @@ class CrisisMatcher:
     def __init__(self, phrases: PhraseFile, *, source: str = PHRASES_FILE) -> None:
         rules: list[Rule] = []
         vocabulary: set[str] = set()
-        for entries in phrases.words.values():
-            for entry in entries:
-                vocabulary.update(entry.split(" "))
+        for phrases_of_list in phrases.words.values():
+            for phrase in phrases_of_list:
+                vocabulary.update(phrase.split(" "))
         groups: list[tuple[Category, str, Phrases]] = [
             (category, category.value, getattr(phrases, category.value))
             for category in CATEGORY_ORDER
@@ -1033,7 +1058,8 @@ class CrisisMatcher:
         self, entry: _Entry, text: str, backwards: str, places: list[tuple[int, int]]
     ) -> bool:
         """Whether ``entry``'s rule counts around one of the anchor word's ``places``."""
-        assert entry.before is not None and entry.after is not None
+        assert entry.before is not None
+        assert entry.after is not None
         rule, left, right = entry.rule, entry.left, entry.right
         size = len(text)
         for space, word_end in places:

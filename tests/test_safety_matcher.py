@@ -23,7 +23,8 @@ def matcher() -> CrisisMatcher:
     [
         ("I want to kill myself", Category.ACTIVE),
         ("honestly i just want to die", Category.ACTIVE),
-        ("I don't want to be alive anymore", Category.ACTIVE),
+        # New policy (issue 14): not wanting to be alive is a passive wish (concern).
+        ("I don't want to be alive anymore", Category.PASSIVE),
         # New policy (issue 14): feeling a burden is its own category, at concern level.
         ("everyone would be better off without me", Category.BURDEN),
         ("I've been feeling suicidal again", Category.ACTIVE),
