@@ -356,7 +356,8 @@ class _Lexicon:
 
     words: frozenset[str]
     by_skeleton: dict[str, str]
-    by_length: dict[int, tuple[str, ...]]
+    blobs: dict[int, str]
+    """The known words of each length, one a line (searched with a regex, in C)."""
     longest: int
 
     @classmethod
@@ -369,17 +370,17 @@ class _Lexicon:
         return cls(
             frozenset(words),
             by_skeleton,
-            {n: tuple(ws) for n, ws in by_length.items()},
+            {n: "\n".join(ws) for n, ws in by_length.items()},
             max(map(len, words), default=1),
         )
 
     def uncensor(self, word: str) -> str:
         """``k*ll`` → ``kill`` when exactly one known word fits the asterisks."""
-        fits = [
-            known
-            for known in self.by_length.get(len(word), ())
-            if all(c == "*" or c == k for c, k in zip(word, known, strict=True))
-        ]
+        known = self.blobs.get(len(word))
+        if known is None or not word.strip("*"):
+            return word.replace("*", "")
+        pattern = re.escape(word).replace(r"\*", "[a-z]")
+        fits = re.findall(rf"^{pattern}$", known, re.MULTILINE)
         return fits[0] if len(fits) == 1 else word.replace("*", "")
 
     def unstretch(self, word: str) -> str:
@@ -505,10 +506,14 @@ class Normaliser:
 
     def _phrases_of(self, text: str, words: frozenset[str]) -> str:
         """``text`` with the rewrite and ignore phrases it contains replaced."""
-        for word in words.intersection(self._by_first):
-            for old, new in self._by_first[word]:
-                if old in text:
-                    text = text.replace(old, new).replace(old, new)
+        found = [
+            (old, new)
+            for word in words.intersection(self._by_first)
+            for old, new in self._by_first[word]
+            if old in text
+        ]
+        for old, new in sorted(found, key=lambda pair: -len(pair[0])):
+            text = text.replace(old, new).replace(old, new)
         return text
 
     def _join_letters(self, run: re.Match[str]) -> str:
