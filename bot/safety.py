@@ -457,6 +457,7 @@ class Normaliser:
 
     def __init__(self, lexicon: _Lexicon, rewrite: dict[str, str], ignore: tuple[str, ...]):
         self._lexicon = lexicon
+        rewrite = {k: v for k, v in rewrite.items() if k != v}
         self._words = {k: v for k, v in rewrite.items() if " " not in k}
         phrases = {k: v for k, v in rewrite.items() if " " in k}
         phrases.update(dict.fromkeys(ignore, "~"))
@@ -596,14 +597,20 @@ class _Anchor:
     """The entries of one anchor word, by the word that must follow it."""
 
     by_next: dict[str, list[_Entry]]
+    by_previous: dict[str, list[_Entry]]
     any_next: list[_Entry]
 
-    def add(self, entry: _Entry, nexts: frozenset[str] | None) -> None:
-        if nexts is None:
-            self.any_next.append(entry)
-        else:
+    def add(
+        self, entry: _Entry, nexts: frozenset[str] | None, previous: frozenset[str] | None
+    ) -> None:
+        if nexts is not None:
             for word in nexts:
                 self.by_next.setdefault(word, []).append(entry)
+        elif previous is not None:
+            for word in previous:
+                self.by_previous.setdefault(word, []).append(entry)
+        else:
+            self.any_next.append(entry)
 
 
 @dataclass(frozen=True, eq=False)
@@ -671,11 +678,22 @@ class Compiled:
     regex: re.Pattern[str]
     """The whole pattern (used by ``explain`` and for patterns with no usable anchor)."""
     anchored: tuple[
-        tuple[str, str, str, re.Pattern[str], re.Pattern[str], frozenset[str] | None], ...
+        tuple[
+            str,
+            str,
+            str,
+            re.Pattern[str],
+            re.Pattern[str],
+            frozenset[str] | None,
+            frozenset[str] | None,
+        ],
+        ...,
     ]
-    """(anchor word, words before it, words after it, reversed prefix, suffix, next words).
+    """(anchor word, words before it, words after it, reversed prefix, suffix, next words,
+    previous words).
 
-    The next words are the words one of which must follow the anchor (``None``: any).
+    The next (previous) words are those one of which must follow (precede) the anchor word
+    (``None``: any), so most patterns are never tried where they cannot match.
     """
     anchors: frozenset[str]
     not_after: frozenset[str]
@@ -716,13 +734,16 @@ def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Comp
     before, after = re.compile(prefix), re.compile(suffix)
     following = pieces[at + 1].options if at + 1 < len(pieces) else ()
     then = frozenset(option.split(" ")[0] for option in following) if following else None
+    preceding = pieces[at - 1].options if at > 0 else ()
+    first = frozenset(option.split(" ")[-1] for option in preceding) if preceding else None
     anchored = []
     for option in pieces[at].options:
         parts = option.split(" ")
         index = max(range(len(parts)), key=lambda i: _rarity(parts[i]))
         left, right = " ".join(parts[:index]), " ".join(parts[index + 1 :])
         nexts = frozenset({parts[index + 1]}) if right else then
-        anchored.append((parts[index], left, right, before, after, nexts))
+        prevs = frozenset({parts[index - 1]}) if left else first
+        anchored.append((parts[index], left, right, before, after, nexts, prevs))
     return Compiled(
         whole,
         tuple(anchored),
@@ -977,7 +998,7 @@ class CrisisMatcher:
         self.rules = tuple(rules)
         self._by_anchor: dict[str, _Anchor] = {}
         for position, rule in enumerate(self.rules):
-            for word, left, right, before, after, nexts in rule.compiled.anchored:
+            for word, left, right, before, after, nexts, prevs in rule.compiled.anchored:
                 entry = _Entry(
                     rule,
                     position,
@@ -986,12 +1007,13 @@ class CrisisMatcher:
                     before,
                     after,
                 )
-                self._by_anchor.setdefault(word, _Anchor({}, [])).add(entry, nexts)
+                self._by_anchor.setdefault(word, _Anchor({}, {}, [])).add(entry, nexts, prevs)
             if not rule.compiled.anchored:
                 for word in _WORD.findall(rule.source.replace("_", " ")):
                     if word not in _COMMON:
                         whole = _Entry(rule, position, "", "", None, None)
-                        self._by_anchor.setdefault(word, _Anchor({}, [])).add(whole, None)
+                        anchor = self._by_anchor.setdefault(word, _Anchor({}, {}, []))
+                        anchor.add(whole, None, None)
         self._anchors = frozenset(self._by_anchor)
         self._guards = _GuardSet(phrases.guards)
         self._combine = phrases.combine
@@ -1026,11 +1048,13 @@ class CrisisMatcher:
         for word in hits:
             anchor = self._by_anchor[word]
             for place in _places(text, f" {word} "):
-                end = place[1]
+                space, end = place
                 following = text[end + 1 : text.find(" ", end + 1)]
-                for entry in anchor.any_next:
-                    tries.setdefault(entry, []).append(place)
-                for entry in anchor.by_next.get(following, ()):
+                candidates = [*anchor.any_next, *anchor.by_next.get(following, ())]
+                if anchor.by_previous:
+                    preceding = text[text.rfind(" ", 0, space) + 1 : space]
+                    candidates.extend(anchor.by_previous.get(preceding, ()))
+                for entry in candidates:
                     tries.setdefault(entry, []).append(place)
         entries = sorted(tries.items(), key=lambda item: item[0].position)
         best: Rule | None = None
