@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import time
 from collections import Counter
@@ -153,6 +154,7 @@ def main() -> None:
     seconds = 0.05 if args.quick else 1.5
     sizes = (250, 500) if args.quick else (1000, 2000, 4000)
     note(machine())
+    note(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start")
     started = time.perf_counter()
     matcher = CrisisMatcher.from_content_dir(Path(PROJECT_ROOT / "data"))
     note(f"matcher built in {(time.perf_counter() - started) * 1e3:,.0f} ms")

@@ -2,38 +2,47 @@
 
 The matcher is plain Python (no Discord). It reads a message once into a normalised form,
 then looks for *ways of saying it* written in ``data/crisis_phrases.toml``: patterns over
-words and word lists (``{want_to} die``, ``wish i was|were dead``), grouped by category. It
-returns only the category and its level, never the text, so nothing downstream can store or
-log a member's words by accident.
+words and word lists (``{wish_die} die``, ``wish|wished i|id was|were dead``), grouped by
+category, plus cue groups that count only together (``[[combine]]``). It returns only the
+category and its level, never the text, so nothing downstream can store or log a member's
+words by accident.
 
-Normalisation (each step once, each linear in the length of the message):
+Normalisation (each step once, each linear in the length of the message; most are skipped
+by a cheap check when the message has nothing for them):
 
 1. Unicode NFKC, case-folding, invisible characters removed, Cyrillic and Greek look-alikes
-   and accents mapped to plain letters (skipped for plain ASCII, which is most messages).
+   and accents mapped to plain letters, a few emoji read as words (``💀`` → ``kill``);
+   plain ASCII, most messages, is only lowercased.
 2. Look-alikes inside a word are read as letters: ``k!ll`` → ``kill``, ``su1c1de`` →
    ``suicide``, ``$`` → ``s``; a ``1`` is read as ``i`` first and as ``l`` if that finds
    nothing high; numbers with units ("5km", "3am", "10mg") are left alone. Censoring
    asterisks are resolved against the words the grammar knows (``k*ll`` → ``kill``).
 3. Dotted abbreviations are joined (``o.d.`` → ``od``); apostrophes vanish (``don't`` →
-   ``dont``); ``. ! ? ;`` and new lines end a sentence; every other symbol is a space.
+   ``dont``); ``. ! ? ;`` and new lines end a sentence; every other symbol is a space (one
+   ``str.translate``).
 4. Spaced-out letters are joined when they spell known words (``k i l l  m y s e l f`` →
    ``kill myself``); stretched letters are read as the word they stretch (``kiiiilllll`` →
    ``kill``, ``offfff`` → ``off``). Doubled letters are kept, so "of myself" is never
    "off myself".
-5. Slang is rewritten to plain words (``unalive`` → ``kill``, ``sewerslide`` →
-   ``suicide``) and set phrases that only look like crisis language are blanked ("killing
-   myself laughing", "in the end").
+5. Slang is rewritten to plain words (``unalive`` → ``die``, ``sewerslide`` → ``suicide``,
+   ``theyd`` → ``they would``) and set phrases that only look like crisis language are
+   blanked ("killing myself laughing", "in the end").
 
-Matching: every pattern has *anchors*, the words of its least common required part. Only
-patterns whose anchor is in the message run, and only within ``_WINDOW`` characters of the
-anchor, so the time is linear in the length of the message, with no pathological input. A
-found pattern still does not count when the words just before it name someone else ("my
+Matching: every pattern is anchored on a word of its least common required part. Only the
+patterns whose anchor word is in the message are tried, and only where the anchor stands
+(and where the word next to it fits): the words after the anchor are matched forwards and
+the words before it backwards, on the reversed text, so each try costs about the length of
+the pattern, never the length of the message. The time is linear in the length of the
+message, with no pathological input (``benchmarks/safety.py`` measures it).
+
+A found pattern still does not count when the words just before it name someone else ("my
 friend", "he", "you", "who"), negate it ("i don't", "i would never") or put it in the past
 ("used to"); nor when its sentence tells a recovery story ("years ago", "when i was using")
-without bringing it back to now ("again", "still"), quotes a crisis line to others ("call 988
-if you're…"), asks how to help someone else, or is about the topic ("awareness"). Each
-category chooses its guards in the data file. The most severe match wins (high over concern
-over cue).
+without bringing it back to now ("again", "still"), quotes a crisis line to others ("call
+988 if you're…"), asks how to help someone else, reports someone else's words, or is about
+the topic ("awareness"). Each category chooses its guards in the data file. The most severe
+match wins (high over concern over cue); two signals in one message may combine into a
+higher one (a goodbye next to "i'm done" is a farewell).
 """
 
 from __future__ import annotations
@@ -320,7 +329,6 @@ _LEET_I = str.maketrans({**_LEET, "1": "i"})
 _LEET_L = str.maketrans({**_LEET, "1": "l"})
 _LEET_MIX = re.compile(r"[a-z][0-9@$!|+*]|[0-9@$|+*][a-z]")
 """A letter next to a symbol or digit: the only messages that need look-alikes read."""
-_TOKEN = re.compile(r"\S+")
 _EDGES = "\"'()[]{}<>,.;:!?~`-_"
 _UNIT = re.compile(
     r"\d+(?:[.,]\d+)?(?:am|pm|st|nd|rd|th|s|k|m|g|kg|lb|lbs|mg|mcg|ml|oz|km|kms|mi|ft|"
@@ -522,15 +530,6 @@ class Normaliser:
         if letters in self._lexicon.words:
             return letters
         return self._lexicon.split(letters) or run.group(0)
-
-
-def _alternation(phrases: dict[str, str]) -> re.Pattern[str]:
-    """`` phrase `` for any of the phrases (spaces included, so whole words only)."""
-    if not phrases:
-        return re.compile(r"(?!)")
-    options = sorted(phrases, key=len, reverse=True)
-    # The trailing space is a lookahead so back-to-back phrases are all found.
-    return re.compile(r" (?:" + "|".join(re.escape(p) for p in options) + r")(?= )")
 
 
 # -------------------------------------------------------------------------- patterns
@@ -800,11 +799,6 @@ def _options_regex(
     options = sorted(dict.fromkeys(_options(token, words)), key=len, reverse=True)
     if reverse:
         options = [option[::-1] for option in options]
-    return "(?:" + "|".join(re.escape(option) for option in options) + ")"
-
-
-def _words_regex(phrases: tuple[str, ...]) -> str:
-    options = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     return "(?:" + "|".join(re.escape(option) for option in options) + ")"
 
 
@@ -1144,21 +1138,6 @@ def _places(text: str, needle: str) -> list[tuple[int, int]]:
         places.append((at, at + len(needle) - 1))
         at = text.find(needle, at + len(needle) - 1)
     return places
-
-
-def _windows(text: str, needle: str) -> list[tuple[int, int]]:
-    """Merged spans of ``text`` within ``_WINDOW`` characters of each ``needle``."""
-    windows: list[tuple[int, int]] = []
-    at = text.find(needle)
-    while at != -1:
-        low = max(0, at - _WINDOW)
-        high = min(len(text), at + len(needle) + _WINDOW)
-        if windows and low <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], high)
-        else:
-            windows.append((low, high))
-        at = text.find(needle, at + len(needle) - 1)
-    return windows
 
 
 def _after(text: str, start: int, words: frozenset[str]) -> bool:
