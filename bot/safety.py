@@ -2,38 +2,47 @@
 
 The matcher is plain Python (no Discord). It reads a message once into a normalised form,
 then looks for *ways of saying it* written in ``data/crisis_phrases.toml``: patterns over
-words and word lists (``{want_to} die``, ``wish i was|were dead``), grouped by category. It
-returns only the category and its level, never the text, so nothing downstream can store or
-log a member's words by accident.
+words and word lists (``{wish_die} die``, ``wish|wished i|id was|were dead``), grouped by
+category, plus cue groups that count only together (``[[combine]]``). It returns only the
+category and its level, never the text, so nothing downstream can store or log a member's
+words by accident.
 
-Normalisation (each step once, each linear in the length of the message):
+Normalisation (each step once, each linear in the length of the message; most are skipped
+by a cheap check when the message has nothing for them):
 
 1. Unicode NFKC, case-folding, invisible characters removed, Cyrillic and Greek look-alikes
-   and accents mapped to plain letters (skipped for plain ASCII, which is most messages).
+   and accents mapped to plain letters, a few emoji read as words (``💀`` → ``kill``);
+   plain ASCII, most messages, is only lowercased.
 2. Look-alikes inside a word are read as letters: ``k!ll`` → ``kill``, ``su1c1de`` →
    ``suicide``, ``$`` → ``s``; a ``1`` is read as ``i`` first and as ``l`` if that finds
    nothing high; numbers with units ("5km", "3am", "10mg") are left alone. Censoring
    asterisks are resolved against the words the grammar knows (``k*ll`` → ``kill``).
 3. Dotted abbreviations are joined (``o.d.`` → ``od``); apostrophes vanish (``don't`` →
-   ``dont``); ``. ! ? ;`` and new lines end a sentence; every other symbol is a space.
+   ``dont``); ``. ! ? ;`` and new lines end a sentence; every other symbol is a space (one
+   ``str.translate``).
 4. Spaced-out letters are joined when they spell known words (``k i l l  m y s e l f`` →
    ``kill myself``); stretched letters are read as the word they stretch (``kiiiilllll`` →
    ``kill``, ``offfff`` → ``off``). Doubled letters are kept, so "of myself" is never
    "off myself".
-5. Slang is rewritten to plain words (``unalive`` → ``kill``, ``sewerslide`` →
-   ``suicide``) and set phrases that only look like crisis language are blanked ("killing
-   myself laughing", "in the end").
+5. Slang is rewritten to plain words (``unalive`` → ``die``, ``sewerslide`` → ``suicide``,
+   ``theyd`` → ``they would``) and set phrases that only look like crisis language are
+   blanked ("killing myself laughing", "in the end").
 
-Matching: every pattern has *anchors*, the words of its least common required part. Only
-patterns whose anchor is in the message run, and only within ``_WINDOW`` characters of the
-anchor, so the time is linear in the length of the message, with no pathological input. A
-found pattern still does not count when the words just before it name someone else ("my
+Matching: every pattern is anchored on a word of its least common required part. Only the
+patterns whose anchor word is in the message are tried, and only where the anchor stands
+(and where the word next to it fits): the words after the anchor are matched forwards and
+the words before it backwards, on the reversed text, so each try costs about the length of
+the pattern, never the length of the message. The time is linear in the length of the
+message, with no pathological input (``benchmarks/safety.py`` measures it).
+
+A found pattern still does not count when the words just before it name someone else ("my
 friend", "he", "you", "who"), negate it ("i don't", "i would never") or put it in the past
 ("used to"); nor when its sentence tells a recovery story ("years ago", "when i was using")
-without bringing it back to now ("again", "still"), quotes a crisis line to others ("call 988
-if you're…"), asks how to help someone else, or is about the topic ("awareness"). Each
-category chooses its guards in the data file. The most severe match wins (high over concern
-over cue).
+without bringing it back to now ("again", "still"), quotes a crisis line to others ("call
+988 if you're…"), asks how to help someone else, reports someone else's words, or is about
+the topic ("awareness"). Each category chooses its guards in the data file. The most severe
+match wins (high over concern over cue); two signals in one message may combine into a
+higher one (a goodbye next to "i'm done" is a farewell).
 """
 
 from __future__ import annotations
@@ -320,7 +329,6 @@ _LEET_I = str.maketrans({**_LEET, "1": "i"})
 _LEET_L = str.maketrans({**_LEET, "1": "l"})
 _LEET_MIX = re.compile(r"[a-z][0-9@$!|+*]|[0-9@$|+*][a-z]")
 """A letter next to a symbol or digit: the only messages that need look-alikes read."""
-_TOKEN = re.compile(r"\S+")
 _EDGES = "\"'()[]{}<>,.;:!?~`-_"
 _UNIT = re.compile(
     r"\d+(?:[.,]\d+)?(?:am|pm|st|nd|rd|th|s|k|m|g|kg|lb|lbs|mg|mcg|ml|oz|km|kms|mi|ft|"
@@ -330,10 +338,15 @@ _DOTTED = re.compile(r"(?<![a-z0-9.])(?:[a-z]\.)+[a-z]\.?(?![a-z0-9])")
 _ELLIPSIS = re.compile(r"\.{2,}")
 
 _PUNCTUATION = {chr(c): " " for c in range(128) if not chr(c).isalnum()}
-_PUNCTUATION.update({"'": "", "`": "", ".": " . ", "!": " . ", ";": " . ", "\n": " . "})
-_PUNCTUATION.update({"?": " ? "})
-_PUNCTUATION_TABLE = str.maketrans({k: v for k, v in _PUNCTUATION.items() if k != " "})
+_PUNCTUATION.update({".": ".", "!": ".", ";": ".", "\n": ".", "?": "?"})
+_PUNCTUATION_TABLE = str.maketrans(_PUNCTUATION)
+"""One character for one (CPython's fast path): sentence ends become ``.``, other marks spaces."""
 
+_LEET_HINT = re.compile(r"[0-9@$!|+*]")
+_DOT_HINT = re.compile(r"[a-z]\.[a-z](?![a-z])")
+_SPACED_HINT = re.compile(r" [a-z] [a-z] [a-z] ")
+_LEET_TOKEN = re.compile(r"(?<!\S)\S*?(?:[a-z][0-9@$!|+*]|[0-9@$|+*][a-z])\S*")
+_STRETCHED_WORD = re.compile(r"(?<![a-z])[a-z]*?([a-z])\1\1[a-z]*")
 _BOUNDARIES = re.compile(r"[.?](?: [.?])+")
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?: [a-z](?![a-z0-9])){2,}")
 _STRETCHED = re.compile(r"([a-z])\1\1")
@@ -351,7 +364,8 @@ class _Lexicon:
 
     words: frozenset[str]
     by_skeleton: dict[str, str]
-    by_length: dict[int, tuple[str, ...]]
+    blobs: dict[int, str]
+    """The known words of each length, one a line (searched with a regex, in C)."""
     longest: int
 
     @classmethod
@@ -364,17 +378,17 @@ class _Lexicon:
         return cls(
             frozenset(words),
             by_skeleton,
-            {n: tuple(ws) for n, ws in by_length.items()},
+            {n: "\n".join(ws) for n, ws in by_length.items()},
             max(map(len, words), default=1),
         )
 
     def uncensor(self, word: str) -> str:
         """``k*ll`` → ``kill`` when exactly one known word fits the asterisks."""
-        fits = [
-            known
-            for known in self.by_length.get(len(word), ())
-            if all(c == "*" or c == k for c, k in zip(word, known, strict=True))
-        ]
+        known = self.blobs.get(len(word))
+        if known is None or not word.strip("*"):
+            return word.replace("*", "")
+        pattern = re.escape(word).replace(r"\*", "[a-z]")
+        fits = re.findall(rf"^{pattern}$", known, re.MULTILINE)
         return fits[0] if len(fits) == 1 else word.replace("*", "")
 
     def unstretch(self, word: str) -> str:
@@ -451,39 +465,65 @@ class Normaliser:
 
     def __init__(self, lexicon: _Lexicon, rewrite: dict[str, str], ignore: tuple[str, ...]):
         self._lexicon = lexicon
-        self._rewrite = {f" {k}": f" {v}" for k, v in rewrite.items()}
-        self._rewrite_first = frozenset(k.split(" ")[0] for k in rewrite)
-        self._rewrite_rx = _alternation(rewrite)
-        self._ignore_first = frozenset(p.split(" ")[0] for p in ignore)
-        self._ignore_rx = _alternation({p: "~" for p in ignore})
+        rewrite = {k: v for k, v in rewrite.items() if k != v}
+        self._words = {k: v for k, v in rewrite.items() if " " not in k}
+        phrases = {k: v for k, v in rewrite.items() if " " in k}
+        phrases.update(dict.fromkeys(ignore, "~"))
+        first: dict[str, list[tuple[str, str]]] = {}
+        for phrase, meaning in sorted(phrases.items(), key=lambda item: -len(item[0])):
+            first.setdefault(phrase.split(" ")[0], []).append((f" {phrase} ", f" {meaning} "))
+        self._by_first = {word: tuple(group) for word, group in first.items()}
+        """Phrases to rewrite or blank, by first word (looked for only when that word is there)."""
 
     def read(self, text: str, *, one: str = "i") -> Reading:
         text = _base(text[:_LIMIT])
         ones = False
-        if _LEET_MIX.search(text):
+        if _LEET_HINT.search(text) and _LEET_MIX.search(text):
             table = _LEET_I if one == "i" else _LEET_L
             ones = "1" in text
-            text = _TOKEN.sub(lambda t: _read_token(t.group(0), table, self._lexicon), text)
-        if "." in text:
+            text = _LEET_TOKEN.sub(lambda t: _read_token(t.group(0), table, self._lexicon), text)
+        if _DOT_HINT.search(text):
             text = _DOTTED.sub(lambda d: d.group(0).replace(".", ""), text)
+        if ".." in text:
             text = _ELLIPSIS.sub(" ", text)
+        if "'" in text or "`" in text:
+            text = text.replace("'", "").replace("`", "")
         text = text.translate(_PUNCTUATION_TABLE)
+        if "." in text or "?" in text:
+            text = text.replace(".", " . ").replace("?", " ? ")
         text = " ".join(text.split())
-        if ". ." in text or "? " in text:
+        if ". ." in text or "? ." in text or ". ?" in text or "? ?" in text:
             text = _BOUNDARIES.sub(lambda b: "?" if "?" in b.group(0) else ".", text)
-        if _SPACED.search(text):
+        text = f" {text} "
+        if _SPACED_HINT.search(text):
             text = _SPACED.sub(self._join_letters, text)
         if _STRETCHED.search(text):
-            text = " ".join(self._lexicon.unstretch(word) for word in text.split(" "))
-        text = f" {text} "
+            text = _STRETCHED_WORD.sub(lambda w: self._lexicon.unstretch(w.group(0)), text)
         words = frozenset(text.split())
-        if not self._rewrite_first.isdisjoint(words):
-            text = self._rewrite_rx.sub(lambda m: self._rewrite[m.group(0)], text)
+        if not words.isdisjoint(self._by_first):
+            text = self._phrases_of(text, words)
             words = frozenset(text.split())
-        if not self._ignore_first.isdisjoint(words):
-            text = self._ignore_rx.sub(" ~", text)
+        if not words.isdisjoint(self._words):
+            for word in words.intersection(self._words):
+                old, new = f" {word} ", f" {self._words[word]} "
+                text = text.replace(old, new).replace(old, new)
             words = frozenset(text.split())
+            if not words.isdisjoint(self._by_first):
+                text = self._phrases_of(text, words)
+                words = frozenset(text.split())
         return Reading(text, words, ones=ones)
+
+    def _phrases_of(self, text: str, words: frozenset[str]) -> str:
+        """``text`` with the rewrite and ignore phrases it contains replaced."""
+        found = [
+            (old, new)
+            for word in words.intersection(self._by_first)
+            for old, new in self._by_first[word]
+            if old in text
+        ]
+        for old, new in sorted(found, key=lambda pair: -len(pair[0])):
+            text = text.replace(old, new).replace(old, new)
+        return text
 
     def _join_letters(self, run: re.Match[str]) -> str:
         letters = run.group(0).replace(" ", "")
@@ -492,141 +532,98 @@ class Normaliser:
         return self._lexicon.split(letters) or run.group(0)
 
 
-def _alternation(phrases: dict[str, str]) -> re.Pattern[str]:
-    """`` phrase `` for any of the phrases (spaces included, so whole words only)."""
-    if not phrases:
-        return re.compile(r"(?!)")
-    options = sorted(phrases, key=len, reverse=True)
-    # The trailing space is a lookahead so back-to-back phrases are all found.
-    return re.compile(r" (?:" + "|".join(re.escape(p) for p in options) + r")(?= )")
-
-
 # -------------------------------------------------------------------------- patterns
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
 class PatternError(ValueError):
     """A pattern in the data file cannot be read."""
 
 
-_COMMON = frozenset(
-    [
-        "i",
-        "im",
-        "ive",
-        "id",
-        "ill",
-        "me",
-        "my",
-        "myself",
-        "to",
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "it",
-        "its",
-        "is",
-        "be",
-        "am",
-        "are",
-        "was",
-        "were",
-        "so",
-        "just",
-        "want",
-        "wanna",
-        "like",
-        "of",
-        "in",
-        "on",
-        "at",
-        "all",
-        "that",
-        "this",
-        "for",
-        "you",
-        "u",
-        "not",
-        "dont",
-        "do",
-        "have",
-        "get",
-        "go",
-        "going",
-        "gonna",
-        "feel",
-        "about",
-        "can",
-        "cant",
-        "will",
-        "would",
-        "could",
-        "should",
-        "no",
-        "now",
-        "with",
-        "out",
-        "up",
-        "what",
-        "if",
-        "really",
-        "know",
-        "think",
-        "been",
-        "being",
-        "one",
-        "more",
-        "anymore",
-        "any",
-        "even",
-        "still",
-        "again",
-        "very",
-        "too",
-        "much",
-        "how",
-        "when",
-        "why",
-        "who",
-        "there",
-        "here",
-        "they",
-        "them",
-        "he",
-        "she",
-        "we",
-        "our",
-        "your",
-        "their",
-        "his",
-        "her",
-        "as",
-        "by",
-        "from",
-    ]
+_COMMON = _word_set(
+    "i im ive id ill me my to a an the and or but it its is be am are was were so just "
+    "want wanna like of in on at all that this for you u not dont do have get go going "
+    "gonna feel about can cant will would could should no now with out up what if really "
+    "know think been being one more anymore any even still again very too much how when "
+    "why who there here they them he she we our your their his her as by from care done "
+    "fine ok okay time never everything take ready better stop trying life last over good "
+    "day today tonight tomorrow week night morning back make made got had did does doing "
+    "say said see saw thing things way people everyone anyone someone something nothing "
+    "need needed help right well yeah yes lol haha thanks thank love hope tell told work "
+    "home meeting group sober clean days years year sponsor first new old little big long "
+    "keep kept try tried feeling felt went come came let lets put off down after before "
+    "always sometimes maybe also than then only other same every because cause since "
+    "while until though honestly literally actually pretty kinda gotta ur yall guys "
+    "friend friends family mom dad kids wife husband talk talking call called text "
+    "another around away bit both each else end enough ever few give gone great hard head "
+    "heart hours hour kind least left less live lot mind minute most must next once own "
+    "part place real rest sure thought through tired together two use used using wait "
+    "watch whole without word words world worse worst wrong yet "
 )
 
 
-def _rarity(word: str) -> tuple[bool, int]:
-    return (word not in _COMMON, len(word))
+def _rarity(word: str) -> tuple[bool, bool, int]:
+    return (word not in _TOP, word not in _COMMON, len(word))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
     """One compiled pattern: its category, regex, anchor words and guards."""
 
     category: Category
     level: Level
-    regex: re.Pattern[str]
-    anchors: frozenset[str]
-    not_after: frozenset[str]
+    compiled: Compiled
     guards: frozenset[str]
     source: str
     order: int
     label: str
     """The category's name, or the cue group's (for ``combine``)."""
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return self.compiled.regex
+
+    @property
+    def not_after(self) -> frozenset[str]:
+        return self.compiled.not_after
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    """The entries of one anchor word, by the word that must follow it."""
+
+    by_next: dict[str, list[_Entry]]
+    by_previous: dict[str, list[_Entry]]
+    any_next: list[_Entry]
+
+    def add(
+        self, entry: _Entry, nexts: frozenset[str] | None, previous: frozenset[str] | None
+    ) -> None:
+        if nexts is not None:
+            for word in nexts:
+                self.by_next.setdefault(word, []).append(entry)
+        elif previous is not None:
+            for word in previous:
+                self.by_previous.setdefault(word, []).append(entry)
+        else:
+            self.any_next.append(entry)
+
+
+@dataclass(frozen=True, eq=False)
+class _Entry:
+    """A rule seen from one of its anchor words."""
+
+    rule: Rule
+    position: int
+    left: str
+    """`` words `` that must come just before the anchor word ("" if none)."""
+    right: str
+    before: re.Pattern[str] | None
+    """The reversed prefix (``None``: search the whole pattern instead)."""
+    after: re.Pattern[str] | None
 
 
 _END = r"(?=[.?] |$)"
@@ -635,56 +632,147 @@ _END = r"(?=[.?] |$)"
 
 @dataclass(frozen=True)
 class _Piece:
-    regex: str
-    cover: frozenset[str] | None
-    """The words one of which any match of this piece contains (``None``: optional)."""
+    forward: str
+    """The regex over `` word word `` text, read left to right."""
+    backward: str | None
+    """The same over the reversed text (``None``: it can only follow the anchor)."""
+    options: tuple[str, ...] = ()
+    """For a required choice of words: the phrases (one may be the anchor)."""
 
 
-def _compile_pattern(
-    pattern: str, words: Mapping[str, tuple[str, ...]]
-) -> tuple[str, frozenset[str], frozenset[str]]:
-    """A pattern as a regex over `` word word `` text, its anchor words, its not-after words."""
+_GAP = r"[a-z0-9~]{1,40}"
+_GAP_ACROSS = r"[a-z0-9~.?]{1,40}"
+
+
+def _piece(token: str, words: Mapping[str, tuple[str, ...]]) -> _Piece:
+    gaps = {"..": (_GAP, 3), "...": (_GAP, 8), "~": (_GAP_ACROSS, 12)}
+    if token in gaps:
+        word, most = gaps[token]
+        return _Piece(f"(?:{word} ){{0,{most}}}", f"(?: {word}){{0,{most}}}")
+    if token == "$":
+        return _Piece(_END, None)
+    if token.startswith("!"):
+        return _Piece(f"(?!{_options_regex(token[1:], words)} )", None)
+    if token.startswith("[") and token.endswith("]"):
+        inner = token[1:-1]
+        back = _options_regex(inner, words, reverse=True)
+        return _Piece(f"(?:{_options_regex(inner, words)} )?", f"(?: {back})?")
+    if "$" in token.split("|"):
+        rest = "|".join(part for part in token.split("|") if part != "$")
+        if not rest:
+            raise PatternError("has an empty choice")
+        return _Piece(f"(?:{_options_regex(rest, words)} |{_END})", None)
+    options = tuple(dict.fromkeys(_options(token, words)))
+    return _Piece(
+        f"{_options_regex(token, words)} ",
+        f" {_options_regex(token, words, reverse=True)}",
+        options,
+    )
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A pattern ready to match: whole, and split around each of its anchor words."""
+
+    regex: re.Pattern[str]
+    """The whole pattern (used by ``explain`` and for patterns with no usable anchor)."""
+    anchored: tuple[
+        tuple[
+            str,
+            str,
+            str,
+            re.Pattern[str],
+            re.Pattern[str],
+            frozenset[str] | None,
+            frozenset[str] | None,
+        ],
+        ...,
+    ]
+    """(anchor word, words before it, words after it, reversed prefix, suffix, next words,
+    previous words).
+
+    The next (previous) words are those one of which must follow (precede) the anchor word
+    (``None``: any), so most patterns are never tried where they cannot match.
+    """
+    anchors: frozenset[str]
+    not_after: frozenset[str]
+    no_before_guards: bool
+
+
+def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Compiled:
+    """A pattern as regexes over `` word word `` text, around its least common required word.
+
+    Matching starts at an anchor word found with ``str.find``: the words after it are matched
+    forwards and the words before it backwards, on the reversed text, so each try costs
+    about the length of the pattern, never the length of the message.
+    """
     tokens = pattern.split()
-    if tokens and tokens[0] == "@":
+    free = bool(tokens) and tokens[0] == "@"
+    if free:
         tokens.pop(0)
     not_after: frozenset[str] = frozenset()
     if tokens and tokens[0].startswith("<"):
         not_after = frozenset(_options(tokens.pop(0)[1:], words))
     if not tokens:
         raise PatternError("has no words")
-    start = ""
+    start = back_start = ""
     if tokens[0] == "^":
         tokens.pop(0)
-        start = r"(?<![^.?])"
-    pieces: list[_Piece] = []
-    for token in tokens:
-        if token == "..":
-            pieces.append(_Piece(r"(?:[a-z0-9~]+ ){0,3}", None))
-        elif token == "...":
-            pieces.append(_Piece(r"(?:[a-z0-9~]+ ){0,8}", None))
-        elif token == "~":
-            pieces.append(_Piece(r"(?:[a-z0-9~.?]+ ){0,12}", None))
-        elif token == "$":
-            pieces.append(_Piece(_END, None))
-        elif token.startswith("!"):
-            pieces.append(_Piece(f"(?!{_options_regex(token[1:], words)} )", None))
-        elif token.startswith("[") and token.endswith("]"):
-            pieces.append(_Piece(f"(?:{_options_regex(token[1:-1], words)} )?", None))
-        elif "$" in token.split("|"):
-            rest = "|".join(part for part in token.split("|") if part != "$")
-            if not rest:
-                raise PatternError("has an empty choice")
-            pieces.append(_Piece(f"(?:{_options_regex(rest, words)} |{_END})", None))
-        else:
-            options = _options(token, words)
-            cover = frozenset(max(option.split(" "), key=_rarity) for option in options)
-            pieces.append(_Piece(f"{_options_regex(token, words)} ", cover))
-    covers = [piece.cover for piece in pieces if piece.cover is not None]
-    if not covers:
+        start, back_start = r"(?<![^.?])", r"(?![^.?])"
+    pieces = [_piece(token, words) for token in tokens]
+    required = [i for i, piece in enumerate(pieces) if piece.options]
+    if not required:
         raise PatternError("needs at least one word that is not optional")
-    anchors = min(covers, key=lambda c: sum(w in _COMMON for w in c) * 100 + len(c))
-    regex = start + " " + "".join(piece.regex for piece in pieces)
-    return regex, anchors, not_after
+    whole = re.compile(start + " " + "".join(piece.forward for piece in pieces))
+    reversible = [i for i in required if all(p.backward is not None for p in pieces[:i])]
+    if not reversible:
+        return Compiled(whole, (), frozenset(), not_after, free)
+    at = min(reversible, key=lambda i: _commonness(pieces[i].options))
+    prefix = "".join(piece.backward or "" for piece in reversed(pieces[:at])) + " " + back_start
+    suffix = "".join(piece.forward for piece in pieces[at + 1 :])
+    before, after = re.compile(prefix), re.compile(suffix)
+    following = pieces[at + 1].options if at + 1 < len(pieces) else ()
+    then = frozenset(option.split(" ")[0] for option in following) if following else None
+    preceding = pieces[at - 1].options if at > 0 else ()
+    first = frozenset(option.split(" ")[-1] for option in preceding) if preceding else None
+    anchored = []
+    for option in pieces[at].options:
+        parts = option.split(" ")
+        index = max(range(len(parts)), key=lambda i: _rarity(parts[i]))
+        left, right = " ".join(parts[:index]), " ".join(parts[index + 1 :])
+        nexts = frozenset({parts[index + 1]}) if right else then
+        prevs = frozenset({parts[index - 1]}) if left else first
+        anchored.append((parts[index], left, right, before, after, nexts, prevs))
+    return Compiled(
+        whole,
+        tuple(anchored),
+        frozenset(a[0] for a in anchored),
+        not_after,
+        free,
+    )
+
+
+_TOP = _word_set(
+    "i im ive id ill me my to a an the and or but it its is be am are was were so just want "
+    "wanna like of in on at all that this for you u not dont do have get go going gonna if "
+    "can cant will would with no now what up out they them he she we"
+)
+"""The most frequent words of chat: a pattern is never anchored on them if it can help it."""
+
+
+def _commonness(options: tuple[str, ...]) -> float:
+    """How often a choice of words is expected in everyday messages (lower is rarer)."""
+    score = 0.0
+    for option in options:
+        parts = option.split(" ")
+        word = max(parts, key=_rarity)
+        if word in _TOP:
+            score += 10000.0
+        elif word in _COMMON:
+            score += 100.0
+        else:
+            score += 1.0 + (len(parts) > 1)
+    return score
 
 
 def _options(token: str, words: Mapping[str, tuple[str, ...]]) -> list[str]:
@@ -705,88 +793,140 @@ def _options(token: str, words: Mapping[str, tuple[str, ...]]) -> list[str]:
     return options
 
 
-def _options_regex(token: str, words: Mapping[str, tuple[str, ...]]) -> str:
+def _options_regex(
+    token: str, words: Mapping[str, tuple[str, ...]], *, reverse: bool = False
+) -> str:
     options = sorted(dict.fromkeys(_options(token, words)), key=len, reverse=True)
+    if reverse:
+        options = [option[::-1] for option in options]
     return "(?:" + "|".join(re.escape(option) for option in options) + ")"
 
 
-def _words_regex(phrases: tuple[str, ...]) -> str:
-    options = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(option) for option in options) + ")"
+class _Phrases:
+    """A set of phrases looked up by their first word, then as substrings (no big regex)."""
 
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        by_first: dict[str, list[str]] = {}
+        for phrase in phrases:
+            phrase = " ".join(phrase.split())
+            if phrase:
+                by_first.setdefault(phrase.split(" ")[0], []).append(f" {phrase} ")
+        self._by_first = {word: tuple(group) for word, group in by_first.items()}
+        self.whole = frozenset(phrase.strip() for group in by_first.values() for phrase in group)
+        self.longest = max((len(p.split()) for p in self.whole), default=1)
 
-def _last(regex: re.Pattern[str], text: str, end: int) -> re.Match[str] | None:
-    found = None
-    for found in regex.finditer(text, 0, end):  # noqa: B007 (the last one is wanted)
-        pass
-    return found
+    def __bool__(self) -> bool:
+        return bool(self._by_first)
 
+    def within(self, sentence: str, words: frozenset[str]) -> bool:
+        for word in words.intersection(self._by_first):
+            for phrase in self._by_first[word]:
+                if phrase in sentence:
+                    return True
+        return False
 
-def _optional(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    return re.compile(rf" {_words_regex(phrases)} ") if phrases else None
+    def last(self, sentence: str, words: frozenset[str], end: int) -> int:
+        """Where the last of these phrases starts before ``end`` (-1: none)."""
+        found = -1
+        for word in words.intersection(self._by_first):
+            for phrase in self._by_first[word]:
+                found = max(found, sentence.rfind(phrase, 0, end))
+        return found
+
+    def ends(self, words: list[str], end: int) -> int:
+        """How many of ``words[:end]``, at their end, are one of these phrases (0: none)."""
+        for size in range(min(self.longest, end), 0, -1):
+            if " ".join(words[end - size : end]) in self.whole:
+                return size
+        return 0
 
 
 class _GuardSet:
-    """The compiled guards: each a regex over the words before a match or over its sentence."""
+    """The compiled guards, looked at around one match."""
 
     def __init__(self, guards: Guards) -> None:
-        between = _words_regex(guards.between)
-        tail = rf"(?: {between})* $"
-        lookbehinds = "".join(f"(?<!{re.escape(w)} )" for w in guards.not_negation_after)
+        self.between = _Phrases(guards.between)
         self.before = {
-            "others": re.compile(rf"(?:^| ){_words_regex(guards.others)}{tail}"),
-            "negation": re.compile(rf"(?:^| ){lookbehinds}{_words_regex(guards.negation)}{tail}"),
-            "past": re.compile(rf"(?:^| ){_words_regex(guards.past)}{tail}"),
+            "others": _Phrases(guards.others),
+            "negation": _Phrases(guards.negation),
+            "past": _Phrases(guards.past),
         }
-        self.story = re.compile(rf" {_words_regex(guards.story)} ")
-        self.present = re.compile(rf" {_words_regex(guards.present)} ") if guards.present else None
-        self.resources = re.compile(rf" {_words_regex(guards.resources)} ")
-        self.addressed = re.compile(rf" {_words_regex(guards.addressed)} ")
-        self.helping = re.compile(rf" {_words_regex(guards.helping)} ")
-        self.referents = re.compile(rf" {_words_regex(guards.referents)} ")
-        self.topic = re.compile(rf" {_words_regex(guards.topic)} ") if guards.topic else None
-        self.reported = _optional(guards.reported)
-        self.own_words = _optional(guards.own_words)
-        self.returning = _optional(guards.returning)
+        self.not_negation_after = _Phrases(guards.not_negation_after)
+        self.story = _Phrases(guards.story)
+        self.present = _Phrases(guards.present)
+        self.resources = _Phrases(guards.resources)
+        self.addressed = _Phrases(guards.addressed)
+        self.helping = _Phrases(guards.helping)
+        self.referents = _Phrases(guards.referents)
+        self.topic = _Phrases(guards.topic)
+        self.reported = _Phrases(guards.reported)
+        self.own_words = _Phrases(guards.own_words)
+        self.returning = _Phrases(guards.returning)
 
-    def _reported(self, sentence: str, at: int) -> bool:
-        """Someone else's words, reported before the match at ``sentence[at:]``."""
-        if self.reported is None or not self.referents.search(sentence):
-            return False
-        said = _last(self.reported, sentence, at + 1)
-        if said is None:
-            return False
-        return self.own_words is None or not self.own_words.search(sentence, said.start(), at + 1)
+    def _governed(self, before: list[str], guards: frozenset[str]) -> bool:
+        """Whether the words before a match end in a guard word and then only `between` words.
+
+        "my friend said she wants to" (others), "i dont want to" (negation), "i used to"
+        (past); "why not just" is not a negation.
+        """
+        end = len(before)
+        while end > 0:
+            for name, phrases in self.before.items():
+                size = phrases.ends(before, end) if name in guards else 0
+                if size and not (
+                    name == "negation" and self.not_negation_after.ends(before, end - size)
+                ):
+                    return True
+            skip = self.between.ends(before, end)
+            if not skip:
+                return False
+            end -= skip
+        return False
 
     def blocks(self, text: str, start: int, end: int, guards: frozenset[str]) -> bool:
         """Whether a match at ``text[start:end]`` is someone else's, negated, past or quoted."""
         low = max(0, start - _WINDOW)
         sentence_start = max(text.rfind(".", low, start), text.rfind("?", low, start)) + 1
-        before = text[max(sentence_start, start - 80) : start + 1]
-        for name, regex in self.before.items():
-            if name in guards and regex.search(before):
-                return True
+        before = text[max(sentence_start, start - 80) : start].split()
+        if guards & _BEFORE_GUARDS and self._governed(before, guards):
+            return True
         high = min(len(text), end + _WINDOW)
         ends = [i for i in (text.find(".", end, high), text.find("?", end, high)) if i != -1]
-        sentence = text[max(sentence_start, start - _WINDOW) : min(ends, default=high) + 1]
-        story = "story" in guards and self.story.search(sentence)
-        if story and (self.present is None or not self.present.search(sentence)):
+        first = max(sentence_start, start - _WINDOW)
+        sentence = text[first : min(ends, default=high) + 1]
+        words = frozenset(sentence.split())
+        within = self._within
+        if within("story", guards, sentence, words) and not self.present.within(sentence, words):
             return True
-        quoted = "resources" in guards and self.resources.search(sentence)
-        if quoted and self.addressed.search(sentence):
+        if within("resources", guards, sentence, words) and self.addressed.within(sentence, words):
             return True
-        helping = "helping" in guards and self.helping.search(sentence)
-        if helping and self.referents.search(sentence):
+        if within("helping", guards, sentence, words) and self.referents.within(sentence, words):
             return True
-        if "reported" in guards and self._reported(
-            sentence, start - max(sentence_start, start - _WINDOW)
-        ):
+        if "reported" in guards and self._reported(sentence, words, start - first):
             return True
         if "returning" in guards and self.returning:
             around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
-            if self.returning.search(around):
+            if self.returning.within(around, frozenset(around.split())):
                 return True
-        return "topic" in guards and self.topic is not None and bool(self.topic.search(sentence))
+        return "topic" in guards and self.topic.within(sentence, words)
+
+    def _within(
+        self, name: str, guards: frozenset[str], sentence: str, words: frozenset[str]
+    ) -> bool:
+        phrases: _Phrases = getattr(self, name)
+        return name in guards and phrases.within(sentence, words)
+
+    def _reported(self, sentence: str, words: frozenset[str], at: int) -> bool:
+        """Someone else's words, reported before the match at ``sentence[at:]``."""
+        if not self.referents.within(sentence, words):
+            return False
+        said = self.reported.last(sentence, words, at + 1)
+        if said == -1:
+            return False
+        return not self.own_words.within(sentence[said : at + 1], words)
+
+
+_BEFORE_GUARDS = frozenset({"others", "negation", "past"})
 
 
 # -------------------------------------------------------------------------- matching
@@ -811,9 +951,9 @@ class CrisisMatcher:
     def __init__(self, phrases: PhraseFile, *, source: str = PHRASES_FILE) -> None:
         rules: list[Rule] = []
         vocabulary: set[str] = set()
-        for entries in phrases.words.values():
-            for entry in entries:
-                vocabulary.update(entry.split(" "))
+        for phrases_of_list in phrases.words.values():
+            for phrase in phrases_of_list:
+                vocabulary.update(phrase.split(" "))
         groups: list[tuple[Category, str, Phrases]] = [
             (category, category.value, getattr(phrases, category.value))
             for category in CATEGORY_ORDER
@@ -823,8 +963,7 @@ class CrisisMatcher:
             where = label if label == category.value else f"cues.{label}"
             for index, pattern in enumerate(group.patterns):
                 try:
-                    regex, anchors, not_after = _compile_pattern(pattern, phrases.words)
-                    compiled = re.compile(regex)
+                    compiled = _compile_pattern(pattern, phrases.words)
                 except (PatternError, re.error) as error:
                     raise ContentError(
                         f"The content file {source} has a problem at "
@@ -832,15 +971,13 @@ class CrisisMatcher:
                     ) from None
                 vocabulary.update(_WORD.findall(pattern.replace("_", " ")))
                 guards = frozenset(group.guards)
-                if pattern.split()[0] == "@":
+                if compiled.no_before_guards:
                     guards -= {"others", "negation", "past"}
                 rules.append(
                     Rule(
                         category,
                         LEVEL_OF[category],
                         compiled,
-                        anchors,
-                        not_after,
                         guards,
                         pattern,
                         len(rules),
@@ -853,12 +990,25 @@ class CrisisMatcher:
         rank = {category: i for i, category in enumerate(CATEGORY_ORDER)}
         rules.sort(key=lambda r: (-r.level.rank, rank[r.category], r.order))
         self.rules = tuple(rules)
-        self._by_anchor: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            for anchor in rule.anchors:
-                self._by_anchor.setdefault(anchor, []).append(rule)
+        self._by_anchor: dict[str, _Anchor] = {}
+        for position, rule in enumerate(self.rules):
+            for word, left, right, before, after, nexts, prevs in rule.compiled.anchored:
+                entry = _Entry(
+                    rule,
+                    position,
+                    f" {left} " if left else "",
+                    f" {right} " if right else "",
+                    before,
+                    after,
+                )
+                self._by_anchor.setdefault(word, _Anchor({}, {}, [])).add(entry, nexts, prevs)
+            if not rule.compiled.anchored:
+                for word in _WORD.findall(rule.source.replace("_", " ")):
+                    if word not in _COMMON:
+                        whole = _Entry(rule, position, "", "", None, None)
+                        anchor = self._by_anchor.setdefault(word, _Anchor({}, {}, []))
+                        anchor.add(whole, None, None)
         self._anchors = frozenset(self._by_anchor)
-        self._position = {rule: i for i, rule in enumerate(self.rules)}
         self._guards = _GuardSet(phrases.guards)
         self._combine = phrases.combine
         self.normaliser = Normaliser(
@@ -887,32 +1037,79 @@ class CrisisMatcher:
         if not hits:
             return None
         text = reading.text
-        tasks: list[tuple[int, Rule, int, int]] = []
+        backwards = text[::-1]
+        tries: dict[_Entry, list[tuple[int, int]]] = {}
         for word in hits:
-            windows = _windows(text, f" {word} ")
-            for rule in self._by_anchor[word]:
-                position = self._position[rule]
-                tasks.extend((position, rule, low, high) for low, high in windows)
-        tasks.sort(key=lambda task: (task[0], task[2]))
+            anchor = self._by_anchor[word]
+            for place in _places(text, f" {word} "):
+                space, end = place
+                following = text[end + 1 : text.find(" ", end + 1)]
+                candidates = [*anchor.any_next, *anchor.by_next.get(following, ())]
+                if anchor.by_previous:
+                    preceding = text[text.rfind(" ", 0, space) + 1 : space]
+                    candidates.extend(anchor.by_previous.get(preceding, ()))
+                for entry in candidates:
+                    tries.setdefault(entry, []).append(place)
+        entries = sorted(tries.items(), key=lambda item: item[0].position)
         best: Rule | None = None
-        found_rules: set[Rule] = set()
-        for _, rule, low, high in tasks:
-            if rule in found_rules or not self._found(rule, text, low, high):
+        found_rules: dict[int, Rule] = {}
+        for entry, places in entries:
+            rule = entry.rule
+            if entry.position in found_rules:
+                continue
+            if entry.before is None:
+                if not self._found(rule, text, 0, len(text)):
+                    continue
+            elif not self._found_at(entry, text, backwards, places):
                 continue
             if rule.level is Level.HIGH:
                 return Match(rule.category, rule.level)
-            found_rules.add(rule)
+            found_rules[entry.position] = rule
             best = best or rule
         if best is None:
             return None
         found = Match(best.category, best.level)
-        signals = Counter(rule.label for rule in found_rules)
+        signals = Counter(rule.label for rule in found_rules.values())
         for combination in self._combine:
             if all(signals[name] >= combination.when.count(name) for name in combination.when):
                 combined = Match.of(combination.category)
                 if combined.level.rank > found.level.rank:
                     found = combined
         return found
+
+    def _found_at(
+        self, entry: _Entry, text: str, backwards: str, places: list[tuple[int, int]]
+    ) -> bool:
+        """Whether ``entry``'s rule counts around one of the anchor word's ``places``."""
+        assert entry.before is not None
+        assert entry.after is not None
+        rule, left, right = entry.rule, entry.left, entry.right
+        size = len(text)
+        for space, word_end in places:
+            if left:
+                if not text.endswith(left, 0, space + 1):
+                    continue
+                piece_start = space + 2 - len(left)
+            else:
+                piece_start = space + 1
+            if right:
+                if not text.startswith(right, word_end):
+                    continue
+                piece_end = word_end + len(right)
+            else:
+                piece_end = word_end + 1
+            after = entry.after.match(text, piece_end)
+            if after is None:
+                continue
+            before = entry.before.match(backwards, size - piece_start)
+            if before is None:
+                continue
+            start = size - before.end()
+            if rule.not_after and _after(text, start, rule.not_after):
+                continue
+            if not self._guards.blocks(text, start, after.end(), rule.guards):
+                return True
+        return False
 
     def _found(self, rule: Rule, text: str, low: int, high: int) -> bool:
         for found in rule.regex.finditer(text, low, high):
@@ -933,19 +1130,14 @@ class CrisisMatcher:
         ]
 
 
-def _windows(text: str, needle: str) -> list[tuple[int, int]]:
-    """Merged spans of ``text`` within ``_WINDOW`` characters of each ``needle``."""
-    windows: list[tuple[int, int]] = []
+def _places(text: str, needle: str) -> list[tuple[int, int]]:
+    """Where `` word `` occurs: the space before it and the space after it."""
+    places = []
     at = text.find(needle)
     while at != -1:
-        low = max(0, at - _WINDOW)
-        high = min(len(text), at + len(needle) + _WINDOW)
-        if windows and low <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], high)
-        else:
-            windows.append((low, high))
+        places.append((at, at + len(needle) - 1))
         at = text.find(needle, at + len(needle) - 1)
-    return windows
+    return places
 
 
 def _after(text: str, start: int, words: frozenset[str]) -> bool:

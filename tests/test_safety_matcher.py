@@ -7,9 +7,12 @@ intent match, including slang and jokes that still count; figures of speech do n
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.safety import Category, CrisisMatcher
+from bot.content import ContentError
+from bot.safety import Category, CrisisMatcher, Level, Match
 from bot.settings import PROJECT_ROOT
 
 
@@ -23,7 +26,8 @@ def matcher() -> CrisisMatcher:
     [
         ("I want to kill myself", Category.ACTIVE),
         ("honestly i just want to die", Category.ACTIVE),
-        ("I don't want to be alive anymore", Category.ACTIVE),
+        # New policy (issue 14): not wanting to be alive is a passive wish (concern).
+        ("I don't want to be alive anymore", Category.PASSIVE),
         # New policy (issue 14): feeling a burden is its own category, at concern level.
         ("everyone would be better off without me", Category.BURDEN),
         ("I've been feeling suicidal again", Category.ACTIVE),
@@ -189,3 +193,290 @@ def test_a_match_holds_no_text(matcher: CrisisMatcher) -> None:
     assert found is not None
     assert "SENTINEL" not in repr(found)
     assert set(vars(found)) == {"category", "level"}
+
+
+# ------------------------------------------------------------- issue 14: by category
+
+# Ways of saying it, a few per category, written for these tests (not taken from the
+# evaluation set). Each is found at its category's level.
+BY_CATEGORY: list[tuple[str, Category]] = [
+    ("tbh i wish i could go to sleep and just not wake up", Category.PASSIVE),
+    ("lately i keep hoping i just dont wake up in the morning", Category.PASSIVE),
+    ("i really dont want to be alive anymore", Category.PASSIVE),
+    ("part of me wishes id never been born", Category.PASSIVE),
+    ("itd be a relief if i just stopped existing", Category.PASSIVE),
+    ("i wouldnt mind if i died in a car accident honestly", Category.PASSIVE),
+    ("some days i just want to stop existing", Category.PASSIVE),
+    ("i hate being alive so much", Category.PASSIVE),
+    ("i want to kill myself tonight", Category.ACTIVE),
+    ("been having suicidal thoughts all week", Category.ACTIVE),
+    ("i keep thinking about ending my life", Category.ACTIVE),
+    ("honestly just wanna end it all", Category.ACTIVE),
+    ("i'm going to end my life", Category.ACTIVE),
+    ("ive been seriously considering suicide", Category.ACTIVE),
+    ("i want to die so bad", Category.ACTIVE),
+    ("thinking about offing myself", Category.ACTIVE),
+    ("been looking at the bridge near my house and thinking about jumping", Category.METHOD),
+    ("i keep staring at my pills thinking about how many it would take", Category.METHOD),
+    ("im gonna hang myself", Category.METHOD),
+    ("thinking of driving my car into a wall on the highway", Category.METHOD),
+    ("i bought a rope and its in my closet", Category.METHOD),
+    ("how many tylenol would it take to die", Category.METHOD),
+    ("i want to jump off the roof of my building", Category.METHOD),
+    ("found my dads gun and i keep thinking about using it on myself", Category.METHOD),
+    ("i have a plan and im doing it friday", Category.PLAN),
+    ("tonight is the night, ive made up my mind", Category.PLAN),
+    ("i wont be here by next week", Category.PLAN),
+    ("already picked the date, its going to be this weekend", Category.PLAN),
+    ("im going to end it tomorrow after work", Category.ACTIVE),
+    ("i know exactly how and when im going to do it", Category.PLAN),
+    ("gonna do it tonight when everyones asleep", Category.PLAN),
+    ("wrote my note, im ready", Category.PLAN),
+    ("this is goodbye everyone, thank you for everything", Category.FAREWELL),
+    ("please take care of my cat when im gone", Category.FAREWELL),
+    ("ive been giving away all my stuff, i wont need it", Category.FAREWELL),
+    ("by the time you read this ill be gone", Category.FAREWELL),
+    ("goodbye forever, love you all", Category.FAREWELL),
+    ("just wanted to say goodbye to everyone here before i go", Category.FAREWELL),
+    ("dont look for me, its better this way", Category.FAREWELL),
+    ("you wont hear from me again after tonight", Category.FAREWELL),
+    ("everyone would be better off without me", Category.BURDEN),
+    ("im such a burden to my family", Category.BURDEN),
+    ("nobody would even notice if i was gone", Category.BURDEN),
+    ("my kids would be happier without me around", Category.BURDEN),
+    ("i feel like a waste of space", Category.BURDEN),
+    ("no one would care if i disappeared", Category.BURDEN),
+    ("all i do is let everyone down", Category.BURDEN),
+    ("i dont belong anywhere", Category.BURDEN),
+    ("theres no way out of this", Category.HOPELESS),
+    ("nothing is ever going to get better", Category.HOPELESS),
+    ("i feel completely hopeless", Category.HOPELESS),
+    ("i cant see a future for myself", Category.HOPELESS),
+    ("whats the point of even trying anymore", Category.HOPELESS),
+    ("i cant keep going like this anymore", Category.HOPELESS),
+    ("its never going to change, i give up on life", Category.HOPELESS),
+    ("i feel so trapped in my own head", Category.HOPELESS),
+    ("i cut myself again last night", Category.SELF_HARM),
+    ("the urge to cut is so strong tonight", Category.SELF_HARM),
+    ("relapsed on sh after 4 months", Category.SELF_HARM),
+    ("i keep burning myself with a lighter", Category.SELF_HARM),
+    ("i want to hurt myself so bad rn", Category.SELF_HARM),
+    ("been self harming again", Category.SELF_HARM),
+    ("i scratched my arm until it bled", Category.SELF_HARM),
+    ("i punched the wall until my knuckles bled on purpose", Category.SELF_HARM),
+    ("gonna take all my pills at once tonight", Category.OVERDOSE),
+    ("i want to overdose", Category.OVERDOSE),
+    ("im gonna shoot up everything i have and hope i dont wake up", Category.OVERDOSE),
+    ("i dont care if i od tonight", Category.OVERDOSE),
+    ("been saving up my xanax for a while now", Category.OVERDOSE),
+    ("hope this batch is laced tbh", Category.OVERDOSE),
+    ("gonna drink until i stop breathing", Category.OVERDOSE),
+    ("i want to od and be done with it", Category.OVERDOSE),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), BY_CATEGORY)
+def test_each_category_is_found_at_its_level(
+    matcher: CrisisMatcher, text: str, category: Category
+) -> None:
+    assert matcher.match(text) == Match.of(category), text
+
+
+DISGUISED = [
+    "i wanna k!ll myself",
+    "su1c1dal again",
+    "ive been thinking about s*icide a lot",
+    "i want to d i e",
+    "kms fr",
+    "thinking of unaliving myself",
+    "sewer slide is looking good",
+    "i w4nt t0 d1e",
+]
+
+
+@pytest.mark.parametrize("text", DISGUISED)
+def test_disguised_forms_are_read_as_what_they_mean(matcher: CrisisMatcher, text: str) -> None:
+    found = matcher.match(text)
+    assert found is not None, text
+    assert found.level is Level.HIGH, text
+
+
+EDGES = [
+    # Negation (but 'i dont want to be alive' alerts: see BY_CATEGORY).
+    "i dont want to die, i want to get better",
+    "i would never kill myself, i have kids",
+    "im not suicidal just really tired",
+    "i dont want to drink today",
+    # Recovery stories told in the past tense.
+    "i used to want to die every day when i was drinking",
+    "5 years ago i tried to kill myself, now im 3 years sober",
+    "back in active addiction i overdosed twice",
+    "there was a time i thought everyone would be better off without me",
+    # Third person, and questions about helping someone else.
+    "my friend said he wants to kill himself, what should i do",
+    "my brother overdosed last year and i miss him",
+    "how do i help someone who is suicidal",
+    "my sponsee says she feels like a burden, any advice?",
+    # Crisis resources quoted to others.
+    "if youre feeling suicidal please call or text 988",
+    "reminder the crisis line is 988 for anyone who needs it",
+    "anyone thinking about suicide can text home to 741741",
+    # Figures of speech, overwork idioms and jokes.
+    "this homework is killing me",
+    "im dying to see the new movie",
+    "i could just die of embarrassment lol",
+    "that workout killed me",
+    "i'm dead tired after my shift",
+    "ugh my phone died again",
+    "kill me now this meeting is so long lol",
+    "i'm so done with this traffic",
+    # Everyday recovery talk that shares words with crisis language.
+    "ran 5 kms this morning and feel great",
+    "took my meds and went to my meeting",
+    "picked up narcan at the pharmacy just in case",
+    "bye everyone see you thursday",
+    "i cut my hair short today",
+    "i burned myself cooking dinner lol",
+    "hung out with my sponsor today",
+    "im taking my life back one day at a time",
+    "in the end it all worked out",
+    "proud of myself for 30 days",
+    "i hurt myself at the gym",
+    "got my 1 year chip today",
+    "the end of the movie was sad",
+    "we talked about overdose prevention at group",
+    "i have a plan for the weekend, going hiking",
+    "tonight is the night, first date in years",
+    "gave away my old clothes to goodwill",
+    "wrote a letter to my younger self for step work",
+]
+
+
+@pytest.mark.parametrize("text", EDGES)
+def test_edges_do_not_alert(matcher: CrisisMatcher, text: str) -> None:
+    found = matcher.match(text)
+    assert found is None or found.level is Level.CUE, (text, found)
+
+
+# ------------------------------------------------------------------ issue 14: bugs fixed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Collapsing doubled letters read "of myself" as the listed "off myself".
+        "so proud of myself today",
+        "i need to take care of myself this week",
+        "i was ashamed of myself but not anymore",
+        # "kms" is also kilometres.
+        "ran 5 kms before the meeting",
+        "did 10 kms on the bike, feeling good",
+        # "end it all" inside "in the end it all worked out".
+        "in the end it all worked out",
+    ],
+)
+def test_phrase_list_false_alarms_are_gone(matcher: CrisisMatcher, text: str) -> None:
+    assert matcher.match(text) is None, text
+
+
+def test_stretched_letters_still_read_off_myself(matcher: CrisisMatcher) -> None:
+    assert matcher.match("gonna offfff myself") == Match.of(Category.ACTIVE)
+    assert matcher.match("ugh kms") == Match.of(Category.ACTIVE)
+
+
+def test_crisis_words_at_the_very_end_of_a_4000_character_message_are_found(
+    matcher: CrisisMatcher,
+) -> None:
+    ordinary = "Went to my home group tonight and we read from the book. "
+    text = (ordinary * 80)[: 4000 - len("I want to kill myself")] + "I want to kill myself"
+    assert len(text) == 4000
+    assert matcher.match(text) == Match.of(Category.ACTIVE)
+    assert matcher.match(text.replace("I want to kill myself", "I want to go home now")) is None
+
+
+def test_the_most_severe_match_wins(matcher: CrisisMatcher) -> None:
+    # Hopelessness (concern), then a plan (high): the plan is reported.
+    found = matcher.match("nothing is ever going to get better. i have a plan and its tonight")
+    assert found is not None
+    assert found.level is Level.HIGH
+    # A cue alone stays a cue; the short memory (bot.safety_memory) may raise it.
+    assert matcher.match("bye everyone") == Match.of(Category.AMBIGUOUS)
+    assert matcher.match("i cant do this anymore") == Match.of(Category.AMBIGUOUS)
+
+
+def test_a_goodbye_next_to_despair_in_one_message_is_a_farewell(matcher: CrisisMatcher) -> None:
+    assert matcher.match("im done. goodbye everyone") == Match.of(Category.FAREWELL)
+    assert matcher.match("bye everyone, see you thursday") is None
+
+
+def test_explain_names_the_pattern_for_whoever_edits_the_file(matcher: CrisisMatcher) -> None:
+    assert matcher.explain("i want to kill myself")[0].startswith("active: ")
+    assert matcher.explain("good morning") == []
+
+
+# ------------------------------------------------------------ the data file is validated
+
+CATEGORY_SECTIONS = [category.value for category in Category]
+
+
+def _minimal(**patterns: str) -> str:
+    """A small valid data file; ``patterns`` replaces a category's one pattern."""
+    lines = [
+        "[words]",
+        'want = ["want to", "wanna"]',
+        "[guards]",
+        *(f'{name} = ["zzzz"]' for name in GUARDED),
+    ]
+    for section in CATEGORY_SECTIONS:
+        pattern = patterns.get(section, f"qqqq {section}")
+        lines += [f"[{section}]", 'description = "d"', f"patterns = [{pattern!r}]"]
+    return "\n".join(lines) + "\n"
+
+
+GUARDED = ("others", "negation", "past", "between", "story", "resources", "addressed")
+GUARDED += ("helping", "referents")
+
+
+def test_a_minimal_data_file_loads(tmp_path: Path) -> None:
+    (tmp_path / "crisis_phrases.toml").write_text(_minimal(passive="{want} vanish"))
+    matcher = CrisisMatcher.from_content_dir(tmp_path)
+    assert matcher.match("i wanna vanish") == Match.of(Category.PASSIVE)
+    assert matcher.match("qqqq plan") == Match.of(Category.PLAN)
+
+
+@pytest.mark.parametrize(
+    ("patterns", "message"),
+    [
+        (
+            {"active": "want to {nope}"},
+            "`active.patterns.0`: the pattern 'want to {nope}' uses the list {nope}, which "
+            "[words] does not have.",
+        ),
+        (
+            {"plan": "[only] [optional]"},
+            "`plan.patterns.0`: the pattern '[only] [optional]' needs at least one word that "
+            "is not optional.",
+        ),
+        (
+            {"burden": "Want (to) die"},
+            "`burden.patterns`: pattern 1 ('Want (to) die') may use only lowercase letters, "
+            "digits, spaces and { } [ ] | ! < . $ ^.",
+        ),
+    ],
+)
+def test_a_broken_pattern_stops_start_up_with_one_sentence(
+    tmp_path: Path, patterns: dict[str, str], message: str
+) -> None:
+    path = tmp_path / "crisis_phrases.toml"
+    path.write_text(_minimal(**patterns))
+    with pytest.raises(ContentError) as error:
+        CrisisMatcher.from_content_dir(tmp_path)
+    assert str(error.value).startswith(f"The content file {path} has a problem at ")
+    assert str(error.value).endswith(message)
+
+
+def test_a_combination_must_name_known_signals(tmp_path: Path) -> None:
+    path = tmp_path / "crisis_phrases.toml"
+    path.write_text(_minimal() + '[[combine]]\nwhen = ["passive", "goodbye"]\ncategory = "plan"\n')
+    with pytest.raises(ContentError, match="'goodbye', which is neither a category nor a"):
+        CrisisMatcher.from_content_dir(tmp_path)
