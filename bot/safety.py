@@ -48,6 +48,7 @@ higher one (a goodbye next to "i'm done" is a farewell).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import unicodedata
@@ -387,8 +388,7 @@ class _Lexicon:
         known = self.blobs.get(len(word))
         if known is None or not word.strip("*"):
             return word.replace("*", "")
-        pattern = re.escape(word).replace(r"\*", "[a-z]")
-        fits = re.findall(rf"^{pattern}$", known, re.MULTILINE)
+        fits = _fitting(known, word)
         return fits[0] if len(fits) == 1 else word.replace("*", "")
 
     def unstretch(self, word: str) -> str:
@@ -420,6 +420,13 @@ class _Lexicon:
             found.append(letters[back[end] : end])
             end = back[end]
         return " ".join(reversed(found))
+
+
+@functools.lru_cache(maxsize=2048)
+def _fitting(known: str, word: str) -> tuple[str, ...]:
+    """The lines of ``known`` that ``word`` fits, each ``*`` standing for one letter."""
+    pattern = re.escape(word).replace(r"\*", "[a-z]")
+    return tuple(re.findall(rf"^{pattern}$", known, re.MULTILINE))
 
 
 def _read_token(token: str, table: dict[int, str], lexicon: _Lexicon) -> str:
