@@ -506,22 +506,22 @@ class Normaliser:
             text = _SPACED.sub(self._join_letters, text)
         if _STRETCHED.search(text):
             text = _STRETCHED_WORD.sub(lambda w: self._lexicon.unstretch(w.group(0)), text)
-        words = frozenset(text.split())
+        words = set(text.split())
+        # Replaced words may stay in ``words``: it only decides which patterns are tried.
         if not words.isdisjoint(self._by_first):
             text = self._phrases_of(text, words)
-            words = frozenset(text.split())
         if not words.isdisjoint(self._words):
             for word in words.intersection(self._words):
-                old, new = f" {word} ", f" {self._words[word]} "
+                meaning = self._words[word]
+                old, new = f" {word} ", f" {meaning} "
                 text = text.replace(old, new).replace(old, new)
-            words = frozenset(text.split())
+                words.update(meaning.split())
             if not words.isdisjoint(self._by_first):
                 text = self._phrases_of(text, words)
-                words = frozenset(text.split())
-        return Reading(text, words, ones=ones)
+        return Reading(text, frozenset(words), ones=ones)
 
-    def _phrases_of(self, text: str, words: frozenset[str]) -> str:
-        """``text`` with the rewrite and ignore phrases it contains replaced."""
+    def _phrases_of(self, text: str, words: set[str]) -> str:
+        """``text`` with the rewrite and ignore phrases it contains replaced (``words`` grows)."""
         found = [
             (old, new)
             for word in words.intersection(self._by_first)
@@ -530,6 +530,7 @@ class Normaliser:
         ]
         for old, new in sorted(found, key=lambda pair: -len(pair[0])):
             text = text.replace(old, new).replace(old, new)
+            words.update(new.split())
         return text
 
     def _join_letters(self, run: re.Match[str]) -> str:
@@ -704,6 +705,8 @@ class Compiled:
     anchors: frozenset[str]
     not_after: frozenset[str]
     no_before_guards: bool
+    requires: tuple[frozenset[str], ...] = ()
+    """For each required part, words one of which any match contains (a cheap first test)."""
 
 
 def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Compiled:
@@ -750,12 +753,17 @@ def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Comp
         nexts = frozenset({parts[index + 1]}) if right else then
         prevs = frozenset({parts[index - 1]}) if left else first
         anchored.append((parts[index], left, right, before, after, nexts, prevs))
+    requires = tuple(
+        frozenset(max(option.split(" "), key=_rarity) for option in pieces[i].options)
+        for i in required
+    )
     return Compiled(
         whole,
         tuple(anchored),
         frozenset(a[0] for a in anchored),
         not_after,
         free,
+        requires,
     )
 
 
@@ -1046,17 +1054,34 @@ class CrisisMatcher:
         text = reading.text
         backwards = text[::-1]
         tries: dict[_Entry, list[tuple[int, int]]] = {}
+        words = reading.words
+        viable: dict[int, bool] = {}
+
+        def possible(entry: _Entry) -> bool:
+            known = viable.get(entry.position)
+            if known is None:
+                known = all(not need.isdisjoint(words) for need in entry.rule.compiled.requires)
+                viable[entry.position] = known
+            return known
+
         for word in hits:
             anchor = self._by_anchor[word]
+            any_next = [entry for entry in anchor.any_next if possible(entry)]
+            by_next, by_previous = anchor.by_next, anchor.by_previous
             for place in _places(text, f" {word} "):
                 space, end = place
-                following = text[end + 1 : text.find(" ", end + 1)]
-                candidates = [*anchor.any_next, *anchor.by_next.get(following, ())]
-                if anchor.by_previous:
-                    preceding = text[text.rfind(" ", 0, space) + 1 : space]
-                    candidates.extend(anchor.by_previous.get(preceding, ()))
-                for entry in candidates:
+                for entry in any_next:
                     tries.setdefault(entry, []).append(place)
+                if by_next:
+                    following = text[end + 1 : text.find(" ", end + 1)]
+                    for entry in by_next.get(following, ()):
+                        if possible(entry):
+                            tries.setdefault(entry, []).append(place)
+                if by_previous:
+                    preceding = text[text.rfind(" ", 0, space) + 1 : space]
+                    for entry in by_previous.get(preceding, ()):
+                        if possible(entry):
+                            tries.setdefault(entry, []).append(place)
         entries = sorted(tries.items(), key=lambda item: item[0].position)
         best: Rule | None = None
         found_rules: dict[int, Rule] = {}
@@ -1140,10 +1165,12 @@ class CrisisMatcher:
 def _places(text: str, needle: str) -> list[tuple[int, int]]:
     """Where `` word `` occurs: the space before it and the space after it."""
     places = []
-    at = text.find(needle)
+    step = len(needle) - 1
+    find = text.find
+    at = find(needle)
     while at != -1:
-        places.append((at, at + len(needle) - 1))
-        at = text.find(needle, at + len(needle) - 1)
+        places.append((at, at + step))
+        at = find(needle, at + step)
     return places
 
 
