@@ -422,6 +422,11 @@ class _Lexicon:
         return " ".join(reversed(found))
 
 
+@functools.lru_cache(maxsize=None)
+def _whole(source: str) -> re.Pattern[str]:
+    return re.compile(source)
+
+
 @functools.lru_cache(maxsize=2048)
 def _fitting(known: str, word: str) -> tuple[str, ...]:
     """The lines of ``known`` that ``word`` fits, each ``*`` standing for one letter."""
@@ -592,7 +597,7 @@ class Rule:
 
     @property
     def regex(self) -> re.Pattern[str]:
-        return self.compiled.regex
+        return _whole(self.compiled.source)
 
     @property
     def not_after(self) -> frozenset[str]:
@@ -682,8 +687,9 @@ def _piece(token: str, words: Mapping[str, tuple[str, ...]]) -> _Piece:
 class Compiled:
     """A pattern ready to match: whole, and split around each of its anchor words."""
 
-    regex: re.Pattern[str]
-    """The whole pattern (used by ``explain`` and for patterns with no usable anchor)."""
+    source: str
+    """The whole pattern as a regex (used by ``explain`` and for patterns with no usable
+    anchor), compiled only when first needed."""
     anchored: tuple[
         tuple[
             str,
@@ -733,7 +739,7 @@ def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Comp
     required = [i for i, piece in enumerate(pieces) if piece.options]
     if not required:
         raise PatternError("needs at least one word that is not optional")
-    whole = re.compile(start + " " + "".join(piece.forward for piece in pieces))
+    whole = start + " " + "".join(piece.forward for piece in pieces)
     reversible = [i for i in required if all(p.backward is not None for p in pieces[:i])]
     if not reversible:
         return Compiled(whole, (), frozenset(), not_after, free)
