@@ -422,7 +422,7 @@ class _Lexicon:
         return " ".join(reversed(found))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _whole(source: str) -> re.Pattern[str]:
     return re.compile(source)
 
