@@ -486,6 +486,8 @@ class Normaliser:
             first.setdefault(phrase.split(" ")[0], []).append((f" {phrase} ", f" {meaning} "))
         self._by_first = {word: tuple(group) for word, group in first.items()}
         """Phrases to rewrite or blank, by first word (looked for only when that word is there)."""
+        self._firsts = frozenset(self._by_first)
+        self._word_keys = frozenset(self._words)
 
     def read(self, text: str, *, one: str = "i") -> Reading:
         text = _base(text[:_LIMIT])
@@ -513,15 +515,15 @@ class Normaliser:
             text = _STRETCHED_WORD.sub(lambda w: self._lexicon.unstretch(w.group(0)), text)
         words = set(text.split())
         # Replaced words may stay in ``words``: it only decides which patterns are tried.
-        if not words.isdisjoint(self._by_first):
+        if not words.isdisjoint(self._firsts):
             text = self._phrases_of(text, words)
-        if not words.isdisjoint(self._words):
-            for word in words.intersection(self._words):
+        if not words.isdisjoint(self._word_keys):
+            for word in words.intersection(self._word_keys):
                 meaning = self._words[word]
                 old, new = f" {word} ", f" {meaning} "
                 text = text.replace(old, new).replace(old, new)
                 words.update(meaning.split())
-            if not words.isdisjoint(self._by_first):
+            if not words.isdisjoint(self._firsts):
                 text = self._phrases_of(text, words)
         return Reading(text, frozenset(words), ones=ones)
 
@@ -529,7 +531,7 @@ class Normaliser:
         """``text`` with the rewrite and ignore phrases it contains replaced (``words`` grows)."""
         found = [
             (old, new)
-            for word in words.intersection(self._by_first)
+            for word in words.intersection(self._firsts)
             for old, new in self._by_first[word]
             if old in text
         ]
@@ -833,6 +835,7 @@ class _Phrases:
             if phrase:
                 by_first.setdefault(phrase.split(" ")[0], []).append(f" {phrase} ")
         self._by_first = {word: tuple(group) for word, group in by_first.items()}
+        self._firsts = frozenset(self._by_first)
         self.whole = frozenset(phrase.strip() for group in by_first.values() for phrase in group)
         self.longest = max((len(p.split()) for p in self.whole), default=1)
 
@@ -840,7 +843,7 @@ class _Phrases:
         return bool(self._by_first)
 
     def within(self, sentence: str, words: frozenset[str]) -> bool:
-        for word in words.intersection(self._by_first):
+        for word in words.intersection(self._firsts):
             for phrase in self._by_first[word]:
                 if phrase in sentence:
                     return True
@@ -849,7 +852,7 @@ class _Phrases:
     def last(self, sentence: str, words: frozenset[str], end: int) -> int:
         """Where the last of these phrases starts before ``end`` (-1: none)."""
         found = -1
-        for word in words.intersection(self._by_first):
+        for word in words.intersection(self._firsts):
             for phrase in self._by_first[word]:
                 found = max(found, sentence.rfind(phrase, 0, end))
         return found
