@@ -1073,24 +1073,25 @@ class CrisisMatcher:
                 viable[entry.position] = known
             return known
 
-        for word in hits:
-            anchor = self._by_anchor[word]
-            any_next = [entry for entry in anchor.any_next if possible(entry)]
-            by_next, by_previous = anchor.by_next, anchor.by_previous
-            for place in _places(text, f" {word} "):
-                space, end = place
-                for entry in any_next:
-                    tries.setdefault(entry, []).append(place)
-                if by_next:
-                    following = text[end + 1 : text.find(" ", end + 1)]
-                    for entry in by_next.get(following, ()):
+        by_anchor = self._by_anchor
+        tokens = text.split(" ")
+        at = 0
+        for index, token in enumerate(tokens):
+            if token in hits:
+                anchor = by_anchor[token]
+                place = (at - 1, at + len(token))
+                for entry in anchor.any_next:
+                    if possible(entry):
+                        tries.setdefault(entry, []).append(place)
+                if anchor.by_next:
+                    for entry in anchor.by_next.get(tokens[index + 1], ()):
                         if possible(entry):
                             tries.setdefault(entry, []).append(place)
-                if by_previous:
-                    preceding = text[text.rfind(" ", 0, space) + 1 : space]
-                    for entry in by_previous.get(preceding, ()):
+                if anchor.by_previous:
+                    for entry in anchor.by_previous.get(tokens[index - 1], ()):
                         if possible(entry):
                             tries.setdefault(entry, []).append(place)
+            at += len(token) + 1
         entries = sorted(tries.items(), key=lambda item: item[0].position)
         best: Rule | None = None
         found_rules: dict[int, Rule] = {}
@@ -1169,18 +1170,6 @@ class CrisisMatcher:
             for rule in self.rules
             if self._found(rule, reading.text, 0, len(reading.text))
         ]
-
-
-def _places(text: str, needle: str) -> list[tuple[int, int]]:
-    """Where `` word `` occurs: the space before it and the space after it."""
-    places = []
-    step = len(needle) - 1
-    find = text.find
-    at = find(needle)
-    while at != -1:
-        places.append((at, at + step))
-        at = find(needle, at + step)
-    return places
 
 
 def _after(text: str, start: int, words: frozenset[str]) -> bool:
