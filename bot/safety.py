@@ -720,8 +720,9 @@ class Compiled:
 def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Compiled:
     """A pattern as regexes over `` word word `` text, around its least common required word.
 
-    Matching starts at an anchor word found with ``str.find``: the words after it are matched
-    forwards and the words before it backwards, on the reversed text, so each try costs
+    Matching starts at an anchor word (found in one pass over the words): the words after it
+    are matched forwards and the words before it backwards, on the reversed text, so each try
+    costs
     about the length of the pattern, never the length of the message.
     """
     tokens = pattern.split()
