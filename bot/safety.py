@@ -291,6 +291,9 @@ def _is_phrase(text: str) -> bool:
 _LIMIT = 4096
 """Characters read per message: Discord's longest message (4,000 with Nitro) and a margin."""
 
+_LONGEST_SPACED = 60
+"""Spaced-out letters are joined only up to this many ("k i l l m y s e l f" is 10)."""
+
 _WINDOW = 240
 """Characters searched either side of an anchor word; longer than any pattern can match."""
 
@@ -542,6 +545,8 @@ class Normaliser:
 
     def _join_letters(self, run: re.Match[str]) -> str:
         letters = run.group(0).replace(" ", "")
+        if len(letters) > _LONGEST_SPACED:
+            return run.group(0)
         if letters in self._lexicon.words:
             return letters
         return self._lexicon.split(letters) or run.group(0)
