@@ -230,6 +230,7 @@ class Checkins(commands.Cog):
             note=note,
             now=discord.utils.utcnow(),
             zone=await server_zone(self.bot, interaction.guild_id),
+            guild_id=interaction.guild_id,
         )
         in_server = interaction.guild_id is not None
         view = support_view(saved, in_server=in_server) if saved.needs_support else None
