@@ -130,6 +130,21 @@ def _consult_channel_warnings(
     return warnings
 
 
+CLEARABLE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "log_channel": ("Log channel", ("log_channel_id",)),
+    "response_time": ("Expected response text", ("response_time_text",)),
+    "working_hours": ("Working hours", ("work_start_hour", "work_end_hour")),
+    "timezone": ("Time zone (back to UTC)", ("timezone",)),
+    "welcome_channel": ("Welcome channel", ("welcome_channel_id",)),
+    "meetings_channel": ("Meetings channel", ("meetings_channel_id",)),
+    "member_role": ("Member role (guidelines gate)", ("member_role_id",)),
+    "celebrate_channel": ("Celebration channel", ("celebrate_channel_id",)),
+}
+"""What ``/setup clear`` can empty: the choice, its label, and the columns it sets to NULL.
+
+Every other ``/setup`` command keeps what it is not given, so this is the one way to clear."""
+
+
 def given(**values: Any) -> dict[str, Any]:
     """The options the admin actually filled in (an empty option leaves the setting as it is)."""
     return {key: value for key, value in values.items() if value is not None}
@@ -254,9 +269,11 @@ class Setup(commands.GroupCog, group_name="setup"):
             "staff_role_id": staff_role.id,
             "queue_channel_id": queue_channel.id,
             "consult_channel_id": consult_channel.id,
-            "log_channel_id": log_channel.id if log_channel else None,
-            "work_start_hour": work_start,
-            "work_end_hour": work_end,
+            **given(
+                log_channel_id=log_channel.id if log_channel else None,
+                work_start_hour=work_start,
+                work_end_hour=work_end,
+            ),
         }
         if response_time is not None:
             changes["response_time_text"] = " ".join(response_time.split())
@@ -335,6 +352,22 @@ class Setup(commands.GroupCog, group_name="setup"):
     async def safety(self, interaction: discord.Interaction[SupportBot], state: bool) -> None:
         """Turn the crisis-language safety net on or off for this server."""
         await self._save(interaction, safety_enabled=state)
+
+    @app_commands.command(name="clear")
+    @app_commands.describe(setting="The setting to empty (the others stay as they are)")
+    @app_commands.choices(
+        setting=[
+            app_commands.Choice(name=label, value=key) for key, (label, _) in CLEARABLE.items()
+        ]
+    )
+    async def clear(
+        self, interaction: discord.Interaction[SupportBot], setting: app_commands.Choice[str]
+    ) -> None:
+        """Empty one optional setting, such as the log channel or the working hours."""
+        if setting.value not in CLEARABLE:  # a stale command from an older version
+            raise UserFacingError("I don't know that setting. Nothing was changed.")
+        _, columns = CLEARABLE[setting.value]
+        await self._save(interaction, **dict.fromkeys(columns))
 
     @app_commands.command(name="show")
     async def show(self, interaction: discord.Interaction[SupportBot]) -> None:
