@@ -11,8 +11,10 @@ from discord.ext import commands
 
 from bot.bot import SupportBot
 from bot.errors import UserFacingError
-from bot.guild_config import GuildConfig, GuildConfigRepository, validate_timezone
+from bot.guild_config import GuildConfig, GuildConfigRepository
+from bot.timezones import validate_timezone
 from bot.ui import QUIET, WARM, add_field, embed, escape
+from cogs._zone_choices import timezone_choices
 
 log = logging.getLogger(__name__)
 
@@ -246,8 +248,9 @@ class Setup(commands.GroupCog, group_name="setup"):
         response_time="What members are told, e.g. 'usually within a few hours'",
         work_start="Optional: hour staff start (0-23), in the time zone below",
         work_end="Optional: hour staff finish (1-24)",
-        timezone="Time zone for working hours, e.g. Europe/London",
+        timezone="Time zone for working hours, e.g. Europe/London (pick from the list)",
     )
+    @app_commands.autocomplete(timezone=timezone_choices)
     async def consultations(
         self,
         interaction: discord.Interaction[SupportBot],
@@ -263,8 +266,7 @@ class Setup(commands.GroupCog, group_name="setup"):
         """Choose the staff role and channels for the consultation queue."""
         if (work_start is None) != (work_end is None):
             raise UserFacingError("Please give both work_start and work_end, or neither.")
-        if timezone is not None:
-            validate_timezone(timezone.strip())
+        zone = validate_timezone(timezone) if timezone is not None else None
         changes: dict[str, Any] = {
             "staff_role_id": staff_role.id,
             "queue_channel_id": queue_channel.id,
@@ -282,8 +284,8 @@ class Setup(commands.GroupCog, group_name="setup"):
                     f"Please keep the response time to {RESPONSE_TIME_LIMIT} characters. "
                     "Nothing was saved."
                 )
-        if timezone is not None:
-            changes["timezone"] = timezone.strip()
+        if zone is not None:
+            changes["timezone"] = zone
         await self._save(interaction, **changes)
 
     @app_commands.command(name="limits")
