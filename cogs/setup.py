@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -12,6 +13,7 @@ from discord.ext import commands
 from bot.bot import SupportBot
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository
+from bot.permissions import FEATURE, FEATURES, invite_permissions, label
 from bot.timezones import validate_timezone
 from bot.ui import QUIET, WARM, add_field, embed, escape
 from cogs._zone_choices import timezone_choices
@@ -27,6 +29,25 @@ def require_manager(interaction: discord.Interaction[SupportBot]) -> discord.Mem
     if not isinstance(user, discord.Member) or not user.guild_permissions.manage_guild:
         raise UserFacingError("Only people with the Manage Server permission can change the setup.")
     return user
+
+
+def lacking(channel: discord.abc.GuildChannel, names: Sequence[str]) -> list[str]:
+    """Which of ``names`` I lack in ``channel``; a hidden channel is only "View Channel",
+    since hiding it denies everything else too."""
+    mine = channel.permissions_for(channel.guild.me)
+    if "view_channel" in names and not mine.view_channel:
+        return ["view_channel"]
+    return [name for name in names if not getattr(mine, name)]
+
+
+def server_permission_warnings(granted: discord.Permissions) -> list[str]:
+    """Every invite permission my role lacks server-wide, with what needs it."""
+    warnings = []
+    for permission in invite_permissions():
+        if not getattr(granted, permission.name):
+            needs = "; ".join(f.what for f in FEATURES if permission.name in f.permissions)
+            warnings.append(f"My role lacks **{permission.label}**, needed for {needs}.")
+    return warnings
 
 
 def _channel(guild: discord.Guild, channel_id: int | None) -> discord.abc.GuildChannel | None:
@@ -50,20 +71,14 @@ def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: boo
     if queue is not None:
         if queue.permissions_for(guild.default_role).view_channel:
             warnings.append(f"{queue.mention} is visible to @everyone: make it staff-only.")
-        mine = queue.permissions_for(me)
-        for name, ok in (
-            ("View Channel", mine.view_channel),
-            ("Send Messages", mine.send_messages),
-            ("Embed Links", mine.embed_links),
-        ):
-            if not ok:
-                warnings.append(f"I lack **{name}** in {queue.mention}.")
+        for name in lacking(queue, FEATURE["queue_card"].permissions):
+            warnings.append(f"I lack **{label(name)}** in {queue.mention}.")
     consult = _channel(guild, config.consult_channel_id)
     if config.consult_channel_id and consult is None:
         warnings.append("The consultation channel no longer exists.")
     if consult is not None:
         warnings += _consult_channel_warnings(guild, config, consult, staff)
-    for label, channel_id in (
+    for kind, channel_id in (
         ("log", config.log_channel_id),
         ("welcome", config.welcome_channel_id),
         ("meetings", config.meetings_channel_id),
@@ -71,15 +86,19 @@ def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: boo
     ):
         channel = _channel(guild, channel_id)
         if channel_id and channel is None:
-            warnings.append(f"The {label} channel no longer exists.")
-        elif channel is not None and not channel.permissions_for(me).send_messages:
-            warnings.append(f"I lack **Send Messages** in the {label} channel {channel.mention}.")
+            warnings.append(f"The {kind} channel no longer exists.")
+        elif channel is not None:
+            for name in lacking(channel, FEATURE["notices"].permissions):
+                warnings.append(
+                    f"I lack **{label(name)}** in the {kind} channel {channel.mention}."
+                )
     if config.member_role_id:
         gate = guild.get_role(config.member_role_id)
         if gate is None:
             warnings.append("The member role for the guidelines gate no longer exists.")
         elif gate >= me.top_role:
             warnings.append(f"My role must be above {escape(gate.name, 80)} to give it to members.")
+    warnings += server_permission_warnings(me.guild_permissions)
     if config.safety_enabled and not safety_net_on:
         warnings.append(
             "The safety net is on here, but the bot runs with SAFETY_NET=false, "
@@ -96,17 +115,9 @@ def _consult_channel_warnings(
 ) -> list[str]:
     """What stops private threads working (or keeping private) in the consultation channel."""
     warnings: list[str] = []
-    mine = consult.permissions_for(guild.me)
-    if not mine.view_channel:  # a hidden channel denies everything else too: say it once
-        warnings.append(f"I lack **View Channel** in {consult.mention}.")
-    else:
-        for name, ok in (
-            ("Create Private Threads", mine.create_private_threads),
-            ("Send Messages in Threads", mine.send_messages_in_threads),
-            ("Manage Threads", mine.manage_threads),
-        ):
-            if not ok:
-                warnings.append(f"I lack **{name}** in {consult.mention}.")
+    needed = FEATURE["private_thread"].permissions + FEATURE["thread_upkeep"].permissions
+    for name in lacking(consult, needed):
+        warnings.append(f"I lack **{label(name)}** in {consult.mention}.")
     # Members see it through @everyone, or through the role the guidelines gate gives them.
     gate = guild.get_role(config.member_role_id) if config.member_role_id else None
     viewers = [guild.default_role] + ([gate] if gate is not None else [])
