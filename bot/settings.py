@@ -25,6 +25,7 @@ def default_content_dir() -> Path:
     """The bot's own content: the wheel's copy when installed, else the checkout's ``data/``."""
     return PACKAGED_CONTENT if PACKAGED_CONTENT.is_dir() else PROJECT_ROOT / "data"
 
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 

@@ -274,7 +274,7 @@ class Setup(commands.GroupCog, group_name="setup"):
         work_end: app_commands.Range[int, 1, 24] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
-        """Choose the staff role and channels for the consultation queue."""
+        """Choose the staff role and channels for the consultation queue (the rest is kept)."""
         if (work_start is None) != (work_end is None):
             raise UserFacingError("Please give both work_start and work_end, or neither.")
         zone = validate_timezone(timezone) if timezone is not None else None
