@@ -447,7 +447,7 @@ class Privacy(commands.Cog):
     async def admin_forget(
         self, interaction: discord.Interaction[SupportBot], member: discord.User
     ) -> None:
-        """Erase a member's data at their request (Manage Server)."""
+        """Erase what this server holds about a member, at their request (Manage Server)."""
         admin = interaction.user
         guild_id = interaction.guild_id
         _require_manage_server(interaction, guild_id)
