@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.db import Database
-from bot.errors import UserFacingError
+from bot.timezones import validate_timezone
 
 
 class SafetyReply(StrEnum):
@@ -76,16 +76,6 @@ _COLUMNS = tuple(f.name for f in fields(GuildConfig))
 _BOOLEAN = {"welcome_dm", "welcome_ping", "safety_enabled"}
 
 
-def validate_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserFacingError(
-            "I don't know that time zone. Use a name like Europe/London or America/New_York."
-        ) from None
-    return name
-
-
 class GuildConfigRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -108,8 +98,8 @@ class GuildConfigRepository:
         unknown = set(changes) - set(_COLUMNS) - {"guild_id"}
         if unknown:
             raise ValueError(f"unknown guild_config columns: {sorted(unknown)}")
-        if "timezone" in changes and changes["timezone"] is not None:
-            validate_timezone(changes["timezone"])
+        if changes.get("timezone") is not None:
+            changes["timezone"] = validate_timezone(changes["timezone"])
         if "safety_reply" in changes:
             changes["safety_reply"] = SafetyReply(changes["safety_reply"]).value
         async with self._db.transaction() as tx:
