@@ -20,6 +20,7 @@ from bot.bot import SupportBot, create_bot
 from bot.crypto import new_key
 from bot.errors import StartupError
 from bot.library import load_library
+from bot.permissions import client_id_from_token, invite_url
 from bot.settings import Settings, describe_settings_error, load_settings
 
 log = logging.getLogger("bot")
@@ -172,6 +173,32 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     commands.add_parser("keygen", help="print a new key for ENCRYPTION_KEY")
 
 
+def add_invite_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    invite = commands.add_parser(
+        "invite", help="print the link that adds the bot to a server with the permissions it needs"
+    )
+    invite.add_argument(
+        "--client-id",
+        type=int,
+        default=None,
+        help="the application id (default: read from DISCORD_TOKEN, whose first part encodes it)",
+    )
+
+
+def print_invite(client_id: int | None, env_file: str) -> int:
+    """``invite``: the OAuth2 link with exactly the permissions in ``bot.permissions``."""
+    if client_id is None:
+        token = load_settings(env_file).discord_token.get_secret_value()
+        client_id = client_id_from_token(token)
+        if client_id is None:
+            raise StartupError(
+                "DISCORD_TOKEN does not start with an application id: pass it with "
+                "--client-id (Developer Portal → your application → General Information)."
+            )
+    print(invite_url(client_id))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
@@ -180,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
     commands = parser.add_subparsers(dest="command", metavar="command")
     add_data_commands(commands)
+    add_invite_command(commands)
     sandbox = commands.add_parser(
         "sandbox", help="try the bot in a simulated Discord, in your browser (no token needed)"
     )
@@ -194,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "keygen":
             print(new_key())
             return 0
+        if args.command == "invite":
+            return print_invite(args.client_id, args.env_file)
         if args.command in ("backup", "restore"):
             return run_maintenance(args.command, args.path, args.env_file)
         if args.command == "check":

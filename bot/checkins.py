@@ -116,15 +116,19 @@ class CheckinService:
         note: str | None,
         now: dt.datetime,
         zone: ZoneInfo,
+        guild_id: int | None = None,
     ) -> CheckIn:
+        """Save a check-in; ``guild_id`` is the server it was written in (None: a DM, which
+        ties it to no server, so no server's admins can erase it)."""
         cleaned = validate(mood, craving, note)
         day = now.astimezone(zone).date()
         async with self._db.transaction() as tx:
             await tx.execute(
-                "INSERT INTO checkins (user_id, local_day, created_at, mood, craving, note) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO checkins (user_id, guild_id, local_day, created_at, mood, craving, "
+                "note) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     user_id,
+                    guild_id,
                     day.isoformat(),
                     now.astimezone(dt.UTC).isoformat(timespec="microseconds"),
                     mood,

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.db import Database
-from bot.errors import UserFacingError
+from bot.timezones import validate_timezone
+
+
+class SafetyReply(StrEnum):
+    """How the safety net reaches a member: privately by DM (the default), or in the channel."""
+
+    DM = "dm"
+    CHANNEL = "channel"
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class GuildConfig:
     member_role_id: int | None = None
     celebrate_channel_id: int | None = None
     safety_enabled: bool = False
+    safety_reply: SafetyReply = SafetyReply.DM
 
     @property
     def consultations_ready(self) -> bool:
@@ -67,16 +76,6 @@ _COLUMNS = tuple(f.name for f in fields(GuildConfig))
 _BOOLEAN = {"welcome_dm", "welcome_ping", "safety_enabled"}
 
 
-def validate_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserFacingError(
-            "I don't know that time zone. Use a name like Europe/London or America/New_York."
-        ) from None
-    return name
-
-
 class GuildConfigRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -91,6 +90,7 @@ class GuildConfigRepository:
         values: dict[str, Any] = {name: row[name] for name in _COLUMNS}
         for name in _BOOLEAN:
             values[name] = bool(values[name])
+        values["safety_reply"] = SafetyReply(values["safety_reply"])
         return GuildConfig(**values)
 
     async def update(self, guild_id: int, now: dt.datetime, **changes: Any) -> GuildConfig:
@@ -98,8 +98,10 @@ class GuildConfigRepository:
         unknown = set(changes) - set(_COLUMNS) - {"guild_id"}
         if unknown:
             raise ValueError(f"unknown guild_config columns: {sorted(unknown)}")
-        if "timezone" in changes and changes["timezone"] is not None:
-            validate_timezone(changes["timezone"])
+        if changes.get("timezone") is not None:
+            changes["timezone"] = validate_timezone(changes["timezone"])
+        if "safety_reply" in changes:
+            changes["safety_reply"] = SafetyReply(changes["safety_reply"]).value
         async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT INTO guild_config (guild_id, updated_at) VALUES (?, ?) "

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
-from bot.guild_config import validate_timezone
 from bot.text import TextField, sanitise
+from bot.timezones import load_zone, validate_timezone
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,10 @@ def parse_start_date(text: str, today: dt.date) -> dt.date:
 
 
 def resolve_zone(member_choice: str | None, server_zone: str | None) -> str:
-    """The explicit time zone to count days in: the member's, else the server's, else UTC."""
+    """The explicit time zone to count days in: the member's, else the server's, else UTC.
+
+    Only the member's typed choice is checked (canonical names only, see ``bot.timezones``);
+    the server's was checked when it was saved."""
     if member_choice and member_choice.strip():
         return validate_timezone(member_choice.strip())
     return server_zone or "UTC"
@@ -189,7 +192,7 @@ class MilestoneRepository:
         now: dt.datetime,
     ) -> Milestone:
         """Set (or replace) the member's start date; milestones already passed aren't posted."""
-        zone = ZoneInfo(validate_timezone(timezone))
+        zone = load_zone(timezone)  # typed names were checked by resolve_zone
         already = reached_count(start_date, today_in(zone, now))
         async with self._db.transaction() as tx:
             await tx.execute(

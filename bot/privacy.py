@@ -149,6 +149,10 @@ class Source:
     retention: Retention
     guild_filter: str | None = "guild_id = :guild"
     """SQL limiting rows to one server; None: the table is not tied to a server."""
+    personal: bool = False
+    """The rows are the member's own wherever they were written (check-ins): the member's own
+    show, export and delete in a server cover all of them; a server's ``/admin forget`` covers
+    only the rows ``guild_filter`` ties to that server."""
     owned_via: str | None = None
     """SQL for rows that belong to the member through a parent row (deleted with it)."""
     withheld: str | None = None
@@ -178,8 +182,18 @@ class Source:
             parts.append(f"({self.owned_via})")
         return " OR ".join(parts) if parts else "0"
 
-    def scope_sql(self, guild_id: int | None) -> str:
-        if guild_id is None or self.guild_filter is None:
+    def scope_sql(self, guild_id: int | None, *, server_only: bool = False) -> str:
+        """SQL limiting rows to one server (``guild_id``), or nothing for every server.
+
+        ``server_only`` is a server acting on a member (``/admin forget``): then even personal
+        rows are limited to the ones written in that server, and a table with no server
+        column is left alone entirely.
+        """
+        if guild_id is None:
+            return ""
+        if self.guild_filter is None:
+            return " AND 0" if server_only else ""
+        if self.personal and not server_only:
             return ""
         return f" AND ({self.guild_filter})"
 
@@ -304,14 +318,22 @@ CHECKINS = Source(
     member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
     columns=(
         Column("id", "Check-in id", Kind.NUMBER),
+        Column(
+            "guild_id",
+            "Server it was written in (empty: a DM, or before servers were kept)",
+            Kind.SNOWFLAKE,
+        ),
         Column("local_day", "Day"),
         Column("created_at", "Written", Kind.TIME),
         Column("mood", "Mood (1-5)", Kind.NUMBER),
         Column("craving", "Craving (0-10)", Kind.NUMBER),
         Column("note", "Your note", Kind.SECRET),
     ),
-    retention=Retention("Kept until you delete them; check-ins are not tied to one server."),
-    guild_filter=None,
+    retention=Retention(
+        "Kept until you delete them. Your own /mydata delete, in any server or a DM, deletes "
+        "all of them; a server's admins can erase only the ones written in their server."
+    ),
+    personal=True,
     brief=("local_day", "mood", "craving", "note"),
 )
 
@@ -364,11 +386,13 @@ CRISIS_MATCHES = Source(
         Column("channel_id", "Channel", Kind.SNOWFLAKE),
         Column("message_id", "Message", Kind.SNOWFLAKE),
         Column("category", "Kind of words noticed"),
+        Column("level", "How urgent it seemed (concern or high)"),
         Column("matched_at", "When", Kind.TIME),
         Column("replied", "The bot replied", Kind.FLAG),
+        Column("alerted", "Staff were alerted", Kind.FLAG),
     ),
     retention=Retention("Deleted {days} days after the alert.", timestamp="matched_at"),
-    brief=("matched_at", "category"),
+    brief=("matched_at", "category", "level"),
 )
 
 REGISTRY: tuple[Source, ...] = (
@@ -690,22 +714,26 @@ async def erase(
     guild_id: int | None,
     *,
     audit: AuditEntry | None = None,
+    server_only: bool = False,
     registry: Iterable[Source] = REGISTRY,
 ) -> ErasureReport:
     """Delete or anonymise every row for a member, in one transaction; safe to repeat.
 
-    With ``guild_id`` only that server's rows, plus rows not tied to any server (check-ins);
-    with None, every server's. Rows about the member are deleted; where they only acted as
-    staff on someone else's record, their id becomes ``ERASED_ID``. In-progress requests are
-    returned so the caller can tell staff.
+    With ``guild_id`` only that server's rows, plus the member's personal rows wherever they
+    were written (check-ins), unless ``server_only`` (an admin acting for the server): then
+    strictly that server's rows. With None, every server's. Rows about the member are deleted;
+    where they only acted as staff on someone else's record, their id becomes ``ERASED_ID``.
+    In-progress requests are returned so the caller can tell staff.
     """
+    if server_only and guild_id is None:
+        raise ValueError("a server-only erasure needs the server")
     params = _params(member_id, guild_id)
     deleted: dict[str, int] = {}
     anonymised: dict[str, int] = {}
     items: list[OpenItem] = []
     async with db.transaction() as tx:
         for source in registry:
-            scope = source.scope_sql(guild_id)
+            scope = source.scope_sql(guild_id, server_only=server_only)
             items += await _open_items(tx, source, params, scope)
             cursor = await tx.execute(
                 f"DELETE FROM {source.table} WHERE ({source.subject_sql()}){scope}", params
@@ -747,6 +775,26 @@ async def erase(
         audit.action if audit else "none",
     )
     return report
+
+
+async def known_in_server(
+    db: Database, member_id: int, guild_id: int, *, registry: Iterable[Source] = REGISTRY
+) -> bool:
+    """Whether anything stored from this server is about the member (or names them as staff).
+
+    This is how the bot knows a former member: it keeps no list of who was in a server, only
+    what people did there. Someone with nothing stored from a server has nothing there to erase.
+    """
+    params = _params(member_id, guild_id)
+    checks = []
+    for source in registry:
+        scope = source.scope_sql(guild_id, server_only=True)
+        whose = " OR ".join(
+            [f"({source.subject_sql()})"] + [f"{c.name} = :member" for c in source.member_columns]
+        )
+        checks.append(f"EXISTS (SELECT 1 FROM {source.table} WHERE ({whose}){scope})")
+    row = await db.fetchone(f"SELECT {' OR '.join(checks) or '0'} AS known", params)
+    return bool(row is not None and row["known"])
 
 
 def pseudonym_key(encryption_key: bytes) -> bytes:

@@ -1,44 +1,66 @@
-"""The crisis-language safety net: a phrase matcher and the record of matches.
+"""The crisis-language safety net: a small grammar over normalised text, and the match record.
 
-The matcher is plain Python (no Discord): it normalises a message and looks for the phrases
-in ``data/crisis_phrases.toml``. It returns only the *category* that matched, never the
-text, so nothing downstream can store or log a member's words by accident.
+The matcher is plain Python (no Discord). It reads a message once into a normalised form,
+then looks for *ways of saying it* written in ``data/crisis_phrases.toml``: patterns over
+words and word lists (``{wish_die} die``, ``wish|wished i|id was|were dead``), grouped by
+category, plus cue groups that count only together (``[[combine]]``). It returns only the
+category and its level, never the text, so nothing downstream can store or log a member's
+words by accident.
 
-Normalisation, applied identically to the message and to every phrase:
+Normalisation (each step once, each linear in the length of the message; most are skipped
+by a cheap check when the message has nothing for them):
 
-1. Unicode NFKC (full-width and styled letters become plain ones), then case-folding.
-2. Zero-width, bidi-control and other invisible characters are removed.
-3. Look-alikes inside a word are mapped to letters: ``k!ll`` → ``kill``, ``su1c1de`` →
-   ``suicide``, ``$`` → ``s``, Cyrillic ``а`` → ``a``. A ``1`` may stand for ``i`` or ``l``,
-   so both readings are tried. Trailing ``!`` and ``?`` stay punctuation.
-4. Dotted abbreviations are joined (``o.d.`` → ``od``); then anything that is not a letter or
-   digit becomes a space.
-5. Runs of three or more single letters are joined: ``k i l l  m y s e l f`` → ``killmyself``
-   (each phrase is also tried without spaces, so this matches "kill myself").
-6. Repeated letters are collapsed: ``kiiiill`` and ``kill`` both become ``kil``.
+1. Unicode NFKC, case-folding, invisible characters removed, Cyrillic and Greek look-alikes
+   and accents mapped to plain letters, a few emoji read as words (``💀`` → ``kill``);
+   plain ASCII, most messages, is only lowercased.
+2. Look-alikes inside a word are read as letters: ``k!ll`` → ``kill``, ``su1c1de`` →
+   ``suicide``, ``$`` → ``s``; a ``1`` is read as ``i`` first and as ``l`` if that finds
+   nothing high; numbers with units ("5km", "3am", "10mg") are left alone. Censoring
+   asterisks are resolved against the words the grammar knows (``k*ll`` → ``kill``).
+3. Dotted abbreviations are joined (``o.d.`` → ``od``); apostrophes vanish (``don't`` →
+   ``dont``); ``. ! ? ;`` and new lines end a sentence; every other symbol is a space (one
+   ``str.translate``).
+4. Spaced-out letters are joined when they spell known words (``k i l l  m y s e l f`` →
+   ``kill myself``); stretched letters are read as the word they stretch (``kiiiilllll`` →
+   ``kill``, ``offfff`` → ``off``). Doubled letters are kept, so "of myself" is never
+   "off myself".
+5. Slang is rewritten to plain words (``unalive`` → ``die``, ``sewerslide`` → ``suicide``,
+   ``theyd`` → ``they would``) and set phrases that only look like crisis language are
+   blanked ("killing myself laughing", "in the end").
 
-Phrases match whole words only. A phrase written with an apostrophe ("can't") also matches
-without it ("cant"): the apostrophe becomes a space in step 4, so both spellings are compiled.
-Phrases listed under ``at_end`` match only when they end a sentence or the message ("I can't
-go on." and "I can't go on. Everything hurts." but not "I can't go on the trip"). The policy
-for false positives is written at the top of the data file and in the README: figures of
-speech are not listed, so they never match; talking about the topic may match, and staff
-decide.
+Matching: every pattern is anchored on a word of its least common required part. Only the
+patterns whose anchor word is in the message are tried, and only where the anchor stands
+(and where the word next to it fits): the words after the anchor are matched forwards and
+the words before it backwards, on the reversed text, so each try costs about the length of
+the pattern, never the length of the message. The time is linear in the length of the
+message, with no pathological input (``benchmarks/safety.py`` measures it).
+
+A found pattern still does not count when the words just before it name someone else ("my
+friend", "he", "you", "who"), negate it ("i don't", "i would never") or put it in the past
+("used to"); nor when its sentence tells a recovery story ("years ago", "when i was using")
+without bringing it back to now ("again", "still"), quotes a crisis line to others ("call
+988 if you're…"), asks how to help someone else, reports someone else's words, or is about
+the topic ("awareness"). Each category chooses its guards in the data file. The most severe
+match wins (high over concern over cue); two signals in one message may combine into a
+higher one (a goodbye next to "i'm done" is a farewell).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
-from bot.content import ContentModel, load_toml
+from bot.content import ContentError, ContentModel, load_toml
 from bot.db import Database
 
 log = logging.getLogger(__name__)
@@ -114,41 +136,166 @@ LEVEL_OF: dict[Category, Level] = {
 """The level a category carries on its own; a short memory may raise it."""
 
 
-_GROUP_CATEGORY = {"direct": Category.ACTIVE, "means": Category.METHOD, "slang": Category.ACTIVE}
-CHECK_ORDER = ("direct", "means", "slang")
-"""The phrase groups of the data file, checked in this order (the first match is reported)."""
-
 DM = "dm"
 """The category recorded for a direct message to the bot (never matched, always answered)."""
 
 
 # --------------------------------------------------------------------------- content
 
+CATEGORY_ORDER: tuple[Category, ...] = (
+    Category.ACTIVE,
+    Category.METHOD,
+    Category.OVERDOSE,
+    Category.PLAN,
+    Category.SELF_HARM,
+    Category.FAREWELL,
+    Category.PASSIVE,
+    Category.BURDEN,
+    Category.HOPELESS,
+    Category.AMBIGUOUS,
+)
+"""Ties within a level are reported in this order."""
 
-class PhraseGroup(ContentModel):
-    description: str = Field(min_length=1, max_length=200)
-    phrases: tuple[str, ...] = Field(min_length=1)
-    at_end: tuple[str, ...] = ()
-    """Phrases that count only as the last words of a message (everyday speech otherwise)."""
+GUARDS = (
+    "others",
+    "negation",
+    "past",
+    "story",
+    "resources",
+    "helping",
+    "reported",
+    "topic",
+)
+"""The checks a category's patterns pass unless its ``guards`` says otherwise."""
+
+KNOWN_GUARDS = (*GUARDS, "returning")
+"""The checks a category's patterns pass through (``guards`` in the data file)."""
+
+_TEMPLATE_CHARS = re.compile(r"[a-z0-9 {}_|\[\]!<.$^#~@]+")
+_WORD = re.compile(r"[a-z0-9]+")
+_LIST_NAME = re.compile(r"\{([a-z_]+)\}")
 
 
-class IgnoreGroup(ContentModel):
+class Phrases(ContentModel):
+    """The patterns of one category."""
+
+    description: str = Field(min_length=1, max_length=300)
+    patterns: tuple[str, ...] = Field(min_length=1)
+    guards: tuple[str, ...] = GUARDS
+
+    @field_validator("patterns")
+    @classmethod
+    def _plain(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for index, pattern in enumerate(value):
+            if not pattern or _TEMPLATE_CHARS.fullmatch(pattern) is None:
+                raise ValueError(
+                    f"pattern {index + 1} ({pattern!r}) may use only lowercase letters, "
+                    "digits, spaces and { } [ ] | ! < . $ ^"
+                )
+        return value
+
+    @field_validator("guards")
+    @classmethod
+    def _known_guards(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - set(KNOWN_GUARDS))
+        if unknown:
+            raise ValueError(f"unknown guard {unknown[0]!r} (known: {', '.join(KNOWN_GUARDS)})")
+        return value
+
+
+class Guards(ContentModel):
+    """Words that stop a pattern from counting (see the data file for each one's rule)."""
+
+    others: tuple[str, ...] = Field(min_length=1)
+    negation: tuple[str, ...] = Field(min_length=1)
+    not_negation_after: tuple[str, ...] = ()
+    past: tuple[str, ...] = Field(min_length=1)
+    between: tuple[str, ...] = Field(min_length=1)
+    story: tuple[str, ...] = Field(min_length=1)
+    present: tuple[str, ...] = ()
+    resources: tuple[str, ...] = Field(min_length=1)
+    addressed: tuple[str, ...] = Field(min_length=1)
+    helping: tuple[str, ...] = Field(min_length=1)
+    referents: tuple[str, ...] = Field(min_length=1)
+    reported: tuple[str, ...] = ()
+    own_words: tuple[str, ...] = ()
+    returning: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+
+
+class Combination(ContentModel):
+    """Signals that together, in one message, mean more than each alone."""
+
+    when: tuple[str, ...] = Field(min_length=2)
+    """Categories or cue groups (a name twice: two different patterns of it)."""
+    category: Category
+
+
+class Ignore(ContentModel):
     phrases: tuple[str, ...] = ()
 
 
 class PhraseFile(ContentModel):
-    direct: PhraseGroup
-    slang: PhraseGroup
-    means: PhraseGroup
-    ignore: IgnoreGroup = IgnoreGroup()
+    words: dict[str, tuple[str, ...]]
+    rewrite: dict[str, str] = Field(default_factory=dict)
+    ignore: Ignore = Ignore()
+    guards: Guards
+    passive: Phrases
+    active: Phrases
+    method: Phrases
+    plan: Phrases
+    farewell: Phrases
+    burden: Phrases
+    hopeless: Phrases
+    self_harm: Phrases
+    overdose: Phrases
+    ambiguous: Phrases
+    cues: dict[str, Phrases] = Field(default_factory=dict)
+    combine: tuple[Combination, ...] = ()
+
+    @field_validator("words")
+    @classmethod
+    def _lists(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for name, entries in value.items():
+            if _LIST_NAME.fullmatch(f"{{{name}}}") is None:
+                raise ValueError(f"list name {name!r} may use only lowercase letters and _")
+            if not entries:
+                raise ValueError(f"list {name!r} is empty")
+            for entry in entries:
+                if not _is_phrase(entry):
+                    raise ValueError(
+                        f"list {name!r} has {entry!r}: use lowercase words and spaces only"
+                    )
+        return value
+
+    @model_validator(mode="after")
+    def _combinations_name_signals(self) -> PhraseFile:
+        known = {category.value for category in Category} | set(self.cues)
+        for index, combination in enumerate(self.combine):
+            unknown = sorted(set(combination.when) - known)
+            if unknown:
+                raise ValueError(
+                    f"combine[{index}] names {unknown[0]!r}, which is neither a category "
+                    "nor a [cues] group"
+                )
+        return self
+
+
+def _is_phrase(text: str) -> bool:
+    words = text.split(" ")
+    return bool(text) and all(_WORD.fullmatch(word) for word in words)
 
 
 # ----------------------------------------------------------------------- normalising
 
-_INVISIBLE = re.compile(
-    "[\u0000-\u0008\u000b-\u001f\u007f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e"
-    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
-)
+_LIMIT = 4096
+"""Characters read per message: Discord's longest message (4,000 with Nitro) and a margin."""
+
+_LONGEST_SPACED = 60
+"""Spaced-out letters are joined only up to this many ("k i l l m y s e l f" is 10)."""
+
+_WINDOW = 240
+"""Characters searched either side of an anchor word; longer than any pattern can match."""
 
 _HOMOGLYPHS = {
     # Cyrillic
@@ -158,102 +305,661 @@ _HOMOGLYPHS = {
     # Greek
     "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
     "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ς": "s", "σ": "s",
+    # Symbols used as letters, and apostrophes
+    "€": "e", "£": "l", "’": "'", "‘": "'", "ʼ": "'", "´": "'", "…": "...",
+    # Emoji that stand for words in crisis slang ("i wanna 💀 myself")
+    "💀": " kill ", "☠": " kill ", "⚰": " coffin ", "🔫": " gun ", "🔪": " knife ",
+    "💊": " pills ", "🪢": " rope ", "🩸": " blood ",
 }  # fmt: skip
 
-_IN_WORD = {
-    "0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-    "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e", "£": "l",
-}  # fmt: skip
-"""Symbols read as letters when they sit inside a word (``k!ll``), not at its edges."""
+_INVISIBLE = (
+    list(range(0x00, 0x09))
+    + list(range(0x0B, 0x20))
+    + [0x7F, 0xAD, 0x34F, 0x61C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0]
+    + list(range(0x200B, 0x2010))
+    + list(range(0x202A, 0x202F))
+    + list(range(0x2060, 0x2070))
+    + list(range(0xFE00, 0xFE10))
+)
 
-_ONE_AS = ("i", "l")
-_EDGE_PUNCTUATION = ".,;:!?\"'()[]{}<>*_~`-–—…"
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_DOTTED = re.compile(r"(?<![a-z0-9])(?:[a-z]\.)+[a-z]\.?(?![a-z0-9])")
-_SENTENCE_END = re.compile(r"[.!?…;]+(?=\s|$)|\n")
-_REPEATS = re.compile(r"([a-z0-9])\1+")
+_UNICODE_TABLE: dict[int, str | None] = {ord(k): v for k, v in _HOMOGLYPHS.items()}
+_UNICODE_TABLE.update(dict.fromkeys(_INVISIBLE))
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+_LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a",
+         "$": "s", "!": "i", "|": "l", "+": "t"}  # fmt: skip
+_LEET_I = str.maketrans({**_LEET, "1": "i"})
+_LEET_L = str.maketrans({**_LEET, "1": "l"})
+_LEET_MIX = re.compile(r"[a-z][0-9@$!|+*]|[0-9@$|+*][a-z]")
+"""A letter next to a symbol or digit: the only messages that need look-alikes read."""
+_EDGES = "\"'()[]{}<>,.;:!?~`-_"
+_UNIT = re.compile(
+    r"\d+(?:[.,]\d+)?(?:am|pm|st|nd|rd|th|s|k|m|g|kg|lb|lbs|mg|mcg|ml|oz|km|kms|mi|ft|"
+    r"min|mins|h|hr|hrs|day|days|wk|wks|yr|yrs|x|ish|mo|mos)"
+)
+_DOTTED = re.compile(r"(?<![a-z0-9.])(?:[a-z]\.)+[a-z]\.?(?![a-z0-9])")
+_ELLIPSIS = re.compile(r"\.{2,}")
+
+_PUNCTUATION = {chr(c): " " for c in range(128) if not chr(c).isalnum()}
+_PUNCTUATION.update({".": ".", "!": ".", ";": ".", "\n": ".", "?": "?"})
+_PUNCTUATION_TABLE = str.maketrans(_PUNCTUATION)
+"""One character for one (CPython's fast path): sentence ends become ``.``, other marks spaces."""
+
+_LEET_HINT = re.compile(r"[0-9@$!|+*]")
+_DOT_HINT = re.compile(r"[a-z]\.[a-z](?![a-z])")
+_SPACED_HINT = re.compile(r" [a-z] [a-z] [a-z] ")
+_LEET_TOKEN = re.compile(r"(?<!\S)\S*?(?:[a-z][0-9@$!|+*]|[0-9@$|+*][a-z])\S*")
+_STRETCHED_WORD = re.compile(r"(?<![a-z])[a-z]*?([a-z])\1\1[a-z]*")
+_BOUNDARIES = re.compile(r"[.?](?: [.?])+")
+_SPACED = re.compile(r"(?<![a-z0-9])[a-z](?: [a-z](?![a-z0-9])){2,}")
+_STRETCHED = re.compile(r"([a-z])\1\1")
+_RUNS_OF_THREE = re.compile(r"([a-z])\1{2,}")
+_RUNS = re.compile(r"([a-z])\1+")
 
 
-def _strip_edges(token: str) -> tuple[str, str, str]:
+def _skeleton(word: str) -> str:
+    return _RUNS.sub(r"\1", word)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """The words the grammar knows: for stretched, censored and run-together spellings."""
+
+    words: frozenset[str]
+    by_skeleton: dict[str, str]
+    blobs: dict[int, str]
+    """The known words of each length, one a line (searched with a regex, in C)."""
+    longest: int
+
+    @classmethod
+    def of(cls, words: set[str]) -> _Lexicon:
+        by_skeleton: dict[str, str] = {}
+        by_length: dict[int, list[str]] = {}
+        for word in sorted(words, key=lambda w: (-len(w), w)):
+            by_skeleton.setdefault(_skeleton(word), word)
+            by_length.setdefault(len(word), []).append(word)
+        return cls(
+            frozenset(words),
+            by_skeleton,
+            {n: "\n".join(ws) for n, ws in by_length.items()},
+            max(map(len, words), default=1),
+        )
+
+    def uncensor(self, word: str) -> str:
+        """``k*ll`` → ``kill`` when exactly one known word fits the asterisks."""
+        known = self.blobs.get(len(word))
+        if known is None or not word.strip("*"):
+            return word.replace("*", "")
+        fits = _fitting(known, word)
+        return fits[0] if len(fits) == 1 else word.replace("*", "")
+
+    def unstretch(self, word: str) -> str:
+        if not _STRETCHED.search(word):
+            return word
+        two = _RUNS_OF_THREE.sub(r"\1\1", word)
+        if two in self.words:
+            return two
+        one = _RUNS_OF_THREE.sub(r"\1", word)
+        if one in self.words:
+            return one
+        return self.by_skeleton.get(_skeleton(word), one)
+
+    def split(self, letters: str) -> str | None:
+        """Known words that spell ``letters`` run together (fewest words), or ``None``."""
+        size = len(letters)
+        count = [0] + [size + 1] * size
+        back = [0] * (size + 1)
+        for end in range(1, size + 1):
+            for start in range(max(0, end - self.longest), end):
+                if count[start] + 1 < count[end] and letters[start:end] in self.words:
+                    count[end] = count[start] + 1
+                    back[end] = start
+        if count[size] > size:
+            return None
+        found: list[str] = []
+        end = size
+        while end:
+            found.append(letters[back[end] : end])
+            end = back[end]
+        return " ".join(reversed(found))
+
+
+@functools.cache
+def _whole(source: str) -> re.Pattern[str]:
+    return re.compile(source)
+
+
+@functools.lru_cache(maxsize=2048)
+def _fitting(known: str, word: str) -> tuple[str, ...]:
+    """The lines of ``known`` that ``word`` fits, each ``*`` standing for one letter."""
+    pattern = re.escape(word).replace(r"\*", "[a-z]")
+    return tuple(re.findall(rf"^{pattern}$", known, re.MULTILINE))
+
+
+def _read_token(token: str, table: dict[int, str], lexicon: _Lexicon) -> str:
     start, end = 0, len(token)
-    while start < end and token[start] in _EDGE_PUNCTUATION:
+    while start < end and token[start] in _EDGES:
         start += 1
-    while end > start and token[end - 1] in _EDGE_PUNCTUATION:
+    while end > start and token[end - 1] in _EDGES:
         end -= 1
-    return token[:start], token[start:end], token[end:]
-
-
-def _map_token(token: str, one: str) -> str:
-    lead, core, trail = _strip_edges(token)
-    if not any(ch.isalpha() for ch in core):
+    core = token[start:end]
+    if not core or _UNIT.fullmatch(core) or not any(c.isalpha() for c in core):
         return token
-    mapped = "".join(one if ch == "1" else _IN_WORD.get(ch, ch) for ch in core)
-    return f"{lead}{mapped}{trail}"
-
-
-def _join_spaced_letters(words: list[str]) -> list[str]:
-    out: list[str] = []
-    run: list[str] = []
-    for word in [*words, ""]:
-        if len(word) == 1:
-            run.append(word)
-            continue
-        if len(run) >= 3:
-            out.append("".join(run))
-        else:
-            out.extend(run)
-        run = []
-        if word:
-            out.append(word)
-    return out
+    read = core.translate(table)
+    if "*" in read:
+        read = lexicon.uncensor(read)
+    return f"{token[:start]} {read} {token[end:]}"
 
 
 def _base(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _INVISIBLE.sub("", text)
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    """Lowercase plain letters: Unicode folded, look-alike letters mapped, invisibles gone."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_UNICODE_TABLE)
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        text = _NON_ASCII.sub(" ", text)
+    return text
+
+
+class Reading:
+    """One normalised reading of a message: `` word word . word ? `` (spaces all round)."""
+
+    __slots__ = ("ones", "text", "words")
+
+    def __init__(self, text: str, words: frozenset[str], *, ones: bool) -> None:
+        self.text = text
+        self.words = words
+        self.ones = ones
+        """Whether a ``1`` was read as ``i`` (so an ``l`` reading is worth trying)."""
+
+
+class Normaliser:
+    """Turns a message into the text the patterns are written for (see the module docstring)."""
+
+    def __init__(self, lexicon: _Lexicon, rewrite: dict[str, str], ignore: tuple[str, ...]):
+        self._lexicon = lexicon
+        rewrite = {k: v for k, v in rewrite.items() if k != v}
+        self._words = {k: v for k, v in rewrite.items() if " " not in k}
+        phrases = {k: v for k, v in rewrite.items() if " " in k}
+        phrases.update(dict.fromkeys(ignore, "~"))
+        first: dict[str, list[tuple[str, str]]] = {}
+        for phrase, meaning in sorted(phrases.items(), key=lambda item: -len(item[0])):
+            first.setdefault(phrase.split(" ")[0], []).append((f" {phrase} ", f" {meaning} "))
+        self._by_first = {word: tuple(group) for word, group in first.items()}
+        """Phrases to rewrite or blank, by first word (looked for only when that word is there)."""
+        self._firsts = frozenset(self._by_first)
+        self._word_keys = frozenset(self._words)
+
+    def read(self, text: str, *, one: str = "i") -> Reading:
+        text = _base(text[:_LIMIT])
+        ones = False
+        if _LEET_HINT.search(text) and _LEET_MIX.search(text):
+            table = _LEET_I if one == "i" else _LEET_L
+            ones = "1" in text
+            text = _LEET_TOKEN.sub(lambda t: _read_token(t.group(0), table, self._lexicon), text)
+        if _DOT_HINT.search(text):
+            text = _DOTTED.sub(lambda d: d.group(0).replace(".", ""), text)
+        if ".." in text:
+            text = _ELLIPSIS.sub(" ", text)
+        if "'" in text or "`" in text:
+            text = text.replace("'", "").replace("`", "")
+        text = text.translate(_PUNCTUATION_TABLE)
+        if "." in text or "?" in text:
+            text = text.replace(".", " . ").replace("?", " ? ")
+        text = " ".join(text.split())
+        if ". ." in text or "? ." in text or ". ?" in text or "? ?" in text:
+            text = _BOUNDARIES.sub(lambda b: "?" if "?" in b.group(0) else ".", text)
+        text = f" {text} "
+        if _SPACED_HINT.search(text):
+            text = _SPACED.sub(self._join_letters, text)
+        if _STRETCHED.search(text):
+            text = _STRETCHED_WORD.sub(lambda w: self._lexicon.unstretch(w.group(0)), text)
+        words = set(text.split())
+        # Replaced words may stay in ``words``: it only decides which patterns are tried.
+        if not words.isdisjoint(self._firsts):
+            text = self._phrases_of(text, words)
+        if not words.isdisjoint(self._word_keys):
+            for word in words.intersection(self._word_keys):
+                meaning = self._words[word]
+                old, new = f" {word} ", f" {meaning} "
+                text = text.replace(old, new).replace(old, new)
+                words.update(meaning.split())
+            if not words.isdisjoint(self._firsts):
+                text = self._phrases_of(text, words)
+        return Reading(text, frozenset(words), ones=ones)
+
+    def _phrases_of(self, text: str, words: set[str]) -> str:
+        """``text`` with the rewrite and ignore phrases it contains replaced (``words`` grows)."""
+        found = [
+            (old, new)
+            for word in words.intersection(self._firsts)
+            for old, new in self._by_first[word]
+            if old in text
+        ]
+        for old, new in sorted(found, key=lambda pair: -len(pair[0])):
+            text = text.replace(old, new).replace(old, new)
+            words.update(new.split())
+        return text
+
+    def _join_letters(self, run: re.Match[str]) -> str:
+        letters = run.group(0).replace(" ", "")
+        if len(letters) > _LONGEST_SPACED:
+            return run.group(0)
+        if letters in self._lexicon.words:
+            return letters
+        return self._lexicon.split(letters) or run.group(0)
+
+
+# -------------------------------------------------------------------------- patterns
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+class PatternError(ValueError):
+    """A pattern in the data file cannot be read."""
+
+
+_COMMON = _word_set(
+    "i im ive id ill me my to a an the and or but it its is be am are was were so just "
+    "want wanna like of in on at all that this for you u not dont do have get go going "
+    "gonna feel about can cant will would could should no now with out up what if really "
+    "know think been being one more anymore any even still again very too much how when "
+    "why who there here they them he she we our your their his her as by from care done "
+    "fine ok okay time never everything take ready better stop trying life last over good "
+    "day today tonight tomorrow week night morning back make made got had did does doing "
+    "say said see saw thing things way people everyone anyone someone something nothing "
+    "need needed help right well yeah yes lol haha thanks thank love hope tell told work "
+    "home meeting group sober clean days years year sponsor first new old little big long "
+    "keep kept try tried feeling felt went come came let lets put off down after before "
+    "always sometimes maybe also than then only other same every because cause since "
+    "while until though honestly literally actually pretty kinda gotta ur yall guys "
+    "friend friends family mom dad kids wife husband talk talking call called text "
+    "another around away bit both each else end enough ever few give gone great hard head "
+    "heart hours hour kind least left less live lot mind minute most must next once own "
+    "part place real rest sure thought through tired together two use used using wait "
+    "watch whole without word words world worse worst wrong yet "
+)
+
+
+def _rarity(word: str) -> tuple[bool, bool, int]:
+    return (word not in _TOP, word not in _COMMON, len(word))
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """One compiled pattern: its category, regex, anchor words and guards."""
+
+    category: Category
+    level: Level
+    compiled: Compiled
+    guards: frozenset[str]
+    source: str
+    order: int
+    label: str
+    """The category's name, or the cue group's (for ``combine``)."""
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _whole(self.compiled.source)
+
+    @property
+    def not_after(self) -> frozenset[str]:
+        return self.compiled.not_after
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    """The entries of one anchor word, by the word that must follow it."""
+
+    by_next: dict[str, list[_Entry]]
+    by_previous: dict[str, list[_Entry]]
+    any_next: list[_Entry]
+
+    def add(
+        self, entry: _Entry, nexts: frozenset[str] | None, previous: frozenset[str] | None
+    ) -> None:
+        if nexts is not None:
+            for word in nexts:
+                self.by_next.setdefault(word, []).append(entry)
+        elif previous is not None:
+            for word in previous:
+                self.by_previous.setdefault(word, []).append(entry)
+        else:
+            self.any_next.append(entry)
+
+
+@dataclass(frozen=True, eq=False)
+class _Entry:
+    """A rule seen from one of its anchor words."""
+
+    rule: Rule
+    position: int
+    left: str
+    """`` words `` that must come just before the anchor word ("" if none)."""
+    right: str
+    before: re.Pattern[str] | None
+    """The reversed prefix (``None``: search the whole pattern instead)."""
+    after: re.Pattern[str] | None
+
+
+_END = r"(?=[.?] |$)"
+"""The end of a sentence in normalised text."""
+
+
+@dataclass(frozen=True)
+class _Piece:
+    forward: str
+    """The regex over `` word word `` text, read left to right."""
+    backward: str | None
+    """The same over the reversed text (``None``: it can only follow the anchor)."""
+    options: tuple[str, ...] = ()
+    """For a required choice of words: the phrases (one may be the anchor)."""
+
+
+_GAP = r"[a-z0-9~]{1,40}"
+_GAP_ACROSS = r"[a-z0-9~.?]{1,40}"
+
+
+def _piece(token: str, words: Mapping[str, tuple[str, ...]]) -> _Piece:
+    gaps = {"..": (_GAP, 3), "...": (_GAP, 8), "~": (_GAP_ACROSS, 12)}
+    if token in gaps:
+        word, most = gaps[token]
+        return _Piece(f"(?:{word} ){{0,{most}}}", f"(?: {word}){{0,{most}}}")
+    if token == "$":
+        return _Piece(_END, None)
+    if token.startswith("!"):
+        return _Piece(f"(?!{_options_regex(token[1:], words)} )", None)
+    if token.startswith("[") and token.endswith("]"):
+        inner = token[1:-1]
+        back = _options_regex(inner, words, reverse=True)
+        return _Piece(f"(?:{_options_regex(inner, words)} )?", f"(?: {back})?")
+    if "$" in token.split("|"):
+        rest = "|".join(part for part in token.split("|") if part != "$")
+        if not rest:
+            raise PatternError("has an empty choice")
+        return _Piece(f"(?:{_options_regex(rest, words)} |{_END})", None)
+    options = tuple(dict.fromkeys(_options(token, words)))
+    return _Piece(
+        f"{_options_regex(token, words)} ",
+        f" {_options_regex(token, words, reverse=True)}",
+        options,
     )
-    return "".join(_HOMOGLYPHS.get(ch, ch) for ch in text)
 
 
-def normalise_variants(text: str) -> tuple[str, ...]:
-    """The message as the matcher sees it (one reading per meaning of ``1``)."""
-    base = _base(text)
-    variants = []
-    for one in _ONE_AS:
-        mapped = " ".join(_map_token(token, one) for token in base.split())
-        mapped = _DOTTED.sub(lambda dotted: dotted.group(0).replace(".", ""), mapped)
-        words = _NON_ALNUM.sub(" ", mapped).split()
-        joined = " ".join(_join_spaced_letters(words))
-        variants.append(_REPEATS.sub(r"\1", joined))
-        if "1" not in base:
-            break
-    return tuple(dict.fromkeys(variants))
+@dataclass(frozen=True)
+class Compiled:
+    """A pattern ready to match: whole, and split around each of its anchor words."""
+
+    source: str
+    """The whole pattern as a regex (used by ``explain`` and for patterns with no usable
+    anchor), compiled only when first needed."""
+    anchored: tuple[
+        tuple[
+            str,
+            str,
+            str,
+            re.Pattern[str],
+            re.Pattern[str],
+            frozenset[str] | None,
+            frozenset[str] | None,
+        ],
+        ...,
+    ]
+    """(anchor word, words before it, words after it, reversed prefix, suffix, next words,
+    previous words).
+
+    The next (previous) words are those one of which must follow (precede) the anchor word
+    (``None``: any), so most patterns are never tried where they cannot match.
+    """
+    anchors: frozenset[str]
+    not_after: frozenset[str]
+    no_before_guards: bool
+    requires: tuple[frozenset[str], ...] = ()
+    """For each required part, words one of which any match contains (a cheap first test)."""
 
 
-def normalise(text: str) -> str:
-    """The first reading of ``text`` (used for phrases, which are written plainly)."""
-    return normalise_variants(text)[0]
+def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Compiled:
+    """A pattern as regexes over `` word word `` text, around its least common required word.
+
+    Matching starts at an anchor word (found in one pass over the words): the words after it
+    are matched forwards and the words before it backwards, on the reversed text, so each try
+    costs
+    about the length of the pattern, never the length of the message.
+    """
+    tokens = pattern.split()
+    free = bool(tokens) and tokens[0] == "@"
+    if free:
+        tokens.pop(0)
+    not_after: frozenset[str] = frozenset()
+    if tokens and tokens[0].startswith("<"):
+        not_after = frozenset(_options(tokens.pop(0)[1:], words))
+    if not tokens:
+        raise PatternError("has no words")
+    start = back_start = ""
+    if tokens[0] == "^":
+        tokens.pop(0)
+        start, back_start = r"(?<![^.?])", r"(?![^.?])"
+    pieces = [_piece(token, words) for token in tokens]
+    required = [i for i, piece in enumerate(pieces) if piece.options]
+    if not required:
+        raise PatternError("needs at least one word that is not optional")
+    whole = start + " " + "".join(piece.forward for piece in pieces)
+    reversible = [i for i in required if all(p.backward is not None for p in pieces[:i])]
+    if not reversible:
+        return Compiled(whole, (), frozenset(), not_after, free)
+    at = min(reversible, key=lambda i: _commonness(pieces[i].options))
+    prefix = "".join(piece.backward or "" for piece in reversed(pieces[:at])) + " " + back_start
+    suffix = "".join(piece.forward for piece in pieces[at + 1 :])
+    before, after = re.compile(prefix), re.compile(suffix)
+    following = pieces[at + 1].options if at + 1 < len(pieces) else ()
+    then = frozenset(option.split(" ")[0] for option in following) if following else None
+    preceding = pieces[at - 1].options if at > 0 else ()
+    first = frozenset(option.split(" ")[-1] for option in preceding) if preceding else None
+    anchored = []
+    for option in pieces[at].options:
+        parts = option.split(" ")
+        index = max(range(len(parts)), key=lambda i: _rarity(parts[i]))
+        left, right = " ".join(parts[:index]), " ".join(parts[index + 1 :])
+        nexts = frozenset({parts[index + 1]}) if right else then
+        prevs = frozenset({parts[index - 1]}) if left else first
+        anchored.append((parts[index], left, right, before, after, nexts, prevs))
+    requires = tuple(
+        frozenset(max(option.split(" "), key=_rarity) for option in pieces[i].options)
+        for i in required
+    )
+    return Compiled(
+        whole,
+        tuple(anchored),
+        frozenset(a[0] for a in anchored),
+        not_after,
+        free,
+        requires,
+    )
+
+
+_TOP = _word_set(
+    "i im ive id ill me my to a an the and or but it its is be am are was were so just want "
+    "wanna like of in on at all that this for you u not dont do have get go going gonna if "
+    "can cant will would with no now what up out they them he she we"
+)
+"""The most frequent words of chat: a pattern is never anchored on them if it can help it."""
+
+
+def _commonness(options: tuple[str, ...]) -> float:
+    """How often a choice of words is expected in everyday messages (lower is rarer)."""
+    score = 0.0
+    for option in options:
+        parts = option.split(" ")
+        word = max(parts, key=_rarity)
+        if word in _TOP:
+            score += 10000.0
+        elif word in _COMMON:
+            score += 100.0
+        else:
+            score += 1.0 + (len(parts) > 1)
+    return score
+
+
+def _options(token: str, words: Mapping[str, tuple[str, ...]]) -> list[str]:
+    options: list[str] = []
+    for part in token.split("|"):
+        part = part.replace("_", " ")
+        name = _LIST_NAME.fullmatch(part.replace(" ", "_")) if part.startswith("{") else None
+        if name:
+            if name.group(1) not in words:
+                raise PatternError(
+                    f"uses the list {{{name.group(1)}}}, which [words] does not have"
+                )
+            options.extend(words[name.group(1)])
+        elif _is_phrase(part) or part == "#":
+            options.append(part)
+        else:
+            raise PatternError(f"has {part!r}, which is neither a word nor a {{list}}")
+    return options
+
+
+def _options_regex(
+    token: str, words: Mapping[str, tuple[str, ...]], *, reverse: bool = False
+) -> str:
+    options = sorted(dict.fromkeys(_options(token, words)), key=len, reverse=True)
+    if reverse:
+        options = [option[::-1] for option in options]
+    return "(?:" + "|".join(re.escape(option) for option in options) + ")"
+
+
+class _Phrases:
+    """A set of phrases looked up by their first word, then as substrings (no big regex)."""
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        by_first: dict[str, list[str]] = {}
+        for phrase in phrases:
+            phrase = " ".join(phrase.split())
+            if phrase:
+                by_first.setdefault(phrase.split(" ")[0], []).append(f" {phrase} ")
+        self._by_first = {word: tuple(group) for word, group in by_first.items()}
+        self._firsts = frozenset(self._by_first)
+        self.whole = frozenset(phrase.strip() for group in by_first.values() for phrase in group)
+        self.longest = max((len(p.split()) for p in self.whole), default=1)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_first)
+
+    def within(self, sentence: str, words: frozenset[str]) -> bool:
+        for word in words.intersection(self._firsts):
+            for phrase in self._by_first[word]:
+                if phrase in sentence:
+                    return True
+        return False
+
+    def last(self, sentence: str, words: frozenset[str], end: int) -> int:
+        """Where the last of these phrases starts before ``end`` (-1: none)."""
+        found = -1
+        for word in words.intersection(self._firsts):
+            for phrase in self._by_first[word]:
+                found = max(found, sentence.rfind(phrase, 0, end))
+        return found
+
+    def ends(self, words: list[str], end: int) -> int:
+        """How many of ``words[:end]``, at their end, are one of these phrases (0: none)."""
+        for size in range(min(self.longest, end), 0, -1):
+            if " ".join(words[end - size : end]) in self.whole:
+                return size
+        return 0
+
+
+class _GuardSet:
+    """The compiled guards, looked at around one match."""
+
+    def __init__(self, guards: Guards) -> None:
+        self.between = _Phrases(guards.between)
+        self.before = {
+            "others": _Phrases(guards.others),
+            "negation": _Phrases(guards.negation),
+            "past": _Phrases(guards.past),
+        }
+        self.not_negation_after = _Phrases(guards.not_negation_after)
+        self.story = _Phrases(guards.story)
+        self.present = _Phrases(guards.present)
+        self.resources = _Phrases(guards.resources)
+        self.addressed = _Phrases(guards.addressed)
+        self.helping = _Phrases(guards.helping)
+        self.referents = _Phrases(guards.referents)
+        self.topic = _Phrases(guards.topic)
+        self.reported = _Phrases(guards.reported)
+        self.own_words = _Phrases(guards.own_words)
+        self.returning = _Phrases(guards.returning)
+
+    def _governed(self, before: list[str], guards: frozenset[str]) -> bool:
+        """Whether the words before a match end in a guard word and then only `between` words.
+
+        "my friend said she wants to" (others), "i dont want to" (negation), "i used to"
+        (past); "why not just" is not a negation.
+        """
+        end = len(before)
+        while end > 0:
+            for name, phrases in self.before.items():
+                size = phrases.ends(before, end) if name in guards else 0
+                if size and not (
+                    name == "negation" and self.not_negation_after.ends(before, end - size)
+                ):
+                    return True
+            skip = self.between.ends(before, end)
+            if not skip:
+                return False
+            end -= skip
+        return False
+
+    def blocks(self, text: str, start: int, end: int, guards: frozenset[str]) -> bool:
+        """Whether a match at ``text[start:end]`` is someone else's, negated, past or quoted."""
+        low = max(0, start - _WINDOW)
+        sentence_start = max(text.rfind(".", low, start), text.rfind("?", low, start)) + 1
+        before = text[max(sentence_start, start - 80) : start].split()
+        if guards & _BEFORE_GUARDS and self._governed(before, guards):
+            return True
+        high = min(len(text), end + _WINDOW)
+        ends = [i for i in (text.find(".", end, high), text.find("?", end, high)) if i != -1]
+        first = max(sentence_start, start - _WINDOW)
+        sentence = text[first : min(ends, default=high) + 1]
+        words = frozenset(sentence.split())
+        within = self._within
+        if within("story", guards, sentence, words) and not self.present.within(sentence, words):
+            return True
+        if within("resources", guards, sentence, words) and self.addressed.within(sentence, words):
+            return True
+        if within("helping", guards, sentence, words) and self.referents.within(sentence, words):
+            return True
+        if "reported" in guards and self._reported(sentence, words, start - first):
+            return True
+        if "returning" in guards and self.returning:
+            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
+            if self.returning.within(around, frozenset(around.split())):
+                return True
+        return "topic" in guards and self.topic.within(sentence, words)
+
+    def _within(
+        self, name: str, guards: frozenset[str], sentence: str, words: frozenset[str]
+    ) -> bool:
+        phrases: _Phrases = getattr(self, name)
+        return name in guards and phrases.within(sentence, words)
+
+    def _reported(self, sentence: str, words: frozenset[str], at: int) -> bool:
+        """Someone else's words, reported before the match at ``sentence[at:]``."""
+        if not self.referents.within(sentence, words):
+            return False
+        said = self.reported.last(sentence, words, at + 1)
+        if said == -1:
+            return False
+        return not self.own_words.within(sentence[said : at + 1], words)
+
+
+_BEFORE_GUARDS = frozenset({"others", "negation", "past"})
 
 
 # -------------------------------------------------------------------------- matching
-
-
-_APOSTROPHES = re.compile("['\u2019\u2018\u02bc`]")
-
-
-def _phrase_pattern(phrase: str, *, at_end: bool = False) -> re.Pattern[str]:
-    options: list[str] = []
-    # "can't" normalises to "can t"; people also type "cant", so both spellings are tried.
-    for spelling in dict.fromkeys((phrase, _APOSTROPHES.sub("", phrase))):
-        plain = normalise(spelling)
-        options.append(re.escape(plain))
-        squashed = plain.replace(" ", "")
-        if squashed != plain:
-            options.append(re.escape(_REPEATS.sub(r"\1", squashed)))
-    ending = r"\s*$" if at_end else r"(?![a-z0-9])"
-    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(dict.fromkeys(options))}){ending}")
 
 
 @dataclass(frozen=True)
@@ -270,52 +976,216 @@ class Match:
 
 
 class CrisisMatcher:
-    """Finds crisis language in a message; ``match`` returns a category or ``None``."""
+    """Finds crisis language in a message; ``match`` returns a category and level or ``None``."""
 
-    def __init__(self, phrases: PhraseFile) -> None:
-        self._patterns: dict[str, tuple[re.Pattern[str], ...]] = {}
-        self._at_end: dict[str, tuple[re.Pattern[str], ...]] = {}
-        for category in CHECK_ORDER:
-            group: PhraseGroup = getattr(phrases, category)
-            self._patterns[category] = tuple(_phrase_pattern(p) for p in group.phrases if p.strip())
-            self._at_end[category] = tuple(
-                _phrase_pattern(p, at_end=True) for p in group.at_end if p.strip()
-            )
-        self._ignore = tuple(_phrase_pattern(p) for p in phrases.ignore.phrases if p.strip())
+    def __init__(self, phrases: PhraseFile, *, source: str = PHRASES_FILE) -> None:
+        rules: list[Rule] = []
+        vocabulary: set[str] = set()
+        for phrases_of_list in phrases.words.values():
+            for phrase in phrases_of_list:
+                vocabulary.update(phrase.split(" "))
+        groups: list[tuple[Category, str, Phrases]] = [
+            (category, category.value, getattr(phrases, category.value))
+            for category in CATEGORY_ORDER
+        ]
+        groups.extend((Category.AMBIGUOUS, name, cue) for name, cue in phrases.cues.items())
+        for category, label, group in groups:
+            where = label if label == category.value else f"cues.{label}"
+            for index, pattern in enumerate(group.patterns):
+                try:
+                    compiled = _compile_pattern(pattern, phrases.words)
+                except (PatternError, re.error) as error:
+                    raise ContentError(
+                        f"The content file {source} has a problem at "
+                        f"`{where}.patterns.{index}`: the pattern {pattern!r} {error}."
+                    ) from None
+                vocabulary.update(_WORD.findall(pattern.replace("_", " ")))
+                guards = frozenset(group.guards)
+                if compiled.no_before_guards:
+                    guards -= {"others", "negation", "past"}
+                rules.append(
+                    Rule(
+                        category,
+                        LEVEL_OF[category],
+                        compiled,
+                        guards,
+                        pattern,
+                        len(rules),
+                        label,
+                    )
+                )
+        for spelling in phrases.rewrite.values():
+            vocabulary.update(spelling.split())
+        vocabulary.update(_COMMON)
+        rank = {category: i for i, category in enumerate(CATEGORY_ORDER)}
+        rules.sort(key=lambda r: (-r.level.rank, rank[r.category], r.order))
+        self.rules = tuple(rules)
+        self._by_anchor: dict[str, _Anchor] = {}
+        for position, rule in enumerate(self.rules):
+            for word, left, right, before, after, nexts, prevs in rule.compiled.anchored:
+                entry = _Entry(
+                    rule,
+                    position,
+                    f" {left} " if left else "",
+                    f" {right} " if right else "",
+                    before,
+                    after,
+                )
+                self._by_anchor.setdefault(word, _Anchor({}, {}, [])).add(entry, nexts, prevs)
+            if not rule.compiled.anchored:
+                for word in _WORD.findall(rule.source.replace("_", " ")):
+                    if word not in _COMMON:
+                        whole = _Entry(rule, position, "", "", None, None)
+                        anchor = self._by_anchor.setdefault(word, _Anchor({}, {}, []))
+                        anchor.add(whole, None, None)
+        self._anchors = frozenset(self._by_anchor)
+        self._guards = _GuardSet(phrases.guards)
+        self._combine = phrases.combine
+        self.normaliser = Normaliser(
+            _Lexicon.of(vocabulary), phrases.rewrite, phrases.ignore.phrases
+        )
 
     @classmethod
     def from_content_dir(cls, content_dir: Path) -> CrisisMatcher:
-        return cls(load_toml(content_dir / PHRASES_FILE, PhraseFile))
+        path = content_dir / PHRASES_FILE
+        return cls(load_toml(path, PhraseFile), source=str(path))
 
     def match(self, text: str) -> Match | None:
-        if not text or not text.strip():
+        """The most severe crisis language in ``text`` (its category and level), or ``None``."""
+        if not text or text.isspace():
             return None
-        text = text[:4000]
-        whole = self._readings(text)
-        ends: list[str] | None = None  # sentence readings, made only when needed
-        for category in CHECK_ORDER:
-            if any(p.search(v) for v in whole for p in self._patterns[category]):
-                return Match.of(_GROUP_CATEGORY[category])
-            if self._at_end[category]:
-                if ends is None:
-                    ends = [
-                        reading
-                        for sentence in _SENTENCE_END.split(text)
-                        if sentence.strip()
-                        for reading in self._readings(sentence)
-                    ]
-                if any(p.search(v) for v in ends for p in self._at_end[category]):
-                    return Match.of(_GROUP_CATEGORY[category])
-        return None
+        reading = self.normaliser.read(text)
+        found = self._match(reading)
+        if reading.ones and (found is None or found.level is not Level.HIGH):
+            other = self._match(self.normaliser.read(text, one="l"))
+            if other is not None and (found is None or other.level.rank > found.level.rank):
+                found = other
+        return found
 
-    def _readings(self, text: str) -> list[str]:
-        """The normalised readings of ``text`` with ignored phrases blanked out."""
-        readings = []
-        for variant in normalise_variants(text):
-            for pattern in self._ignore:
-                variant = pattern.sub(" | ", variant)
-            readings.append(variant)
-        return readings
+    def _match(self, reading: Reading) -> Match | None:
+        hits = self._anchors.intersection(reading.words)
+        if not hits:
+            return None
+        text = reading.text
+        backwards = text[::-1]
+        tries: dict[_Entry, list[tuple[int, int]]] = {}
+        words = reading.words
+        viable: dict[int, bool] = {}
+
+        def possible(entry: _Entry) -> bool:
+            known = viable.get(entry.position)
+            if known is None:
+                known = all(not need.isdisjoint(words) for need in entry.rule.compiled.requires)
+                viable[entry.position] = known
+            return known
+
+        by_anchor = self._by_anchor
+        tokens = text.split(" ")
+        at = 0
+        for index, token in enumerate(tokens):
+            if token in hits:
+                anchor = by_anchor[token]
+                place = (at - 1, at + len(token))
+                for entry in anchor.any_next:
+                    if possible(entry):
+                        tries.setdefault(entry, []).append(place)
+                if anchor.by_next:
+                    for entry in anchor.by_next.get(tokens[index + 1], ()):
+                        if possible(entry):
+                            tries.setdefault(entry, []).append(place)
+                if anchor.by_previous:
+                    for entry in anchor.by_previous.get(tokens[index - 1], ()):
+                        if possible(entry):
+                            tries.setdefault(entry, []).append(place)
+            at += len(token) + 1
+        entries = sorted(tries.items(), key=lambda item: item[0].position)
+        best: Rule | None = None
+        found_rules: dict[int, Rule] = {}
+        for entry, places in entries:
+            rule = entry.rule
+            if entry.position in found_rules:
+                continue
+            if entry.before is None:
+                if not self._found(rule, text, 0, len(text)):
+                    continue
+            elif not self._found_at(entry, text, backwards, places):
+                continue
+            if rule.level is Level.HIGH:
+                return Match(rule.category, rule.level)
+            found_rules[entry.position] = rule
+            best = best or rule
+        if best is None:
+            return None
+        found = Match(best.category, best.level)
+        signals = Counter(rule.label for rule in found_rules.values())
+        for combination in self._combine:
+            if all(signals[name] >= combination.when.count(name) for name in combination.when):
+                combined = Match.of(combination.category)
+                if combined.level.rank > found.level.rank:
+                    found = combined
+        return found
+
+    def _found_at(
+        self, entry: _Entry, text: str, backwards: str, places: list[tuple[int, int]]
+    ) -> bool:
+        """Whether ``entry``'s rule counts around one of the anchor word's ``places``."""
+        assert entry.before is not None
+        assert entry.after is not None
+        rule, left, right = entry.rule, entry.left, entry.right
+        size = len(text)
+        for space, word_end in places:
+            if left:
+                if not text.endswith(left, 0, space + 1):
+                    continue
+                piece_start = space + 2 - len(left)
+            else:
+                piece_start = space + 1
+            if right:
+                if not text.startswith(right, word_end):
+                    continue
+                piece_end = word_end + len(right)
+            else:
+                piece_end = word_end + 1
+            after = entry.after.match(text, piece_end)
+            if after is None:
+                continue
+            before = entry.before.match(backwards, size - piece_start)
+            if before is None:
+                continue
+            start = size - before.end()
+            if rule.not_after and _after(text, start, rule.not_after):
+                continue
+            if not self._guards.blocks(text, start, after.end(), rule.guards):
+                return True
+        return False
+
+    def _found(self, rule: Rule, text: str, low: int, high: int) -> bool:
+        for found in rule.regex.finditer(text, low, high):
+            start = found.start()
+            if rule.not_after and _after(text, start, rule.not_after):
+                continue
+            if not self._guards.blocks(text, start, found.end(), rule.guards):
+                return True
+        return False
+
+    def explain(self, text: str) -> list[str]:
+        """Every pattern that counts in ``text`` (for writing patterns and tests; never logged)."""
+        reading = self.normaliser.read(text)
+        return [
+            f"{rule.label}: {rule.source}"
+            for rule in self.rules
+            if self._found(rule, reading.text, 0, len(reading.text))
+        ]
+
+
+def _after(text: str, start: int, words: frozenset[str]) -> bool:
+    """Whether the word before ``start`` (a match's leading space) is one of ``words``.
+
+    ``#`` among ``words`` stands for any number.
+    """
+    head = text.rfind(" ", 0, start)
+    word = text[head + 1 : start]
+    return word in words or ("#" in words and word[:1].isdigit())
 
 
 # ------------------------------------------------------------------------- the record
@@ -327,17 +1197,21 @@ def _iso(moment: dt.datetime) -> str:
 
 @dataclass(frozen=True)
 class MatchOutcome:
-    """What to do about a match: reply to the member and alert staff, or stay quiet."""
+    """What to do about a match: reply to the member, alert staff, both, or stay quiet."""
 
     record_id: int
     respond: bool
+    """Reply to the member (at most once per ``REPLY_COOLDOWN``)."""
+    alert: bool = False
+    """Alert staff: with the reply, or alone when the level rose above the last alert's."""
 
 
 class CrisisMatchLog:
-    """Matches: guild, channel, message id, member id, time and category. Never any text.
+    """Matches: guild, channel, message id, member id, time, category and level. Never text.
 
     The same table is the per-member rate limit: a member gets one reply (and staff one
-    alert) per ``REPLY_COOLDOWN``, however many messages match in that time.
+    alert) per ``REPLY_COOLDOWN``, however many messages match in that time, except that a
+    level above the last alert's (a concern, then a high-risk signal) alerts staff again.
     """
 
     def __init__(self, db: Database, *, retention_days: int = 30) -> None:
@@ -353,35 +1227,55 @@ class CrisisMatchLog:
         user_id: int,
         category: str,
         now: dt.datetime,
+        level: Level | None = None,
     ) -> MatchOutcome:
+        """Store a match; ``level`` None is a DM to the bot (answered, never alerted)."""
         since = _iso(now - REPLY_COOLDOWN)
         async with self._db.transaction() as tx:
             await tx.execute(
                 "DELETE FROM crisis_matches WHERE matched_at < ?", (_iso(now - self._retention),)
             )
-            recent = await tx.fetchone(
-                "SELECT 1 FROM crisis_matches WHERE user_id = ? AND guild_id IS ? "
-                "AND replied = 1 AND matched_at > ? LIMIT 1",
+            recent = await tx.fetchall(
+                "SELECT replied, alerted, level FROM crisis_matches WHERE user_id = ? "
+                "AND guild_id IS ? AND matched_at > ? AND (replied = 1 OR alerted = 1)",
                 (user_id, guild_id, since),
             )
-            respond = recent is None
+            respond = not any(row["replied"] for row in recent)
+            alerted = max(
+                (Level(row["level"]).rank for row in recent if row["alerted"] and row["level"]),
+                default=-1,
+            )
+            alert = level is not None and (respond or level.rank > alerted)
             cursor = await tx.execute(
-                "INSERT INTO crisis_matches "
-                "(guild_id, channel_id, message_id, user_id, category, matched_at, replied) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, channel_id, message_id, user_id, category, _iso(now), int(respond)),
+                "INSERT INTO crisis_matches (guild_id, channel_id, message_id, user_id, "
+                "category, level, matched_at, replied, alerted) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    channel_id,
+                    message_id,
+                    user_id,
+                    category,
+                    level,
+                    _iso(now),
+                    int(respond),
+                    int(alert),
+                ),
             )
             record_id = int(cursor.lastrowid or 0)
         log.info(
-            "safety.match guild=%s channel=%s message=%s user=%s category=%s respond=%s",
+            "safety.match guild=%s channel=%s message=%s user=%s category=%s level=%s "
+            "respond=%s alert=%s",
             guild_id,
             channel_id,
             message_id,
             user_id,
             category,
+            level,
             respond,
+            alert,
         )
-        return MatchOutcome(record_id, respond)
+        return MatchOutcome(record_id, respond, alert)
 
     async def count(self, user_id: int) -> int:
         row = await self._db.fetchone(

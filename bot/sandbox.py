@@ -458,6 +458,7 @@ async def _seed_checkins(session: SandboxSession) -> str | None:
             note=note,
             now=now - dt.timedelta(days=days_ago, hours=2),
             zone=ZoneInfo("UTC"),
+            guild_id=session.server.guild.id,
         )
     return None
 

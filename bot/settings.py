@@ -15,7 +15,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import StartupError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-"""The checkout (or install) root; content files live in its ``data/`` folder."""
+"""The checkout root (for an installed wheel: the site-packages folder)."""
+
+PACKAGED_CONTENT = Path(__file__).resolve().parent / "_data"
+"""Where a wheel (``pip install .``) carries the content files: ``data/`` becomes ``bot/_data/``."""
+
+
+def default_content_dir() -> Path:
+    """The bot's own content: the wheel's copy when installed, else the checkout's ``data/``."""
+    return PACKAGED_CONTENT if PACKAGED_CONTENT.is_dir() else PROJECT_ROOT / "data"
+
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -34,7 +43,7 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/support.db")
     log_level: LogLevel = "INFO"
     dev_guild_id: int | None = Field(default=None, gt=0)
-    content_dir: Path = PROJECT_ROOT / "data"
+    content_dir: Path = Field(default_factory=default_content_dir)
     retention_days: int = Field(default=30, ge=1, le=3650)
     encryption_key: SecretStr | None = None
     safety_net: bool = False
@@ -48,6 +57,18 @@ class Settings(BaseSettings):
         if any(ch.isspace() for ch in token):
             raise ValueError("contains spaces")
         return SecretStr(token)
+
+    @field_validator("content_dir", mode="before")
+    @classmethod
+    def _blank_is_the_bots_own(cls, value: object) -> object:
+        return default_content_dir() if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("content_dir")
+    @classmethod
+    def _is_a_folder(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError("not a folder")
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -68,7 +89,10 @@ _HINTS: dict[str, str] = {
     "database_path": "set it to a file path such as data/support.db",
     "log_level": "use one of DEBUG, INFO, WARNING, ERROR or CRITICAL",
     "dev_guild_id": "use the numeric id of your test server, or leave it empty",
-    "content_dir": "point it at the folder that holds the content files",
+    "content_dir": (
+        "point it at a folder that holds the content files (crisis.toml, care/ and the rest, "
+        "as in the repository's data/ folder), or leave it empty for the bot's own"
+    ),
     "retention_days": "use a whole number of days between 1 and 3650",
     "encryption_key": "use a key made by `python -m bot keygen`, or leave it empty",
     "safety_net": "use true or false",

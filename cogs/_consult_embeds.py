@@ -25,6 +25,7 @@ from bot.consultations import (
 )
 from bot.crisis import REMINDER
 from bot.guild_config import GuildConfig
+from bot.permissions import FEATURE, label
 from bot.ui import CALM, QUIET, URGENT, WARM, add_field, embed, escape, shorten
 
 PAGE_SIZE = 10
@@ -34,16 +35,6 @@ URGENCY_BADGES: dict[Urgency, str] = {
     Urgency.URGENT: "🔴 urgent",
     Urgency.SOON: "🟠 soon",
     Urgency.ROUTINE: "🟢 routine",
-}
-
-_PERMISSION_NAMES = {
-    "view_channel": "View Channel",
-    "send_messages": "Send Messages",
-    "embed_links": "Embed Links",
-    "create_private_threads": "Create Private Threads",
-    "send_messages_in_threads": "Send Messages in Threads",
-    "manage_threads": "Manage Threads",
-    "read_message_history": "Read Message History",
 }
 
 
@@ -65,14 +56,14 @@ def format_wait(delta: dt.timedelta) -> str:
 
 
 NEEDED_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "card": ("view_channel", "send_messages", "embed_links"),
-    "thread": ("view_channel", "create_private_threads", "send_messages_in_threads"),
+    "card": FEATURE["queue_card"].permissions,
+    "thread": FEATURE["private_thread"].permissions,
 }
 """What I need in the queue channel (the card) and the consultation channel (the thread)."""
 
 
 def permission_names(codes: Sequence[str]) -> str:
-    return ", ".join(_PERMISSION_NAMES.get(code, code.replace("_", " ").title()) for code in codes)
+    return ", ".join(label(code) for code in codes)
 
 
 def describe_problem(problem: str | None) -> str | None:

@@ -39,6 +39,7 @@ from bot.milestones import (
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
 from cogs._care_views import TipButton
 from cogs._handoff import CONSULT_START, consult_button_view
+from cogs._zone_choices import timezone_choices
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +231,7 @@ class Checkins(commands.Cog):
             note=note,
             now=discord.utils.utcnow(),
             zone=await server_zone(self.bot, interaction.guild_id),
+            guild_id=interaction.guild_id,
         )
         in_server = interaction.guild_id is not None
         view = support_view(saved, in_server=in_server) if saved.needs_support else None
@@ -288,8 +290,9 @@ class Milestones(commands.GroupCog, group_name="milestone"):
     @app_commands.describe(
         date="Your start date, as YYYY-MM-DD (today or earlier)",
         label='What it is for, if you like, e.g. "alcohol" (only you see it)',
-        timezone="Your time zone, e.g. Europe/London (default: the server's)",
+        timezone="Your time zone, e.g. Europe/London (pick from the list; default: the server's)",
     )
+    @app_commands.autocomplete(timezone=timezone_choices)
     async def set_(
         self,
         interaction: discord.Interaction[SupportBot],

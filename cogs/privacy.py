@@ -29,6 +29,7 @@ from bot.privacy import (
     erase,
     export_json,
     is_empty,
+    known_in_server,
     parse_time,
     pseudonym,
     pseudonym_key,
@@ -163,6 +164,15 @@ def render_mydata(collected: Mapping[str, Any]) -> discord.Embed:
         "`/privacy` explains what is kept and for how long.",
     )
     return result
+
+
+def not_known_here(mention: str) -> str:
+    """Why ``/admin forget`` refuses someone the server has no record of."""
+    return (
+        f"I have no record of {mention} in this server: they are not a member now, and "
+        "nothing I store from this server is about them, so there is nothing here to erase. "
+        "If they want their data deleted, they can use `/mydata delete` themselves."
+    )
 
 
 def render_erased(report: ErasureReport, scope: str, *, who: str) -> str:
@@ -421,7 +431,7 @@ class Privacy(commands.Cog):
             embed=embed(
                 "Delete your data?",
                 f"This deletes everything I store about you {scope}: your requests and their "
-                "notes, your check-ins (they are not tied to one server), your milestone, "
+                "notes, all your check-ins (wherever you wrote them), your milestone, "
                 "reminders and safety-net alerts. If you have an open request it is closed and "
                 "staff are told. It cannot be undone. Your messages in Discord are not affected.",
                 colour=URGENT,
@@ -437,16 +447,23 @@ class Privacy(commands.Cog):
     async def admin_forget(
         self, interaction: discord.Interaction[SupportBot], member: discord.User
     ) -> None:
-        """Erase a member's data at their request (Manage Server)."""
+        """Erase what this server holds about a member, at their request (Manage Server)."""
         admin = interaction.user
         guild_id = interaction.guild_id
         _require_manage_server(interaction, guild_id)
+        assert guild_id is not None
+        is_member = isinstance(member, discord.Member) and member.guild.id == guild_id
+        if not is_member and not await known_in_server(self.bot.db, member.id, guild_id):
+            log.info("privacy.forget_refused guild=%s admin=%s", guild_id, admin.id)
+            raise UserFacingError(not_known_here(member.mention))
         await interaction.response.send_message(
             embed=embed(
                 "Erase this member's data?",
-                f"This erases everything the bot stores about {member.mention} in this server, "
-                "and their private check-ins; an open request is closed and staff are told. "
-                "Where they acted as staff, their id is removed. It cannot be undone.",
+                f"This erases everything the bot stores about {member.mention} from this "
+                "server, including check-ins they wrote here; an open request is closed and "
+                "staff are told. Where they acted as staff, their id is removed. What they "
+                "wrote in other servers or in DMs is theirs and is not touched. "
+                "It cannot be undone.",
                 colour=URGENT,
             ),
             view=confirm_view(admin.id, member.id, guild_id, "Erase"),
@@ -474,6 +491,7 @@ class Privacy(commands.Cog):
             self.bot.db,
             button.target,
             button.guild_id,
+            server_only=by_admin,
             audit=AuditEntry(
                 "admin_forget" if by_admin else "member_request",
                 pseudonym(secret, button.target),

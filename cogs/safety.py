@@ -1,9 +1,19 @@
 """The crisis-language safety net, and the answer to any direct message sent to the bot.
 
 In servers: only when the bot runs with ``SAFETY_NET=true`` *and* the server turned it on
-with ``/setup safety``. A match gets one short, kind reply to the member and one alert to
-staff with a link to the message (never its text), at most once per member per 10 minutes.
-The message is never deleted, and nothing of it is stored or logged.
+with ``/setup safety``. A match is graded (``bot.safety.Level``) and read together with the
+member's matches of the last few minutes (``bot.safety_memory``):
+
+- a *concern* gets the member a gentle private check-in and staff a quiet note (no ping);
+- a *high-risk* signal gets the member a private message with crisis lines and pings the staff
+  role at once, like an urgent request;
+- a *cue* on its own ("bye guys") does nothing, but raises a signal next to it to high.
+
+The member is reached by DM (a server may choose the channel instead); when their DMs are
+closed they get a short, neutral note in the channel that does not say why. Staff see the
+kind of words and the level, with a link to the message, never its text. A member gets one
+reply per 10 minutes; a level that rises within those minutes still alerts staff again. The
+message is never deleted, and nothing of it is stored or logged.
 
 In DMs: the bot does not read the message; every DM gets the crisis resources (once per
 10 minutes per person), because someone writing to a bot may have nowhere else to turn.
@@ -11,18 +21,32 @@ In DMs: the bot does not read the message; every DM gets the crisis resources (o
 
 from __future__ import annotations
 
+import asyncio
+import enum
 import logging
+import re
+from typing import Any
 
 import discord
 from discord.ext import commands
 
 from bot.bot import SupportBot
-from bot.guild_config import GuildConfig, GuildConfigRepository
-from bot.safety import DM, Category, CrisisMatchLog, Match
-from bot.ui import URGENT, crisis_embed, embed
+from bot.errors import UserFacingError
+from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
+from bot.safety import DM, Category, CrisisMatchLog, Level, Match, MatchOutcome
+from bot.safety_memory import WINDOW, Signal, SignalMemory
+from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape, report_error
+from cogs._consult_flow import ConsultFlow
 from cogs._handoff import consult_button_view
 
 log = logging.getLogger(__name__)
+
+OFF_LOOP_CHARS = 500
+"""Messages longer than this are matched on a worker thread, so the event loop never waits.
+
+The matcher is linear in length (about 2 µs a character on a loaded 2-core machine, see
+``benchmarks/safety.py``): 500 characters stay well under 2 ms inline, and the hop to a thread
+(about 0.1 ms) is paid only by the few long messages."""
 
 CATEGORY_NAMES: dict[Category, str] = {
     Category.PASSIVE: "a wish not to be alive",
@@ -34,11 +58,14 @@ CATEGORY_NAMES: dict[Category, str] = {
     Category.HOPELESS: "feeling hopeless or trapped",
     Category.SELF_HARM: "hurting themselves",
     Category.OVERDOSE: "overdose intent",
-    Category.AMBIGUOUS: "words that may mean more next to what they wrote before",
+    Category.AMBIGUOUS: "a few words that could mean goodbye or giving up",
 }
 
-_STORED_CATEGORY = {Category.METHOD: "means", Category.OVERDOSE: "means"}
-"""The stored category, in the values the crisis_matches table allows until it is widened."""
+LEVEL_NAMES: dict[Level, str] = {
+    Level.CUE: "cue",
+    Level.CONCERN: "concern",
+    Level.HIGH: "high",
+}
 
 MEMBER_REPLY = (
     "You matter, and we're glad you're here. If things feel like too much right now, "
@@ -46,6 +73,39 @@ MEMBER_REPLY = (
     "**741741**. `/crisis` lists more lines, including outside the US. "
     "If you'd like, someone from our team can talk with you privately."
 )
+"""The reply in the channel (a server that chose ``reply: channel``) to a high-risk signal."""
+
+CONCERN_REPLY = (
+    "Sounds like a heavy moment. You don't have to carry it alone: if you'd like, someone "
+    "from our team can talk with you privately. And if it ever feels like too much, call or "
+    "text **988** (US) or text **HOME** to **741741**, free and open any time; `/crisis` "
+    "lists more lines."
+)
+"""The reply in the channel (``reply: channel``) to a concern."""
+
+HIGH_DM = (
+    "Hi, this is the bot from **{guild}**, writing to you privately. Something you wrote there "
+    "made me want to check that you're okay. You matter, and we're glad you're here.\n\n"
+    "If things feel like too much right now, help is free and open any time: call or text "
+    "**988** (US), or text **HOME** to **741741**. `/crisis` lists more lines, including "
+    "outside the US.\n\n"
+    "If you'd like, someone from our team can talk with you privately: press the button below."
+)
+
+CONCERN_DM = (
+    "Hi, this is the bot from **{guild}**, writing to you privately. Something you wrote there "
+    "sounded heavy, so I wanted to check in. There's no need to reply.\n\n"
+    "If you'd like to talk, someone from our team is here: press the button below, or use "
+    "`/consult` in the server. And if it ever feels like too much, call or text **988** (US) "
+    "or text **HOME** to **741741**, free and open any time; `/crisis` lists more lines."
+)
+
+NEUTRAL_NOTE = (
+    "{mention} a quick note from the group's bot: whenever you'd like to talk, someone from "
+    "our team is here. Press the button or use `/consult`. Free lines are open any time: "
+    "call or text **988** (US) or text **HOME** to **741741**; `/crisis` lists more."
+)
+"""What the member sees in the channel when their DMs are closed: it says nothing of why."""
 
 DM_REPLY = (
     "Hi, I'm the group's bot, so I can't read or answer messages here. "
@@ -54,28 +114,174 @@ DM_REPLY = (
 )
 
 
-def staff_alert(message: discord.Message, match: Match) -> discord.Embed:
-    """The staff alert: who, where, a jump link and the category; never the message text."""
-    channel = getattr(message.channel, "mention", f"<#{message.channel.id}>")
-    result = embed(
-        "Safety net: someone may need a gentle check-in",
-        f"{message.author.mention} in {channel} wrote something that matched "
-        f"{CATEGORY_NAMES[match.category]}.\n[Jump to the message]({message.jump_url})\n\n"
-        "They got a short reply with crisis lines and a button to reach a consultant. "
-        "Please check in kindly. Don't quote their message elsewhere.",
-        colour=URGENT,
+class Delivery(enum.Enum):
+    """How the member was reached, in words for staff."""
+
+    DM = "They got a private message from me with crisis lines and a button to reach a consultant."
+    CHANNEL = (
+        "They got a reply in the channel (this server's setting) with crisis lines and a "
+        "button to reach a consultant."
     )
+    FALLBACK = (
+        "I couldn't DM them, so they got a short, neutral note in the channel with crisis "
+        "lines and a button to reach a consultant."
+    )
+    FAILED = "I couldn't reach them by DM or in the channel: please reach out to them yourselves."
+    EARLIER = "I already sent them a message in the last 10 minutes, so I sent nothing new."
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def member_dm(signal: Signal, guild_name: str) -> str:
+    """The private message to the member: gentle for a concern, crisis lines first for high."""
+    template = HIGH_DM if signal.level is Level.HIGH else CONCERN_DM
+    return template.format(guild=escape(guild_name, 100))
+
+
+def staff_alert(message: discord.Message, signal: Signal, delivery: Delivery) -> discord.Embed:
+    """The staff alert: who, where, a jump link, the kind and level; never the message text."""
+    channel = getattr(message.channel, "mention", f"<#{message.channel.id}>")
+    high = signal.level is Level.HIGH
+    if delivery is Delivery.EARLIER:
+        title = f"Safety net: now {LEVEL_NAMES[signal.level]}, please check in"
+    elif high:
+        title = "Safety net: high, please check in now"
+    else:
+        title = "Safety net: concern, a gentle check-in may help"
+    lines = [
+        f"{message.author.mention} in {channel} wrote something that matched "
+        f"{CATEGORY_NAMES[signal.category]}."
+    ]
+    if signal.raised:
+        earlier = ", ".join(CATEGORY_NAMES[category] for category in signal.raised_by)
+        minutes = int(WINDOW.total_seconds() // 60)
+        lines.append(
+            f"Within {minutes} minutes they also wrote something that matched {earlier}, "
+            f"so together it counts as **{LEVEL_NAMES[signal.level]}**."
+        )
+    lines += [
+        f"[Jump to the message]({message.jump_url})",
+        "",
+        delivery.value,
+        "Please check in kindly. Don't quote their message elsewhere.",
+    ]
+    result = embed(title, "\n".join(lines), colour=URGENT if high else WARM)
+    add_field(result, "Level", LEVEL_NAMES[signal.level], inline=True)
+    add_field(result, "Kind of words", CATEGORY_NAMES[signal.category], inline=True)
     result.set_footer(text="The bot stores no message text. Matches can be false alarms.")
     return result
+
+
+# ------------------------------------------------------------------ the member's button
+
+CONSULT_FROM_DM = "safety:consult:{guild}"
+
+
+class ConsultFromDmButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"safety:consult:(?P<guild>[0-9]{1,20})",
+):
+    """ "Talk to a consultant now" in the safety net's DM: opens the presser's own urgent
+    request in the server the message came from (a DM has no server of its own)."""
+
+    def __init__(self, guild_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Talk to a consultant now",
+                style=discord.ButtonStyle.danger,
+                custom_id=CONSULT_FROM_DM.format(guild=guild_id),
+            )
+        )
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ConsultFromDmButton:
+        return cls(int(match["guild"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await open_urgent_request(interaction, self.guild_id)
+        except Exception as error:
+            await report_error(interaction, error, where="button:safety:consult")
+
+
+def dm_view(guild_id: int) -> discord.ui.View:
+    """The DM's button, handled by ``ConsultFromDmButton`` (so the view keeps no handler)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(ConsultFromDmButton(guild_id).item)
+    view.stop()
+    return view
+
+
+async def open_urgent_request(interaction: discord.Interaction[SupportBot], guild_id: int) -> None:
+    """Open (or show) the presser's own urgent request in ``guild_id`` and tell staff."""
+    bot = interaction.client
+    guild = bot.get_guild(guild_id)
+    unreachable = UserFacingError(
+        "I can't open a request in that server from here. You can use `/consult` there. "
+        "If you need help right now, these lines are free and open any time.",
+        show_crisis=True,
+    )
+    if guild is None:
+        raise unreachable
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    try:
+        await guild.fetch_member(interaction.user.id)  # only a member opens a request there
+    except discord.NotFound:
+        raise unreachable from None
+    consultation = await ConsultFlow(bot).open_for_member(guild, interaction.user.id)
+    if consultation is None:  # consultations are not set up there
+        raise UserFacingError(
+            "I can't open a request in that server just now. If you need help right now, "
+            "these lines are free and open any time.",
+            show_crisis=True,
+        )
+    config = await GuildConfigRepository(bot.db).get(guild.id)
+    log.info(
+        "safety.consult_opened guild=%s user=%s request=%s",
+        guild.id,
+        interaction.user.id,
+        consultation.number,
+    )
+    await interaction.followup.send(
+        f"Your request #{consultation.number} is with our team in **{escape(guild.name, 100)}**. "
+        f"Someone will reach out to you in a private thread there. {config.expected_response}\n"
+        "If you need someone sooner, the lines below are free and open any time.",
+        embed=crisis_embed(bot.crisis),
+        ephemeral=True,
+    )
+
+
+# --------------------------------------------------------------------------------- the cog
 
 
 class SafetyNet(commands.Cog):
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
         self.matcher = bot.library.crisis_phrases
+        self.memory = SignalMemory()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(ConsultFromDmButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ConsultFromDmButton)
 
     def _log(self) -> CrisisMatchLog:
         return CrisisMatchLog(self.bot.db, retention_days=self.bot.settings.retention_days)
+
+    async def _match(self, text: str) -> Match | None:
+        """The matcher's verdict; a long message is read on a worker thread."""
+        if len(text) > OFF_LOOP_CHARS:
+            return await asyncio.to_thread(self.matcher.match, text)
+        return self.matcher.match(text)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -84,54 +290,109 @@ class SafetyNet(commands.Cog):
         if message.guild is None:
             await self._answer_dm(message)
             return
-        if not self.bot.settings.safety_net:
+        if not self.bot.settings.safety_net or not message.content.strip():
             return
+        guild = message.guild
         try:
-            config = await GuildConfigRepository(self.bot.db).get(message.guild.id)
+            config = await GuildConfigRepository(self.bot.db).get(guild.id)
         except Exception:
-            log.exception("safety.config_failed guild=%s", message.guild.id)
+            log.exception("safety.config_failed guild=%s", guild.id)
             return
         if not config.safety_enabled:
             return
-        found = self.matcher.match(message.content)
+        found = await self._match(message.content)
         if found is None:
             return
-        respond = True
+        now = discord.utils.utcnow()
+        signal = self.memory.observe(guild.id, message.author.id, found, now)
+        if signal is None:  # a cue on its own: remembered, nothing else
+            log.info("safety.cue guild=%s user=%s", guild.id, message.author.id)
+            return
+        outcome = MatchOutcome(record_id=0, respond=True, alert=True)
         try:
             outcome = await self._log().record(
-                guild_id=message.guild.id,
+                guild_id=guild.id,
                 channel_id=message.channel.id,
                 message_id=message.id,
                 user_id=message.author.id,
-                category=_STORED_CATEGORY.get(found.category, "direct"),
-                now=discord.utils.utcnow(),
+                category=signal.category.value,
+                level=signal.level,
+                now=now,
             )
-            respond = outcome.respond
         except Exception:
             # Never let storage trouble stand between a member and help.
-            log.exception(
-                "safety.record_failed guild=%s user=%s", message.guild.id, message.author.id
-            )
-        if not respond:
-            return
-        await self._reply(message)
-        await self._alert_staff(message, config, found)
+            log.exception("safety.record_failed guild=%s user=%s", guild.id, message.author.id)
+        delivery = await self._reach(message, config, signal) if outcome.respond else None
+        if outcome.alert:
+            await self._alert_staff(message, config, signal, delivery or Delivery.EARLIER)
 
-    async def _reply(self, message: discord.Message) -> None:
+    # ------------------------------------------------------------------ the member
+
+    async def _reach(
+        self, message: discord.Message, config: GuildConfig, signal: Signal
+    ) -> Delivery:
+        """Reach the member: by DM unless the server chose the channel; a neutral note in the
+        channel when their DMs are closed."""
+        assert message.guild is not None
+        if config.safety_reply is SafetyReply.CHANNEL:
+            return (
+                Delivery.CHANNEL
+                if await self._reply_in_channel(message, signal)
+                else (Delivery.FAILED)
+            )
         try:
-            await message.reply(
-                MEMBER_REPLY, view=consult_button_view(urgent=True), mention_author=False
+            await message.author.send(
+                member_dm(signal, message.guild.name), view=dm_view(message.guild.id)
             )
         except discord.HTTPException as error:
-            log.warning(
-                "safety.reply_failed guild=%s channel=%s status=%s",
-                message.guild.id if message.guild else None,
-                message.channel.id,
+            log.info(
+                "safety.dm_failed guild=%s user=%s status=%s code=%s",
+                message.guild.id,
+                message.author.id,
                 error.status,
+                error.code,
             )
+        else:
+            return Delivery.DM
+        return Delivery.FALLBACK if await self._neutral_note(message) else Delivery.FAILED
+
+    async def _reply_in_channel(self, message: discord.Message, signal: Signal) -> bool:
+        text = MEMBER_REPLY if signal.level is Level.HIGH else CONCERN_REPLY
+        try:
+            await message.reply(text, view=consult_button_view(urgent=True), mention_author=False)
+        except discord.HTTPException as error:
+            self._reply_failed(message, error)
+            return False
+        return True
+
+    async def _neutral_note(self, message: discord.Message) -> bool:
+        """A note in the channel that reads the same whatever brought it: no reply, no reason."""
+        try:
+            await message.channel.send(
+                NEUTRAL_NOTE.format(mention=message.author.mention),
+                view=consult_button_view(urgent=True),
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False, roles=False, users=[message.author]
+                ),
+            )
+        except discord.HTTPException as error:
+            self._reply_failed(message, error)
+            return False
+        return True
+
+    @staticmethod
+    def _reply_failed(message: discord.Message, error: discord.HTTPException) -> None:
+        log.warning(
+            "safety.reply_failed guild=%s channel=%s status=%s",
+            message.guild.id if message.guild else None,
+            message.channel.id,
+            error.status,
+        )
+
+    # ------------------------------------------------------------------------ staff
 
     async def _alert_staff(
-        self, message: discord.Message, config: GuildConfig, found: Match
+        self, message: discord.Message, config: GuildConfig, signal: Signal, delivery: Delivery
     ) -> None:
         assert message.guild is not None
         channel = (
@@ -140,11 +401,12 @@ class SafetyNet(commands.Cog):
         if not isinstance(channel, discord.abc.Messageable):
             log.warning("safety.no_queue_channel guild=%s", message.guild.id)
             return
-        ping = config.staff_role_id
+        # High pings the staff role at once, like an urgent request; a concern is a quiet note.
+        ping = config.staff_role_id if signal.level is Level.HIGH else None
         try:
             await channel.send(
                 content=f"<@&{ping}>" if ping else None,
-                embed=staff_alert(message, found),
+                embed=staff_alert(message, signal, delivery),
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False,
                     users=False,
@@ -159,7 +421,15 @@ class SafetyNet(commands.Cog):
                 error.status,
             )
             return
-        log.info("safety.alerted guild=%s user=%s", message.guild.id, message.author.id)
+        log.info(
+            "safety.alerted guild=%s user=%s level=%s pinged=%s",
+            message.guild.id,
+            message.author.id,
+            signal.level,
+            ping is not None,
+        )
+
+    # -------------------------------------------------------------------------- DMs
 
     async def _answer_dm(self, message: discord.Message) -> None:
         respond = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -11,9 +12,12 @@ from discord.ext import commands
 
 from bot.bot import SupportBot
 from bot.errors import UserFacingError
-from bot.guild_config import GuildConfig, GuildConfigRepository, validate_timezone
+from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
+from bot.permissions import FEATURE, FEATURES, invite_permissions, label
 from bot.text import TextField, sanitise
+from bot.timezones import validate_timezone
 from bot.ui import QUIET, WARM, add_field, embed, escape
+from cogs._zone_choices import timezone_choices
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,25 @@ def require_manager(interaction: discord.Interaction[SupportBot]) -> discord.Mem
     if not isinstance(user, discord.Member) or not user.guild_permissions.manage_guild:
         raise UserFacingError("Only people with the Manage Server permission can change the setup.")
     return user
+
+
+def lacking(channel: discord.abc.GuildChannel, names: Sequence[str]) -> list[str]:
+    """Which of ``names`` I lack in ``channel``; a hidden channel is only "View Channel",
+    since hiding it denies everything else too."""
+    mine = channel.permissions_for(channel.guild.me)
+    if "view_channel" in names and not mine.view_channel:
+        return ["view_channel"]
+    return [name for name in names if not getattr(mine, name)]
+
+
+def server_permission_warnings(granted: discord.Permissions) -> list[str]:
+    """Every invite permission my role lacks server-wide, with what needs it."""
+    warnings = []
+    for permission in invite_permissions():
+        if not getattr(granted, permission.name):
+            needs = "; ".join(f.what for f in FEATURES if permission.name in f.permissions)
+            warnings.append(f"My role lacks **{permission.label}**, needed for {needs}.")
+    return warnings
 
 
 def _channel(guild: discord.Guild, channel_id: int | None) -> discord.abc.GuildChannel | None:
@@ -50,20 +73,14 @@ def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: boo
     if queue is not None:
         if queue.permissions_for(guild.default_role).view_channel:
             warnings.append(f"{queue.mention} is visible to @everyone: make it staff-only.")
-        mine = queue.permissions_for(me)
-        for name, ok in (
-            ("View Channel", mine.view_channel),
-            ("Send Messages", mine.send_messages),
-            ("Embed Links", mine.embed_links),
-        ):
-            if not ok:
-                warnings.append(f"I lack **{name}** in {queue.mention}.")
+        for name in lacking(queue, FEATURE["queue_card"].permissions):
+            warnings.append(f"I lack **{label(name)}** in {queue.mention}.")
     consult = _channel(guild, config.consult_channel_id)
     if config.consult_channel_id and consult is None:
         warnings.append("The consultation channel no longer exists.")
     if consult is not None:
         warnings += _consult_channel_warnings(guild, config, consult, staff)
-    for label, channel_id in (
+    for kind, channel_id in (
         ("log", config.log_channel_id),
         ("welcome", config.welcome_channel_id),
         ("meetings", config.meetings_channel_id),
@@ -71,15 +88,19 @@ def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: boo
     ):
         channel = _channel(guild, channel_id)
         if channel_id and channel is None:
-            warnings.append(f"The {label} channel no longer exists.")
-        elif channel is not None and not channel.permissions_for(me).send_messages:
-            warnings.append(f"I lack **Send Messages** in the {label} channel {channel.mention}.")
+            warnings.append(f"The {kind} channel no longer exists.")
+        elif channel is not None:
+            for name in lacking(channel, FEATURE["notices"].permissions):
+                warnings.append(
+                    f"I lack **{label(name)}** in the {kind} channel {channel.mention}."
+                )
     if config.member_role_id:
         gate = guild.get_role(config.member_role_id)
         if gate is None:
             warnings.append("The member role for the guidelines gate no longer exists.")
         elif gate >= me.top_role:
             warnings.append(f"My role must be above {escape(gate.name, 80)} to give it to members.")
+    warnings += server_permission_warnings(me.guild_permissions)
     if config.safety_enabled and not safety_net_on:
         warnings.append(
             "The safety net is on here, but the bot runs with SAFETY_NET=false, "
@@ -96,17 +117,9 @@ def _consult_channel_warnings(
 ) -> list[str]:
     """What stops private threads working (or keeping private) in the consultation channel."""
     warnings: list[str] = []
-    mine = consult.permissions_for(guild.me)
-    if not mine.view_channel:  # a hidden channel denies everything else too: say it once
-        warnings.append(f"I lack **View Channel** in {consult.mention}.")
-    else:
-        for name, ok in (
-            ("Create Private Threads", mine.create_private_threads),
-            ("Send Messages in Threads", mine.send_messages_in_threads),
-            ("Manage Threads", mine.manage_threads),
-        ):
-            if not ok:
-                warnings.append(f"I lack **{name}** in {consult.mention}.")
+    needed = FEATURE["private_thread"].permissions + FEATURE["thread_upkeep"].permissions
+    for name in lacking(consult, needed):
+        warnings.append(f"I lack **{label(name)}** in {consult.mention}.")
     # Members see it through @everyone, or through the role the guidelines gate gives them.
     gate = guild.get_role(config.member_role_id) if config.member_role_id else None
     viewers = [guild.default_role] + ([gate] if gate is not None else [])
@@ -132,6 +145,21 @@ def _consult_channel_warnings(
     return warnings
 
 
+CLEARABLE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "log_channel": ("Log channel", ("log_channel_id",)),
+    "response_time": ("Expected response text", ("response_time_text",)),
+    "working_hours": ("Working hours", ("work_start_hour", "work_end_hour")),
+    "timezone": ("Time zone (back to UTC)", ("timezone",)),
+    "welcome_channel": ("Welcome channel", ("welcome_channel_id",)),
+    "meetings_channel": ("Meetings channel", ("meetings_channel_id",)),
+    "member_role": ("Member role (guidelines gate)", ("member_role_id",)),
+    "celebrate_channel": ("Celebration channel", ("celebrate_channel_id",)),
+}
+"""What ``/setup clear`` can empty: the choice, its label, and the columns it sets to NULL.
+
+Every other ``/setup`` command keeps what it is not given, so this is the one way to clear."""
+
+
 def given(**values: Any) -> dict[str, Any]:
     """The options the admin actually filled in (an empty option leaves the setting as it is)."""
     return {key: value for key, value in values.items() if value is not None}
@@ -143,6 +171,9 @@ def _mention_channel(config_id: int | None) -> str:
 
 def _mention_role(role_id: int | None) -> str:
     return f"<@&{role_id}>" if role_id else "not set"
+
+
+_REPLY_NAMES = {SafetyReply.DM: "by DM", SafetyReply.CHANNEL: "in the channel"}
 
 
 def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str]) -> discord.Embed:
@@ -182,7 +213,8 @@ def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str])
                 f" · remind {config.meeting_reminder_minutes} min before",
                 f"Member role after agreeing to guidelines: {_mention_role(config.member_role_id)}",
                 f"Milestone celebrations: {_mention_channel(config.celebrate_channel_id)}",
-                f"Crisis-language safety net: {'on' if config.safety_enabled else 'off'}",
+                f"Crisis-language safety net: {'on' if config.safety_enabled else 'off'}"
+                f" · reaches members {_REPLY_NAMES[config.safety_reply]}",
             ]
         ),
     )
@@ -233,8 +265,9 @@ class Setup(commands.GroupCog, group_name="setup"):
         response_time="What members are told, e.g. 'usually within a few hours'",
         work_start="Optional: hour staff start (0-23), in the time zone below",
         work_end="Optional: hour staff finish (1-24)",
-        timezone="Time zone for working hours, e.g. Europe/London",
+        timezone="Time zone for working hours, e.g. Europe/London (pick from the list)",
     )
+    @app_commands.autocomplete(timezone=timezone_choices)
     async def consultations(
         self,
         interaction: discord.Interaction[SupportBot],
@@ -247,24 +280,25 @@ class Setup(commands.GroupCog, group_name="setup"):
         work_end: app_commands.Range[int, 1, 24] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
-        """Choose the staff role and channels for the consultation queue."""
+        """Choose the staff role and channels for the consultation queue (the rest is kept)."""
         if (work_start is None) != (work_end is None):
             raise UserFacingError("Please give both work_start and work_end, or neither.")
-        if timezone is not None:
-            validate_timezone(timezone.strip())
+        zone = validate_timezone(timezone) if timezone is not None else None
         changes: dict[str, Any] = {
             "staff_role_id": staff_role.id,
             "queue_channel_id": queue_channel.id,
             "consult_channel_id": consult_channel.id,
-            "log_channel_id": log_channel.id if log_channel else None,
-            "work_start_hour": work_start,
-            "work_end_hour": work_end,
+            **given(
+                log_channel_id=log_channel.id if log_channel else None,
+                work_start_hour=work_start,
+                work_end_hour=work_end,
+            ),
         }
         response_text = sanitise(response_time, RESPONSE_TIME)  # refused when too long
         if response_text is not None:
             changes["response_time_text"] = response_text
-        if timezone is not None:
-            changes["timezone"] = timezone.strip()
+        if zone is not None:
+            changes["timezone"] = zone
         await self._save(interaction, **changes)
 
     @app_commands.command(name="limits")
@@ -329,10 +363,46 @@ class Setup(commands.GroupCog, group_name="setup"):
         )
 
     @app_commands.command(name="safety")
-    @app_commands.describe(state="on: read messages here for crisis language and offer help")
-    async def safety(self, interaction: discord.Interaction[SupportBot], state: bool) -> None:
-        """Turn the crisis-language safety net on or off for this server."""
-        await self._save(interaction, safety_enabled=state)
+    @app_commands.describe(
+        state="on: read messages here for crisis language and offer help",
+        reply="How a member is reached: by DM (private, the default) or in the channel",
+    )
+    @app_commands.choices(
+        reply=[
+            app_commands.Choice(
+                name="by DM (a neutral note here if their DMs are closed)", value="dm"
+            ),
+            app_commands.Choice(
+                name="in the channel, as a reply everyone can see", value="channel"
+            ),
+        ]
+    )
+    async def safety(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        state: bool | None = None,
+        reply: str | None = None,
+    ) -> None:
+        """Turn the crisis-language safety net on or off, and choose how members are reached."""
+        if reply is not None and reply not in {choice.value for choice in SafetyReply}:
+            raise UserFacingError("Please choose dm or channel for reply. Nothing was saved.")
+        await self._save(interaction, **given(safety_enabled=state, safety_reply=reply))
+
+    @app_commands.command(name="clear")
+    @app_commands.describe(setting="The setting to empty (the others stay as they are)")
+    @app_commands.choices(
+        setting=[
+            app_commands.Choice(name=label, value=key) for key, (label, _) in CLEARABLE.items()
+        ]
+    )
+    async def clear(
+        self, interaction: discord.Interaction[SupportBot], setting: app_commands.Choice[str]
+    ) -> None:
+        """Empty one optional setting, such as the log channel or the working hours."""
+        if setting.value not in CLEARABLE:  # a stale command from an older version
+            raise UserFacingError("I don't know that setting. Nothing was changed.")
+        _, columns = CLEARABLE[setting.value]
+        await self._save(interaction, **dict.fromkeys(columns))
 
     @app_commands.command(name="show")
     async def show(self, interaction: discord.Interaction[SupportBot]) -> None:

@@ -41,6 +41,17 @@ def run_benchmark(module: str, *args: str) -> str:
             ["Resident memory (MiB) kept by the bot", "| 30 "],
         ),
         (
+            "safety",
+            ("--quick",),
+            [
+                "Recall on alert.jsonl",
+                "False alarms on no_alert.jsonl",
+                "| 100 chars, everyday messages",
+                "one-regex floor",
+                "Adversarial inputs",
+            ],
+        ),
+        (
             "startup",
             ("--runs", "1", "--rows", "50"),
             ["Start-up, process start → READY", "| total", "Migrations on a database with 50 rows"],

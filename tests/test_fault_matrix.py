@@ -263,14 +263,17 @@ async def test_the_safety_net_when_discord_fails(
     bot = create_bot(make_settings(tmp_path, safety_net=True))
     async with simcord.run(bot) as env:
         server = await make_consult_server(env, safety_enabled=True)
-        failing = server.general if step == "reply" else server.queue
-        other = server.queue if step == "reply" else server.general
-        path = f"/channels/{failing.id}/messages"
-        env.inject_error("POST", path, status=status, code=code, times=None)
+        # The member is reached by DM, or else in the channel; staff in the queue channel.
+        dm = server.member.user.dm_channel
+        failing = [dm, server.general] if step == "reply" else [server.queue]
+        other = server.queue if step == "reply" else dm
+        paths = [f"/channels/{channel.id}/messages" for channel in failing]
+        for path in paths:
+            env.inject_error("POST", path, status=status, code=code, times=None)
 
         await server.member.send(server.general, "honestly I want to kill myself")
 
-        assert calls(env, "POST", path) == 1
+        assert [calls(env, "POST", path) for path in paths] == [1] * len(paths)
         from_bot = [m for m in other.history() if m.author.id == bot.user.id]  # type: ignore[union-attr]
         assert len(from_bot) == 1, "the other half of the safety net still happened"
         await bot.close_database()

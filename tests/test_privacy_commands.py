@@ -50,13 +50,21 @@ def text_of(message: Any) -> str:
     return "\n".join(parts)
 
 
-async def add_checkin(env: simcord.Env, user_id: int, note: str, day: int = 1) -> None:
+async def add_checkin(
+    env: simcord.Env, user_id: int, note: str, day: int = 1, *, guild_id: int | None = None
+) -> None:
     bot = the_bot(env)
     async with bot.db.transaction() as tx:
         await tx.execute(
-            "INSERT INTO checkins (user_id, local_day, created_at, mood, craving, note) "
-            "VALUES (?, ?, ?, 2, 6, ?)",
-            (user_id, f"2026-01-{day:02d}", env.now().isoformat(), bot.cipher.encrypt(note)),
+            "INSERT INTO checkins (user_id, guild_id, local_day, created_at, mood, craving, note) "
+            "VALUES (?, ?, ?, ?, 2, 6, ?)",
+            (
+                user_id,
+                guild_id,
+                f"2026-01-{day:02d}",
+                env.now().isoformat(),
+                bot.cipher.encrypt(note),
+            ),
         )
 
 
@@ -408,7 +416,7 @@ async def test_admin_forget_erases_and_leaves_a_pseudonymous_audit_row(env: simc
     guild, channel = server(env)
     admin, _ = add_admin(env, guild)
     member = guild.add_member(env.create_user("ann"))
-    await add_checkin(env, member.id, SENTINEL)
+    await add_checkin(env, member.id, SENTINEL, guild_id=guild.id)
     await add_request(env, guild.id, member.id, SENTINEL)
 
     asked = await admin.slash(channel, "admin forget", member=member)

@@ -1,0 +1,75 @@
+"""The matcher against the project's evaluation set (tests/data/crisis_eval/, issue 14).
+
+The targets are deterministic, so they are asserted here: recall at least 95% over the
+messages that must alert, false alarms at most 5% over the ones that must not. A cue alone
+("bye everyone") does not alert, so it counts as neither. `python -m benchmarks.safety`
+prints the same figures per category.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from bot.safety import Category, CrisisMatcher, Level
+from bot.settings import PROJECT_ROOT
+
+EVAL = PROJECT_ROOT / "tests" / "data" / "crisis_eval"
+
+
+def _lines(name: str) -> list[dict[str, str]]:
+    with (EVAL / name).open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> CrisisMatcher:
+    return CrisisMatcher.from_content_dir(PROJECT_ROOT / "data")
+
+
+def _alerts(matcher: CrisisMatcher, text: str) -> bool:
+    found = matcher.match(text)
+    return found is not None and found.level.rank >= Level.CONCERN.rank
+
+
+def test_the_set_is_large_enough_and_labelled() -> None:
+    positives, negatives = _lines("alert.jsonl"), _lines("no_alert.jsonl")
+    assert len(positives) >= 300
+    assert len(negatives) >= 300
+    categories = {category.value for category in Category} | {"disguised"}
+    assert {line["category"] for line in positives} <= categories
+
+
+def test_recall_is_at_least_95_percent(matcher: CrisisMatcher) -> None:
+    positives = _lines("alert.jsonl")
+    missed = [line for line in positives if not _alerts(matcher, line["text"])]
+    recall = 1 - len(missed) / len(positives)
+    assert recall >= 0.95, (recall, Counter(line["category"] for line in missed))
+
+
+def test_false_alarms_are_at_most_5_percent(matcher: CrisisMatcher) -> None:
+    negatives = _lines("no_alert.jsonl")
+    raised = [line for line in negatives if _alerts(matcher, line["text"])]
+    rate = len(raised) / len(negatives)
+    assert rate <= 0.05, (rate, Counter(line["category"] for line in raised))
+
+
+def test_no_category_is_left_behind(matcher: CrisisMatcher) -> None:
+    # Every category, on its own, is caught at least 85% of the time.
+    caught, total = Counter[str](), Counter[str]()
+    for line in _lines("alert.jsonl"):
+        total[line["category"]] += 1
+        caught[line["category"]] += _alerts(matcher, line["text"])
+    weak = {name: caught[name] / total[name] for name in total if caught[name] < 0.85 * total[name]}
+    assert weak == {}
+
+
+def test_high_risk_messages_reach_staff_at_once(matcher: CrisisMatcher) -> None:
+    # A message labelled high that alerts is reported high in most cases (the level decides
+    # whether the staff role is pinged).
+    high = [line for line in _lines("alert.jsonl") if line["level"] == "high"]
+    found = [matcher.match(line["text"]) for line in high]
+    at_high = sum(1 for match in found if match is not None and match.level is Level.HIGH)
+    assert at_high / len(high) >= 0.85
