@@ -306,8 +306,9 @@ SENTENCES = [
     ),
     (
         {"content_dir": 12.5},
-        "The setting CONTENT_DIR is not valid: point it at the folder that holds the content "
-        "files.",
+        "The setting CONTENT_DIR is not valid: point it at a folder that holds the content "
+        "files (crisis.toml, care/ and the rest, as in the repository's data/ folder), or leave "
+        "it empty for the bot's own.",
     ),
     (
         {"encryption_key": 12.5},
