@@ -23,7 +23,14 @@ from bot.__main__ import main
 from bot.crypto import key_file_for, load_key, open_cipher
 from bot.db import Database, load_migrations
 from bot.errors import StartupError
-from bot.settings import Settings, describe_settings_error, load_settings
+from bot.settings import (
+    PACKAGED_CONTENT,
+    PROJECT_ROOT,
+    Settings,
+    default_content_dir,
+    describe_settings_error,
+    load_settings,
+)
 from tests.test_settings_and_startup import SECRET, assert_one_sentence, run_main
 
 # A few start python -m bot in a subprocess: about 6 s each on two loaded cores.
@@ -370,3 +377,34 @@ def test_load_settings_reads_dot_env_by_default(
     (tmp_path / ".env").write_text("DISCORD_TOKEN=abc.def\nRETENTION_DAYS=0\n")
     with pytest.raises(StartupError, match=r"^The setting RETENTION_DAYS is not valid"):
         load_settings()
+
+
+# --------------------------------------------------------------------------- CONTENT_DIR
+
+
+def test_a_blank_content_dir_is_the_bots_own() -> None:
+    for blank in ("", "   "):
+        settings = Settings(_env_file=None, discord_token=SECRET, content_dir=blank)  # type: ignore[call-arg,arg-type]
+        assert settings.content_dir == default_content_dir()
+    assert Settings(_env_file=None, discord_token=SECRET).content_dir == default_content_dir()  # type: ignore[call-arg]
+    assert (default_content_dir() / "crisis.toml").is_file()
+
+
+def test_content_dir_must_be_a_folder(tmp_path: Path) -> None:
+    a_file = tmp_path / "crisis.toml"
+    a_file.write_text("x")
+
+    for refused in (a_file, tmp_path / "missing"):
+        with pytest.raises(ValidationError) as caught:
+            Settings(_env_file=None, discord_token=SECRET, content_dir=refused)  # type: ignore[call-arg]
+        assert describe_settings_error(caught.value).startswith(
+            "The setting CONTENT_DIR is not valid"
+        )
+    accepted = Settings(_env_file=None, discord_token=SECRET, content_dir=tmp_path)  # type: ignore[call-arg]
+    assert accepted.content_dir == tmp_path
+
+
+def test_the_bots_own_content_is_the_checkouts_data_folder_here() -> None:
+    """In a checkout there is no packaged copy, so the default is the repository's data/."""
+    assert not PACKAGED_CONTENT.is_dir()
+    assert default_content_dir() == PROJECT_ROOT / "data"
