@@ -408,3 +408,12 @@ def test_the_bots_own_content_is_the_checkouts_data_folder_here() -> None:
     """In a checkout there is no packaged copy, so the default is the repository's data/."""
     assert not PACKAGED_CONTENT.is_dir()
     assert default_content_dir() == PROJECT_ROOT / "data"
+
+
+def test_an_installed_wheels_content_comes_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the wheel's copy exists (``bot/_data``), it is the bot's own content."""
+    monkeypatch.setattr("bot.settings.PACKAGED_CONTENT", tmp_path)
+
+    assert default_content_dir() == tmp_path
