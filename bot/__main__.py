@@ -19,6 +19,7 @@ from bot import maintenance
 from bot.bot import SupportBot, create_bot
 from bot.crypto import new_key
 from bot.errors import StartupError
+from bot.library import load_library
 from bot.settings import Settings, describe_settings_error, load_settings
 
 log = logging.getLogger("bot")
@@ -55,7 +56,12 @@ async def run_bot(bot: SupportBot, settings: Settings) -> None:
             log.info("shutdown.done")
             return
         stopper.cancel()
-        await runner  # re-raises a start-up failure
+        try:
+            await runner  # re-raises a start-up failure
+        except BaseException:
+            if not bot.is_ready():
+                await bot.discard_new_storage()  # a refused first start leaves no files
+            raise
 
 
 def explain_failure(error: BaseException) -> str | None:
@@ -114,8 +120,43 @@ def run_maintenance(command: str, path: Path, env_file: str) -> int:
     return 0
 
 
+def run_check(env_file: str) -> int:
+    """``check``: the settings, content files, database and key, fully; one line per problem.
+
+    Never connects to Discord and never creates a file. Exit 0 with one "all good" line, else
+    1 with one line per problem.
+    """
+    logging.getLogger("bot").addHandler(logging.NullHandler())  # the report is the output
+    problems: list[str] = []
+    summary = ""
+    settings: Settings | None
+    try:
+        settings = load_settings(env_file)
+    except StartupError as error:
+        problems.append(str(error))
+        try:
+            settings = maintenance_settings(env_file)  # only the token was wrong: go on
+        except StartupError:
+            settings = None
+    if settings is not None:
+        try:
+            load_library(settings.content_dir)
+        except StartupError as error:
+            problems.append(str(error))
+        key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+        result = maintenance.check_database(settings.database_path, key)
+        problems += result.problems
+        summary = result.summary
+    if problems:
+        for problem in problems:
+            print(problem)
+        return 1
+    print(f"All good: settings, content files and {summary}.")
+    return 0
+
+
 def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``backup PATH``, ``restore PATH`` and ``keygen``."""
+    """``backup PATH``, ``restore PATH``, ``check`` and ``keygen``."""
     backup = commands.add_parser(
         "backup", help="copy the database to a new file PATH, safely, even while the bot runs"
     )
@@ -124,6 +165,10 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "restore", help="replace the database with the backup at PATH (stop the bot first)"
     )
     restore.add_argument("path", type=Path, metavar="PATH", help="a file made by backup")
+    commands.add_parser(
+        "check",
+        help="check settings, content files, the database (fully) and its key; stop the bot first",
+    )
     commands.add_parser("keygen", help="print a new key for ENCRYPTION_KEY")
 
 
@@ -151,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command in ("backup", "restore"):
             return run_maintenance(args.command, args.path, args.env_file)
+        if args.command == "check":
+            return run_check(args.env_file)
         if args.command == "sandbox":
             from bot import sandbox as sandbox_module
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -12,8 +13,9 @@ from discord.ext import commands
 
 from bot.care import CareContent
 from bot.crisis import CrisisResources
-from bot.crypto import Cipher, open_cipher
+from bot.crypto import Cipher, key_file_for, open_cipher, read_key
 from bot.db import Database
+from bot.guild_config import GuildConfigRepository
 from bot.library import Library, load_library
 from bot.settings import Settings
 from bot.state import BotState
@@ -33,6 +35,12 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.privacy",
 )
 """Every extension, loaded in this order; a failure stops start-up."""
+
+STORAGE_LOST_ALERT = (
+    "⚠️ The bot's database file was removed or replaced while the bot was running, so I have "
+    "stopped saving anything: members who try are asked to try again shortly and shown the "
+    "crisis lines. Put the database back (or restore a backup) and restart the bot."
+)
 
 
 def required_intents(settings: Settings) -> discord.Intents:
@@ -79,6 +87,7 @@ class SupportBot(commands.Bot):
         self.library = library
         self._db: Database | None = None
         self._cipher: Cipher | None = None
+        self._new_key_file: Path | None = None
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """discord.py's dispatch, plus a ``modal_submit`` event for submitted forms.
@@ -119,14 +128,49 @@ class SupportBot(commands.Bot):
         ``python -m bot`` calls it before connecting, so storage problems surface first.
         """
         if self._db is None or self._db.closed:
-            self._db = await Database.open(self.settings.database_path)
-            key = self.settings.encryption_key
+            setting = self.settings.encryption_key
+            configured = setting.get_secret_value() if setting else None
+            key, _source = read_key(configured, self.settings.database_path)  # refused early
+            database = await Database.open(self.settings.database_path)
             try:
-                self._cipher = await open_cipher(self._db, key.get_secret_value() if key else None)
+                self._cipher = await open_cipher(database, configured)
             except BaseException:
-                await self._db.close()
+                await database.close()
                 raise
+            if key is None:  # open_cipher made the key file for this new database
+                self._new_key_file = key_file_for(self.settings.database_path)
+            database.on_lost = self._storage_lost
+            self._db = database
         return self._db
+
+    async def discard_new_storage(self) -> None:
+        """After a failed first start (a rejected token, a missing intent): remove the database
+        and key file this run created, so a refused start leaves nothing behind."""
+        companions = () if self._new_key_file is None else (self._new_key_file,)
+        if self._db is not None and await self._db.discard_if_new(*companions):
+            self._new_key_file = None
+
+    def _storage_lost(self) -> None:
+        """Called by the database once when its file was removed or replaced under us."""
+        self.dispatch("storage_lost")
+
+    async def on_storage_lost(self) -> None:
+        """Tell each server's log channel, once, that nothing can be saved until a restart."""
+        for guild in self.guilds:
+            try:
+                config = await GuildConfigRepository(self.db).get(guild.id)
+            except Exception:
+                log.warning("storage_lost.config_unreadable guild=%s", guild.id)
+                continue
+            channel = guild.get_channel(config.log_channel_id or 0)
+            if not isinstance(channel, discord.abc.Messageable):
+                continue
+            try:
+                await channel.send(STORAGE_LOST_ALERT)
+            except discord.HTTPException:
+                log.warning("storage_lost.alert_failed guild=%s channel=%s", guild.id, channel.id)
+            else:
+                log.info("storage_lost.alerted guild=%s channel=%s", guild.id, channel.id)
 
     async def setup_hook(self) -> None:
         await self.open_database()

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
-from bot.text import strip_controls
+from bot.text import TextField, sanitise
 
 log = logging.getLogger(__name__)
 
 MOOD_MIN, MOOD_MAX = 1, 5
 CRAVING_MIN, CRAVING_MAX = 0, 10
 NOTE_LIMIT = 300
+NOTE = TextField("note", NOTE_LIMIT)
 HISTORY_CHOICES = (14, 30)
 LOW_MOOD = 2
 """A mood at or below this is met with extra support (coping ideas, a consultant)."""
@@ -89,13 +90,7 @@ def validate(mood: int, craving: int | None, note: str | None) -> str | None:
         raise UserFacingError(f"Mood is a number from {MOOD_MIN} to {MOOD_MAX}.")
     if craving is not None and not CRAVING_MIN <= craving <= CRAVING_MAX:
         raise UserFacingError(f"Craving is a number from {CRAVING_MIN} to {CRAVING_MAX}.")
-    cleaned = strip_controls(note).strip() if note else None
-    if cleaned and len(cleaned) > NOTE_LIMIT:
-        raise UserFacingError(
-            f"Your note is {len(cleaned)} characters; please keep it to {NOTE_LIMIT}. "
-            "Nothing was saved."
-        )
-    return cleaned or None
+    return sanitise(note, NOTE)
 
 
 def _streak(days_with_checkin: set[dt.date], today: dt.date) -> int:

@@ -36,7 +36,7 @@ from typing import Protocol
 from bot.db import Database, Transaction
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
-from bot.text import strip_controls
+from bot.text import TextField, sanitise, sanitise_required
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,12 @@ PREFERRED_TIME_LIMIT = 100
 STAFF_NOTE_LIMIT = 1000
 CLOSE_REASON_LIMIT = 300
 STATS_DAYS = 7
+
+NOTE = TextField("note", NOTE_LIMIT)
+PREFERRED_TIME = TextField("preferred time", PREFERRED_TIME_LIMIT)
+CLOSE_REASON = TextField("reason", CLOSE_REASON_LIMIT, required=True)
+STAFF_NOTE = TextField("note", STAFF_NOTE_LIMIT, required=True)
+"""The texts typed into the queue: each passes ``bot.text.sanitise`` before anything else."""
 
 
 class Topic(StrEnum):
@@ -89,6 +95,9 @@ URGENCY_LABELS: dict[Urgency, str] = {
 }
 
 PRIORITY: dict[Urgency, int] = {Urgency.URGENT: 0, Urgency.SOON: 1, Urgency.ROUTINE: 2}
+
+NEVER_LIMITED = frozenset({Urgency.URGENT})
+"""Urgencies that no cooldown or hourly cap ever refuses: someone struggling right now."""
 
 
 class Status(StrEnum):
@@ -239,31 +248,6 @@ class MemberLeft:
     """Their own open or claimed request, now marked "member left"."""
     released: tuple[Consultation, ...]
     """Requests they had claimed as staff, now back in the queue."""
-
-
-# --------------------------------------------------------------------------- text checks
-
-
-def optional_text(text: str | None, *, limit: int, what: str) -> str | None:
-    """Blank → None; over ``limit`` → a polite refusal (and nothing is stored)."""
-    if text is None:
-        return None
-    cleaned = strip_controls(text).strip()
-    if not cleaned:
-        return None
-    if len(cleaned) > limit:
-        raise UserFacingError(
-            f"Your {what} is {len(cleaned):,} characters long; the limit is {limit}. "
-            "Please shorten it and try again. Nothing was saved."
-        )
-    return cleaned
-
-
-def required_text(text: str, *, limit: int, what: str) -> str:
-    value = optional_text(text, limit=limit, what=what)
-    if value is None:
-        raise UserFacingError(f"Please write a {what}.")
-    return value
 
 
 # --------------------------------------------------------------------------- the service
@@ -433,14 +417,13 @@ class ConsultationService:
         """Open a request, or return the member's existing open one (idempotent).
 
         The per-member cooldown and the per-server hourly cap are checked inside the same
-        transaction as the insert. An urgent request skips the cooldown (a member who is
-        struggling is never told to wait); the hourly cap still applies. Refusals carry
-        ``show_crisis=True`` so the reply always includes crisis resources.
+        transaction as the insert. An urgent request ("I am struggling right now", or the
+        crisis safety net) skips both: a member who is struggling is never told to wait, and
+        abuse is the blocklist's job, not the cap's. Refusals carry ``show_crisis=True`` so the
+        reply always includes crisis resources.
         """
-        note = optional_text(note, limit=NOTE_LIMIT, what="note")
-        preferred_time = optional_text(
-            preferred_time, limit=PREFERRED_TIME_LIMIT, what="preferred time"
-        )
+        note = sanitise(note, NOTE)
+        preferred_time = sanitise(preferred_time, PREFERRED_TIME)
         stamp = to_ts(now)
         async with self._db.transaction() as tx:
             existing = await tx.fetchone(
@@ -452,9 +435,9 @@ class ConsultationService:
                 request_id = int(existing["id"])
                 created = False
             else:
-                if urgency is not Urgency.URGENT:
+                if urgency not in NEVER_LIMITED:
                     await self._check_cooldown(tx, guild_id, member_id, stamp, config)
-                await self._check_hourly_cap(tx, guild_id, stamp, config)
+                    await self._check_hourly_cap(tx, guild_id, stamp, config)
                 request_id = await self._insert(
                     tx, guild_id, member_id, topic, urgency, note, preferred_time, stamp
                 )
@@ -558,7 +541,7 @@ class ConsultationService:
         self, guild_id: int, member_id: int, note: str | None, now: dt.datetime
     ) -> Consultation:
         """Replace the note on the member's open or claimed request (blank removes it)."""
-        cleaned = optional_text(note, limit=NOTE_LIMIT, what="note")
+        cleaned = sanitise(note, NOTE)
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE consultations SET note = ? WHERE guild_id = ? AND member_id = ? "
@@ -760,7 +743,7 @@ class ConsultationService:
         now: dt.datetime,
     ) -> Consultation:
         """Close an open or claimed request (staff); the reason is stored encrypted."""
-        cleaned = required_text(reason, limit=CLOSE_REASON_LIMIT, what="reason")
+        cleaned = sanitise_required(reason, CLOSE_REASON)
         stamp = to_ts(now)
         async with self._db.transaction() as tx:
             row = await self._load(tx, request_id)
@@ -975,7 +958,7 @@ class ConsultationService:
     async def add_note(
         self, request_id: int, author_id: int, text: str, now: dt.datetime
     ) -> StaffNote:
-        body = required_text(text, limit=STAFF_NOTE_LIMIT, what="note")
+        body = sanitise_required(text, STAFF_NOTE)
         encrypted = self._cipher.encrypt(body)
         assert encrypted is not None
         stamp = to_ts(now)

@@ -1,15 +1,19 @@
-"""Backups and restores of the database, for ``python -m bot backup|restore``.
+"""Backups, restores and checks of the database, for ``python -m bot backup|restore|check``.
 
 A backup is a consistent copy made with SQLite's online backup API (safe while the bot runs),
 checked with ``PRAGMA integrity_check``, written as a single file with mode 0600. A restore
 refuses while a bot holds the database, checks the backup and that the encryption key can
-read it, keeps the current database aside, then copies the backup in.
+read it, keeps the current database aside, then copies the backup in. A check opens the
+database read-only (creating nothing) and runs everything start-up skips to stay fast: the
+full ``integrity_check``, the schema, and whether the key reads what is stored.
 
-Every failure is a ``StartupError`` with one sentence for the admin.
+Every failure of backup and restore is a ``StartupError`` with one sentence for the admin;
+a check returns one sentence per problem.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import fcntl
@@ -21,9 +25,10 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from bot.crypto import CANARY_KEY, CANARY_TEXT, key_file_for
-from bot.db import BUSY_TIMEOUT_MS, database_in_use, load_migrations, lock_path_for
+from bot.crypto import CANARY_KEY, CANARY_TEXT, key_file_for, key_problem, read_key
+from bot.db import BUSY_TIMEOUT_MS, Database, database_in_use, load_migrations, lock_path_for
 from bot.errors import StartupError
+from bot.schema import describe
 
 
 @dataclass(frozen=True)
@@ -217,3 +222,87 @@ def restore(backup_path: Path, database: Path, configured_key: str | None) -> Re
             source.close()
     os.chmod(database, 0o600)
     return RestoreResult(database, previous)
+
+
+# --------------------------------------------------------------------------- check
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    problems: list[str]
+    """One sentence per problem; empty when all is well."""
+    summary: str
+    """What was checked, for the "all good" line."""
+
+
+def check_database(database: Path, configured_key: str | None) -> CheckResult:
+    """Everything about the database and its key that start-up checks only cheaply."""
+    database = Path(database)
+    problems: list[str] = []
+    try:
+        key, _source = read_key(configured_key, database)
+        key_readable = True
+    except StartupError as error:
+        problems.append(str(error))
+        key, key_readable = None, False
+    if not database.exists() and not database.is_symlink():
+        return CheckResult(
+            problems, f"no database yet at {database} (the bot creates it on first start)"
+        )
+    if database_in_use(database):
+        problems.append(
+            f"A running bot is using {database}: stop it first, then run the check again."
+        )
+        return CheckResult(problems, "")
+    return asyncio.run(_check_database(database, key, key_readable, problems))
+
+
+async def _check_database(
+    database: Path, key: bytes | None, key_readable: bool, problems: list[str]
+) -> CheckResult:
+    """The read-only part of ``check_database`` (``key_readable``: the key's own check passed)."""
+    try:
+        db = await Database.inspect(database)
+    except StartupError as error:
+        problems.append(str(error))
+        return CheckResult(problems, "")
+    try:
+        migrations = load_migrations()
+        damage = await db.integrity_problems()
+        if damage:
+            details = [line for line in damage if not line.startswith("***")] or damage
+            more = f" and {len(details) - 1} more" if len(details) > 1 else ""
+            problems.append(
+                f"The database file {database} failed its integrity check "
+                f"({' '.join(details[0].split())}{more}): restore a backup."
+            )
+        version = await db.schema_version()
+        if version > len(migrations):
+            problems.append(
+                f"The database file {database} has schema version {version}, newer than this "
+                f"bot understands ({len(migrations)}): update the bot."
+            )
+            return CheckResult(problems, "")
+        missing = await db.schema_differences(migrations)
+        if missing:
+            problems.append(
+                f"The database file {database} is missing part of what this bot's migrations "
+                f"make ({describe(missing)}): restore a backup."
+            )
+        elif key_readable:
+            problem = await key_problem(db, key)
+            if problem is not None:
+                problems.append(problem)
+        pending = len(migrations) - version
+        later = f", {pending} migration(s) to apply at the next start" if pending else ""
+        clean = "" if await db.closed_cleanly() else ", last run did not shut down cleanly"
+        return CheckResult(
+            problems, f"the database {database} (integrity, schema, key{later}{clean})"
+        )
+    except (StartupError, sqlite3.DatabaseError) as error:
+        problems.append(
+            f"The database file {database} could not be checked ({error}): restore a backup."
+        )
+        return CheckResult(problems, "")
+    finally:
+        await db.close()

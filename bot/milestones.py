@@ -20,7 +20,7 @@ from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import validate_timezone
-from bot.text import strip_controls
+from bot.text import TextField, sanitise
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ DAY_MILESTONES = (1, 7, 30, 60, 90)
 EARLIEST_YEARS_AGO = 80
 """A start date further back than this is refused as a likely typo."""
 LABEL_LIMIT = 40
+LABEL = TextField("label", LABEL_LIMIT, one_line=True)
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 
@@ -152,12 +153,7 @@ class Milestone:
 
 
 def clean_label(label: str | None) -> str | None:
-    cleaned = " ".join(strip_controls(label).split()) if label else ""
-    if not cleaned:
-        return None
-    if len(cleaned) > LABEL_LIMIT:
-        raise UserFacingError(f"Please keep the label to {LABEL_LIMIT} characters.")
-    return cleaned
+    return sanitise(label, LABEL)
 
 
 class MilestoneRepository:

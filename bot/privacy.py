@@ -737,6 +737,7 @@ async def erase(
                     audit.at.astimezone(dt.UTC).isoformat(),
                 ),
             )
+    await db.truncate_wal()  # no copy of the erased rows is left in the WAL
     log.info(
         "privacy.erased guild=%s deleted=%d anonymised=%d open=%d audit=%s",
         guild_id,
@@ -831,6 +832,8 @@ async def purge_expired(
             else:
                 await tx.executemany(f"DELETE FROM {source.table} WHERE rowid = ?", expired)
             purged[source.table] = len(expired)
+    if purged:
+        await db.truncate_wal()  # as after an erasure: no old copy of purged notes stays
     log.info("privacy.purged total=%d tables=%s", sum(purged.values()), ",".join(sorted(purged)))
     return PurgeReport(purged)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -16,6 +15,7 @@ import discord
 from bot import limits
 from bot.crisis import REMINDER, CrisisResources
 from bot.errors import UserFacingError
+from bot.text import clean
 
 if TYPE_CHECKING:
     from bot.bot import SupportBot
@@ -33,23 +33,11 @@ FOOTER = (
 )
 
 SOMETHING_WENT_WRONG = (
-    "Sorry, something went wrong on our side. Anything you already sent is safe. "
-    "If you are in crisis, please call or text 988 (US) or use /crisis."
+    "Sorry, something went wrong on our side, so what you just sent may not have been saved. "
+    "Please try again in a moment. If you need help right now, please call or text 988 (US) "
+    "or use /crisis."
 )
-
-# Zero-width, bidi-control and other invisible format characters that can spoof text. A
-# zero-width joiner is kept only between two emoji, where it is part of one picture (❤️‍🩹).
-_EMOJI = "\u2190-\u2bff\ufe0f\U0001f000-\U0001faff"
-_INVISIBLE = re.compile(
-    "[\u0000\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-    f"|(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])"
-)
-
-
-def clean_text(text: str) -> str:
-    """Member text with NULs, invisible and direction-override characters removed."""
-    without = _INVISIBLE.sub("", text)
-    return "".join(ch for ch in without if unicodedata.category(ch) != "Cc" or ch in "\n\t")
+"""Said when we don't know whether anything was saved: never "it is safe" (house style 17)."""
 
 
 def shorten(text: str, limit: int) -> str:
@@ -63,10 +51,13 @@ _UNESCAPED_BRACKET = re.compile(r"(?<!\\)([\[\]])")
 def escape(text: str, limit: int | None = None) -> str:
     """Member text made safe to show inside markdown: cleaned, escaped, mentions defused, cut.
 
+    Typed text was already cleaned at the boundary (``bot.text.sanitise``); cleaning again here
+    covers what was stored before it existed and names that come from Discord.
+
     Every square bracket is escaped too: ``escape_markdown``'s masked-link pattern is greedy,
     so a second ``[label](url)`` in the same text would otherwise stay a disguised link.
     """
-    escaped = discord.utils.escape_markdown(clean_text(text))
+    escaped = discord.utils.escape_markdown(clean(text))
     safe = discord.utils.escape_mentions(_UNESCAPED_BRACKET.sub(r"\\\1", escaped))
     if limit is None:
         return safe
@@ -167,6 +158,9 @@ async def report_error(
             exc_info=original,
         )
         content, extra = SOMETHING_WENT_WRONG, []
+        resources = getattr(interaction.client, "crisis", None)
+        if isinstance(resources, CrisisResources):
+            extra.append(crisis_embed(resources))
     try:
         await send_ephemeral(interaction, content, embeds=extra or None)
     except discord.HTTPException:

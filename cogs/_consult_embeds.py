@@ -87,6 +87,12 @@ def describe_problem(problem: str | None) -> str | None:
             f"I couldn't create {thing}: I am missing "
             f"{permission_names(detail.removeprefix('missing:').split(','))} there."
         )
+    if detail in _NOT_ADDED:
+        return (
+            f"Discord kept failing when I tried to add {_NOT_ADDED[detail]} to the private "
+            "thread. Mentioning them in the thread adds them; I'll also try again when I next "
+            "start."
+        )
     if detail == "no_channel":
         channel = "consultation" if where == "thread" else "queue"
         return f"I couldn't create {thing}: the {channel} channel no longer exists. Run /setup."
@@ -99,6 +105,9 @@ def describe_problem(problem: str | None) -> str | None:
             "perhaps by a channel override."
         )
     return f"Discord had trouble creating {thing}; I'll try again."
+
+
+_NOT_ADDED = {"member_not_added": "the member", "claimer_not_added": "the claimer"}
 
 
 def _header(consultation: Consultation) -> str:
@@ -340,9 +349,42 @@ def rejoined_message(consultation: Consultation) -> str:
 
 def claimed_reply(consultation: Consultation) -> str:
     """To the staff member who claimed (by button or `/queue next`)."""
-    return (
+    text = (
         f"You claimed request #{consultation.number}. Your private thread with the member: "
         f"<#{consultation.thread_id}>"
+    )
+    if consultation.problem == "thread:member_not_added":
+        text += (
+            f"\n⚠ Discord kept failing when I tried to add <@{consultation.member_id}> to the "
+            "thread, so they can't see it yet. Mention them in the thread to add them; I'll "
+            "also try again when I next start."
+        )
+    elif consultation.problem == "thread:claimer_not_added":
+        text += (
+            "\n⚠ Discord kept failing when I tried to add you to the thread. Open it from the "
+            "link above; I'll also try again when I next start."
+        )
+    return text
+
+
+def people_added_message(consultation: Consultation) -> str:
+    """In the thread, once someone who could not be added at the claim is in it."""
+    return (
+        f"<@{consultation.member_id}>, this is your private thread for request "
+        f"#{consultation.number}. <@{consultation.claimed_by}> from the staff team is here with "
+        "you. Sorry for the delay: Discord had a problem when it was opened."
+    )
+
+
+def note_updated_message(consultation: Consultation) -> str:
+    """In the thread: the member changed their note (no one is pinged)."""
+    if not consultation.note:
+        return f"<@{consultation.member_id}> removed their note on request #{consultation.number}."
+    quoted = escape(consultation.note, 1000).replace("\n", "\n> ")
+    return shorten(
+        f"<@{consultation.member_id}> updated their note on request #{consultation.number}:"
+        f"\n> {quoted}",
+        limits.MESSAGE_CONTENT,
     )
 
 

@@ -8,6 +8,7 @@ reconciliation (or the next claim) finishes the missing step.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -45,6 +46,12 @@ def missing_permissions(channel: discord.abc.GuildChannel, codes: Sequence[str])
     granted = channel.permissions_for(channel.guild.me)
     return [code for code in codes if not getattr(granted, code)]
 
+
+ADD_MEMBER_BACKOFF_SECONDS = (0.25, 0.75)
+"""Waits between tries when Discord fails (5xx, 429) to add someone to a thread: three tries."""
+MEMBER_NOT_ADDED = "thread:member_not_added"
+CLAIMER_NOT_ADDED = "thread:claimer_not_added"
+NOT_ADDED_PROBLEMS = (MEMBER_NOT_ADDED, CLAIMER_NOT_ADDED)
 
 ADOPT_CLOCK_MARGIN = dt.timedelta(minutes=1)
 """How far Discord's clock (a thread's id) may be behind ours (the claim's time)."""
@@ -357,7 +364,7 @@ class ConsultFlow:
             if thread is not None:
                 try:
                     await thread.edit(archived=False, locked=False)
-                    await thread.add_user(discord.Object(consultation.claimed_by))
+                    await self._add_people(thread, consultation)
                     await thread.send(
                         render.rejoined_message(consultation),
                         allowed_mentions=discord.AllowedMentions(
@@ -397,9 +404,8 @@ class ConsultFlow:
         ):
             log.info("consultation.thread_orphaned id=%s thread=%s", consultation.id, thread.id)
         fresh = await self.service.get(consultation.id) or consultation
+        await self._add_people(thread, consultation)
         try:
-            for user_id in (consultation.member_id, consultation.claimed_by):
-                await thread.add_user(discord.Object(user_id))
             await thread.send(
                 render.opening_message(fresh),
                 allowed_mentions=discord.AllowedMentions(
@@ -412,6 +418,62 @@ class ConsultFlow:
         except discord.HTTPException:
             log.warning("consultation.thread_setup_incomplete id=%s", consultation.id)
         return thread
+
+    async def _add_to_thread(
+        self, thread: discord.Thread, user_id: int, consultation: Consultation
+    ) -> bool:
+        """Add someone to the thread, trying again (briefly) while Discord fails; False if
+        they could not be added. A refusal (403, 404) is not retried: it would not change."""
+        for attempt in range(len(ADD_MEMBER_BACKOFF_SECONDS) + 1):
+            try:
+                await thread.add_user(discord.Object(user_id))
+                return True
+            except discord.HTTPException as error:
+                log.warning(
+                    "consultation.thread_add_failed id=%s user=%s status=%s attempt=%d",
+                    consultation.id,
+                    user_id,
+                    error.status,
+                    attempt + 1,
+                )
+                if attempt == len(ADD_MEMBER_BACKOFF_SECONDS) or not (
+                    error.status >= 500 or error.status == 429
+                ):
+                    return False
+                await asyncio.sleep(ADD_MEMBER_BACKOFF_SECONDS[attempt])
+        return False  # pragma: no cover - the loop always returns
+
+    async def _add_people(self, thread: discord.Thread, consultation: Consultation) -> bool:
+        """Add the member and the claimer; a failure is saved as the request's problem (shown
+        to the claimer and on the card) and repaired at start-up. True when both are in."""
+        assert consultation.claimed_by is not None
+        problem = None
+        if not await self._add_to_thread(thread, consultation.member_id, consultation):
+            problem = MEMBER_NOT_ADDED
+        if not await self._add_to_thread(thread, consultation.claimed_by, consultation):
+            problem = problem or CLAIMER_NOT_ADDED
+        if problem is not None:
+            await self.service.set_problem(consultation.id, problem)
+        return problem is None
+
+    async def _repair_people(self, thread: discord.Thread, consultation: Consultation) -> None:
+        """Start-up: add whoever could not be added when the request was claimed."""
+        if not await self._add_people(thread, consultation):
+            log.warning("consultation.reconcile_people_still_missing id=%s", consultation.id)
+            return
+        await self.service.set_problem(consultation.id, None)
+        fresh = await self.service.get(consultation.id) or consultation
+        try:
+            await thread.send(
+                render.people_added_message(fresh),
+                allowed_mentions=discord.AllowedMentions(
+                    users=[discord.Object(consultation.member_id)]
+                ),
+            )
+        except discord.HTTPException:
+            log.warning("consultation.thread_notice_failed id=%s", consultation.id)
+        await self.refresh_card(thread.guild, fresh)
+        log.info("consultation.reconcile_people_added id=%s", consultation.id)
 
     async def _existing_thread(self, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
         thread = guild.get_thread(thread_id)
@@ -532,6 +594,16 @@ class ConsultFlow:
         await self.log_closed(guild, closed)
         return closed
 
+    async def update_note(
+        self, guild: discord.Guild, member_id: int, note: str | None
+    ) -> Consultation:
+        """The member changed their note: save it, redraw the card, and tell the thread."""
+        updated = await self.service.update_note(guild.id, member_id, note, self.now())
+        await self.refresh_card(guild, updated)
+        if updated.status is Status.CLAIMED:
+            await self._post_in_thread(guild, updated, render.note_updated_message(updated))
+        return updated
+
     async def cancel(self, guild: discord.Guild, member_id: int) -> Consultation:
         """The member withdraws their waiting request: update the card and log it."""
         cancelled = await self.service.cancel(guild.id, member_id, self.now())
@@ -555,11 +627,8 @@ class ConsultFlow:
             guild.id, current.id, interaction.user.id, to.id, self.now(), override=override
         )
         thread = await self._thread_for(guild, moved)
-        if thread is not None:
-            try:
-                await thread.add_user(to)
-            except discord.HTTPException:
-                log.warning("consultation.transfer_add_failed id=%s", moved.id)
+        if thread is not None and not await self._add_to_thread(thread, to.id, moved):
+            log.warning("consultation.transfer_add_failed id=%s", moved.id)
         await self._post_in_thread(
             guild,
             moved,
@@ -728,14 +797,20 @@ class ConsultFlow:
             return
         if consultation.status is Status.CLAIMED:
             if consultation.thread_id is not None:
-                if guild.get_thread(consultation.thread_id) is not None:
-                    return
-                try:
-                    await guild.fetch_channel(consultation.thread_id)
-                except discord.NotFound:
-                    await self.thread_deleted(guild.id, consultation.thread_id)
-                except discord.HTTPException:
-                    log.info("consultation.reconcile_thread_unknown id=%s", consultation.id)
+                thread: Any = guild.get_thread(consultation.thread_id)
+                if thread is None:
+                    try:
+                        thread = await guild.fetch_channel(consultation.thread_id)
+                    except discord.NotFound:
+                        await self.thread_deleted(guild.id, consultation.thread_id)
+                        return
+                    except discord.HTTPException:
+                        log.info("consultation.reconcile_thread_unknown id=%s", consultation.id)
+                        return
+                if isinstance(thread, discord.Thread) and consultation.problem in (
+                    NOT_ADDED_PROBLEMS
+                ):
+                    await self._repair_people(thread, consultation)
                 return
             result = await self.ensure_thread(guild, config, consultation)
             if isinstance(result, str):

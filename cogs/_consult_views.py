@@ -242,13 +242,10 @@ async def _submit_request(interaction: discord.Interaction[Any], values: dict[st
 async def _submit_note(interaction: discord.Interaction[Any], request_id: int | None) -> None:
     await _own_request(interaction, request_id)
     flow = flow_of(interaction)
-    assert interaction.guild_id is not None
+    assert interaction.guild is not None
     await interaction.response.defer(ephemeral=True, thinking=True)
-    updated = await flow.service.update_note(
-        interaction.guild_id,
-        interaction.user.id,
-        _text(form_values(interaction.data).get("note")),
-        flow.now(),
+    updated = await flow.update_note(
+        interaction.guild, interaction.user.id, _text(form_values(interaction.data).get("note"))
     )
     await send_ephemeral(
         interaction,

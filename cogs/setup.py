@@ -12,11 +12,13 @@ from discord.ext import commands
 from bot.bot import SupportBot
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository, validate_timezone
+from bot.text import TextField, sanitise
 from bot.ui import QUIET, WARM, add_field, embed, escape
 
 log = logging.getLogger(__name__)
 
 RESPONSE_TIME_LIMIT = 100
+RESPONSE_TIME = TextField("response time", RESPONSE_TIME_LIMIT, one_line=True)
 
 
 def require_manager(interaction: discord.Interaction[SupportBot]) -> discord.Member:
@@ -258,13 +260,9 @@ class Setup(commands.GroupCog, group_name="setup"):
             "work_start_hour": work_start,
             "work_end_hour": work_end,
         }
-        if response_time is not None:
-            changes["response_time_text"] = " ".join(response_time.split())
-            if len(changes["response_time_text"]) > RESPONSE_TIME_LIMIT:  # a stale command
-                raise UserFacingError(
-                    f"Please keep the response time to {RESPONSE_TIME_LIMIT} characters. "
-                    "Nothing was saved."
-                )
+        response_text = sanitise(response_time, RESPONSE_TIME)  # refused when too long
+        if response_text is not None:
+            changes["response_time_text"] = response_text
         if timezone is not None:
             changes["timezone"] = timezone.strip()
         await self._save(interaction, **changes)

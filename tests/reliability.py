@@ -16,7 +16,8 @@ import simcord
 from simcord import interactions as simcord_interactions
 
 from bot.bot import SupportBot
-from bot.ui import SOMETHING_WENT_WRONG, clean_text
+from bot.text import clean as clean_text
+from bot.ui import SOMETHING_WENT_WRONG
 
 
 def bot_of(env: simcord.Env) -> SupportBot:

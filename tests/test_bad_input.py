@@ -19,6 +19,7 @@ refuse it itself. /admin forget takes no text, so it has no table here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -65,7 +66,22 @@ CASES = (
     "invisible",
     "nul",
     "emoji",
+    "lone_surrogate",
+    "tags",
+    "hangul_filler",
+    "braille_blank",
+    "bidi_override",
+    "separators",
+    "only_invisible",
 )
+
+HIDDEN = re.compile(
+    "[\ud800-\udfff\U000e0000-\U000e007f\u3164\u115f\u1160\uffa0\u2800"
+    "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]"
+)
+"""What must never be stored or shown: malformed Unicode, tag characters, Hangul fillers, the
+braille blank, direction changes, line and paragraph separators (written out here, not taken
+from the bot's own cleaning)."""
 
 
 def make_input(case: str, limit: int, role_id: int, user_id: int) -> str:
@@ -82,7 +98,26 @@ def make_input(case: str, limit: int, role_id: int, user_id: int) -> str:
         "invisible": "he\u200bllo \u202eevil\u202c\ufeff \u2066ok\u2069",
         "nul": "before\x00after",
         "emoji": "🙂🙏🏽❤️‍🩹",
+        "lone_surrogate": "before\ud800after \udfff end",
+        "tags": "hello\U000e0041\U000e0042\U000e0043 friend\U000e007f",
+        "hangul_filler": "a\u3164b \u115f\u1160c\uffa0d",
+        "braille_blank": "one\u2800two \u2800",
+        "bidi_override": "abc\u202edcba\u202c \u2067x\u2069\u200f\u061c",
+        "separators": "one\u2028two\u2029three",
+        "only_invisible": "\u3164\u2800\u200b\U000e0041\u202e\u115f\u00ad",
     }[case]
+
+
+def check_clean(case: str, value: str | None, texts: list[str]) -> None:
+    """Nothing hidden in what was stored (decrypted) or anywhere it is shown."""
+    for text in [value or "", *texts]:
+        assert not HIDDEN.search(text), (case, ascii(text))
+    if case == "lone_surrogate":
+        assert value is not None
+        assert "before\ufffdafter" in value, ascii(value)  # replaced, the rest kept
+    if case == "separators":
+        assert value is not None
+        assert value.replace("\n", " ") == "one two three", ascii(value)
 
 
 def check_escaped(
@@ -119,6 +154,8 @@ class Command:
     stored: Callable[[ConsultServer], Awaitable[tuple[bool, str | None]]]
     shown: Callable[[ConsultServer], Awaitable[list[str]]]
     prepare: Callable[[ConsultServer], Awaitable[None]] | None = None
+    name: str = "text"
+    """How the bot names the field when it refuses it."""
     configure: bool = True
     pinged_users: Callable[[ConsultServer], set[int]] = field(default=lambda server: set())
 
@@ -160,7 +197,11 @@ async def check(env: simcord.Env, command: Command, case: str) -> None:
     else:
         assert exists, reply
         assert visible(value) == visible(text), (value, text)
-        check_escaped(case, [reply, *await command.shown(server)], role_id, user_id)
+        shown = await command.shown(server)
+        check_escaped(case, [reply, *shown], role_id, user_id)
+        check_clean(case, value, [reply, *shown])
+    if case == "only_invisible" and command.required:
+        assert command.name in reply, reply  # the refusal names the field
     check_escaped(case, [reply], role_id, user_id, shown=False)
     assert_nothing_pinged(env, users=command.pinged_users(server))
 
@@ -195,13 +236,22 @@ async def _consult_shown(server: ConsultServer) -> list[str]:
     return [said(status), *texts_of(cards(server)[0])]
 
 
+async def _consult_note_shown(server: ConsultServer) -> list[str]:
+    """The member's status, the staff card, and the thread's opening message once claimed."""
+    shown = await _consult_shown(server)
+    claimed = await server.staff[0].click(cards(server)[0], label="Claim")
+    assert "You claimed request #1" in said(claimed)
+    return [*shown, *texts_of(the_thread(server).history()[0]), *texts_of(card_for(server, 1))]
+
+
 CONSULT_NOTE = Command(
     limit=NOTE_LIMIT,
     required=False,
     slash=False,
     send=lambda server, text, forged: _consult(server, "note", text, forged),
     stored=lambda server: _consult_stored(server, "note"),
-    shown=_consult_shown,
+    shown=_consult_note_shown,
+    pinged_users=lambda server: _member_and_claimer(server),
 )
 CONSULT_TIME = Command(
     limit=PREFERRED_TIME_LIMIT,
@@ -221,6 +271,52 @@ async def test_consult_note(env: simcord.Env, case: str) -> None:
 @pytest.mark.parametrize("case", CASES)
 async def test_consult_preferred_time(env: simcord.Env, case: str) -> None:
     await check(env, CONSULT_TIME, case)
+
+
+# --------------------------------------------------------------------------- "Update my note"
+
+FIRST_NOTE = "I'd like to talk"  # what open_and_claim writes
+
+
+async def _update_note(server: ConsultServer, text: str, forged: bool) -> simcord.InteractionResult:
+    status = await server.member.slash(server.general, "consult-status")
+    assert status.response is not None
+    form = await server.member.click(status.response, label="Update my note")
+    assert form.modal is not None
+    if forged:
+        lift_form_limits(form)
+    return await server.member.submit_modal(form, {"note": text})
+
+
+async def _update_note_stored(server: ConsultServer) -> tuple[bool, str | None]:
+    current = await service(server.env).active_for_member(server.guild.id, server.member.id)
+    assert current is not None
+    return current.note != FIRST_NOTE, current.note
+
+
+async def _update_note_shown(server: ConsultServer) -> list[str]:
+    """The member's status, the redrawn staff card and the update posted in the thread."""
+    status = await server.member.slash(server.general, "consult-status")
+    posted = the_thread(server).history()[-1]
+    assert "their note on request #1" in posted.content, posted.content
+    return [said(status), *texts_of(card_for(server, 1)), *texts_of(posted)]
+
+
+UPDATE_NOTE = Command(
+    limit=NOTE_LIMIT,
+    required=False,
+    slash=False,
+    send=_update_note,
+    stored=_update_note_stored,
+    shown=_update_note_shown,
+    prepare=lambda server: _claimed(server),
+    pinged_users=lambda server: _member_and_claimer(server),
+)
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_update_my_note(env: simcord.Env, case: str) -> None:
+    await check(env, UPDATE_NOTE, case)
 
 
 # --------------------------------------------------------------------------- /checkin note
@@ -413,6 +509,7 @@ async def _close_shown(server: ConsultServer) -> list[str]:
 
 
 TICKET_CLOSE = Command(
+    name="reason",
     limit=CLOSE_REASON_LIMIT,
     required=True,
     slash=True,
@@ -423,6 +520,7 @@ TICKET_CLOSE = Command(
     pinged_users=_member_and_claimer,
 )
 TICKET_CLOSE_FORM = Command(
+    name="reason",
     limit=CLOSE_REASON_LIMIT,
     required=True,
     slash=False,
@@ -469,6 +567,7 @@ async def _note_shown(server: ConsultServer) -> list[str]:
 
 
 TICKET_NOTE = Command(
+    name="note",
     limit=STAFF_NOTE_LIMIT,
     required=True,
     slash=True,
@@ -512,7 +611,7 @@ async def test_every_text_option_has_a_table(env: simcord.Env) -> None:
 
 
 def test_a_joiner_survives_only_inside_an_emoji() -> None:
-    from bot.ui import clean_text
+    from bot.text import clean as clean_text
 
     assert clean_text("❤️\u200d🩹 👨\u200d👩\u200d👧") == "❤️\u200d🩹 👨\u200d👩\u200d👧"
     assert clean_text("ad\u200dmin \u200d\u200b") == "admin "

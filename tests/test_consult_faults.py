@@ -464,3 +464,135 @@ async def test_staff_who_erase_their_data_hand_their_requests_back_to_the_queue(
     assert any("asked for their data to be erased" in text for text in notices(server.queue))
     again = await server.staff[1].click(card_for(server, 1), label="Claim")
     assert "You claimed request #1" in said(again)
+
+
+# --------------------------------------------------------------------------- thread members
+
+
+def member_path(server: ConsultServer, user: simcord.MemberActor) -> str:
+    return f"/channels/*/thread-members/{user.id}"
+
+
+def add_calls(server: ConsultServer, user: simcord.MemberActor) -> int:
+    return sum(
+        1
+        for r in server.env.http_requests
+        if r.method == "PUT" and r.path.endswith(f"/thread-members/{user.id}")
+    )
+
+
+def can_read(thread: simcord.ChannelHandle, user: simcord.MemberActor) -> bool:
+    try:
+        thread.history(viewer=user)
+    except simcord.SetupError:
+        return False
+    return True
+
+
+async def test_a_passing_fault_adding_the_member_is_retried(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await ask(server)
+    server.env.inject_error("PUT", member_path(server, server.member), status=503, times=1)
+
+    result = await server.staff[0].click(cards(server)[0], label="Claim")
+
+    assert "You claimed request #1" in said(result)
+    assert "kept failing" not in said(result)
+    thread = the_thread(server)
+    assert can_read(thread, server.member)
+    assert add_calls(server, server.member) == 2  # failed once, then added
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.problem is None
+    assert f"<@{server.member.id}>" in thread.history()[0].content  # the opening message
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 429])
+async def test_a_member_who_cannot_be_added_is_named_to_the_claimer(
+    consult_server: ConsultServer, status: int
+) -> None:
+    server = consult_server
+    await ask(server)
+    server.env.inject_error("PUT", member_path(server, server.member), status=status, times=None)
+
+    result = await server.staff[0].click(cards(server)[0], label="Claim")
+
+    text = said(result)
+    assert "You claimed request #1" in text
+    assert f"add <@{server.member.id}> to the thread" in text
+    assert add_calls(server, server.member) == 3  # bounded: three tries, then the claimer is told
+    thread = the_thread(server)
+    assert not can_read(thread, server.member)
+    assert can_read(thread, server.staff[0])
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLAIMED
+    assert stored.problem == "thread:member_not_added"
+    card = card_for(server, 1)
+    assert "add the member to the private thread" in str(card.embeds[0].fields)
+
+
+async def test_a_refusal_adding_the_member_is_not_retried(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await ask(server)
+    server.env.inject_error(
+        "PUT", member_path(server, server.member), status=403, code=50013, times=None
+    )
+
+    result = await server.staff[0].click(cards(server)[0], label="Claim")
+
+    assert f"add <@{server.member.id}> to the thread" in said(result)
+    assert add_calls(server, server.member) == 1
+
+
+async def test_start_up_adds_the_member_who_could_not_be_added(
+    env: simcord.Env, settings: Settings
+) -> None:
+    server = await make_consult_server(env)
+    await ask(server)
+    env.inject_error("PUT", member_path(server, server.member), status=503, times=None)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    thread = the_thread(server)
+    assert not can_read(thread, server.member)
+    env.backend.faults.clear()
+
+    await restart(env, settings)
+
+    assert can_read(thread, server.member)
+    stored = await service(env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLAIMED
+    assert stored.problem is None
+    welcome = thread.history()[-1]
+    assert f"<@{server.member.id}>, this is your private thread for request #1" in welcome.content
+    assert "Needs attention" not in str(card_for(server, 1).embeds[0].fields)
+
+    await restart(env, settings)  # repaired once: nothing more is posted
+    assert thread.history()[-1].id == welcome.id
+
+
+async def test_start_up_keeps_trying_while_discord_still_fails(
+    env: simcord.Env, settings: Settings
+) -> None:
+    server = await make_consult_server(env)
+    await ask(server)
+    env.inject_error("PUT", member_path(server, server.member), status=503, times=None)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+
+    await restart(env, settings)
+
+    stored = await service(env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLAIMED
+    assert stored.problem == "thread:member_not_added"
+    env.backend.faults.clear()
+
+
+async def test_a_claimer_who_cannot_be_added_is_told(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await ask(server)
+    server.env.inject_error("PUT", member_path(server, server.staff[0]), status=500, times=None)
+
+    result = await server.staff[0].click(cards(server)[0], label="Claim")
+
+    assert "kept failing when I tried to add you to the thread" in said(result)
+    assert can_read(the_thread(server), server.member)
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.problem == "thread:claimer_not_added"
+    assert "add the claimer to the private thread" in str(card_for(server, 1).embeds[0].fields)

@@ -371,3 +371,61 @@ async def test_logs_never_carry_member_words(
 
     assert "SENTINEL" not in caplog.text
     assert any("consultation.created" in r.getMessage() for r in caplog.records)
+
+
+def pinged(server: ConsultServer, channel: simcord.ChannelHandle, message: discord.Message) -> bool:
+    """Whether Discord pinged anyone (or everyone) for this message of the bot's."""
+    stored = server.env.backend.messages[channel.id][message.id]
+    return bool(stored.mention_everyone or stored.ping_user_ids or stored.ping_role_ids)
+
+
+async def _update_note(server: ConsultServer, note: str) -> simcord.InteractionResult:
+    status = await server.member.slash(server.general, "consult-status")
+    assert status.response is not None
+    form = await server.member.click(status.response, label="Update my note")
+    assert form.modal is not None
+    return await server.member.submit_modal(form, {"note": note})
+
+
+async def test_an_updated_note_redraws_the_waiting_card(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await ask(server, note="first thoughts")
+    card = next(m for m in server.queue.history() if m.embeds)
+    assert "first thoughts" in text_of(card.embeds)
+
+    done = await _update_note(server, "second **thoughts** <@&1> @everyone")
+
+    assert "is updated" in said(done)
+    card = next(m for m in server.queue.history() if m.id == card.id)
+    shown = text_of(card.embeds)
+    assert "second \\*\\*thoughts\\*\\*" in shown
+    assert "first thoughts" not in shown
+    assert server.consult.threads == []  # nobody claimed it: no thread to tell
+
+
+async def test_an_updated_note_is_posted_in_the_claimed_thread(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    await ask(server, note="first thoughts")
+    card = next(m for m in server.queue.history() if m.embeds)
+    await server.staff[0].click(card, label="Claim")
+    thread = server.consult.threads[0]
+    before = len(thread.history())
+    assert pinged(server, thread, thread.history()[0])  # the opening message does ping them
+
+    await _update_note(server, "actually **evenings** @everyone <@&1>")
+
+    posted = thread.history()[before:]
+    assert len(posted) == 1, [m.content for m in posted]
+    message = posted[0]
+    assert "updated their note on request #1" in message.content
+    assert "actually \\*\\*evenings\\*\\*" in message.content
+    assert not pinged(server, thread, message)
+    card = next(m for m in server.queue.history() if m.id == card.id)
+    assert "actually" in text_of(card.embeds)
+
+    await _update_note(server, "")
+    removed = thread.history()[-1]
+    assert "removed their note on request #1" in removed.content
+    assert not pinged(server, thread, removed)

@@ -380,12 +380,14 @@ async def test_hourly_cap_counts_the_whole_server(service: ConsultationService) 
         await open_request(service, member, when=at(member), config=config)
 
     with pytest.raises(UserFacingError) as caught:
-        await open_request(service, 4, when=at(10), config=config, urgency=Urgency.URGENT)
+        await open_request(service, 4, when=at(10), config=config, urgency=Urgency.SOON)
     assert caught.value.show_crisis
     assert "51 minutes" in caught.value.message
 
     later = await open_request(service, 4, when=at(61.5), config=config)
     assert later.status is Status.OPEN
+    urgent = await open_request(service, 5, when=at(61.5), config=config, urgency=Urgency.URGENT)
+    assert urgent.status is Status.OPEN  # the cap is full again, but someone is struggling
 
 
 @pytest.mark.parametrize(
@@ -398,7 +400,7 @@ async def test_hourly_cap_counts_the_whole_server(service: ConsultationService) 
         ("a" * NOTE_LIMIT, "a" * NOTE_LIMIT),
         ("bad\x00byte", "badbyte"),
         ("@everyone <@&123> <@456> **bold** [free](https://evil.example)", None),
-        ("\u202eevil\u200b", "\u202eevil\u200b"),
+        ("\u202eevil\u200b", "evil"),  # invisible tricks go at the boundary
     ],
 )
 async def test_note_inputs_are_stored_as_written(

@@ -95,6 +95,10 @@ async def test_an_unexpected_error_gets_a_polite_private_reply(
         assert result.ephemeral
         assert result.response.content == SOMETHING_WENT_WRONG
         assert "988" in result.response.content
+        # We don't know what was saved, so we never say it is safe; the crisis lines come too.
+        assert "safe" not in result.response.content
+        assert "may not have been saved" in result.response.content
+        assert any("988" in str(embed.to_dict()) for embed in result.response.embeds)
         await simcord_bot.close_database()
     failure = [r for r in caplog.records if r.getMessage().startswith("interaction.failed")]
     assert failure

@@ -591,4 +591,5 @@ async def test_a_lost_key_file_stops_python_m_bot_with_one_sentence(tmp_path: Pa
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "does not match" in lines[0]
+    assert "there is no key now" in lines[0]
+    assert not key_file_for(database).exists()  # no new key that could never read the notes

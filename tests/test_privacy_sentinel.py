@@ -71,3 +71,37 @@ async def test_no_member_words_in_logs_or_database_files(
     for field, sentinel in SENTINELS.items():
         assert sentinel not in logged, f"{field} reached the logs"
         assert sentinel.encode() not in on_disk, f"{field} is readable in the database file"
+
+
+async def test_mydata_delete_leaves_no_copy_of_the_erased_rows_on_disk(
+    consult_server: ConsultServer,
+) -> None:
+    """Erased rows are zeroed in the file (secure_delete) and the WAL, which still holds
+    every earlier version of their pages, is checkpointed and cut to nothing."""
+    server = consult_server
+    bot = server.env.bot
+    assert isinstance(bot, SupportBot)
+    await ask(server, note=f"please {SENTINELS['note']}", preferred=SENTINELS["preferred"])
+    await server.member.slash(server.general, "checkin", mood=2, note=SENTINELS["checkin"])
+    stored = [
+        row[0]
+        for row in await bot.db.fetchall(
+            "SELECT note FROM consultations UNION ALL SELECT preferred_time FROM consultations "
+            "UNION ALL SELECT note FROM checkins"
+        )
+    ]
+    assert len(stored) == 3
+    path = Path(bot.settings.database_path)
+    before = raw_database_bytes(path)
+    assert all(token in before for token in stored)  # the scan below can see them
+
+    asked = await server.member.slash(server.general, "mydata delete")
+    await server.member.click(asked.response, label="Delete my data")
+
+    assert await bot.db.fetchone("SELECT 1 FROM checkins") is None
+    assert await bot.db.pragma("secure_delete") == 1
+    on_disk = raw_database_bytes(path)
+    for token in stored:
+        assert token not in on_disk, "an erased value is still readable in the files"
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0

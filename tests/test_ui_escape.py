@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from bot.ui import clean_text, escape
+from bot.text import clean
+from bot.ui import escape
 
 LIVE_MASKED_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")
 
@@ -41,8 +42,13 @@ def test_mass_and_id_mentions_are_defused() -> None:
 
 
 def test_invisible_and_control_characters_are_removed() -> None:
-    assert clean_text("a\u200bb\u202ec\u0000d\u2066e\ufefff") == "abcdef"
-    assert clean_text("line one\nline two\ttab") == "line one\nline two\ttab"
+    assert clean("a\u200bb\u202ec\u0000d\u2066e\ufefff") == "abcdef"
+    assert clean("line one\nline two\ttab") == "line one\nline two\ttab"
+
+
+def test_escape_cleans_text_stored_before_the_boundary() -> None:
+    shown = escape("a\ud800\U000e0041\u3164\u2800\u202eb")
+    assert shown == "a\ufffdb"
 
 
 def test_cutting_never_leaves_a_dangling_escape() -> None:
