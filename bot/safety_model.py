@@ -1,0 +1,161 @@
+"""A small linear model behind the crisis-language grammar: a second look at what it misses.
+
+The grammar (``bot.safety``) is the floor and decides whenever it matches. When it finds
+nothing, this model reads the same normalised text (``Normaliser.read``: the grammar's own
+reading, never a second normaliser) and gives a probability that the message should reach
+staff, plus the most likely of the nine meaning categories for a positive.
+
+Features are the words of the reading and its word pairs and triples (sentence ends ``.`` and
+``?`` are words too, so "whats the point ?" is a feature). The weights live in
+``data/crisis_model.json``, written by ``scripts/train_safety_model.py`` from the project's own
+hand-written evaluation sets only (``tests/data/crisis_eval/``) and pruned to the features that
+matter. Scoring is a dictionary look-up per feature: pure Python, linear in the length of the
+message, no numpy at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from bot.content import ContentError, ContentModel
+from bot.safety import Category
+
+MODEL_FILE = "crisis_model.json"
+
+MAX_GRAM = 3
+"""Word n-grams up to this many words."""
+
+_LIMIT = 60_000
+"""Features read per message (a 4,000-character message has about 2,400)."""
+
+
+def features(text: str) -> set[str]:
+    """The word 1- to 3-grams of a normalised reading (``Reading.text``)."""
+    words = text.split()[:_LIMIT]
+    found = set(words)
+    found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    found.update(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
+    return found
+
+
+class ModelFile(ContentModel):
+    """``data/crisis_model.json``: weights of the alert head and of the category head."""
+
+    about: str = Field(min_length=1)
+    trained_on: tuple[str, ...] = Field(min_length=1)
+    threshold: float = Field(gt=0, lt=1)
+    """The probability from which a message alerts (chosen by leave-one-writer-out)."""
+    bias: float
+    weights: dict[str, float] = Field(min_length=1)
+    categories: tuple[Category, ...] = Field(min_length=2)
+    category_bias: tuple[float, ...]
+    category_weights: dict[str, tuple[float, ...]] = Field(min_length=1)
+
+    @field_validator("categories")
+    @classmethod
+    def _meaning_categories(cls, value: tuple[Category, ...]) -> tuple[Category, ...]:
+        if Category.AMBIGUOUS in value:
+            raise ValueError("may not include 'ambiguous' (a cue is never a model match)")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a category twice")
+        return value
+
+    @field_validator("weights", "category_weights")
+    @classmethod
+    def _grams(cls, value: dict[str, object]) -> dict[str, object]:
+        for gram in value:
+            words = gram.split(" ")
+            if not 1 <= len(words) <= MAX_GRAM or not all(words):
+                raise ValueError(f"has {gram!r}, which is not 1 to {MAX_GRAM} words")
+        return value
+
+    @model_validator(mode="after")
+    def _shapes(self) -> ModelFile:
+        size = len(self.categories)
+        if len(self.category_bias) != size:
+            raise ValueError(f"category_bias has {len(self.category_bias)} values, not {size}")
+        for gram, row in self.category_weights.items():
+            if len(row) != size:
+                raise ValueError(f"category_weights[{gram!r}] has {len(row)} values, not {size}")
+        numbers = [self.bias, *self.weights.values(), *self.category_bias]
+        numbers += [w for row in self.category_weights.values() for w in row]
+        if not all(math.isfinite(n) for n in numbers):
+            raise ValueError("has a weight that is not a finite number")
+        return self
+
+
+class CrisisModel:
+    """Scores a normalised reading: ``probability`` and, for a positive, ``category``."""
+
+    def __init__(self, data: ModelFile) -> None:
+        self.threshold = data.threshold
+        self._bias = data.bias
+        self._weights = data.weights
+        self._categories = data.categories
+        self._category_bias = data.category_bias
+        self._category_weights = data.category_weights
+
+    @classmethod
+    def from_content_dir(cls, content_dir: Path) -> CrisisModel:
+        return cls(load_model_file(content_dir / MODEL_FILE))
+
+    def probability(self, text: str) -> float:
+        """How likely ``text`` (a normalised reading) is to need staff, from 0 to 1."""
+        return self._probability(features(text))
+
+    def _probability(self, grams: Iterable[str]) -> float:
+        weights = self._weights
+        score = self._bias + sum(weights.get(gram, 0.0) for gram in grams)
+        if score < -30:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-score))
+
+    def category(self, text: str) -> Category:
+        """The most likely meaning category of ``text`` (a normalised reading)."""
+        return self._category(features(text))
+
+    def _category(self, grams: Iterable[str]) -> Category:
+        scores = list(self._category_bias)
+        table = self._category_weights
+        for gram in grams:
+            row = table.get(gram)
+            if row is not None:
+                for index, weight in enumerate(row):
+                    scores[index] += weight
+        return self._categories[max(range(len(scores)), key=scores.__getitem__)]
+
+    def classify(self, text: str) -> Category | None:
+        """The category of ``text`` (a normalised reading) if it reaches the threshold."""
+        grams = features(text)
+        if self._probability(grams) < self.threshold:
+            return None
+        return self._category(grams)
+
+
+def load_model_file(path: Path) -> ModelFile:
+    """Read and check the model file; any problem becomes one sentence naming the file."""
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ContentError(
+            f"The content file {path} is missing: restore it from the repository "
+            "or rebuild it with scripts/train_safety_model.py."
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ContentError(f"The content file {path} cannot be read ({error}).") from None
+    except json.JSONDecodeError as error:
+        raise ContentError(f"The content file {path} is not valid JSON ({error}).") from None
+    try:
+        return ModelFile.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        reason = first["msg"].removeprefix("Value error, ")
+        raise ContentError(
+            f"The content file {path} has a problem at `{where}`: {reason}."
+        ) from None
