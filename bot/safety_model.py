@@ -6,7 +6,9 @@ reading, never a second normaliser) and gives a probability that the message sho
 staff, plus the most likely of the nine meaning categories for a positive.
 
 Features are the words of the reading and its word pairs and triples (sentence ends ``.`` and
-``?`` are words too, so "whats the point ?" is a feature). The weights live in
+``?`` are words too, so "whats the point ?" is a feature), each present one weighted by its
+inverse document frequency and the vector scaled to unit length (TF-IDF over binary counts, so
+a long message is not louder than a short one). The weights live in
 ``data/crisis_model.json``, written by ``scripts/train_safety_model.py`` from the project's own
 hand-written evaluation sets only (``tests/data/crisis_eval/``) and pruned to the features that
 matter. Scoring is a dictionary look-up per feature: pure Python, linear in the length of the
@@ -17,7 +19,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -30,17 +33,18 @@ MODEL_FILE = "crisis_model.json"
 MAX_GRAM = 3
 """Word n-grams up to this many words."""
 
-_LIMIT = 60_000
-"""Features read per message (a 4,000-character message has about 2,400)."""
+
+def grams(text: str) -> Iterator[str]:
+    """The word 1- to 3-grams of a normalised reading (``Reading.text``), in order."""
+    words = text.split()
+    return chain(
+        words, map(" ".join, zip(words, words[1:])), map(" ".join, zip(words, words[1:], words[2:]))
+    )
 
 
 def features(text: str) -> set[str]:
-    """The word 1- to 3-grams of a normalised reading (``Reading.text``)."""
-    words = text.split()[:_LIMIT]
-    found = set(words)
-    found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
-    found.update(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
-    return found
+    """The distinct word 1- to 3-grams of a normalised reading (what the model counts)."""
+    return set(grams(text))
 
 
 class ModelFile(ContentModel):
@@ -51,7 +55,8 @@ class ModelFile(ContentModel):
     threshold: float = Field(gt=0, lt=1)
     """The probability from which a message alerts (chosen by leave-one-writer-out)."""
     bias: float
-    weights: dict[str, float] = Field(min_length=1)
+    weights: dict[str, tuple[float, float]] = Field(min_length=1)
+    """Each feature's weight and inverse document frequency."""
     categories: tuple[Category, ...] = Field(min_length=2)
     category_bias: tuple[float, ...]
     category_weights: dict[str, tuple[float, ...]] = Field(min_length=1)
@@ -82,7 +87,10 @@ class ModelFile(ContentModel):
         for gram, row in self.category_weights.items():
             if len(row) != size:
                 raise ValueError(f"category_weights[{gram!r}] has {len(row)} values, not {size}")
-        numbers = [self.bias, *self.weights.values(), *self.category_bias]
+        if any(idf <= 0 for _, idf in self.weights.values()):
+            raise ValueError("has an inverse document frequency that is not positive")
+        numbers = [self.bias, *self.category_bias]
+        numbers += [n for pair in self.weights.values() for n in pair]
         numbers += [w for row in self.category_weights.values() for w in row]
         if not all(math.isfinite(n) for n in numbers):
             raise ValueError("has a weight that is not a finite number")
@@ -95,7 +103,9 @@ class CrisisModel:
     def __init__(self, data: ModelFile) -> None:
         self.threshold = data.threshold
         self._bias = data.bias
-        self._weights = data.weights
+        self._known = frozenset(data.weights)
+        self._weight = {gram: w * idf for gram, (w, idf) in data.weights.items()}
+        self._square = {gram: idf * idf for gram, (_, idf) in data.weights.items()}
         self._categories = data.categories
         self._category_bias = data.category_bias
         self._category_weights = data.category_weights
@@ -106,11 +116,13 @@ class CrisisModel:
 
     def probability(self, text: str) -> float:
         """How likely ``text`` (a normalised reading) is to need staff, from 0 to 1."""
-        return self._probability(features(text))
+        return self._probability(self._known.intersection(grams(text)))
 
-    def _probability(self, grams: Iterable[str]) -> float:
-        weights = self._weights
-        score = self._bias + sum(weights.get(gram, 0.0) for gram in grams)
+    def _probability(self, known: set[str] | frozenset[str]) -> float:
+        """The probability from the distinct known features (TF-IDF, unit length)."""
+        norm = sum(map(self._square.__getitem__, known))
+        total = sum(map(self._weight.__getitem__, known)) / math.sqrt(norm) if norm else 0.0
+        score = self._bias + total
         if score < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-score))
@@ -119,22 +131,19 @@ class CrisisModel:
         """The most likely meaning category of ``text`` (a normalised reading)."""
         return self._category(features(text))
 
-    def _category(self, grams: Iterable[str]) -> Category:
+    def _category(self, found: set[str]) -> Category:
         scores = list(self._category_bias)
         table = self._category_weights
-        for gram in grams:
-            row = table.get(gram)
-            if row is not None:
-                for index, weight in enumerate(row):
-                    scores[index] += weight
+        for row in filter(None, map(table.get, found)):
+            for index, weight in enumerate(row):
+                scores[index] += weight
         return self._categories[max(range(len(scores)), key=scores.__getitem__)]
 
     def classify(self, text: str) -> Category | None:
         """The category of ``text`` (a normalised reading) if it reaches the threshold."""
-        grams = features(text)
-        if self._probability(grams) < self.threshold:
+        if self._probability(self._known.intersection(grams(text))) < self.threshold:
             return None
-        return self._category(grams)
+        return self._category(features(text))
 
 
 def load_model_file(path: Path) -> ModelFile:
