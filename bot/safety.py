@@ -48,6 +48,7 @@ higher one (a goodbye next to "i'm done" is a farewell).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import unicodedata
@@ -391,8 +392,7 @@ class _Lexicon:
         known = self.blobs.get(len(word))
         if known is None or not word.strip("*"):
             return word.replace("*", "")
-        pattern = re.escape(word).replace(r"\*", "[a-z]")
-        fits = re.findall(rf"^{pattern}$", known, re.MULTILINE)
+        fits = _fitting(known, word)
         return fits[0] if len(fits) == 1 else word.replace("*", "")
 
     def unstretch(self, word: str) -> str:
@@ -424,6 +424,18 @@ class _Lexicon:
             found.append(letters[back[end] : end])
             end = back[end]
         return " ".join(reversed(found))
+
+
+@functools.cache
+def _whole(source: str) -> re.Pattern[str]:
+    return re.compile(source)
+
+
+@functools.lru_cache(maxsize=2048)
+def _fitting(known: str, word: str) -> tuple[str, ...]:
+    """The lines of ``known`` that ``word`` fits, each ``*`` standing for one letter."""
+    pattern = re.escape(word).replace(r"\*", "[a-z]")
+    return tuple(re.findall(rf"^{pattern}$", known, re.MULTILINE))
 
 
 def _read_token(token: str, table: dict[int, str], lexicon: _Lexicon) -> str:
@@ -478,6 +490,8 @@ class Normaliser:
             first.setdefault(phrase.split(" ")[0], []).append((f" {phrase} ", f" {meaning} "))
         self._by_first = {word: tuple(group) for word, group in first.items()}
         """Phrases to rewrite or blank, by first word (looked for only when that word is there)."""
+        self._firsts = frozenset(self._by_first)
+        self._word_keys = frozenset(self._words)
 
     def read(self, text: str, *, one: str = "i") -> Reading:
         text = _base(text[:_LIMIT])
@@ -503,30 +517,31 @@ class Normaliser:
             text = _SPACED.sub(self._join_letters, text)
         if _STRETCHED.search(text):
             text = _STRETCHED_WORD.sub(lambda w: self._lexicon.unstretch(w.group(0)), text)
-        words = frozenset(text.split())
-        if not words.isdisjoint(self._by_first):
+        words = set(text.split())
+        # Replaced words may stay in ``words``: it only decides which patterns are tried.
+        if not words.isdisjoint(self._firsts):
             text = self._phrases_of(text, words)
-            words = frozenset(text.split())
-        if not words.isdisjoint(self._words):
-            for word in words.intersection(self._words):
-                old, new = f" {word} ", f" {self._words[word]} "
+        if not words.isdisjoint(self._word_keys):
+            for word in words.intersection(self._word_keys):
+                meaning = self._words[word]
+                old, new = f" {word} ", f" {meaning} "
                 text = text.replace(old, new).replace(old, new)
-            words = frozenset(text.split())
-            if not words.isdisjoint(self._by_first):
+                words.update(meaning.split())
+            if not words.isdisjoint(self._firsts):
                 text = self._phrases_of(text, words)
-                words = frozenset(text.split())
-        return Reading(text, words, ones=ones)
+        return Reading(text, frozenset(words), ones=ones)
 
-    def _phrases_of(self, text: str, words: frozenset[str]) -> str:
-        """``text`` with the rewrite and ignore phrases it contains replaced."""
+    def _phrases_of(self, text: str, words: set[str]) -> str:
+        """``text`` with the rewrite and ignore phrases it contains replaced (``words`` grows)."""
         found = [
             (old, new)
-            for word in words.intersection(self._by_first)
+            for word in words.intersection(self._firsts)
             for old, new in self._by_first[word]
             if old in text
         ]
         for old, new in sorted(found, key=lambda pair: -len(pair[0])):
             text = text.replace(old, new).replace(old, new)
+            words.update(new.split())
         return text
 
     def _join_letters(self, run: re.Match[str]) -> str:
@@ -588,7 +603,7 @@ class Rule:
 
     @property
     def regex(self) -> re.Pattern[str]:
-        return self.compiled.regex
+        return _whole(self.compiled.source)
 
     @property
     def not_after(self) -> frozenset[str]:
@@ -678,8 +693,9 @@ def _piece(token: str, words: Mapping[str, tuple[str, ...]]) -> _Piece:
 class Compiled:
     """A pattern ready to match: whole, and split around each of its anchor words."""
 
-    regex: re.Pattern[str]
-    """The whole pattern (used by ``explain`` and for patterns with no usable anchor)."""
+    source: str
+    """The whole pattern as a regex (used by ``explain`` and for patterns with no usable
+    anchor), compiled only when first needed."""
     anchored: tuple[
         tuple[
             str,
@@ -701,6 +717,8 @@ class Compiled:
     anchors: frozenset[str]
     not_after: frozenset[str]
     no_before_guards: bool
+    requires: tuple[frozenset[str], ...] = ()
+    """For each required part, words one of which any match contains (a cheap first test)."""
 
 
 def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Compiled:
@@ -727,7 +745,7 @@ def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Comp
     required = [i for i, piece in enumerate(pieces) if piece.options]
     if not required:
         raise PatternError("needs at least one word that is not optional")
-    whole = re.compile(start + " " + "".join(piece.forward for piece in pieces))
+    whole = start + " " + "".join(piece.forward for piece in pieces)
     reversible = [i for i in required if all(p.backward is not None for p in pieces[:i])]
     if not reversible:
         return Compiled(whole, (), frozenset(), not_after, free)
@@ -747,12 +765,17 @@ def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Comp
         nexts = frozenset({parts[index + 1]}) if right else then
         prevs = frozenset({parts[index - 1]}) if left else first
         anchored.append((parts[index], left, right, before, after, nexts, prevs))
+    requires = tuple(
+        frozenset(max(option.split(" "), key=_rarity) for option in pieces[i].options)
+        for i in required
+    )
     return Compiled(
         whole,
         tuple(anchored),
         frozenset(a[0] for a in anchored),
         not_after,
         free,
+        requires,
     )
 
 
@@ -816,6 +839,7 @@ class _Phrases:
             if phrase:
                 by_first.setdefault(phrase.split(" ")[0], []).append(f" {phrase} ")
         self._by_first = {word: tuple(group) for word, group in by_first.items()}
+        self._firsts = frozenset(self._by_first)
         self.whole = frozenset(phrase.strip() for group in by_first.values() for phrase in group)
         self.longest = max((len(p.split()) for p in self.whole), default=1)
 
@@ -823,7 +847,7 @@ class _Phrases:
         return bool(self._by_first)
 
     def within(self, sentence: str, words: frozenset[str]) -> bool:
-        for word in words.intersection(self._by_first):
+        for word in words.intersection(self._firsts):
             for phrase in self._by_first[word]:
                 if phrase in sentence:
                     return True
@@ -832,7 +856,7 @@ class _Phrases:
     def last(self, sentence: str, words: frozenset[str], end: int) -> int:
         """Where the last of these phrases starts before ``end`` (-1: none)."""
         found = -1
-        for word in words.intersection(self._by_first):
+        for word in words.intersection(self._firsts):
             for phrase in self._by_first[word]:
                 found = max(found, sentence.rfind(phrase, 0, end))
         return found
@@ -1065,17 +1089,34 @@ class CrisisMatcher:
         text = reading.text
         backwards = text[::-1]
         tries: dict[_Entry, list[tuple[int, int]]] = {}
+        words = reading.words
+        viable: dict[int, bool] = {}
+
+        def possible(entry: _Entry) -> bool:
+            known = viable.get(entry.position)
+            if known is None:
+                known = all(not need.isdisjoint(words) for need in entry.rule.compiled.requires)
+                viable[entry.position] = known
+            return known
+
         for word in hits:
             anchor = self._by_anchor[word]
+            any_next = [entry for entry in anchor.any_next if possible(entry)]
+            by_next, by_previous = anchor.by_next, anchor.by_previous
             for place in _places(text, f" {word} "):
                 space, end = place
-                following = text[end + 1 : text.find(" ", end + 1)]
-                candidates = [*anchor.any_next, *anchor.by_next.get(following, ())]
-                if anchor.by_previous:
-                    preceding = text[text.rfind(" ", 0, space) + 1 : space]
-                    candidates.extend(anchor.by_previous.get(preceding, ()))
-                for entry in candidates:
+                for entry in any_next:
                     tries.setdefault(entry, []).append(place)
+                if by_next:
+                    following = text[end + 1 : text.find(" ", end + 1)]
+                    for entry in by_next.get(following, ()):
+                        if possible(entry):
+                            tries.setdefault(entry, []).append(place)
+                if by_previous:
+                    preceding = text[text.rfind(" ", 0, space) + 1 : space]
+                    for entry in by_previous.get(preceding, ()):
+                        if possible(entry):
+                            tries.setdefault(entry, []).append(place)
         entries = sorted(tries.items(), key=lambda item: item[0].position)
         best: Rule | None = None
         found_rules: dict[int, Rule] = {}
@@ -1159,10 +1200,12 @@ class CrisisMatcher:
 def _places(text: str, needle: str) -> list[tuple[int, int]]:
     """Where `` word `` occurs: the space before it and the space after it."""
     places = []
-    at = text.find(needle)
+    step = len(needle) - 1
+    find = text.find
+    at = find(needle)
     while at != -1:
-        places.append((at, at + len(needle) - 1))
-        at = text.find(needle, at + len(needle) - 1)
+        places.append((at, at + step))
+        at = find(needle, at + step)
     return places
 
 
