@@ -224,7 +224,19 @@ def build() -> tuple[ModelFile, dict[str, list[Line]], dict[str, list[float]]]:
 
 
 def render(model: ModelFile) -> str:
-    return json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=0) + "\n"
+    """The file's text: compact, one feature a line (so a retrain diffs readably)."""
+
+    def dump(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    parts = []
+    for key, value in model.model_dump(mode="json").items():
+        if isinstance(value, dict):
+            inner = ",\n".join(f"{dump(k)}:{dump(v)}" for k, v in value.items())
+            parts.append(f"{dump(key)}:{{\n{inner}\n}}")
+        else:
+            parts.append(f"{dump(key)}:{dump(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def main() -> None:
