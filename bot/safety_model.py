@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from itertools import chain
+from itertools import chain, pairwise
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -37,9 +37,9 @@ MAX_GRAM = 3
 def grams(text: str) -> Iterator[str]:
     """The word 1- to 3-grams of a normalised reading (``Reading.text``), in order."""
     words = text.split()
-    return chain(
-        words, map(" ".join, zip(words, words[1:])), map(" ".join, zip(words, words[1:], words[2:]))
-    )
+    pairs = map(" ".join, pairwise(words))
+    triples = map(" ".join, zip(words, words[1:], words[2:], strict=False))
+    return chain(words, pairs, triples)
 
 
 def features(text: str) -> set[str]:

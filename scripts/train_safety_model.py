@@ -36,8 +36,8 @@ try:
 except ImportError:  # pragma: no cover - the message is the point
     sys.exit('scikit-learn is missing: pip install -e ".[train]"')
 
-from bot.safety import Category, CrisisMatcher, Level
-from bot.safety_model import MODEL_FILE, CrisisModel, ModelFile, features
+from bot.safety import Category, CrisisMatcher, Level  # noqa: E402
+from bot.safety_model import MODEL_FILE, CrisisModel, ModelFile, features  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "crisis_eval"
 DATA = ROOT / "data"
@@ -202,12 +202,15 @@ def choose(by_set: dict[str, list[Line]], held: dict[str, list[float]]) -> float
 
 def show(rows: list[tuple[str, Figures, Figures, Figures]], title: str) -> None:
     print(f"\n{title}")
-    print("| set | grammar recall | grammar false alarms | model recall | model false alarms "
-          "| combined recall | combined false alarms |")
+    print(
+        "| set | grammar recall | grammar false alarms | model recall | model false alarms "
+        "| combined recall | combined false alarms |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, grammar, model, both in rows:
-        cells = [f"{f:.1%}" for fig in (grammar, model, both)
-                 for f in (fig.recall, fig.false_alarms)]
+        cells = [
+            f"{f:.1%}" for fig in (grammar, model, both) for f in (fig.recall, fig.false_alarms)
+        ]
         print(f"| {name} | " + " | ".join(cells) + " |")
     means = [
         mean([getattr(row[k], attr) for row in rows])
