@@ -43,6 +43,9 @@ without bringing it back to now ("again", "still"), quotes a crisis line to othe
 the topic ("awareness"). Each category chooses its guards in the data file. The most severe
 match wins (high over concern over cue); two signals in one message may combine into a
 higher one (a goodbye next to "i'm done" is a farewell).
+
+When the grammar finds nothing that alerts, an optional small model (``bot.safety_model``,
+passed in as ``model``) reads the same normalised text; what it finds is at most ``CONCERN``.
 """
 
 from __future__ import annotations
