@@ -34,17 +34,21 @@ MAX_GRAM = 3
 """Word n-grams up to this many words."""
 
 
-def grams(text: str) -> Iterator[str]:
-    """The word 1- to 3-grams of a normalised reading (``Reading.text``), in order."""
+def grams(text: str, size: int = MAX_GRAM) -> Iterator[str]:
+    """The word 1- to ``size``-grams of a normalised reading (``Reading.text``), in order."""
     words = text.split()
+    if size == 1:
+        return iter(words)
     pairs = map(" ".join, pairwise(words))
+    if size == 2:
+        return chain(words, pairs)
     triples = map(" ".join, zip(words, words[1:], words[2:], strict=False))
     return chain(words, pairs, triples)
 
 
-def features(text: str) -> set[str]:
-    """The distinct word 1- to 3-grams of a normalised reading (what the model counts)."""
-    return set(grams(text))
+def features(text: str, size: int = MAX_GRAM) -> set[str]:
+    """The distinct word 1- to ``size``-grams of a normalised reading (what the model counts)."""
+    return set(grams(text, size))
 
 
 class ModelFile(ContentModel):
@@ -52,6 +56,8 @@ class ModelFile(ContentModel):
 
     about: str = Field(min_length=1)
     trained_on: tuple[str, ...] = Field(min_length=1)
+    max_gram: int = Field(ge=1, le=MAX_GRAM)
+    """Features are word 1- to ``max_gram``-grams."""
     threshold: float = Field(gt=0, lt=1)
     """The probability from which a message alerts (chosen by leave-one-writer-out)."""
     bias: float
@@ -70,17 +76,18 @@ class ModelFile(ContentModel):
             raise ValueError("lists a category twice")
         return value
 
-    @field_validator("weights", "category_weights")
-    @classmethod
-    def _grams(cls, value: dict[str, object]) -> dict[str, object]:
-        for gram in value:
-            words = gram.split(" ")
-            if not 1 <= len(words) <= MAX_GRAM or not all(words):
-                raise ValueError(f"has {gram!r}, which is not 1 to {MAX_GRAM} words")
-        return value
-
     @model_validator(mode="after")
     def _shapes(self) -> ModelFile:
+        for where, table in (
+            ("weights", self.weights),
+            ("category_weights", self.category_weights),
+        ):
+            for gram in table:
+                words = gram.split(" ")
+                if not 1 <= len(words) <= self.max_gram or not all(words):
+                    raise ValueError(
+                        f"{where} has {gram!r}, which is not 1 to {self.max_gram} words"
+                    )
         size = len(self.categories)
         if len(self.category_bias) != size:
             raise ValueError(f"category_bias has {len(self.category_bias)} values, not {size}")
@@ -102,6 +109,7 @@ class CrisisModel:
 
     def __init__(self, data: ModelFile) -> None:
         self.threshold = data.threshold
+        self._size = data.max_gram
         self._bias = data.bias
         self._known = frozenset(data.weights)
         self._weight = {gram: w * idf for gram, (w, idf) in data.weights.items()}
@@ -116,7 +124,7 @@ class CrisisModel:
 
     def probability(self, text: str) -> float:
         """How likely ``text`` (a normalised reading) is to need staff, from 0 to 1."""
-        return self._probability(self._known.intersection(grams(text)))
+        return self._probability(self._known.intersection(grams(text, self._size)))
 
     def _probability(self, known: set[str] | frozenset[str]) -> float:
         """The probability from the distinct known features (TF-IDF, unit length)."""
@@ -129,7 +137,7 @@ class CrisisModel:
 
     def category(self, text: str) -> Category:
         """The most likely meaning category of ``text`` (a normalised reading)."""
-        return self._category(features(text))
+        return self._category(features(text, self._size))
 
     def _category(self, found: set[str]) -> Category:
         scores = list(self._category_bias)
@@ -141,9 +149,9 @@ class CrisisModel:
 
     def classify(self, text: str) -> Category | None:
         """The category of ``text`` (a normalised reading) if it reaches the threshold."""
-        if self._probability(self._known.intersection(grams(text))) < self.threshold:
+        if self._probability(self._known.intersection(grams(text, self._size))) < self.threshold:
             return None
-        return self._category(features(text))
+        return self._category(features(text, self._size))
 
 
 def load_model_file(path: Path) -> ModelFile:

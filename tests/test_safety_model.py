@@ -73,6 +73,11 @@ def test_the_model_file_is_small() -> None:
             "has a problem at `threshold`: Input should be less than 1.",
         ),
         (
+            lambda raw: {**raw, "weights": {**raw["weights"], "kill": [1.0, 0.0]}},
+            "has a problem at `(top level)`: has an inverse document frequency that is not "
+            "positive.",
+        ),
+        (
             lambda raw: {**raw, "category_bias": raw["category_bias"][:-1]},
             "has a problem at `(top level)`: category_bias has 8 values, not 9.",
         ),
@@ -83,7 +88,7 @@ def test_the_model_file_is_small() -> None:
         ),
         (
             lambda raw: {**raw, "weights": {**raw["weights"], "a b c d": [1.0, 1.0]}},
-            "has a problem at `weights`: has 'a b c d', which is not 1 to 3 words.",
+            "has a problem at `(top level)`: weights has 'a b c d', which is not 1 to 3 words.",
         ),
     ],
 )
