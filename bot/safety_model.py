@@ -46,6 +46,25 @@ def grams(text: str, size: int = MAX_GRAM) -> Iterator[str]:
     return chain(words, pairs, triples)
 
 
+Key = str | tuple[str, ...]
+"""A feature at run time: a word, or a tuple of words (hashing a tuple reuses its words'
+cached hashes, so no joined string is built per n-gram)."""
+
+
+def _key(gram: str) -> Key:
+    return tuple(gram.split(" ")) if " " in gram else gram
+
+
+def _keys(text: str, size: int) -> Iterator[Key]:
+    """``grams`` as keys: the same features, without joining strings."""
+    words = text.split()
+    if size == 1:
+        return iter(words)
+    if size == 2:
+        return chain(words, pairwise(words))
+    return chain(words, pairwise(words), zip(words, words[1:], words[2:], strict=False))
+
+
 def features(text: str, size: int = MAX_GRAM) -> set[str]:
     """The distinct word 1- to ``size``-grams of a normalised reading (what the model counts)."""
     return set(grams(text, size))
@@ -111,12 +130,12 @@ class CrisisModel:
         self.threshold = data.threshold
         self._size = data.max_gram
         self._bias = data.bias
-        self._known = frozenset(data.weights)
-        self._weight = {gram: w * idf for gram, (w, idf) in data.weights.items()}
-        self._square = {gram: idf * idf for gram, (_, idf) in data.weights.items()}
+        self._known = frozenset(map(_key, data.weights))
+        self._weight = {_key(gram): w * idf for gram, (w, idf) in data.weights.items()}
+        self._square = {_key(gram): idf * idf for gram, (_, idf) in data.weights.items()}
         self._categories = data.categories
         self._category_bias = data.category_bias
-        self._category_weights = data.category_weights
+        self._category_weights = {_key(g): row for g, row in data.category_weights.items()}
 
     @classmethod
     def from_content_dir(cls, content_dir: Path) -> CrisisModel:
@@ -124,9 +143,9 @@ class CrisisModel:
 
     def probability(self, text: str) -> float:
         """How likely ``text`` (a normalised reading) is to need staff, from 0 to 1."""
-        return self._probability(self._known.intersection(grams(text, self._size)))
+        return self._probability(self._known.intersection(_keys(text, self._size)))
 
-    def _probability(self, known: set[str] | frozenset[str]) -> float:
+    def _probability(self, known: frozenset[Key]) -> float:
         """The probability from the distinct known features (TF-IDF, unit length)."""
         norm = sum(map(self._square.__getitem__, known))
         total = sum(map(self._weight.__getitem__, known)) / math.sqrt(norm) if norm else 0.0
@@ -137,9 +156,9 @@ class CrisisModel:
 
     def category(self, text: str) -> Category:
         """The most likely meaning category of ``text`` (a normalised reading)."""
-        return self._category(features(text, self._size))
+        return self._category(set(_keys(text, self._size)))
 
-    def _category(self, found: set[str]) -> Category:
+    def _category(self, found: set[Key]) -> Category:
         scores = list(self._category_bias)
         table = self._category_weights
         for row in filter(None, map(table.get, found)):
@@ -149,9 +168,9 @@ class CrisisModel:
 
     def classify(self, text: str) -> Category | None:
         """The category of ``text`` (a normalised reading) if it reaches the threshold."""
-        if self._probability(self._known.intersection(grams(text, self._size))) < self.threshold:
+        if self._probability(self._known.intersection(_keys(text, self._size))) < self.threshold:
             return None
-        return self._category(features(text, self._size))
+        return self._category(set(_keys(text, self._size)))
 
 
 def load_model_file(path: Path) -> ModelFile:

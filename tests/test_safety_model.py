@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from bot.content import ContentError
 from bot.library import load_library
 from bot.safety import Category, CrisisMatcher, Level, Match
-from bot.safety_model import MODEL_FILE, CrisisModel
+from bot.safety_model import MODEL_FILE, CrisisModel, features
 from bot.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "data"
@@ -110,6 +111,21 @@ def test_a_damaged_model_file_stops_start_up_with_one_sentence(
     assert message in text
     assert text.endswith(".")
     assert "\n" not in text
+
+
+def test_scoring_counts_exactly_the_features_the_model_was_trained_on(
+    model: CrisisModel, combined: CrisisMatcher
+) -> None:
+    # The run-time scorer (tuple keys, set intersection) against TF-IDF written out by hand
+    # over the training features (joined 1-3-grams), on every must-alert line of set B.
+    raw = json.loads((DATA / MODEL_FILE).read_text("utf-8"))
+    weights: dict[str, list[float]] = raw["weights"]
+    for line in _lines("alert_b.jsonl"):
+        reading = combined.normaliser.read(line["text"]).text
+        present = [weights[gram] for gram in features(reading) if gram in weights]
+        norm = math.sqrt(sum(idf * idf for _, idf in present)) or 1.0
+        score = raw["bias"] + sum(w * idf for w, idf in present) / norm
+        assert model.probability(reading) == pytest.approx(1 / (1 + math.exp(-score)))
 
 
 def test_the_combination_over_every_in_repo_set(combined: CrisisMatcher) -> None:
