@@ -298,6 +298,9 @@ def _is_phrase(text: str) -> bool:
 _LIMIT = 4096
 """Characters read per message: Discord's longest message (4,000 with Nitro) and a margin."""
 
+_LONGEST_SPACED = 60
+"""Spaced-out letters are joined only up to this many ("k i l l m y s e l f" is 10)."""
+
 _WINDOW = 240
 """Characters searched either side of an anchor word; longer than any pattern can match."""
 
@@ -549,6 +552,8 @@ class Normaliser:
 
     def _join_letters(self, run: re.Match[str]) -> str:
         letters = run.group(0).replace(" ", "")
+        if len(letters) > _LONGEST_SPACED:
+            return run.group(0)
         if letters in self._lexicon.words:
             return letters
         return self._lexicon.split(letters) or run.group(0)
@@ -727,8 +732,9 @@ class Compiled:
 def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Compiled:
     """A pattern as regexes over `` word word `` text, around its least common required word.
 
-    Matching starts at an anchor word found with ``str.find``: the words after it are matched
-    forwards and the words before it backwards, on the reversed text, so each try costs
+    Matching starts at an anchor word (found in one pass over the words): the words after it
+    are matched forwards and the words before it backwards, on the reversed text, so each try
+    costs
     about the length of the pattern, never the length of the message.
     """
     tokens = pattern.split()
@@ -1102,24 +1108,25 @@ class CrisisMatcher:
                 viable[entry.position] = known
             return known
 
-        for word in hits:
-            anchor = self._by_anchor[word]
-            any_next = [entry for entry in anchor.any_next if possible(entry)]
-            by_next, by_previous = anchor.by_next, anchor.by_previous
-            for place in _places(text, f" {word} "):
-                space, end = place
-                for entry in any_next:
-                    tries.setdefault(entry, []).append(place)
-                if by_next:
-                    following = text[end + 1 : text.find(" ", end + 1)]
-                    for entry in by_next.get(following, ()):
+        by_anchor = self._by_anchor
+        tokens = text.split(" ")
+        at = 0
+        for index, token in enumerate(tokens):
+            if token in hits:
+                anchor = by_anchor[token]
+                place = (at - 1, at + len(token))
+                for entry in anchor.any_next:
+                    if possible(entry):
+                        tries.setdefault(entry, []).append(place)
+                if anchor.by_next:
+                    for entry in anchor.by_next.get(tokens[index + 1], ()):
                         if possible(entry):
                             tries.setdefault(entry, []).append(place)
-                if by_previous:
-                    preceding = text[text.rfind(" ", 0, space) + 1 : space]
-                    for entry in by_previous.get(preceding, ()):
+                if anchor.by_previous:
+                    for entry in anchor.by_previous.get(tokens[index - 1], ()):
                         if possible(entry):
                             tries.setdefault(entry, []).append(place)
+            at += len(token) + 1
         entries = sorted(tries.items(), key=lambda item: item[0].position)
         best: Rule | None = None
         found_rules: dict[int, Rule] = {}
@@ -1198,18 +1205,6 @@ class CrisisMatcher:
             for rule in self.rules
             if self._found(rule, reading.text, 0, len(reading.text))
         ]
-
-
-def _places(text: str, needle: str) -> list[tuple[int, int]]:
-    """Where `` word `` occurs: the space before it and the space after it."""
-    places = []
-    step = len(needle) - 1
-    find = text.find
-    at = find(needle)
-    while at != -1:
-        places.append((at, at + step))
-        at = find(needle, at + step)
-    return places
 
 
 def _after(text: str, start: int, words: frozenset[str]) -> bool:
