@@ -7,8 +7,9 @@ staff, plus the most likely of the nine meaning categories for a positive.
 
 Features are the words of the reading and its word pairs and triples (sentence ends ``.`` and
 ``?`` are words too, so "whats the point ?" is a feature), each present one weighted by its
-inverse document frequency and the vector scaled to unit length (TF-IDF over binary counts, so
-a long message is not louder than a short one). The weights live in
+inverse document frequency and the vector scaled to unit length over all the message's n-grams,
+kept or not (TF-IDF over binary counts: a long message is not louder than a short one, and a
+short one is not read as its one known word). The weights live in
 ``data/crisis_model.json``, written by ``scripts/train_safety_model.py`` from the project's own
 hand-written evaluation sets only (``tests/data/crisis_eval/``) and pruned to the features that
 matter. Scoring is a dictionary look-up per feature: pure Python, linear in the length of the
@@ -51,6 +52,9 @@ Key = str | tuple[str, ...]
 cached hashes, so no joined string is built per n-gram)."""
 
 
+_MARKS = frozenset({".", "?"})
+
+
 def _key(gram: str) -> Key:
     return tuple(gram.split(" ")) if " " in gram else gram
 
@@ -77,9 +81,13 @@ class ModelFile(ContentModel):
     trained_on: tuple[str, ...] = Field(min_length=1)
     max_gram: int = Field(ge=1, le=MAX_GRAM)
     """Features are word 1- to ``max_gram``-grams."""
+    min_words: int = Field(ge=1)
+    """Shorter messages are the grammar's alone: a word or two is too little evidence."""
     threshold: float = Field(gt=0, lt=1)
     """The probability from which a message alerts (chosen by leave-one-writer-out)."""
     bias: float
+    unknown_idf: float = Field(gt=0)
+    """The inverse document frequency a message's other n-grams count with in its length."""
     weights: dict[str, tuple[float, float]] = Field(min_length=1)
     """Each feature's weight and inverse document frequency."""
     categories: tuple[Category, ...] = Field(min_length=2)
@@ -129,10 +137,12 @@ class CrisisModel:
     def __init__(self, data: ModelFile) -> None:
         self.threshold = data.threshold
         self._size = data.max_gram
+        self._min_words = data.min_words
         self._bias = data.bias
         self._known = frozenset(map(_key, data.weights))
         self._weight = {_key(gram): w * idf for gram, (w, idf) in data.weights.items()}
         self._square = {_key(gram): idf * idf for gram, (_, idf) in data.weights.items()}
+        self._unknown_square = data.unknown_idf * data.unknown_idf
         self._categories = data.categories
         self._category_bias = data.category_bias
         self._category_weights = {_key(g): row for g, row in data.category_weights.items()}
@@ -143,11 +153,19 @@ class CrisisModel:
 
     def probability(self, text: str) -> float:
         """How likely ``text`` (a normalised reading) is to need staff, from 0 to 1."""
-        return self._probability(self._known.intersection(_keys(text, self._size)))
+        return self._probability(set(_keys(text, self._size))) if self._long(text) else 0.0
 
-    def _probability(self, known: frozenset[Key]) -> float:
-        """The probability from the distinct known features (TF-IDF, unit length)."""
+    def _long(self, text: str) -> bool:
+        """Whether ``text`` has at least ``min_words`` words (sentence marks aside)."""
+        words = text.split(None, self._min_words + 2)[: self._min_words + 2]
+        return sum(word not in _MARKS for word in words) >= self._min_words
+
+    def _probability(self, found: set[Key]) -> float:
+        """TF-IDF over the distinct n-grams ``found``, unit length over all of them (the
+        ones the model does not keep count in the length at ``unknown_idf``)."""
+        known = self._known.intersection(found)
         norm = sum(map(self._square.__getitem__, known))
+        norm += (len(found) - len(known)) * self._unknown_square
         total = sum(map(self._weight.__getitem__, known)) / math.sqrt(norm) if norm else 0.0
         score = self._bias + total
         if score < -30:
@@ -168,9 +186,12 @@ class CrisisModel:
 
     def classify(self, text: str) -> Category | None:
         """The category of ``text`` (a normalised reading) if it reaches the threshold."""
-        if self._probability(self._known.intersection(_keys(text, self._size))) < self.threshold:
+        if not self._long(text):
             return None
-        return self._category(set(_keys(text, self._size)))
+        found = set(_keys(text, self._size))
+        if self._probability(found) < self.threshold:
+            return None
+        return self._category(found)
 
 
 def load_model_file(path: Path) -> ModelFile:
