@@ -7,13 +7,13 @@ staff, plus the most likely of the nine meaning categories for a positive.
 
 Features are the words of the reading and its word pairs and triples (sentence ends ``.`` and
 ``?`` are words too, so "whats the point ?" is a feature), each present one weighted by its
-inverse document frequency and the vector scaled to unit length over all the message's n-grams,
-kept or not (TF-IDF over binary counts: a long message is not louder than a short one, and a
-short one is not read as its one known word). The weights live in
-``data/crisis_model.json``, written by ``scripts/train_safety_model.py`` from the project's own
-hand-written evaluation sets only (``tests/data/crisis_eval/``) and pruned to the features that
-matter. Scoring is a dictionary look-up per feature: pure Python, linear in the length of the
-message, no numpy at run time.
+inverse document frequency, the vector scaled to unit length over all the message's n-grams,
+kept or not, repeats included (TF-IDF over binary counts: a long message is not louder than a
+short one, and a short one is not read as its one known word). Messages shorter than
+``min_words`` words are left to the grammar. The weights live in ``data/crisis_model.json``,
+written by ``scripts/train_safety_model.py`` from the project's own hand-written evaluation
+sets only (``tests/data/crisis_eval/``) and pruned to the features that matter. Scoring is one
+set intersection and a sum: pure Python, linear in the length of the message, no numpy.
 """
 
 from __future__ import annotations
@@ -67,6 +67,12 @@ def _keys(text: str, size: int) -> Iterator[Key]:
     if size == 2:
         return chain(words, pairwise(words))
     return chain(words, pairwise(words), zip(words, words[1:], words[2:], strict=False))
+
+
+def gram_count(text: str, size: int = MAX_GRAM) -> int:
+    """How many n-grams ``grams`` yields, repeats included (the length counts them all)."""
+    words = len(text.split())
+    return sum(max(0, words - k) for k in range(size))
 
 
 def features(text: str, size: int = MAX_GRAM) -> set[str]:
@@ -153,19 +159,19 @@ class CrisisModel:
 
     def probability(self, text: str) -> float:
         """How likely ``text`` (a normalised reading) is to need staff, from 0 to 1."""
-        return self._probability(set(_keys(text, self._size))) if self._long(text) else 0.0
+        return self._probability(text) if self._long(text) else 0.0
 
     def _long(self, text: str) -> bool:
         """Whether ``text`` has at least ``min_words`` words (sentence marks aside)."""
         words = text.split(None, self._min_words + 2)[: self._min_words + 2]
         return sum(word not in _MARKS for word in words) >= self._min_words
 
-    def _probability(self, found: set[Key]) -> float:
-        """TF-IDF over the distinct n-grams ``found``, unit length over all of them (the
-        ones the model does not keep count in the length at ``unknown_idf``)."""
-        known = self._known.intersection(found)
+    def _probability(self, text: str) -> float:
+        """TF-IDF over the distinct kept n-grams of ``text``, scaled to unit length over all of
+        its n-grams (each one not kept, or repeated, counts at ``unknown_idf``)."""
+        known = self._known.intersection(_keys(text, self._size))
         norm = sum(map(self._square.__getitem__, known))
-        norm += (len(found) - len(known)) * self._unknown_square
+        norm += (gram_count(text, self._size) - len(known)) * self._unknown_square
         total = sum(map(self._weight.__getitem__, known)) / math.sqrt(norm) if norm else 0.0
         score = self._bias + total
         if score < -30:
@@ -188,10 +194,9 @@ class CrisisModel:
         """The category of ``text`` (a normalised reading) if it reaches the threshold."""
         if not self._long(text):
             return None
-        found = set(_keys(text, self._size))
-        if self._probability(found) < self.threshold:
+        if self._probability(text) < self.threshold:
             return None
-        return self._category(found)
+        return self._category(set(_keys(text, self._size)))
 
 
 def load_model_file(path: Path) -> ModelFile:
