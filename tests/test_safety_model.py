@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import shutil
 import sys
 from pathlib import Path
 
@@ -57,6 +58,14 @@ def test_the_shipped_model_loads_with_the_library() -> None:
     library = load_library(DATA)
     assert library.crisis_phrases.model is not None
     assert 0 < library.crisis_phrases.model.threshold < 1
+
+
+def test_a_damaged_model_file_stops_the_library_at_start_up(tmp_path: Path) -> None:
+    content = tmp_path / "data"
+    shutil.copytree(DATA, content)
+    (content / MODEL_FILE).write_text('{"about": "half a file', "utf-8")
+    with pytest.raises(ContentError, match=r"^The content file .*crisis_model\.json is not valid"):
+        load_library(content)
 
 
 def test_the_model_file_is_small() -> None:
