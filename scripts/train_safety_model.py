@@ -52,12 +52,12 @@ everyday messages, so it never learned that "good night everyone" is ordinary)."
 MAX_GRAM = 3
 """Word 1- to 3-grams (1- to 2-grams measured a point lower leave-one-writer-out: 75.2% v 76.2%
 mean combined recall at the same false alarms, 2026-12-02)."""
-C_ALERT = 100.0
+C_ALERT = 30.0
 """Inverse L2 strength of the alert head (measured by leave-one-writer-out)."""
 C_CATEGORY = 4.0
 MIN_DF = 2
 """A feature must appear in at least this many training messages."""
-KEEP_ALERT = 3000
+KEEP_ALERT = 5000
 """The alert head keeps the features with its largest weights, up to this many, and is fitted
 again on only those (so the shipped weights are exactly a model, not a cut one)."""
 KEEP_CATEGORY = 1000

@@ -144,15 +144,16 @@ def test_scoring_counts_exactly_the_features_the_model_was_trained_on(
 
 
 def test_the_combination_over_every_in_repo_set(combined: CrisisMatcher) -> None:
-    # IN-SAMPLE for the model (these sets are its training data). The target is
-    # recall >= 95% at <= 5% false alarms; the threshold is chosen by leave-one-writer-out so
-    # that new writers stay near 5% false alarms, and at that threshold the model does not
-    # fit its own training data that closely: in-sample recall is about 90% (sets A-D,
-    # 2026-12-02). Asserted at what it reaches, so a regression shows; the gap is reported.
+    # IN-SAMPLE for the model (these sets are its training data), so optimistic. The issue's
+    # target is recall >= 95% at <= 5% false alarms. The threshold is chosen by
+    # leave-one-writer-out so that new writers stay near 5% false alarms, and at that
+    # threshold the combination reaches 94.7% recall and 3.5% false alarms over sets A-D
+    # (2026-12-02): just under the recall target even in-sample. Asserted at what it reaches,
+    # so a regression shows; the generalisation estimate is the script's leave-one-out table.
     positives, negatives = _lines("alert*.jsonl"), _lines("no_alert*.jsonl")
     recall = sum(_alerts(combined, line["text"]) for line in positives) / len(positives)
     false_alarms = sum(_alerts(combined, line["text"]) for line in negatives) / len(negatives)
-    assert recall >= 0.88, recall
+    assert recall >= 0.94, recall
     assert false_alarms <= 0.05, false_alarms
 
 
