@@ -22,6 +22,7 @@ from pathlib import Path
 
 from benchmarks._common import machine, note, print_table
 from bot.safety import CrisisMatcher, Level
+from bot.safety_model import CrisisModel
 from bot.settings import PROJECT_ROOT
 
 EVAL = PROJECT_ROOT / "tests" / "data" / "crisis_eval"
@@ -147,6 +148,41 @@ def linearity(matcher: CrisisMatcher, seconds: float, sizes: Sequence[int]) -> N
     )
 
 
+def model_rows(matcher: CrisisMatcher, combined: CrisisMatcher, seconds: float) -> None:
+    """The grammar with the model behind it (``bot.safety_model``): its figures and speed.
+
+    Recall and false alarms are over every in-repo set, which is the model's training data,
+    so they are in-sample; ``scripts/train_safety_model.py`` prints the leave-one-writer-out
+    figures, the estimate for new writers.
+    """
+    rows = []
+    for pattern in ("alert*.jsonl", "no_alert*.jsonl"):
+        lines = [line for path in sorted(EVAL.glob(pattern)) for line in load(path.name)]
+        for name, which in (("grammar", matcher), ("grammar + model", combined)):
+            rate = sum(alerts(which, line["text"]) for line in lines) / len(lines)
+            rows.append([name, pattern, len(lines), f"{rate:.1%}"])
+    print_table(
+        "Every in-repo set (in-sample for the model): share that alerts",
+        ["matcher", "files", "messages", "alerted"],
+        rows,
+    )
+    everyday = [line["text"] for line in load("no_alert.jsonl")]
+    long_text = ". ".join(everyday)[:2000]
+    rows = []
+    for name, texts in [
+        ("100 chars, everyday messages", sized(everyday, 100)),
+        ("2,000 chars", [long_text]),
+    ]:
+        alone = per_call(matcher.match, texts, seconds)
+        both = per_call(combined.match, texts, seconds)
+        rows.append([name, f"{1 / alone:,.0f}/s", f"{1 / both:,.0f}/s", f"{both * 1e6:,.1f} µs"])
+    print_table(
+        "Grammar + model speed (same run)",
+        ["messages", "grammar alone", "grammar + model", "per message"],
+        rows,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a tiny run (CI smoke test)")
@@ -162,6 +198,10 @@ def main() -> None:
     note(f"recall {recall:.1%}, false alarms {false_rate:.1%} (targets: ≥ 95%, ≤ 5%)")
     speed(matcher, seconds)
     linearity(matcher, seconds / 3, sizes)
+    combined = CrisisMatcher.from_content_dir(
+        PROJECT_ROOT / "data", model=CrisisModel.from_content_dir(PROJECT_ROOT / "data")
+    )
+    model_rows(matcher, combined, seconds)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from bot.group_content import Guidelines, Welcome, load_guidelines, load_welcome
 from bot.meetings import MeetingFormat, load_meeting_format
 from bot.privacy import PrivacyNotice, load_privacy_notice
 from bot.safety import CrisisMatcher
+from bot.safety_model import CrisisModel
 
 
 @dataclass(frozen=True)
@@ -36,5 +37,7 @@ def load_library(content_dir: Path) -> Library:
         guidelines=load_guidelines(content_dir),
         meeting_format=load_meeting_format(content_dir),
         privacy=load_privacy_notice(content_dir),
-        crisis_phrases=CrisisMatcher.from_content_dir(content_dir),
+        crisis_phrases=CrisisMatcher.from_content_dir(
+            content_dir, model=CrisisModel.from_content_dir(content_dir)
+        ),
     )

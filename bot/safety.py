@@ -43,6 +43,9 @@ without bringing it back to now ("again", "still"), quotes a crisis line to othe
 the topic ("awareness"). Each category chooses its guards in the data file. The most severe
 match wins (high over concern over cue); two signals in one message may combine into a
 higher one (a goodbye next to "i'm done" is a farewell).
+
+When the grammar finds nothing that alerts, an optional small model (``bot.safety_model``,
+passed in as ``model``) reads the same normalised text; what it finds is at most ``CONCERN``.
 """
 
 from __future__ import annotations
@@ -57,11 +60,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator, model_validator
 
 from bot.content import ContentError, ContentModel, load_toml
 from bot.db import Database
+
+if TYPE_CHECKING:
+    from bot.safety_model import CrisisModel
 
 log = logging.getLogger(__name__)
 
@@ -978,7 +985,15 @@ class Match:
 class CrisisMatcher:
     """Finds crisis language in a message; ``match`` returns a category and level or ``None``."""
 
-    def __init__(self, phrases: PhraseFile, *, source: str = PHRASES_FILE) -> None:
+    def __init__(
+        self,
+        phrases: PhraseFile,
+        *,
+        source: str = PHRASES_FILE,
+        model: CrisisModel | None = None,
+    ) -> None:
+        self.model = model
+        """The second look when the grammar finds nothing (``bot.safety_model``), if any."""
         rules: list[Rule] = []
         vocabulary: set[str] = set()
         for phrases_of_list in phrases.words.values():
@@ -1046,9 +1061,11 @@ class CrisisMatcher:
         )
 
     @classmethod
-    def from_content_dir(cls, content_dir: Path) -> CrisisMatcher:
+    def from_content_dir(
+        cls, content_dir: Path, *, model: CrisisModel | None = None
+    ) -> CrisisMatcher:
         path = content_dir / PHRASES_FILE
-        return cls(load_toml(path, PhraseFile), source=str(path))
+        return cls(load_toml(path, PhraseFile), source=str(path), model=model)
 
     def match(self, text: str) -> Match | None:
         """The most severe crisis language in ``text`` (its category and level), or ``None``."""
@@ -1060,7 +1077,19 @@ class CrisisMatcher:
             other = self._match(self.normaliser.read(text, one="l"))
             if other is not None and (found is None or other.level.rank > found.level.rank):
                 found = other
+        if self.model is not None and (found is None or found.level is Level.CUE):
+            found = self._second_look(self.model, reading) or found
         return found
+
+    @staticmethod
+    def _second_look(model: CrisisModel, reading: Reading) -> Match | None:
+        """The model's match when the grammar found nothing that alerts: never above CONCERN.
+
+        The model is less certain than a pattern, so what it finds gets the gentle private
+        check-in and a quiet staff note, under the category it finds most likely.
+        """
+        category = model.classify(reading.text)
+        return None if category is None else Match(category, Level.CONCERN)
 
     def _match(self, reading: Reading) -> Match | None:
         hits = self._anchors.intersection(reading.words)
