@@ -19,7 +19,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT = sorted(p.relative_to(ROOT / "data").as_posix() for p in (ROOT / "data").rglob("*.toml"))
+CONTENT_SUFFIXES = {".toml", ".json"}  # the content files and the safety net's model weights
+CONTENT = sorted(
+    p.relative_to(ROOT / "data").as_posix()
+    for p in (ROOT / "data").rglob("*")
+    if p.suffix in CONTENT_SUFFIXES
+)
 NOT_SOURCE = (
     ".venv",
     ".git",
