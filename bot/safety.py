@@ -56,9 +56,10 @@ import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -473,13 +474,18 @@ def _base(text: str) -> str:
 class Reading:
     """One normalised reading of a message: `` word word . word ? `` (spaces all round)."""
 
-    __slots__ = ("ones", "text", "words")
+    __slots__ = ("ones", "ones_read", "text", "words")
 
-    def __init__(self, text: str, words: frozenset[str], *, ones: bool) -> None:
+    def __init__(
+        self, text: str, words: frozenset[str], *, ones: bool, ones_read: bool | None = None
+    ) -> None:
         self.text = text
         self.words = words
         self.ones = ones
-        """Whether a ``1`` was read as ``i`` (so an ``l`` reading is worth trying)."""
+        """Whether the message has a ``1`` and look-alikes were read (so an ``l`` reading is
+        worth trying)."""
+        self.ones_read = ones if ones_read is None else ones_read
+        """Whether a ``1`` was read as a letter: without one, the ``l`` reading is this one."""
 
 
 class Normaliser:
@@ -501,11 +507,21 @@ class Normaliser:
 
     def read(self, text: str, *, one: str = "i") -> Reading:
         text = _base(text[:_LIMIT])
-        ones = False
+        ones = ones_read = False
         if _LEET_HINT.search(text) and _LEET_MIX.search(text):
             table = _LEET_I if one == "i" else _LEET_L
             ones = "1" in text
-            text = _LEET_TOKEN.sub(lambda t: _read_token(t.group(0), table, self._lexicon), text)
+            lexicon = self._lexicon
+
+            def token(found: re.Match[str]) -> str:
+                nonlocal ones_read
+                old = found.group(0)
+                new = _read_token(old, table, lexicon)
+                if new is not old and "1" in old:
+                    ones_read = True
+                return new
+
+            text = _LEET_TOKEN.sub(token, text)
         if _DOT_HINT.search(text):
             text = _DOTTED.sub(lambda d: d.group(0).replace(".", ""), text)
         if ".." in text:
@@ -535,7 +551,7 @@ class Normaliser:
                 words.update(meaning.split())
             if not words.isdisjoint(self._firsts):
                 text = self._phrases_of(text, words)
-        return Reading(text, frozenset(words), ones=ones)
+        return Reading(text, frozenset(words), ones=ones, ones_read=ones_read)
 
     def _phrases_of(self, text: str, words: set[str]) -> str:
         """``text`` with the rewrite and ignore phrases it contains replaced (``words`` grows)."""
@@ -651,6 +667,9 @@ class _Entry:
     before: re.Pattern[str] | None
     """The reversed prefix (``None``: search the whole pattern instead)."""
     after: re.Pattern[str] | None
+    needs: tuple[frozenset[str], ...] = ()
+    """The rule's ``requires`` that the anchor word does not already meet, most selective
+    first: the rule can match only if the message has a word of each."""
 
 
 _END = r"(?=[.?] |$)"
@@ -1045,15 +1064,34 @@ class CrisisMatcher:
                     f" {right} " if right else "",
                     before,
                     after,
+                    _needs(rule.compiled.requires, word),
                 )
                 self._by_anchor.setdefault(word, _Anchor({}, {}, [])).add(entry, nexts, prevs)
             if not rule.compiled.anchored:
                 for word in _WORD.findall(rule.source.replace("_", " ")):
                     if word not in _COMMON:
-                        whole = _Entry(rule, position, "", "", None, None)
+                        whole = _Entry(
+                            rule, position, "", "", None, None, _needs(rule.compiled.requires)
+                        )
                         anchor = self._by_anchor.setdefault(word, _Anchor({}, {}, []))
                         anchor.add(whole, None, None)
         self._anchors = frozenset(self._by_anchor)
+        single: dict[str, list[_Entry]] = {}
+        pairs: dict[tuple[str, str], tuple[list[_Entry], list[_Entry]]] = {}
+        for word, anchor in self._by_anchor.items():
+            if anchor.any_next:
+                single[word] = anchor.any_next
+            for then, entries in anchor.by_next.items():
+                pairs.setdefault((word, then), ([], []))[0].extend(entries)
+            for previous, entries in anchor.by_previous.items():
+                pairs.setdefault((previous, word), ([], []))[1].extend(entries)
+        self._single = {word: tuple(entries) for word, entries in single.items()}
+        """Entries tried wherever their anchor word stands."""
+        self._pairs = {pair: (tuple(a), tuple(b)) for pair, (a, b) in pairs.items()}
+        """Entries tried where a word pair stands: those anchored on its first word (the
+        second is the word that must follow) and those anchored on its second."""
+        self._single_words = frozenset(self._single)
+        self._pair_keys = frozenset(self._pairs)
         self._guards = _GuardSet(phrases.guards)
         self._combine = phrases.combine
         self.normaliser = Normaliser(
@@ -1073,7 +1111,7 @@ class CrisisMatcher:
             return None
         reading = self.normaliser.read(text)
         found = self._match(reading)
-        if reading.ones and (found is None or found.level is not Level.HIGH):
+        if reading.ones_read and (found is None or found.level is not Level.HIGH):
             other = self._match(self.normaliser.read(text, one="l"))
             if other is not None and (found is None or other.level.rank > found.level.rank):
                 found = other
@@ -1092,41 +1130,36 @@ class CrisisMatcher:
         return None if category is None else Match(category, Level.CONCERN)
 
     def _match(self, reading: Reading) -> Match | None:
-        hits = self._anchors.intersection(reading.words)
-        if not hits:
+        words = reading.words
+        if self._anchors.isdisjoint(words):
             return None
         text = reading.text
-        backwards = text[::-1]
-        tries: dict[_Entry, list[tuple[int, int]]] = {}
-        words = reading.words
+        tokens = text.split(" ")
+        singles = self._single_words.intersection(words)
+        pairs = self._pair_keys.intersection(pairwise(tokens))
+        if not singles and not pairs:
+            return None
         viable: dict[int, bool] = {}
 
         def possible(entry: _Entry) -> bool:
             known = viable.get(entry.position)
             if known is None:
-                known = all(not need.isdisjoint(words) for need in entry.rule.compiled.requires)
+                known = True
+                for need in entry.needs:
+                    if need.isdisjoint(words):
+                        known = False
+                        break
                 viable[entry.position] = known
             return known
 
-        by_anchor = self._by_anchor
-        tokens = text.split(" ")
-        at = 0
-        for index, token in enumerate(tokens):
-            if token in hits:
-                anchor = by_anchor[token]
-                place = (at - 1, at + len(token))
-                for entry in anchor.any_next:
-                    if possible(entry):
-                        tries.setdefault(entry, []).append(place)
-                if anchor.by_next:
-                    for entry in anchor.by_next.get(tokens[index + 1], ()):
-                        if possible(entry):
-                            tries.setdefault(entry, []).append(place)
-                if anchor.by_previous:
-                    for entry in anchor.by_previous.get(tokens[index - 1], ()):
-                        if possible(entry):
-                            tries.setdefault(entry, []).append(place)
-            at += len(token) + 1
+        tries: dict[_Entry, list[tuple[int, int]]] = {}
+        if len(singles) + len(pairs) > _MOST_SEARCHES:
+            self._tries_by_token(tokens, words, possible, tries)
+        else:
+            self._tries_by_search(text, singles, pairs, possible, tries)
+        if not tries:
+            return None
+        backwards = text[::-1]
         entries = sorted(tries.items(), key=lambda item: item[0].position)
         best: Rule | None = None
         found_rules: dict[int, Rule] = {}
@@ -1153,6 +1186,72 @@ class CrisisMatcher:
                 if combined.level.rank > found.level.rank:
                     found = combined
         return found
+
+    def _tries_by_search(
+        self,
+        text: str,
+        singles: frozenset[str],
+        pairs: frozenset[tuple[str, str]],
+        possible: Callable[[_Entry], bool],
+        tries: dict[_Entry, list[tuple[int, int]]],
+    ) -> None:
+        """Where each viable entry's anchor word stands, found with ``str.find`` (in C).
+
+        A place is (the space before the anchor word, the space after it). `` word `` in the
+        text is always one whole token: the text is words between single spaces.
+        """
+        for word in singles:
+            entries = [entry for entry in self._single[word] if possible(entry)]
+            if entries:
+                places = _places(text, f" {word} ", 0, len(word) + 1)
+                for entry in entries:
+                    tries.setdefault(entry, []).extend(places)
+        for pair in pairs:
+            by_first, by_second = self._pairs[pair]
+            firsts = [entry for entry in by_first if possible(entry)]
+            seconds = [entry for entry in by_second if possible(entry)]
+            if not (firsts or seconds):
+                continue
+            first, second = pair
+            needle = f" {first} {second} "
+            if firsts:
+                places = _places(text, needle, 0, len(first) + 1)
+                for entry in firsts:
+                    tries.setdefault(entry, []).extend(places)
+            if seconds:
+                offset = len(first) + 1
+                places = _places(text, needle, offset, offset + len(second) + 1)
+                for entry in seconds:
+                    tries.setdefault(entry, []).extend(places)
+
+    def _tries_by_token(
+        self,
+        tokens: list[str],
+        words: frozenset[str],
+        possible: Callable[[_Entry], bool],
+        tries: dict[_Entry, list[tuple[int, int]]],
+    ) -> None:
+        """The same places, found in one pass over the tokens (for messages with many
+        anchor words, where searching once per word would cost more)."""
+        hits = self._anchors.intersection(words)
+        by_anchor = self._by_anchor
+        at = 0
+        for index, token in enumerate(tokens):
+            if token in hits:
+                anchor = by_anchor[token]
+                place = (at - 1, at + len(token))
+                for entry in anchor.any_next:
+                    if possible(entry):
+                        tries.setdefault(entry, []).append(place)
+                if anchor.by_next:
+                    for entry in anchor.by_next.get(tokens[index + 1], ()):
+                        if possible(entry):
+                            tries.setdefault(entry, []).append(place)
+                if anchor.by_previous:
+                    for entry in anchor.by_previous.get(tokens[index - 1], ()):
+                        if possible(entry):
+                            tries.setdefault(entry, []).append(place)
+            at += len(token) + 1
 
     def _found_at(
         self, entry: _Entry, text: str, backwards: str, places: list[tuple[int, int]]
@@ -1205,6 +1304,32 @@ class CrisisMatcher:
             for rule in self.rules
             if self._found(rule, reading.text, 0, len(reading.text))
         ]
+
+
+def _needs(requires: tuple[frozenset[str], ...], anchor: str = "") -> tuple[frozenset[str], ...]:
+    """``requires`` without the parts ``anchor`` meets, the most selective first (the order
+    only makes a failing check end sooner)."""
+    return tuple(
+        sorted(
+            (need for need in requires if anchor not in need),
+            key=lambda need: (not need.isdisjoint(_TOP), not need.isdisjoint(_COMMON), len(need)),
+        )
+    )
+
+
+_MOST_SEARCHES = 64
+"""Up to this many anchor words and word pairs in a message, each is found with a search of
+the text; beyond, one pass over its tokens finds them all (so the time stays linear)."""
+
+
+def _places(text: str, needle: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(``start``, ``end``) after each place ``needle`` stands in ``text``, overlaps included."""
+    places = []
+    at = text.find(needle)
+    while at != -1:
+        places.append((at + start, at + end))
+        at = text.find(needle, at + 1)
+    return places
 
 
 def _after(text: str, start: int, words: frozenset[str]) -> bool:

@@ -129,7 +129,9 @@ def _match(found: object) -> str | None:
     return None if found is None else f"{found.category.value}/{found.level.value}"  # type: ignore[attr-defined]
 
 
-def describe(grammar: CrisisMatcher, combined: CrisisMatcher, model: CrisisModel, text: str) -> dict[str, object]:
+def describe(
+    grammar: CrisisMatcher, combined: CrisisMatcher, model: CrisisModel, text: str
+) -> dict[str, object]:
     reading = grammar.normaliser.read(text)
     other = grammar.normaliser.read(text, one="l")
     feats = sorted(features(reading.text))
