@@ -61,7 +61,11 @@ def _key(gram: str) -> Key:
 
 def _keys(text: str, size: int) -> Iterator[Key]:
     """``grams`` as keys: the same features, without joining strings."""
-    words = text.split()
+    return _word_keys(text.split(), size)
+
+
+def _word_keys(words: list[str], size: int) -> Iterator[Key]:
+    """``_keys`` of a reading already split into words."""
     if size == 1:
         return iter(words)
     if size == 2:
@@ -71,7 +75,11 @@ def _keys(text: str, size: int) -> Iterator[Key]:
 
 def gram_count(text: str, size: int = MAX_GRAM) -> int:
     """How many n-grams ``grams`` yields, repeats included (the length counts them all)."""
-    words = len(text.split())
+    return _count(len(text.split()), size)
+
+
+def _count(words: int, size: int) -> int:
+    """``gram_count`` of a reading of ``words`` words."""
     return sum(max(0, words - k) for k in range(size))
 
 
@@ -146,8 +154,9 @@ class CrisisModel:
         self._min_words = data.min_words
         self._bias = data.bias
         self._known = frozenset(map(_key, data.weights))
-        self._weight = {_key(gram): w * idf for gram, (w, idf) in data.weights.items()}
-        self._square = {_key(gram): idf * idf for gram, (_, idf) in data.weights.items()}
+        self._table = {_key(gram): (w * idf, idf * idf) for gram, (w, idf) in data.weights.items()}
+        """Each kept feature's weight times its inverse document frequency, and the square of
+        that frequency (its share of the length)."""
         self._unknown_square = data.unknown_idf * data.unknown_idf
         self._categories = data.categories
         self._category_bias = data.category_bias
@@ -159,20 +168,25 @@ class CrisisModel:
 
     def probability(self, text: str) -> float:
         """How likely ``text`` (a normalised reading) is to need staff, from 0 to 1."""
-        return self._probability(text) if self._long(text) else 0.0
+        words = text.split()
+        return self._probability(words) if self._long(words) else 0.0
 
-    def _long(self, text: str) -> bool:
-        """Whether ``text`` has at least ``min_words`` words (sentence marks aside)."""
-        words = text.split(None, self._min_words + 2)[: self._min_words + 2]
-        return sum(word not in _MARKS for word in words) >= self._min_words
+    def _long(self, words: list[str]) -> bool:
+        """Whether ``words`` has at least ``min_words`` words (sentence marks aside)."""
+        return sum(word not in _MARKS for word in words[: self._min_words + 2]) >= self._min_words
 
-    def _probability(self, text: str) -> float:
-        """TF-IDF over the distinct kept n-grams of ``text``, scaled to unit length over all of
+    def _probability(self, words: list[str]) -> float:
+        """TF-IDF over the distinct kept n-grams of ``words``, scaled to unit length over all of
         its n-grams (each one not kept, or repeated, counts at ``unknown_idf``)."""
-        known = self._known.intersection(_keys(text, self._size))
-        norm = sum(map(self._square.__getitem__, known))
-        norm += (gram_count(text, self._size) - len(known)) * self._unknown_square
-        total = sum(map(self._weight.__getitem__, known)) / math.sqrt(norm) if norm else 0.0
+        known = self._known.intersection(_word_keys(words, self._size))
+        if known:
+            weights, squares = zip(*map(self._table.__getitem__, known), strict=True)
+        else:
+            weights = squares = ()
+        # The same sums, in the same order, as summing each table over ``known``.
+        norm = sum(squares)
+        norm += (_count(len(words), self._size) - len(known)) * self._unknown_square
+        total = sum(weights) / math.sqrt(norm) if norm else 0.0
         score = self._bias + total
         if score < -30:
             return 0.0
@@ -192,11 +206,12 @@ class CrisisModel:
 
     def classify(self, text: str) -> Category | None:
         """The category of ``text`` (a normalised reading) if it reaches the threshold."""
-        if not self._long(text):
+        words = text.split()
+        if not self._long(words):
             return None
-        if self._probability(text) < self.threshold:
+        if self._probability(words) < self.threshold:
             return None
-        return self._category(set(_keys(text, self._size)))
+        return self._category(set(_word_keys(words, self._size)))
 
 
 def load_model_file(path: Path) -> ModelFile:
