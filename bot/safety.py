@@ -54,12 +54,13 @@ import datetime as dt
 import functools
 import logging
 import re
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -289,9 +290,12 @@ class PhraseFile(ContentModel):
         return self
 
 
+_PHRASE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
 def _is_phrase(text: str) -> bool:
-    words = text.split(" ")
-    return bool(text) and all(_WORD.fullmatch(word) for word in words)
+    """Lowercase words (letters and digits) between single spaces."""
+    return _PHRASE.fullmatch(text) is not None
 
 
 # ----------------------------------------------------------------------- normalising
@@ -433,9 +437,19 @@ class _Lexicon:
         return " ".join(reversed(found))
 
 
-@functools.cache
-def _whole(source: str) -> re.Pattern[str]:
-    return re.compile(source)
+_REGEXES: dict[str, re.Pattern[str]] = {}
+
+
+def _regex(source: str) -> re.Pattern[str]:
+    """Each regex compiled once, when first needed (many entries share one).
+
+    Sources are built only from escaped words and fixed pieces, so they always compile: a
+    pattern's mistakes are found at start-up, when it is read (``PatternError``).
+    """
+    regex = _REGEXES.get(source)
+    if regex is None:
+        regex = _REGEXES[source] = re.compile(source)
+    return regex
 
 
 @functools.lru_cache(maxsize=2048)
@@ -608,6 +622,7 @@ _COMMON = _word_set(
 )
 
 
+@functools.cache
 def _rarity(word: str) -> tuple[bool, bool, int]:
     return (word not in _TOP, word not in _COMMON, len(word))
 
@@ -627,7 +642,7 @@ class Rule:
 
     @property
     def regex(self) -> re.Pattern[str]:
-        return _whole(self.compiled.source)
+        return _regex(self.compiled.source)
 
     @property
     def not_after(self) -> frozenset[str]:
@@ -655,7 +670,7 @@ class _Anchor:
             self.any_next.append(entry)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class _Entry:
     """A rule seen from one of its anchor words."""
 
@@ -664,12 +679,22 @@ class _Entry:
     left: str
     """`` words `` that must come just before the anchor word ("" if none)."""
     right: str
-    before: re.Pattern[str] | None
-    """The reversed prefix (``None``: search the whole pattern instead)."""
-    after: re.Pattern[str] | None
+    before: str | None
+    """The reversed prefix as a regex (``None``: search the whole pattern instead)."""
+    after: str | None
     needs: tuple[frozenset[str], ...] = ()
     """The rule's ``requires`` that the anchor word does not already meet, most selective
     first: the rule can match only if the message has a word of each."""
+    regexes: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+    """``before`` and ``after`` compiled, on first use (see ``CrisisMatcher.compile_all``)."""
+
+    def compiled(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        regexes = self.regexes
+        if regexes is None:
+            assert self.before is not None
+            assert self.after is not None
+            regexes = self.regexes = (_regex(self.before), _regex(self.after))
+        return regexes
 
 
 _END = r"(?=[.?] |$)"
@@ -700,19 +725,19 @@ def _piece(token: str, words: Mapping[str, tuple[str, ...]]) -> _Piece:
     if token.startswith("!"):
         return _Piece(f"(?!{_options_regex(token[1:], words)} )", None)
     if token.startswith("[") and token.endswith("]"):
-        inner = token[1:-1]
-        back = _options_regex(inner, words, reverse=True)
-        return _Piece(f"(?:{_options_regex(inner, words)} )?", f"(?: {back})?")
+        inner = _options(token[1:-1], words)
+        back = _regex_of(inner, reverse=True)
+        return _Piece(f"(?:{_regex_of(inner)} )?", f"(?: {back})?")
     if "$" in token.split("|"):
         rest = "|".join(part for part in token.split("|") if part != "$")
         if not rest:
             raise PatternError("has an empty choice")
         return _Piece(f"(?:{_options_regex(rest, words)} |{_END})", None)
-    options = tuple(dict.fromkeys(_options(token, words)))
+    found = _options(token, words)
     return _Piece(
-        f"{_options_regex(token, words)} ",
-        f" {_options_regex(token, words, reverse=True)}",
-        options,
+        f"{_regex_of(found)} ",
+        f" {_regex_of(found, reverse=True)}",
+        tuple(dict.fromkeys(found)),
     )
 
 
@@ -728,15 +753,15 @@ class Compiled:
             str,
             str,
             str,
-            re.Pattern[str],
-            re.Pattern[str],
+            str,
+            str,
             frozenset[str] | None,
             frozenset[str] | None,
         ],
         ...,
     ]
-    """(anchor word, words before it, words after it, reversed prefix, suffix, next words,
-    previous words).
+    """(anchor word, words before it, words after it, reversed prefix, suffix (both regexes,
+    compiled when first needed), next words, previous words).
 
     The next (previous) words are those one of which must follow (precede) the anchor word
     (``None``: any), so most patterns are never tried where they cannot match.
@@ -748,7 +773,11 @@ class Compiled:
     """For each required part, words one of which any match contains (a cheap first test)."""
 
 
-def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Compiled:
+def _compile_pattern(
+    pattern: str,
+    words: Mapping[str, tuple[str, ...]],
+    pieces_of: dict[str, _Piece] | None = None,
+) -> Compiled:
     """A pattern as regexes over `` word word `` text, around its least common required word.
 
     Matching starts at an anchor word (found in one pass over the words): the words after it
@@ -769,7 +798,14 @@ def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Comp
     if tokens[0] == "^":
         tokens.pop(0)
         start, back_start = r"(?<![^.?])", r"(?![^.?])"
-    pieces = [_piece(token, words) for token in tokens]
+    if pieces_of is None:
+        pieces_of = {}
+    pieces = []
+    for token in tokens:
+        piece = pieces_of.get(token)
+        if piece is None:
+            piece = pieces_of[token] = _piece(token, words)
+        pieces.append(piece)
     required = [i for i, piece in enumerate(pieces) if piece.options]
     if not required:
         raise PatternError("needs at least one word that is not optional")
@@ -780,7 +816,7 @@ def _compile_pattern(pattern: str, words: Mapping[str, tuple[str, ...]]) -> Comp
     at = min(reversible, key=lambda i: _commonness(pieces[i].options))
     prefix = "".join(piece.backward or "" for piece in reversed(pieces[:at])) + " " + back_start
     suffix = "".join(piece.forward for piece in pieces[at + 1 :])
-    before, after = re.compile(prefix), re.compile(suffix)
+    before, after = prefix, suffix
     following = pieces[at + 1].options if at + 1 < len(pieces) else ()
     then = frozenset(option.split(" ")[0] for option in following) if following else None
     preceding = pieces[at - 1].options if at > 0 else ()
@@ -851,10 +887,18 @@ def _options(token: str, words: Mapping[str, tuple[str, ...]]) -> list[str]:
 def _options_regex(
     token: str, words: Mapping[str, tuple[str, ...]], *, reverse: bool = False
 ) -> str:
-    options = sorted(dict.fromkeys(_options(token, words)), key=len, reverse=True)
+    return _regex_of(_options(token, words), reverse=reverse)
+
+
+def _regex_of(found: list[str], *, reverse: bool = False) -> str:
+    """A choice of phrases as a regex, longest first (reversed, for reading backwards)."""
+    options = sorted(dict.fromkeys(found), key=len, reverse=True)
     if reverse:
         options = [option[::-1] for option in options]
-    return "(?:" + "|".join(re.escape(option) for option in options) + ")"
+    return "(?:" + "|".join(map(_escape, options)) + ")"
+
+
+_escape = functools.cache(re.escape)
 
 
 class _Phrases:
@@ -1023,12 +1067,14 @@ class CrisisMatcher:
             for category in CATEGORY_ORDER
         ]
         groups.extend((Category.AMBIGUOUS, name, cue) for name, cue in phrases.cues.items())
+        pieces_of: dict[str, _Piece] = {}
+        """Each pattern token read once (the same lists recur in many patterns)."""
         for category, label, group in groups:
             where = label if label == category.value else f"cues.{label}"
             for index, pattern in enumerate(group.patterns):
                 try:
-                    compiled = _compile_pattern(pattern, phrases.words)
-                except (PatternError, re.error) as error:
+                    compiled = _compile_pattern(pattern, phrases.words, pieces_of)
+                except PatternError as error:
                     raise ContentError(
                         f"The content file {source} has a problem at "
                         f"`{where}.patterns.{index}`: the pattern {pattern!r} {error}."
@@ -1104,6 +1150,31 @@ class CrisisMatcher:
     ) -> CrisisMatcher:
         path = content_dir / PHRASES_FILE
         return cls(load_toml(path, PhraseFile), source=str(path), model=model)
+
+    def compile_all(self) -> None:
+        """Compile every pattern's regexes now; otherwise each is compiled when first needed.
+
+        Building the matcher only reads the patterns (and so checks them), which keeps
+        start-up short. This takes a few hundred milliseconds of pure Python: call it on a
+        worker thread (``asyncio.to_thread``); it gives the interpreter back between regexes,
+        so the event loop is never held for long. Matching meanwhile stays correct: a regex
+        not yet compiled is compiled where it is first needed.
+        """
+        entries = dict.fromkeys(
+            entry
+            for anchor in self._by_anchor.values()
+            for entry in chain(
+                anchor.any_next, *anchor.by_next.values(), *anchor.by_previous.values()
+            )
+            if entry.before is not None and entry.after is not None
+        )
+        sources = [source for entry in entries for source in (entry.before, entry.after)]
+        for source in dict.fromkeys(sources):
+            if source is not None and source not in _REGEXES:
+                _regex(source)
+                time.sleep(0)  # let a waiting thread (the event loop) run
+        for entry in entries:
+            entry.compiled()
 
     def match(self, text: str) -> Match | None:
         """The most severe crisis language in ``text`` (its category and level), or ``None``."""
@@ -1202,8 +1273,9 @@ class CrisisMatcher:
         """
         for word in singles:
             entries = [entry for entry in self._single[word] if possible(entry)]
-            if entries:
-                places = _places(text, f" {word} ", 0, len(word) + 1)
+            # ``words`` may still hold a word a rewrite replaced: it has no place then.
+            places = _places(text, f" {word} ", 0, len(word) + 1) if entries else []
+            if places:
                 for entry in entries:
                     tries.setdefault(entry, []).extend(places)
         for pair in pairs:
@@ -1257,8 +1329,7 @@ class CrisisMatcher:
         self, entry: _Entry, text: str, backwards: str, places: list[tuple[int, int]]
     ) -> bool:
         """Whether ``entry``'s rule counts around one of the anchor word's ``places``."""
-        assert entry.before is not None
-        assert entry.after is not None
+        before_regex, after_regex = entry.compiled()
         rule, left, right = entry.rule, entry.left, entry.right
         size = len(text)
         for space, word_end in places:
@@ -1274,10 +1345,10 @@ class CrisisMatcher:
                 piece_end = word_end + len(right)
             else:
                 piece_end = word_end + 1
-            after = entry.after.match(text, piece_end)
+            after = after_regex.match(text, piece_end)
             if after is None:
                 continue
-            before = entry.before.match(backwards, size - piece_start)
+            before = before_regex.match(backwards, size - piece_start)
             if before is None:
                 continue
             start = size - before.end()

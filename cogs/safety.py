@@ -267,9 +267,14 @@ class SafetyNet(commands.Cog):
         self.bot = bot
         self.matcher = bot.library.crisis_phrases
         self.memory = SignalMemory()
+        self._compiling: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ConsultFromDmButton)
+        if self.bot.settings.safety_net:
+            # Start-up only read the patterns; compile them now, off the event loop, so no
+            # message waits for a regex to compile.
+            self._compiling = asyncio.create_task(asyncio.to_thread(self.matcher.compile_all))
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ConsultFromDmButton)
