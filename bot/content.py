@@ -1,16 +1,18 @@
 """Content files under ``data/``: loading and validation, with one clear sentence on failure.
 
-Content is TOML, read into pydantic models at start-up. A broken file stops the bot
-with a ``ContentError`` that names the file and the field, so staff can fix wording
-without reading a traceback.
+Content is TOML (and the safety net's model, JSON), read into pydantic models at start-up by
+one loader, ``load_content``. A broken file stops the bot with a ``ContentError`` that names
+the file and the field, so staff can fix wording without reading a traceback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -84,18 +86,34 @@ class SourcedEntry(ContentModel):
         return value
 
 
-def load_toml(path: Path, model: type[ModelT]) -> ModelT:
-    """Read ``path`` into ``model``; any problem becomes one sentence naming file and field."""
+_FORMATS: dict[str, tuple[str, Callable[[str], Any], type[ValueError]]] = {
+    ".toml": ("TOML", tomllib.loads, tomllib.TOMLDecodeError),
+    ".json": ("JSON", json.loads, json.JSONDecodeError),
+}
+"""How each kind of content file is parsed, by its suffix."""
+
+RESTORE = "restore it from the repository"
+
+
+def load_content(path: Path, model: type[ModelT], *, restore: str = RESTORE) -> ModelT:
+    """Read the TOML or JSON file ``path`` (by its suffix) into ``model``.
+
+    Any problem becomes one sentence naming the file, and the field when the content breaks a
+    rule: missing (``restore`` says how to get it back), unreadable, not valid TOML or JSON,
+    or "has a problem at `field`".
+    """
     try:
-        raw = tomllib.loads(path.read_text("utf-8"))
+        kind, parse, invalid = _FORMATS[path.suffix]
+    except KeyError:
+        raise ValueError(f"content files are .toml or .json, not {path.name}") from None
+    try:
+        raw = parse(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise ContentError(
-            f"The content file {path} is missing: restore it from the repository."
-        ) from None
+        raise ContentError(f"The content file {path} is missing: {restore}.") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ContentError(f"The content file {path} cannot be read ({error}).") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(f"The content file {path} is not valid TOML ({error}).") from None
+    except invalid as error:
+        raise ContentError(f"The content file {path} is not valid {kind} ({error}).") from None
     try:
         return model.model_validate(raw)
     except ValidationError as error:
@@ -105,3 +123,8 @@ def load_toml(path: Path, model: type[ModelT]) -> ModelT:
         raise ContentError(
             f"The content file {path} has a problem at `{where}`: {reason}."
         ) from None
+
+
+def load_toml(path: Path, model: type[ModelT]) -> ModelT:
+    """``load_content`` for a TOML file (the name the care, crisis and group content use)."""
+    return load_content(path, model)

@@ -18,15 +18,14 @@ set intersection and a sum: pure Python, linear in the length of the message, no
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from itertools import chain, pairwise
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from bot.content import ContentError, ContentModel
+from bot.content import RESTORE, ContentModel, load_content
 from bot.safety import Category
 
 MODEL_FILE = "crisis_model.json"
@@ -216,23 +215,8 @@ class CrisisModel:
 
 def load_model_file(path: Path) -> ModelFile:
     """Read and check the model file; any problem becomes one sentence naming the file."""
-    try:
-        raw = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise ContentError(
-            f"The content file {path} is missing: restore it from the repository "
-            "or rebuild it with scripts/train_safety_model.py."
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ContentError(f"The content file {path} cannot be read ({error}).") from None
-    except json.JSONDecodeError as error:
-        raise ContentError(f"The content file {path} is not valid JSON ({error}).") from None
-    try:
-        return ModelFile.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        reason = first["msg"].removeprefix("Value error, ")
-        raise ContentError(
-            f"The content file {path} has a problem at `{where}`: {reason}."
-        ) from None
+    return load_content(
+        path,
+        ModelFile,
+        restore=f"{RESTORE} or rebuild it with scripts/train_safety_model.py",
+    )
