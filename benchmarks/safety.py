@@ -24,6 +24,7 @@ from benchmarks._common import machine, note, print_table
 from bot.safety import CrisisMatcher, Level
 from bot.safety_model import CrisisModel
 from bot.settings import PROJECT_ROOT
+from cogs.safety import OFF_LOOP_CHARS
 
 EVAL = PROJECT_ROOT / "tests" / "data" / "crisis_eval"
 FLOOR = re.compile(r"\bkill myself\b")
@@ -123,6 +124,9 @@ def speed(matcher: CrisisMatcher, seconds: float) -> None:
 
 ADVERSARIAL: dict[str, str] = {
     "anchor words repeated": "die kill myself end it ",
+    "many different trigger words": "",  # filled in from the grammar's anchor words
+    "spaces between letters": "a  b   c ",
+    "separators only": ".,;:!?*-_/\\|~ ",
     "guarded matches repeated": "i used to want to die. ",
     "single letters": "a b c d e f g ",
     "leetspeak": "k1ll m3 5u1c1d3 ",
@@ -135,7 +139,9 @@ ADVERSARIAL: dict[str, str] = {
 
 def linearity(matcher: CrisisMatcher, seconds: float, sizes: Sequence[int]) -> None:
     rows = []
-    for name, unit in ADVERSARIAL.items():
+    inputs = dict(ADVERSARIAL)
+    inputs["many different trigger words"] = " ".join(sorted(matcher._by_anchor)) + " "
+    for name, unit in inputs.items():
         cells: list[object] = [name]
         for size in sizes:
             text = (unit * (size // len(unit) + 1))[:size]
@@ -145,6 +151,33 @@ def linearity(matcher: CrisisMatcher, seconds: float, sizes: Sequence[int]) -> N
         "Adversarial inputs: time per character (flat = linear)",
         ["input", *(f"{size:,} chars" for size in sizes)],
         rows,
+    )
+
+
+def on_the_loop(matcher: CrisisMatcher, limit: int, every: int = 1) -> None:
+    """The slowest single message the event loop reads itself (up to ``limit`` characters;
+    longer ones go to a worker thread), each timed alone, best of three."""
+    texts = [
+        line["text"][:limit] for path in sorted(EVAL.glob("*.jsonl")) for line in load(path.name)
+    ]
+    texts = texts[::every]
+    units = [*ADVERSARIAL.values(), " ".join(sorted(matcher._by_anchor)) + " "]
+    texts += [(unit * (limit // len(unit) + 1))[:limit] for unit in units if unit]
+    times = []
+    for text in texts:
+        best = min(per_call(matcher.match, [text], 0) for _ in range(3))
+        times.append(best)
+    times.sort()
+    print_table(
+        f"One message on the event loop (≤ {limit} characters, {len(texts):,} messages)",
+        ["median", "99th percentile", "slowest"],
+        [
+            [
+                f"{times[len(times) // 2] * 1e3:.3f} ms",
+                f"{times[int(len(times) * 0.99)] * 1e3:.3f} ms",
+                f"{times[-1] * 1e3:.3f} ms",
+            ]
+        ],
     )
 
 
@@ -193,15 +226,27 @@ def main() -> None:
     note(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start")
     started = time.perf_counter()
     matcher = CrisisMatcher.from_content_dir(Path(PROJECT_ROOT / "data"))
-    note(f"matcher built in {(time.perf_counter() - started) * 1e3:,.0f} ms")
+    note(
+        "matcher built (patterns read and checked) in "
+        f"{(time.perf_counter() - started) * 1e3:,.0f} ms"
+    )
+    started = time.perf_counter()
+    matcher.compile_all()
+    note(
+        f"its regexes compiled in {(time.perf_counter() - started) * 1e3:,.0f} ms "
+        "(the bot does this on a worker thread after start-up)"
+    )
     recall, false_rate = evaluation(matcher)
     note(f"recall {recall:.1%}, false alarms {false_rate:.1%} (targets: ≥ 95%, ≤ 5%)")
     speed(matcher, seconds)
     linearity(matcher, seconds / 3, sizes)
-    combined = CrisisMatcher.from_content_dir(
-        PROJECT_ROOT / "data", model=CrisisModel.from_content_dir(PROJECT_ROOT / "data")
-    )
+    started = time.perf_counter()
+    model = CrisisModel.from_content_dir(PROJECT_ROOT / "data")
+    note(f"model loaded and checked in {(time.perf_counter() - started) * 1e3:,.0f} ms")
+    combined = CrisisMatcher.from_content_dir(PROJECT_ROOT / "data", model=model)
+    combined.compile_all()
     model_rows(matcher, combined, seconds)
+    on_the_loop(combined, OFF_LOOP_CHARS, every=50 if args.quick else 1)
 
 
 if __name__ == "__main__":
