@@ -1131,9 +1131,9 @@ class CrisisMatcher:
                 pairs.setdefault((word, then), ([], []))[0].extend(entries)
             for previous, entries in anchor.by_previous.items():
                 pairs.setdefault((previous, word), ([], []))[1].extend(entries)
-        self._single = {word: tuple(entries) for word, entries in single.items()}
-        """Entries tried wherever their anchor word stands."""
-        self._pairs = {pair: (tuple(a), tuple(b)) for pair, (a, b) in pairs.items()}
+        self._single = {word: _by_needs(entries) for word, entries in single.items()}
+        """Entries tried wherever their anchor word stands, grouped by what else they need."""
+        self._pairs = {pair: (_by_needs(a), _by_needs(b)) for pair, (a, b) in pairs.items()}
         """Entries tried where a word pair stands: those anchored on its first word (the
         second is the word that must follow) and those anchored on its second."""
         self._single_words = frozenset(self._single)
@@ -1210,17 +1210,18 @@ class CrisisMatcher:
         pairs = self._pair_keys.intersection(pairwise(tokens))
         if not singles and not pairs:
             return None
-        viable: dict[int, bool] = {}
+        viable: dict[tuple[frozenset[str], ...], bool] = {}
 
-        def possible(entry: _Entry) -> bool:
-            known = viable.get(entry.position)
+        def possible(needs: tuple[frozenset[str], ...]) -> bool:
+            """Whether ``words`` has a word of each of ``needs`` (an entry's other parts)."""
+            known = viable.get(needs)
             if known is None:
                 known = True
-                for need in entry.needs:
+                for need in needs:
                     if need.isdisjoint(words):
                         known = False
                         break
-                viable[entry.position] = known
+                viable[needs] = known
             return known
 
         tries: dict[_Entry, list[tuple[int, int]]] = {}
@@ -1263,7 +1264,7 @@ class CrisisMatcher:
         text: str,
         singles: frozenset[str],
         pairs: frozenset[tuple[str, str]],
-        possible: Callable[[_Entry], bool],
+        possible: Callable[[tuple[frozenset[str], ...]], bool],
         tries: dict[_Entry, list[tuple[int, int]]],
     ) -> None:
         """Where each viable entry's anchor word stands, found with ``str.find`` (in C).
@@ -1272,7 +1273,7 @@ class CrisisMatcher:
         text is always one whole token: the text is words between single spaces.
         """
         for word in singles:
-            entries = [entry for entry in self._single[word] if possible(entry)]
+            entries = _viable(self._single[word], possible)
             # ``words`` may still hold a word a rewrite replaced: it has no place then.
             places = _places(text, f" {word} ", 0, len(word) + 1) if entries else []
             if places:
@@ -1280,8 +1281,8 @@ class CrisisMatcher:
                     tries.setdefault(entry, []).extend(places)
         for pair in pairs:
             by_first, by_second = self._pairs[pair]
-            firsts = [entry for entry in by_first if possible(entry)]
-            seconds = [entry for entry in by_second if possible(entry)]
+            firsts = _viable(by_first, possible)
+            seconds = _viable(by_second, possible)
             if not (firsts or seconds):
                 continue
             first, second = pair
@@ -1300,7 +1301,7 @@ class CrisisMatcher:
         self,
         tokens: list[str],
         words: frozenset[str],
-        possible: Callable[[_Entry], bool],
+        possible: Callable[[tuple[frozenset[str], ...]], bool],
         tries: dict[_Entry, list[tuple[int, int]]],
     ) -> None:
         """The same places, found in one pass over the tokens (for messages with many
@@ -1313,15 +1314,15 @@ class CrisisMatcher:
                 anchor = by_anchor[token]
                 place = (at - 1, at + len(token))
                 for entry in anchor.any_next:
-                    if possible(entry):
+                    if possible(entry.needs):
                         tries.setdefault(entry, []).append(place)
                 if anchor.by_next:
                     for entry in anchor.by_next.get(tokens[index + 1], ()):
-                        if possible(entry):
+                        if possible(entry.needs):
                             tries.setdefault(entry, []).append(place)
                 if anchor.by_previous:
                     for entry in anchor.by_previous.get(tokens[index - 1], ()):
-                        if possible(entry):
+                        if possible(entry.needs):
                             tries.setdefault(entry, []).append(place)
             at += len(token) + 1
 
@@ -1386,6 +1387,23 @@ def _needs(requires: tuple[frozenset[str], ...], anchor: str = "") -> tuple[froz
             key=lambda need: (not need.isdisjoint(_TOP), not need.isdisjoint(_COMMON), len(need)),
         )
     )
+
+
+def _by_needs(
+    entries: list[_Entry],
+) -> tuple[tuple[tuple[frozenset[str], ...], tuple[_Entry, ...]], ...]:
+    """``entries`` grouped by their ``needs`` (many share them), each checked once."""
+    groups: dict[tuple[frozenset[str], ...], list[_Entry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.needs, []).append(entry)
+    return tuple((needs, tuple(group)) for needs, group in groups.items())
+
+
+def _viable(
+    groups: tuple[tuple[tuple[frozenset[str], ...], tuple[_Entry, ...]], ...],
+    possible: Callable[[tuple[frozenset[str], ...]], bool],
+) -> list[_Entry]:
+    return [entry for needs, group in groups if possible(needs) for entry in group]
 
 
 _MOST_SEARCHES = 64

@@ -66,8 +66,8 @@ def _both_ways(
     singles = matcher._single_words.intersection(words)
     pairs = matcher._pair_keys.intersection(itertools.pairwise(tokens))
 
-    def possible(entry: _Entry) -> bool:
-        return all(not need.isdisjoint(words) for need in entry.rule.compiled.requires)
+    def possible(needs: tuple[frozenset[str], ...]) -> bool:
+        return all(not need.isdisjoint(words) for need in needs)
 
     searched: dict[_Entry, list[tuple[int, int]]] = {}
     scanned: dict[_Entry, list[tuple[int, int]]] = {}
@@ -83,6 +83,20 @@ def test_searching_for_anchor_words_finds_what_a_pass_over_the_tokens_finds(
         for one in ("i", "l"):
             searched, scanned = _both_ways(matcher, matcher.normaliser.read(text, one=one))
             assert searched == scanned, text
+
+
+def test_an_entry_skips_only_the_requirements_its_anchor_word_meets(
+    matcher: CrisisMatcher,
+) -> None:
+    for word, anchor in matcher._by_anchor.items():
+        for group in (anchor.any_next, *anchor.by_next.values(), *anchor.by_previous.values()):
+            for entry in group:
+                requires = entry.rule.compiled.requires
+                assert set(entry.needs) <= set(requires)
+                if entry.before is not None:
+                    assert all(word in need for need in set(requires) - set(entry.needs))
+                else:
+                    assert set(entry.needs) == set(requires)
 
 
 def test_the_l_reading_is_skipped_only_when_it_reads_the_same(matcher: CrisisMatcher) -> None:
