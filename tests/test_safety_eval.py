@@ -134,4 +134,3 @@ def test_false_alarms_stay_at_most_5_percent_on_every_writers_set(
     raised = [line for line in negatives if _alerts(matcher, line["text"])]
     rate = len(raised) / len(negatives)
     assert rate <= 0.05, (suffix, rate, Counter(line["category"] for line in raised))
-
