@@ -82,7 +82,7 @@ def test_high_risk_messages_reach_staff_at_once(matcher: CrisisMatcher) -> None:
 # grammar was then broadened per category with all six sets in view, so the floors below are
 # in-sample and only guard against regressions.
 NEW_WRITERS = {"e": 0.95, "f": 0.85}
-"""Each new writer's set and the grammar's recall floor on it (measured: 96.9%, 88.0%)."""
+"""Each new writer's set and the grammar's recall floor on it (measured: 97.5%, 88.7%)."""
 
 POSITIVE_CATEGORIES = {c.value for c in Category if c is not Category.AMBIGUOUS} | {"disguised"}
 NEGATIVE_CATEGORIES = {
