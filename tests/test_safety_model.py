@@ -235,6 +235,7 @@ def _training_script() -> object:
     return module
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)  # retrains on six sets, seven fits: about 2 minutes alone
 def test_the_shipped_model_is_what_the_training_script_writes() -> None:
     pytest.importorskip("sklearn", reason="scikit-learn is only in the `train` extra")
