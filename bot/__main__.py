@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from bot import maintenance
 from bot.bot import SupportBot, create_bot
 from bot.crypto import new_key
 from bot.errors import StartupError
+from bot.health import health_file_for, keep_heartbeat, read_health
 from bot.library import load_library
 from bot.permissions import client_id_from_token, invite_url
 from bot.settings import Settings, describe_settings_error, load_settings
@@ -37,7 +39,11 @@ def configure_logging(level: str) -> None:
 
 
 async def run_bot(bot: SupportBot, settings: Settings) -> None:
-    """Run until Discord disconnects us for good, Ctrl-C or SIGTERM; always close cleanly."""
+    """Run until Discord disconnects us for good, Ctrl-C or SIGTERM; always close cleanly.
+
+    While it runs, a heartbeat file beside the database tells ``python -m bot health`` (the
+    container's HEALTHCHECK) that the bot is alive and connected; it is removed on the way out.
+    """
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -45,9 +51,13 @@ async def run_bot(bot: SupportBot, settings: Settings) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with bot:
         await bot.open_database()  # storage problems surface before we reach Discord
+        heartbeat = asyncio.create_task(
+            keep_heartbeat(bot, health_file_for(settings.database_path))
+        )
         runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        await stop_heartbeat(heartbeat)
         if stopper in done:
             log.info("shutdown.signal")
             await bot.close()
@@ -63,6 +73,12 @@ async def run_bot(bot: SupportBot, settings: Settings) -> None:
             if not bot.is_ready():
                 await bot.discard_new_storage()  # a refused first start leaves no files
             raise
+
+
+async def stop_heartbeat(heartbeat: asyncio.Task[None]) -> None:
+    heartbeat.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await heartbeat
 
 
 def explain_failure(error: BaseException) -> str | None:
@@ -156,6 +172,17 @@ def run_check(env_file: str) -> int:
     return 0
 
 
+def run_health(env_file: str) -> int:
+    """``health``: one line from the running bot's heartbeat; exit 0 only when it is healthy.
+
+    Reads one small file and nothing else, so a container can ask every minute.
+    """
+    settings = maintenance_settings(env_file)
+    health = read_health(health_file_for(settings.database_path), now=time.time())
+    print(health.sentence)
+    return 0 if health.healthy else 1
+
+
 def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``backup PATH``, ``restore PATH``, ``check`` and ``keygen``."""
     backup = commands.add_parser(
@@ -171,6 +198,10 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="check settings, content files, the database (fully) and its key; stop the bot first",
     )
     commands.add_parser("keygen", help="print a new key for ENCRYPTION_KEY")
+    commands.add_parser(
+        "health",
+        help="is the running bot alive and connected? (exit 0 if so; for a HEALTHCHECK)",
+    )
 
 
 def add_invite_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -228,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_maintenance(args.command, args.path, args.env_file)
         if args.command == "check":
             return run_check(args.env_file)
+        if args.command == "health":
+            return run_health(args.env_file)
         if args.command == "sandbox":
             from bot import sandbox as sandbox_module
 

@@ -13,8 +13,9 @@ file, byte for byte.
 It prints leave-one-writer-out figures: for each set, train on all the others and test on it,
 for the grammar alone, the model alone and the two together (the grammar decides when it
 matches; otherwise the model alerts from the threshold). The threshold is the one whose
-leave-one-writer-out false alarms for the combination stay at most 5% (averaged over the
-writers) with the highest recall; those figures are the generalisation estimate. Figures on
+leave-one-writer-out false alarms for the combination stay at most 5% on every writer (not only
+on average: the target is per writer) with the highest mean recall; those figures are the
+generalisation estimate, with recall per category over all held-out writers. Figures on
 the sets the shipped model was trained on are in-sample and say little.
 """
 
@@ -221,18 +222,37 @@ def mean(values: list[float]) -> float:
 
 
 def choose(by_set: dict[str, list[Line]], held: dict[str, list[float]]) -> float:
-    """The threshold with the best mean combined recall at mean false alarms ≤ 5%."""
+    """The threshold with the best mean combined recall at false alarms ≤ 5% on every set."""
     best: tuple[float, float] | None = None
     for logit in LOGITS:
         threshold = 1 / (1 + math.exp(-logit))
         rows = table(by_set, held, threshold)
-        false_alarms = mean([both.false_alarms for *_, both in rows])
+        false_alarms = max(both.false_alarms for *_, both in rows)
         recall = mean([both.recall for *_, both in rows])
         if false_alarms <= MAX_FALSE_ALARMS and (best is None or recall > best[1]):
             best = (threshold, recall)
     if best is None:
         sys.exit("no threshold keeps the leave-one-writer-out false alarms at 5%")
     return best[0]
+
+
+def per_category(
+    by_set: dict[str, list[Line]], held: dict[str, list[float]], threshold: float
+) -> None:
+    """Leave-one-writer-out recall per category, over every held-out writer's positives."""
+    caught: dict[str, list[int]] = {}
+    for name, lines in by_set.items():
+        for line, p in zip(lines, held[name], strict=True):
+            if line.alert:
+                counts = caught.setdefault(line.category, [0, 0, 0])
+                counts[0] += line.grammar
+                counts[1] += line.grammar or p >= threshold
+                counts[2] += 1
+    print("\nLeave-one-writer-out recall per category (all held-out writers)")
+    print("| category | grammar | grammar + model | messages |")
+    print("| --- | --- | --- | --- |")
+    for category, (grammar, both, total) in sorted(caught.items()):
+        print(f"| {category} | {grammar / total:.1%} | {both / total:.1%} | {total} |")
 
 
 def model_alone_at_5(by_set: dict[str, list[Line]], held: dict[str, list[float]]) -> float:
@@ -305,6 +325,7 @@ def main() -> None:
         table(by_set, held, model.threshold),
         f"Leave-one-writer-out (threshold {model.threshold:.6g}): trained without the set",
     )
+    per_category(by_set, held, model.threshold)
     print(
         "\nCategory head, leave-one-writer-out: the labelled category named for "
         + ", ".join(f"{name} {share:.1%}" for name, share in right.items())

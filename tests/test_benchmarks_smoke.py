@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # Each runs a benchmark in a subprocess (up to 20 s on two loaded cores; their own limit is 300 s).
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 

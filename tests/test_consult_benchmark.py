@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # Runs the benchmark in a subprocess (its own limit is 300 s).
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_queue_benchmark_runs_and_prints_its_tables(tmp_path: Path) -> None:
     done = subprocess.run(

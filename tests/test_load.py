@@ -138,6 +138,7 @@ def staff_round(
 
 
 # Hundreds of members and staff at once: about 3 minutes on two loaded cores.
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 async def test_300_members_and_20_staff_at_once(env: simcord.Env) -> None:
     rng = random.Random(SEED)

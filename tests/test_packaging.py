@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+# Builds a wheel with pip (about 40 s on two shared cores) and needs the package index.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_SUFFIXES = {".toml", ".json"}  # the content files and the safety net's model weights
 CONTENT = sorted(

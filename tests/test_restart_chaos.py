@@ -117,6 +117,7 @@ async def one_flow(
 
 
 # Dozens of restarts: about 40 s on two loaded cores.
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 async def test_restarts_at_random_points_never_break_a_flow(
     env: simcord.Env, settings: Settings

@@ -73,3 +73,64 @@ def test_high_risk_messages_reach_staff_at_once(matcher: CrisisMatcher) -> None:
     found = [matcher.match(line["text"]) for line in high]
     at_high = sum(1 for match in found if match is not None and match.level is Level.HIGH)
     assert at_high / len(high) >= 0.85
+
+
+# Sets E and F (tests/data/crisis_eval/README.md) were written after the grammar, in voices
+# unlike A-D: E terse fragments, emoji and no punctuation; F dark humour and recovery-room
+# slang. Before any rule was changed for them (2026-12-02) the grammar caught 70.0% of E (0.6%
+# false alarms) and 47.3% of F (2.7%): that is the honest estimate for a new writer. The
+# grammar was then broadened per category with all six sets in view, so the floors below are
+# in-sample and only guard against regressions.
+NEW_WRITERS = {"e": 0.95, "f": 0.85}
+"""Each new writer's set and the grammar's recall floor on it (measured: 97.5%, 88.7%)."""
+
+POSITIVE_CATEGORIES = {c.value for c in Category if c is not Category.AMBIGUOUS} | {"disguised"}
+NEGATIVE_CATEGORIES = {
+    "relapse_craving",
+    "recovery_story",
+    "crisis_resources",
+    "helping_others",
+    "news_grief",
+    "figures_of_speech",
+    "jokes_lyrics",
+    "medication_naloxone",
+    "measurements_abbreviations",
+    "everyday",
+}
+EVERY_SET = ("", "_b", "_c", "_d", "_e", "_f")
+
+
+@pytest.mark.parametrize("name", sorted(NEW_WRITERS))
+def test_each_new_writers_set_covers_every_category(name: str) -> None:
+    positives, negatives = _lines(f"alert_{name}.jsonl"), _lines(f"no_alert_{name}.jsonl")
+    assert len(positives) >= 150
+    assert len(negatives) >= 150
+    assert {line["category"] for line in positives} == POSITIVE_CATEGORIES
+    assert {line["category"] for line in negatives} == NEGATIVE_CATEGORIES
+    assert {line["level"] for line in positives} == {"concern", "high"}
+    for line in positives:
+        if line["category"] in {"passive", "burden", "hopeless"}:
+            assert line["level"] == "concern", line
+        elif line["category"] != "disguised":
+            assert line["level"] == "high", line
+
+
+@pytest.mark.parametrize(("name", "floor"), sorted(NEW_WRITERS.items()))
+def test_the_grammar_on_each_new_writers_set(
+    matcher: CrisisMatcher, name: str, floor: float
+) -> None:
+    positives = _lines(f"alert_{name}.jsonl")
+    missed = [line for line in positives if not _alerts(matcher, line["text"])]
+    recall = 1 - len(missed) / len(positives)
+    assert recall >= floor, (recall, Counter(line["category"] for line in missed))
+
+
+@pytest.mark.parametrize("suffix", EVERY_SET)
+def test_false_alarms_stay_at_most_5_percent_on_every_writers_set(
+    matcher: CrisisMatcher, suffix: str
+) -> None:
+    # Broadening the grammar for recall must not buy it with false alarms on any writer.
+    negatives = _lines(f"no_alert{suffix}.jsonl")
+    raised = [line for line in negatives if _alerts(matcher, line["text"])]
+    rate = len(raised) / len(negatives)
+    assert rate <= 0.05, (suffix, rate, Counter(line["category"] for line in raised))

@@ -314,8 +314,8 @@ BY_CATEGORY: list[tuple[str, Category]] = [
     ("relapsed on self harm last night after 90 days", Category.SELF_HARM),
     ("i'm going to take every pill in the house", Category.OVERDOSE),
     ("shooting up more than usual tonight and i dont care what happens", Category.OVERDOSE),
-    ("hoping the next hit kills me", Category.PASSIVE),
-    ("i dont care if i wake up after this bag", Category.PASSIVE),
+    ("hoping the next hit kills me", Category.OVERDOSE),
+    ("i dont care if i wake up after this bag", Category.OVERDOSE),
     ("im gonna overdose on purpose tonight", Category.OVERDOSE),
     ("i just dont want to wake up tomorrow", Category.PASSIVE),
     ("lowkey hoping i dont survive this surgery", Category.PASSIVE),
@@ -361,7 +361,7 @@ BY_CATEGORY: list[tuple[str, Category]] = [
     ("if i od tonight so be it", Category.OVERDOSE),
     ("gonna use alone tonight so nobody can narcan me", Category.OVERDOSE),
     ("i want to do enough to not wake up", Category.METHOD),
-    ("hoping this bag is the one that finally kills me", Category.PASSIVE),
+    ("hoping this bag is the one that finally kills me", Category.OVERDOSE),
 ]
 
 

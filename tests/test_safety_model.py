@@ -144,16 +144,29 @@ def test_scoring_counts_exactly_the_features_the_model_was_trained_on(
 
 
 def test_the_combination_over_every_in_repo_set(combined: CrisisMatcher) -> None:
-    # IN-SAMPLE for the model (these sets are its training data), so optimistic. The issue's
-    # target is recall >= 95% at <= 5% false alarms. The threshold is chosen by
-    # leave-one-writer-out so that new writers stay near 5% false alarms, and at that
-    # threshold the combination reaches 94.7% recall and 3.5% false alarms over sets A-D
-    # (2026-12-02): just under the recall target even in-sample. Asserted at what it reaches,
-    # so a regression shows; the generalisation estimate is the script's leave-one-out table.
+    # IN-SAMPLE for the model (these sets are its training data) and for the grammar (it was
+    # broadened with all six sets in view), so optimistic. The target is recall >= 95%
+    # at <= 5% false alarms. The threshold is chosen by leave-one-writer-out so that every new
+    # writer stays at most 5% false alarms; over sets A-F the combination reaches 98.6% recall
+    # and 0.9% false alarms in-sample (2026-12-02). The generalisation estimate is the script's
+    # leave-one-writer-out table, and the figures measured on sets E and F before the grammar
+    # was changed for them (README).
     positives, negatives = _lines("alert*.jsonl"), _lines("no_alert*.jsonl")
     recall = sum(_alerts(combined, line["text"]) for line in positives) / len(positives)
     false_alarms = sum(_alerts(combined, line["text"]) for line in negatives) / len(negatives)
-    assert recall >= 0.94, recall
+    assert recall >= 0.95, recall
+    assert false_alarms <= 0.05, false_alarms
+
+
+@pytest.mark.parametrize("name", ["e", "f"])
+def test_the_combination_on_each_new_writers_set(combined: CrisisMatcher, name: str) -> None:
+    # Sets E and F, new voices (terse fragments; dark humour and slang). Before any change for
+    # them, grammar + model caught 81.2% of E (0.6% false alarms) and 62.0% of F (4.7%); now
+    # in-sample for both the grammar and the model, so this guards against regressions.
+    positives, negatives = _lines(f"alert_{name}.jsonl"), _lines(f"no_alert_{name}.jsonl")
+    recall = sum(_alerts(combined, line["text"]) for line in positives) / len(positives)
+    false_alarms = sum(_alerts(combined, line["text"]) for line in negatives) / len(negatives)
+    assert recall >= 0.95, recall
     assert false_alarms <= 0.05, false_alarms
 
 
@@ -222,6 +235,8 @@ def _training_script() -> object:
     return module
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(900)  # retrains on six sets, seven fits: about 2 minutes alone
 def test_the_shipped_model_is_what_the_training_script_writes() -> None:
     pytest.importorskip("sklearn", reason="scikit-learn is only in the `train` extra")
     script = _training_script()

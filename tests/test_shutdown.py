@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.db import database_in_use
+from bot.health import health_file_for, read_health
 
 # Starts python -m bot in a subprocess and signals it: about 5 s on two loaded cores.
 pytestmark = pytest.mark.timeout(60)
@@ -60,6 +61,8 @@ def test_a_signal_shuts_the_bot_down_cleanly(tmp_path: Path, sig: signal.Signals
             time.sleep(0.05)
         assert accepted, "the bot never tried to log in"
         assert database_in_use(database)
+        heartbeat = read_health(health_file_for(database), now=time.time())
+        assert "running but not connected to Discord" in heartbeat.sentence  # still in login
         process.send_signal(sig)
         stdout, stderr = process.communicate(timeout=30)
     finally:
@@ -71,3 +74,4 @@ def test_a_signal_shuts_the_bot_down_cleanly(tmp_path: Path, sig: signal.Signals
     assert "Traceback" not in stderr
     assert "shutdown.done" in stdout
     assert not database_in_use(database)
+    assert not health_file_for(database).exists()  # a clean stop leaves no stale heartbeat
