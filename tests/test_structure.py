@@ -1,0 +1,120 @@
+"""Structure: features are packages that never reach into each other by name or in circles.
+
+- no import cycle among the modules of ``bot/`` and ``cogs/`` (every import counts: top level,
+  under ``TYPE_CHECKING`` and inside a function);
+- no ``get_cog(`` lookup anywhere in ``bot/`` or ``cogs/`` (services are handed to each cog);
+- every extension loads on its own, without any other extension.
+
+What today's code still breaks is marked ``xfail(strict=True)``: the mark goes when it is fixed.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.bot import EXTENSIONS, SupportBot
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("bot", "cogs")
+
+
+def _modules() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(path: Path) -> Iterator[str]:
+    """Every module of ours that ``path`` imports, wherever the import statement is."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names if alias.name in MODULES)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module in MODULES:
+                yield node.module
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" in MODULES:
+                    yield f"{node.module}.{alias.name}"
+
+
+def import_cycles() -> list[frozenset[str]]:
+    """The strongly connected groups of two or more modules (Tarjan's algorithm)."""
+    graph = {name: set(_imports(path)) - {name} for name, path in MODULES.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[frozenset[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.add(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(frozenset(group))
+
+    for name in graph:
+        if name not in index:
+            visit(name)
+    return groups
+
+
+def test_the_import_graph_sees_our_imports() -> None:
+    """The checker itself: it finds a plain, a ``from … import module`` and a local import."""
+    assert "bot.db" in set(_imports(MODULES["bot.state"]))
+    assert "bot.limits" in set(_imports(MODULES["bot.ui"]))
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16: import circles not broken yet")
+def test_no_import_cycles() -> None:
+    assert import_cycles() == []
+
+
+def _get_cog_lines() -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in MODULES.values()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "get_cog(" in line
+    ]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16: get_cog lookups not replaced yet")
+def test_no_feature_finds_another_by_name() -> None:
+    assert _get_cog_lines() == []
+
+
+@pytest.mark.parametrize("extension", EXTENSIONS)
+async def test_every_extension_loads_alone(simcord_bot: SupportBot, extension: str) -> None:
+    await simcord_bot.open_database()
+    await simcord_bot.load_extension(extension)
+    assert simcord_bot.cogs
+    assert simcord_bot.extensions.keys() == {extension}
+    await simcord_bot.unload_extension(extension)
+    assert not simcord_bot.cogs
