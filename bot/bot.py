@@ -85,6 +85,8 @@ class SupportBot(commands.Bot):
         )
         self.settings = settings
         self.library = library
+        assert isinstance(self.tree, SupportTree)
+        self.tree.crisis = library.crisis
         self._db: Database | None = None
         self._cipher: Cipher | None = None
         self._new_key_file: Path | None = None

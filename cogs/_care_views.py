@@ -31,7 +31,8 @@ from bot.care import (
     TipRotation,
 )
 from bot.errors import OutOfDateError
-from bot.ui import report_error, send_ephemeral, shorten
+from bot.ui import send_ephemeral, shorten
+from cogs import _components as components
 from cogs._care_embeds import card_embeds
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 async def guarded(interaction: discord.Interaction[Any], item: object, action: Any) -> None:
     """Run a component's work; any failure becomes the usual polite private reply."""
-    try:
-        await action
-    except Exception as error:
-        await report_error(interaction, error, where=f"item:{type(item).__name__}")
+    await components.guarded(interaction, f"item:{type(item).__name__}", action)
 
 
 class ExternalButton(Button):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
+from typing import Any, ClassVar, Protocol, Self
 
 import discord
 
@@ -22,47 +22,87 @@ from bot.consultations import (
     TOPIC_LABELS,
     URGENCY_LABELS,
     Consultation,
+    ConsultationService,
     Status,
     Topic,
     Urgency,
 )
-from bot.errors import OutOfDateError, TryAgainError, UserFacingError
-from bot.ui import report_error, send_ephemeral
+from bot.errors import OutOfDateError, UserFacingError
+from bot.guild_config import GuildConfig
+from bot.ui import send_ephemeral
 from cogs import _consult_embeds as render
-
-if TYPE_CHECKING:
-    from cogs._consult_flow import ConsultFlow
+from cogs._components import AnyButton, PersistentButton, guarded, parse_id, stopped_view
 
 log = logging.getLogger(__name__)
 
 START = "consult:start"
 START_URGENT = "consult:start:urgent"
 _ID = r"(?P<id>[^:]*)"
-_MAX_ID = 2**63 - 1
 
-AnyButton = discord.ui.Button[discord.ui.View]
-
-
-def parse_id(text: str | None) -> int | None:
-    """A request id from a custom_id, or None when it is malformed or out of range."""
-    if text is None or not re.fullmatch(r"[0-9]{1,19}", text):
-        return None
-    value = int(text)
-    return value if 0 < value <= _MAX_ID else None
+__all__ = ["AnyButton", "parse_id"]
 
 
-def flow_of(interaction: discord.Interaction[Any]) -> ConsultFlow:
-    flow = getattr(interaction.client.get_cog("Consult"), "flow", None)
-    if flow is None:
-        raise TryAgainError()
-    return cast("ConsultFlow", flow)
+class Flow(Protocol):
+    """What the buttons and forms ask of the consultation flow (``cogs._consult_flow``).
+
+    The cog binds its flow to the buttons it registers (``cogs._components.bind``) and hands
+    it to ``handle_form``, so this module never imports the flow module, which imports the
+    view builders below.
+    """
+
+    @property
+    def service(self) -> ConsultationService: ...
+
+    async def ready_config(self, guild_id: int | None, *, member_facing: bool) -> GuildConfig: ...
+
+    async def require_staff(
+        self, interaction: discord.Interaction[Any]
+    ) -> tuple[GuildConfig, discord.Member]: ...
+
+    async def submit(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        topic: Topic,
+        urgency: Urgency,
+        note: str | None,
+        preferred_time: str | None,
+    ) -> None: ...
+
+    async def show_existing(
+        self,
+        interaction: discord.Interaction[Any],
+        consultation: Consultation,
+        config: GuildConfig,
+    ) -> None: ...
+
+    async def update_note(
+        self, guild: discord.Guild, member_id: int, note: str | None
+    ) -> Consultation: ...
+
+    async def cancel(self, guild: discord.Guild, member_id: int) -> Consultation: ...
+
+    async def claim(
+        self, interaction: discord.Interaction[Any], config: GuildConfig, request_id: int
+    ) -> Consultation: ...
+
+    async def release(
+        self, interaction: discord.Interaction[Any], request_id: int
+    ) -> Consultation: ...
+
+    async def close(
+        self, interaction: discord.Interaction[Any], request_id: int, reason: str
+    ) -> Consultation: ...
+
+    async def queue_page(
+        self, guild_id: int, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]: ...
 
 
-async def _guarded(interaction: discord.Interaction[Any], where: str, action: Any) -> None:
-    try:
-        await action
-    except Exception as error:
-        await report_error(interaction, error, where=where)
+class ConsultButton(PersistentButton, template=r"consult:(?!)"):
+    """A consultation button; the registered (bound) subclasses carry the cog's ``flow``."""
+
+    flow: ClassVar[Flow]
 
 
 # --------------------------------------------------------------------------- member side
@@ -202,27 +242,29 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-async def handle_form(interaction: discord.Interaction[Any]) -> bool:
+async def handle_form(flow: Flow, interaction: discord.Interaction[Any]) -> bool:
     """Answer a submitted consultation form; False when the form isn't ours."""
     data: dict[str, Any] = dict(interaction.data or {})
     custom_id = str(data.get("custom_id", ""))
     if custom_id == FORM:
-        action = _submit_request(interaction, form_values(data))
+        action = _submit_request(flow, interaction, form_values(data))
     elif custom_id.startswith(NOTE_FORM):
-        action = _submit_note(interaction, parse_id(custom_id.removeprefix(NOTE_FORM)))
+        action = _submit_note(flow, interaction, parse_id(custom_id.removeprefix(NOTE_FORM)))
     elif custom_id.startswith(CLOSE_FORM):
-        action = _submit_close(interaction, parse_id(custom_id.removeprefix(CLOSE_FORM)))
+        action = _submit_close(flow, interaction, parse_id(custom_id.removeprefix(CLOSE_FORM)))
     elif custom_id.startswith("consult:"):
         action = _raise_out_of_date()
     else:
         return False
-    await _guarded(
+    await guarded(
         interaction, f"form:{custom_id.split(':')[1] if ':' in custom_id else ''}", action
     )
     return True
 
 
-async def _submit_request(interaction: discord.Interaction[Any], values: dict[str, Any]) -> None:
+async def _submit_request(
+    flow: Flow, interaction: discord.Interaction[Any], values: dict[str, Any]
+) -> None:
     try:
         topic = Topic(_first(values.get("topic")) or "")
         urgency = Urgency(_first(values.get("urgency")) or "")
@@ -230,7 +272,7 @@ async def _submit_request(interaction: discord.Interaction[Any], values: dict[st
         raise OutOfDateError() from None
     if topic is Topic.CRISIS:
         raise OutOfDateError()
-    await flow_of(interaction).submit(
+    await flow.submit(
         interaction,
         topic=topic,
         urgency=urgency,
@@ -239,9 +281,10 @@ async def _submit_request(interaction: discord.Interaction[Any], values: dict[st
     )
 
 
-async def _submit_note(interaction: discord.Interaction[Any], request_id: int | None) -> None:
-    await _own_request(interaction, request_id)
-    flow = flow_of(interaction)
+async def _submit_note(
+    flow: Flow, interaction: discord.Interaction[Any], request_id: int | None
+) -> None:
+    await _own_request(flow, interaction, request_id)
     assert interaction.guild is not None
     await interaction.response.defer(ephemeral=True, thinking=True)
     updated = await flow.update_note(
@@ -254,10 +297,11 @@ async def _submit_note(interaction: discord.Interaction[Any], request_id: int | 
     )
 
 
-async def _submit_close(interaction: discord.Interaction[Any], request_id: int | None) -> None:
+async def _submit_close(
+    flow: Flow, interaction: discord.Interaction[Any], request_id: int | None
+) -> None:
     if request_id is None:
         raise OutOfDateError()
-    flow = flow_of(interaction)
     await flow.require_staff(interaction)
     await interaction.response.defer(ephemeral=True, thinking=True)
     reason = _text(form_values(interaction.data).get("reason")) or ""
@@ -266,12 +310,11 @@ async def _submit_close(interaction: discord.Interaction[Any], request_id: int |
 
 
 async def _own_request(
-    interaction: discord.Interaction[Any], request_id: int | None
+    flow: Flow, interaction: discord.Interaction[Any], request_id: int | None
 ) -> Consultation:
     """The member's own active request named by a button, or "out of date"."""
     if request_id is None or interaction.guild_id is None:
         raise OutOfDateError()
-    flow = flow_of(interaction)
     consultation = await flow.service.get(request_id)
     if (
         consultation is None
@@ -288,7 +331,7 @@ async def _own_request(
     return consultation
 
 
-class StartButton(discord.ui.DynamicItem[AnyButton], template=r"consult:start(?P<kind>:urgent)?"):
+class StartButton(ConsultButton, template=r"consult:start(?P<kind>:urgent)?"):
     """The "Talk to a consultant" button other features put on their messages."""
 
     def __init__(self, *, urgent: bool = False) -> None:
@@ -300,6 +343,7 @@ class StartButton(discord.ui.DynamicItem[AnyButton], template=r"consult:start(?P
             )
         )
         self.urgent = urgent
+        self.where = "button:consult:start:urgent" if urgent else "button:consult:start"
 
     @classmethod
     async def from_custom_id(
@@ -311,27 +355,22 @@ class StartButton(discord.ui.DynamicItem[AnyButton], template=r"consult:start(?P
     ) -> Self:
         return cls(urgent=match["kind"] is not None)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         if self.urgent:
             # Someone who may be in crisis gets a request at once, not a form to fill in.
-            await _guarded(
+            await self.flow.submit(
                 interaction,
-                "button:consult:start:urgent",
-                flow_of(interaction).submit(
-                    interaction,
-                    topic=Topic.CRISIS,
-                    urgency=Urgency.URGENT,
-                    note=None,
-                    preferred_time=None,
-                ),
+                topic=Topic.CRISIS,
+                urgency=Urgency.URGENT,
+                note=None,
+                preferred_time=None,
             )
             return
-        await _guarded(interaction, "button:consult:start", open_form(interaction, urgent=False))
+        await open_form(self.flow, interaction, urgent=False)
 
 
-async def open_form(interaction: discord.Interaction[Any], *, urgent: bool) -> None:
+async def open_form(flow: Flow, interaction: discord.Interaction[Any], *, urgent: bool) -> None:
     """Show the request form, or the member's existing request (one at a time)."""
-    flow = flow_of(interaction)
     config = await flow.ready_config(interaction.guild_id, member_facing=True)
     assert interaction.guild_id is not None
     existing = await flow.service.active_for_member(interaction.guild_id, interaction.user.id)
@@ -341,7 +380,7 @@ async def open_form(interaction: discord.Interaction[Any], *, urgent: bool) -> N
     await interaction.response.send_modal(request_form(urgent=urgent))
 
 
-class RequestButton(discord.ui.DynamicItem[AnyButton], template=r"consult:(?!)"):
+class RequestButton(ConsultButton, template=r"consult:(?!)"):
     """A button about one request, ``consult:<action>:<request id>``; subclasses set the text.
 
     The base is never registered (its template matches nothing): each subclass has its own.
@@ -360,6 +399,7 @@ class RequestButton(discord.ui.DynamicItem[AnyButton], template=r"consult:(?!)")
             )
         )
         self.request_id = request_id
+        self.where = f"button:consult:{self.action}"
 
     @classmethod
     async def from_custom_id(
@@ -377,12 +417,9 @@ class NoteButton(RequestButton, template=rf"consult:note:{_ID}"):
     label = "Update my note"
     style = discord.ButtonStyle.secondary
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        async def run() -> None:
-            consultation = await _own_request(interaction, self.request_id)
-            await interaction.response.send_modal(note_form(consultation))
-
-        await _guarded(interaction, "button:consult:note", run())
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        consultation = await _own_request(self.flow, interaction, self.request_id)
+        await interaction.response.send_modal(note_form(consultation))
 
 
 class CancelButton(RequestButton, template=rf"consult:cancel:{_ID}"):
@@ -390,12 +427,9 @@ class CancelButton(RequestButton, template=rf"consult:cancel:{_ID}"):
     label = "Cancel my request"
     style = discord.ButtonStyle.secondary
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        async def run() -> None:
-            consultation = await _own_request(interaction, self.request_id)
-            await ask_to_cancel(interaction, consultation)
-
-        await _guarded(interaction, "button:consult:cancel", run())
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        consultation = await _own_request(self.flow, interaction, self.request_id)
+        await ask_to_cancel(interaction, consultation)
 
 
 async def ask_to_cancel(interaction: discord.Interaction[Any], consultation: Consultation) -> None:
@@ -404,8 +438,7 @@ async def ask_to_cancel(interaction: discord.Interaction[Any], consultation: Con
             f"A staff member is already with you on request #{consultation.number}. You can tell "
             "them in your private thread that you'd like to stop, and they will close it."
         )
-    view = discord.ui.View(timeout=None)
-    view.add_item(CancelConfirmButton(consultation.id))
+    view = stopped_view(CancelConfirmButton(consultation.id))
     await send_ephemeral(
         interaction,
         f"Cancel request #{consultation.number}? You can always ask again later with /consult.",
@@ -418,16 +451,12 @@ class CancelConfirmButton(RequestButton, template=rf"consult:cancel-yes:{_ID}"):
     label = "Yes, cancel it"
     style = discord.ButtonStyle.danger
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        async def run() -> None:
-            await _own_request(interaction, self.request_id)
-            await cancel_request(interaction)
-
-        await _guarded(interaction, "button:consult:cancel-yes", run())
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await _own_request(self.flow, interaction, self.request_id)
+        await cancel_request(self.flow, interaction)
 
 
-async def cancel_request(interaction: discord.Interaction[Any]) -> None:
-    flow = flow_of(interaction)
+async def cancel_request(flow: Flow, interaction: discord.Interaction[Any]) -> None:
     guild = interaction.guild
     assert guild is not None
     await interaction.response.defer(ephemeral=True, thinking=True)
@@ -440,11 +469,9 @@ async def cancel_request(interaction: discord.Interaction[Any]) -> None:
 
 
 def member_request_view(consultation: Consultation) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(NoteButton(consultation.id))
     if consultation.status is Status.OPEN:
-        view.add_item(CancelButton(consultation.id))
-    return view
+        return stopped_view(NoteButton(consultation.id), CancelButton(consultation.id))
+    return stopped_view(NoteButton(consultation.id))
 
 
 # --------------------------------------------------------------------------- staff side
@@ -455,19 +482,16 @@ class ClaimButton(RequestButton, template=rf"consult:claim:{_ID}"):
     label = "Claim"
     style = discord.ButtonStyle.success
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        async def run() -> None:
-            flow = flow_of(interaction)
-            if self.request_id is None:
-                raise OutOfDateError()
-            # Acknowledge first: the staff check reads the database, and a busy moment
-            # (twenty staff clicking at once) must never cost anyone the 3-second window.
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            config, _staff = await flow.require_staff(interaction)
-            claimed = await flow.claim(interaction, config, self.request_id)
-            await send_ephemeral(interaction, render.claimed_reply(claimed))
-
-        await _guarded(interaction, "button:consult:claim", run())
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        flow = self.flow
+        if self.request_id is None:
+            raise OutOfDateError()
+        # Acknowledge first: the staff check reads the database, and a busy moment
+        # (twenty staff clicking at once) must never cost anyone the 3-second window.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        config, _staff = await flow.require_staff(interaction)
+        claimed = await flow.claim(interaction, config, self.request_id)
+        await send_ephemeral(interaction, render.claimed_reply(claimed))
 
 
 class ReleaseButton(RequestButton, template=rf"consult:release:{_ID}"):
@@ -475,18 +499,15 @@ class ReleaseButton(RequestButton, template=rf"consult:release:{_ID}"):
     label = "Release"
     style = discord.ButtonStyle.secondary
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        async def run() -> None:
-            flow = flow_of(interaction)
-            if self.request_id is None:
-                raise OutOfDateError()
-            # Acknowledge first, as Claim does: the staff check reads the database.
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            await flow.require_staff(interaction)
-            released = await flow.release(interaction, self.request_id)
-            await send_ephemeral(interaction, render.released_reply(released))
-
-        await _guarded(interaction, "button:consult:release", run())
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        flow = self.flow
+        if self.request_id is None:
+            raise OutOfDateError()
+        # Acknowledge first, as Claim does: the staff check reads the database.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await flow.require_staff(interaction)
+        released = await flow.release(interaction, self.request_id)
+        await send_ephemeral(interaction, render.released_reply(released))
 
 
 class CloseButton(RequestButton, template=rf"consult:close:{_ID}"):
@@ -494,42 +515,36 @@ class CloseButton(RequestButton, template=rf"consult:close:{_ID}"):
     label = "Close"
     style = discord.ButtonStyle.danger
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        async def run() -> None:
-            flow = flow_of(interaction)
-            if self.request_id is None or interaction.guild_id is None:
-                raise OutOfDateError()
-            await flow.require_staff(interaction)
-            consultation = await flow.service.get_in_guild(interaction.guild_id, self.request_id)
-            if not consultation.active:
-                raise UserFacingError(f"Request #{consultation.number} is already closed.")
-            await interaction.response.send_modal(close_form(consultation))
-
-        await _guarded(interaction, "button:consult:close", run())
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        flow = self.flow
+        if self.request_id is None or interaction.guild_id is None:
+            raise OutOfDateError()
+        await flow.require_staff(interaction)
+        consultation = await flow.service.get_in_guild(interaction.guild_id, self.request_id)
+        if not consultation.active:
+            raise UserFacingError(f"Request #{consultation.number} is already closed.")
+        await interaction.response.send_modal(close_form(consultation))
 
 
 def pager_view(page: int, pages: int) -> discord.ui.View | None:
     if pages <= 1:
         return None
-    view = discord.ui.View(timeout=None)
-    view.add_item(QueuePageButton(page - 1, label="Previous", disabled=page <= 0))
-    view.add_item(QueuePageButton(page + 1, label="Next", disabled=page >= pages - 1))
-    return view
+    return stopped_view(
+        QueuePageButton(page - 1, label="Previous", disabled=page <= 0),
+        QueuePageButton(page + 1, label="Next", disabled=page >= pages - 1),
+    )
 
 
 def card_view(consultation: Consultation) -> discord.ui.View:
     """The card's buttons: Claim/Close while waiting, Release/Close once claimed, none after."""
-    view = discord.ui.View(timeout=None)
     if consultation.status is Status.OPEN:
-        view.add_item(ClaimButton(consultation.id))
-        view.add_item(CloseButton(consultation.id))
-    elif consultation.status is Status.CLAIMED:
-        view.add_item(ReleaseButton(consultation.id))
-        view.add_item(CloseButton(consultation.id))
-    return view
+        return stopped_view(ClaimButton(consultation.id), CloseButton(consultation.id))
+    if consultation.status is Status.CLAIMED:
+        return stopped_view(ReleaseButton(consultation.id), CloseButton(consultation.id))
+    return stopped_view()
 
 
-class QueuePageButton(discord.ui.DynamicItem[AnyButton], template=r"consult:queue:(?P<page>[^:]*)"):
+class QueuePageButton(ConsultButton, template=r"consult:queue:(?P<page>[^:]*)"):
     """Previous/next on a /queue page; the page is re-read from the database on every click."""
 
     def __init__(self, page: int | None, *, label: str = "Next", disabled: bool = False) -> None:
@@ -542,6 +557,7 @@ class QueuePageButton(discord.ui.DynamicItem[AnyButton], template=r"consult:queu
             )
         )
         self.page = page
+        self.where = "button:consult:queue"
 
     @classmethod
     async def from_custom_id(
@@ -554,20 +570,17 @@ class QueuePageButton(discord.ui.DynamicItem[AnyButton], template=r"consult:queu
         page = match["page"]
         return cls(int(page) if re.fullmatch(r"[0-9]{1,6}", page) else None)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        async def run() -> None:
-            flow = flow_of(interaction)
-            if self.page is None or interaction.guild_id is None:
-                raise OutOfDateError()
-            await flow.require_staff(interaction)
-            embed, view = await flow.queue_page(interaction.guild_id, self.page)
-            await interaction.response.edit_message(embed=embed, view=view)
-
-        await _guarded(interaction, "button:consult:queue", run())
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        flow = self.flow
+        if self.page is None or interaction.guild_id is None:
+            raise OutOfDateError()
+        await flow.require_staff(interaction)
+        embed, view = await flow.queue_page(interaction.guild_id, self.page)
+        await interaction.response.edit_message(embed=embed, view=view)
 
 
 class StaleButton(
-    discord.ui.DynamicItem[AnyButton],
+    ConsultButton,
     template=r"consult:(?!(?:start(?::urgent)?|(?:claim|release|close|note|cancel|cancel-yes"
     r"|queue):[^:]*)$).*",
 ):
@@ -586,9 +599,11 @@ class StaleButton(
     ) -> Self:
         return cls()
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    where = "button:consult:stale"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         log.info("consultation.stale_button user=%s", interaction.user.id)
-        await _guarded(interaction, "button:consult:stale", _raise_out_of_date())
+        raise OutOfDateError()
 
 
 async def _raise_out_of_date() -> None:

@@ -25,6 +25,7 @@ from bot.consultations import STAFF_NOTE_LIMIT, AlreadyClaimedError
 from bot.errors import TryAgainError, UserFacingError
 from bot.ui import send_ephemeral
 from cogs import _consult_embeds as render
+from cogs._components import bind
 from cogs._consult_flow import ConsultFlow
 from cogs._consult_views import (
     DYNAMIC_ITEMS,
@@ -59,14 +60,15 @@ class Consult(commands.Cog, name="Consult"):
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
         self.flow = ConsultFlow(bot)
+        self.buttons = bind(DYNAMIC_ITEMS, flow=self.flow)
         self._reconciled = False
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*self.buttons)
 
     async def cog_unload(self) -> None:
         self.reminders.cancel()
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.remove_dynamic_items(*self.buttons)
 
     # ------------------------------------------------------------------ members
 
@@ -74,7 +76,7 @@ class Consult(commands.Cog, name="Consult"):
     @app_commands.guild_only()
     async def consult(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Ask to talk privately with a consultant from our staff."""
-        await open_form(interaction, urgent=False)
+        await open_form(self.flow, interaction, urgent=False)
 
     @app_commands.command(name="consult-status")
     @app_commands.guild_only()
@@ -241,7 +243,7 @@ class Consult(commands.Cog, name="Consult"):
 
     @commands.Cog.listener()
     async def on_modal_submit(self, interaction: discord.Interaction[SupportBot]) -> None:
-        await handle_form(interaction)
+        await handle_form(self.flow, interaction)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

@@ -14,7 +14,8 @@ from bot.bot import SupportBot
 from bot.errors import NotConfiguredError, UserFacingError
 from bot.group_content import Guidelines, Welcome
 from bot.guild_config import GuildConfigRepository
-from bot.ui import WARM, add_field, embed, escape, report_error, send_ephemeral
+from bot.ui import WARM, add_field, embed, escape, send_ephemeral
+from cogs._components import report
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class AgreeButton(
         try:
             await grant_member_role(interaction)
         except Exception as error:
-            await report_error(interaction, error, where="button:group:agree")
+            await report(interaction, error, where="button:group:agree")
 
 
 async def grant_member_role(interaction: discord.Interaction[SupportBot]) -> None:

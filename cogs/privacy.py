@@ -43,10 +43,10 @@ from bot.ui import (
     add_field,
     embed,
     escape,
-    report_error,
     send_ephemeral,
     shorten,
 )
+from cogs._components import report
 from cogs._consult_flow import ConsultFlow
 
 log = logging.getLogger(__name__)
@@ -242,7 +242,7 @@ class EraseButton(
         try:
             await _privacy(interaction).confirmed(interaction, self)
         except Exception as error:
-            await report_error(interaction, error, where="button:privacy:erase")
+            await report(interaction, error, where="button:privacy:erase")
 
 
 class KeepButton(
@@ -301,7 +301,7 @@ class OldConfirmButton(
         return cls()
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await report_error(interaction, OutOfDateError(), where="button:privacy:old")
+        await report(interaction, OutOfDateError(), where="button:privacy:old")
 
 
 BUTTONS = (EraseButton, KeepButton, OldConfirmButton)

@@ -35,7 +35,8 @@ from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
 from bot.safety import DM, Category, CrisisMatchLog, Level, Match, MatchOutcome
 from bot.safety_memory import WINDOW, Signal, SignalMemory
-from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape, report_error
+from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape
+from cogs._components import report
 from cogs._consult_flow import ConsultFlow
 from cogs._handoff import consult_button_view
 
@@ -209,7 +210,7 @@ class ConsultFromDmButton(
         try:
             await open_urgent_request(interaction, self.guild_id)
         except Exception as error:
-            await report_error(interaction, error, where="button:safety:consult")
+            await report(interaction, error, where="button:safety:consult")
 
 
 def dm_view(guild_id: int) -> discord.ui.View:
