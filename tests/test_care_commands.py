@@ -28,16 +28,9 @@ from cogs._care_views import (
 )
 from cogs.care import ALWAYS_PRIVATE, IOP_CHOICES, LEVEL_CHOICES, RELAPSE_CHOICES, Care
 from tests.conftest import restart
+from tests.helpers import text_of
 
 Result = simcord.InteractionResult
-
-
-def text_of(message: Any) -> str:
-    parts: list[str] = []
-    for embed in message.embeds:
-        parts += [embed.title or "", embed.description or ""]
-        parts += [f"{field.name}\n{field.value}" for field in embed.fields]
-    return "\n".join(parts)
 
 
 def custom_ids(message: Any) -> list[str]:
