@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple, ParamSpec, Self, TypeVar
 
@@ -142,8 +143,9 @@ class PageCache:
 
 
 class CareState:
-    """What the care commands keep while the bot runs, owned by the Care cog: the pages built
-    once, and where each member is in the coping tips."""
+    """What the care commands keep while the bot runs: the pages built once, and where each
+    member is in the coping tips. One per bot (``care_state``), shared by the cog and its
+    buttons."""
 
     def __init__(self, care: CareContent) -> None:
         self.pages = PageCache()
@@ -163,15 +165,20 @@ class CareState:
         )
 
 
-def _state(bot: SupportBot) -> CareState:
-    state = getattr(bot.get_cog("Care"), "state", None)
-    if not isinstance(state, CareState):  # pragma: no cover - the cog owns the state
-        raise RuntimeError("the care cog is not loaded")
+_STATES: weakref.WeakKeyDictionary[SupportBot, CareState] = weakref.WeakKeyDictionary()
+"""Each bot's care state, made on first use and gone with the bot."""
+
+
+def care_state(bot: SupportBot) -> CareState:
+    """This bot's care state: the cog and every care button read the same one."""
+    state = _STATES.get(bot)
+    if state is None:
+        state = _STATES[bot] = CareState(bot.care)
     return state
 
 
 def _cache(bot: SupportBot) -> PageCache:
-    return _state(bot).pages
+    return care_state(bot).pages
 
 
 # ----------------------------------------------------------------------------- levels
@@ -649,7 +656,7 @@ def tip_page(
     bot: SupportBot, member_id: int, topic_key: str, *, after: TipPosition | None = None
 ) -> Page:
     """The member's next coping tip (``after``: from a button's position)."""
-    return _state(bot).tip_page(bot, member_id, topic_key, after)
+    return care_state(bot).tip_page(bot, member_id, topic_key, after)
 
 
 def _build_tip_page(bot: SupportBot, topic_key: str, position: TipPosition) -> Page:

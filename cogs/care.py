@@ -24,8 +24,8 @@ from bot.content import ContentError
 from cogs._care_views import (
     DYNAMIC_ITEMS,
     NO_MENTIONS,
-    CareState,
     Page,
+    care_state,
     fit_page,
     iop_page,
     level_page,
@@ -102,7 +102,7 @@ class Care(commands.Cog):
 
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
-        self.state = CareState(bot.care)
+        self.state = care_state(bot)
 
     async def cog_load(self) -> None:
         known = set(self.bot.care.levels.keys())

@@ -22,12 +22,10 @@ from bot.checkins import (
     MOOD_MAX,
     NOTE_LIMIT,
     CheckIn,
-    CheckinService,
     History,
 )
 from bot.checkins import sparkline as spark
 from bot.errors import UserFacingError
-from bot.guild_config import GuildConfigRepository
 from bot.milestones import (
     Milestone,
     MilestoneMark,
@@ -36,6 +34,7 @@ from bot.milestones import (
     resolve_zone,
     today_in,
 )
+from bot.services import Services
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
 from cogs._care_views import TipButton
 from cogs._handoff import CONSULT_START, consult_button_view
@@ -60,7 +59,7 @@ SUPPORT_TEXT_DM = (
 async def server_zone(bot: SupportBot, guild_id: int | None) -> ZoneInfo:
     if guild_id is None:
         return ZoneInfo("UTC")
-    return (await GuildConfigRepository(bot.db).get(guild_id)).zone()
+    return (await bot.services.configs.get(guild_id)).zone()
 
 
 # ------------------------------------------------------------------------- rendering
@@ -204,8 +203,9 @@ def celebration_text(user_id: int, mark: MilestoneMark) -> str:
 
 
 class Checkins(commands.Cog):
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
+        self.services = services
 
     @app_commands.command(name="checkin")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
@@ -223,7 +223,7 @@ class Checkins(commands.Cog):
     ) -> None:
         """A private daily check-in: mood, cravings and a note only you can see."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        service = CheckinService(self.bot.db, self.bot.cipher)
+        service = self.services.checkins
         saved = await service.record(
             interaction.user.id,
             mood=mood,
@@ -247,7 +247,7 @@ class Checkins(commands.Cog):
     ) -> None:
         """Your check-ins over the last 14 or 30 days, as a small private chart."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        history = await CheckinService(self.bot.db, self.bot.cipher).history(
+        history = await self.services.checkins.history(
             interaction.user.id,
             now=discord.utils.utcnow(),
             zone=await server_zone(self.bot, interaction.guild_id),
@@ -260,12 +260,13 @@ class Checkins(commands.Cog):
 class Milestones(commands.GroupCog, group_name="milestone"):
     """Count your days and celebrate milestones, privately unless you choose to share."""
 
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
+        self.services = services
         super().__init__()
 
     def _repo(self) -> MilestoneRepository:
-        return MilestoneRepository(self.bot.db, self.bot.cipher)
+        return self.services.milestones
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -303,7 +304,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
         """Set the date your count starts from."""
         assert interaction.guild_id is not None
         now = discord.utils.utcnow()
-        config = await GuildConfigRepository(self.bot.db).get(interaction.guild_id)
+        config = await self.services.configs.get(interaction.guild_id)
         zone_name = resolve_zone(timezone, config.timezone)
         start = parse_start_date(date, today_in(ZoneInfo(zone_name), now))
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -373,7 +374,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
         await self._repo().set_celebrate(
             interaction.guild_id, interaction.user.id, choice == "on", now=discord.utils.utcnow()
         )
-        config = await GuildConfigRepository(self.bot.db).get(interaction.guild_id)
+        config = await self.services.configs.get(interaction.guild_id)
         if choice == "off":
             text = "Celebrations are off. Your milestones stay private."
         elif config.celebrate_channel_id is None:
@@ -416,7 +417,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
 
     async def _celebrate_due(self, now: dt.datetime) -> None:
         repo = self._repo()
-        configs = GuildConfigRepository(self.bot.db)
+        configs = self.services.configs
         for milestone, mark in await repo.due_celebrations(now):
             guild = self.bot.get_guild(milestone.guild_id)
             if guild is None:
@@ -446,5 +447,5 @@ class Milestones(commands.GroupCog, group_name="milestone"):
 
 
 async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Checkins(bot))
-    await bot.add_cog(Milestones(bot))
+    await bot.add_cog(Checkins(bot, bot.services))
+    await bot.add_cog(Milestones(bot, bot.services))

@@ -23,6 +23,7 @@ from discord.ext import commands, tasks
 from bot.bot import SupportBot
 from bot.consultations import STAFF_NOTE_LIMIT, AlreadyClaimedError
 from bot.errors import TryAgainError, UserFacingError
+from bot.services import Services
 from bot.ui import send_ephemeral
 from cogs import _consult_embeds as render
 from cogs._components import bind
@@ -57,9 +58,9 @@ class Consult(commands.Cog, name="Consult"):
         extras=STAFF,
     )
 
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
-        self.flow = ConsultFlow(bot)
+        self.flow = ConsultFlow(bot, services)
         self.buttons = bind(DYNAMIC_ITEMS, flow=self.flow)
         self._reconciled = False
 
@@ -282,4 +283,4 @@ class Consult(commands.Cog, name="Consult"):
 
 
 async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Consult(bot))
+    await bot.add_cog(Consult(bot, bot.services))

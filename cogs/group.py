@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.bot import SupportBot
 from bot.errors import NotConfiguredError, UserFacingError
 from bot.group_content import Guidelines, Welcome
-from bot.guild_config import GuildConfigRepository
+from bot.services import Services
 from bot.ui import WARM, add_field, embed, escape, send_ephemeral
 from cogs._components import report
 
@@ -75,7 +75,7 @@ async def grant_member_role(interaction: discord.Interaction[SupportBot]) -> Non
     guild, member = interaction.guild, interaction.user
     if guild is None or not isinstance(member, discord.Member):
         raise UserFacingError("Please use this button inside the support server.")
-    config = await GuildConfigRepository(interaction.client.db).get(guild.id)
+    config = await interaction.client.services.configs.get(guild.id)
     if config.member_role_id is None:
         raise NotConfiguredError(
             "Thanks! The member role hasn't been chosen yet, so there is nothing to unlock. "
@@ -107,8 +107,11 @@ async def grant_member_role(interaction: discord.Interaction[SupportBot]) -> Non
 
 
 class Group(commands.Cog):
-    def __init__(self, bot: SupportBot, welcome: Welcome, guidelines: Guidelines) -> None:
+    def __init__(
+        self, bot: SupportBot, welcome: Welcome, guidelines: Guidelines, services: Services
+    ) -> None:
         self.bot = bot
+        self.services = services
         self.welcome = welcome
         self.guidelines = guidelines
 
@@ -124,7 +127,7 @@ class Group(commands.Cog):
             return
         guild = member.guild
         try:
-            config = await GuildConfigRepository(self.bot.db).get(guild.id)
+            config = await self.services.configs.get(guild.id)
         except Exception as error:  # storage down: no welcome, but never a crash
             log.warning(
                 "welcome.config_unavailable guild=%s error=%s", guild.id, type(error).__name__
@@ -180,7 +183,7 @@ class Group(commands.Cog):
         if interaction.guild is None or not isinstance(channel, discord.abc.Messageable):
             raise UserFacingError("Please run this in the text channel where they should go.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        config = await GuildConfigRepository(self.bot.db).get(interaction.guild.id)
+        config = await self.services.configs.get(interaction.guild.id)
         gated = config.member_role_id is not None
         try:
             if gated:
@@ -208,4 +211,4 @@ class Group(commands.Cog):
 
 
 async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Group(bot, bot.library.welcome, bot.library.guidelines))
+    await bot.add_cog(Group(bot, bot.library.welcome, bot.library.guidelines, bot.services))

@@ -25,20 +25,20 @@ import asyncio
 import enum
 import logging
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 from discord.ext import commands
 
 from bot.bot import SupportBot
 from bot.errors import UserFacingError
-from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
+from bot.guild_config import GuildConfig, SafetyReply
 from bot.safety import DM, Category, CrisisMatchLog, Level, Match, MatchOutcome
 from bot.safety_memory import WINDOW, Signal, SignalMemory
+from bot.services import Services
 from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape
-from cogs._components import report
-from cogs._consult_flow import ConsultFlow
-from cogs._handoff import consult_button_view
+from cogs._components import bind, report
+from cogs._handoff import ConsultHandoff, consult_button_view
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,11 @@ class ConsultFromDmButton(
     template=r"safety:consult:(?P<guild>[0-9]{1,20})",
 ):
     """ "Talk to a consultant now" in the safety net's DM: opens the presser's own urgent
-    request in the server the message came from (a DM has no server of its own)."""
+    request in the server the message came from (a DM has no server of its own).
+
+    The cog registers it bound to its consultation hand-off (``cogs._components.bind``)."""
+
+    consult: ClassVar[ConsultHandoff]
 
     def __init__(self, guild_id: int) -> None:
         super().__init__(
@@ -208,7 +212,7 @@ class ConsultFromDmButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            await open_urgent_request(interaction, self.guild_id)
+            await open_urgent_request(self.consult, interaction, self.guild_id)
         except Exception as error:
             await report(interaction, error, where="button:safety:consult")
 
@@ -221,7 +225,9 @@ def dm_view(guild_id: int) -> discord.ui.View:
     return view
 
 
-async def open_urgent_request(interaction: discord.Interaction[SupportBot], guild_id: int) -> None:
+async def open_urgent_request(
+    consult: ConsultHandoff, interaction: discord.Interaction[SupportBot], guild_id: int
+) -> None:
     """Open (or show) the presser's own urgent request in ``guild_id`` and tell staff."""
     bot = interaction.client
     guild = bot.get_guild(guild_id)
@@ -237,14 +243,14 @@ async def open_urgent_request(interaction: discord.Interaction[SupportBot], guil
         await guild.fetch_member(interaction.user.id)  # only a member opens a request there
     except discord.NotFound:
         raise unreachable from None
-    consultation = await ConsultFlow(bot).open_for_member(guild, interaction.user.id)
+    consultation = await consult.open_for_member(guild, interaction.user.id)
     if consultation is None:  # consultations are not set up there
         raise UserFacingError(
             "I can't open a request in that server just now. If you need help right now, "
             "these lines are free and open any time.",
             show_crisis=True,
         )
-    config = await GuildConfigRepository(bot.db).get(guild.id)
+    config = await bot.services.configs.get(guild.id)
     log.info(
         "safety.consult_opened guild=%s user=%s request=%s",
         guild.id,
@@ -264,19 +270,21 @@ async def open_urgent_request(interaction: discord.Interaction[SupportBot], guil
 
 
 class SafetyNet(commands.Cog):
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
+        self.services = services
         self.matcher = bot.library.crisis_phrases
         self.memory = SignalMemory()
+        self.buttons = bind((ConsultFromDmButton,), consult=ConsultHandoff(bot, services))
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ConsultFromDmButton)
+        self.bot.add_dynamic_items(*self.buttons)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ConsultFromDmButton)
+        self.bot.remove_dynamic_items(*self.buttons)
 
     def _log(self) -> CrisisMatchLog:
-        return CrisisMatchLog(self.bot.db, retention_days=self.bot.settings.retention_days)
+        return self.services.crisis_log
 
     async def _match(self, text: str) -> Match | None:
         """The matcher's verdict; a long message is read on a worker thread."""
@@ -295,7 +303,7 @@ class SafetyNet(commands.Cog):
             return
         guild = message.guild
         try:
-            config = await GuildConfigRepository(self.bot.db).get(guild.id)
+            config = await self.services.configs.get(guild.id)
         except Exception:
             log.exception("safety.config_failed guild=%s", guild.id)
             return
@@ -455,4 +463,4 @@ class SafetyNet(commands.Cog):
 
 
 async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(SafetyNet(bot))
+    await bot.add_cog(SafetyNet(bot, bot.services))

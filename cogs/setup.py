@@ -14,6 +14,7 @@ from bot.bot import SupportBot
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
 from bot.permissions import FEATURE, FEATURES, invite_permissions, label
+from bot.services import Services
 from bot.text import TextField, sanitise
 from bot.timezones import validate_timezone
 from bot.ui import QUIET, WARM, add_field, embed, escape
@@ -231,12 +232,13 @@ def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str])
 class Setup(commands.GroupCog, group_name="setup"):
     """Set the bot up for this server (Manage Server)."""
 
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services | None = None) -> None:
         self.bot = bot
+        self.services = bot.services if services is None else services
         super().__init__()
 
     def _repo(self) -> GuildConfigRepository:
-        return GuildConfigRepository(self.bot.db)
+        return self.services.configs
 
     async def _save(self, interaction: discord.Interaction[SupportBot], **changes: Any) -> None:
         require_manager(interaction)
@@ -417,4 +419,4 @@ class Setup(commands.GroupCog, group_name="setup"):
 
 
 async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Setup(bot))
+    await bot.add_cog(Setup(bot, bot.services))

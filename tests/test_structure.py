@@ -2,7 +2,8 @@
 
 - no import cycle among the modules of ``bot/`` and ``cogs/`` (every import counts: top level,
   under ``TYPE_CHECKING`` and inside a function);
-- no ``get_cog(`` lookup anywhere in ``bot/`` or ``cogs/`` (services are handed to each cog);
+- no ``get_cog(`` lookup anywhere in ``bot/`` or ``cogs/`` (services are handed to each cog),
+  and no repository or service built anywhere but ``bot/services.py``;
 - every extension loads on its own, without any other extension.
 
 What today's code still breaks is marked ``xfail(strict=True)``: the mark goes when it is fixed.
@@ -11,6 +12,7 @@ What today's code still breaks is marked ``xfail(strict=True)``: the mark goes w
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,9 +118,25 @@ def _get_cog_lines() -> list[str]:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16: get_cog lookups not replaced yet")
 def test_no_feature_finds_another_by_name() -> None:
     assert _get_cog_lines() == []
+
+
+BUILT_ONCE = re.compile(
+    r"\b(?:\w+Repository|\w+Service|BotState|CrisisMatchLog|MeetingOptins|ReminderLog)\("
+)
+"""Constructors of repositories and services: only ``bot/services.py`` calls them."""
+
+
+def test_repositories_and_services_are_built_once() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for name, path in MODULES.items()
+        if name.startswith(("cogs", "bot.sandbox")) or name == "bot.bot"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if BUILT_ONCE.search(line) and not line.lstrip().startswith(("class ", "def "))
+    ]
+    assert found == []
 
 
 @pytest.mark.parametrize("extension", EXTENSIONS)

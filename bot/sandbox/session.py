@@ -1,16 +1,4 @@
-"""``python -m bot sandbox``: the real bot in a simulated Discord, shown in a local browser page.
-
-This is infrastructure, not domain code: it imports ``discord`` and SimCord (the optional
-``sandbox`` extra, ``simcord[preview]``). It runs the same ``create_bot``, cogs and database
-code as ``python -m bot``, against SimCord's in-memory Discord instead of the real one, with
-its own database file (``data/sandbox.db`` by default). The server is built the way ``/setup``
-would leave a real one, with personas a viewer can switch between in the page.
-
-Nothing here reaches the network: SimCord's Preview listens on 127.0.0.1 only, and its URL
-carries a secret capability that is printed once.
-
-Tests drive it through ``sandbox_session(options)``; the command line goes through ``main``.
-"""
+"""A running sandbox: the real bot in SimCord, the seeded data and the open Preview page."""
 
 from __future__ import annotations
 
@@ -21,13 +9,10 @@ import fcntl
 import importlib.util
 import logging
 import os
-import signal
-import sys
-import webbrowser
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -38,30 +23,28 @@ from bot.bot import SupportBot, create_bot
 from bot.crypto import key_file_for
 from bot.db import database_in_use, lock_path_for
 from bot.errors import StartupError
-from bot.guild_config import GuildConfigRepository
+from bot.sandbox._simcord_gaps import switch_page
+from bot.sandbox.world import (
+    BOT_NAME,
+    INTRO,
+    Personas,
+    SandboxServer,
+    build_server,
+    configure,
+    fingerprint,
+)
 from bot.settings import Settings
-from bot.state import BotState
+from cogs._handoff import ConsultHandoff
 
 if TYPE_CHECKING:
     import simcord
-    from simcord import ChannelHandle, GuildHandle, MemberActor, RoleHandle
+    from simcord import ChannelHandle
     from simcord.preview import Preview
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE = Path("data/sandbox.db")
 SANDBOX_TOKEN = "sandbox"  # never sent anywhere: SimCord has no network
-SERVER_NAME = "Recovery Circle (sandbox)"
-RESPONSE_TIME = "In the sandbox, staff usually reply within a few hours."
-BOT_NAME = "Recovery Circle Helper"
-INTRO = (
-    "Welcome to the sandbox! Nothing here is real: no real people and no real Discord, so try "
-    "anything. `/help` shows what the bot does; try `/levels`, `/coping`, `/checkin` or "
-    "`/consult` to ask for a consultant. Switch who you are with **Viewing as** at the top: "
-    "Sam is new here, Alex has a milestone and check-ins, Jordan and Riley are staff, and "
-    "Morgan is the admin. `/sandbox-show` moves this page to another channel, such as the "
-    "staff queue or a private consultation thread."
-)
 _SEEDED_KEY = "sandbox:seeded"
 _PREVIEW_MODULES = ("simcord", "aiohttp", "markdown_it", "linkify_it", "regex", "PIL")
 INSTALL_HINT = 'install it with: .venv/bin/pip install -e ".[sandbox]"'
@@ -76,41 +59,6 @@ class SandboxOptions:
     open_browser: bool = True
     port: int = 0  # 0: any free port on 127.0.0.1
     log_level: str = "WARNING"
-
-
-@dataclass(frozen=True)
-class Personas:
-    """The people a viewer can be in the page."""
-
-    newcomer: MemberActor  # just joined: nothing stored yet
-    member: MemberActor  # has a milestone and a couple of weeks of check-ins
-    staff: tuple[MemberActor, MemberActor]
-    admin: MemberActor  # Manage Server (runs /setup), also on the staff team
-
-    def all(self) -> tuple[MemberActor, ...]:
-        return (self.newcomer, self.member, *self.staff, self.admin)
-
-
-@dataclass(frozen=True)
-class SandboxServer:
-    """The simulated server, set up the way ``/setup`` would leave a real one."""
-
-    guild: GuildHandle
-    welcome: ChannelHandle
-    general: ChannelHandle
-    meetings: ChannelHandle
-    queue: ChannelHandle  # staff-only
-    consultations: ChannelHandle  # private consultation threads live under it
-    staff_role: RoleHandle
-    admin_role: RoleHandle
-    personas: Personas
-    requesters: tuple[MemberActor, ...]  # other members whose requests sit in the queue
-
-    def channel(self, name: str) -> ChannelHandle:
-        for channel in (self.welcome, self.general, self.meetings, self.queue, self.consultations):
-            if channel.name == name:
-                return channel
-        raise KeyError(name)
 
 
 @dataclass
@@ -194,33 +142,6 @@ class SandboxSession:
             await self.preview.refresh()
 
 
-def switch_page(preview: Preview, channel: ChannelHandle) -> None:
-    """Show ``channel`` in every open page of ``preview``, in place.
-
-    SimCord 3.2's Preview is bound to one channel and has no channel switcher, so this does for
-    the channel what Preview itself does when a viewer switches persona
-    (``simcord/preview/_action_plans.py``, the ``viewer`` action): a new generation, a fresh
-    target, published as navigation, which the open page accepts without a reload. It touches
-    Preview internals; ``tests/test_sandbox.py`` shows at once if a SimCord upgrade breaks it.
-    """
-    preview.channel = channel  # where slash commands typed in the page run
-    pages = list(preview._pages.values())
-    if preview._python is not None and preview._python not in pages:
-        pages.append(preview._python)
-    for page in pages:
-        preview._clear_page_assets(page)
-        page.channel_id = channel.id
-        page.generation += 1
-        preview._reset_queries(page)
-        page.target_id = preview._initial_target(page.viewer, channel.id)
-        if page.layout == "channel":
-            page.window_end_id = page.target_id
-        page.modal = None
-        page.modal_handle = None
-        page.status = "current"
-        preview._publish(page, reason="navigation")
-
-
 SHOW_COMMAND = "sandbox-show"
 
 
@@ -291,120 +212,6 @@ def reset_database(path: Path) -> None:
             os.close(fd)
 
 
-# --------------------------------------------------------------------------- the server
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat()
-
-
-def build_server(env: simcord.Env) -> SandboxServer:
-    """Channels, roles, two scheduled meetings and the personas, in a fixed order.
-
-    SimCord's clock and ids start from the same point every run, so building in the same
-    order gives the same ids: data kept in the sandbox database lines up on the next run.
-    """
-    guild = env.create_guild(SERVER_NAME, description="A peer support group (sandbox)")
-    staff_role = guild.create_role("Staff", color=0x4A90A4, hoist=True)
-    admin_role = guild.create_role(
-        "Admin", permissions=discord.Permissions(manage_guild=True, manage_roles=True)
-    )
-    me = env.bot.user
-    assert me is not None  # SimCord logged the bot in before handing us the env
-    hidden = discord.PermissionOverwrite(view_channel=False)
-    read_only = discord.PermissionOverwrite(send_messages=False)
-    seen = discord.PermissionOverwrite(
-        view_channel=True, send_messages=True, read_message_history=True, embed_links=True
-    )
-    welcome = guild.create_text_channel(
-        "welcome",
-        topic="Say hello. This group is peer support, not an emergency service: /crisis",
-        overwrites={guild.default_role: read_only, me: seen},
-    )
-    general = guild.create_text_channel("general", topic="Chat, /checkin, /levels, /consult")
-    meetings = guild.create_text_channel("meetings", topic="Group meetings and reminders")
-    room = guild.create_voice_channel("meeting-room")
-    queue = guild.create_text_channel(
-        "staff-queue",
-        topic="Consultation requests (staff only)",
-        overwrites={guild.default_role: hidden, staff_role: seen, admin_role: seen, me: seen},
-    )
-    consultations = guild.create_text_channel(
-        "consultations",
-        topic="Private consultation threads open here",
-        overwrites={guild.default_role: read_only, me: seen},
-    )
-    now = env.now()
-    tomorrow = (now + dt.timedelta(days=1)).replace(hour=19, minute=0, second=0, microsecond=0)
-    guild.create_scheduled_event(
-        "Evening peer support meeting",
-        start_time=_iso(tomorrow),
-        end_time=_iso(tomorrow + dt.timedelta(hours=1)),
-        entity_type=2,  # voice
-        channel=room,
-        description="Opening, a check-in round, a topic, a check-out. Cameras optional.",
-    )
-    weekend = (now + dt.timedelta(days=3)).replace(hour=16, minute=0, second=0, microsecond=0)
-    guild.create_scheduled_event(
-        "Weekend check-in circle",
-        start_time=_iso(weekend),
-        end_time=_iso(weekend + dt.timedelta(minutes=45)),
-        entity_type=3,  # external
-        location="Text meeting in #meetings",
-        description="A short text check-in round: how was your week, what helps.",
-    )
-
-    def person(name: str, display: str, roles: Sequence[RoleHandle] = ()) -> MemberActor:
-        return guild.add_member(env.create_user(name, global_name=display), roles=roles)
-
-    staff = (
-        person("jordan_staff", "Jordan (staff)", [staff_role]),
-        person("riley_staff", "Riley (staff)", [staff_role]),
-    )
-    admin = person("morgan_admin", "Morgan (admin)", [admin_role, staff_role])
-    member = person("alex_member", "Alex (member)")
-    requesters = (
-        person("casey", "Casey"),
-        person("drew", "Drew"),
-        person("quinn", "Quinn"),
-    )
-    newcomer = person("sam_new", "Sam (new member)")
-    personas = Personas(newcomer=newcomer, member=member, staff=staff, admin=admin)
-    return SandboxServer(
-        guild=guild,
-        welcome=welcome,
-        general=general,
-        meetings=meetings,
-        queue=queue,
-        consultations=consultations,
-        staff_role=staff_role,
-        admin_role=admin_role,
-        personas=personas,
-        requesters=requesters,
-    )
-
-
-async def configure(bot: SupportBot, server: SandboxServer, now: dt.datetime) -> None:
-    """Write the configuration ``/setup`` would write for this server."""
-    await GuildConfigRepository(bot.db).update(
-        server.guild.id,
-        now,
-        staff_role_id=server.staff_role.id,
-        queue_channel_id=server.queue.id,
-        consult_channel_id=server.consultations.id,
-        response_time_text=RESPONSE_TIME,
-        timezone="UTC",
-        welcome_channel_id=server.welcome.id,
-        meetings_channel_id=server.meetings.id,
-        celebrate_channel_id=server.general.id,
-    )
-
-
-def _fingerprint(server: SandboxServer) -> str:
-    ids = [server.guild.id, *(p.id for p in server.personas.all())]
-    return ",".join(str(i) for i in ids)
-
-
 # --------------------------------------------------------------------------- seeding
 
 Seeder = Callable[["SandboxSession"], Awaitable[str | None]]
@@ -413,11 +220,10 @@ Seeder = Callable[["SandboxSession"], Awaitable[str | None]]
 async def _seed_milestone(session: SandboxSession) -> str | None:
     if importlib.util.find_spec("bot.milestones") is None:
         return "milestones (bot/milestones.py is not there yet)"
-    from bot.milestones import MilestoneRepository
 
     bot, member = session.bot, session.personas.member
     now = session.env.now()
-    await MilestoneRepository(bot.db, bot.cipher).set(
+    await bot.services.milestones.set(
         session.server.guild.id,
         member.id,
         start_date=now.date() - dt.timedelta(days=45),
@@ -431,10 +237,9 @@ async def _seed_milestone(session: SandboxSession) -> str | None:
 async def _seed_checkins(session: SandboxSession) -> str | None:
     if importlib.util.find_spec("bot.checkins") is None:
         return "check-ins (bot/checkins.py is not there yet)"
-    from bot.checkins import CheckinService
 
     bot, member = session.bot, session.personas.member
-    service = CheckinService(bot.db, bot.cipher)
+    service = bot.services.checkins
     now = session.env.now()
     # A couple of weeks with ups and downs; a day or two skipped, like real life.
     days = [
@@ -526,15 +331,7 @@ async def _restore_queue(session: SandboxSession) -> None:
     that claimed requests lost their thread and closes them, telling staff, as it would
     after a thread was deleted by hand.
     """
-    flow = getattr(session.bot.get_cog("Consult"), "flow", None)
-    guild = session.bot.get_guild(session.server.guild.id)
-    if flow is None or guild is None:
-        return
-    config = await GuildConfigRepository(session.bot.db).get(guild.id)
-    for request in await flow.service.active(guild.id):
-        if request.claimed_by is None:
-            await flow.post_card(guild, config, request)
-    await flow.reconcile()
+    await ConsultHandoff(session.bot, session.bot.services).restore_queue(session.server.guild.id)
     await session.env.settle()
 
 
@@ -543,10 +340,10 @@ SEEDERS: tuple[Seeder, ...] = (_seed_milestone, _seed_checkins, _seed_requests)
 
 async def seed(session: SandboxSession) -> None:
     """Seed the member's history and the queue once per database; note what is not there."""
-    state = BotState(session.bot.db)
-    fingerprint = _fingerprint(session.server)
+    state = session.bot.services.state
+    stamp = fingerprint(session.server)
     previous = await state.get(_SEEDED_KEY)
-    if previous == fingerprint:
+    if previous == stamp:
         await _restore_queue(session)
         return
     if previous is not None:
@@ -557,7 +354,7 @@ async def seed(session: SandboxSession) -> None:
             session.seeded.append(seeder.__name__.removeprefix("_seed_"))
         else:
             session.missing.append(missing)
-    await state.set(_SEEDED_KEY, fingerprint)
+    await state.set(_SEEDED_KEY, stamp)
 
 
 # --------------------------------------------------------------------------- the session
@@ -583,7 +380,7 @@ async def sandbox_session(options: SandboxOptions) -> AsyncIterator[SandboxSessi
     await bot.open_database()
     try:
         # SimCord's Discord is new every run: always sync the command tree into it.
-        await BotState(bot.db).set("command_hash:global", "")
+        await bot.forget_command_sync()
         async with simcord.run(bot, check_errors=False) as env:
             server = build_server(env)
             await env.settle()
@@ -609,136 +406,3 @@ async def sandbox_session(options: SandboxOptions) -> AsyncIterator[SandboxSessi
                     await session.preview.close()
     finally:
         await bot.close_database()
-
-
-async def run_sandbox(
-    options: SandboxOptions, *, out: TextIO | None = None, stop: asyncio.Event | None = None
-) -> int:
-    """The command line's loop: print the URL once, open a browser, run until Ctrl-C/SIGTERM.
-
-    ``stop`` lets a caller (a test) end it the way a signal would.
-    """
-    out = out or sys.stdout
-    loop = asyncio.get_running_loop()
-    stop = stop or asyncio.Event()
-    handled: list[signal.Signals] = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
-            handled.append(sig)
-    try:
-        async with sandbox_session(options) as session:
-            _announce(session, options, out)
-            if options.open_browser:
-                open_browser(session.url)
-            with _terminal_switcher(session, out):
-                await _wait_until_stopped(session, stop)
-    finally:
-        for sig in handled:
-            loop.remove_signal_handler(sig)
-    print("Sandbox stopped.", file=out)
-    return 0
-
-
-def _announce(session: SandboxSession, options: SandboxOptions, out: TextIO) -> None:
-    print(
-        f"Sandbox: the real bot in a simulated Discord, data in {options.database_path}", file=out
-    )
-    if session.seeded:
-        print(f"Seeded: {', '.join(session.seeded)}.", file=out)
-    for item in session.missing:
-        print(f"Not seeded: {item}.", file=out)
-    print("Open this private link (anyone who has it can use the sandbox):", file=out)
-    print(f"  {session.url}", file=out)
-    print(
-        "Switch persona with the page's 'Viewing as' menu, and channel with /sandbox-show "
-        "in the page. Ctrl-C stops the sandbox.",
-        file=out,
-    )
-    out.flush()
-
-
-@contextlib.contextmanager
-def _terminal_switcher(session: SandboxSession, out: TextIO) -> Iterator[None]:
-    """Typing a channel's name in the terminal shows that one (as ``/sandbox-show`` does).
-
-    Only when stdin is a terminal.
-    """
-    if not sys.stdin.isatty():
-        yield
-        return
-    from simcord import SetupError
-
-    loop = asyncio.get_running_loop()
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def switch(name: str) -> None:
-        channels = session.channels()
-        if name not in channels:
-            print(f"Channels: {', '.join(channels)}", file=out)
-            return
-        try:
-            await session.show(channels[name])
-        except SetupError:
-            print("The page is busy; try again in a moment.", file=out)
-            return
-        print(f"The page now shows {name}.", file=out)
-
-    def on_line() -> None:
-        line = sys.stdin.readline()
-        name = line.strip().lstrip("#")
-        if name:
-            task = loop.create_task(switch(name))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-
-    print(
-        "To show another channel, type its name and press Enter "
-        f"({', '.join(session.channels())}; consultation threads too).",
-        file=out,
-    )
-    out.flush()
-    loop.add_reader(sys.stdin.fileno(), on_line)
-    try:
-        yield
-    finally:
-        loop.remove_reader(sys.stdin.fileno())
-        for task in tasks:
-            task.cancel()
-
-
-async def _wait_until_stopped(session: SandboxSession, stop: asyncio.Event) -> None:
-    """Until a signal (or ``stop``), or the page's own Close ends the preview session."""
-    while not stop.is_set():
-        preview = session.preview
-        if preview is None:
-            return
-        closed = asyncio.ensure_future(preview.wait_closed())
-        stopper = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({closed, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (closed, stopper):
-                task.cancel()
-            await asyncio.gather(closed, stopper, return_exceptions=True)
-        if stop.is_set():
-            return
-        async with session._swap:  # a channel switch closes the old page first
-            if session.preview is preview or session.preview is None:
-                return  # closed from the page itself
-
-
-def open_browser(url: str) -> None:
-    """Open the page when a graphical browser is likely; never fail the sandbox over it."""
-    graphical = sys.platform in ("darwin", "win32") or any(
-        os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY")
-    )
-    if not graphical:
-        return
-    with contextlib.suppress(Exception):
-        webbrowser.open(url, new=2)
-
-
-def main(options: SandboxOptions) -> int:
-    logging.getLogger("discord").setLevel(logging.WARNING)
-    return asyncio.run(run_sandbox(options))
