@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Awaitable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import discord
 
@@ -52,13 +52,16 @@ def parse_id(text: str | None) -> int | None:
     return value if 0 < value <= MAX_ID else None
 
 
-class PersistentButton(discord.ui.DynamicItem[AnyButton], template=r"(?!)"):
-    """The base of every persistent button: a template, a parse and a ``run``.
+BaseT = TypeVar("BaseT", bound=discord.ui.Item[Any])
+
+
+class PersistentItem(discord.ui.DynamicItem[BaseT], Generic[BaseT], template=r"(?!)"):
+    """The base of every persistent button or menu: a template, a parse and a ``run``.
 
     State comes from the custom_id (parsed in ``from_custom_id``) and the database, never from
     memory, so a button keeps working after a restart. ``run`` does the work; any failure in it
     (a stale or forged id raises ``OutOfDateError``) becomes the usual polite private reply
-    through ``report``. ``where`` names the button in the logs.
+    through ``report``. ``where`` names the item in the logs (by default ``item:<class>``).
 
     The base is never registered (its template matches nothing). A feature whose buttons need
     its services registers ``bind(buttons, name=service)``: subclasses carrying them for this
@@ -66,14 +69,18 @@ class PersistentButton(discord.ui.DynamicItem[AnyButton], template=r"(?!)"):
     (``stopped_view``): discord.py would otherwise register the unbound class again.
     """
 
-    where: str = "button"
+    where: str = ""
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, self.where, self.run(interaction))
+        where = self.where or f"item:{type(self).__name__}"
+        await guarded(interaction, where, self.run(interaction))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         raise NotImplementedError
 
+
+PersistentButton = PersistentItem[AnyButton]
+"""The base of every persistent button."""
 
 ItemT = TypeVar("ItemT", bound=discord.ui.DynamicItem[Any])
 

@@ -15,7 +15,7 @@ from bot.errors import NotConfiguredError, UserFacingError
 from bot.group_content import Guidelines, Welcome
 from bot.services import Services
 from bot.ui import WARM, add_field, embed, escape, send_ephemeral
-from cogs._components import report
+from cogs._components import PersistentButton
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,7 @@ def render_guidelines(guidelines: Guidelines) -> discord.Embed:
     return result
 
 
-class AgreeButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=re.escape(AGREE_ID)
-):
+class AgreeButton(PersistentButton, template=re.escape(AGREE_ID)):
     """The persistent "I agree" button under the posted guidelines: grants the member role."""
 
     def __init__(self, label: str = "I agree") -> None:
@@ -64,11 +62,10 @@ class AgreeButton(
         label = getattr(item, "label", None)
         return cls(label or "I agree")
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await grant_member_role(interaction)
-        except Exception as error:
-            await report(interaction, error, where="button:group:agree")
+    where = "button:group:agree"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await grant_member_role(interaction)
 
 
 async def grant_member_role(interaction: discord.Interaction[SupportBot]) -> None:

@@ -45,7 +45,7 @@ from bot.ui import (
     send_ephemeral,
     shorten,
 )
-from cogs._components import bind, report
+from cogs._components import PersistentButton, bind
 from cogs._handoff import ConsultHandoff
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ EXPIRED = (
 
 
 class EraseButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    PersistentButton,
     template=r"privacy:erase:(?P<owner>\d+):(?P<target>\d+):(?P<guild>\d+|dm):(?P<asked>\d+)",
 ):
     """Go ahead: erase ``target``'s data, asked by ``owner`` (the member themself, or an admin
@@ -234,15 +234,14 @@ class EraseButton(
         label = getattr(item, "label", None) or "Delete"
         return cls(int(match["owner"]), int(match["target"]), guild, int(match["asked"]), label)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await self.privacy.confirmed(interaction, self)
-        except Exception as error:
-            await report(interaction, error, where="button:privacy:erase")
+    where = "button:privacy:erase"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await self.privacy.confirmed(interaction, self)
 
 
 class KeepButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    PersistentButton,
     template=r"privacy:keep:(?P<owner>\d+)",
 ):
     """Call it off: nothing is deleted."""
@@ -267,7 +266,9 @@ class KeepButton(
     ) -> Self:
         return cls(int(match["owner"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    where = "button:privacy:keep"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.owner:
             await send_ephemeral(interaction, NOT_YOURS)
             return
@@ -277,7 +278,7 @@ class KeepButton(
 
 
 class OldConfirmButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    PersistentButton,
     template=r"privacy:(?:confirm|cancel)",
 ):
     """The buttons of a question asked before the confirmation moved into the custom_id: they
@@ -296,8 +297,10 @@ class OldConfirmButton(
     ) -> Self:
         return cls()
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await report(interaction, OutOfDateError(), where="button:privacy:old")
+    where = "button:privacy:old"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        raise OutOfDateError()
 
 
 BUTTONS = (EraseButton, KeepButton, OldConfirmButton)

@@ -37,7 +37,7 @@ from bot.safety import DM, Category, CrisisMatchLog, Level, Match, MatchOutcome
 from bot.safety_memory import WINDOW, Signal, SignalMemory
 from bot.services import Services
 from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape
-from cogs._components import bind, report
+from cogs._components import PersistentButton, bind
 from cogs._handoff import ConsultHandoff, consult_button_view
 
 log = logging.getLogger(__name__)
@@ -180,7 +180,7 @@ CONSULT_FROM_DM = "safety:consult:{guild}"
 
 
 class ConsultFromDmButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    PersistentButton,
     template=r"safety:consult:(?P<guild>[0-9]{1,20})",
 ):
     """ "Talk to a consultant now" in the safety net's DM: opens the presser's own urgent
@@ -210,11 +210,10 @@ class ConsultFromDmButton(
     ) -> ConsultFromDmButton:
         return cls(int(match["guild"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await open_urgent_request(self.consult, interaction, self.guild_id)
-        except Exception as error:
-            await report(interaction, error, where="button:safety:consult")
+    where = "button:safety:consult"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await open_urgent_request(self.consult, interaction, self.guild_id)
 
 
 def dm_view(guild_id: int) -> discord.ui.View:

@@ -99,7 +99,7 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("tests/test_permission_edges.py", "tests/test_consult_member.py"),
     ),
     "cogs/privacy.py": (
-        ("*_require_manage_server__*", "*confirmed__*", "*KeepButton*callback__*"),
+        ("*_require_manage_server__*", "*confirmed__*", "*KeepButton*run__*"),
         ("tests/test_permission_edges.py", "tests/test_privacy_commands.py"),
     ),
 }

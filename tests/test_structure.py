@@ -12,13 +12,16 @@ What today's code still breaks is marked ``xfail(strict=True)``: the mark goes w
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import discord
 import pytest
 
 from bot.bot import EXTENSIONS, SupportBot
+from cogs._components import PersistentItem
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "cogs")
@@ -147,3 +150,23 @@ async def test_every_extension_loads_alone(simcord_bot: SupportBot, extension: s
     assert simcord_bot.extensions.keys() == {extension}
     await simcord_bot.unload_extension(extension)
     assert not simcord_bot.cogs
+
+
+def _subclasses(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_persistent_item_uses_the_one_base() -> None:
+    """Every ``DynamicItem`` of ours subclasses ``PersistentItem``, which answers a failure
+    (a stale or forged id included) politely instead of letting discord.py drop it."""
+    for extension in EXTENSIONS:
+        importlib.import_module(extension)
+    ours = [
+        item
+        for item in _subclasses(discord.ui.DynamicItem)
+        if item.__module__.startswith("cogs.") and item is not PersistentItem
+    ]
+    assert ours
+    assert [item for item in ours if not issubclass(item, PersistentItem)] == []
