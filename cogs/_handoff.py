@@ -13,7 +13,7 @@ import discord
 from bot.bot import SupportBot
 from bot.consultations import Consultation
 from bot.services import Services
-from cogs._consult_flow import ConsultFlow
+from cogs.consult._flow import ConsultFlow
 
 CONSULT_START = "consult:start"
 CONSULT_START_URGENT = "consult:start:urgent"

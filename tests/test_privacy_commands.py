@@ -17,7 +17,7 @@ from bot.bot import SupportBot, create_bot
 from bot.errors import OutOfDateError
 from bot.privacy import pseudonym, pseudonym_key
 from bot.settings import Settings
-from cogs.privacy import (
+from cogs.privacy._cog import (
     CONFIRM_MINUTES,
     ERASED_NOTICE,
     EXPIRED,

@@ -33,8 +33,8 @@ from bot.care import (
 )
 from bot.errors import OutOfDateError
 from bot.ui import send_ephemeral, shorten
-from cogs._care_embeds import card_embeds
 from cogs._components import PersistentItem
+from cogs.care._embeds import card_embeds
 
 log = logging.getLogger(__name__)
 

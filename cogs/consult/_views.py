@@ -30,8 +30,8 @@ from bot.consultations import (
 from bot.errors import OutOfDateError, UserFacingError
 from bot.guild_config import GuildConfig
 from bot.ui import send_ephemeral
-from cogs import _consult_embeds as render
 from cogs._components import AnyButton, PersistentButton, guarded, parse_id, stopped_view
+from cogs.consult import _embeds as render
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ __all__ = ["AnyButton", "parse_id"]
 
 
 class Flow(Protocol):
-    """What the buttons and forms ask of the consultation flow (``cogs._consult_flow``).
+    """What the buttons and forms ask of the consultation flow (``cogs.consult._flow``).
 
     The cog binds its flow to the buttons it registers (``cogs._components.bind``) and hands
     it to ``handle_form``, so this module never imports the flow module, which imports the

@@ -416,7 +416,3 @@ class Setup(commands.GroupCog, group_name="setup"):
         await interaction.response.send_message(
             embed=render_setup(interaction.guild, config, warnings), ephemeral=True
         )
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Setup(bot, bot.services))

@@ -21,7 +21,7 @@ from bot.care import (
     RELAPSE_TOPICS,
 )
 from bot.content import ContentError
-from cogs._care_views import (
+from cogs.care._views import (
     DYNAMIC_ITEMS,
     NO_MENTIONS,
     Page,
@@ -204,7 +204,3 @@ class Care(commands.Cog):
             ("support",), lambda: page(self.bot, self.bot.care.support.card(), None)
         )
         await respond(interaction, answer, share=share)
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Care(bot))

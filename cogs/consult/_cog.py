@@ -25,10 +25,10 @@ from bot.consultations import STAFF_NOTE_LIMIT, AlreadyClaimedError
 from bot.errors import TryAgainError, UserFacingError
 from bot.services import Services
 from bot.ui import send_ephemeral
-from cogs import _consult_embeds as render
 from cogs._components import bind
-from cogs._consult_flow import ConsultFlow
-from cogs._consult_views import (
+from cogs.consult import _embeds as render
+from cogs.consult._flow import ConsultFlow
+from cogs.consult._views import (
     DYNAMIC_ITEMS,
     ask_to_cancel,
     handle_form,
@@ -280,7 +280,3 @@ class Consult(commands.Cog, name="Consult"):
     @reminders.before_loop
     async def _before_reminders(self) -> None:
         await self.bot.wait_until_ready()
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Consult(bot, bot.services))

@@ -36,9 +36,9 @@ from bot.milestones import (
 )
 from bot.services import Services
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
-from cogs._care_views import TipButton
 from cogs._handoff import CONSULT_START, consult_button_view
 from cogs._zone_choices import timezone_choices
+from cogs.care._views import TipButton
 
 log = logging.getLogger(__name__)
 
@@ -444,8 +444,3 @@ class Milestones(commands.GroupCog, group_name="milestone"):
                 log.warning(
                     "milestone.celebration_failed guild=%s status=%s", guild.id, error.status
                 )
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Checkins(bot, bot.services))
-    await bot.add_cog(Milestones(bot, bot.services))

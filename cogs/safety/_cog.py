@@ -459,7 +459,3 @@ class SafetyNet(commands.Cog):
             await message.channel.send(DM_REPLY, embed=crisis_embed(self.bot.crisis))
         except discord.HTTPException as error:
             log.warning("safety.dm_reply_failed user=%s status=%s", message.author.id, error.status)
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(SafetyNet(bot, bot.services))

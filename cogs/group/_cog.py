@@ -205,7 +205,3 @@ class Group(commands.Cog):
             )
         log.info("group.guidelines_posted guild=%s channel=%s", interaction.guild.id, channel.id)
         await send_ephemeral(interaction, " ".join(["Posted the guidelines.", *notes]))
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Group(bot, bot.library.welcome, bot.library.guidelines, bot.services))

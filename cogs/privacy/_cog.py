@@ -569,8 +569,3 @@ def _require_manage_server(interaction: discord.Interaction[Any], guild_id: int 
         or not user.guild_permissions.manage_guild
     ):
         raise UserFacingError("Only people with the Manage Server permission can do that.")
-
-
-async def setup(bot: SupportBot) -> None:
-    services = bot.services
-    await bot.add_cog(Privacy(bot, bot.library.privacy, services, ConsultHandoff(bot, services)))

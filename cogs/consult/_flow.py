@@ -28,8 +28,8 @@ from bot.consultations import (
 from bot.errors import NotConfiguredError, StaffOnlyError, UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository
 from bot.ui import QUIET, crisis_embed, embed, send_ephemeral, shorten
-from cogs import _consult_embeds as render
-from cogs._consult_views import card_view, member_request_view, pager_view
+from cogs.consult import _embeds as render
+from cogs.consult._views import card_view, member_request_view, pager_view
 
 if TYPE_CHECKING:
     from bot.bot import SupportBot

@@ -261,7 +261,3 @@ class Meetings(commands.Cog):
                 log.info("meetings.dm_reminded guild=%s user=%s", guild.id, user.id)
             except discord.HTTPException as error:
                 log.info("meetings.dm_failed user=%s status=%s", user.id, error.status)
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Meetings(bot, bot.library.meeting_format, bot.services))
