@@ -37,6 +37,19 @@ async def guarded(
         await report(interaction, error, where=where)
 
 
+async def defer(interaction: discord.Interaction[Any]) -> None:
+    """Acknowledge now ("thinking…", private) and answer later with ``send_ephemeral``.
+
+    The defer policy (CONTRIBUTING.md, "Where things go"): checks that need at most one
+    indexed read (the staff check, the request a thread belongs to) run first, so a refusal is
+    the direct reply; then ``defer``, before any write, Discord REST call or heavier read.
+    Where many press at once (Claim, Release), the first read is heavy (``/queue stats``) or
+    the member may be in crisis (the request form, the urgent buttons), ``defer`` comes first.
+    A handler that opens a form never defers.
+    """
+    await interaction.response.defer(ephemeral=True, thinking=True)
+
+
 # --------------------------------------------------------------------------- persistent buttons
 
 AnyButton = discord.ui.Button[discord.ui.View]

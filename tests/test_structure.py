@@ -173,3 +173,18 @@ def test_every_persistent_item_uses_the_one_base() -> None:
     ]
     assert ours
     assert [item for item in ours if not issubclass(item, PersistentItem)] == []
+
+
+def test_one_defer_and_one_error_path() -> None:
+    """Private deferring goes through ``cogs._components.defer`` (the written policy) and
+    error replies through the tree or ``cogs._components.report`` only."""
+    components = MODULES["cogs._components"]
+    tree = MODULES["bot.tree"]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in MODULES.values()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ("response.defer(ephemeral" in line and path != components)
+        or ("await report_error(" in line and path not in (components, tree))
+    ]
+    assert found == []

@@ -36,6 +36,7 @@ from bot.milestones import (
 )
 from bot.services import Services
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
+from cogs._components import defer
 from cogs._handoff import CONSULT_START, consult_button_view
 from cogs._zone_choices import timezone_choices
 from cogs.care._views import TipButton
@@ -222,7 +223,7 @@ class Checkins(commands.Cog):
         note: app_commands.Range[str, 1, NOTE_LIMIT] | None = None,
     ) -> None:
         """A private daily check-in: mood, cravings and a note only you can see."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         service = self.services.checkins
         saved = await service.record(
             interaction.user.id,
@@ -246,7 +247,7 @@ class Checkins(commands.Cog):
         self, interaction: discord.Interaction[SupportBot], days: Literal[14, 30] = 14
     ) -> None:
         """Your check-ins over the last 14 or 30 days, as a small private chart."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         history = await self.services.checkins.history(
             interaction.user.id,
             now=discord.utils.utcnow(),
@@ -307,7 +308,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
         config = await self.services.configs.get(interaction.guild_id)
         zone_name = resolve_zone(timezone, config.timezone)
         start = parse_start_date(date, today_in(ZoneInfo(zone_name), now))
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         saved = await self._repo().set(
             interaction.guild_id,
             interaction.user.id,
@@ -331,7 +332,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
         """Start your count again from today."""
         assert interaction.guild_id is not None
         await self._require(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         await self._repo().reset(
             interaction.guild_id, interaction.user.id, now=discord.utils.utcnow()
         )
@@ -370,7 +371,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
         """Choose whether the group celebrates your milestones in the celebration channel."""
         assert interaction.guild_id is not None
         await self._require(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         await self._repo().set_celebrate(
             interaction.guild_id, interaction.user.id, choice == "on", now=discord.utils.utcnow()
         )
@@ -393,7 +394,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
     async def clear(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Delete your start date and milestone settings from this server."""
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         removed = await self._repo().clear(interaction.guild_id, interaction.user.id)
         await send_ephemeral(
             interaction,

@@ -25,7 +25,7 @@ from bot.consultations import STAFF_NOTE_LIMIT, AlreadyClaimedError
 from bot.errors import TryAgainError, UserFacingError
 from bot.services import Services
 from bot.ui import send_ephemeral
-from cogs._components import bind
+from cogs._components import bind, defer
 from cogs.consult import _embeds as render
 from cogs.consult._flow import ConsultFlow
 from cogs.consult._views import (
@@ -127,7 +127,7 @@ class Consult(commands.Cog, name="Consult"):
         """Close this consultation (the member is told how to reach us again)."""
         await self.flow.require_staff(interaction)
         consultation = await self.flow.request_in_thread(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         closed = await self.flow.close(interaction, consultation.id, reason)
         await send_ephemeral(interaction, render.closed_reply(closed))
 
@@ -136,7 +136,7 @@ class Consult(commands.Cog, name="Consult"):
         """Put this request back in the queue, in its original place."""
         await self.flow.require_staff(interaction)
         consultation = await self.flow.request_in_thread(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         released = await self.flow.release(interaction, consultation.id)
         await send_ephemeral(interaction, render.released_reply(released))
 
@@ -147,7 +147,7 @@ class Consult(commands.Cog, name="Consult"):
     ) -> None:
         """Hand this consultation to another staff member."""
         config, _staff = await self.flow.require_staff(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         moved = await self.flow.transfer(interaction, config, to)
         await send_ephemeral(interaction, f"Request #{moved.number} is now with {to.mention}.")
 
@@ -161,7 +161,7 @@ class Consult(commands.Cog, name="Consult"):
         """Add a private staff note to this request (never shown to the member)."""
         await self.flow.require_staff(interaction)
         consultation = await self.flow.request_in_thread(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         await self.flow.service.add_note(
             consultation.id, interaction.user.id, text, self.flow.now()
         )
@@ -194,7 +194,7 @@ class Consult(commands.Cog, name="Consult"):
         """Claim the request at the top of the queue."""
         config, _staff = await self.flow.require_staff(interaction)
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         for _attempt in range(5):
             candidates = [
                 c
@@ -215,7 +215,7 @@ class Consult(commands.Cog, name="Consult"):
     @queue.command(name="stats")
     async def queue_stats(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Waiting, claimed and closed today, median waits, and per-staff counts."""
-        await interaction.response.defer(ephemeral=True, thinking=True)  # five aggregate queries
+        await defer(interaction)  # five aggregate queries
         config, _staff = await self.flow.require_staff(interaction)
         assert interaction.guild_id is not None
         stats = await self.flow.service.stats(interaction.guild_id, self.flow.now(), config)

@@ -28,6 +28,7 @@ from bot.consultations import (
 from bot.errors import NotConfiguredError, StaffOnlyError, UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository
 from bot.ui import QUIET, crisis_embed, embed, send_ephemeral, shorten
+from cogs._components import defer
 from cogs.consult import _embeds as render
 from cogs.consult._views import card_view, member_request_view, pager_view
 
@@ -270,7 +271,7 @@ class ConsultFlow:
         preferred_time: str | None,
     ) -> None:
         """The member sent the form: save, answer them, then tell staff."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         config = await self.ready_config(interaction.guild_id, member_facing=True)
         assert interaction.guild is not None
         now = self.now()

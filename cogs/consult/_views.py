@@ -30,7 +30,7 @@ from bot.consultations import (
 from bot.errors import OutOfDateError, UserFacingError
 from bot.guild_config import GuildConfig
 from bot.ui import send_ephemeral
-from cogs._components import AnyButton, PersistentButton, guarded, parse_id, stopped_view
+from cogs._components import AnyButton, PersistentButton, defer, guarded, parse_id, stopped_view
 from cogs.consult import _embeds as render
 
 log = logging.getLogger(__name__)
@@ -286,7 +286,7 @@ async def _submit_note(
 ) -> None:
     await _own_request(flow, interaction, request_id)
     assert interaction.guild is not None
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     updated = await flow.update_note(
         interaction.guild, interaction.user.id, _text(form_values(interaction.data).get("note"))
     )
@@ -303,7 +303,7 @@ async def _submit_close(
     if request_id is None:
         raise OutOfDateError()
     await flow.require_staff(interaction)
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     reason = _text(form_values(interaction.data).get("reason")) or ""
     closed = await flow.close(interaction, request_id, reason)
     await send_ephemeral(interaction, render.closed_reply(closed))
@@ -459,7 +459,7 @@ class CancelConfirmButton(RequestButton, template=rf"consult:cancel-yes:{_ID}"):
 async def cancel_request(flow: Flow, interaction: discord.Interaction[Any]) -> None:
     guild = interaction.guild
     assert guild is not None
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     cancelled = await flow.cancel(guild, interaction.user.id)
     await send_ephemeral(
         interaction,
@@ -488,7 +488,7 @@ class ClaimButton(RequestButton, template=rf"consult:claim:{_ID}"):
             raise OutOfDateError()
         # Acknowledge first: the staff check reads the database, and a busy moment
         # (twenty staff clicking at once) must never cost anyone the 3-second window.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         config, _staff = await flow.require_staff(interaction)
         claimed = await flow.claim(interaction, config, self.request_id)
         await send_ephemeral(interaction, render.claimed_reply(claimed))
@@ -504,7 +504,7 @@ class ReleaseButton(RequestButton, template=rf"consult:release:{_ID}"):
         if self.request_id is None:
             raise OutOfDateError()
         # Acknowledge first, as Claim does: the staff check reads the database.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         await flow.require_staff(interaction)
         released = await flow.release(interaction, self.request_id)
         await send_ephemeral(interaction, render.released_reply(released))

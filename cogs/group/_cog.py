@@ -15,7 +15,7 @@ from bot.errors import NotConfiguredError, UserFacingError
 from bot.group_content import Guidelines, Welcome
 from bot.services import Services
 from bot.ui import WARM, add_field, embed, escape, send_ephemeral
-from cogs._components import PersistentButton
+from cogs._components import PersistentButton, defer
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ async def grant_member_role(interaction: discord.Interaction[SupportBot]) -> Non
     if any(r.id == role.id for r in member.roles):
         await send_ephemeral(interaction, "You've already agreed. Welcome back!")
         return
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     try:
         await member.add_roles(role, reason="Agreed to the group guidelines")
     except discord.Forbidden:
@@ -179,7 +179,7 @@ class Group(commands.Cog):
         channel = interaction.channel
         if interaction.guild is None or not isinstance(channel, discord.abc.Messageable):
             raise UserFacingError("Please run this in the text channel where they should go.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         config = await self.services.configs.get(interaction.guild.id)
         gated = config.member_role_id is not None
         try:

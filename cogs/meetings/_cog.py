@@ -22,6 +22,7 @@ from bot.meetings import (
 )
 from bot.services import Services
 from bot.ui import add_field, embed, escape, send_ephemeral
+from cogs._components import defer
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class Meetings(commands.Cog):
         now = discord.utils.utcnow()
         note = None
         if remind is not None:
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            await defer(interaction)
             await self.services.meeting_optins.choose(
                 guild.id, interaction.user.id, remind == "on", now=now
             )

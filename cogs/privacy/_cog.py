@@ -45,7 +45,7 @@ from bot.ui import (
     send_ephemeral,
     shorten,
 )
-from cogs._components import PersistentButton, bind
+from cogs._components import PersistentButton, bind, defer
 from cogs._handoff import ConsultHandoff
 
 log = logging.getLogger(__name__)
@@ -378,7 +378,7 @@ class Privacy(commands.Cog):
     @mydata.command(name="show")
     async def mydata_show(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Everything this bot stores about you, shown only to you."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         collected = await collect(
             self.bot.db,
             self.bot.cipher,
@@ -393,7 +393,7 @@ class Privacy(commands.Cog):
     @mydata.command(name="export")
     async def mydata_export(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Download everything this bot stores about you, as a file."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         now = discord.utils.utcnow()
         data = await export_json(
             self.bot.db,

@@ -37,7 +37,7 @@ from bot.safety import DM, Category, CrisisMatchLog, Level, Match, MatchOutcome
 from bot.safety_memory import WINDOW, Signal, SignalMemory
 from bot.services import Services
 from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape
-from cogs._components import PersistentButton, bind
+from cogs._components import PersistentButton, bind, defer
 from cogs._handoff import ConsultHandoff, consult_button_view
 
 log = logging.getLogger(__name__)
@@ -237,7 +237,7 @@ async def open_urgent_request(
     )
     if guild is None:
         raise unreachable
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     try:
         await guild.fetch_member(interaction.user.id)  # only a member opens a request there
     except discord.NotFound:

@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.text import TextField, sanitise
 from bot.timezones import validate_timezone
 from bot.ui import QUIET, WARM, add_field, embed, escape
+from cogs._components import defer
 from cogs._zone_choices import timezone_choices
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ class Setup(commands.GroupCog, group_name="setup"):
     async def _save(self, interaction: discord.Interaction[SupportBot], **changes: Any) -> None:
         require_manager(interaction)
         assert interaction.guild is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         config = await self._repo().update(interaction.guild.id, discord.utils.utcnow(), **changes)
         log.info(
             "setup.updated guild=%s user=%s fields=%s",
