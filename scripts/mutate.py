@@ -94,7 +94,7 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "tests/test_consult_member.py",
         ),
     ),
-    "cogs/consult/_views.py": (
+    "cogs/consult/_forms.py": (
         ("*_own_request__*",),
         ("tests/test_permission_edges.py", "tests/test_consult_member.py"),
     ),

@@ -28,13 +28,8 @@ from bot.ui import send_ephemeral
 from cogs._components import bind, defer
 from cogs.consult import _embeds as render
 from cogs.consult._flow import ConsultFlow
-from cogs.consult._views import (
-    DYNAMIC_ITEMS,
-    ask_to_cancel,
-    handle_form,
-    member_request_view,
-    open_form,
-)
+from cogs.consult._forms import handle_form, open_form
+from cogs.consult._views import DYNAMIC_ITEMS, ask_to_cancel, member_request_view
 
 log = logging.getLogger(__name__)
 
