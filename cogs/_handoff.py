@@ -14,9 +14,10 @@ from bot.bot import SupportBot
 from bot.consultations import Consultation
 from bot.services import Services
 from cogs.consult._flow import ConsultFlow
+from cogs.consult._views import START, START_URGENT
 
-CONSULT_START = "consult:start"
-CONSULT_START_URGENT = "consult:start:urgent"
+CONSULT_START = START
+CONSULT_START_URGENT = START_URGENT
 
 
 def consult_button_view(*, urgent: bool) -> discord.ui.View:

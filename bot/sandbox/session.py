@@ -218,9 +218,6 @@ Seeder = Callable[["SandboxSession"], Awaitable[str | None]]
 
 
 async def _seed_milestone(session: SandboxSession) -> str | None:
-    if importlib.util.find_spec("bot.milestones") is None:
-        return "milestones (bot/milestones.py is not there yet)"
-
     bot, member = session.bot, session.personas.member
     now = session.env.now()
     await bot.services.milestones.set(
@@ -235,9 +232,6 @@ async def _seed_milestone(session: SandboxSession) -> str | None:
 
 
 async def _seed_checkins(session: SandboxSession) -> str | None:
-    if importlib.util.find_spec("bot.checkins") is None:
-        return "check-ins (bot/checkins.py is not there yet)"
-
     bot, member = session.bot, session.personas.member
     service = bot.services.checkins
     now = session.env.now()

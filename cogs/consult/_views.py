@@ -22,7 +22,7 @@ from bot.consultations import (
 )
 from bot.errors import OutOfDateError, UserFacingError
 from bot.ui import send_ephemeral
-from cogs._components import AnyButton, PersistentButton, defer, parse_id, stopped_view
+from cogs._components import PersistentButton, defer, parse_id, stopped_view
 from cogs.consult import _embeds as render
 from cogs.consult._forms import Flow, _own_request, close_form, note_form, open_form
 
@@ -31,8 +31,6 @@ log = logging.getLogger(__name__)
 START = "consult:start"
 START_URGENT = "consult:start:urgent"
 _ID = r"(?P<id>[^:]*)"
-
-__all__ = ["AnyButton", "parse_id"]
 
 
 class ConsultButton(PersistentButton, template=r"consult:(?!)"):
