@@ -15,10 +15,9 @@ from bot.care import CareContent
 from bot.crisis import CrisisResources
 from bot.crypto import Cipher, key_file_for, open_cipher, read_key
 from bot.db import Database
-from bot.guild_config import GuildConfigRepository
 from bot.library import Library, load_library
+from bot.services import Services
 from bot.settings import Settings
-from bot.state import BotState
 from bot.tree import SupportTree
 
 log = logging.getLogger(__name__)
@@ -85,6 +84,10 @@ class SupportBot(commands.Bot):
         )
         self.settings = settings
         self.library = library
+        self.services = Services(retention_days=settings.retention_days)
+        """Every repository and service, built once when the database opens."""
+        assert isinstance(self.tree, SupportTree)
+        self.tree.crisis = library.crisis
         self._db: Database | None = None
         self._cipher: Cipher | None = None
         self._new_key_file: Path | None = None
@@ -141,6 +144,7 @@ class SupportBot(commands.Bot):
                 self._new_key_file = key_file_for(self.settings.database_path)
             database.on_lost = self._storage_lost
             self._db = database
+            self.services.open(database, self._cipher)
         return self._db
 
     async def discard_new_storage(self) -> None:
@@ -158,7 +162,7 @@ class SupportBot(commands.Bot):
         """Tell each server's log channel, once, that nothing can be saved until a restart."""
         for guild in self.guilds:
             try:
-                config = await GuildConfigRepository(self.db).get(guild.id)
+                config = await self.services.configs.get(guild.id)
             except Exception:
                 log.warning("storage_lost.config_unreadable guild=%s", guild.id)
                 continue
@@ -185,8 +189,8 @@ class SupportBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
         payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-        state = BotState(self.db)
-        key = f"command_hash:{guild.id if guild else 'global'}"
+        state = self.services.state
+        key = _command_hash_key(self.settings.dev_guild_id)
         if await state.get(key) == digest:
             log.info("commands.sync_skipped scope=%s", key)
             return False
@@ -194,6 +198,11 @@ class SupportBot(commands.Bot):
         await state.set(key, digest)
         log.info("commands.synced scope=%s count=%d", key, len(payload))
         return True
+
+    async def forget_command_sync(self) -> None:
+        """Make the next ``sync_commands_if_changed`` sync (a Discord that forgot our commands:
+        the sandbox's simulated one is new on every run)."""
+        await self.services.state.set(_command_hash_key(self.settings.dev_guild_id), "")
 
     async def close(self) -> None:
         try:
@@ -204,6 +213,10 @@ class SupportBot(commands.Bot):
     async def close_database(self) -> None:
         if self._db is not None:
             await self._db.close()
+
+
+def _command_hash_key(dev_guild_id: int | None) -> str:
+    return f"command_hash:{dev_guild_id or 'global'}"
 
 
 def create_bot(settings: Settings) -> SupportBot:

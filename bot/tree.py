@@ -8,6 +8,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.crisis import CrisisResources
 from bot.errors import UserFacingError
 from bot.ui import report_error
 
@@ -34,9 +35,14 @@ def _as_user_facing(error: app_commands.AppCommandError) -> UserFacingError | No
 
 
 class SupportTree(app_commands.CommandTree["Any"]):
+    crisis: CrisisResources | None = None
+    """Shown with every error reply; handed in by the bot that owns the tree."""
+
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         command = interaction.command.qualified_name if interaction.command else "unknown"
         friendly = _as_user_facing(error)
-        await report_error(interaction, friendly or error, where=f"command:{command}")
+        await report_error(
+            interaction, friendly or error, where=f"command:{command}", crisis=self.crisis
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
@@ -16,9 +16,6 @@ from bot import limits
 from bot.crisis import REMINDER, CrisisResources
 from bot.errors import UserFacingError
 from bot.text import clean
-
-if TYPE_CHECKING:
-    from bot.bot import SupportBot
 
 log = logging.getLogger(__name__)
 
@@ -131,9 +128,17 @@ async def send_ephemeral(
 
 
 async def report_error(
-    interaction: discord.Interaction[Any], error: BaseException, *, where: str
+    interaction: discord.Interaction[Any],
+    error: BaseException,
+    *,
+    where: str,
+    crisis: CrisisResources | None,
 ) -> None:
-    """The one place a failure becomes a polite, private message (and a log line with ids only)."""
+    """The one place a failure becomes a polite, private message (and a log line with ids only).
+
+    ``crisis`` is handed in by the caller (the tree, or ``cogs._components`` for buttons and
+    forms), so this module never needs the bot class.
+    """
     original = getattr(error, "original", error)
     if isinstance(original, UserFacingError):
         log.info(
@@ -145,9 +150,8 @@ async def report_error(
         )
         content = original.message
         extra: list[discord.Embed] = []
-        if original.show_crisis:
-            bot: SupportBot = interaction.client
-            extra.append(crisis_embed(bot.crisis))
+        if original.show_crisis and crisis is not None:
+            extra.append(crisis_embed(crisis))
     else:
         log.error(
             "interaction.failed where=%s user=%s guild=%s channel=%s",
@@ -158,9 +162,8 @@ async def report_error(
             exc_info=original,
         )
         content, extra = SOMETHING_WENT_WRONG, []
-        resources = getattr(interaction.client, "crisis", None)
-        if isinstance(resources, CrisisResources):
-            extra.append(crisis_embed(resources))
+        if crisis is not None:
+            extra.append(crisis_embed(crisis))
     try:
         await send_ephemeral(interaction, content, embeds=extra or None)
     except discord.HTTPException:

@@ -1,4 +1,4 @@
-"""Buttons that hand a member over to the consultation queue.
+"""What other features use of the consultation feature: its buttons and its hand-offs.
 
 The consultation extension owns the handlers for ``consult:start`` and
 ``consult:start:urgent`` (persistent ``DynamicItem``s). The group features only *show*
@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import discord
 
-CONSULT_START = "consult:start"
-CONSULT_START_URGENT = "consult:start:urgent"
+from bot.bot import SupportBot
+from bot.consultations import Consultation
+from bot.services import Services
+from cogs.consult._flow import ConsultFlow
+from cogs.consult._views import START, START_URGENT
+
+CONSULT_START = START
+CONSULT_START_URGENT = START_URGENT
 
 
 def consult_button_view(*, urgent: bool) -> discord.ui.View:
@@ -26,3 +32,56 @@ def consult_button_view(*, urgent: bool) -> discord.ui.View:
     )
     view.stop()
     return view
+
+
+class ConsultHandoff:
+    """What other features may ask of the consultation feature, built once per cog.
+
+    The privacy feature releases a person's claims and closes an erased member's open
+    requests; the safety net opens an urgent request on a member's behalf; the sandbox posts
+    the queue again. Each goes through here, never through the consultation cog itself.
+    """
+
+    def __init__(self, bot: SupportBot, services: Services) -> None:
+        self._flow = ConsultFlow(bot, services)
+
+    async def open_for_member(self, guild: discord.Guild, member_id: int) -> Consultation | None:
+        """Open (or find) an urgent request on a member's behalf and alert staff; None when
+        the server isn't set up for consultations."""
+        return await self._flow.open_for_member(guild, member_id)
+
+    async def release_claims_of(self, staff_id: int, guild_id: int | None) -> None:
+        """Requests the person holds as staff go back to the queue (staff are told)."""
+        await self._flow.release_claims_of(staff_id, guild_id)
+
+    async def close_erased(
+        self,
+        *,
+        number: int | None,
+        card: tuple[int, int] | None,
+        thread_id: int | None,
+        notice: str,
+        opening_note: str,
+    ) -> None:
+        """An open request whose member's data was erased: card, thread and opening note."""
+        await self._flow.close_erased(
+            number=number,
+            card=card,
+            thread_id=thread_id,
+            notice=notice,
+            opening_note=opening_note,
+        )
+
+    async def restore_queue(self, guild_id: int) -> None:
+        """A kept database met a new Discord (the sandbox's simulated one): post the waiting
+        requests' cards again, then run the start-up check, which closes claimed requests
+        whose thread is gone and tells staff."""
+        flow = self._flow
+        guild = flow.bot.get_guild(guild_id)
+        if guild is None:
+            return
+        config = await flow.configs.get(guild.id)
+        for request in await flow.service.active(guild.id):
+            if request.claimed_by is None:
+                await flow.post_card(guild, config, request)
+        await flow.reconcile()

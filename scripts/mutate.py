@@ -86,7 +86,7 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("tests/test_safety_matcher.py", "tests/test_safety_flow.py"),
     ),
     # The cogs' permission checks only (the rest of a cog is Discord plumbing).
-    "cogs/_consult_flow.py": (
+    "cogs/consult/_flow.py": (
         ("*is_admin__*", "*is_staff_member__*", "*require_staff__*", "*claimer_unavailable__*"),
         (
             "tests/test_permission_edges.py",
@@ -94,12 +94,12 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "tests/test_consult_member.py",
         ),
     ),
-    "cogs/_consult_views.py": (
+    "cogs/consult/_forms.py": (
         ("*_own_request__*",),
         ("tests/test_permission_edges.py", "tests/test_consult_member.py"),
     ),
-    "cogs/privacy.py": (
-        ("*_require_manage_server__*", "*confirmed__*", "*KeepButton*callback__*"),
+    "cogs/privacy/_cog.py": (
+        ("*_require_manage_server__*", "*confirmed__*", "*KeepButton*run__*"),
         ("tests/test_permission_edges.py", "tests/test_privacy_commands.py"),
     ),
 }

@@ -38,7 +38,7 @@ from bot.consultations import (
 )
 from bot.guild_config import GuildConfigRepository
 from bot.milestones import LABEL_LIMIT
-from cogs.setup import RESPONSE_TIME_LIMIT
+from cogs.setup._cog import RESPONSE_TIME_LIMIT
 from tests.conftest import ConsultServer, make_consult_server
 from tests.reliability import (
     assert_nothing_pinged,

@@ -18,7 +18,8 @@ from bot.content import ContentError
 from bot.errors import OutOfDateError
 from bot.settings import PROJECT_ROOT, Settings
 from bot.ui import FOOTER
-from cogs._care_views import (
+from cogs.care._cog import ALWAYS_PRIVATE, IOP_CHOICES, LEVEL_CHOICES, RELAPSE_CHOICES, Care
+from cogs.care._views import (
     CONSULT_CUSTOM_ID,
     DYNAMIC_ITEMS,
     NOT_YOURS,
@@ -26,18 +27,10 @@ from cogs._care_views import (
     fit_page,
     level_page,
 )
-from cogs.care import ALWAYS_PRIVATE, IOP_CHOICES, LEVEL_CHOICES, RELAPSE_CHOICES, Care
 from tests.conftest import restart
+from tests.helpers import text_of
 
 Result = simcord.InteractionResult
-
-
-def text_of(message: Any) -> str:
-    parts: list[str] = []
-    for embed in message.embeds:
-        parts += [embed.title or "", embed.description or ""]
-        parts += [f"{field.name}\n{field.value}" for field in embed.fields]
-    return "\n".join(parts)
 
 
 def custom_ids(message: Any) -> list[str]:

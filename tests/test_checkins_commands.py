@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import discord
 import simcord
 
 from bot.bot import SupportBot
@@ -14,6 +13,7 @@ from bot.checkins import CheckinService
 from bot.guild_config import GuildConfigRepository
 from bot.settings import Settings
 from tests.conftest import restart
+from tests.helpers import text_of as _text
 
 SENTINEL = "OTTER-SENTINEL-9931"
 
@@ -21,12 +21,6 @@ SENTINEL = "OTTER-SENTINEL-9931"
 def _bot(env: simcord.Env) -> SupportBot:
     assert isinstance(env.bot, SupportBot)
     return env.bot
-
-
-def _text(embed: discord.Embed) -> str:
-    parts = [embed.title or "", embed.description or ""]
-    parts += [f"{field.name} {field.value}" for field in embed.fields]
-    return "\n".join(parts)
 
 
 def _custom_ids(components: list[dict[str, object]]) -> list[str]:

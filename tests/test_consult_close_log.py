@@ -14,7 +14,7 @@ import simcord
 
 from bot.bot import SupportBot
 from bot.consultations import CloseKind, Status
-from cogs._consult_flow import ConsultFlow
+from cogs.consult._flow import ConsultFlow
 from tests.conftest import ConsultServer
 from tests.test_consult_member import ask, said, service
 from tests.test_consult_staff import card_for, open_and_claim, the_thread

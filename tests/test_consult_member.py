@@ -11,14 +11,7 @@ import simcord
 from bot.bot import SupportBot
 from bot.consultations import NOTE_LIMIT, ConsultationService, Status
 from tests.conftest import ConsultServer, make_consult_server
-
-
-def text_of(embeds: list[discord.Embed]) -> str:
-    parts: list[str] = []
-    for embed in embeds:
-        parts += [embed.title or "", embed.description or ""]
-        parts += [f"{field.name} {field.value}" for field in embed.fields]
-    return "\n".join(parts)
+from tests.helpers import text_of
 
 
 def service(env: simcord.Env) -> ConsultationService:

@@ -12,12 +12,7 @@ from discord import app_commands
 
 from bot.bot import SupportBot
 from bot.ui import SOMETHING_WENT_WRONG
-
-
-def _text(embed: discord.Embed) -> str:
-    parts = [embed.title or "", embed.description or ""]
-    parts += [f"{field.name} {field.value}" for field in embed.fields]
-    return "\n".join(parts)
+from tests.helpers import text_of as _text
 
 
 async def test_help_lists_commands_privately(env: simcord.Env) -> None:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import discord
 import simcord
 
 from bot.bot import SupportBot
 from bot.guild_config import GuildConfigRepository
 from bot.settings import Settings
 from tests.conftest import add_admin, restart
+from tests.helpers import text_of as _embed_text
 
 
 def _bot(env: simcord.Env) -> SupportBot:
     assert isinstance(env.bot, SupportBot)
     return env.bot
-
-
-def _embed_text(message: discord.Message) -> str:
-    return "\n".join(str(e.to_dict()) for e in message.embeds)
 
 
 async def _configure(env: simcord.Env, guild: simcord.GuildHandle, **changes: object) -> None:

@@ -17,7 +17,7 @@ from bot.bot import SupportBot, create_bot
 from bot.errors import OutOfDateError
 from bot.privacy import pseudonym, pseudonym_key
 from bot.settings import Settings
-from cogs.privacy import (
+from cogs.privacy._cog import (
     CONFIRM_MINUTES,
     ERASED_NOTICE,
     EXPIRED,
@@ -25,6 +25,7 @@ from cogs.privacy import (
     LAST_PURGE_KEY,
 )
 from tests.conftest import add_admin, make_settings, restart
+from tests.helpers import text_of
 
 SENTINEL = "SENTINEL-b41c-my-words"
 
@@ -40,14 +41,6 @@ def reply(result: simcord.InteractionResult) -> simcord.ResponseMessage:
     message = result.followups[-1] if result.followups else result.response
     assert message is not None
     return message
-
-
-def text_of(message: Any) -> str:
-    parts = [message.content or ""]
-    for item in message.embeds:
-        parts += [item.title or "", item.description or ""]
-        parts += [f"{field.name} {field.value}" for field in item.fields]
-    return "\n".join(parts)
 
 
 async def add_checkin(

@@ -11,16 +11,7 @@ import simcord
 from bot.bot import SupportBot
 from bot.guild_config import GuildConfigRepository
 from tests.conftest import ConsultServer, add_admin
-
-
-def _text(result: simcord.InteractionResult) -> str:
-    message = result.response
-    assert message is not None
-    parts = [message.content]
-    for item in message.embeds:
-        parts += [item.title or "", item.description or ""]
-        parts += [f"{f.name}\n{f.value}" for f in item.fields]
-    return "\n".join(parts)
+from tests.helpers import text_of as _text
 
 
 def _world(env: simcord.Env) -> tuple[simcord.GuildHandle, simcord.MemberActor]:

@@ -13,7 +13,7 @@ from discord import app_commands
 
 from bot.bot import SupportBot
 from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
-from cogs.setup import CLEARABLE
+from cogs.setup._cog import CLEARABLE
 from tests.conftest import ConsultServer, make_consult_server
 
 OPTION_FIELDS: dict[str, dict[str, str]] = {
@@ -62,7 +62,7 @@ def test_the_table_names_every_optional_option_of_every_setup_command(
     simcord_bot: SupportBot,
 ) -> None:
     # A bot that never started: add the /setup group to its tree by hand.
-    from cogs.setup import Setup
+    from cogs.setup._cog import Setup
 
     simcord_bot.tree.add_command(Setup(simcord_bot).app_command)  # type: ignore[arg-type]
     found = {

@@ -25,19 +25,20 @@ import asyncio
 import enum
 import logging
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 from discord.ext import commands
 
 from bot.bot import SupportBot
 from bot.errors import UserFacingError
-from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
+from bot.guild_config import GuildConfig, SafetyReply
 from bot.safety import DM, Category, CrisisMatchLog, Level, Match, MatchOutcome
 from bot.safety_memory import WINDOW, Signal, SignalMemory
-from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape, report_error
-from cogs._consult_flow import ConsultFlow
-from cogs._handoff import consult_button_view
+from bot.services import Services
+from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape
+from cogs._components import PersistentButton, bind, defer
+from cogs._handoff import ConsultHandoff, consult_button_view
 
 log = logging.getLogger(__name__)
 
@@ -179,11 +180,15 @@ CONSULT_FROM_DM = "safety:consult:{guild}"
 
 
 class ConsultFromDmButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    PersistentButton,
     template=r"safety:consult:(?P<guild>[0-9]{1,20})",
 ):
     """ "Talk to a consultant now" in the safety net's DM: opens the presser's own urgent
-    request in the server the message came from (a DM has no server of its own)."""
+    request in the server the message came from (a DM has no server of its own).
+
+    The cog registers it bound to its consultation hand-off (``cogs._components.bind``)."""
+
+    consult: ClassVar[ConsultHandoff]
 
     def __init__(self, guild_id: int) -> None:
         super().__init__(
@@ -205,11 +210,10 @@ class ConsultFromDmButton(
     ) -> ConsultFromDmButton:
         return cls(int(match["guild"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await open_urgent_request(interaction, self.guild_id)
-        except Exception as error:
-            await report_error(interaction, error, where="button:safety:consult")
+    where = "button:safety:consult"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await open_urgent_request(self.consult, interaction, self.guild_id)
 
 
 def dm_view(guild_id: int) -> discord.ui.View:
@@ -220,7 +224,9 @@ def dm_view(guild_id: int) -> discord.ui.View:
     return view
 
 
-async def open_urgent_request(interaction: discord.Interaction[SupportBot], guild_id: int) -> None:
+async def open_urgent_request(
+    consult: ConsultHandoff, interaction: discord.Interaction[SupportBot], guild_id: int
+) -> None:
     """Open (or show) the presser's own urgent request in ``guild_id`` and tell staff."""
     bot = interaction.client
     guild = bot.get_guild(guild_id)
@@ -231,19 +237,19 @@ async def open_urgent_request(interaction: discord.Interaction[SupportBot], guil
     )
     if guild is None:
         raise unreachable
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     try:
         await guild.fetch_member(interaction.user.id)  # only a member opens a request there
     except discord.NotFound:
         raise unreachable from None
-    consultation = await ConsultFlow(bot).open_for_member(guild, interaction.user.id)
+    consultation = await consult.open_for_member(guild, interaction.user.id)
     if consultation is None:  # consultations are not set up there
         raise UserFacingError(
             "I can't open a request in that server just now. If you need help right now, "
             "these lines are free and open any time.",
             show_crisis=True,
         )
-    config = await GuildConfigRepository(bot.db).get(guild.id)
+    config = await bot.services.configs.get(guild.id)
     log.info(
         "safety.consult_opened guild=%s user=%s request=%s",
         guild.id,
@@ -263,24 +269,26 @@ async def open_urgent_request(interaction: discord.Interaction[SupportBot], guil
 
 
 class SafetyNet(commands.Cog):
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
+        self.services = services
         self.matcher = bot.library.crisis_phrases
         self.memory = SignalMemory()
         self._compiling: asyncio.Task[None] | None = None
+        self.buttons = bind((ConsultFromDmButton,), consult=ConsultHandoff(bot, services))
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ConsultFromDmButton)
+        self.bot.add_dynamic_items(*self.buttons)
         if self.bot.settings.safety_net:
             # Start-up only read the patterns; compile them now, off the event loop, so no
             # message waits for a regex to compile.
             self._compiling = asyncio.create_task(asyncio.to_thread(self.matcher.compile_all))
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ConsultFromDmButton)
+        self.bot.remove_dynamic_items(*self.buttons)
 
     def _log(self) -> CrisisMatchLog:
-        return CrisisMatchLog(self.bot.db, retention_days=self.bot.settings.retention_days)
+        return self.services.crisis_log
 
     async def _match(self, text: str) -> Match | None:
         """The matcher's verdict; a long message is read on a worker thread."""
@@ -299,7 +307,7 @@ class SafetyNet(commands.Cog):
             return
         guild = message.guild
         try:
-            config = await GuildConfigRepository(self.bot.db).get(guild.id)
+            config = await self.services.configs.get(guild.id)
         except Exception:
             log.exception("safety.config_failed guild=%s", guild.id)
             return
@@ -456,7 +464,3 @@ class SafetyNet(commands.Cog):
             await message.channel.send(DM_REPLY, embed=crisis_embed(self.bot.crisis))
         except discord.HTTPException as error:
             log.warning("safety.dm_reply_failed user=%s status=%s", message.author.id, error.status)
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(SafetyNet(bot))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple, ParamSpec, Self, TypeVar
 
@@ -31,8 +32,9 @@ from bot.care import (
     TipRotation,
 )
 from bot.errors import OutOfDateError
-from bot.ui import report_error, send_ephemeral, shorten
-from cogs._care_embeds import card_embeds
+from bot.ui import send_ephemeral, shorten
+from cogs._components import PersistentItem
+from cogs.care._embeds import card_embeds
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +76,6 @@ async def show(interaction: discord.Interaction[Any], answer: Page) -> None:
 
 NO_MENTIONS = discord.AllowedMentions.none()
 """Care answers quote nobody, but they never ping anyone either."""
-
-
-async def guarded(interaction: discord.Interaction[Any], item: object, action: Any) -> None:
-    """Run a component's work; any failure becomes the usual polite private reply."""
-    try:
-        await action
-    except Exception as error:
-        await report_error(interaction, error, where=f"item:{type(item).__name__}")
 
 
 class ExternalButton(Button):
@@ -144,8 +138,9 @@ class PageCache:
 
 
 class CareState:
-    """What the care commands keep while the bot runs, owned by the Care cog: the pages built
-    once, and where each member is in the coping tips."""
+    """What the care commands keep while the bot runs: the pages built once, and where each
+    member is in the coping tips. One per bot (``care_state``), shared by the cog and its
+    buttons."""
 
     def __init__(self, care: CareContent) -> None:
         self.pages = PageCache()
@@ -165,21 +160,26 @@ class CareState:
         )
 
 
-def _state(bot: SupportBot) -> CareState:
-    state = getattr(bot.get_cog("Care"), "state", None)
-    if not isinstance(state, CareState):  # pragma: no cover - the cog owns the state
-        raise RuntimeError("the care cog is not loaded")
+_STATES: weakref.WeakKeyDictionary[SupportBot, CareState] = weakref.WeakKeyDictionary()
+"""Each bot's care state, made on first use and gone with the bot."""
+
+
+def care_state(bot: SupportBot) -> CareState:
+    """This bot's care state: the cog and every care button read the same one."""
+    state = _STATES.get(bot)
+    if state is None:
+        state = _STATES[bot] = CareState(bot.care)
     return state
 
 
 def _cache(bot: SupportBot) -> PageCache:
-    return _state(bot).pages
+    return care_state(bot).pages
 
 
 # ----------------------------------------------------------------------------- levels
 
 
-class LevelSelect(discord.ui.DynamicItem[Select], template=r"care:levels:open"):
+class LevelSelect(PersistentItem[Select], template=r"care:levels:open"):
     """Open one level of care in depth."""
 
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
@@ -207,11 +207,11 @@ class LevelSelect(discord.ui.DynamicItem[Select], template=r"care:levels:open"):
     ) -> Self:
         return cls(care_bot(interaction))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, self, show_level(interaction, self.item.values[0]))
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await show_level(interaction, self.item.values[0])
 
 
-class LevelCompareSelect(discord.ui.DynamicItem[Select], template=r"care:levels:compare"):
+class LevelCompareSelect(PersistentItem[Select], template=r"care:levels:compare"):
     """Pick two levels to see side by side."""
 
     def __init__(self, bot: SupportBot) -> None:
@@ -236,12 +236,12 @@ class LevelCompareSelect(discord.ui.DynamicItem[Select], template=r"care:levels:
     ) -> Self:
         return cls(care_bot(interaction))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         first, second = self.item.values
-        await guarded(interaction, self, show_compare(interaction, first, second))
+        await show_compare(interaction, first, second)
 
 
-class LevelButton(discord.ui.DynamicItem[Button], template=r"care:level:(?P<key>[a-z0-9-]{1,24})"):
+class LevelButton(PersistentItem[Button], template=r"care:level:(?P<key>[a-z0-9-]{1,24})"):
     """Jump to one level (``all`` is the overview)."""
 
     def __init__(self, key: str, label: str) -> None:
@@ -261,12 +261,12 @@ class LevelButton(discord.ui.DynamicItem[Button], template=r"care:level:(?P<key>
     ) -> Self:
         return cls(match["key"], getattr(item, "label", None) or match["key"])
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, self, show_level(interaction, self.key))
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await show_level(interaction, self.key)
 
 
 class CompareButton(
-    discord.ui.DynamicItem[Button],
+    PersistentItem[Button],
     template=r"care:compare:(?P<first>[a-z0-9-]{1,24}):(?P<second>[a-z0-9-]{1,24})",
 ):
     def __init__(self, first: str, second: str, label: str) -> None:
@@ -286,8 +286,8 @@ class CompareButton(
     ) -> Self:
         return cls(match["first"], match["second"], getattr(item, "label", None) or "Compare")
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, self, show_compare(interaction, self.first, self.second))
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await show_compare(interaction, self.first, self.second)
 
 
 # Each page is looked up first and only built (and its key checked) the first time: an
@@ -353,7 +353,7 @@ async def show_compare(interaction: discord.Interaction[Any], first: str, second
 # ----------------------------------------------------------------------------- IOP
 
 
-class IopTopicSelect(discord.ui.DynamicItem[Select], template=r"care:iop:topics"):
+class IopTopicSelect(PersistentItem[Select], template=r"care:iop:topics"):
     """Switch between the /iop topics (including the is-it-for-me reflection)."""
 
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
@@ -385,15 +385,15 @@ class IopTopicSelect(discord.ui.DynamicItem[Select], template=r"care:iop:topics"
     ) -> Self:
         return cls(care_bot(interaction))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         topic = self.item.values[0]
         if topic == FIT_TOPIC:
-            await guarded(interaction, self, show_fit(interaction, interaction.user.id, ""))
+            await show_fit(interaction, interaction.user.id, "")
         else:
-            await guarded(interaction, self, show_iop_topic(interaction, topic))
+            await show_iop_topic(interaction, topic)
 
 
-class ApproachSelect(discord.ui.DynamicItem[Select], template=r"care:iop:approach"):
+class ApproachSelect(PersistentItem[Select], template=r"care:iop:approach"):
     """Read one treatment approach in depth."""
 
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
@@ -420,8 +420,8 @@ class ApproachSelect(discord.ui.DynamicItem[Select], template=r"care:iop:approac
     ) -> Self:
         return cls(care_bot(interaction))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, self, show_approach(interaction, self.item.values[0]))
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await show_approach(interaction, self.item.values[0])
 
 
 def iop_page(bot: SupportBot, topic: str) -> Page:
@@ -461,7 +461,7 @@ async def show_approach(interaction: discord.Interaction[Any], key: str) -> None
 
 
 class FitButton(
-    discord.ui.DynamicItem[Button],
+    PersistentItem[Button],
     template=r"care:fit:(?P<owner>[0-9]{1,20}):(?P<answers>[ynu]{0,9})",
 ):
     """One answer (or "start over") in the is-it-for-me reflection. Only its owner may press it."""
@@ -485,12 +485,12 @@ class FitButton(
         style = getattr(item, "style", discord.ButtonStyle.secondary)
         return cls(int(match["owner"]), match["answers"], label, style)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.owner:
             log.info("care.fit_refused user=%s owner=%s", interaction.user.id, self.owner)
-            await guarded(interaction, self, send_ephemeral(interaction, NOT_YOURS))
+            await send_ephemeral(interaction, NOT_YOURS)
             return
-        await guarded(interaction, self, show_fit(interaction, self.owner, self.answers))
+        await show_fit(interaction, self.owner, self.answers)
 
 
 _ANSWER_STYLES = {
@@ -528,7 +528,7 @@ async def show_fit(interaction: discord.Interaction[Any], owner: int, answers: s
 # ----------------------------------------------------------------------------- relapse
 
 
-class RelapseTopicSelect(discord.ui.DynamicItem[Select], template=r"care:relapse:topics"):
+class RelapseTopicSelect(PersistentItem[Select], template=r"care:relapse:topics"):
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
         topics = bot.care.relapse.topics
         super().__init__(
@@ -552,8 +552,8 @@ class RelapseTopicSelect(discord.ui.DynamicItem[Select], template=r"care:relapse
     ) -> Self:
         return cls(care_bot(interaction))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, self, show_relapse(interaction, self.item.values[0]))
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await show_relapse(interaction, self.item.values[0])
 
 
 def relapse_page(bot: SupportBot, topic: str) -> Page:
@@ -575,7 +575,7 @@ async def show_relapse(interaction: discord.Interaction[Any], topic: str) -> Non
 
 
 class TipButton(
-    discord.ui.DynamicItem[Button],
+    PersistentItem[Button],
     template=r"care:tip:(?P<topic>[a-z-]{1,24})"
     r"(?::(?P<start>[0-9]{1,3})\.(?P<shown>[0-9]{1,3})|:[0-9]{1,20}:[0-9a-f]{1,8})?",
 ):
@@ -606,7 +606,7 @@ class TipButton(
         position = TipPosition(int(match["start"]), int(match["shown"])) if match["start"] else None
         return cls(match["topic"], position)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         # Carry on from the button's position when the answer is the presser's own (a private
         # one, or one they shared); anyone else pressing a shared answer gets their own rotation.
         message = interaction.message
@@ -616,10 +616,10 @@ class TipButton(
             or (asked_by is not None and asked_by.user.id == interaction.user.id)
         )
         after = self.position if mine else None
-        await guarded(interaction, self, show_tip(interaction, self.topic, after=after))
+        await show_tip(interaction, self.topic, after=after)
 
 
-class CopingTopicSelect(discord.ui.DynamicItem[Select], template=r"care:coping:topics"):
+class CopingTopicSelect(PersistentItem[Select], template=r"care:coping:topics"):
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
         topics = bot.care.coping.topics
         options = _cache(bot).get(
@@ -643,15 +643,15 @@ class CopingTopicSelect(discord.ui.DynamicItem[Select], template=r"care:coping:t
     ) -> Self:
         return cls(care_bot(interaction))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, self, show_tip(interaction, self.item.values[0]))
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await show_tip(interaction, self.item.values[0])
 
 
 def tip_page(
     bot: SupportBot, member_id: int, topic_key: str, *, after: TipPosition | None = None
 ) -> Page:
     """The member's next coping tip (``after``: from a button's position)."""
-    return _state(bot).tip_page(bot, member_id, topic_key, after)
+    return care_state(bot).tip_page(bot, member_id, topic_key, after)
 
 
 def _build_tip_page(bot: SupportBot, topic_key: str, position: TipPosition) -> Page:

@@ -22,12 +22,10 @@ from bot.checkins import (
     MOOD_MAX,
     NOTE_LIMIT,
     CheckIn,
-    CheckinService,
     History,
 )
 from bot.checkins import sparkline as spark
 from bot.errors import UserFacingError
-from bot.guild_config import GuildConfigRepository
 from bot.milestones import (
     Milestone,
     MilestoneMark,
@@ -36,10 +34,12 @@ from bot.milestones import (
     resolve_zone,
     today_in,
 )
+from bot.services import Services
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
-from cogs._care_views import TipButton
+from cogs._components import defer
 from cogs._handoff import CONSULT_START, consult_button_view
 from cogs._zone_choices import timezone_choices
+from cogs.care._views import TipButton
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ SUPPORT_TEXT_DM = (
 async def server_zone(bot: SupportBot, guild_id: int | None) -> ZoneInfo:
     if guild_id is None:
         return ZoneInfo("UTC")
-    return (await GuildConfigRepository(bot.db).get(guild_id)).zone()
+    return (await bot.services.configs.get(guild_id)).zone()
 
 
 # ------------------------------------------------------------------------- rendering
@@ -204,8 +204,9 @@ def celebration_text(user_id: int, mark: MilestoneMark) -> str:
 
 
 class Checkins(commands.Cog):
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
+        self.services = services
 
     @app_commands.command(name="checkin")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
@@ -222,8 +223,8 @@ class Checkins(commands.Cog):
         note: app_commands.Range[str, 1, NOTE_LIMIT] | None = None,
     ) -> None:
         """A private daily check-in: mood, cravings and a note only you can see."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        service = CheckinService(self.bot.db, self.bot.cipher)
+        await defer(interaction)
+        service = self.services.checkins
         saved = await service.record(
             interaction.user.id,
             mood=mood,
@@ -246,8 +247,8 @@ class Checkins(commands.Cog):
         self, interaction: discord.Interaction[SupportBot], days: Literal[14, 30] = 14
     ) -> None:
         """Your check-ins over the last 14 or 30 days, as a small private chart."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        history = await CheckinService(self.bot.db, self.bot.cipher).history(
+        await defer(interaction)
+        history = await self.services.checkins.history(
             interaction.user.id,
             now=discord.utils.utcnow(),
             zone=await server_zone(self.bot, interaction.guild_id),
@@ -260,12 +261,13 @@ class Checkins(commands.Cog):
 class Milestones(commands.GroupCog, group_name="milestone"):
     """Count your days and celebrate milestones, privately unless you choose to share."""
 
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
+        self.services = services
         super().__init__()
 
     def _repo(self) -> MilestoneRepository:
-        return MilestoneRepository(self.bot.db, self.bot.cipher)
+        return self.services.milestones
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -303,10 +305,10 @@ class Milestones(commands.GroupCog, group_name="milestone"):
         """Set the date your count starts from."""
         assert interaction.guild_id is not None
         now = discord.utils.utcnow()
-        config = await GuildConfigRepository(self.bot.db).get(interaction.guild_id)
+        config = await self.services.configs.get(interaction.guild_id)
         zone_name = resolve_zone(timezone, config.timezone)
         start = parse_start_date(date, today_in(ZoneInfo(zone_name), now))
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         saved = await self._repo().set(
             interaction.guild_id,
             interaction.user.id,
@@ -330,7 +332,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
         """Start your count again from today."""
         assert interaction.guild_id is not None
         await self._require(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         await self._repo().reset(
             interaction.guild_id, interaction.user.id, now=discord.utils.utcnow()
         )
@@ -369,11 +371,11 @@ class Milestones(commands.GroupCog, group_name="milestone"):
         """Choose whether the group celebrates your milestones in the celebration channel."""
         assert interaction.guild_id is not None
         await self._require(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         await self._repo().set_celebrate(
             interaction.guild_id, interaction.user.id, choice == "on", now=discord.utils.utcnow()
         )
-        config = await GuildConfigRepository(self.bot.db).get(interaction.guild_id)
+        config = await self.services.configs.get(interaction.guild_id)
         if choice == "off":
             text = "Celebrations are off. Your milestones stay private."
         elif config.celebrate_channel_id is None:
@@ -392,7 +394,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
     async def clear(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Delete your start date and milestone settings from this server."""
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         removed = await self._repo().clear(interaction.guild_id, interaction.user.id)
         await send_ephemeral(
             interaction,
@@ -416,7 +418,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
 
     async def _celebrate_due(self, now: dt.datetime) -> None:
         repo = self._repo()
-        configs = GuildConfigRepository(self.bot.db)
+        configs = self.services.configs
         for milestone, mark in await repo.due_celebrations(now):
             guild = self.bot.get_guild(milestone.guild_id)
             if guild is None:
@@ -443,8 +445,3 @@ class Milestones(commands.GroupCog, group_name="milestone"):
                 log.warning(
                     "milestone.celebration_failed guild=%s status=%s", guild.id, error.status
                 )
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Checkins(bot))
-    await bot.add_cog(Milestones(bot))

@@ -21,11 +21,11 @@ from bot.care import (
     RELAPSE_TOPICS,
 )
 from bot.content import ContentError
-from cogs._care_views import (
+from cogs.care._views import (
     DYNAMIC_ITEMS,
     NO_MENTIONS,
-    CareState,
     Page,
+    care_state,
     fit_page,
     iop_page,
     level_page,
@@ -102,7 +102,7 @@ class Care(commands.Cog):
 
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
-        self.state = CareState(bot.care)
+        self.state = care_state(bot)
 
     async def cog_load(self) -> None:
         known = set(self.bot.care.levels.keys())
@@ -204,7 +204,3 @@ class Care(commands.Cog):
             ("support",), lambda: page(self.bot, self.bot.care.support.card(), None)
         )
         await respond(interaction, answer, share=share)
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Care(bot))

@@ -12,18 +12,17 @@ from discord.ext import commands, tasks
 
 from bot.bot import SupportBot
 from bot.errors import UserFacingError
-from bot.guild_config import GuildConfigRepository
 from bot.meetings import (
     Meeting,
     MeetingFormat,
-    MeetingOptins,
-    ReminderLog,
     due_reminders,
     next_reminder_at,
     reminder_nonce,
     upcoming,
 )
+from bot.services import Services
 from bot.ui import add_field, embed, escape, send_ephemeral
+from cogs._components import defer
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +103,9 @@ def reminder_text(meeting: Meeting) -> str:
 
 
 class Meetings(commands.Cog):
-    def __init__(self, bot: SupportBot, meeting_format: MeetingFormat) -> None:
+    def __init__(self, bot: SupportBot, meeting_format: MeetingFormat, services: Services) -> None:
         self.bot = bot
+        self.services = services
         self.meeting_format = meeting_format
         self._last_run: dt.datetime | None = None
 
@@ -133,8 +133,8 @@ class Meetings(commands.Cog):
         now = discord.utils.utcnow()
         note = None
         if remind is not None:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            await MeetingOptins(self.bot.db).choose(
+            await defer(interaction)
+            await self.services.meeting_optins.choose(
                 guild.id, interaction.user.id, remind == "on", now=now
             )
             note = (
@@ -209,7 +209,7 @@ class Meetings(commands.Cog):
         meetings = guild_meetings(guild)
         if not meetings:
             return None
-        config = await GuildConfigRepository(self.bot.db).get(guild.id)
+        config = await self.services.configs.get(guild.id)
         minutes = config.meeting_reminder_minutes
         due = due_reminders(meetings, now, minutes)
         if due and not await self._send_reminders(guild, due, config.meetings_channel_id, now):
@@ -221,8 +221,8 @@ class Meetings(commands.Cog):
     ) -> bool:
         """Post (and DM) the due reminders, each once; False if one should be tried again."""
         channel = guild.get_channel(channel_id) if channel_id else None
-        optins = MeetingOptins(self.bot.db)
-        log_ = ReminderLog(self.bot.db)
+        optins = self.services.meeting_optins
+        log_ = self.services.reminder_log
         all_sent = True
         for meeting in due:
             if not await log_.claim(meeting, now):
@@ -262,7 +262,3 @@ class Meetings(commands.Cog):
                 log.info("meetings.dm_reminded guild=%s user=%s", guild.id, user.id)
             except discord.HTTPException as error:
                 log.info("meetings.dm_failed user=%s status=%s", user.id, error.status)
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Meetings(bot, bot.library.meeting_format))

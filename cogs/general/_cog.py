@@ -91,7 +91,3 @@ class General(commands.Cog):
     async def crisis_command(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Get help right now: crisis lines you can call or text, free, any time."""
         await interaction.response.send_message(embed=self._crisis, ephemeral=True)
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(General(bot))

@@ -23,16 +23,13 @@ from discord.ext import commands, tasks
 from bot.bot import SupportBot
 from bot.consultations import STAFF_NOTE_LIMIT, AlreadyClaimedError
 from bot.errors import TryAgainError, UserFacingError
+from bot.services import Services
 from bot.ui import send_ephemeral
-from cogs import _consult_embeds as render
-from cogs._consult_flow import ConsultFlow
-from cogs._consult_views import (
-    DYNAMIC_ITEMS,
-    ask_to_cancel,
-    handle_form,
-    member_request_view,
-    open_form,
-)
+from cogs._components import bind, defer
+from cogs.consult import _embeds as render
+from cogs.consult._flow import ConsultFlow
+from cogs.consult._forms import handle_form, open_form
+from cogs.consult._views import DYNAMIC_ITEMS, ask_to_cancel, member_request_view
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +53,18 @@ class Consult(commands.Cog, name="Consult"):
         extras=STAFF,
     )
 
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
-        self.flow = ConsultFlow(bot)
+        self.flow = ConsultFlow(bot, services)
+        self.buttons = bind(DYNAMIC_ITEMS, flow=self.flow)
         self._reconciled = False
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*self.buttons)
 
     async def cog_unload(self) -> None:
         self.reminders.cancel()
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.remove_dynamic_items(*self.buttons)
 
     # ------------------------------------------------------------------ members
 
@@ -74,7 +72,7 @@ class Consult(commands.Cog, name="Consult"):
     @app_commands.guild_only()
     async def consult(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Ask to talk privately with a consultant from our staff."""
-        await open_form(interaction, urgent=False)
+        await open_form(self.flow, interaction, urgent=False)
 
     @app_commands.command(name="consult-status")
     @app_commands.guild_only()
@@ -124,7 +122,7 @@ class Consult(commands.Cog, name="Consult"):
         """Close this consultation (the member is told how to reach us again)."""
         await self.flow.require_staff(interaction)
         consultation = await self.flow.request_in_thread(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         closed = await self.flow.close(interaction, consultation.id, reason)
         await send_ephemeral(interaction, render.closed_reply(closed))
 
@@ -133,7 +131,7 @@ class Consult(commands.Cog, name="Consult"):
         """Put this request back in the queue, in its original place."""
         await self.flow.require_staff(interaction)
         consultation = await self.flow.request_in_thread(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         released = await self.flow.release(interaction, consultation.id)
         await send_ephemeral(interaction, render.released_reply(released))
 
@@ -144,7 +142,7 @@ class Consult(commands.Cog, name="Consult"):
     ) -> None:
         """Hand this consultation to another staff member."""
         config, _staff = await self.flow.require_staff(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         moved = await self.flow.transfer(interaction, config, to)
         await send_ephemeral(interaction, f"Request #{moved.number} is now with {to.mention}.")
 
@@ -158,7 +156,7 @@ class Consult(commands.Cog, name="Consult"):
         """Add a private staff note to this request (never shown to the member)."""
         await self.flow.require_staff(interaction)
         consultation = await self.flow.request_in_thread(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         await self.flow.service.add_note(
             consultation.id, interaction.user.id, text, self.flow.now()
         )
@@ -191,7 +189,7 @@ class Consult(commands.Cog, name="Consult"):
         """Claim the request at the top of the queue."""
         config, _staff = await self.flow.require_staff(interaction)
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         for _attempt in range(5):
             candidates = [
                 c
@@ -212,7 +210,7 @@ class Consult(commands.Cog, name="Consult"):
     @queue.command(name="stats")
     async def queue_stats(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Waiting, claimed and closed today, median waits, and per-staff counts."""
-        await interaction.response.defer(ephemeral=True, thinking=True)  # five aggregate queries
+        await defer(interaction)  # five aggregate queries
         config, _staff = await self.flow.require_staff(interaction)
         assert interaction.guild_id is not None
         stats = await self.flow.service.stats(interaction.guild_id, self.flow.now(), config)
@@ -241,7 +239,7 @@ class Consult(commands.Cog, name="Consult"):
 
     @commands.Cog.listener()
     async def on_modal_submit(self, interaction: discord.Interaction[SupportBot]) -> None:
-        await handle_form(interaction)
+        await handle_form(self.flow, interaction)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
@@ -277,7 +275,3 @@ class Consult(commands.Cog, name="Consult"):
     @reminders.before_loop
     async def _before_reminders(self) -> None:
         await self.bot.wait_until_ready()
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Consult(bot))

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -26,12 +27,14 @@ from bot.consultations import (
 )
 from bot.errors import NotConfiguredError, StaffOnlyError, UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository
-from bot.ui import crisis_embed, send_ephemeral, shorten
-from cogs import _consult_embeds as render
-from cogs._consult_views import card_view, member_request_view, pager_view
+from bot.ui import QUIET, crisis_embed, embed, send_ephemeral, shorten
+from cogs._components import defer
+from cogs.consult import _embeds as render
+from cogs.consult._views import card_view, member_request_view, pager_view
 
 if TYPE_CHECKING:
     from bot.bot import SupportBot
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -102,21 +105,104 @@ def is_staff_member(member: discord.Member, config: GuildConfig) -> bool:
 class ConsultFlow:
     """What happens in Discord when a request is created, claimed, released or closed."""
 
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
+        self.services = services
 
     @property
     def service(self) -> ConsultationService:
-        # Built on use: the extension can load (e.g. to inspect commands) before storage opens.
-        return ConsultationService(self.bot.db, self.bot.cipher)
+        # Read on use: the extension can load (e.g. to inspect commands) before storage opens.
+        return self.services.consultations
 
     @property
     def configs(self) -> GuildConfigRepository:
-        return GuildConfigRepository(self.bot.db)
+        return self.services.configs
 
     @staticmethod
     def now() -> dt.datetime:
         return discord.utils.utcnow()
+
+    # ------------------------------------------------------------------ erasure
+
+    async def close_erased(
+        self,
+        *,
+        number: int | None,
+        card: tuple[int, int] | None,
+        thread_id: int | None,
+        notice: str,
+        opening_note: str,
+    ) -> None:
+        """A member's data was erased while their request was open (the privacy feature).
+
+        The queue card (``card``: channel and message id) becomes a short closed notice; the
+        thread gets ``notice``, loses the member's note from my opening message (replaced by
+        ``opening_note``) and is locked. Each step on its own: one refusal must not stop the
+        others. What people wrote in the thread is theirs and stays (Discord keeps it).
+        """
+        shown = f" #{number}" if number is not None else ""
+        if card is not None:
+            channel = self.bot.get_channel(card[0])
+            if isinstance(channel, discord.TextChannel):
+                try:
+                    await channel.get_partial_message(card[1]).edit(
+                        content=None,
+                        embed=embed(f"Request{shown} closed", notice, colour=QUIET),
+                        view=None,
+                    )
+                except discord.HTTPException as error:
+                    log.warning(
+                        "privacy.card_update_failed guild=%s status=%s",
+                        channel.guild.id,
+                        error.status,
+                    )
+        thread = self.bot.get_channel(thread_id) if thread_id else None
+        if not isinstance(thread, discord.Thread):
+            return
+        # The notice goes first, as sending also reopens a thread that archived itself.
+        steps: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
+            ("thread_notice", partial(thread.send, notice)),
+            (
+                "opening_note",
+                partial(self._remove_opening_note, thread, number, opening_note),
+            ),
+            ("thread_lock", partial(thread.edit, archived=True, locked=True)),
+        )
+        for step, action in steps:
+            try:
+                await action()
+            except discord.HTTPException as error:
+                log.warning(
+                    "privacy.%s_failed guild=%s status=%s", step, thread.guild.id, error.status
+                )
+
+    async def opening_message(
+        self, thread: discord.Thread, number: int | None
+    ) -> discord.Message | None:
+        """My opening message in request ``number``'s thread (``render.opening_marker``)."""
+        me = thread.guild.me
+        marker = render.opening_marker(number)
+        async for message in thread.history(limit=20, oldest_first=True):
+            if (
+                message.author.id == me.id
+                and message.type is discord.MessageType.default
+                and marker in message.content
+            ):
+                return message
+        return None
+
+    async def _remove_opening_note(
+        self, thread: discord.Thread, number: int | None, replacement: str
+    ) -> None:
+        message = await self.opening_message(thread, number)
+        if message is None:
+            return
+        await message.edit(
+            content=f"Request #{number}: {replacement}"
+            if number is not None
+            else replacement.capitalize(),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
     # ------------------------------------------------------------------ checks
 
@@ -185,7 +271,7 @@ class ConsultFlow:
         preferred_time: str | None,
     ) -> None:
         """The member sent the form: save, answer them, then tell staff."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         config = await self.ready_config(interaction.guild_id, member_facing=True)
         assert interaction.guild is not None
         now = self.now()

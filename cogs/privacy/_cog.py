@@ -6,9 +6,8 @@ import datetime as dt
 import io
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
-from functools import partial
-from typing import Any, Self
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
 
 import discord
 from discord import app_commands
@@ -35,7 +34,7 @@ from bot.privacy import (
     pseudonym_key,
     purge_expired,
 )
-from bot.state import BotState
+from bot.services import Services
 from bot.ui import (
     CALM,
     QUIET,
@@ -43,11 +42,11 @@ from bot.ui import (
     add_field,
     embed,
     escape,
-    report_error,
     send_ephemeral,
     shorten,
 )
-from cogs._consult_flow import ConsultFlow
+from cogs._components import PersistentButton, bind, defer
+from cogs._handoff import ConsultHandoff
 
 log = logging.getLogger(__name__)
 
@@ -199,20 +198,17 @@ EXPIRED = (
 )
 
 
-def _privacy(interaction: discord.Interaction[Any]) -> Privacy:
-    cog = interaction.client.get_cog("Privacy")
-    if not isinstance(cog, Privacy):  # pragma: no cover - the items are registered by the cog
-        raise RuntimeError("the privacy cog is not loaded")
-    return cog
-
-
 class EraseButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    PersistentButton,
     template=r"privacy:erase:(?P<owner>\d+):(?P<target>\d+):(?P<guild>\d+|dm):(?P<asked>\d+)",
 ):
     """Go ahead: erase ``target``'s data, asked by ``owner`` (the member themself, or an admin
     for ``/admin forget``) at ``asked`` (Unix seconds). Everything is in the custom_id, so the
-    question can be answered after a restart; it expires after ``CONFIRM_MINUTES``."""
+    question can be answered after a restart; it expires after ``CONFIRM_MINUTES``.
+
+    The cog registers it bound to itself (``cogs._components.bind``)."""
+
+    privacy: ClassVar[Privacy]
 
     def __init__(
         self, owner: int, target: int, guild_id: int | None, asked: int, label: str
@@ -238,15 +234,14 @@ class EraseButton(
         label = getattr(item, "label", None) or "Delete"
         return cls(int(match["owner"]), int(match["target"]), guild, int(match["asked"]), label)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await _privacy(interaction).confirmed(interaction, self)
-        except Exception as error:
-            await report_error(interaction, error, where="button:privacy:erase")
+    where = "button:privacy:erase"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await self.privacy.confirmed(interaction, self)
 
 
 class KeepButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    PersistentButton,
     template=r"privacy:keep:(?P<owner>\d+)",
 ):
     """Call it off: nothing is deleted."""
@@ -271,7 +266,9 @@ class KeepButton(
     ) -> Self:
         return cls(int(match["owner"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    where = "button:privacy:keep"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.owner:
             await send_ephemeral(interaction, NOT_YOURS)
             return
@@ -281,7 +278,7 @@ class KeepButton(
 
 
 class OldConfirmButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    PersistentButton,
     template=r"privacy:(?:confirm|cancel)",
 ):
     """The buttons of a question asked before the confirmation moved into the custom_id: they
@@ -300,8 +297,10 @@ class OldConfirmButton(
     ) -> Self:
         return cls()
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await report_error(interaction, OutOfDateError(), where="button:privacy:old")
+    where = "button:privacy:old"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        raise OutOfDateError()
 
 
 BUTTONS = (EraseButton, KeepButton, OldConfirmButton)
@@ -339,17 +338,22 @@ class Privacy(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: SupportBot, notice: PrivacyNotice) -> None:
+    def __init__(
+        self, bot: SupportBot, notice: PrivacyNotice, services: Services, consult: ConsultHandoff
+    ) -> None:
         self.bot = bot
         self.notice = notice
+        self.services = services
+        self.consult = consult
+        self.buttons = bind(BUTTONS, privacy=self)
         self._pseudonym_secret: bytes | None = None
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*BUTTONS)
+        self.bot.add_dynamic_items(*self.buttons)
         self.purge.start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*BUTTONS)
+        self.bot.remove_dynamic_items(*self.buttons)
         self.purge.cancel()
 
     def _secret(self) -> bytes:
@@ -374,7 +378,7 @@ class Privacy(commands.Cog):
     @mydata.command(name="show")
     async def mydata_show(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Everything this bot stores about you, shown only to you."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         collected = await collect(
             self.bot.db,
             self.bot.cipher,
@@ -389,7 +393,7 @@ class Privacy(commands.Cog):
     @mydata.command(name="export")
     async def mydata_export(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Download everything this bot stores about you, as a file."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         now = discord.utils.utcnow()
         data = await export_json(
             self.bot.db,
@@ -515,73 +519,24 @@ class Privacy(commands.Cog):
     async def _release_claims(self, staff_id: int, guild_id: int | None) -> None:
         """Requests the person holds as staff go back to the queue (the consultation service
         logs it), so no member is left waiting on a claim that nobody holds."""
-        flow = getattr(self.bot.get_cog("Consult"), "flow", None)
-        if isinstance(flow, ConsultFlow):
-            await flow.release_claims_of(staff_id, guild_id)
+        await self.consult.release_claims_of(staff_id, guild_id)
 
     # ------------------------------------------------------------------ staff notices
 
     async def tell_staff(self, report: ErasureReport) -> None:
         """Tell staff an open request was closed by an erasure; the card loses the note."""
         for item in report.open_items:
-            number = f" #{item.number}" if item.number is not None else ""
-            if item.channel_id and item.message_id:
-                channel = self.bot.get_channel(item.channel_id)
-                if isinstance(channel, discord.TextChannel):
-                    try:
-                        await channel.get_partial_message(item.message_id).edit(
-                            content=None,
-                            embed=embed(f"Request{number} closed", ERASED_NOTICE, colour=QUIET),
-                            view=None,
-                        )
-                    except discord.HTTPException as error:
-                        log.warning(
-                            "privacy.card_update_failed guild=%s status=%s",
-                            item.guild_id,
-                            error.status,
-                        )
-            if item.thread_id:
-                thread = self.bot.get_channel(item.thread_id)
-                if isinstance(thread, discord.Thread):
-                    # Each step on its own: one refusal must not stop the others. The notice
-                    # goes first, as sending also reopens a thread that archived itself.
-                    steps: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
-                        ("thread_notice", partial(thread.send, ERASED_NOTICE)),
-                        ("opening_note", partial(self._remove_opening_note, thread, item.number)),
-                        ("thread_lock", partial(thread.edit, archived=True, locked=True)),
-                    )
-                    for step, action in steps:
-                        try:
-                            await action()
-                        except discord.HTTPException as error:
-                            log.warning(
-                                "privacy.%s_failed guild=%s status=%s",
-                                step,
-                                item.guild_id,
-                                error.status,
-                            )
+            card = (
+                (item.channel_id, item.message_id) if item.channel_id and item.message_id else None
+            )
+            await self.consult.close_erased(
+                number=item.number,
+                card=card,
+                thread_id=item.thread_id,
+                notice=ERASED_NOTICE,
+                opening_note=OPENING_ERASED,
+            )
             log.info("privacy.request_closed guild=%s number=%s", item.guild_id, item.number)
-
-    async def _remove_opening_note(self, thread: discord.Thread, number: int | None) -> None:
-        """My opening message in the thread quoted the member's note: it goes with their data.
-
-        What people wrote in the thread is theirs and stays (Discord keeps it).
-        """
-        me = thread.guild.me
-        marker = f"your request #{number} " if number is not None else "your request #"
-        async for message in thread.history(limit=20, oldest_first=True):
-            if (
-                message.author.id == me.id
-                and message.type is discord.MessageType.default
-                and marker in message.content
-            ):
-                await message.edit(
-                    content=f"Request #{number}: {OPENING_ERASED}"
-                    if number is not None
-                    else OPENING_ERASED.capitalize(),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-                return
 
     # ------------------------------------------------------------------ retention
 
@@ -595,7 +550,7 @@ class Privacy(commands.Cog):
 
     async def run_purge(self, now: dt.datetime) -> int:
         report = await purge_expired(self.bot.db, now, self.bot.settings.retention_days)
-        await BotState(self.bot.db).set(LAST_PURGE_KEY, now.isoformat())
+        await self.services.state.set(LAST_PURGE_KEY, now.isoformat())
         return report.total
 
 
@@ -614,7 +569,3 @@ def _require_manage_server(interaction: discord.Interaction[Any], guild_id: int 
         or not user.guild_permissions.manage_guild
     ):
         raise UserFacingError("Only people with the Manage Server permission can do that.")
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Privacy(bot, bot.library.privacy))

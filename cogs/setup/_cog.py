@@ -14,9 +14,11 @@ from bot.bot import SupportBot
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
 from bot.permissions import FEATURE, FEATURES, invite_permissions, label
+from bot.services import Services
 from bot.text import TextField, sanitise
 from bot.timezones import validate_timezone
 from bot.ui import QUIET, WARM, add_field, embed, escape
+from cogs._components import defer
 from cogs._zone_choices import timezone_choices
 
 log = logging.getLogger(__name__)
@@ -231,17 +233,18 @@ def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str])
 class Setup(commands.GroupCog, group_name="setup"):
     """Set the bot up for this server (Manage Server)."""
 
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services | None = None) -> None:
         self.bot = bot
+        self.services = bot.services if services is None else services
         super().__init__()
 
     def _repo(self) -> GuildConfigRepository:
-        return GuildConfigRepository(self.bot.db)
+        return self.services.configs
 
     async def _save(self, interaction: discord.Interaction[SupportBot], **changes: Any) -> None:
         require_manager(interaction)
         assert interaction.guild is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         config = await self._repo().update(interaction.guild.id, discord.utils.utcnow(), **changes)
         log.info(
             "setup.updated guild=%s user=%s fields=%s",
@@ -414,7 +417,3 @@ class Setup(commands.GroupCog, group_name="setup"):
         await interaction.response.send_message(
             embed=render_setup(interaction.guild, config, warnings), ephemeral=True
         )
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Setup(bot))

@@ -306,6 +306,12 @@ def notes_embed(consultation: Consultation, notes: Sequence[StaffNote]) -> disco
     return result
 
 
+def opening_marker(number: int | None) -> str:
+    """Text only ``opening_message`` writes: how ``ConsultFlow.opening_message`` recognises the
+    opening message once the request itself is gone (an erasure removes the note it quoted)."""
+    return f"your request #{number} " if number is not None else "your request #"
+
+
 def opening_message(consultation: Consultation) -> str:
     note = (
         f"\n> {escape(consultation.note, 600).replace(chr(10), chr(10) + '> ')}"
@@ -314,7 +320,8 @@ def opening_message(consultation: Consultation) -> str:
     )
     return shorten(
         f"Hi <@{consultation.member_id}>, <@{consultation.claimed_by}> from the staff team is here "
-        f"for your request #{consultation.number} ({TOPIC_LABELS[consultation.topic].lower()})."
+        f"for {opening_marker(consultation.number)}"
+        f"({TOPIC_LABELS[consultation.topic].lower()})."
         f"{note}\n\nThis thread is private: only the two of you and the server's moderators can "
         "read it. Take your time.\n-# " + REMINDER,
         limits.MESSAGE_CONTENT,

@@ -13,8 +13,9 @@ from discord.ext import commands
 from bot.bot import SupportBot
 from bot.errors import NotConfiguredError, UserFacingError
 from bot.group_content import Guidelines, Welcome
-from bot.guild_config import GuildConfigRepository
-from bot.ui import WARM, add_field, embed, escape, report_error, send_ephemeral
+from bot.services import Services
+from bot.ui import WARM, add_field, embed, escape, send_ephemeral
+from cogs._components import PersistentButton, defer
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,7 @@ def render_guidelines(guidelines: Guidelines) -> discord.Embed:
     return result
 
 
-class AgreeButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=re.escape(AGREE_ID)
-):
+class AgreeButton(PersistentButton, template=re.escape(AGREE_ID)):
     """The persistent "I agree" button under the posted guidelines: grants the member role."""
 
     def __init__(self, label: str = "I agree") -> None:
@@ -63,18 +62,17 @@ class AgreeButton(
         label = getattr(item, "label", None)
         return cls(label or "I agree")
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await grant_member_role(interaction)
-        except Exception as error:
-            await report_error(interaction, error, where="button:group:agree")
+    where = "button:group:agree"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await grant_member_role(interaction)
 
 
 async def grant_member_role(interaction: discord.Interaction[SupportBot]) -> None:
     guild, member = interaction.guild, interaction.user
     if guild is None or not isinstance(member, discord.Member):
         raise UserFacingError("Please use this button inside the support server.")
-    config = await GuildConfigRepository(interaction.client.db).get(guild.id)
+    config = await interaction.client.services.configs.get(guild.id)
     if config.member_role_id is None:
         raise NotConfiguredError(
             "Thanks! The member role hasn't been chosen yet, so there is nothing to unlock. "
@@ -88,7 +86,7 @@ async def grant_member_role(interaction: discord.Interaction[SupportBot]) -> Non
     if any(r.id == role.id for r in member.roles):
         await send_ephemeral(interaction, "You've already agreed. Welcome back!")
         return
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     try:
         await member.add_roles(role, reason="Agreed to the group guidelines")
     except discord.Forbidden:
@@ -106,8 +104,11 @@ async def grant_member_role(interaction: discord.Interaction[SupportBot]) -> Non
 
 
 class Group(commands.Cog):
-    def __init__(self, bot: SupportBot, welcome: Welcome, guidelines: Guidelines) -> None:
+    def __init__(
+        self, bot: SupportBot, welcome: Welcome, guidelines: Guidelines, services: Services
+    ) -> None:
         self.bot = bot
+        self.services = services
         self.welcome = welcome
         self.guidelines = guidelines
 
@@ -123,7 +124,7 @@ class Group(commands.Cog):
             return
         guild = member.guild
         try:
-            config = await GuildConfigRepository(self.bot.db).get(guild.id)
+            config = await self.services.configs.get(guild.id)
         except Exception as error:  # storage down: no welcome, but never a crash
             log.warning(
                 "welcome.config_unavailable guild=%s error=%s", guild.id, type(error).__name__
@@ -178,8 +179,8 @@ class Group(commands.Cog):
         channel = interaction.channel
         if interaction.guild is None or not isinstance(channel, discord.abc.Messageable):
             raise UserFacingError("Please run this in the text channel where they should go.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        config = await GuildConfigRepository(self.bot.db).get(interaction.guild.id)
+        await defer(interaction)
+        config = await self.services.configs.get(interaction.guild.id)
         gated = config.member_role_id is not None
         try:
             if gated:
@@ -204,7 +205,3 @@ class Group(commands.Cog):
             )
         log.info("group.guidelines_posted guild=%s channel=%s", interaction.guild.id, channel.id)
         await send_ephemeral(interaction, " ".join(["Posted the guidelines.", *notes]))
-
-
-async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Group(bot, bot.library.welcome, bot.library.guidelines))

@@ -1,0 +1,91 @@
+"""The one wiring point: every repository and service, built once when storage opens.
+
+``SupportBot`` owns one ``Services`` from the start and opens it with the database
+(``SupportBot.open_database``); each cog receives it in its constructor and keeps it. Nothing
+else builds a repository or a service. Until storage is open (an extension loaded only to
+inspect its commands), reaching a service raises, as ``SupportBot.db`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.checkins import CheckinService
+from bot.consultations import ConsultationService
+from bot.crypto import Cipher
+from bot.db import Database
+from bot.guild_config import GuildConfigRepository
+from bot.meetings import MeetingOptins, ReminderLog
+from bot.milestones import MilestoneRepository
+from bot.safety import CrisisMatchLog
+from bot.state import BotState
+
+
+@dataclass(frozen=True)
+class _Built:
+    configs: GuildConfigRepository
+    consultations: ConsultationService
+    checkins: CheckinService
+    milestones: MilestoneRepository
+    state: BotState
+    crisis_log: CrisisMatchLog
+    meeting_optins: MeetingOptins
+    reminder_log: ReminderLog
+
+
+class Services:
+    """What the cogs use to reach storage; see the module docstring."""
+
+    def __init__(self, *, retention_days: int) -> None:
+        self._retention_days = retention_days
+        self._built: _Built | None = None
+
+    def open(self, db: Database, cipher: Cipher) -> None:
+        """Build everything on the newly opened database (again after a reopen)."""
+        self._built = _Built(
+            configs=GuildConfigRepository(db),
+            consultations=ConsultationService(db, cipher),
+            checkins=CheckinService(db, cipher),
+            milestones=MilestoneRepository(db, cipher),
+            state=BotState(db),
+            crisis_log=CrisisMatchLog(db, retention_days=self._retention_days),
+            meeting_optins=MeetingOptins(db),
+            reminder_log=ReminderLog(db),
+        )
+
+    def _get(self) -> _Built:
+        if self._built is None:
+            raise RuntimeError("the database is not open")
+        return self._built
+
+    @property
+    def configs(self) -> GuildConfigRepository:
+        return self._get().configs
+
+    @property
+    def consultations(self) -> ConsultationService:
+        return self._get().consultations
+
+    @property
+    def checkins(self) -> CheckinService:
+        return self._get().checkins
+
+    @property
+    def milestones(self) -> MilestoneRepository:
+        return self._get().milestones
+
+    @property
+    def state(self) -> BotState:
+        return self._get().state
+
+    @property
+    def crisis_log(self) -> CrisisMatchLog:
+        return self._get().crisis_log
+
+    @property
+    def meeting_optins(self) -> MeetingOptins:
+        return self._get().meeting_optins
+
+    @property
+    def reminder_log(self) -> ReminderLog:
+        return self._get().reminder_log

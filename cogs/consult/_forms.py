@@ -1,0 +1,330 @@
+"""The consultation forms: the request, a member's note, a staff member's close reason.
+
+Forms are layout only: each is answered from the submitted interaction itself
+(``handle_form``, called by the cog's ``on_modal_submit``), so a form opened before a restart
+still works. Ids are namespaced (``consult:note-form:<request id>``) and never carry member
+text; a malformed or foreign one gets a polite "this is out of date".
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+import discord
+
+from bot.consultations import (
+    CLOSE_REASON_LIMIT,
+    MEMBER_TOPICS,
+    NOTE_LIMIT,
+    PREFERRED_TIME_LIMIT,
+    TOPIC_LABELS,
+    URGENCY_LABELS,
+    Consultation,
+    ConsultationService,
+    Status,
+    Topic,
+    Urgency,
+)
+from bot.errors import OutOfDateError, UserFacingError
+from bot.guild_config import GuildConfig
+from bot.ui import send_ephemeral
+from cogs._components import defer, guarded, parse_id
+from cogs.consult import _embeds as render
+
+log = logging.getLogger(__name__)
+
+
+class Flow(Protocol):
+    """What the buttons and forms ask of the consultation flow (``cogs.consult._flow``).
+
+    The cog binds its flow to the buttons it registers (``cogs._components.bind``) and hands
+    it to ``handle_form``, so neither this module nor ``_views`` imports the flow module
+    (which imports the view builders).
+    """
+
+    @property
+    def service(self) -> ConsultationService: ...
+
+    async def ready_config(self, guild_id: int | None, *, member_facing: bool) -> GuildConfig: ...
+
+    async def require_staff(
+        self, interaction: discord.Interaction[Any]
+    ) -> tuple[GuildConfig, discord.Member]: ...
+
+    async def submit(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        topic: Topic,
+        urgency: Urgency,
+        note: str | None,
+        preferred_time: str | None,
+    ) -> None: ...
+
+    async def show_existing(
+        self,
+        interaction: discord.Interaction[Any],
+        consultation: Consultation,
+        config: GuildConfig,
+    ) -> None: ...
+
+    async def update_note(
+        self, guild: discord.Guild, member_id: int, note: str | None
+    ) -> Consultation: ...
+
+    async def cancel(self, guild: discord.Guild, member_id: int) -> Consultation: ...
+
+    async def claim(
+        self, interaction: discord.Interaction[Any], config: GuildConfig, request_id: int
+    ) -> Consultation: ...
+
+    async def release(
+        self, interaction: discord.Interaction[Any], request_id: int
+    ) -> Consultation: ...
+
+    async def close(
+        self, interaction: discord.Interaction[Any], request_id: int, reason: str
+    ) -> Consultation: ...
+
+    async def queue_page(
+        self, guild_id: int, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]: ...
+
+
+FORM = "consult:form"
+NOTE_FORM = "consult:note-form:"
+CLOSE_FORM = "consult:close-form:"
+
+
+def _stopped(modal: discord.ui.Modal) -> discord.ui.Modal:
+    """Forms are layout only: discord.py keeps no handler (its modal store is keyed by
+    custom_id alone, and is lost on restart). ``handle_form`` answers the submission from the
+    interaction's data, so a form sent before a restart still works."""
+    modal.stop()
+    return modal
+
+
+def request_form(*, urgent: bool = False) -> discord.ui.Modal:
+    """The request form: topic, how urgent, an optional note and preferred time."""
+    modal = discord.ui.Modal(title="Talk to a consultant", custom_id=FORM)
+    topic: discord.ui.Select[discord.ui.View] = discord.ui.Select(
+        custom_id="topic",
+        options=[
+            discord.SelectOption(label=TOPIC_LABELS[topic], value=topic.value)
+            for topic in MEMBER_TOPICS
+        ],
+        required=True,
+    )
+    urgency: discord.ui.Select[discord.ui.View] = discord.ui.Select(
+        custom_id="urgency",
+        options=[
+            discord.SelectOption(
+                label=URGENCY_LABELS[level],
+                value=level.value,
+                default=urgent and level is Urgency.URGENT,
+            )
+            for level in (Urgency.ROUTINE, Urgency.SOON, Urgency.URGENT)
+        ],
+        required=True,
+    )
+    note: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
+        custom_id="note",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=NOTE_LIMIT,
+        placeholder="Anything you'd like them to know first (you can leave this empty)",
+    )
+    preferred: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
+        custom_id="preferred_time",
+        required=False,
+        max_length=PREFERRED_TIME_LIMIT,
+        placeholder="e.g. weekday evenings, US Eastern",
+    )
+    modal.add_item(discord.ui.Label(text="What would you like to talk about?", component=topic))
+    modal.add_item(
+        discord.ui.Label(
+            text="How soon do you need to talk?",
+            description="If you are in danger right now, please also use /crisis.",
+            component=urgency,
+        )
+    )
+    modal.add_item(
+        discord.ui.Label(
+            text="A short note (optional)",
+            description=f"Up to {NOTE_LIMIT} characters. Only staff will read it.",
+            component=note,
+        )
+    )
+    modal.add_item(discord.ui.Label(text="A good time for you (optional)", component=preferred))
+    return _stopped(modal)
+
+
+def note_form(consultation: Consultation) -> discord.ui.Modal:
+    modal = discord.ui.Modal(
+        title=f"Your note on request #{consultation.number}",
+        custom_id=f"{NOTE_FORM}{consultation.id}",
+    )
+    note: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
+        custom_id="note",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=NOTE_LIMIT,
+        default=consultation.note,
+    )
+    modal.add_item(
+        discord.ui.Label(
+            text="Your note (leave empty to remove it)",
+            description=f"Up to {NOTE_LIMIT} characters. Only staff will read it.",
+            component=note,
+        )
+    )
+    return _stopped(modal)
+
+
+def close_form(consultation: Consultation) -> discord.ui.Modal:
+    modal = discord.ui.Modal(
+        title=f"Close request #{consultation.number}",
+        custom_id=f"{CLOSE_FORM}{consultation.id}",
+    )
+    reason: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
+        custom_id="reason", required=True, max_length=CLOSE_REASON_LIMIT
+    )
+    modal.add_item(
+        discord.ui.Label(
+            text="Reason", description="The member sees this in their thread.", component=reason
+        )
+    )
+    return _stopped(modal)
+
+
+def form_values(data: Any) -> dict[str, Any]:
+    """custom_id → submitted value (a string, or a list for selects) from a modal's data."""
+    values: dict[str, Any] = {}
+
+    def visit(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        if "custom_id" in node and ("value" in node or "values" in node):
+            values[str(node["custom_id"])] = node.get("values", node.get("value"))
+        visit(node.get("component"))
+        for child in node.get("components") or ():
+            visit(child)
+
+    for component in (data or {}).get("components") or ():
+        visit(component)
+    return values
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        return str(value[0]) if value else None
+    return str(value) if isinstance(value, str) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+async def handle_form(flow: Flow, interaction: discord.Interaction[Any]) -> bool:
+    """Answer a submitted consultation form; False when the form isn't ours."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = str(data.get("custom_id", ""))
+    if custom_id == FORM:
+        action = _submit_request(flow, interaction, form_values(data))
+    elif custom_id.startswith(NOTE_FORM):
+        action = _submit_note(flow, interaction, parse_id(custom_id.removeprefix(NOTE_FORM)))
+    elif custom_id.startswith(CLOSE_FORM):
+        action = _submit_close(flow, interaction, parse_id(custom_id.removeprefix(CLOSE_FORM)))
+    elif custom_id.startswith("consult:"):
+        action = _raise_out_of_date()
+    else:
+        return False
+    await guarded(
+        interaction, f"form:{custom_id.split(':')[1] if ':' in custom_id else ''}", action
+    )
+    return True
+
+
+async def _submit_request(
+    flow: Flow, interaction: discord.Interaction[Any], values: dict[str, Any]
+) -> None:
+    try:
+        topic = Topic(_first(values.get("topic")) or "")
+        urgency = Urgency(_first(values.get("urgency")) or "")
+    except ValueError:
+        raise OutOfDateError() from None
+    if topic is Topic.CRISIS:
+        raise OutOfDateError()
+    await flow.submit(
+        interaction,
+        topic=topic,
+        urgency=urgency,
+        note=_text(values.get("note")),
+        preferred_time=_text(values.get("preferred_time")),
+    )
+
+
+async def _submit_note(
+    flow: Flow, interaction: discord.Interaction[Any], request_id: int | None
+) -> None:
+    await _own_request(flow, interaction, request_id)
+    assert interaction.guild is not None
+    await defer(interaction)
+    updated = await flow.update_note(
+        interaction.guild, interaction.user.id, _text(form_values(interaction.data).get("note"))
+    )
+    await send_ephemeral(
+        interaction,
+        f"Thanks, the note on request #{updated.number} is "
+        + ("updated." if updated.note else "removed."),
+    )
+
+
+async def _submit_close(
+    flow: Flow, interaction: discord.Interaction[Any], request_id: int | None
+) -> None:
+    if request_id is None:
+        raise OutOfDateError()
+    await flow.require_staff(interaction)
+    await defer(interaction)
+    reason = _text(form_values(interaction.data).get("reason")) or ""
+    closed = await flow.close(interaction, request_id, reason)
+    await send_ephemeral(interaction, render.closed_reply(closed))
+
+
+async def _own_request(
+    flow: Flow, interaction: discord.Interaction[Any], request_id: int | None
+) -> Consultation:
+    """The member's own active request named by a button, or "out of date"."""
+    if request_id is None or interaction.guild_id is None:
+        raise OutOfDateError()
+    consultation = await flow.service.get(request_id)
+    if (
+        consultation is None
+        or consultation.guild_id != interaction.guild_id
+        or consultation.member_id != interaction.user.id
+    ):
+        raise OutOfDateError()
+    if not consultation.active:
+        raise UserFacingError(
+            f"Request #{consultation.number} is already "
+            f"{'cancelled' if consultation.status is Status.CANCELLED else 'closed'}. "
+            "You can start a new one with /consult."
+        )
+    return consultation
+
+
+async def open_form(flow: Flow, interaction: discord.Interaction[Any], *, urgent: bool) -> None:
+    """Show the request form, or the member's existing request (one at a time)."""
+    config = await flow.ready_config(interaction.guild_id, member_facing=True)
+    assert interaction.guild_id is not None
+    existing = await flow.service.active_for_member(interaction.guild_id, interaction.user.id)
+    if existing is not None:
+        await flow.show_existing(interaction, existing, config)
+        return
+    await interaction.response.send_modal(request_form(urgent=urgent))
+
+
+async def _raise_out_of_date() -> None:
+    raise OutOfDateError()

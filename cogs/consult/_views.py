@@ -1,0 +1,319 @@
+"""Buttons of the consultation queue (its forms are in ``_forms``).
+
+Every button is a persistent ``DynamicItem``: its state comes from its custom_id and the
+database, never from memory, so buttons on old messages keep working after a restart. Ids
+are namespaced and never contain member text: ``consult:claim:<request id>``. A malformed,
+unknown or foreign id gets a polite "this button is out of date", never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, ClassVar, Self
+
+import discord
+
+from bot.consultations import (
+    Consultation,
+    Status,
+    Topic,
+    Urgency,
+)
+from bot.errors import OutOfDateError, UserFacingError
+from bot.ui import send_ephemeral
+from cogs._components import PersistentButton, defer, parse_id, stopped_view
+from cogs.consult import _embeds as render
+from cogs.consult._forms import Flow, _own_request, close_form, note_form, open_form
+
+log = logging.getLogger(__name__)
+
+START = "consult:start"
+START_URGENT = "consult:start:urgent"
+_ID = r"(?P<id>[^:]*)"
+
+
+class ConsultButton(PersistentButton, template=r"consult:(?!)"):
+    """A consultation button; the registered (bound) subclasses carry the cog's ``flow``."""
+
+    flow: ClassVar[Flow]
+
+
+# --------------------------------------------------------------------------- member side
+
+
+class StartButton(ConsultButton, template=r"consult:start(?P<kind>:urgent)?"):
+    """The "Talk to a consultant" button other features put on their messages."""
+
+    def __init__(self, *, urgent: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Talk to a consultant now" if urgent else "Talk to a consultant",
+                style=discord.ButtonStyle.danger if urgent else discord.ButtonStyle.primary,
+                custom_id=START_URGENT if urgent else START,
+            )
+        )
+        self.urgent = urgent
+        self.where = "button:consult:start:urgent" if urgent else "button:consult:start"
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(urgent=match["kind"] is not None)
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        if self.urgent:
+            # Someone who may be in crisis gets a request at once, not a form to fill in.
+            await self.flow.submit(
+                interaction,
+                topic=Topic.CRISIS,
+                urgency=Urgency.URGENT,
+                note=None,
+                preferred_time=None,
+            )
+            return
+        await open_form(self.flow, interaction, urgent=False)
+
+
+class RequestButton(ConsultButton, template=r"consult:(?!)"):
+    """A button about one request, ``consult:<action>:<request id>``; subclasses set the text.
+
+    The base is never registered (its template matches nothing): each subclass has its own.
+    """
+
+    action: ClassVar[str]
+    label: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle]
+
+    def __init__(self, request_id: int | None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=self.label,
+                style=self.style,
+                custom_id=f"consult:{self.action}:{request_id}",
+            )
+        )
+        self.request_id = request_id
+        self.where = f"button:consult:{self.action}"
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(parse_id(match["id"]))
+
+
+class NoteButton(RequestButton, template=rf"consult:note:{_ID}"):
+    action = "note"
+    label = "Update my note"
+    style = discord.ButtonStyle.secondary
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        consultation = await _own_request(self.flow, interaction, self.request_id)
+        await interaction.response.send_modal(note_form(consultation))
+
+
+class CancelButton(RequestButton, template=rf"consult:cancel:{_ID}"):
+    action = "cancel"
+    label = "Cancel my request"
+    style = discord.ButtonStyle.secondary
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        consultation = await _own_request(self.flow, interaction, self.request_id)
+        await ask_to_cancel(interaction, consultation)
+
+
+async def ask_to_cancel(interaction: discord.Interaction[Any], consultation: Consultation) -> None:
+    if consultation.status is Status.CLAIMED:
+        raise UserFacingError(
+            f"A staff member is already with you on request #{consultation.number}. You can tell "
+            "them in your private thread that you'd like to stop, and they will close it."
+        )
+    view = stopped_view(CancelConfirmButton(consultation.id))
+    await send_ephemeral(
+        interaction,
+        f"Cancel request #{consultation.number}? You can always ask again later with /consult.",
+        view=view,
+    )
+
+
+class CancelConfirmButton(RequestButton, template=rf"consult:cancel-yes:{_ID}"):
+    action = "cancel-yes"
+    label = "Yes, cancel it"
+    style = discord.ButtonStyle.danger
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await _own_request(self.flow, interaction, self.request_id)
+        await cancel_request(self.flow, interaction)
+
+
+async def cancel_request(flow: Flow, interaction: discord.Interaction[Any]) -> None:
+    guild = interaction.guild
+    assert guild is not None
+    await defer(interaction)
+    cancelled = await flow.cancel(guild, interaction.user.id)
+    await send_ephemeral(
+        interaction,
+        f"Request #{cancelled.number} is cancelled. Whenever you'd like to talk, /consult is "
+        "here, and /crisis lists free lines open any time.",
+    )
+
+
+def member_request_view(consultation: Consultation) -> discord.ui.View:
+    if consultation.status is Status.OPEN:
+        return stopped_view(NoteButton(consultation.id), CancelButton(consultation.id))
+    return stopped_view(NoteButton(consultation.id))
+
+
+# --------------------------------------------------------------------------- staff side
+
+
+class ClaimButton(RequestButton, template=rf"consult:claim:{_ID}"):
+    action = "claim"
+    label = "Claim"
+    style = discord.ButtonStyle.success
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        flow = self.flow
+        if self.request_id is None:
+            raise OutOfDateError()
+        # Acknowledge first: the staff check reads the database, and a busy moment
+        # (twenty staff clicking at once) must never cost anyone the 3-second window.
+        await defer(interaction)
+        config, _staff = await flow.require_staff(interaction)
+        claimed = await flow.claim(interaction, config, self.request_id)
+        await send_ephemeral(interaction, render.claimed_reply(claimed))
+
+
+class ReleaseButton(RequestButton, template=rf"consult:release:{_ID}"):
+    action = "release"
+    label = "Release"
+    style = discord.ButtonStyle.secondary
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        flow = self.flow
+        if self.request_id is None:
+            raise OutOfDateError()
+        # Acknowledge first, as Claim does: the staff check reads the database.
+        await defer(interaction)
+        await flow.require_staff(interaction)
+        released = await flow.release(interaction, self.request_id)
+        await send_ephemeral(interaction, render.released_reply(released))
+
+
+class CloseButton(RequestButton, template=rf"consult:close:{_ID}"):
+    action = "close"
+    label = "Close"
+    style = discord.ButtonStyle.danger
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        flow = self.flow
+        if self.request_id is None or interaction.guild_id is None:
+            raise OutOfDateError()
+        await flow.require_staff(interaction)
+        consultation = await flow.service.get_in_guild(interaction.guild_id, self.request_id)
+        if not consultation.active:
+            raise UserFacingError(f"Request #{consultation.number} is already closed.")
+        await interaction.response.send_modal(close_form(consultation))
+
+
+def pager_view(page: int, pages: int) -> discord.ui.View | None:
+    if pages <= 1:
+        return None
+    return stopped_view(
+        QueuePageButton(page - 1, label="Previous", disabled=page <= 0),
+        QueuePageButton(page + 1, label="Next", disabled=page >= pages - 1),
+    )
+
+
+def card_view(consultation: Consultation) -> discord.ui.View:
+    """The card's buttons: Claim/Close while waiting, Release/Close once claimed, none after."""
+    if consultation.status is Status.OPEN:
+        return stopped_view(ClaimButton(consultation.id), CloseButton(consultation.id))
+    if consultation.status is Status.CLAIMED:
+        return stopped_view(ReleaseButton(consultation.id), CloseButton(consultation.id))
+    return stopped_view()
+
+
+class QueuePageButton(ConsultButton, template=r"consult:queue:(?P<page>[^:]*)"):
+    """Previous/next on a /queue page; the page is re-read from the database on every click."""
+
+    def __init__(self, page: int | None, *, label: str = "Next", disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"consult:queue:{page}",
+                disabled=disabled,
+            )
+        )
+        self.page = page
+        self.where = "button:consult:queue"
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        page = match["page"]
+        return cls(int(page) if re.fullmatch(r"[0-9]{1,6}", page) else None)
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        flow = self.flow
+        if self.page is None or interaction.guild_id is None:
+            raise OutOfDateError()
+        await flow.require_staff(interaction)
+        embed, view = await flow.queue_page(interaction.guild_id, self.page)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
+class StaleButton(
+    ConsultButton,
+    template=r"consult:(?!(?:start(?::urgent)?|(?:claim|release|close|note|cancel|cancel-yes"
+    r"|queue):[^:]*)$).*",
+):
+    """Any other ``consult:`` id (an older version's button, or a forged one)."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="…", custom_id="consult:stale"))
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls()
+
+    where = "button:consult:stale"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        log.info("consultation.stale_button user=%s", interaction.user.id)
+        raise OutOfDateError()
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    StartButton,
+    NoteButton,
+    CancelButton,
+    CancelConfirmButton,
+    ClaimButton,
+    ReleaseButton,
+    CloseButton,
+    QueuePageButton,
+    StaleButton,
+)
