@@ -102,6 +102,10 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("*_require_manage_server__*", "*confirmed__*", "*KeepButton*callback__*"),
         ("tests/test_permission_edges.py", "tests/test_privacy_commands.py"),
     ),
+    "cogs/setup.py": (
+        ("*require_manager__*",),
+        ("tests/test_setup.py", "tests/test_setup_keep.py"),
+    ),
 }
 
 
