@@ -839,3 +839,30 @@ def test_how_long_a_member_has_waited(
 def test_a_wait_is_never_negative() -> None:
     assert consultation(Status.OPEN).waited(T0 - SECOND) == dt.timedelta(0)
     assert consultation(Status.OPEN).waited(T0 + SECOND) == SECOND
+
+
+async def test_a_thread_finds_its_latest_request(service: ConsultationService) -> None:
+    assert await service.by_thread(5555) is None
+    first = await create(service, 1)
+    await service.claim(GUILD, first.id, STAFF, later(1))
+    await service.attach_thread(first.id, STAFF, 5555)
+    await service.close(GUILD, first.id, STAFF, "done", later(2))
+    second = await create(service, 2, later(3))
+    await service.claim(GUILD, second.id, STAFF, later(4))
+    await service.attach_thread(second.id, STAFF, 5555)  # a thread carried on
+
+    found = await service.by_thread(5555)
+
+    assert found is not None
+    assert (found.id, found.thread_id, found.status) == (second.id, 5555, Status.CLAIMED)
+    assert await service.by_thread(5556) is None
+
+
+async def test_a_staff_note_is_stamped_to_the_whole_second(service: ConsultationService) -> None:
+    request = await create(service)
+    moment = later(1) + dt.timedelta(microseconds=600_000)
+
+    note = await service.add_note(request.id, STAFF, "a thought", moment)
+
+    assert note.created_at == later(1)
+    assert (await service.notes(request.id))[0].created_at == later(1)
