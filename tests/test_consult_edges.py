@@ -866,3 +866,20 @@ async def test_a_staff_note_is_stamped_to_the_whole_second(service: Consultation
 
     assert note.created_at == later(1)
     assert (await service.notes(request.id))[0].created_at == later(1)
+
+
+async def test_active_for_member_is_only_an_open_or_claimed_request_here(
+    service: ConsultationService,
+) -> None:
+    assert await service.active_for_member(GUILD, MEMBER) is None
+    request = await create(service)
+    await create(service, guild=OTHER_GUILD)
+    found = await service.active_for_member(GUILD, MEMBER)
+    assert found is not None
+    assert found.id == request.id
+    await service.claim(GUILD, request.id, STAFF, later(1))
+    claimed = await service.active_for_member(GUILD, MEMBER)
+    assert claimed is not None
+    assert claimed.status is Status.CLAIMED
+    await service.close(GUILD, request.id, STAFF, "done", later(2))
+    assert await service.active_for_member(GUILD, MEMBER) is None
