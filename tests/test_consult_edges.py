@@ -70,7 +70,7 @@ async def create(
         now=when,
         config=config,
     )
-    assert result.created
+    assert result.created is True
     return result.consultation
 
 
@@ -312,8 +312,9 @@ async def test_an_existing_request_is_returned_even_during_the_cooldown_and_cap(
         config=config,
     )
 
-    assert not again.created
+    assert again.created is False
     assert again.consultation.id == first.id
+    assert again.consultation.topic is Topic.COPING  # the existing request, unchanged
     assert again.position == 1
 
 
@@ -883,3 +884,30 @@ async def test_active_for_member_is_only_an_open_or_claimed_request_here(
     assert claimed.status is Status.CLAIMED
     await service.close(GUILD, request.id, STAFF, "done", later(2))
     assert await service.active_for_member(GUILD, MEMBER) is None
+
+
+async def test_a_lost_card_of_a_claimed_request_drops_both_card_ids_and_nothing_else(
+    service: ConsultationService, db: Database
+) -> None:
+    request = await create(service)
+    await service.set_card(request.id, 50, 7777)
+    await service.claim(GUILD, request.id, STAFF, later(1))
+    logged = await events(db, request.id)
+
+    after = await service.card_gone(7777, later(2))
+
+    assert after is not None
+    assert (after.card_channel_id, after.card_message_id) == (None, None)
+    assert (after.status, after.claimed_by, after.closed_at) == (Status.CLAIMED, STAFF, None)
+    assert await events(db, request.id) == logged
+
+
+async def test_setting_a_card_records_both_ids(service: ConsultationService) -> None:
+    request = await create(service)
+
+    await service.set_card(request.id, 50, 7777)
+    stored = await service.get_in_guild(GUILD, request.id)
+    assert (stored.card_channel_id, stored.card_message_id) == (50, 7777)
+    await service.set_card(request.id, None, None)
+    cleared = await service.get_in_guild(GUILD, request.id)
+    assert (cleared.card_channel_id, cleared.card_message_id) == (None, None)
