@@ -87,26 +87,48 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (),
         ("tests/test_safety_matcher.py", "tests/test_safety_flow.py"),
     ),
-    # The cogs' permission checks only (the rest of a cog is Discord plumbing).
+    # The cogs' permission checks only (the rest of a cog is Discord plumbing), each against
+    # the tests that press its buttons or run its commands as every kind of person (named one
+    # by one where a file is mostly about something else: each SimCord test costs about a
+    # second under load, and every listed test runs twice before the first mutant).
     "cogs/_consult_flow.py": (
         ("*is_admin__*", "*is_staff_member__*", "*require_staff__*", "*claimer_unavailable__*"),
         (
             "tests/test_permission_edges.py",
-            "tests/test_consult_staff.py",
-            "tests/test_consult_member.py",
+            "tests/test_consult_staff.py::test_staff_commands_check_the_role_at_run_time",
+            "tests/test_consult_staff.py::test_release_keeps_the_place_and_only_the_claimer_or_an_admin_may",
+            "tests/test_consult_staff.py::test_transfer_to_another_staff_member",
+            "tests/test_cog_permissions_table.py::test_only_an_admin_can_release_a_claim_someone_else_holds",
+            "tests/test_cog_permissions_table.py::test_only_an_admin_can_transfer_a_claim_someone_else_holds",
+            "tests/test_cog_permissions_table.py::test_staff_can_release_a_claim_whose_claimer_is_no_longer_staff",
+            "tests/test_cog_permissions_table.py::test_a_request_can_be_transferred_only_to_this_servers_staff",
+            "tests/test_cog_permissions_table.py::test_a_refused_staff_press_is_logged_with_ids_only",
         ),
     ),
     "cogs/_consult_views.py": (
         ("*_own_request__*",),
-        ("tests/test_permission_edges.py", "tests/test_consult_member.py"),
+        (
+            "tests/test_permission_edges.py",
+            "tests/test_consult_member.py",
+            "tests/test_cog_permissions_table.py::test_my_buttons_on_a_finished_request_say_how_it_ended",
+            "tests/test_cog_permissions_table.py::test_my_buttons_on_an_active_request_still_work",
+        ),
     ),
     "cogs/privacy.py": (
         ("*_require_manage_server__*", "*confirmed__*", "*KeepButton*callback__*"),
-        ("tests/test_permission_edges.py", "tests/test_privacy_commands.py"),
+        (
+            "tests/test_permission_edges.py",
+            "tests/test_privacy_commands.py",
+            "tests/test_cog_permissions_table.py::test_an_admin_forget_question_without_a_server_is_refused",
+        ),
     ),
     "cogs/setup.py": (
         ("*require_manager__*",),
-        ("tests/test_setup.py", "tests/test_setup_keep.py"),
+        (
+            "tests/test_setup.py::test_someone_without_manage_server_is_refused_even_if_allowed_to_see_it",
+            "tests/test_setup_keep.py::test_setup_clear_is_for_manage_server_only",
+            "tests/test_cog_permissions_table.py::test_setup_changes_are_for_manage_server_only",
+        ),
     ),
 }
 

@@ -10,6 +10,8 @@ buttons on a finished request, and the Manage Server checks of ``/setup`` and
 
 from __future__ import annotations
 
+import logging
+
 import discord
 import pytest
 import simcord
@@ -321,3 +323,22 @@ async def test_an_admin_forget_question_without_a_server_is_refused(env: simcord
     assert "Only people with the Manage Server permission can do that." in said(pressed)
     assert await count(env, "SELECT COUNT(*) FROM checkins") == 1
     assert await count(env, "SELECT COUNT(*) FROM privacy_audit") == 0
+
+
+@pytest.mark.parametrize("who", ["member", "admin", "staff-of-another-server"])
+async def test_a_refused_staff_press_is_logged_with_ids_only(
+    consult_server: ConsultServer, caplog: pytest.LogCaptureFixture, who: str
+) -> None:
+    server = consult_server
+    await ask(server, note="SENTINEL words")
+    actor = people(server)[who]
+    await server.env.settle()
+    copy = await copy_with_buttons(server.env, server.general, "consult:claim:1")
+
+    with caplog.at_level(logging.INFO, logger="cogs._consult_flow"):
+        pressed = await actor.click(copy, custom_id="consult:claim:1")
+
+    assert said(pressed).strip() == "Sorry, only this server's staff can do that."
+    logged = [r.getMessage() for r in caplog.records if r.name == "cogs._consult_flow"]
+    assert f"consultation.staff_only user={actor.id} guild={server.guild.id}" in logged
+    assert "SENTINEL" not in caplog.text
