@@ -103,6 +103,7 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "tests/test_cog_permissions_table.py::test_staff_can_release_a_claim_whose_claimer_is_no_longer_staff",
             "tests/test_cog_permissions_table.py::test_a_request_can_be_transferred_only_to_this_servers_staff",
             "tests/test_cog_permissions_table.py::test_a_refused_staff_press_is_logged_with_ids_only",
+            "tests/test_cog_permissions_table.py::test_a_claimer_who_left_unseen_can_be_released_by_staff",
         ),
     ),
     "cogs/_consult_views.py": (

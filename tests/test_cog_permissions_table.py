@@ -342,3 +342,39 @@ async def test_a_refused_staff_press_is_logged_with_ids_only(
     logged = [r.getMessage() for r in caplog.records if r.name == "cogs._consult_flow"]
     assert f"consultation.staff_only user={actor.id} guild={server.guild.id}" in logged
     assert "SENTINEL" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("lookup", "allowed"),
+    [
+        pytest.param("not-found", True, id="claimer-gone-from-the-server"),
+        pytest.param("discord-error", False, id="claimer-unknown-discord-failing"),
+    ],
+)
+async def test_a_claimer_who_left_unseen_can_be_released_by_staff(
+    consult_server: ConsultServer, lookup: str, allowed: bool
+) -> None:
+    """The bot missed the claimer's leave (it was offline): nothing in its cache, so it asks
+    Discord. "Unknown member" means gone (staff may release); any other Discord error is no
+    proof of that, so only the claimer or an admin may."""
+    server = consult_server
+    env, guild = server.env, server.guild
+    await claimed_by_first_staff(server)
+    claimer = server.staff[0]
+    del env.backend.get_guild(guild.id).members[claimer.id]  # no leave event reaches the bot
+    cached = the_bot(env).get_guild(guild.id)
+    assert cached is not None
+    assert cached.get_member(claimer.id) is None  # so the bot asks Discord
+    if lookup == "discord-error":
+        env.inject_error("GET", f"/guilds/{guild.id}/members/{claimer.id}", times=None)
+    copy = await copy_with_buttons(env, server.general, "consult:release:1")
+
+    pressed = await server.staff[1].click(copy, custom_id="consult:release:1")
+
+    stored = await service(env).get_in_guild(guild.id, 1)
+    if allowed:
+        assert "Request #1 is back in the queue" in said(pressed)
+        assert stored.status is Status.OPEN
+    else:
+        assert f"Only <@{claimer.id}>" in said(pressed)
+        assert stored.claimed_by == claimer.id
