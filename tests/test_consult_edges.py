@@ -911,3 +911,18 @@ async def test_setting_a_card_records_both_ids(service: ConsultationService) -> 
     await service.set_card(request.id, None, None)
     cleared = await service.get_in_guild(GUILD, request.id)
     assert (cleared.card_channel_id, cleared.card_message_id) == (None, None)
+
+
+async def test_release_claims_of_everywhere_returns_every_server_s_requests(
+    service: ConsultationService,
+) -> None:
+    here = await create(service, 1)
+    there = await create(service, 1, guild=OTHER_GUILD)
+    also_here = await create(service, 2)
+    for guild, request in ((GUILD, here), (OTHER_GUILD, there), (GUILD, also_here)):
+        await service.claim(guild, request.id, STAFF, later(1))
+
+    released = await service.release_claims_of(STAFF, None, later(2))
+
+    assert sorted(r.id for r in released) == sorted([here.id, there.id, also_here.id])
+    assert all(r.status is Status.OPEN and r.claimed_by is None for r in released)
