@@ -722,10 +722,11 @@ async def test_stats_count_today_from_local_midnight(service: ConsultationServic
     await service.close(GUILD, before.id, STAFF, "done", midnight - SECOND)
     await service.close(GUILD, at_midnight.id, STAFF, "done", midnight)
 
-    stats = await service.stats(GUILD, midnight + dt.timedelta(hours=12), config)
+    afternoon = midnight + dt.timedelta(hours=12, minutes=34, seconds=56, microseconds=789)
+    stats = await service.stats(GUILD, afternoon, config)
 
     assert stats.closed_today == 1
-    utc = await service.stats(GUILD, midnight + dt.timedelta(hours=12), GuildConfig(GUILD))
+    utc = await service.stats(GUILD, afternoon, GuildConfig(GUILD))
     assert utc.closed_today == 2
 
 
