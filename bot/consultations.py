@@ -252,6 +252,11 @@ class MemberLeft:
 
 # --------------------------------------------------------------------------- the service
 
+# Mutation testing (scripts/mutate): mutants that only change the case of the SQL below (its
+# keywords, table and column names) or of a ``row["…"]`` key are equivalent: SQLite's keywords
+# and identifiers and ``sqlite3.Row``'s keys ignore case. A quoted value such as 'open' does
+# not, and those mutants are killed. The ``or …`` after ``from_ts``/``decrypt`` of a NOT NULL
+# column only narrows the type for mypy; it cannot be reached (see CONTRIBUTING.md).
 _COLUMNS = (
     "id, guild_id, number, member_id, topic, urgency, status, note, preferred_time, created_at, "
     "claimed_by, claimed_at, first_claimed_at, thread_id, card_channel_id, card_message_id, "

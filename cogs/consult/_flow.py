@@ -235,6 +235,7 @@ class ConsultFlow:
         self, interaction: discord.Interaction[Any]
     ) -> tuple[GuildConfig, discord.Member]:
         """Runtime staff check (commands *and* buttons): the staff role, or Administrator."""
+        # Mutation testing: ``member_facing=None`` in place of False is equivalent (falsy).
         config = await self.ready_config(interaction.guild_id, member_facing=False)
         user = interaction.user
         if not isinstance(user, discord.Member) or not (
@@ -246,6 +247,9 @@ class ConsultFlow:
 
     async def claimer_unavailable(self, guild: discord.Guild, consultation: Consultation) -> bool:
         """True when the claimer has left the server or lost the staff role."""
+        # Mutation testing: the first return is unreachable (both callers pass only a request
+        # someone else has claimed), and ``get_member(None)`` in place of the claimer only
+        # skips the cache, as ``fetch_member`` answers the same (see CONTRIBUTING.md).
         if consultation.claimed_by is None:
             return False
         config = await self.configs.get(guild.id)

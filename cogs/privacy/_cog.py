@@ -561,6 +561,7 @@ def _str(value: int | None) -> str | None:
 def _require_manage_server(interaction: discord.Interaction[Any], guild_id: int | None) -> None:
     """``/admin forget`` is for Manage Server, checked when asked and again when confirmed (in
     the server the question was asked in: permissions can change in between)."""
+    # ``guild_id is None`` is also refused by the next test (mutants of it are equivalent).
     user = interaction.user
     if (
         guild_id is None
