@@ -62,17 +62,22 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import chain, pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pydantic import Field, field_validator, model_validator
 
 from bot.content import ContentError, ContentModel, load_toml
 from bot.db import Database
 
-if TYPE_CHECKING:
-    from bot.safety_model import CrisisModel
-
 log = logging.getLogger(__name__)
+
+
+class SecondLook(Protocol):
+    """What the matcher needs of the optional model (``bot.safety_model.CrisisModel``): the
+    category it finds most likely in a normalised reading, or None."""
+
+    def classify(self, text: str) -> Category | None: ...
+
 
 PHRASES_FILE = "crisis_phrases.toml"
 REPLY_COOLDOWN = dt.timedelta(minutes=10)
@@ -1053,7 +1058,7 @@ class CrisisMatcher:
         phrases: PhraseFile,
         *,
         source: str = PHRASES_FILE,
-        model: CrisisModel | None = None,
+        model: SecondLook | None = None,
     ) -> None:
         self.model = model
         """The second look when the grammar finds nothing (``bot.safety_model``), if any."""
@@ -1146,7 +1151,7 @@ class CrisisMatcher:
 
     @classmethod
     def from_content_dir(
-        cls, content_dir: Path, *, model: CrisisModel | None = None
+        cls, content_dir: Path, *, model: SecondLook | None = None
     ) -> CrisisMatcher:
         path = content_dir / PHRASES_FILE
         return cls(load_toml(path, PhraseFile), source=str(path), model=model)
@@ -1191,7 +1196,7 @@ class CrisisMatcher:
         return found
 
     @staticmethod
-    def _second_look(model: CrisisModel, reading: Reading) -> Match | None:
+    def _second_look(model: SecondLook, reading: Reading) -> Match | None:
         """The model's match when the grammar found nothing that alerts: never above CONCERN.
 
         The model is less certain than a pattern, so what it finds gets the gentle private
