@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.fernet import InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -43,10 +43,17 @@ from pydantic import field_validator, model_validator
 
 from bot import limits
 from bot.content import ContentModel, Description, FieldValue, Title, load_toml
-from bot.crypto import Cipher
 from bot.db import Database, Transaction
 
 log = logging.getLogger(__name__)
+
+
+class Cipher(Protocol):
+    """What an export needs of ``bot.crypto.Cipher``: reading a stored note back. (A protocol,
+    not an import: ``bot.crypto`` reads this module's registry to find the encrypted columns.)"""
+
+    def decrypt(self, token: bytes | None) -> str | None: ...
+
 
 ERASED_ID = 0
 """What an anonymised member column holds afterwards: no Discord id is ever 0."""

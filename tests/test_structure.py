@@ -5,8 +5,6 @@
 - no ``get_cog(`` lookup anywhere in ``bot/`` or ``cogs/`` (services are handed to each cog),
   and no repository or service built anywhere but ``bot/services.py``;
 - every extension loads on its own, without any other extension.
-
-What today's code still breaks is marked ``xfail(strict=True)``: the mark goes when it is fixed.
 """
 
 from __future__ import annotations
@@ -99,17 +97,6 @@ def test_the_import_graph_sees_our_imports() -> None:
     assert {"bot.limits", "bot.crisis"} <= set(_imports(MODULES["bot.ui"]))
 
 
-IN_MODULES_BEING_EDITED = {
-    frozenset({"bot.crypto", "bot.privacy"}),  # crypto's local import of the privacy registry
-}
-"""Circles inside modules other work is rewriting this round; the test below waits for them."""
-
-
-def test_no_import_cycles_but_the_known_ones() -> None:
-    assert set(import_cycles()) <= IN_MODULES_BEING_EDITED
-
-
-@pytest.mark.xfail(strict=True, reason="issue 16: the circle between bot/crypto and bot/privacy")
 def test_no_import_cycles() -> None:
     assert import_cycles() == []
 
