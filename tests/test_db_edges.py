@@ -725,5 +725,100 @@ async def test_inspecting_something_that_is_not_a_database_is_one_sentence(
     with pytest.raises(StartupError) as caught:
         await Database.inspect(path)
 
-    assert "is not a readable SQLite database" in str(caught.value)
+    assert str(caught.value) == (
+        f"The database file {path} is not a readable SQLite database (it may be corrupt): "
+        "restore a backup or point DATABASE_PATH at a new file."
+    )
     assert path.read_bytes() == b"SQLite format 3\x00" + b"\xff" * 200
+
+
+def break_an_index(path: Path, rows: int) -> None:
+    """An index that no longer matches its table: integrity_check reports each row."""
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE t (a, b)")
+    connection.execute("CREATE INDEX t_a ON t (a)")
+    connection.executemany("INSERT INTO t VALUES (?, ?)", [(i, i * 2) for i in range(rows)])
+    connection.commit()
+    connection.execute("PRAGMA writable_schema = ON")
+    connection.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX t_a ON t (b)' WHERE name = 't_a'"
+    )
+    connection.commit()
+    connection.close()
+
+
+@pytest.mark.parametrize(("limit", "found"), [(None, 10), (3, 3), (100, 49)])
+async def test_a_broken_index_is_reported_row_by_row_up_to_the_limit(
+    tmp_path: Path, limit: int | None, found: int
+) -> None:
+    path = tmp_path / "x.db"
+    break_an_index(path, 50)
+
+    looked = await Database.inspect(path)
+    try:
+        problems = await (
+            looked.integrity_problems() if limit is None else looked.integrity_problems(limit)
+        )
+    finally:
+        await looked.close()
+
+    assert len(problems) == found
+    assert problems[0] == "row 2 missing from index t_a"
+
+
+async def test_a_page_too_damaged_to_check_is_reported_in_sqlites_words(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    await (await Database.open(path)).close()
+    damage_a_data_page(path)
+
+    looked = await Database.inspect(path)
+    try:
+        problems = await looked.integrity_problems()
+    finally:
+        await looked.close()
+
+    assert len(problems) == 1
+    assert "malformed" in problems[0]  # SQLite's own sentence, passed on
+
+
+async def test_an_inspected_file_keeps_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    break_an_index(path, 1)
+
+    looked = await Database.inspect(path)
+    await looked.close()
+
+    assert looked.path == path
+
+
+async def test_discarding_a_new_file_ignores_a_companion_that_was_never_made(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "x.db"
+    db = await Database.open(path)
+
+    assert await db.discard_if_new(tmp_path / "x.db.key") is True
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("database is locked", BUSY),
+        ("database table is locked", BUSY),
+        ("database is busy", BUSY),
+        ("disk I/O error", COULD_NOT_SAVE),
+        ("attempt to write a readonly database", COULD_NOT_SAVE),
+    ],
+)
+async def test_each_sqlite_failure_inside_a_transaction_gets_its_sentence(
+    db: Database, text: str, message: str
+) -> None:
+    with pytest.raises(TryAgainError) as caught:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO bot_state (key, value) VALUES ('half', 'x')")
+            raise sqlite3.OperationalError(text)  # what the driver raises, injected
+
+    assert caught.value.message == message
+    assert on_disk(db.path, "SELECT count(*) FROM bot_state WHERE key = 'half'") == [(0,)]
