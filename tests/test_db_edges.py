@@ -822,3 +822,23 @@ async def test_each_sqlite_failure_inside_a_transaction_gets_its_sentence(
 
     assert caught.value.message == message
     assert on_disk(db.path, "SELECT count(*) FROM bot_state WHERE key = 'half'") == [(0,)]
+
+
+async def test_every_read_takes_its_parameters_by_position_or_by_name(db: Database) -> None:
+    await put(db, "p1", "one")
+    await put(db, "p2", "two")
+    by_position = "SELECT value FROM bot_state WHERE key = ? OR key = ? ORDER BY key"
+    by_name = "SELECT value FROM bot_state WHERE key = :a ORDER BY key"
+
+    assert [r["value"] for r in await db.fetchall(by_position, ("p1", "p2"))] == ["one", "two"]
+    assert [r["value"] for r in await db.fetchall(by_name, {"a": "p2"})] == ["two"]
+    one = await db.fetchone(by_name, {"a": "p1"})
+    assert one is not None
+    assert one["value"] == "one"
+    async with db.transaction() as tx:
+        assert [r["value"] for r in await tx.fetchall(by_position, ("p2", "x"))] == ["two"]
+        inside = await tx.fetchone(by_position, ("p1", "x"))
+        assert inside is not None
+        assert inside["value"] == "one"
+        await tx.execute("UPDATE bot_state SET value = :v WHERE key = :k", {"v": "1", "k": "p1"})
+    assert on_disk(db.path, "SELECT value FROM bot_state WHERE key = 'p1'") == [("1",)]
