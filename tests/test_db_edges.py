@@ -842,3 +842,19 @@ async def test_every_read_takes_its_parameters_by_position_or_by_name(db: Databa
         assert inside["value"] == "one"
         await tx.execute("UPDATE bot_state SET value = :v WHERE key = :k", {"v": "1", "k": "p1"})
     assert on_disk(db.path, "SELECT value FROM bot_state WHERE key = 'p1'") == [("1",)]
+
+
+async def test_a_discarded_file_leaves_no_wal_even_while_another_reader_has_it_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "new" / "x.db"
+    db = await Database.open(path)
+    await put(db, "k")
+    reader = sqlite3.connect(path)  # e.g. `python -m bot check` looking at the same moment
+    reader.execute("SELECT count(*) FROM bot_state").fetchone()
+    try:
+        assert (tmp_path / "new" / "x.db-wal").exists()
+        assert await db.discard_if_new() is True
+        assert not (tmp_path / "new").exists()
+    finally:
+        reader.close()
