@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -899,3 +900,46 @@ def test_a_notice_section_fills_in_the_retention(tmp_path: Path) -> None:
     notice = load_privacy_notice(tmp_path)
 
     assert notice.sections_for(7) == [("Notes", "Kept 7 days, then 7 more never.")]
+
+
+async def test_the_export_file_states_the_default_retention_and_uses_the_registry_given(
+    scratch: Database, cipher: Cipher, seed: Seeder
+) -> None:
+    await seed.crisis_match(MEMBER, T0)
+    await scratch_row(scratch, cipher, word="only here")
+
+    default = json.loads(await export_json(scratch, cipher, MEMBER, GUILD, now=T0))
+    custom = json.loads(
+        await export_json(scratch, cipher, MEMBER, GUILD, now=T0, registry=(scratch_source(),))
+    )
+
+    assert default["data"]["crisis_matches"]["kept"] == "Deleted 30 days after the alert."
+    assert set(custom["data"]) == {"scratch"}
+
+
+def test_a_wrong_clock_or_retention_is_refused_with_its_exact_reason() -> None:
+    with pytest.raises(ValueError, match=r"^now must be timezone-aware \(UTC\)$"):
+        retention_cutoff(dt.datetime(2026, 1, 1), 30)
+    with pytest.raises(ValueError, match=r"^retention_days must be at least 1$"):
+        retention_cutoff(T0, 0)
+
+
+async def test_purges_and_erasures_log_counts_and_table_names_only(
+    db: Database, seed: Seeder, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.privacy")
+    finished = await seed.consultation(MEMBER, status="closed", closed_at=T0, note="words")
+    await seed.staff_note(finished, STAFF, "staff words")
+    await seed.consultation(MEMBER, status="claimed", claimed_by=STAFF, note="open words")
+
+    await purge_expired(db, T0 + dt.timedelta(days=30), 30)
+    await purge_expired(db, T0 + dt.timedelta(days=30), 30)
+    await erase(db, STAFF, GUILD)
+    await erase(db, MEMBER, None, audit=AuditEntry("member_request", "code", None, T0))
+
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.privacy"] == [
+        "privacy.purged total=2 tables=consultation_notes,consultations",
+        "privacy.purged total=0 tables=",
+        f"privacy.erased guild={GUILD} deleted=0 anonymised=3 open=0 audit=none",
+        "privacy.erased guild=None deleted=5 anonymised=0 open=1 audit=member_request",
+    ]
