@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -164,13 +165,14 @@ async def test_every_kind_of_value_is_exported_as_the_member_should_read_it(
         hidden="not for you",
     )
     await scratch_row(scratch, cipher, flag=0)  # every other value empty
+    await scratch_row(scratch, cipher, flag=0, hidden="also not for you")
 
     collected = await collect(
         scratch, cipher, MEMBER, GUILD, now=T0, retention_days=12, registry=(scratch_source(),)
     )
 
     records = collected["data"]["scratch"]["records"]
-    assert records == [
+    assert records[:2] == [
         {
             "member_id": str(MEMBER),
             "helper_id": None,
@@ -198,6 +200,7 @@ async def test_every_kind_of_value_is_exported_as_the_member_should_read_it(
             "status": "open",
         },
     ]
+    assert records[2] == records[1]  # a withheld value leaves no trace in the record
     assert collected["data"]["scratch"] == {
         "title": "Scratch rows",
         "purpose": "For the test.",
@@ -209,12 +212,12 @@ async def test_every_kind_of_value_is_exported_as_the_member_should_read_it(
     assert collected["manifest"]["withheld"][0] == {
         "source": "scratch.hidden",
         "title": "Hidden value",
-        "records": 1,
+        "records": 2,
         "reason": "Kept from you for the test.",
     }
     assert "not for you" not in json.dumps(collected)
     assert collected["manifest"]["included"] == [
-        {"source": "scratch", "title": "Scratch rows", "records": 2, "mentions": 0}
+        {"source": "scratch", "title": "Scratch rows", "records": 3, "mentions": 0}
     ]
 
 
@@ -943,3 +946,38 @@ async def test_purges_and_erasures_log_counts_and_table_names_only(
         f"privacy.erased guild={GUILD} deleted=0 anonymised=3 open=0 audit=none",
         "privacy.erased guild=None deleted=5 anonymised=0 open=1 audit=member_request",
     ]
+
+
+async def test_a_mentions_values_are_exported_like_a_records(
+    scratch: Database, cipher: Cipher
+) -> None:
+    await scratch_row(
+        scratch, cipher, member_id=BYSTANDER, helper_id=MEMBER, secret="shift handover ✓"
+    )
+    source = scratch_source(actor_view=("secret", "snowflake"))
+
+    collected = await collect(scratch, cipher, MEMBER, GUILD, now=T0, registry=(source,))
+
+    assert collected["data"]["scratch"]["mentions"] == [
+        {"you_are": "Helper", "secret": "shift handover ✓", "snowflake": None}
+    ]
+
+
+def test_asking_a_source_for_a_column_it_lacks_names_both() -> None:
+    with pytest.raises(KeyError, match=r"^'consultations\.nope'$"):
+        CONSULTATIONS.column("nope")
+
+
+def test_the_cutoff_is_utc_whatever_the_machines_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        cutoff = retention_cutoff(T0.astimezone(PLUS_TWO), 30)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert cutoff.utcoffset() == dt.timedelta(0)
+    assert cutoff == T0 - dt.timedelta(days=30)
