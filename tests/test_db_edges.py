@@ -232,12 +232,15 @@ async def test_the_marker_says_running_while_open_and_clean_after(tmp_path: Path
     await again.close()
 
 
-async def test_a_file_without_bot_state_gets_no_marker(tmp_path: Path) -> None:
+async def test_a_file_without_bot_state_gets_no_marker(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     folder = write(tmp_path / "m", **{"0001_a.sql": "CREATE TABLE a (x);"})
     path = tmp_path / "x.db"
     db = await Database.open(path, migrations_dir=folder)
     assert await db.closed_cleanly() is False
     await db.close()
+    assert "database.clean_marker_failed" not in events(caplog)  # none was tried
 
     again = await Database.open(path, migrations_dir=folder)
     assert again.full_check_ran  # no marker: it cannot know the last run closed cleanly
@@ -442,9 +445,12 @@ async def test_a_backup_is_a_complete_copy_of_what_was_committed(
 # ------------------------------------------------------------------ the file under the bot
 
 
-@pytest.mark.parametrize(("which", "named"), [("", "database"), ("-wal", "wal")])
+@pytest.mark.parametrize(
+    ("which", "named"),
+    [(("",), "database"), (("-wal",), "wal"), (("", "-wal"), "database,wal")],
+)
 async def test_a_lost_file_is_noticed_once_named_and_every_write_refused(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, which: str, named: str
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, which: tuple[str, ...], named: str
 ) -> None:
     path = tmp_path / "x.db"
     db = await Database.open(path)
@@ -452,7 +458,8 @@ async def test_a_lost_file_is_noticed_once_named_and_every_write_refused(
     db.on_lost = lambda: calls.append("lost")
     await put(db, "before")
     assert not db.lost
-    path.with_name(path.name + which).unlink()
+    for suffix in which:
+        path.with_name(path.name + suffix).unlink()
 
     for attempt in ("one", "two"):
         with pytest.raises(StorageLostError) as caught:
