@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -968,16 +969,26 @@ def test_asking_a_source_for_a_column_it_lacks_names_both() -> None:
         CONSULTATIONS.column("nope")
 
 
-def test_the_cutoff_is_utc_whatever_the_machines_time_zone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def far_from_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's local time zone is not UTC (the bot may run anywhere)."""
     monkeypatch.setenv("TZ", "Asia/Kolkata")
     time.tzset()
-    try:
-        cutoff = retention_cutoff(T0.astimezone(PLUS_TWO), 30)
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("far_from_utc")
+async def test_times_read_and_stamped_are_utc_whatever_the_machines_time_zone(
+    db: Database, cipher: Cipher
+) -> None:
+    cutoff = retention_cutoff(T0.astimezone(PLUS_TWO), 30)
+    read = parse_time("2026-01-01T14:00:00+02:00")
+    collected = await collect(db, cipher, MEMBER, GUILD, now=T0.astimezone(PLUS_TWO))
 
     assert cutoff.utcoffset() == dt.timedelta(0)
     assert cutoff == T0 - dt.timedelta(days=30)
+    assert read is not None
+    assert read.utcoffset() == dt.timedelta(0)
+    assert collected["generated_at"] == "2026-01-01T12:00:00Z"
