@@ -865,3 +865,29 @@ async def test_a_discarded_file_leaves_no_wal_even_while_another_reader_has_it_o
         assert not (tmp_path / "new").exists()
     finally:
         reader.close()
+
+
+async def test_a_schema_sqlite_cannot_read_is_one_sentence_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    await (await Database.open(path)).close()
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA writable_schema = ON")
+    connection.execute(  # a table whose module this SQLite lacks: its columns cannot be read
+        "INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES "
+        "('table', 'ghost', 'ghost', 0, 'CREATE VIRTUAL TABLE ghost USING no_such_module')"
+    )
+    connection.commit()
+    connection.close()
+
+    with pytest.raises(StartupError) as caught:
+        await Database.open(path)
+
+    assert str(caught.value) == (
+        f"The database file {path} is not a readable SQLite database (it may be corrupt): "
+        "restore a backup or point DATABASE_PATH at a new file."
+    )
+    assert not database_in_use(path)
+
+
+async def test_an_unknown_pragma_reads_as_nothing(db: Database) -> None:
+    assert await db.pragma("no_such_pragma") is None
