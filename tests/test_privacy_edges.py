@@ -986,9 +986,15 @@ async def test_times_read_and_stamped_are_utc_whatever_the_machines_time_zone(
     cutoff = retention_cutoff(T0.astimezone(PLUS_TWO), 30)
     read = parse_time("2026-01-01T14:00:00+02:00")
     collected = await collect(db, cipher, MEMBER, GUILD, now=T0.astimezone(PLUS_TWO))
+    await erase(
+        db, MEMBER, GUILD, audit=AuditEntry("member_request", "c", None, T0.astimezone(PLUS_TWO))
+    )
 
     assert cutoff.utcoffset() == dt.timedelta(0)
     assert cutoff == T0 - dt.timedelta(days=30)
     assert read is not None
     assert read.utcoffset() == dt.timedelta(0)
     assert collected["generated_at"] == "2026-01-01T12:00:00Z"
+    row = await db.fetchone("SELECT created_at FROM privacy_audit")
+    assert row is not None
+    assert row["created_at"] == "2026-01-01T12:00:00+00:00"
