@@ -998,3 +998,24 @@ async def test_times_read_and_stamped_are_utc_whatever_the_machines_time_zone(
     row = await db.fetchone("SELECT created_at FROM privacy_audit")
     assert row is not None
     assert row["created_at"] == "2026-01-01T12:00:00+00:00"
+
+
+async def test_a_row_about_two_people_is_each_ones_own(scratch: Database, cipher: Cipher) -> None:
+    await scratch_row(scratch, cipher, member_id=MEMBER, helper_id=BYSTANDER, word="shared")
+    await scratch_row(scratch, cipher, member_id=STAFF, helper_id=STAFF, word="other")
+    source = scratch_source(
+        member_columns=(
+            MemberColumn("member_id", "Member", OnErase.DELETE_ROW),
+            MemberColumn("helper_id", "Partner", OnErase.DELETE_ROW),
+        ),
+        actor_view=(),
+    )
+
+    for who in (MEMBER, BYSTANDER):
+        shown = await collect(scratch, cipher, who, GUILD, now=T0, registry=(source,))
+        assert [r["word"] for r in shown["data"]["scratch"]["records"]] == ["shared"]
+
+    report = await erase(scratch, BYSTANDER, GUILD, registry=(source,))
+
+    assert report.deleted == {"scratch": 1}
+    assert await count(scratch, "SELECT count(*) FROM scratch") == 1
