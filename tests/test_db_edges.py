@@ -891,3 +891,17 @@ async def test_a_schema_sqlite_cannot_read_is_one_sentence_at_open(tmp_path: Pat
 
 async def test_an_unknown_pragma_reads_as_nothing(db: Database) -> None:
     assert await db.pragma("no_such_pragma") is None
+
+
+async def test_a_refused_second_open_removes_the_file_it_just_made(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    first = await Database.open(path)
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink()  # gone under the running bot
+
+    with pytest.raises(StartupError, match="Another bot process"):
+        await Database.open(path)  # makes a new empty file, then finds the lock held
+
+    assert not path.exists()
+    assert lock_path_for(path).exists()  # the running bot's lock is left alone
+    await first.close()
