@@ -905,3 +905,32 @@ async def test_a_refused_second_open_removes_the_file_it_just_made(tmp_path: Pat
     assert not path.exists()
     assert lock_path_for(path).exists()  # the running bot's lock is left alone
     await first.close()
+
+
+async def test_a_path_under_a_file_is_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("not a folder")
+    path = tmp_path / "plain" / "x.db"
+
+    with pytest.raises(StartupError) as caught:
+        await Database.open(path)
+
+    assert str(caught.value) == (
+        f"The database file {path} cannot be read (Not a directory): "
+        "check DATABASE_PATH and its permissions."
+    )
+
+
+async def test_a_lock_path_taken_by_a_folder_is_one_sentence_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "x.db"
+    lock_path_for(path).mkdir()
+
+    with pytest.raises(StartupError) as caught:
+        await Database.open(path)
+
+    assert str(caught.value) == (
+        f"The lock file {lock_path_for(path)} cannot be created (Is a directory): "
+        "check the database folder's permissions."
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db.lock"]
