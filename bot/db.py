@@ -36,6 +36,10 @@ from bot.errors import StartupError, TryAgainError
 
 log = logging.getLogger(__name__)
 
+# Mutation testing (CONTRIBUTING.md): SQL keywords and names, PRAGMA names and sqlite3.Row keys
+# ignore case, so a mutant that only changes the case of SQL text is equivalent. The other
+# equivalent or unreachable ones are marked below.
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -384,6 +388,8 @@ class Database:
         async with self._lock:
             self._require_open()
             row = await self._tx.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
+        # row is (busy, log frames, checkpointed): after a TRUNCATE the log is 0 frames exactly
+        # when it was not busy, so testing row[1] instead of row[0] is an equivalent mutant.
         if row is None or row[0] != 0:
             log.warning("database.checkpoint_incomplete")
 
@@ -464,7 +470,7 @@ class Database:
         self._closed = True
         if self._lock_fd is not None:
             _release_process_lock(self._lock_fd)
-            self._lock_fd = None
+            self._lock_fd = None  # never read again once closed: any falsy value is equivalent
 
     @property
     def closed(self) -> bool:
@@ -506,7 +512,12 @@ def _make_folders(folder: Path) -> list[Path]:
 
 
 def _discard(path: Path, created: _Created) -> None:
-    """Remove what a refused open created (never anything that was there before)."""
+    """Remove what a refused open created (never anything that was there before).
+
+    The suppressions are defensive (unreachable in tests): the lock file this open created is
+    still there, and each folder is empty once the files are gone. A WAL database never has a
+    ``-journal`` after a statement, so mutants on that suffix are equivalent.
+    """
     if created.lock:
         with contextlib.suppress(OSError):
             lock_path_for(path).unlink()
@@ -537,7 +548,11 @@ def _check_header(path: Path) -> None:
 
 
 async def _stop_worker(connection: aiosqlite.Connection) -> None:
-    """Wait for aiosqlite's thread after a failed connect, so it never outlives the loop."""
+    """Wait for aiosqlite's thread after a failed connect, so it never outlives the loop.
+
+    Unreachable in the tests (they run as root, and every file SQLite could not open is
+    refused by the checks before it): its mutants are counted as survivors.
+    """
     thread = getattr(connection, "_thread", None)
     for _ in range(500):
         if thread is None or not thread.is_alive():
@@ -616,7 +631,7 @@ def _acquire_process_lock(path: Path) -> int:
 
 
 def _release_process_lock(fd: int) -> None:
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):  # defensive: unlocking a lock we hold does not fail
         fcntl.flock(fd, fcntl.LOCK_UN)
     os.close(fd)
 

@@ -47,6 +47,10 @@ from bot.db import Database, Transaction
 
 log = logging.getLogger(__name__)
 
+# Mutation testing (CONTRIBUTING.md): SQL keywords and names, sqlite3.Row keys and codec names
+# ignore case, so a mutant that only changes the case of SQL text, a row key ("known",
+# "rid", "guild") or "utf-8"/"ascii" is equivalent. The other equivalent ones are marked below.
+
 
 class Cipher(Protocol):
     """What an export needs of ``bot.crypto.Cipher``: reading a stored note back. (A protocol,
@@ -451,7 +455,7 @@ NOT_COLLECTED: tuple[NotCollected, ...] = (
 
 
 def _as_utc_text(value: Any) -> str | None:
-    when = parse_time(value)
+    when = parse_time(value)  # never None here (_export_value answers None first): defensive
     return None if when is None else when.isoformat().replace("+00:00", "Z")
 
 
@@ -461,6 +465,7 @@ def parse_time(value: Any) -> dt.datetime | None:
         return None
     if isinstance(value, (int, float)):
         return dt.datetime.fromtimestamp(value, dt.UTC)
+    # Python 3.11's fromisoformat reads "Z" itself: mutating this replace is equivalent.
     when = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     if when.tzinfo is None:
         return when.replace(tzinfo=dt.UTC)
@@ -614,6 +619,7 @@ async def collect(
         )
     for item in NOT_COLLECTED:
         withheld.append({"source": item.name, "title": item.title, "reason": item.reason})
+    # now(None) would be local time, which astimezone converts to the same instant: equivalent.
     generated = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     return {
         "format": EXPORT_FORMAT,
@@ -648,6 +654,7 @@ async def export_json(
     collected = await collect(
         db, cipher, member_id, guild_id, now=now, retention_days=retention_days, registry=registry
     )
+    # ensure_ascii=None is as false as False: that mutant is equivalent.
     return json.dumps(collected, indent=2, ensure_ascii=False).encode("utf-8")
 
 
@@ -809,7 +816,7 @@ def pseudonym_key(encryption_key: bytes) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(),
         length=32,
-        salt=None,
+        salt=None,  # HKDF's default: the mutant that drops it is equivalent
         info=b"recovery-support-bot privacy audit pseudonym v1",
     ).derive(encryption_key)
 
