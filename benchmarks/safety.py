@@ -24,7 +24,7 @@ from benchmarks._common import machine, note, print_table
 from bot.safety import CrisisMatcher, Level
 from bot.safety_model import CrisisModel
 from bot.settings import PROJECT_ROOT
-from cogs.safety import OFF_LOOP_CHARS
+from cogs.safety._cog import OFF_LOOP_CHARS
 
 EVAL = PROJECT_ROOT / "tests" / "data" / "crisis_eval"
 FLOOR = re.compile(r"\bkill myself\b")
