@@ -927,3 +927,53 @@ async def test_release_claims_of_everywhere_returns_every_server_s_requests(
 
     assert sorted(r.id for r in released) == sorted([here.id, there.id, also_here.id])
     assert all(r.status is Status.OPEN and r.claimed_by is None for r in released)
+
+
+async def test_every_field_survives_the_round_trip_through_the_database(
+    service: ConsultationService,
+) -> None:
+    # What the member wrote and who did what come back exactly as stored, read fresh from the
+    # file at each step (a field dropped or blanked when a row is read back fails here).
+    result = await service.create(
+        guild_id=GUILD,
+        member_id=MEMBER,
+        topic=Topic.COPING,
+        urgency=Urgency.SOON,
+        now=T0,
+        config=CONFIG,
+        note="a note of mine",
+        preferred_time="after 6pm",
+    )
+    assert result.created is True
+    request_id = result.consultation.id
+    assert result.consultation.preferred_time == "after 6pm"
+    created = await service.get(request_id)
+    assert created is not None
+    assert (created.member_id, created.note, created.preferred_time) == (
+        MEMBER,
+        "a note of mine",
+        "after 6pm",
+    )
+    assert (created.claimed_at, created.closed_by, created.closed_at) == (None, None, None)
+    assert created.created_at == T0
+
+    await service.claim(GUILD, request_id, STAFF, later(60))
+    claimed = await service.get(request_id)
+    assert claimed is not None
+    assert (claimed.claimed_by, claimed.claimed_at, claimed.first_claimed_at) == (
+        STAFF,
+        later(60),
+        later(60),
+    )
+    assert claimed.preferred_time == "after 6pm"
+
+    await service.close(GUILD, request_id, STAFF, "talked it through", later(120))
+    closed = await service.get(request_id)
+    assert closed is not None
+    assert closed.status is Status.CLOSED
+    assert (closed.closed_by, closed.closed_at, closed.close_reason) == (
+        STAFF,
+        later(120),
+        "talked it through",
+    )
+    assert (closed.member_id, closed.preferred_time) == (MEMBER, "after 6pm")
