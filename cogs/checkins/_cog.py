@@ -39,7 +39,7 @@ from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
 from cogs._components import defer
 from cogs._handoff import CONSULT_START, consult_button_view
 from cogs._zone_choices import timezone_choices
-from cogs.care._views import TipButton
+from cogs.care._coping import TipButton
 
 log = logging.getLogger(__name__)
 
