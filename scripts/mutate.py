@@ -138,12 +138,16 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
     ),
     "cogs/privacy/_cog.py": (
-        ("*_require_manage_server__*", "*confirmed__*", "*KeepButton*run__*"),
+        ("*_require_manage_server__*", "*confirmed__*"),
         (
             "tests/test_permission_edges.py",
             "tests/test_privacy_commands.py",
             "tests/test_cog_permissions_table.py::test_an_admin_forget_question_without_a_server_is_refused",
         ),
+    ),
+    "cogs/privacy/_views.py": (
+        ("*KeepButton*run__*",),
+        ("tests/test_permission_edges.py", "tests/test_privacy_commands.py"),
     ),
     "cogs/setup/_cog.py": (
         ("*require_manager__*",),

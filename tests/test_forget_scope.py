@@ -14,7 +14,7 @@ import simcord
 
 from bot.bot import SupportBot
 from bot.db import MIGRATIONS_DIR, Database
-from cogs.privacy._cog import not_known_here
+from cogs.privacy._embeds import not_known_here
 from tests.conftest import add_admin
 from tests.test_privacy_commands import add_request, reply, rows, text_of
 

@@ -18,7 +18,7 @@ import simcord
 from bot.bot import SupportBot
 from bot.consultations import Status
 from bot.ui import SOMETHING_WENT_WRONG
-from cogs.privacy._cog import CONFIRM_MINUTES, EXPIRED, NOT_YOURS
+from cogs.privacy._views import CONFIRM_MINUTES, EXPIRED, NOT_YOURS
 from tests.conftest import ConsultServer, add_admin, make_consult_server
 from tests.test_consult_member import ask, said, service
 from tests.test_consult_staff import card_for, open_and_claim, the_thread

@@ -17,13 +17,8 @@ from bot.bot import SupportBot, create_bot
 from bot.errors import OutOfDateError
 from bot.privacy import pseudonym, pseudonym_key
 from bot.settings import Settings
-from cogs.privacy._cog import (
-    CONFIRM_MINUTES,
-    ERASED_NOTICE,
-    EXPIRED,
-    EXPORT_TOO_LARGE,
-    LAST_PURGE_KEY,
-)
+from cogs.privacy._cog import ERASED_NOTICE, EXPORT_TOO_LARGE, LAST_PURGE_KEY
+from cogs.privacy._views import CONFIRM_MINUTES, EXPIRED
 from tests.conftest import add_admin, make_settings, restart
 from tests.helpers import text_of
 
