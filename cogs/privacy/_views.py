@@ -8,9 +8,8 @@ from typing import Any, ClassVar, Protocol, Self
 
 import discord
 
-from bot.errors import OutOfDateError
 from bot.ui import send_ephemeral
-from cogs._components import PersistentButton
+from cogs._components import PersistentButton, StaleButton
 
 log = logging.getLogger(__name__)
 
@@ -111,30 +110,12 @@ class KeepButton(
         )
 
 
-class OldConfirmButton(
-    PersistentButton,
-    template=r"privacy:(?:confirm|cancel)",
-):
+class OldConfirmButton(StaleButton, template=r"privacy:(?:confirm|cancel)"):
     """The buttons of a question asked before the confirmation moved into the custom_id: they
     are answered (nothing is deleted) instead of failing silently."""
 
-    def __init__(self) -> None:
-        super().__init__(discord.ui.Button(label="…", custom_id="privacy:confirm"))
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls()
-
+    stale_id = "privacy:confirm"
     where = "button:privacy:old"
-
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        raise OutOfDateError()
 
 
 BUTTONS = (EraseButton, KeepButton, OldConfirmButton)
