@@ -43,7 +43,9 @@ class ConsultHandoff:
     """
 
     def __init__(self, bot: SupportBot, services: Services) -> None:
-        self._flow = ConsultFlow(bot, services)
+        self._flow = ConsultFlow(
+            bot, services, add_member_backoff=bot.settings.thread_add_retry_seconds
+        )
 
     async def open_for_member(self, guild: discord.Guild, member_id: int) -> Consultation | None:
         """Open (or find) an urgent request on a member's behalf and alert staff; None when

@@ -34,9 +34,14 @@ def missing_permissions(channel: discord.abc.GuildChannel, codes: Sequence[str])
 class FlowBase:
     """What every layer of the flow reads: the bot, its services and the clock."""
 
-    def __init__(self, bot: SupportBot, services: Services) -> None:
+    def __init__(
+        self, bot: SupportBot, services: Services, *, add_member_backoff: Sequence[float]
+    ) -> None:
         self.bot = bot
         self.services = services
+        self.add_member_backoff = tuple(add_member_backoff)
+        """Waits between tries when Discord fails (5xx, 429) to add someone to a thread (one
+        more try than waits): ``Settings.thread_add_retry_seconds``, zero in the tests."""
 
     @property
     def service(self) -> ConsultationService:

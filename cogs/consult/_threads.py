@@ -28,8 +28,6 @@ THREAD_ARCHIVE_MINUTES: Literal[10080] = (
 )
 
 
-ADD_MEMBER_BACKOFF_SECONDS = (0.25, 0.75)
-"""Waits between tries when Discord fails (5xx, 429) to add someone to a thread: three tries."""
 MEMBER_NOT_ADDED = "thread:member_not_added"
 CLAIMER_NOT_ADDED = "thread:claimer_not_added"
 NOT_ADDED_PROBLEMS = (MEMBER_NOT_ADDED, CLAIMER_NOT_ADDED)
@@ -142,7 +140,7 @@ class Threads(Cards):
     ) -> bool:
         """Add someone to the thread, trying again (briefly) while Discord fails; False if
         they could not be added. A refusal (403, 404) is not retried: it would not change."""
-        for attempt in range(len(ADD_MEMBER_BACKOFF_SECONDS) + 1):
+        for attempt in range(len(self.add_member_backoff) + 1):
             try:
                 await thread.add_user(discord.Object(user_id))
                 return True
@@ -154,11 +152,11 @@ class Threads(Cards):
                     error.status,
                     attempt + 1,
                 )
-                if attempt == len(ADD_MEMBER_BACKOFF_SECONDS) or not (
+                if attempt == len(self.add_member_backoff) or not (
                     error.status >= 500 or error.status == 429
                 ):
                     return False
-                await asyncio.sleep(ADD_MEMBER_BACKOFF_SECONDS[attempt])
+                await asyncio.sleep(self.add_member_backoff[attempt])
         return False  # pragma: no cover - the loop always returns
 
     async def _add_people(self, thread: discord.Thread, consultation: Consultation) -> bool:
