@@ -19,6 +19,12 @@ from cogs.consult._views import START, START_URGENT
 CONSULT_START = START
 CONSULT_START_URGENT = START_URGENT
 
+SUPPORT_TEXT = (
+    "`/coping` has ideas for a hard moment, and a consultant from the group can talk with "
+    "you privately. If you are in danger right now, use `/crisis`."
+)
+"""The words beside ``consult_button_view`` when a member may want support."""
+
 
 def consult_button_view(*, urgent: bool) -> discord.ui.View:
     """A view with one "Talk to a consultant" button, handled by the consultation extension."""
