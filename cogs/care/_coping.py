@@ -15,8 +15,8 @@ from cogs._components import PersistentItem, stopped_view
 from cogs.care._pages import (
     AnyItem,
     Button,
+    CareMenu,
     Page,
-    Select,
     care_bot,
     care_state,
     page,
@@ -72,7 +72,7 @@ class TipButton(
         await show_tip(interaction, self.topic, after=after)
 
 
-class CopingTopicSelect(PersistentItem[Select], template=r"care:coping:topics"):
+class CopingTopicSelect(CareMenu, template=r"care:coping:topics"):
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
         topics = bot.care.coping.topics
         options = page_cache(bot).get(
@@ -89,12 +89,6 @@ class CopingTopicSelect(PersistentItem[Select], template=r"care:coping:topics"):
                 options=list(options),
             )
         )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
-    ) -> Self:
-        return cls(care_bot(interaction))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         await show_tip(interaction, self.item.values[0])

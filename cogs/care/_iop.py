@@ -17,9 +17,9 @@ from cogs._components import PersistentItem, stopped_view
 from cogs.care._pages import (
     AnyItem,
     Button,
+    CareMenu,
     ExternalButton,
     Page,
-    Select,
     care_bot,
     page,
     page_cache,
@@ -37,7 +37,7 @@ NOT_YOURS = (
 )
 
 
-class IopTopicSelect(PersistentItem[Select], template=r"care:iop:topics"):
+class IopTopicSelect(CareMenu, template=r"care:iop:topics"):
     """Switch between the /iop topics (including the is-it-for-me reflection)."""
 
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
@@ -63,12 +63,6 @@ class IopTopicSelect(PersistentItem[Select], template=r"care:iop:topics"):
             )
         )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
-    ) -> Self:
-        return cls(care_bot(interaction))
-
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         topic = self.item.values[0]
         if topic == FIT_TOPIC:
@@ -77,7 +71,7 @@ class IopTopicSelect(PersistentItem[Select], template=r"care:iop:topics"):
             await show_iop_topic(interaction, topic)
 
 
-class ApproachSelect(PersistentItem[Select], template=r"care:iop:approach"):
+class ApproachSelect(CareMenu, template=r"care:iop:approach"):
     """Read one treatment approach in depth."""
 
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
@@ -97,12 +91,6 @@ class ApproachSelect(PersistentItem[Select], template=r"care:iop:approach"):
                 row=0,
             )
         )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
-    ) -> Self:
-        return cls(care_bot(interaction))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         await show_approach(interaction, self.item.values[0])

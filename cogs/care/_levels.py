@@ -14,12 +14,21 @@ from bot.care import OVERVIEW_KEY
 from bot.errors import OutOfDateError
 from bot.ui import shorten
 from cogs._components import PersistentItem, stopped_view
-from cogs.care._pages import AnyItem, Button, Page, Select, care_bot, page, page_cache, show
+from cogs.care._pages import (
+    AnyItem,
+    Button,
+    CareMenu,
+    Page,
+    care_bot,
+    page,
+    page_cache,
+    show,
+)
 
 log = logging.getLogger(__name__)
 
 
-class LevelSelect(PersistentItem[Select], template=r"care:levels:open"):
+class LevelSelect(CareMenu, template=r"care:levels:open"):
     """Open one level of care in depth."""
 
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
@@ -41,17 +50,11 @@ class LevelSelect(PersistentItem[Select], template=r"care:levels:open"):
             )
         )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
-    ) -> Self:
-        return cls(care_bot(interaction))
-
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         await show_level(interaction, self.item.values[0])
 
 
-class LevelCompareSelect(PersistentItem[Select], template=r"care:levels:compare"):
+class LevelCompareSelect(CareMenu, template=r"care:levels:compare"):
     """Pick two levels to see side by side."""
 
     def __init__(self, bot: SupportBot) -> None:
@@ -69,12 +72,6 @@ class LevelCompareSelect(PersistentItem[Select], template=r"care:levels:compare"
                 row=1,
             )
         )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
-    ) -> Self:
-        return cls(care_bot(interaction))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         first, second = self.item.values

@@ -1,23 +1,18 @@
-"""What every care menu and button shares: pages built once per bot, and how they are shown.
-
-Every interactive part is a persistent ``DynamicItem``: its whole state is in its custom_id
-(``care:level:iop``, ``care:fit:<owner>:<answers>``…), so it keeps working after a restart.
-A click on a member's own private message edits it in place; a click on a shared (public)
-message answers the clicker privately, so nobody changes what everyone else sees.
-Views hold only dynamic items (and the externally handled consult button), so discord.py
-never has to keep per-message state for them.
-"""
+"""What every care menu and button shares: pages built once per bot, how they are shown, and
+the base of the menus (see ``_views`` for how the components keep working after a restart)."""
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable
-from typing import Any, NamedTuple, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, Self, TypeVar, cast
 
 import discord
 
 from bot.bot import SupportBot
 from bot.care import Card, CareContent, TipRotation
+from cogs._components import PersistentItem
 from cogs.care._embeds import card_embeds
 
 Button = discord.ui.Button[discord.ui.View]
@@ -57,6 +52,18 @@ class ExternalButton(Button):
 
     def is_dispatchable(self) -> bool:
         return False
+
+
+class CareMenu(PersistentItem[Select], template=r"(?!)"):
+    """A care menu whose options come from the content alone: a press rebuilds it from the bot,
+    so a subclass's ``__init__`` takes the bot (and optionally what is chosen now)."""
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
+    ) -> Self:
+        build = cast(Callable[[SupportBot], Self], cls)
+        return build(care_bot(interaction))
 
 
 class Page(NamedTuple):

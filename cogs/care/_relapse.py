@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any, Self
+from typing import Any
 
 import discord
 
@@ -13,13 +12,13 @@ from bot.bot import SupportBot
 from bot.care import RELAPSE_TOPICS
 from bot.errors import OutOfDateError
 from bot.ui import shorten
-from cogs._components import PersistentItem, stopped_view
-from cogs.care._pages import AnyItem, Page, Select, care_bot, page, page_cache, show
+from cogs._components import stopped_view
+from cogs.care._pages import CareMenu, Page, care_bot, page, page_cache, show
 
 log = logging.getLogger(__name__)
 
 
-class RelapseTopicSelect(PersistentItem[Select], template=r"care:relapse:topics"):
+class RelapseTopicSelect(CareMenu, template=r"care:relapse:topics"):
     def __init__(self, bot: SupportBot, current: str | None = None) -> None:
         topics = bot.care.relapse.topics
         super().__init__(
@@ -36,12 +35,6 @@ class RelapseTopicSelect(PersistentItem[Select], template=r"care:relapse:topics"
                 ],
             )
         )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
-    ) -> Self:
-        return cls(care_bot(interaction))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         await show_relapse(interaction, self.item.values[0])
