@@ -20,15 +20,9 @@ from bot.settings import Settings
 from cogs.privacy._cog import ERASED_NOTICE, EXPORT_TOO_LARGE, LAST_PURGE_KEY
 from cogs.privacy._views import CONFIRM_MINUTES, EXPIRED
 from tests.conftest import add_admin, make_settings, restart
-from tests.helpers import text_of
+from tests.helpers import text_of, the_bot
 
 SENTINEL = "SENTINEL-b41c-my-words"
-
-
-def the_bot(env: simcord.Env) -> SupportBot:
-    bot = env.bot
-    assert isinstance(bot, SupportBot)
-    return bot
 
 
 def reply(result: simcord.InteractionResult) -> simcord.ResponseMessage:
