@@ -14,6 +14,7 @@ from bot.care import FIT_ANSWERS, FIT_TOPIC, IOP_TOPICS
 from bot.errors import OutOfDateError
 from bot.ui import send_ephemeral, shorten
 from cogs._components import PersistentItem, stopped_view
+from cogs._handoff import CONSULT_START
 from cogs.care._pages import (
     AnyItem,
     Button,
@@ -28,7 +29,7 @@ from cogs.care._pages import (
 
 log = logging.getLogger(__name__)
 
-CONSULT_CUSTOM_ID = "consult:start"
+CONSULT_CUSTOM_ID = CONSULT_START
 """Handled by the consultation feature, not here."""
 
 NOT_YOURS = (
