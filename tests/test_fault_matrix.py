@@ -384,6 +384,21 @@ async def _content_commands_still_work(server: ConsultServer) -> None:
     assert "988" in said(crisis)
 
 
+class _FullDisk:
+    """A sqlite3 connection on a full disk: every INSERT, UPDATE or DELETE fails as SQLite's."""
+
+    def __init__(self, real: sqlite3.Connection) -> None:
+        self._real = real
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._real.execute(sql, *args)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._real, name)
+
+
 @pytest.mark.parametrize("how", ["read-only", "disk-full"])
 async def test_a_database_that_cannot_be_written(
     consult_server: ConsultServer, how: str, monkeypatch: pytest.MonkeyPatch
@@ -393,16 +408,10 @@ async def test_a_database_that_cannot_be_written(
     if how == "read-only":
         await db.pragma("query_only=ON")
     else:
-        # What SQLite raises when the disk is full, on every statement that writes.
+        # What SQLite raises when the disk is full, on every statement that writes: the
+        # sqlite3 connection aiosqlite's thread uses is wrapped (writes run there in one hop).
         connection = db._connection
-        real_execute = connection.execute
-
-        def full_disk(sql: str, *args: object, **kwargs: object) -> object:
-            if sql.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
-                raise sqlite3.OperationalError("database or disk is full")
-            return real_execute(sql, *args, **kwargs)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(connection, "execute", full_disk)
+        monkeypatch.setattr(connection, "_connection", _FullDisk(connection._conn))
 
     await _content_commands_still_work(server)
     result = await ask(server)
