@@ -28,7 +28,6 @@ import simcord
 from bot.bot import create_bot
 from bot.consultations import Status
 from bot.errors import TryAgainError
-from bot.guild_config import GuildConfigRepository
 from tests.conftest import ConsultServer, make_consult_server, make_settings
 from tests.reliability import assert_nothing_pinged, assert_polite, bot_of, said
 from tests.test_consult_member import ask, service
@@ -285,7 +284,7 @@ async def test_the_safety_net_when_discord_fails(
 async def test_a_member_who_blocks_dms_gets_the_welcome_in_the_channel(env: simcord.Env) -> None:
     guild = env.create_guild("Group")
     welcome = guild.create_text_channel("welcome")
-    await GuildConfigRepository(bot_of(env).db).update(
+    await bot_of(env).services.configs.update(
         guild.id, env.now(), welcome_channel_id=welcome.id, welcome_dm=True
     )
     user = env.create_user("private-person")
@@ -311,7 +310,7 @@ async def test_meeting_dm_reminders_skip_a_member_who_cannot_be_dmed(env: simcor
     guild = env.create_guild("Group")
     meetings = guild.create_text_channel("meetings")
     general = guild.create_text_channel("general")
-    await GuildConfigRepository(bot_of(env).db).update(
+    await bot_of(env).services.configs.update(
         guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
     )
     closed_user, open_user = env.create_user("closed"), env.create_user("open")
