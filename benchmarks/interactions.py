@@ -326,6 +326,10 @@ class ConsultWorld:
             consult_channel_id=consult.id,
             cooldown_minutes=0,
             hourly_cap=1_000_000_000,
+            # Hundreds of requests wait here: the hourly jumps of the clock would otherwise
+            # re-ping staff about each of them (the reminder loop is not what is measured).
+            reminder_minutes=1_000_000,
+            urgent_reminder_minutes=1_000_000,
         )
 
     async def open_form(self) -> tuple[simcord.MemberActor, simcord.InteractionResult]:

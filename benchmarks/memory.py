@@ -145,6 +145,8 @@ LONG_MESSAGE = (
 ) * 8
 """About 1,500 characters of an ordinary post, read in full by the safety net."""
 WORRIED = "honestly theres no way out of this"
+SETTLE_S = 600.0
+"""How long SimCord waits for the bot to work through a batch of events (on a busy machine)."""
 
 
 async def _live_server(
@@ -200,7 +202,7 @@ async def live(joins: int, messages: int, burst_forms: int, burst_messages: int)
                 before = settled_rss_mib()
                 with stopwatch() as elapsed:
                     people = [guild.add_member(env.create_user(f"joiner{n}")) for n in range(joins)]
-                    await env.settle()
+                    await env.settle(timeout=SETTLE_S)
                 result["join_us"] = elapsed() / max(1, joins) * 1e6
                 env.backend.transcript.clear()
                 result["joins_mib"] = settled_rss_mib() - before
@@ -236,7 +238,7 @@ async def live(joins: int, messages: int, burst_forms: int, burst_messages: int)
                                 await asker.submit_modal(shown, _modal_values(shown.modal or {}))
                             if n < burst_messages:
                                 await writers[n].send(general, LONG_MESSAGE)
-                    await env.settle()
+                    await env.settle(timeout=SETTLE_S)
                     result["burst_s"] = elapsed()
                 firsts = [
                     (timer._responses[token][0] - timer._starts[token]) / 1e6
