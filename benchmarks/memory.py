@@ -228,7 +228,7 @@ async def live(joins: int, messages: int, burst_forms: int, burst_messages: int)
                 writers = [
                     guild.add_member(env.create_user(f"writer{n}")) for n in range(burst_messages)
                 ]
-                await env.settle()
+                await env.settle(timeout=SETTLE_S)
                 timer.forget()
                 async with timer.capture() as captured:
                     with stopwatch() as elapsed, _arriving_together(env):
