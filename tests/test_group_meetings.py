@@ -7,7 +7,6 @@ import datetime as dt
 import discord
 import simcord
 
-from bot.guild_config import GuildConfigRepository
 from bot.meetings import Meeting, due_reminders, upcoming
 from bot.settings import Settings
 from tests.conftest import add_admin, restart
@@ -44,7 +43,7 @@ async def _reminding_server(
     """A server whose #meetings gets a reminder 15 minutes before each meeting."""
     guild = env.create_guild()
     meetings = guild.create_text_channel("meetings")
-    await GuildConfigRepository(the_bot(env).db).update(
+    await the_bot(env).services.configs.update(
         guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
     )
     return guild, meetings

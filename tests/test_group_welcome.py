@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import simcord
 
-from bot.guild_config import GuildConfigRepository
 from bot.settings import Settings
 from tests.conftest import add_admin, restart
 from tests.helpers import text_of as _embed_text
@@ -12,7 +11,7 @@ from tests.helpers import the_bot
 
 
 async def _configure(env: simcord.Env, guild: simcord.GuildHandle, **changes: object) -> None:
-    await GuildConfigRepository(the_bot(env).db).update(guild.id, env.now(), **changes)
+    await the_bot(env).services.configs.update(guild.id, env.now(), **changes)
 
 
 def _role_ids(
