@@ -30,6 +30,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.group",
     "cogs.meetings",
     "cogs.checkins",
+    "cogs.milestones",
     "cogs.safety",
     "cogs.privacy",
 )

@@ -7,7 +7,7 @@ validation errors into one sentence that names the setting and never echoes its 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=30, ge=1, le=3650)
     encryption_key: SecretStr | None = None
     safety_net: bool = False
+    thread_add_retry_seconds: tuple[Annotated[float, Field(ge=0, le=10)], ...] = Field(
+        default=(0.25, 0.75), max_length=5
+    )
+    """Waits between tries when Discord fails (5xx, 429) to add someone to a request's thread:
+    one more try than waits. The tests set them to zero."""
 
     @field_validator("discord_token")
     @classmethod
@@ -96,6 +101,10 @@ _HINTS: dict[str, str] = {
     "retention_days": "use a whole number of days between 1 and 3650",
     "encryption_key": "use a key made by `python -m bot keygen`, or leave it empty",
     "safety_net": "use true or false",
+    "thread_add_retry_seconds": (
+        "use a JSON list of at most five waits in seconds, each between 0 and 10, such as "
+        "[0.25, 0.75]"
+    ),
 }
 
 

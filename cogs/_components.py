@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Awaitable, Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import discord
 
 from bot.bot import SupportBot
+from bot.errors import OutOfDateError
 from bot.ui import report_error
 
 
@@ -94,6 +95,35 @@ class PersistentItem(discord.ui.DynamicItem[BaseT], Generic[BaseT], template=r"(
 
 PersistentButton = PersistentItem[AnyButton]
 """The base of every persistent button."""
+
+
+class StaleButton(PersistentButton, template=r"(?!)"):
+    """The base of a feature's catch-all for ids it no longer makes (an older version's button,
+    or a forged one): the id carries nothing to parse, so every press is answered "this button
+    is out of date" (``OutOfDateError``) instead of being dropped.
+
+    A subclass gives its ``template``, the ``stale_id`` its placeholder button carries and its
+    ``where``; it may override ``run`` to log the press before calling ``super().run``.
+    """
+
+    stale_id: ClassVar[str] = "stale"
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="…", custom_id=self.stale_id))
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        raise OutOfDateError()
+
 
 ItemT = TypeVar("ItemT", bound=discord.ui.DynamicItem[Any])
 

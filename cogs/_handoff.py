@@ -19,6 +19,12 @@ from cogs.consult._views import START, START_URGENT
 CONSULT_START = START
 CONSULT_START_URGENT = START_URGENT
 
+SUPPORT_TEXT = (
+    "`/coping` has ideas for a hard moment, and a consultant from the group can talk with "
+    "you privately. If you are in danger right now, use `/crisis`."
+)
+"""The words beside ``consult_button_view`` when a member may want support."""
+
 
 def consult_button_view(*, urgent: bool) -> discord.ui.View:
     """A view with one "Talk to a consultant" button, handled by the consultation extension."""
@@ -43,7 +49,9 @@ class ConsultHandoff:
     """
 
     def __init__(self, bot: SupportBot, services: Services) -> None:
-        self._flow = ConsultFlow(bot, services)
+        self._flow = ConsultFlow(
+            bot, services, add_member_backoff=bot.settings.thread_add_retry_seconds
+        )
 
     async def open_for_member(self, guild: discord.Guild, member_id: int) -> Consultation | None:
         """Open (or find) an urgent request on a member's behalf and alert staff; None when

@@ -36,6 +36,21 @@ def _deselect(*tests: str) -> tuple[str, ...]:
     return tuple(arg for test in tests for arg in ("--deselect", test))
 
 
+_PRIVACY: tuple[tuple[str, ...], tuple[str, ...]] = (
+    (),
+    (
+        "tests/test_privacy.py",
+        "tests/test_privacy_edges.py",
+        "tests/test_privacy_registry.py",
+        # A subprocess (it cannot see a mutant) and a 500-record export (4 s a mutant).
+        *_deselect(
+            "tests/test_privacy.py::test_a_lost_key_file_stops_python_m_bot_with_one_sentence",
+            "tests/test_privacy.py::test_export_with_many_records_is_valid_json_with_every_record",
+        ),
+    ),
+)
+"""Every module of ``bot/privacy/`` against the same tests."""
+
 # module → (mutant-name patterns, or () for every function; the test files that exercise it)
 CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Left out for crypto: test_settings_and_startup.py, test_backup.py and
@@ -92,19 +107,11 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # (test_privacy_commands.py, test_forget_scope.py, test_privacy_sentinel.py) reach the
     # same lines through the cogs at several times the cost per mutant; with them a run took
     # well over two hours on two shared cores.
-    "bot/privacy.py": (
-        (),
-        (
-            "tests/test_privacy.py",
-            "tests/test_privacy_edges.py",
-            "tests/test_privacy_registry.py",
-            # A subprocess (it cannot see a mutant) and a 500-record export (4 s a mutant).
-            *_deselect(
-                "tests/test_privacy.py::test_a_lost_key_file_stops_python_m_bot_with_one_sentence",
-                "tests/test_privacy.py::test_export_with_many_records_is_valid_json_with_every_record",
-            ),
-        ),
-    ),
+    "bot/privacy/registry.py": _PRIVACY,
+    "bot/privacy/export.py": _PRIVACY,
+    "bot/privacy/erasure.py": _PRIVACY,
+    "bot/privacy/retention.py": _PRIVACY,
+    "bot/privacy/notice.py": _PRIVACY,
     "bot/safety.py": (
         (),
         ("tests/test_safety_matcher.py", "tests/test_safety_flow.py"),
@@ -138,12 +145,16 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
     ),
     "cogs/privacy/_cog.py": (
-        ("*_require_manage_server__*", "*confirmed__*", "*KeepButton*run__*"),
+        ("*_require_manage_server__*", "*confirmed__*"),
         (
             "tests/test_permission_edges.py",
             "tests/test_privacy_commands.py",
             "tests/test_cog_permissions_table.py::test_an_admin_forget_question_without_a_server_is_refused",
         ),
+    ),
+    "cogs/privacy/_views.py": (
+        ("*KeepButton*run__*",),
+        ("tests/test_permission_edges.py", "tests/test_privacy_commands.py"),
     ),
     "cogs/setup/_cog.py": (
         ("*require_manager__*",),

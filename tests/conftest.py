@@ -24,12 +24,15 @@ from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
 from bot.settings import Settings
+from tests._simcord_gaps import unacknowledged_errors
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "discord_token": "test-token-not-real",
         "database_path": tmp_path / "support.db",
+        # Discord's failures are simulated: retrying at once tries as often, without the waits.
+        "thread_add_retry_seconds": (0.0, 0.0),
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -69,7 +72,7 @@ def acknowledge_refusals(env: simcord.Env) -> None:
 
     Anything else stays unacknowledged, so SimCord fails the test at teardown.
     """
-    pending = env.errors_since(env._errors_acknowledged)
+    pending = unacknowledged_errors(env)
     if all(is_expected_refusal(error) for error in pending):
         _ = env.errors
 

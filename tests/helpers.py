@@ -1,4 +1,5 @@
-"""Helpers shared by the behaviour tests: what a member reads in a message, as plain text."""
+"""Helpers shared by the behaviour tests: the bot under test, and what a member reads in a
+message, as plain text."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 import discord
 import simcord
+
+from bot.bot import SupportBot
 
 
 def _embeds_of(source: Any) -> Iterable[discord.Embed]:
@@ -36,3 +39,10 @@ def text_of(source: Any) -> str:
         parts += [f"{field.name} {field.value}" for field in embed.fields]
         parts.append(embed.footer.text or "")
     return "\n".join(parts)
+
+
+def the_bot(env: simcord.Env) -> SupportBot:
+    """The bot running in ``env`` (after any restart), typed as ours."""
+    bot = env.bot
+    assert isinstance(bot, SupportBot)
+    return bot

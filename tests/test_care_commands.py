@@ -19,14 +19,9 @@ from bot.errors import OutOfDateError
 from bot.settings import PROJECT_ROOT, Settings
 from bot.ui import FOOTER
 from cogs.care._cog import ALWAYS_PRIVATE, IOP_CHOICES, LEVEL_CHOICES, RELAPSE_CHOICES, Care
-from cogs.care._views import (
-    CONSULT_CUSTOM_ID,
-    DYNAMIC_ITEMS,
-    NOT_YOURS,
-    compare_page,
-    fit_page,
-    level_page,
-)
+from cogs.care._iop import CONSULT_CUSTOM_ID, NOT_YOURS, fit_page
+from cogs.care._levels import compare_page, level_page
+from cogs.care._views import DYNAMIC_ITEMS
 from tests.conftest import restart
 from tests.helpers import text_of
 

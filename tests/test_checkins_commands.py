@@ -8,18 +8,13 @@ from zoneinfo import ZoneInfo
 
 import simcord
 
-from bot.bot import SupportBot
 from bot.checkins import CheckinService
 from bot.settings import Settings
 from tests.conftest import restart
 from tests.helpers import text_of as _text
+from tests.helpers import the_bot
 
 SENTINEL = "OTTER-SENTINEL-9931"
-
-
-def _bot(env: simcord.Env) -> SupportBot:
-    assert isinstance(env.bot, SupportBot)
-    return env.bot
 
 
 def _custom_ids(components: list[dict[str, object]]) -> list[str]:
@@ -65,11 +60,11 @@ async def test_a_low_check_in_offers_coping_and_a_consultant(env: simcord.Env) -
     # The coping button is a real button: the care feature answers it with a cravings tip.
     tip = await member.click(result.response, custom_id="care:tip:cravings")
     assert tip.response.ephemeral  # the private check-in reply now shows the tip
-    cravings = _bot(env).care.coping.topics["cravings"]
+    cravings = the_bot(env).care.coping.topics["cravings"]
     assert tip.response.embeds[0].title.startswith(f"{cravings.title}: ")
     assert "Idea 1 of" in _text(tip.response.embeds[0])
 
-    bot = _bot(env)
+    bot = the_bot(env)
     await bot.close_database()
     path: Path = bot.settings.database_path
     raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
@@ -84,7 +79,7 @@ async def test_a_low_mood_without_strong_cravings_offers_a_stress_tip(env: simco
     button = "care:tip:stress"
     assert _custom_ids(result.response.components) == [button, "consult:start"]
     tip = await member.click(result.response, custom_id=button)
-    stress = _bot(env).care.coping.topics["stress"]
+    stress = the_bot(env).care.coping.topics["stress"]
     assert tip.response.embeds[0].title.startswith(f"{stress.title}: ")
 
 
@@ -102,7 +97,7 @@ async def test_a_low_check_in_in_a_dm_offers_coping_and_crisis_not_a_consultant_
     # The consultation queue lives in a server: no button here that could only say "not here".
     assert _custom_ids(result.response.components) == ["care:tip:cravings"]
     tip = await user.click(result.response, custom_id="care:tip:cravings")
-    cravings = _bot(env).care.coping.topics["cravings"]
+    cravings = the_bot(env).care.coping.topics["cravings"]
     assert tip.response.embeds[0].title.startswith(f"{cravings.title}: ")
 
 
@@ -110,7 +105,7 @@ async def test_a_consultant_button_pressed_in_a_dm_shows_crisis_lines(env: simco
     # /iop's "is it for me?" reflection works in a DM and ends with a consultant button.
     user = env.create_user("dm")
     message = (await user.slash("iop", topic="is-it-for-me")).response
-    for _ in range(len(_bot(env).care.iop.fit.questions)):
+    for _ in range(len(the_bot(env).care.iop.fit.questions)):
         message = (await user.click(message, label="No")).response
     assert "consult:start" in _custom_ids(message.components)
 
@@ -118,7 +113,7 @@ async def test_a_consultant_button_pressed_in_a_dm_shows_crisis_lines(env: simco
 
     assert refused.ephemeral
     assert "inside the group's server" in refused.response.content
-    crisis = _bot(env).crisis
+    crisis = the_bot(env).crisis
     assert [embed.title for embed in refused.response.embeds] == [crisis.title]
     assert "988" in _text(refused.response.embeds[0])
     assert refused.modal is None
@@ -137,7 +132,7 @@ async def test_a_good_day_gets_no_alarm(env: simcord.Env) -> None:
 async def test_history_is_a_private_sparkline_with_averages_and_streak(env: simcord.Env) -> None:
     _, channel, member = _setup(env)
     # Three earlier days, written as they would have been (simulated time starts 2026-01-01).
-    service = CheckinService(_bot(env).db, _bot(env).cipher)
+    service = CheckinService(the_bot(env).db, the_bot(env).cipher)
     for days_ago, mood in ((3, 2), (2, 3), (1, 4)):
         await service.record(
             member.id,
@@ -219,7 +214,7 @@ async def test_milestone_set_show_share_reset(env: simcord.Env, settings: Settin
 
     cleared = await member.slash(channel, "milestone clear")
     assert "Deleted" in cleared.response.content
-    rows = await _bot(env).db.fetchall("SELECT * FROM milestones")
+    rows = await the_bot(env).db.fetchall("SELECT * FROM milestones")
     assert rows == []
 
 
@@ -229,7 +224,7 @@ async def test_opted_in_milestones_are_celebrated_once_in_the_members_time_zone(
     guild, channel, member = _setup(env)
     cheers = guild.create_text_channel("cheers")
     quiet = guild.add_member(env.create_user("quiet"))
-    await _bot(env).services.configs.update(guild.id, env.now(), celebrate_channel_id=cheers.id)
+    await the_bot(env).services.configs.update(guild.id, env.now(), celebrate_channel_id=cheers.id)
     # Simulated time starts at 2026-01-01 00:00 UTC, which is 23:00 on 31 December in the
     # Azores (UTC-1): day 6 there. Local midnight, one hour later, is day 7.
     zone = "Atlantic/Azores"

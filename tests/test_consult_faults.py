@@ -530,6 +530,28 @@ async def test_a_member_who_cannot_be_added_is_named_to_the_claimer(
     assert "add the member to the private thread" in str(card.embeds[0].fields)
 
 
+async def test_the_tries_adding_someone_follow_the_setting(
+    consult_server: ConsultServer, tmp_path: Path
+) -> None:
+    """The waits between tries come from ``THREAD_ADD_RETRY_SECONDS`` (zero in these tests, so
+    no test sleeps): one wait configured, two tries."""
+    server = consult_server
+    await restart(server.env, make_settings(tmp_path, thread_add_retry_seconds=(0.0,)))
+    await ask(server)
+    server.env.inject_error("PUT", member_path(server, server.member), status=503, times=None)
+
+    result = await server.staff[0].click(cards(server)[0], label="Claim")
+
+    assert f"add <@{server.member.id}> to the thread" in said(result)
+    assert add_calls(server, server.member) == 2
+
+
+def test_the_bot_waits_briefly_between_tries_by_default(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, discord_token="test-token-not-real")  # type: ignore[call-arg]
+    assert settings.thread_add_retry_seconds == (0.25, 0.75)
+    assert make_settings(tmp_path).thread_add_retry_seconds == (0.0, 0.0)
+
+
 async def test_a_refusal_adding_the_member_is_not_retried(consult_server: ConsultServer) -> None:
     server = consult_server
     await ask(server)

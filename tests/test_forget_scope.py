@@ -12,17 +12,11 @@ from pathlib import Path
 
 import simcord
 
-from bot.bot import SupportBot
 from bot.db import MIGRATIONS_DIR, Database
-from cogs.privacy._cog import not_known_here
+from cogs.privacy._embeds import not_known_here
 from tests.conftest import add_admin
+from tests.helpers import the_bot
 from tests.test_privacy_commands import add_request, reply, rows, text_of
-
-
-def the_bot(env: simcord.Env) -> SupportBot:
-    bot = env.bot
-    assert isinstance(bot, SupportBot)
-    return bot
 
 
 async def add_checkin(env: simcord.Env, user_id: int, guild_id: int | None, note: str) -> None:

@@ -7,10 +7,10 @@ import datetime as dt
 import discord
 import simcord
 
-from bot.bot import SupportBot
 from bot.meetings import Meeting, due_reminders, upcoming
 from bot.settings import Settings
 from tests.conftest import add_admin, restart
+from tests.helpers import the_bot
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -33,11 +33,6 @@ def test_upcoming_and_due_reminders() -> None:
     assert due_reminders([soon], NOW + dt.timedelta(minutes=10), 15) == []  # started
 
 
-def _bot(env: simcord.Env) -> SupportBot:
-    assert isinstance(env.bot, SupportBot)
-    return env.bot
-
-
 def _at(delta: dt.timedelta, env: simcord.Env) -> str:
     return (env.now() + delta).isoformat()
 
@@ -48,7 +43,7 @@ async def _reminding_server(
     """A server whose #meetings gets a reminder 15 minutes before each meeting."""
     guild = env.create_guild()
     meetings = guild.create_text_channel("meetings")
-    await _bot(env).services.configs.update(
+    await the_bot(env).services.configs.update(
         guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
     )
     return guild, meetings

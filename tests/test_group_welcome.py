@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import simcord
 
-from bot.bot import SupportBot
 from bot.settings import Settings
 from tests.conftest import add_admin, restart
 from tests.helpers import text_of as _embed_text
-
-
-def _bot(env: simcord.Env) -> SupportBot:
-    assert isinstance(env.bot, SupportBot)
-    return env.bot
+from tests.helpers import the_bot
 
 
 async def _configure(env: simcord.Env, guild: simcord.GuildHandle, **changes: object) -> None:
-    await _bot(env).services.configs.update(guild.id, env.now(), **changes)
+    await the_bot(env).services.configs.update(guild.id, env.now(), **changes)
 
 
 def _role_ids(

@@ -15,19 +15,13 @@ import discord
 import pytest
 import simcord
 
-from bot.bot import SupportBot
 from bot.consultations import Status
 from bot.ui import SOMETHING_WENT_WRONG
-from cogs.privacy._cog import CONFIRM_MINUTES, EXPIRED, NOT_YOURS
+from cogs.privacy._views import CONFIRM_MINUTES, EXPIRED, NOT_YOURS
 from tests.conftest import ConsultServer, add_admin, make_consult_server
+from tests.helpers import the_bot
 from tests.test_consult_member import ask, said, service
 from tests.test_consult_staff import card_for, open_and_claim, the_thread
-
-
-def the_bot(env: simcord.Env) -> SupportBot:
-    bot = env.bot
-    assert isinstance(bot, SupportBot)
-    return bot
 
 
 async def copy_with_buttons(

@@ -17,23 +17,12 @@ from bot.bot import SupportBot, create_bot
 from bot.errors import OutOfDateError
 from bot.privacy import pseudonym, pseudonym_key
 from bot.settings import Settings
-from cogs.privacy._cog import (
-    CONFIRM_MINUTES,
-    ERASED_NOTICE,
-    EXPIRED,
-    EXPORT_TOO_LARGE,
-    LAST_PURGE_KEY,
-)
+from cogs.privacy._cog import ERASED_NOTICE, EXPORT_TOO_LARGE, LAST_PURGE_KEY
+from cogs.privacy._views import CONFIRM_MINUTES, EXPIRED
 from tests.conftest import add_admin, make_settings, restart
-from tests.helpers import text_of
+from tests.helpers import text_of, the_bot
 
 SENTINEL = "SENTINEL-b41c-my-words"
-
-
-def the_bot(env: simcord.Env) -> SupportBot:
-    bot = env.bot
-    assert isinstance(bot, SupportBot)
-    return bot
 
 
 def reply(result: simcord.InteractionResult) -> simcord.ResponseMessage:

@@ -1,8 +1,8 @@
 """The privacy registry against the live schema: no table or member-keyed column escapes it.
 
-If this fails after you added a migration: open ``bot/privacy.py`` and either add a ``Source``
-for your table to ``REGISTRY`` (listing every column) or, when it holds no member ids, add it to
-``NO_MEMBER_DATA`` with the reason.
+If this fails after you added a migration: open ``bot/privacy/registry.py`` and either add a
+``Source`` for your table to ``REGISTRY`` (listing every column) or, when it holds no member ids,
+add it to ``NO_MEMBER_DATA`` with the reason.
 """
 
 from __future__ import annotations

@@ -14,26 +14,14 @@ from discord.app_commands import Choice
 from discord.ext import commands
 
 from bot.bot import SupportBot
-from bot.care import (
-    COPING_TOPICS,
-    FIT_TOPIC,
-    LEVELS_FILE,
-    RELAPSE_TOPICS,
-)
+from bot.care import COPING_TOPICS, FIT_TOPIC, LEVELS_FILE, RELAPSE_TOPICS
 from bot.content import ContentError
-from cogs.care._views import (
-    DYNAMIC_ITEMS,
-    NO_MENTIONS,
-    Page,
-    care_state,
-    fit_page,
-    iop_page,
-    level_page,
-    levels_overview,
-    page,
-    relapse_page,
-    show,
-)
+from cogs.care._coping import tip_page
+from cogs.care._iop import fit_page, iop_page
+from cogs.care._levels import level_page, levels_overview
+from cogs.care._pages import NO_MENTIONS, Page, care_state, page, show
+from cogs.care._relapse import relapse_page
+from cogs.care._views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +176,7 @@ class Care(commands.Cog):
             share: Post it in this channel for everyone (otherwise only you see it).
         """
         chosen = topic or COPING_TOPICS[0]
-        tip = self.state.tip_page(self.bot, interaction.user.id, chosen)
+        tip = tip_page(self.bot, interaction.user.id, chosen)
         await respond(interaction, tip, share=share)
 
     @app_commands.command(name="support-network")

@@ -55,7 +55,9 @@ class Consult(commands.Cog, name="Consult"):
 
     def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
-        self.flow = ConsultFlow(bot, services)
+        self.flow = ConsultFlow(
+            bot, services, add_member_backoff=bot.settings.thread_add_retry_seconds
+        )
         self.buttons = bind(DYNAMIC_ITEMS, flow=self.flow)
         self._reconciled = False
 

@@ -22,7 +22,7 @@ from bot.consultations import (
 )
 from bot.errors import OutOfDateError, UserFacingError
 from bot.ui import send_ephemeral
-from cogs._components import PersistentButton, defer, parse_id, stopped_view
+from cogs._components import PersistentButton, StaleButton, defer, parse_id, stopped_view
 from cogs.consult import _embeds as render
 from cogs.consult._forms import Flow, _own_request, close_form, note_form, open_form
 
@@ -279,31 +279,19 @@ class QueuePageButton(ConsultButton, template=r"consult:queue:(?P<page>[^:]*)"):
         await interaction.response.edit_message(embed=embed, view=view)
 
 
-class StaleButton(
-    ConsultButton,
+class StaleConsultButton(
+    StaleButton,
     template=r"consult:(?!(?:start(?::urgent)?|(?:claim|release|close|note|cancel|cancel-yes"
     r"|queue):[^:]*)$).*",
 ):
     """Any other ``consult:`` id (an older version's button, or a forged one)."""
 
-    def __init__(self) -> None:
-        super().__init__(discord.ui.Button(label="…", custom_id="consult:stale"))
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls()
-
+    stale_id = "consult:stale"
     where = "button:consult:stale"
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         log.info("consultation.stale_button user=%s", interaction.user.id)
-        raise OutOfDateError()
+        await super().run(interaction)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
@@ -315,5 +303,5 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     ReleaseButton,
     CloseButton,
     QueuePageButton,
-    StaleButton,
+    StaleConsultButton,
 )

@@ -5,319 +5,62 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import re
-from collections.abc import Mapping
-from typing import Any, ClassVar, Self
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import limits
 from bot.bot import SupportBot
 from bot.crypto import load_key
-from bot.errors import OutOfDateError, UserFacingError
+from bot.errors import UserFacingError
 from bot.privacy import (
-    REGISTRY,
     AuditEntry,
     ErasureReport,
-    Kind,
     PrivacyNotice,
-    Source,
     collect,
     erase,
     export_json,
-    is_empty,
     known_in_server,
-    parse_time,
     pseudonym,
     pseudonym_key,
     purge_expired,
 )
 from bot.services import Services
-from bot.ui import (
-    CALM,
-    QUIET,
-    URGENT,
-    add_field,
-    embed,
-    escape,
-    send_ephemeral,
-    shorten,
-)
-from cogs._components import PersistentButton, bind, defer
+from bot.ui import URGENT, embed, send_ephemeral
+from cogs._components import bind, defer
 from cogs._handoff import ConsultHandoff
+from cogs.privacy._embeds import (
+    _scope_words,
+    not_known_here,
+    render_erased,
+    render_mydata,
+    render_notice,
+)
+from cogs.privacy._views import (
+    BUTTONS,
+    CONFIRM_MINUTES,
+    EXPIRED,
+    NOT_YOURS,
+    EraseButton,
+    confirm_view,
+)
 
 log = logging.getLogger(__name__)
 
 PURGE_EVERY_HOURS = 24
 LAST_PURGE_KEY = "privacy_last_purge"
-LINES_PER_SOURCE = 5
 MAX_EXPORT_BYTES = 8 * 1024 * 1024
 EXPORT_TOO_LARGE = (
     "Your data is too large to send as one file here. `/mydata show` gives you a summary of "
     "what I store, and `/mydata delete` removes all of it. If you need a full copy, please "
     "tell the server's staff."
 )
-_SOURCES: Mapping[str, Source] = {source.table: source for source in REGISTRY}
-
 OPENING_ERASED = "the member's note was removed here when they asked for their data to be deleted."
 ERASED_NOTICE = (
     "This request was closed because the member asked for their data to be deleted. "
     "Their request and notes are no longer stored by the bot."
 )
-
-
-# ------------------------------------------------------------------------------ rendering
-
-
-def render_notice(notice: PrivacyNotice, retention_days: int) -> discord.Embed:
-    result = embed(notice.title, notice.intro, colour=CALM)
-    for name, text in notice.sections_for(retention_days):
-        add_field(result, name, text)
-    return result
-
-
-def _scope_words(guild_id: str | None) -> str:
-    return "in this server" if guild_id is not None else "in any server"
-
-
-def _show_value(source: Source, name: str, value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    column = source.column(name)
-    kind = getattr(column, "kind", Kind.SNOWFLAKE)
-    if kind is Kind.SECRET:
-        return f"“{escape(str(value), 80)}”"
-    if kind is Kind.TIME:
-        when = parse_time(value)
-        return discord.utils.format_dt(when, "d") if when else None
-    if kind is Kind.FLAG:
-        return f"{column.label.lower()}: {'yes' if value else 'no'}"
-    if kind is Kind.SNOWFLAKE:
-        return None
-    if name == "number":
-        return f"#{value}"
-    if kind is Kind.NUMBER:
-        return f"{column.label.lower()} {value}"
-    return escape(str(value).replace("_", " "), 40)
-
-
-def _record_line(source: Source, record: Mapping[str, Any]) -> str:
-    parts = [_show_value(source, name, record.get(name)) for name in source.brief]
-    return " · ".join(part for part in parts if part) or "saved"
-
-
-def render_mydata(collected: Mapping[str, Any]) -> discord.Embed:
-    """What ``collect`` found, within Discord's limits; the export has everything."""
-    scope = _scope_words(collected["server_id"])
-    if is_empty(collected):
-        return embed(
-            "Your data",
-            f"I don't store anything about you {scope}. If you use `/consult`, `/checkin` or "
-            "`/milestone` later, `/mydata` will show it here.",
-            colour=QUIET,
-        )
-    result = embed(
-        "Your data",
-        f"Everything I store about you {scope}. Only you can see this message. "
-        "Times are in your own time zone.",
-        colour=CALM,
-    )
-    budget = limits.EMBED_TOTAL - len(result.description or "") - 600  # title, footer, last field
-    for table, found in collected["data"].items():
-        source = _SOURCES.get(table)
-        if source is None:
-            continue
-        records: list[Mapping[str, Any]] = found["records"]
-        lines: list[str] = []
-        if records and source.brief:
-            lines = [_record_line(source, record) for record in records[-LINES_PER_SOURCE:]]
-            if len(records) > LINES_PER_SOURCE:
-                lines.insert(0, f"…{len(records) - LINES_PER_SOURCE} earlier, latest:")
-        elif records:
-            lines = [f"{len(records)} saved"]
-        mentions = found.get("mentions", [])
-        if mentions:
-            lines.append(f"You appear as staff on {len(mentions)}.")
-        name = f"{found['title']} ({len(records)})" if records else found["title"]
-        value = shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
-        if len(name) + len(value) > budget:
-            add_field(result, "More", "There is more than fits here: `/mydata export` has it all.")
-            break
-        budget -= len(name) + len(value)
-        add_field(result, name, value)
-    withheld = [item for item in collected["manifest"]["withheld"] if "records" in item]
-    if withheld:
-        add_field(
-            result,
-            "Not shown",
-            "\n".join(
-                f"{item['title']} ({item['records']}): {item['reason']}" for item in withheld
-            ),
-        )
-    add_field(
-        result,
-        "What you can do",
-        "`/mydata export` downloads all of it as a file. `/mydata delete` deletes it. "
-        "`/privacy` explains what is kept and for how long.",
-    )
-    return result
-
-
-def not_known_here(mention: str) -> str:
-    """Why ``/admin forget`` refuses someone the server has no record of."""
-    return (
-        f"I have no record of {mention} in this server: they are not a member now, and "
-        "nothing I store from this server is about them, so there is nothing here to erase. "
-        "If they want their data deleted, they can use `/mydata delete` themselves."
-    )
-
-
-def render_erased(report: ErasureReport, scope: str, *, who: str) -> str:
-    if report.total == 0:
-        return f"There was nothing stored about {who} {scope}, so nothing needed deleting."
-    parts = [f"Done. I deleted everything stored about {who} {scope}"]
-    if report.anonymised:
-        parts.append(", and removed their id from records they only handled as staff")
-    text = "".join(parts) + "."
-    if report.open_items:
-        text += " An open request was closed, and staff were told."
-    return text
-
-
-# ---------------------------------------------------------------------------------- views
-
-
-CONFIRM_MINUTES = 10
-"""How long a "delete?" question can be answered; after that the member asks again."""
-
-NOT_YOURS = "This question belongs to someone else. Run the command yourself if you need it."
-EXPIRED = (
-    "This question has expired, so nothing was deleted. Run the command again if you still want to."
-)
-
-
-class EraseButton(
-    PersistentButton,
-    template=r"privacy:erase:(?P<owner>\d+):(?P<target>\d+):(?P<guild>\d+|dm):(?P<asked>\d+)",
-):
-    """Go ahead: erase ``target``'s data, asked by ``owner`` (the member themself, or an admin
-    for ``/admin forget``) at ``asked`` (Unix seconds). Everything is in the custom_id, so the
-    question can be answered after a restart; it expires after ``CONFIRM_MINUTES``.
-
-    The cog registers it bound to itself (``cogs._components.bind``)."""
-
-    privacy: ClassVar[Privacy]
-
-    def __init__(
-        self, owner: int, target: int, guild_id: int | None, asked: int, label: str
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.danger,
-                custom_id=f"privacy:erase:{owner}:{target}:{guild_id or 'dm'}:{asked}",
-            )
-        )
-        self.owner, self.target, self.guild_id, self.asked = owner, target, guild_id, asked
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        guild = None if match["guild"] == "dm" else int(match["guild"])
-        label = getattr(item, "label", None) or "Delete"
-        return cls(int(match["owner"]), int(match["target"]), guild, int(match["asked"]), label)
-
-    where = "button:privacy:erase"
-
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await self.privacy.confirmed(interaction, self)
-
-
-class KeepButton(
-    PersistentButton,
-    template=r"privacy:keep:(?P<owner>\d+)",
-):
-    """Call it off: nothing is deleted."""
-
-    def __init__(self, owner: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Keep it",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"privacy:keep:{owner}",
-            )
-        )
-        self.owner = owner
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(int(match["owner"]))
-
-    where = "button:privacy:keep"
-
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        if interaction.user.id != self.owner:
-            await send_ephemeral(interaction, NOT_YOURS)
-            return
-        await interaction.response.edit_message(
-            content="Nothing was deleted.", embed=None, view=None
-        )
-
-
-class OldConfirmButton(
-    PersistentButton,
-    template=r"privacy:(?:confirm|cancel)",
-):
-    """The buttons of a question asked before the confirmation moved into the custom_id: they
-    are answered (nothing is deleted) instead of failing silently."""
-
-    def __init__(self) -> None:
-        super().__init__(discord.ui.Button(label="…", custom_id="privacy:confirm"))
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls()
-
-    where = "button:privacy:old"
-
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        raise OutOfDateError()
-
-
-BUTTONS = (EraseButton, KeepButton, OldConfirmButton)
-
-
-def confirm_view(owner: int, target: int, guild_id: int | None, label: str) -> discord.ui.View:
-    """The two answers to a "delete?" question, built from the question's own facts.
-
-    The view is stopped: discord.py dispatches its dynamic items by custom_id, so nothing is
-    kept in memory and no timer runs; a restart loses nothing.
-    """
-    asked = int(discord.utils.utcnow().timestamp())
-    view = discord.ui.View(timeout=None)
-    view.add_item(EraseButton(owner, target, guild_id, asked, label))
-    view.add_item(KeepButton(owner))
-    view.stop()
-    return view
 
 
 # ------------------------------------------------------------------------------------ cog

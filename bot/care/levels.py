@@ -1,0 +1,139 @@
+"""The levels of care (``levels.toml``): each level, the overview and comparisons.
+
+No discord import.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Annotated, Self
+
+from pydantic import field_validator, model_validator
+
+from bot import limits
+from bot.care.pages import (
+    OVERVIEW_KEY,
+    Card,
+    CardField,
+    Key,
+    SelectDescription,
+    Short,
+    _unique_keys,
+    check_card,
+)
+from bot.content import (
+    FieldValue,
+    Label,
+    SourcedEntry,
+    Title,
+    text_up_to,
+)
+
+
+class Level(SourcedEntry):
+    key: Key
+    name: Label
+    short_name: Annotated[str, text_up_to(40)]
+    summary: SelectDescription
+    asam: Short
+    intensity: Short
+    sleeps: Short
+    fits: Short
+    detail: Annotated[str, text_up_to(2000)]
+
+
+LEVEL_ASPECTS: tuple[tuple[str, str], ...] = (
+    ("intensity", "Time"),
+    ("sleeps", "Where you sleep"),
+    ("fits", "Often suits"),
+    ("asam", "ASAM level"),
+)
+
+
+class LevelsContent(SourcedEntry):
+    title: Title
+    intro: Annotated[str, text_up_to(1500)]
+    decide_note: FieldValue
+    asam_note: FieldValue
+    levels: tuple[Level, ...]
+
+    @field_validator("levels")
+    @classmethod
+    def _sensible(cls, value: tuple[Level, ...]) -> tuple[Level, ...]:
+        if not 2 <= len(value) <= limits.SELECT_OPTIONS:
+            raise ValueError(f"needs between 2 and {limits.SELECT_OPTIONS} levels")
+        _unique_keys([level.key for level in value])
+        if any(level.key == OVERVIEW_KEY for level in value):
+            raise ValueError(f"uses the key {OVERVIEW_KEY!r}, which is kept for the overview")
+        return value
+
+    @model_validator(mode="after")
+    def _every_card_fits(self) -> Self:
+        check_card(self.overview_card(), "the overview")
+        for level in self.levels:
+            check_card(self.level_card(level.key), f"levels.{level.key}")
+        for first, second in itertools.combinations(self.levels, 2):
+            check_card(
+                self.compare_card(first.key, second.key), f"comparing {first.key} and {second.key}"
+            )
+        return self
+
+    def get(self, key: str) -> Level | None:
+        return next((level for level in self.levels if level.key == key), None)
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(level.key for level in self.levels)
+
+    def neighbours(self, key: str) -> tuple[Level | None, Level | None]:
+        """The less and the more intensive level next to ``key`` (levels are listed in order)."""
+        index = self.keys().index(key)
+        before = self.levels[index - 1] if index > 0 else None
+        after = self.levels[index + 1] if index + 1 < len(self.levels) else None
+        return before, after
+
+    def overview_card(self) -> Card:
+        fields = tuple(
+            CardField(
+                f"{level.name} · {level.asam}",
+                f"**Time:** {level.intensity}\n**Where you sleep:** {level.sleeps}\n"
+                f"**Often suits:** {level.fits}",
+            )
+            for level in self.levels
+        )
+        return Card(
+            self.title, self.intro, (*fields, CardField("Which one fits?", self.decide_note))
+        )
+
+    def level_card(self, key: str) -> Card:
+        level = self._level(key)
+        fields = tuple(CardField(label, getattr(level, attr)) for attr, label in LEVEL_ASPECTS)
+        return Card(
+            level.name,
+            level.detail,
+            (*fields, CardField("Which one fits?", self.decide_note)),
+        )
+
+    def compare_card(self, first: str, second: str) -> Card:
+        a, b = self._level(first), self._level(second)
+        fields = tuple(
+            CardField(
+                label,
+                f"**{a.short_name}:** {getattr(a, attr)}\n**{b.short_name}:** {getattr(b, attr)}",
+            )
+            for attr, label in LEVEL_ASPECTS
+        )
+        return Card(
+            f"{a.short_name} and {b.short_name}, side by side",
+            "How the two levels usually differ. Programs vary, so ask a program about its details.",
+            (
+                *fields,
+                CardField("Which one fits?", self.decide_note),
+                CardField("About ASAM", self.asam_note),
+            ),
+        )
+
+    def _level(self, key: str) -> Level:
+        level = self.get(key)
+        if level is None:
+            raise KeyError(key)
+        return level

@@ -1,0 +1,412 @@
+"""The registry: every table that holds a member's Discord id, with every column.
+
+See ``bot.privacy`` for what is built on it and how to add a table.
+
+This module never imports discord.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# Mutation testing (CONTRIBUTING.md): SQL keywords and names, sqlite3.Row keys and codec names
+# ignore case, so a mutant that only changes the case of SQL text, a row key ("known",
+# "rid", "guild") or "utf-8"/"ascii" is equivalent. The other equivalent ones are marked below.
+
+
+ERASED_ID = 0
+"""What an anonymised member column holds afterwards: no Discord id is ever 0."""
+
+
+_MEMBER_KEYED = re.compile(
+    r"""^(?:
+        (?:[a-z0-9]+_)*
+        (?:member|user|author|actor|staff|claimer|owner|requester|moderator|reporter
+           |recipient|target|assignee|creator|sender|subject|person|admin)
+        (?:_id|_ids)?
+      | [a-z0-9_]+_by(?:_id)?
+      | (?:[a-z0-9]+_)*(?:transferred|assigned|sent|given|granted)_to(?:_id)?
+    )$""",
+    re.VERBOSE,
+)
+
+
+def member_keyed(column: str) -> bool:
+    """Whether a column name looks like it holds a person's Discord id.
+
+    The rule: a name that is (optionally prefixed) ``member``, ``user``, ``author``,
+    ``actor``, ``staff``, ``claimer``, ``owner``, ``requester``, ``moderator``, ``reporter``,
+    ``recipient``, ``target``, ``assignee``, ``creator``, ``sender``, ``subject``, ``person``
+    or ``admin``, optionally followed by ``_id``; anything ending ``_by`` or ``_by_id``
+    (``claimed_by``, ``closed_by``); and ``…transferred_to`` / ``assigned_to`` style names.
+    Role and channel ids (``member_role_id``, ``staff_role_id``) do not match.
+    """
+    return _MEMBER_KEYED.match(column.lower()) is not None
+
+
+class Kind(enum.Enum):
+    """How a column's value is shown and exported."""
+
+    TEXT = "text"  # plain text the bot chose (an enum, a code, a date)
+    NUMBER = "number"
+    FLAG = "flag"  # 0/1
+    SNOWFLAKE = "snowflake"  # a Discord id: exported as a string
+    TIME = "time"  # unix seconds or ISO 8601 text, always UTC: exported as ISO 8601
+    SECRET = "secret"  # free text someone wrote: encrypted at rest, decrypted for the member
+
+
+class OnErase(enum.Enum):
+    DELETE_ROW = "delete the row"
+    ANONYMISE = "replace the id with 0"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    kind: Kind = Kind.TEXT
+    withheld: str | None = None
+    """Why the member does not get this column's value (None: they do)."""
+
+
+@dataclass(frozen=True)
+class MemberColumn:
+    name: str
+    label: str
+    on_erase: OnErase
+    """DELETE_ROW: the row is about this person. ANONYMISE: they only acted on someone else's."""
+
+
+@dataclass(frozen=True)
+class Retention:
+    rule: str
+    """The rule in plain words; ``{days}`` stands for RETENTION_DAYS (see ``describe``)."""
+    timestamp: str | None = None
+    """SQL for when the clock starts (a column, or a subquery); None: kept until erased."""
+    where: str = "1"
+    """SQL for the rows the purge applies to."""
+    clear: tuple[str, ...] = ()
+    """Columns set to NULL on purge; empty: the whole row is deleted."""
+
+    def describe(self, retention_days: int) -> str:
+        return self.rule.replace("{days}", str(retention_days))
+
+
+@dataclass(frozen=True)
+class OpenItems:
+    """Rows that are still in progress when the member erases them: staff must be told."""
+
+    where: str
+    thread_column: str | None = None
+    channel_column: str | None = None
+    message_column: str | None = None
+    number_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    table: str
+    title: str
+    purpose: str
+    who_can_see: str
+    member_columns: tuple[MemberColumn, ...]
+    columns: tuple[Column, ...]
+    retention: Retention
+    guild_filter: str | None = "guild_id = :guild"
+    """SQL limiting rows to one server; None: the table is not tied to a server."""
+    personal: bool = False
+    """The rows are the member's own wherever they were written (check-ins): the member's own
+    show, export and delete in a server cover all of them; a server's ``/admin forget`` covers
+    only the rows ``guild_filter`` ties to that server."""
+    owned_via: str | None = None
+    """SQL for rows that belong to the member through a parent row (deleted with it)."""
+    withheld: str | None = None
+    """Why the member gets only a count of these rows (None: they get the rows)."""
+    actor_view: tuple[str, ...] = ()
+    """Columns shown for rows where the member only acted (as staff) on someone else's."""
+    brief: tuple[str, ...] = ()
+    """Columns /mydata show lists for each row; the export always has everything."""
+    open_items: OpenItems | None = None
+
+    @property
+    def all_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.member_columns) + tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column | MemberColumn:
+        candidates: tuple[Column | MemberColumn, ...] = (*self.member_columns, *self.columns)
+        for candidate in candidates:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(f"{self.table}.{name}")
+
+    def subject_sql(self) -> str:
+        parts = [
+            f"{c.name} = :member" for c in self.member_columns if c.on_erase is OnErase.DELETE_ROW
+        ]
+        if self.owned_via:
+            parts.append(f"({self.owned_via})")
+        return " OR ".join(parts) if parts else "0"
+
+    def scope_sql(self, guild_id: int | None, *, server_only: bool = False) -> str:
+        """SQL limiting rows to one server (``guild_id``), or nothing for every server.
+
+        ``server_only`` is a server acting on a member (``/admin forget``): then even personal
+        rows are limited to the ones written in that server, and a table with no server
+        column is left alone entirely.
+        """
+        if guild_id is None:
+            return ""
+        if self.guild_filter is None:
+            return " AND 0" if server_only else ""
+        if self.personal and not server_only:
+            return ""
+        return f" AND ({self.guild_filter})"
+
+
+@dataclass(frozen=True)
+class NotCollected:
+    name: str
+    title: str
+    reason: str
+
+
+# --------------------------------------------------------------------------------------------
+# The registry. Times in 0003 are unix seconds; in 0004 ISO 8601 text; both are UTC.
+
+_STAFF_ONLY = "Staff-only notes on a request, written so staff can speak freely to each other."
+
+CONSULTATION_NOTES = Source(
+    table="consultation_notes",
+    title="Staff notes on your requests",
+    purpose="Private notes staff write to each other while helping with a request.",
+    who_can_see="Staff of that server only.",
+    member_columns=(
+        MemberColumn("author_id", "Staff member who wrote the note", OnErase.ANONYMISE),
+    ),
+    columns=(
+        Column("id", "Note id", Kind.NUMBER),
+        Column("consultation_id", "Request id", Kind.NUMBER),
+        Column("body", "Note", Kind.SECRET),
+        Column("created_at", "Written", Kind.TIME),
+    ),
+    retention=Retention(
+        "Deleted {days} days after the request is closed or cancelled.",
+        timestamp=(
+            "(SELECT c.closed_at FROM consultations c "
+            "WHERE c.id = consultation_notes.consultation_id)"
+        ),
+    ),
+    guild_filter="consultation_id IN (SELECT id FROM consultations WHERE guild_id = :guild)",
+    owned_via="consultation_id IN (SELECT id FROM consultations WHERE member_id = :member)",
+    withheld=_STAFF_ONLY + " They are deleted with your request.",
+    actor_view=("consultation_id", "created_at"),
+)
+
+CONSULTATION_EVENTS = Source(
+    table="consultation_events",
+    title="History of your requests",
+    purpose="When each request was opened, claimed, released, transferred and closed.",
+    who_can_see="Staff of that server (for /queue stats) and you.",
+    member_columns=(MemberColumn("actor_id", "Who did it", OnErase.ANONYMISE),),
+    columns=(
+        Column("id", "Event id", Kind.NUMBER),
+        Column("consultation_id", "Request id", Kind.NUMBER),
+        Column("guild_id", "Server", Kind.SNOWFLAKE),
+        Column("kind", "What happened"),
+        Column("at", "When", Kind.TIME),
+    ),
+    retention=Retention("Kept with the request until you delete your data."),
+    owned_via="consultation_id IN (SELECT id FROM consultations WHERE member_id = :member)",
+    actor_view=("consultation_id", "guild_id", "kind", "at"),
+)
+
+CONSULTATIONS = Source(
+    table="consultations",
+    title="Your requests to talk to a consultant",
+    purpose="To get your request to staff, keep your place in the queue and follow it up.",
+    who_can_see=(
+        "Staff of that server. Your note is shown on the staff queue card; the private thread "
+        "is between you and the staff member who claimed it."
+    ),
+    member_columns=(
+        MemberColumn("member_id", "Member who asked", OnErase.DELETE_ROW),
+        MemberColumn("claimed_by", "Staff member who claimed it", OnErase.ANONYMISE),
+        MemberColumn("closed_by", "Who closed it", OnErase.ANONYMISE),
+    ),
+    columns=(
+        Column("id", "Request id", Kind.NUMBER),
+        Column("guild_id", "Server", Kind.SNOWFLAKE),
+        Column("number", "Request number", Kind.NUMBER),
+        Column("topic", "Topic"),
+        Column("urgency", "How urgent"),
+        Column("priority", "Queue priority (0 is most urgent)", Kind.NUMBER),
+        Column("status", "Status"),
+        Column("note", "Your note", Kind.SECRET),
+        Column("preferred_time", "Preferred time", Kind.SECRET),
+        Column("created_at", "Asked", Kind.TIME),
+        Column("claimed_at", "Claimed", Kind.TIME),
+        Column("first_claimed_at", "First claimed", Kind.TIME),
+        Column("thread_id", "Private thread", Kind.SNOWFLAKE),
+        Column("card_channel_id", "Staff queue channel", Kind.SNOWFLAKE),
+        Column("card_message_id", "Staff queue card", Kind.SNOWFLAKE),
+        Column("problem", "Delivery problem code"),
+        Column("member_left_at", "You left the server", Kind.TIME),
+        Column("last_reminded_at", "Staff last reminded", Kind.TIME),
+        Column("closed_at", "Closed", Kind.TIME),
+        Column("close_kind", "How it ended"),
+        Column("close_reason", "Closing reason from staff", Kind.SECRET),
+    ),
+    retention=Retention(
+        "Notes, preferred time and closing reason are deleted {days} days after "
+        "the request is closed or cancelled; the request itself (topic, status, times) is kept "
+        "for the queue's statistics until you delete your data.",
+        timestamp="closed_at",
+        where="status IN ('closed', 'cancelled')",
+        clear=("note", "preferred_time", "close_reason"),
+    ),
+    actor_view=("guild_id", "number", "status"),
+    brief=("number", "status", "topic", "urgency", "created_at", "note"),
+    open_items=OpenItems(
+        where="status IN ('open', 'claimed')",
+        thread_column="thread_id",
+        channel_column="card_channel_id",
+        message_column="card_message_id",
+        number_column="number",
+    ),
+)
+
+CHECKINS = Source(
+    table="checkins",
+    title="Your private check-ins",
+    purpose="So you can look back at your mood and cravings with /checkin-history.",
+    who_can_see="Only you. Staff cannot see them.",
+    member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
+    columns=(
+        Column("id", "Check-in id", Kind.NUMBER),
+        Column(
+            "guild_id",
+            "Server it was written in (empty: a DM, or before servers were kept)",
+            Kind.SNOWFLAKE,
+        ),
+        Column("local_day", "Day"),
+        Column("created_at", "Written", Kind.TIME),
+        Column("mood", "Mood (1-5)", Kind.NUMBER),
+        Column("craving", "Craving (0-10)", Kind.NUMBER),
+        Column("note", "Your note", Kind.SECRET),
+    ),
+    retention=Retention(
+        "Kept until you delete them. Your own /mydata delete, in any server or a DM, deletes "
+        "all of them; a server's admins can erase only the ones written in their server."
+    ),
+    personal=True,
+    brief=("local_day", "mood", "craving", "note"),
+)
+
+MILESTONES = Source(
+    table="milestones",
+    title="Your milestone",
+    purpose="To count your days and, only if you opted in, celebrate milestones.",
+    who_can_see="Only you, unless you share it or turn on celebrations.",
+    member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
+    columns=(
+        Column("guild_id", "Server", Kind.SNOWFLAKE),
+        Column("start_date", "Start date"),
+        Column("timezone", "Time zone"),
+        Column("label", "Label", Kind.SECRET),
+        Column("celebrate", "Celebrate in the server", Kind.FLAG),
+        Column("celebrated_through", "Last milestone celebrated (days)", Kind.NUMBER),
+        Column("updated_at", "Last changed", Kind.TIME),
+    ),
+    retention=Retention("Kept until you reset it or delete your data."),
+    brief=("start_date", "label", "celebrate"),
+)
+
+MEETING_DM_OPTINS = Source(
+    table="meeting_dm_optins",
+    title="Meeting reminders by DM",
+    purpose="To send you a DM before meetings you marked as interested.",
+    who_can_see="Only the bot uses it.",
+    member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
+    columns=(
+        Column("guild_id", "Server", Kind.SNOWFLAKE),
+        Column("created_at", "Turned on", Kind.TIME),
+    ),
+    retention=Retention("Kept until you turn reminders off or delete your data."),
+    brief=("created_at",),
+)
+
+CRISIS_MATCHES = Source(
+    table="crisis_matches",
+    title="Safety-net alerts",
+    purpose=(
+        "When the opt-in safety net noticed words that may mean someone is in danger: so "
+        "staff can check in, and so you get at most one reply every 10 minutes. Never any "
+        "of the message itself."
+    ),
+    who_can_see="Staff of that server see an alert with a link to the message.",
+    member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
+    columns=(
+        Column("id", "Alert id", Kind.NUMBER),
+        Column("guild_id", "Server (empty for a DM)", Kind.SNOWFLAKE),
+        Column("channel_id", "Channel", Kind.SNOWFLAKE),
+        Column("message_id", "Message", Kind.SNOWFLAKE),
+        Column("category", "Kind of words noticed"),
+        Column("level", "How urgent it seemed (concern or high)"),
+        Column("matched_at", "When", Kind.TIME),
+        Column("replied", "The bot replied", Kind.FLAG),
+        Column("alerted", "Staff were alerted", Kind.FLAG),
+    ),
+    retention=Retention("Deleted {days} days after the alert.", timestamp="matched_at"),
+    brief=("matched_at", "category", "level"),
+)
+
+REGISTRY: tuple[Source, ...] = (
+    CONSULTATION_NOTES,
+    CONSULTATION_EVENTS,
+    CONSULTATIONS,
+    CHECKINS,
+    MILESTONES,
+    MEETING_DM_OPTINS,
+    CRISIS_MATCHES,
+)
+"""Every table that holds a member id. Children come before the parents they are owned via."""
+
+NO_MEMBER_DATA: Mapping[str, str] = {
+    "bot_state": "The bot's own settings and job times; nothing about members.",
+    "guild_config": "Each server's setup: channel and role ids, no member ids.",
+    "consultation_counters": "The last request number per server.",
+    "meeting_reminders": "Which scheduled meetings already got their reminder.",
+    "privacy_audit": (
+        "A record that a deletion was carried out, with a one-way code instead of any id."
+    ),
+}
+"""Tables that hold no member id, and why; the registry test checks every table is in one."""
+
+NOT_COLLECTED: tuple[NotCollected, ...] = (
+    NotCollected(
+        "discord_messages",
+        "Messages in channels and private threads",
+        "Discord stores these, not this bot. You can delete your own messages in Discord, and "
+        "request your Discord data in Discord's Privacy settings.",
+    ),
+    NotCollected(
+        "logs",
+        "The bot's logs",
+        "They hold ids and event names only, never anything you wrote, and are kept by the "
+        "server's admins for running the bot.",
+    ),
+    NotCollected(
+        "privacy_audit",
+        "Record of deletions",
+        "When data is deleted, the bot keeps the date and a one-way code instead of your id, "
+        "to show the request was carried out. It cannot be turned back into your id.",
+    ),
+)
+
+
+def _params(member_id: int, guild_id: int | None) -> dict[str, Any]:
+    return {"member": member_id, "guild": guild_id, "erased": ERASED_ID}

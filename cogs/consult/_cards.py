@@ -1,0 +1,162 @@
+"""The consultation flow's staff side in channels: the queue card and notices to staff.
+
+A layer of ``ConsultFlow`` (see ``cogs.consult._flow_base``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.consultations import Consultation, Status, Urgency
+from bot.guild_config import GuildConfig
+from cogs.consult import _embeds as render
+from cogs.consult._flow_base import CARD_PERMISSIONS, FlowBase, missing_permissions
+from cogs.consult._views import card_view
+
+log = logging.getLogger(__name__)
+
+
+class Cards(FlowBase):
+    """The staff card of a request, and plain notices to staff, admins and the member."""
+
+    async def post_card(
+        self, guild: discord.Guild, config: GuildConfig, consultation: Consultation
+    ) -> bool:
+        """Post the staff card (pinging the staff role for urgent requests only)."""
+        channel = guild.get_channel(config.queue_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            await self._card_problem(guild, config, consultation, "card:no_channel")
+            return False
+        missing = missing_permissions(channel, CARD_PERMISSIONS)
+        if missing:
+            await self._card_problem(
+                guild, config, consultation, "card:missing:" + ",".join(missing)
+            )
+            return False
+        ping = consultation.urgency is Urgency.URGENT and config.staff_role_id is not None
+        try:
+            message = await channel.send(
+                content=render.card_content(consultation, config.staff_role_id),
+                embed=render.card_embed(consultation),
+                view=card_view(consultation),
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False,
+                    users=False,
+                    roles=[discord.Object(config.staff_role_id or 0)] if ping else False,
+                    replied_user=False,
+                ),
+            )
+        except discord.Forbidden:
+            await self._card_problem(guild, config, consultation, "card:forbidden")
+            return False
+        except discord.HTTPException:
+            log.warning("consultation.card_failed id=%s guild=%s", consultation.id, guild.id)
+            await self.service.set_problem(consultation.id, "card:discord_error")
+            return False
+        await self.service.set_card(consultation.id, channel.id, message.id)
+        if consultation.problem and consultation.problem.startswith("card:"):
+            await self.service.set_problem(consultation.id, None)
+        return True
+
+    async def _card_problem(
+        self, guild: discord.Guild, config: GuildConfig, consultation: Consultation, problem: str
+    ) -> None:
+        log.warning(
+            "consultation.card_failed id=%s guild=%s problem=%s", consultation.id, guild.id, problem
+        )
+        await self.service.set_problem(consultation.id, problem)
+        text = (
+            f"Request #{consultation.number} is saved and waiting in `/queue list`, but "
+            f"{render.describe_problem(problem)}"
+        )
+        await self.tell_admins(guild, config, text)
+
+    async def refresh_card(self, guild: discord.Guild, consultation: Consultation) -> None:
+        """Bring the card up to date; a card deleted by hand is noted, never fatal."""
+        if consultation.card_channel_id is None or consultation.card_message_id is None:
+            return
+        channel = guild.get_channel(consultation.card_channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            return
+        view = card_view(consultation)
+        try:
+            await channel.get_partial_message(consultation.card_message_id).edit(
+                embed=render.card_embed(consultation),
+                view=view,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.NotFound:
+            await self.card_deleted(guild, consultation.card_message_id)
+        except discord.HTTPException:
+            log.warning("consultation.card_update_failed id=%s", consultation.id)
+
+    async def tell_staff(self, guild: discord.Guild, config: GuildConfig, text: str) -> None:
+        """A plain notice in the staff queue channel (no pings)."""
+        channel = guild.get_channel(config.queue_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            log.warning("consultation.notice_failed guild=%s", guild.id)
+
+    async def tell_admins(self, guild: discord.Guild, config: GuildConfig, text: str) -> None:
+        """A set-up problem: the log channel if there is one, else the queue channel."""
+        channel = guild.get_channel(config.log_channel_id or 0)
+        if isinstance(channel, discord.TextChannel):
+            try:
+                await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+                return
+            except discord.HTTPException:
+                log.warning("consultation.log_notice_failed guild=%s", guild.id)
+        await self.tell_staff(guild, config, text)
+
+    async def log_closed(self, guild: discord.Guild, consultation: Consultation) -> None:
+        """One line in the log channel (when one is set) about a request that ended."""
+        config = await self.configs.get(guild.id)
+        channel = guild.get_channel(config.log_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            await channel.send(
+                render.closed_log_line(consultation),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException:
+            log.warning("consultation.close_log_failed id=%s guild=%s", consultation.id, guild.id)
+
+    async def card_deleted(self, guild: discord.Guild, message_id: int) -> None:
+        consultation = await self.service.card_gone(message_id, self.now())
+        if consultation is None:
+            return
+        config = await self.configs.get(guild.id)
+        if consultation.status is Status.CLOSED:
+            told = await self.tell_member(guild, consultation, render.card_deleted_dm(guild.name))
+            await self.tell_staff(
+                guild,
+                config,
+                f"The queue card of request #{consultation.number} was deleted, so the request "
+                f"is closed. <@{consultation.member_id}> can open a new one with `/consult`"
+                + (" (I told them by DM)." if told else " (I couldn't DM them)."),
+            )
+            await self.log_closed(guild, consultation)
+
+    async def tell_member(
+        self, guild: discord.Guild, consultation: Consultation, text: str
+    ) -> bool:
+        """A best-effort DM to the member about their request; False if it can't be sent."""
+        try:
+            channel = await self.bot.create_dm(discord.Object(consultation.member_id))
+            await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as error:
+            log.info(
+                "consultation.member_dm_failed id=%s guild=%s status=%s code=%s",
+                consultation.id,
+                guild.id,
+                error.status,
+                error.code,
+            )
+            return False
+        return True

@@ -1,0 +1,314 @@
+"""The consultation flow's private threads: made, reused, peopled, told and locked.
+
+A layer of ``ConsultFlow`` (see ``cogs.consult._flow_base``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from typing import Literal
+
+import discord
+
+from bot.consultations import Consultation
+from bot.guild_config import GuildConfig
+from bot.ui import QUIET, embed
+from cogs.consult import _embeds as render
+from cogs.consult._cards import Cards
+from cogs.consult._flow_base import THREAD_PERMISSIONS, missing_permissions
+
+log = logging.getLogger(__name__)
+
+THREAD_ARCHIVE_MINUTES: Literal[10080] = (
+    10080  # a week: a quiet conversation doesn't vanish overnight
+)
+
+
+MEMBER_NOT_ADDED = "thread:member_not_added"
+CLAIMER_NOT_ADDED = "thread:claimer_not_added"
+NOT_ADDED_PROBLEMS = (MEMBER_NOT_ADDED, CLAIMER_NOT_ADDED)
+
+ADOPT_CLOCK_MARGIN = dt.timedelta(minutes=1)
+"""How far Discord's clock (a thread's id) may be behind ours (the claim's time)."""
+
+
+def thread_name(consultation: Consultation) -> str:
+    return f"request-{consultation.number}"
+
+
+def _unsaved_thread(
+    channel: discord.TextChannel, consultation: Consultation
+) -> discord.Thread | None:
+    """A thread I made for this claim but never saved (I stopped between the two), if any.
+
+    Only for a claim that has no thread yet, and only a private thread of mine with this
+    request's name made after the claim: request numbers are unique in a server, but a reset
+    database starts them again, and an older ``request-<n>`` is someone else's conversation.
+    """
+    if consultation.thread_id is not None or consultation.claimed_at is None:
+        return None
+    me = channel.guild.me.id
+    since = consultation.claimed_at - ADOPT_CLOCK_MARGIN
+    return next(
+        (
+            thread
+            for thread in channel.threads
+            if thread.name == thread_name(consultation)
+            and thread.owner_id == me
+            and thread.type is discord.ChannelType.private_thread
+            and not thread.archived
+            and discord.utils.snowflake_time(thread.id) >= since
+        ),
+        None,
+    )
+
+
+class Threads(Cards):
+    """The request's private thread, and what an erasure leaves of it."""
+
+    async def ensure_thread(
+        self, guild: discord.Guild, config: GuildConfig, consultation: Consultation
+    ) -> discord.Thread | str:
+        """The request's private thread with the member and claimer in it, or a problem code."""
+        assert consultation.claimed_by is not None
+        if consultation.thread_id is not None:
+            thread = await self._existing_thread(guild, consultation.thread_id)
+            if thread is not None:
+                try:
+                    await thread.edit(archived=False, locked=False)
+                    await self._add_people(thread, consultation)
+                    await thread.send(
+                        render.rejoined_message(consultation),
+                        allowed_mentions=discord.AllowedMentions(
+                            users=[discord.Object(consultation.claimed_by)]
+                        ),
+                    )
+                    return thread
+                except discord.HTTPException:
+                    log.warning("consultation.thread_reuse_failed id=%s", consultation.id)
+            await self.service.forget_thread(consultation.id, consultation.thread_id)
+        channel = guild.get_channel(config.consult_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            return "thread:no_channel"
+        missing = missing_permissions(channel, THREAD_PERMISSIONS)
+        if missing:
+            return "thread:missing:" + ",".join(missing)
+        thread = _unsaved_thread(channel, consultation)
+        if thread is not None:
+            log.info("consultation.thread_adopted id=%s thread=%s", consultation.id, thread.id)
+        else:
+            try:
+                thread = await channel.create_thread(
+                    name=thread_name(consultation),
+                    type=discord.ChannelType.private_thread,
+                    invitable=False,
+                    auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                    reason=f"Consultation request {consultation.number}",
+                )
+            except discord.Forbidden:
+                missing = missing_permissions(channel, THREAD_PERMISSIONS)
+                return "thread:missing:" + ",".join(missing) if missing else "thread:forbidden"
+            except discord.HTTPException:
+                log.warning("consultation.thread_failed id=%s guild=%s", consultation.id, guild.id)
+                return "thread:discord_error"
+        if not await self.service.attach_thread(
+            consultation.id, consultation.claimed_by, thread.id
+        ):
+            log.info("consultation.thread_orphaned id=%s thread=%s", consultation.id, thread.id)
+        fresh = await self.service.get(consultation.id) or consultation
+        await self._add_people(thread, consultation)
+        try:
+            await thread.send(
+                render.opening_message(fresh),
+                allowed_mentions=discord.AllowedMentions(
+                    users=[
+                        discord.Object(consultation.member_id),
+                        discord.Object(consultation.claimed_by),
+                    ]
+                ),
+            )
+        except discord.HTTPException:
+            log.warning("consultation.thread_setup_incomplete id=%s", consultation.id)
+        return thread
+
+    async def _add_to_thread(
+        self, thread: discord.Thread, user_id: int, consultation: Consultation
+    ) -> bool:
+        """Add someone to the thread, trying again (briefly) while Discord fails; False if
+        they could not be added. A refusal (403, 404) is not retried: it would not change."""
+        for attempt in range(len(self.add_member_backoff) + 1):
+            try:
+                await thread.add_user(discord.Object(user_id))
+                return True
+            except discord.HTTPException as error:
+                log.warning(
+                    "consultation.thread_add_failed id=%s user=%s status=%s attempt=%d",
+                    consultation.id,
+                    user_id,
+                    error.status,
+                    attempt + 1,
+                )
+                if attempt == len(self.add_member_backoff) or not (
+                    error.status >= 500 or error.status == 429
+                ):
+                    return False
+                await asyncio.sleep(self.add_member_backoff[attempt])
+        return False  # pragma: no cover - the loop always returns
+
+    async def _add_people(self, thread: discord.Thread, consultation: Consultation) -> bool:
+        """Add the member and the claimer; a failure is saved as the request's problem (shown
+        to the claimer and on the card) and repaired at start-up. True when both are in."""
+        assert consultation.claimed_by is not None
+        problem = None
+        if not await self._add_to_thread(thread, consultation.member_id, consultation):
+            problem = MEMBER_NOT_ADDED
+        if not await self._add_to_thread(thread, consultation.claimed_by, consultation):
+            problem = problem or CLAIMER_NOT_ADDED
+        if problem is not None:
+            await self.service.set_problem(consultation.id, problem)
+        return problem is None
+
+    async def _repair_people(self, thread: discord.Thread, consultation: Consultation) -> None:
+        """Start-up: add whoever could not be added when the request was claimed."""
+        if not await self._add_people(thread, consultation):
+            log.warning("consultation.reconcile_people_still_missing id=%s", consultation.id)
+            return
+        await self.service.set_problem(consultation.id, None)
+        fresh = await self.service.get(consultation.id) or consultation
+        try:
+            await thread.send(
+                render.people_added_message(fresh),
+                allowed_mentions=discord.AllowedMentions(
+                    users=[discord.Object(consultation.member_id)]
+                ),
+            )
+        except discord.HTTPException:
+            log.warning("consultation.thread_notice_failed id=%s", consultation.id)
+        await self.refresh_card(thread.guild, fresh)
+        log.info("consultation.reconcile_people_added id=%s", consultation.id)
+
+    async def _existing_thread(self, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
+        thread = guild.get_thread(thread_id)
+        if thread is not None:
+            return thread
+        try:
+            channel = await guild.fetch_channel(thread_id)
+        except discord.HTTPException:
+            return None
+        return channel if isinstance(channel, discord.Thread) else None
+
+    async def _thread_for(
+        self, guild: discord.Guild, consultation: Consultation
+    ) -> discord.Thread | None:
+        if consultation.thread_id is None:
+            return None
+        return await self._existing_thread(guild, consultation.thread_id)
+
+    async def _post_in_thread(
+        self,
+        guild: discord.Guild,
+        consultation: Consultation,
+        text: str,
+        *,
+        ping: Sequence[int] = (),
+    ) -> None:
+        thread = await self._thread_for(guild, consultation)
+        if thread is None:
+            return
+        try:
+            if thread.archived:
+                await thread.edit(archived=False)
+            await thread.send(
+                text,
+                allowed_mentions=discord.AllowedMentions(
+                    users=[discord.Object(user_id) for user_id in ping] or False
+                ),
+            )
+        except discord.HTTPException:
+            log.warning("consultation.thread_notice_failed id=%s", consultation.id)
+
+    # ------------------------------------------------------------------ erasure
+
+    async def close_erased(
+        self,
+        *,
+        number: int | None,
+        card: tuple[int, int] | None,
+        thread_id: int | None,
+        notice: str,
+        opening_note: str,
+    ) -> None:
+        """A member's data was erased while their request was open (the privacy feature).
+
+        The queue card (``card``: channel and message id) becomes a short closed notice; the
+        thread gets ``notice``, loses the member's note from my opening message (replaced by
+        ``opening_note``) and is locked. Each step on its own: one refusal must not stop the
+        others. What people wrote in the thread is theirs and stays (Discord keeps it).
+        """
+        shown = f" #{number}" if number is not None else ""
+        if card is not None:
+            channel = self.bot.get_channel(card[0])
+            if isinstance(channel, discord.TextChannel):
+                try:
+                    await channel.get_partial_message(card[1]).edit(
+                        content=None,
+                        embed=embed(f"Request{shown} closed", notice, colour=QUIET),
+                        view=None,
+                    )
+                except discord.HTTPException as error:
+                    log.warning(
+                        "privacy.card_update_failed guild=%s status=%s",
+                        channel.guild.id,
+                        error.status,
+                    )
+        thread = self.bot.get_channel(thread_id) if thread_id else None
+        if not isinstance(thread, discord.Thread):
+            return
+        # The notice goes first, as sending also reopens a thread that archived itself.
+        steps: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
+            ("thread_notice", partial(thread.send, notice)),
+            (
+                "opening_note",
+                partial(self._remove_opening_note, thread, number, opening_note),
+            ),
+            ("thread_lock", partial(thread.edit, archived=True, locked=True)),
+        )
+        for step, action in steps:
+            try:
+                await action()
+            except discord.HTTPException as error:
+                log.warning(
+                    "privacy.%s_failed guild=%s status=%s", step, thread.guild.id, error.status
+                )
+
+    async def opening_message(
+        self, thread: discord.Thread, number: int | None
+    ) -> discord.Message | None:
+        """My opening message in request ``number``'s thread (``render.opening_marker``)."""
+        me = thread.guild.me
+        marker = render.opening_marker(number)
+        async for message in thread.history(limit=20, oldest_first=True):
+            if (
+                message.author.id == me.id
+                and message.type is discord.MessageType.default
+                and marker in message.content
+            ):
+                return message
+        return None
+
+    async def _remove_opening_note(
+        self, thread: discord.Thread, number: int | None, replacement: str
+    ) -> None:
+        message = await self.opening_message(thread, number)
+        if message is None:
+            return
+        await message.edit(
+            content=f"Request #{number}: {replacement}"
+            if number is not None
+            else replacement.capitalize(),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
