@@ -10,9 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bot import SupportBot
+from bot.bot import SupportBot, describe_where
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
+from bot.incidents import Incident
 from bot.permissions import FEATURES, invite_permissions, label
 from bot.services import Services
 from bot.text import TextField, sanitise
@@ -188,7 +189,26 @@ def _mention_role(role_id: int | None) -> str:
 _REPLY_NAMES = {SafetyReply.DM: "by DM", SafetyReply.CHANNEL: "in the channel"}
 
 
-def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str]) -> discord.Embed:
+def describe_incident(incident: Incident) -> str:
+    """One line of ``/setup show``'s list."""
+    when = discord.utils.format_dt(incident.first_at, "f")
+    times = (
+        f" · {incident.count} times, last {discord.utils.format_dt(incident.last_at, 't')}"
+        if incident.count > 1
+        else ""
+    )
+    return (
+        f"{when} · {incident.kind.value} in `{describe_where(incident.where)}` "
+        f"· `{incident.error_id}`{times}"
+    )
+
+
+def render_setup(
+    guild: discord.Guild,
+    config: GuildConfig,
+    warnings: list[str],
+    incidents: Sequence[Incident] = (),
+) -> discord.Embed:
     result = embed("Setup for this server", colour=WARM if warnings else QUIET)
     hours = (
         f"{config.work_start_hour:02d}:00–{config.work_end_hour:02d}:00 {config.timezone or 'UTC'}"
@@ -235,6 +255,12 @@ def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str])
         "Needs attention" if warnings else "Checks",
         "\n".join(f"⚠️ {w}" for w in warnings) if warnings else "Everything looks ready.",
     )
+    if incidents:
+        add_field(
+            result,
+            "Recent problems (since the bot started; details in its log under each id)",
+            "\n".join(describe_incident(incident) for incident in incidents),
+        )
     return result
 
 
@@ -462,6 +488,7 @@ class Setup(commands.GroupCog, group_name="setup"):
         assert interaction.guild is not None
         config = await self._repo().get(interaction.guild.id)
         warnings = setup_warnings(interaction.guild, config, self.bot.settings.safety_net)
+        incidents = self.bot.incidents.recent(interaction.guild.id)
         await interaction.response.send_message(
-            embed=render_setup(interaction.guild, config, warnings), ephemeral=True
+            embed=render_setup(interaction.guild, config, warnings, incidents), ephemeral=True
         )
