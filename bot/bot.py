@@ -104,8 +104,13 @@ def _is_form(args: tuple[Any, ...]) -> bool:
     )
 
 
-class SupportBot(commands.Bot):
-    """The support-group bot. Build it with ``create_bot``; nothing connects until ``start``."""
+class SupportBot(commands.AutoShardedBot):
+    """The support-group bot. Build it with ``create_bot``; nothing connects until ``start``.
+
+    It is discord.py's ``AutoShardedBot``: every shard runs in this one process, sharing one
+    database, one set of services and one of each background task. ``SHARD_COUNT`` sets how
+    many (unset: as many as Discord recommends; one shard costs what a plain ``Bot`` does).
+    """
 
     def __init__(self, settings: Settings, library: Library) -> None:
         # The bot never joins voice; don't warn about voice libraries it does not need.
@@ -113,6 +118,7 @@ class SupportBot(commands.Bot):
         discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
+            shard_count=settings.shard_count,
             intents=required_intents(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=SupportTree,

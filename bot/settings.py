@@ -26,6 +26,9 @@ def default_content_dir() -> Path:
     return PACKAGED_CONTENT if PACKAGED_CONTENT.is_dir() else PROJECT_ROOT / "data"
 
 
+MAX_SHARDS = 1024
+"""A bound that catches a typo; a bot that needs more runs several processes (README)."""
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -47,6 +50,8 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=30, ge=1, le=3650)
     encryption_key: SecretStr | None = None
     safety_net: bool = False
+    shard_count: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
+    """Gateway shards, all in this one process; None: as many as Discord recommends."""
 
     @field_validator("discord_token")
     @classmethod
@@ -75,7 +80,7 @@ class Settings(BaseSettings):
     def _upper_log_level(cls, value: object) -> object:
         return value.upper().strip() if isinstance(value, str) else value
 
-    @field_validator("dev_guild_id", "encryption_key", mode="before")
+    @field_validator("dev_guild_id", "encryption_key", "shard_count", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -96,6 +101,10 @@ _HINTS: dict[str, str] = {
     "retention_days": "use a whole number of days between 1 and 3650",
     "encryption_key": "use a key made by `python -m bot keygen`, or leave it empty",
     "safety_net": "use true or false",
+    "shard_count": (
+        f"use a whole number of shards from 1 to {MAX_SHARDS}, or leave it empty for as many as "
+        "Discord recommends"
+    ),
 }
 
 

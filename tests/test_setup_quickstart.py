@@ -8,7 +8,7 @@ import pytest
 import simcord
 
 from bot.bot import SupportBot
-from bot.guild_config import GuildConfig, GuildConfigRepository
+from bot.guild_config import GuildConfig
 from tests.conftest import ConsultServer, add_admin
 from tests.helpers import text_of
 
@@ -39,7 +39,7 @@ def _counts(env: simcord.Env, guild: simcord.GuildHandle) -> tuple[int, int]:
 
 
 async def _config(env: simcord.Env, guild: simcord.GuildHandle) -> GuildConfig:
-    return await GuildConfigRepository(_bot(env).db).get(guild.id)
+    return await _bot(env).services.configs.get(guild.id)
 
 
 def _world(
