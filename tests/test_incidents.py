@@ -231,3 +231,22 @@ def test_the_ring_keeps_the_last_kinds_only() -> None:
     assert record(log, where="command:c0") is not None
     # A full ring keeps working when a kind in it is replaced.
     assert record(log, where="command:c3", at=NOW + POST_EVERY) is not None
+
+
+async def test_a_button_that_fails_reaches_the_log_channel_too(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    shown = await server.member.slash(server.general, "coping", topic="stress")
+    assert shown.response is not None
+    # Discord fails the button's answer once; the polite reply after it gets through.
+    server.env.inject_error("POST", "/interactions/*", status=500, message=SECRET, times=1)
+
+    result = await server.member.click(shown.response, label="Another tip")
+    _ = server.env.errors
+
+    assert result.acknowledged
+    [post] = posts(server.log)
+    assert "Something went wrong in `item:TipButton`" in post
+    assert SECRET not in post
+    error_id_in(post)
