@@ -243,6 +243,8 @@ class Pacing:
 @dataclass
 class _Capture:
     tokens: list[str] = field(default_factory=list)
+    finished: list[int] = field(default_factory=list)
+    """When each task the bot started during the capture finished (``perf_counter_ns``)."""
 
 
 @dataclass
@@ -259,6 +261,10 @@ class Sample:
     last_ns: int
     own_ns: int
     responses: int
+    full_ns: int = 0
+    """To the end of everything the interaction set off (the last task the bot started for it
+    finished: the card posted and saved after the reply, say), minus the fake Discord's time
+    in that span: the full answer, which is what a write is judged by."""
 
 
 class InteractionTimer:
@@ -302,9 +308,34 @@ class InteractionTimer:
             state.parsers["INTERACTION_CREATE"] = parse
 
         self._restore.append(unhook)
+        self._hook_tasks(client.loop)
         if not self._fakes_hooked:
             self._hook_fakes()
             self._fakes_hooked = True
+
+    def _hook_tasks(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Note when each task started during a capture finishes (SimCord's own are left out):
+        the interaction's handler, and whatever it set off (discord.py starts a task per event
+        and per component or form)."""
+        previous = loop.get_task_factory()
+
+        def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
+            if previous is not None:
+                task = previous(loop, coro, **kwargs)
+            else:
+                task = asyncio.Task(coro, loop=loop, **kwargs)
+            captured = self._capture
+            code = getattr(coro, "cr_code", None)
+            if captured is not None and "simcord" not in getattr(code, "co_filename", "simcord"):
+                task.add_done_callback(lambda _: captured.finished.append(time.perf_counter_ns()))
+            return task
+
+        loop.set_task_factory(factory)
+
+        def unhook() -> None:
+            loop.set_task_factory(previous)
+
+        self._restore.append(unhook)
 
     def _hook_fakes(self) -> None:
         starts = self._starts
@@ -368,7 +399,17 @@ class InteractionTimer:
             raise RuntimeError("the bot never answered the measured interaction")
         last = handed[-1]
         network = sum(end - begun for begun, end in self._fake if begun >= start and end <= last)
-        return Sample(handed[0] - start, last - start, last - start - network, len(handed))
+        done = max([last, *captured.finished])
+        all_network = sum(
+            end - begun for begun, end in self._fake if begun >= start and end <= done
+        )
+        return Sample(
+            handed[0] - start,
+            last - start,
+            last - start - network,
+            len(handed),
+            done - start - all_network,
+        )
 
     def forget(self) -> None:
         """Drop records of interactions that were only set-up, not measured."""

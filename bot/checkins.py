@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -122,20 +123,24 @@ class CheckinService:
         ties it to no server, so no server's admins can erase it)."""
         cleaned = validate(mood, craving, note)
         day = now.astimezone(zone).date()
-        async with self._db.transaction() as tx:
-            await tx.execute(
+        values = (
+            user_id,
+            guild_id,
+            day.isoformat(),
+            now.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            mood,
+            craving,
+            self._cipher.encrypt(cleaned),
+        )
+
+        def work(c: sqlite3.Connection) -> None:  # one hop to the database thread
+            c.execute(
                 "INSERT INTO checkins (user_id, guild_id, local_day, created_at, mood, craving, "
                 "note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    user_id,
-                    guild_id,
-                    day.isoformat(),
-                    now.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-                    mood,
-                    craving,
-                    self._cipher.encrypt(cleaned),
-                ),
+                values,
             )
+
+        await self._db.write(work)
         log.info("checkin.recorded user=%s", user_id)
         return CheckIn(user_id, day, mood, craving, cleaned)
 

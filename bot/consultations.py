@@ -28,12 +28,12 @@ import logging
 import math
 import sqlite3
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from bot.db import Database, Transaction
+from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
 from bot.text import TextField, sanitise, sanitise_required
@@ -430,152 +430,75 @@ class ConsultationService:
         note = sanitise(note, NOTE)
         preferred_time = sanitise(preferred_time, PREFERRED_TIME)
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            existing = await tx.fetchone(
+        sealed_note = self._cipher.encrypt(note)
+        sealed_time = self._cipher.encrypt(preferred_time)
+
+        def work(c: sqlite3.Connection) -> tuple[sqlite3.Row, bool, int | None]:
+            existing = c.execute(
                 "SELECT id FROM consultations WHERE guild_id = ? AND member_id = ? "
                 "AND status IN ('open', 'claimed')",
                 (guild_id, member_id),
-            )
+            ).fetchone()
             if existing is not None:
                 request_id = int(existing["id"])
                 created = False
             else:
                 if urgency not in NEVER_LIMITED:
-                    await self._check_cooldown(tx, guild_id, member_id, stamp, config)
-                    await self._check_hourly_cap(tx, guild_id, stamp, config)
-                request_id = await self._insert(
-                    tx, guild_id, member_id, topic, urgency, note, preferred_time, stamp
+                    _check_cooldown(c, guild_id, member_id, stamp, config)
+                    _check_hourly_cap(c, guild_id, stamp, config)
+                request_id = _insert(
+                    c, guild_id, member_id, topic, urgency, sealed_note, sealed_time, stamp
                 )
                 created = True
-        consultation = await self.get(request_id)
-        assert consultation is not None
+            row = _load(c, request_id)
+            return row, created, _position(c, row)
+
+        row, created, position = await self._db.write(work)
         if created:
             log.info(
                 "consultation.created id=%s guild=%s member=%s urgency=%s",
-                request_id,
+                row["id"],
                 guild_id,
                 member_id,
                 urgency.value,
             )
-        return CreateResult(consultation, created, await self.position(consultation))
-
-    async def _check_cooldown(
-        self, tx: Transaction, guild_id: int, member_id: int, stamp: int, config: GuildConfig
-    ) -> None:
-        if config.cooldown_minutes <= 0:
-            return
-        row = await tx.fetchone(
-            "SELECT MAX(closed_at) FROM consultations WHERE guild_id = ? AND member_id = ? "
-            "AND close_kind IN ('resolved', 'cancelled')",
-            (guild_id, member_id),
-        )
-        last = row[0] if row else None
-        if last is None:
-            return
-        ready = int(last) + config.cooldown_minutes * 60
-        if stamp < ready:
-            minutes = max(1, math.ceil((ready - stamp) / 60))
-            raise UserFacingError(
-                "Your last request was closed just a little while ago, so a new one can be "
-                f"opened in {_minutes(minutes)}. If you need to talk to someone right now, "
-                "the crisis lines below are free and open any time.",
-                show_crisis=True,
-            )
-
-    async def _check_hourly_cap(
-        self, tx: Transaction, guild_id: int, stamp: int, config: GuildConfig
-    ) -> None:
-        since = stamp - 3600
-        row = await tx.fetchone(
-            "SELECT COUNT(*), MIN(created_at) FROM consultations "
-            "WHERE guild_id = ? AND created_at > ?",
-            (guild_id, since),
-        )
-        count = int(row[0]) if row else 0
-        if count >= config.hourly_cap:
-            oldest = int(row[1]) if row and row[1] is not None else stamp
-            minutes = max(1, math.ceil((oldest + 3600 - stamp) / 60))
-            raise UserFacingError(
-                "Our staff have a lot of requests this hour, so new ones are paused for about "
-                f"{_minutes(minutes)}. Please try again then. If you need to talk to someone "
-                "right now, the crisis lines below are free and open any time.",
-                show_crisis=True,
-            )
-
-    async def _insert(
-        self,
-        tx: Transaction,
-        guild_id: int,
-        member_id: int,
-        topic: Topic,
-        urgency: Urgency,
-        note: str | None,
-        preferred_time: str | None,
-        stamp: int,
-    ) -> int:
-        await tx.execute(
-            "INSERT INTO consultation_counters (guild_id, last_number) VALUES (?, 1) "
-            "ON CONFLICT (guild_id) DO UPDATE SET last_number = last_number + 1",
-            (guild_id,),
-        )
-        counter = await tx.fetchone(
-            "SELECT last_number FROM consultation_counters WHERE guild_id = ?", (guild_id,)
-        )
-        assert counter is not None
-        cursor = await tx.execute(
-            "INSERT INTO consultations (guild_id, number, member_id, topic, urgency, priority, "
-            "status, note, preferred_time, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
-            (
-                guild_id,
-                int(counter[0]),
-                member_id,
-                topic.value,
-                urgency.value,
-                PRIORITY[urgency],
-                self._cipher.encrypt(note),
-                self._cipher.encrypt(preferred_time),
-                stamp,
-            ),
-        )
-        request_id = cursor.lastrowid
-        assert request_id is not None
-        await _event(tx, request_id, guild_id, "created", member_id, stamp)
-        return int(request_id)
+        return CreateResult(self._from_row(row), created, position)
 
     async def update_note(
         self, guild_id: int, member_id: int, note: str | None, now: dt.datetime
     ) -> Consultation:
         """Replace the note on the member's open or claimed request (blank removes it)."""
-        cleaned = sanitise(note, NOTE)
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
+        sealed = self._cipher.encrypt(sanitise(note, NOTE))
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row:
+            cursor = c.execute(
                 "UPDATE consultations SET note = ? WHERE guild_id = ? AND member_id = ? "
                 "AND status IN ('open', 'claimed')",
-                (self._cipher.encrypt(cleaned), guild_id, member_id),
+                (sealed, guild_id, member_id),
             )
             if cursor.rowcount != 1:
                 raise NoLongerOpenError(
                     "You don't have an open request right now. Use /consult to start one."
                 )
-        found = await self.active_for_member(guild_id, member_id)
-        assert found is not None
-        return found
+            row: sqlite3.Row = c.execute(
+                f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND member_id = ? "
+                "AND status IN ('open', 'claimed')",
+                (guild_id, member_id),
+            ).fetchone()
+            return row
+
+        return self._from_row(await self._db.write(work))
 
     # ------------------------------------------------------------------ transitions
-
-    async def _load(self, tx: Transaction, request_id: int) -> sqlite3.Row:
-        row = await tx.fetchone(f"SELECT {_COLUMNS} FROM consultations WHERE id = ?", (request_id,))
-        if row is None:
-            raise NotFoundError()
-        return row
 
     async def claim(
         self, guild_id: int, request_id: int, staff_id: int, now: dt.datetime
     ) -> Consultation:
         """Claim an open request: exactly one caller wins; the rest get a clear refusal."""
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            row = await self._load(tx, request_id)
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row:
+            row = _load(c, request_id)
             if row["guild_id"] != guild_id:
                 raise NotFoundError()
             if row["member_left_at"] is not None and row["status"] == Status.OPEN:
@@ -583,32 +506,38 @@ class ConsultationService:
                     f"The member who opened request #{row['number']} has left the server, so "
                     "it can't be claimed. You can close it from its card."
                 )
-            cursor = await tx.execute(
+            cursor = c.execute(
                 "UPDATE consultations SET status = 'claimed', claimed_by = ?, claimed_at = ?, "
                 "first_claimed_at = COALESCE(first_claimed_at, ?), problem = NULL "
                 "WHERE id = ? AND status = 'open' AND claimed_by IS NULL",
                 (staff_id, stamp, stamp, request_id),
             )
             if cursor.rowcount != 1:
-                fresh = await self._load(tx, request_id)
+                fresh = _load(c, request_id)
                 if fresh["status"] == Status.CLAIMED:
                     raise AlreadyClaimedError(fresh["number"], fresh["claimed_by"])
                 raise _not_open(fresh)
-            await _event(tx, request_id, guild_id, "claimed", staff_id, stamp)
+            _event(c, request_id, guild_id, "claimed", staff_id, stamp)
+            return _load(c, request_id)
+
+        row = await self._db.write(work)
         log.info("consultation.claimed id=%s guild=%s staff=%s", request_id, guild_id, staff_id)
-        return await self._require(request_id)
+        return self._from_row(row)
 
     async def attach_thread(self, request_id: int, claimer_id: int, thread_id: int) -> bool:
         """Record the private thread, if the request is still claimed by the same person.
 
         A released request keeps its thread, so whoever claims it next carries on there."""
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
+
+        def work(c: sqlite3.Connection) -> bool:
+            cursor = c.execute(
                 "UPDATE consultations SET thread_id = ?, problem = NULL "
                 "WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
                 (thread_id, request_id, claimer_id),
             )
             return cursor.rowcount == 1
+
+        return await self._db.write(work)
 
     async def undo_claim(
         self, request_id: int, claimer_id: int, problem: str, now: dt.datetime
@@ -616,65 +545,48 @@ class ConsultationService:
         """The private thread could not be made: put the request back in the queue, keeping
         its place, and remember why (shown in /queue and on the card)."""
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row | None:
+            cursor = c.execute(
                 "UPDATE consultations SET status = 'open', claimed_by = NULL, claimed_at = NULL, "
                 "problem = ? WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
                 (problem, request_id, claimer_id),
             )
             if cursor.rowcount != 1:
                 return None
-            row = await self._load(tx, request_id)
-            await _event(tx, request_id, row["guild_id"], "released", None, stamp)
+            row = _load(c, request_id)
+            _event(c, request_id, row["guild_id"], "released", None, stamp)
+            return _load(c, request_id)
+
+        row = await self._db.write(work)
+        if row is None:
+            return None
         log.warning("consultation.claim_undone id=%s problem=%s", request_id, problem)
-        return await self.get(request_id)
+        return self._from_row(row)
 
     async def forget_thread(self, request_id: int, thread_id: int) -> None:
         """The recorded thread no longer exists (or can't be used); a new one will be made."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
+        await self._db.write(
+            _statement(
                 "UPDATE consultations SET thread_id = NULL WHERE id = ? AND thread_id = ?",
                 (request_id, thread_id),
             )
+        )
 
     async def set_problem(self, request_id: int, problem: str | None) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE consultations SET problem = ? WHERE id = ?", (problem, request_id)
-            )
+        await self._db.write(
+            _statement("UPDATE consultations SET problem = ? WHERE id = ?", (problem, request_id))
+        )
 
     async def set_card(
         self, request_id: int, channel_id: int | None, message_id: int | None
     ) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
+        await self._db.write(
+            _statement(
                 "UPDATE consultations SET card_channel_id = ?, card_message_id = ? WHERE id = ?",
                 (channel_id, message_id, request_id),
             )
-
-    async def _load_claimed_for(
-        self,
-        tx: Transaction,
-        guild_id: int,
-        request_id: int,
-        actor_id: int,
-        *,
-        override: bool,
-        action: str,
-    ) -> sqlite3.Row:
-        """A claimed request in this server that ``actor_id`` may hand on: its claimer, or
-        anyone with ``override`` (an admin, or when the claimer has left or lost the role)."""
-        row = await self._load(tx, request_id)
-        if row["guild_id"] != guild_id:
-            raise NotFoundError()
-        if row["status"] != Status.CLAIMED:
-            raise _not_claimed(row)
-        if row["claimed_by"] != actor_id and not override:
-            raise UserFacingError(
-                f"Only <@{row['claimed_by']}>, who claimed request #{row['number']}, or a "
-                f"server admin can {action} it."
-            )
-        return row
+        )
 
     async def release(
         self,
@@ -691,18 +603,22 @@ class ConsultationService:
         or lost the staff role).
         """
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            row = await self._load_claimed_for(
-                tx, guild_id, request_id, actor_id, override=override, action="release"
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row:
+            row = _load_claimed_for(
+                c, guild_id, request_id, actor_id, override=override, action="release"
             )
-            await tx.execute(
+            c.execute(
                 "UPDATE consultations SET status = 'open', claimed_by = NULL, claimed_at = NULL, "
                 "last_reminded_at = NULL WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
                 (request_id, row["claimed_by"]),
             )
-            await _event(tx, request_id, guild_id, "released", actor_id, stamp)
+            _event(c, request_id, guild_id, "released", actor_id, stamp)
+            return _load(c, request_id)
+
+        row = await self._db.write(work)
         log.info("consultation.released id=%s guild=%s by=%s", request_id, guild_id, actor_id)
-        return await self._require(request_id)
+        return self._from_row(row)
 
     async def transfer(
         self,
@@ -716,20 +632,24 @@ class ConsultationService:
     ) -> Consultation:
         """Hand a claimed request to another staff member (claimer, or ``override``)."""
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            row = await self._load_claimed_for(
-                tx, guild_id, request_id, actor_id, override=override, action="transfer"
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row:
+            row = _load_claimed_for(
+                c, guild_id, request_id, actor_id, override=override, action="transfer"
             )
             if row["claimed_by"] == to_staff_id:
                 raise UserFacingError(f"<@{to_staff_id}> already has request #{row['number']}.")
             if row["member_id"] == to_staff_id:
                 raise UserFacingError("A request can't be transferred to the member who opened it.")
-            await tx.execute(
+            c.execute(
                 "UPDATE consultations SET claimed_by = ?, claimed_at = ? "
                 "WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
                 (to_staff_id, stamp, request_id, row["claimed_by"]),
             )
-            await _event(tx, request_id, guild_id, "transferred", to_staff_id, stamp)
+            _event(c, request_id, guild_id, "transferred", to_staff_id, stamp)
+            return _load(c, request_id)
+
+        row = await self._db.write(work)
         log.info(
             "consultation.transferred id=%s guild=%s by=%s to=%s",
             request_id,
@@ -737,7 +657,7 @@ class ConsultationService:
             actor_id,
             to_staff_id,
         )
-        return await self._require(request_id)
+        return self._from_row(row)
 
     async def close(
         self,
@@ -748,33 +668,38 @@ class ConsultationService:
         now: dt.datetime,
     ) -> Consultation:
         """Close an open or claimed request (staff); the reason is stored encrypted."""
-        cleaned = sanitise_required(reason, CLOSE_REASON)
+        sealed = self._cipher.encrypt(sanitise_required(reason, CLOSE_REASON))
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            row = await self._load(tx, request_id)
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row:
+            row = _load(c, request_id)
             if row["guild_id"] != guild_id:
                 raise NotFoundError()
-            cursor = await tx.execute(
+            cursor = c.execute(
                 "UPDATE consultations SET status = 'closed', closed_at = ?, closed_by = ?, "
                 "close_kind = 'resolved', close_reason = ?, claimed_by = NULL "
                 "WHERE id = ? AND status IN ('open', 'claimed')",
-                (stamp, actor_id, self._cipher.encrypt(cleaned), request_id),
+                (stamp, actor_id, sealed, request_id),
             )
             if cursor.rowcount != 1:
                 raise _not_open(row, action="closed")
-            await _event(tx, request_id, guild_id, "closed", actor_id, stamp)
+            _event(c, request_id, guild_id, "closed", actor_id, stamp)
+            return _load(c, request_id)
+
+        row = await self._db.write(work)
         log.info("consultation.closed id=%s guild=%s by=%s", request_id, guild_id, actor_id)
-        return await self._require(request_id)
+        return self._from_row(row)
 
     async def cancel(self, guild_id: int, member_id: int, now: dt.datetime) -> Consultation:
         """The member withdraws their waiting request (open → cancelled)."""
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row:
+            row = c.execute(
                 f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND member_id = ? "
                 "AND status IN ('open', 'claimed')",
                 (guild_id, member_id),
-            )
+            ).fetchone()
             if row is None:
                 raise NoLongerOpenError(
                     "You don't have an open request right now, so there is nothing to cancel."
@@ -785,36 +710,43 @@ class ConsultationService:
                     "tell them in your private thread that you'd like to stop, and they will "
                     "close it."
                 )
-            cursor = await tx.execute(
+            cursor = c.execute(
                 "UPDATE consultations SET status = 'cancelled', closed_at = ?, closed_by = ?, "
                 "close_kind = 'cancelled' WHERE id = ? AND status = 'open'",
                 (stamp, member_id, row["id"]),
             )
             if cursor.rowcount != 1:  # pragma: no cover - the transaction holds the lock
                 raise _not_open(row, action="cancelled")
-            await _event(tx, row["id"], guild_id, "cancelled", member_id, stamp)
+            _event(c, row["id"], guild_id, "cancelled", member_id, stamp)
+            return _load(c, int(row["id"]))
+
+        row = await self._db.write(work)
         log.info("consultation.cancelled id=%s guild=%s", row["id"], guild_id)
-        return await self._require(int(row["id"]))
+        return self._from_row(row)
 
     # ------------------------------------------------------------------ things that happen to us
 
     async def member_left(self, guild_id: int, user_id: int, now: dt.datetime) -> MemberLeft:
         """Someone left the server: mark their own request, release any they had claimed."""
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            own = await tx.fetchall(
+
+        def work(c: sqlite3.Connection) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+            own = c.execute(
                 "SELECT id FROM consultations WHERE guild_id = ? AND member_id = ? "
                 "AND status IN ('open', 'claimed') AND member_left_at IS NULL",
                 (guild_id, user_id),
-            )
+            ).fetchall()
             for row in own:
-                await tx.execute(
+                c.execute(
                     "UPDATE consultations SET member_left_at = ? WHERE id = ?", (stamp, row["id"])
                 )
-                await _event(tx, row["id"], guild_id, "member_left", user_id, stamp)
-            claimed = await _release_claims(tx, guild_id, user_id, stamp)
-        marked = [await self._require(int(row["id"])) for row in own]
-        released = [await self._require(request_id) for request_id in claimed]
+                _event(c, row["id"], guild_id, "member_left", user_id, stamp)
+            claimed = _release_claims(c, guild_id, user_id, stamp)
+            return [_load(c, int(row["id"])) for row in own], [_load(c, i) for i in claimed]
+
+        own, claimed = await self._db.write(work)
+        marked = [self._from_row(row) for row in own]
+        released = [self._from_row(row) for row in claimed]
         if marked or released:
             log.info(
                 "consultation.member_left guild=%s user=%s marked=%d released=%d",
@@ -832,89 +764,110 @@ class ConsultationService:
         (in one server, or in all with ``guild_id`` None): used before a staff member's data is
         erased, so no member is left with a claim that nobody holds."""
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
+
+        def work(c: sqlite3.Connection) -> list[sqlite3.Row]:
             released: list[int] = []
-            for row in await tx.fetchall(
+            for row in c.execute(
                 "SELECT DISTINCT guild_id FROM consultations WHERE claimed_by = ? "
                 "AND status = 'claimed' AND (? IS NULL OR guild_id = ?)",
                 (user_id, guild_id, guild_id),
-            ):
-                released += await _release_claims(tx, int(row["guild_id"]), user_id, stamp)
-        if released:
-            log.info("consultation.claims_released user=%s count=%d", user_id, len(released))
-        return tuple([await self._require(request_id) for request_id in released])
+            ).fetchall():
+                released += _release_claims(c, int(row["guild_id"]), user_id, stamp)
+            return [_load(c, request_id) for request_id in released]
+
+        rows = await self._db.write(work)
+        if rows:
+            log.info("consultation.claims_released user=%s count=%d", user_id, len(rows))
+        return tuple(self._from_row(row) for row in rows)
 
     async def member_returned(
         self, guild_id: int, user_id: int, now: dt.datetime
     ) -> Consultation | None:
-        """A member who left came back: their still-open request is theirs again."""
+        """A member who left came back: their still-open request is theirs again.
+
+        Runs on every member join, so the usual case (nobody left anything open) is one read
+        and no write transaction at all; the write re-checks inside its transaction."""
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(
-                "SELECT id FROM consultations WHERE guild_id = ? AND member_id = ? "
-                "AND status IN ('open', 'claimed') AND member_left_at IS NOT NULL",
-                (guild_id, user_id),
-            )
-            if row is None:
+        find = (
+            "SELECT id FROM consultations WHERE guild_id = ? AND member_id = ? "
+            "AND status IN ('open', 'claimed') AND member_left_at IS NOT NULL"
+        )
+        if await self._db.read(_first(find, (guild_id, user_id))) is None:
+            return None
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row | None:
+            row = c.execute(find, (guild_id, user_id)).fetchone()
+            if row is None:  # pragma: no cover - another join of the same member came first
                 return None
-            await tx.execute(
-                "UPDATE consultations SET member_left_at = NULL WHERE id = ?", (row["id"],)
-            )
-            await _event(tx, row["id"], guild_id, "member_returned", user_id, stamp)
-        return await self.get(int(row["id"]))
+            c.execute("UPDATE consultations SET member_left_at = NULL WHERE id = ?", (row["id"],))
+            _event(c, row["id"], guild_id, "member_returned", user_id, stamp)
+            return _load(c, int(row["id"]))
+
+        row = await self._db.write(work)
+        return None if row is None else self._from_row(row)
 
     async def thread_gone(self, thread_id: int, now: dt.datetime) -> Consultation | None:
         """The private thread was deleted: close its claimed request (the member can open a new
         one). A released request waiting in the queue just forgets the thread."""
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row | None:
+            row = c.execute(
                 "SELECT id, guild_id, status FROM consultations WHERE thread_id = ? "
                 "AND status IN ('open', 'claimed')",
                 (thread_id,),
-            )
+            ).fetchone()
             if row is None:
                 return None
             if row["status"] == Status.OPEN:
-                await tx.execute(
-                    "UPDATE consultations SET thread_id = NULL WHERE id = ?", (row["id"],)
-                )
+                c.execute("UPDATE consultations SET thread_id = NULL WHERE id = ?", (row["id"],))
                 return None
-            await tx.execute(
+            c.execute(
                 "UPDATE consultations SET status = 'closed', closed_at = ?, "
                 "close_kind = 'thread_deleted', claimed_by = NULL WHERE id = ?",
                 (stamp, row["id"]),
             )
-            await _event(tx, row["id"], row["guild_id"], "thread_deleted", None, stamp)
+            _event(c, row["id"], row["guild_id"], "thread_deleted", None, stamp)
+            return _load(c, int(row["id"]))
+
+        row = await self._db.write(work)
+        if row is None:
+            return None
         log.warning("consultation.thread_deleted id=%s thread=%s", row["id"], thread_id)
-        return await self.get(int(row["id"]))
+        return self._from_row(row)
 
     async def card_gone(self, message_id: int, now: dt.datetime) -> Consultation | None:
         """The queue card was deleted. A waiting request is closed (the member can open a new
         one); a claimed one carries on in its thread and just loses its card."""
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row | None:
+            row = c.execute(
                 "SELECT id, guild_id, status FROM consultations WHERE card_message_id = ?",
                 (message_id,),
-            )
+            ).fetchone()
             if row is None:
                 return None
             if row["status"] == Status.OPEN:
-                await tx.execute(
+                c.execute(
                     "UPDATE consultations SET status = 'closed', closed_at = ?, "
                     "close_kind = 'card_deleted', card_message_id = NULL WHERE id = ?",
                     (stamp, row["id"]),
                 )
-                await _event(tx, row["id"], row["guild_id"], "card_deleted", None, stamp)
+                _event(c, row["id"], row["guild_id"], "card_deleted", None, stamp)
             else:
-                await tx.execute(
+                c.execute(
                     "UPDATE consultations SET card_message_id = NULL, card_channel_id = NULL "
                     "WHERE id = ?",
                     (row["id"],),
                 )
+            return _load(c, int(row["id"]))
+
+        row = await self._db.write(work)
+        if row is None:
+            return None
         log.warning("consultation.card_deleted id=%s", row["id"])
-        return await self.get(int(row["id"]))
+        return self._from_row(row)
 
     # ------------------------------------------------------------------ reminders
 
@@ -939,18 +892,24 @@ class ConsultationService:
     ) -> list[Consultation]:
         """Record the reminder; returns only those this call marked (never twice per interval)."""
         stamp = to_ts(now)
-        marked: list[Consultation] = []
-        async with self._db.transaction() as tx:
-            for request in requests:
-                previous = to_ts(request.last_reminded_at) if request.last_reminded_at else None
-                cursor = await tx.execute(
+        wanted = [
+            (request, to_ts(request.last_reminded_at) if request.last_reminded_at else None)
+            for request in requests
+        ]
+
+        def work(c: sqlite3.Connection) -> list[Consultation]:
+            marked: list[Consultation] = []
+            for request, previous in wanted:
+                cursor = c.execute(
                     "UPDATE consultations SET last_reminded_at = ? WHERE id = ? "
                     "AND status = 'open' AND last_reminded_at IS ?",
                     (stamp, request.id, previous),
                 )
                 if cursor.rowcount == 1:
                     marked.append(request)
-        return marked
+            return marked
+
+        return await self._db.write(work)
 
     async def guilds_with_waiting(self) -> list[int]:
         rows = await self._db.fetchall(
@@ -967,13 +926,15 @@ class ConsultationService:
         encrypted = self._cipher.encrypt(body)
         assert encrypted is not None
         stamp = to_ts(now)
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
+
+        def work(c: sqlite3.Connection) -> int | None:
+            return c.execute(
                 "INSERT INTO consultation_notes (consultation_id, author_id, body, created_at) "
                 "VALUES (?, ?, ?, ?)",
                 (request_id, author_id, encrypted, stamp),
-            )
-            note_id = cursor.lastrowid
+            ).lastrowid
+
+        note_id = await self._db.write(work)
         assert note_id is not None
         return StaffNote(int(note_id), request_id, author_id, body, from_ts(stamp) or now)
 
@@ -1037,36 +998,189 @@ class ConsultationService:
             ),
         )
 
-    async def _require(self, request_id: int) -> Consultation:
-        found = await self.get(request_id)
-        if found is None:  # pragma: no cover - rows are never deleted by these methods
-            raise NotFoundError()
-        return found
-
 
 # --------------------------------------------------------------------------- helpers
 
 
-async def _release_claims(tx: Transaction, guild_id: int, staff_id: int, stamp: int) -> list[int]:
-    """Inside ``tx``: put the requests ``staff_id`` holds in ``guild_id`` back in the queue."""
-    claimed = await tx.fetchall(
+# These run on the database thread, inside the one transaction of ``Database.write`` (or the
+# one read of ``Database.read``): plain ``sqlite3`` calls, no event loop, no cipher.
+
+
+def _statement(sql: str, params: Sequence[object]) -> Callable[[sqlite3.Connection], None]:
+    """A unit of work of one statement."""
+
+    def work(c: sqlite3.Connection) -> None:
+        c.execute(sql, params)
+
+    return work
+
+
+def _first(
+    sql: str, params: Sequence[object]
+) -> Callable[[sqlite3.Connection], sqlite3.Row | None]:
+    """A read of one row."""
+
+    def work(c: sqlite3.Connection) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = c.execute(sql, params).fetchone()
+        return row
+
+    return work
+
+
+def _load(c: sqlite3.Connection, request_id: int) -> sqlite3.Row:
+    row: sqlite3.Row | None = c.execute(
+        f"SELECT {_COLUMNS} FROM consultations WHERE id = ?", (request_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFoundError()
+    return row
+
+
+def _position(c: sqlite3.Connection, row: sqlite3.Row) -> int | None:
+    """Place in the waiting queue (1 is next), or None when not waiting."""
+    if row["status"] != Status.OPEN:
+        return None
+    found = c.execute(
+        "SELECT COUNT(*) FROM consultations WHERE guild_id = ? AND status = 'open' "
+        "AND (priority, created_at, id) < (?, ?, ?)",
+        (row["guild_id"], PRIORITY[Urgency(row["urgency"])], row["created_at"], row["id"]),
+    ).fetchone()
+    return 1 + (int(found[0]) if found else 0)
+
+
+def _check_cooldown(
+    c: sqlite3.Connection, guild_id: int, member_id: int, stamp: int, config: GuildConfig
+) -> None:
+    if config.cooldown_minutes <= 0:
+        return
+    row = c.execute(
+        "SELECT MAX(closed_at) FROM consultations WHERE guild_id = ? AND member_id = ? "
+        "AND close_kind IN ('resolved', 'cancelled')",
+        (guild_id, member_id),
+    ).fetchone()
+    last = row[0] if row else None
+    if last is None:
+        return
+    ready = int(last) + config.cooldown_minutes * 60
+    if stamp < ready:
+        minutes = max(1, math.ceil((ready - stamp) / 60))
+        raise UserFacingError(
+            "Your last request was closed just a little while ago, so a new one can be "
+            f"opened in {_minutes(minutes)}. If you need to talk to someone right now, "
+            "the crisis lines below are free and open any time.",
+            show_crisis=True,
+        )
+
+
+def _check_hourly_cap(
+    c: sqlite3.Connection, guild_id: int, stamp: int, config: GuildConfig
+) -> None:
+    since = stamp - 3600
+    row = c.execute(
+        "SELECT COUNT(*), MIN(created_at) FROM consultations WHERE guild_id = ? AND created_at > ?",
+        (guild_id, since),
+    ).fetchone()
+    count = int(row[0]) if row else 0
+    if count >= config.hourly_cap:
+        oldest = int(row[1]) if row and row[1] is not None else stamp
+        minutes = max(1, math.ceil((oldest + 3600 - stamp) / 60))
+        raise UserFacingError(
+            "Our staff have a lot of requests this hour, so new ones are paused for about "
+            f"{_minutes(minutes)}. Please try again then. If you need to talk to someone "
+            "right now, the crisis lines below are free and open any time.",
+            show_crisis=True,
+        )
+
+
+def _insert(
+    c: sqlite3.Connection,
+    guild_id: int,
+    member_id: int,
+    topic: Topic,
+    urgency: Urgency,
+    sealed_note: bytes | None,
+    sealed_time: bytes | None,
+    stamp: int,
+) -> int:
+    c.execute(
+        "INSERT INTO consultation_counters (guild_id, last_number) VALUES (?, 1) "
+        "ON CONFLICT (guild_id) DO UPDATE SET last_number = last_number + 1",
+        (guild_id,),
+    )
+    counter = c.execute(
+        "SELECT last_number FROM consultation_counters WHERE guild_id = ?", (guild_id,)
+    ).fetchone()
+    assert counter is not None
+    cursor = c.execute(
+        "INSERT INTO consultations (guild_id, number, member_id, topic, urgency, priority, "
+        "status, note, preferred_time, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+        (
+            guild_id,
+            int(counter[0]),
+            member_id,
+            topic.value,
+            urgency.value,
+            PRIORITY[urgency],
+            sealed_note,
+            sealed_time,
+            stamp,
+        ),
+    )
+    request_id = cursor.lastrowid
+    assert request_id is not None
+    _event(c, request_id, guild_id, "created", member_id, stamp)
+    return int(request_id)
+
+
+def _load_claimed_for(
+    c: sqlite3.Connection,
+    guild_id: int,
+    request_id: int,
+    actor_id: int,
+    *,
+    override: bool,
+    action: str,
+) -> sqlite3.Row:
+    """A claimed request in this server that ``actor_id`` may hand on: its claimer, or
+    anyone with ``override`` (an admin, or when the claimer has left or lost the role)."""
+    row = _load(c, request_id)
+    if row["guild_id"] != guild_id:
+        raise NotFoundError()
+    if row["status"] != Status.CLAIMED:
+        raise _not_claimed(row)
+    if row["claimed_by"] != actor_id and not override:
+        raise UserFacingError(
+            f"Only <@{row['claimed_by']}>, who claimed request #{row['number']}, or a "
+            f"server admin can {action} it."
+        )
+    return row
+
+
+def _release_claims(c: sqlite3.Connection, guild_id: int, staff_id: int, stamp: int) -> list[int]:
+    """Put the requests ``staff_id`` holds in ``guild_id`` back in the queue."""
+    claimed = c.execute(
         "SELECT id FROM consultations WHERE guild_id = ? AND claimed_by = ? AND status = 'claimed'",
         (guild_id, staff_id),
-    )
+    ).fetchall()
     for row in claimed:
-        await tx.execute(
+        c.execute(
             "UPDATE consultations SET status = 'open', claimed_by = NULL, "
             "claimed_at = NULL, last_reminded_at = NULL WHERE id = ?",
             (row["id"],),
         )
-        await _event(tx, row["id"], guild_id, "released", staff_id, stamp)
+        _event(c, row["id"], guild_id, "released", staff_id, stamp)
     return [int(row["id"]) for row in claimed]
 
 
-async def _event(
-    tx: Transaction, request_id: int, guild_id: int, kind: str, actor_id: int | None, stamp: int
+def _event(
+    c: sqlite3.Connection,
+    request_id: int,
+    guild_id: int,
+    kind: str,
+    actor_id: int | None,
+    stamp: int,
 ) -> None:
-    await tx.execute(
+    c.execute(
         "INSERT INTO consultation_events (consultation_id, guild_id, kind, actor_id, at) "
         "VALUES (?, ?, ?, ?, ?)",
         (request_id, guild_id, kind, actor_id, stamp),

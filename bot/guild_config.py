@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
@@ -76,22 +77,44 @@ _COLUMNS = tuple(f.name for f in fields(GuildConfig))
 _BOOLEAN = {"welcome_dm", "welcome_ping", "safety_enabled"}
 
 
+def _from_row(guild_id: int, row: sqlite3.Row | None) -> GuildConfig:
+    if row is None:
+        return GuildConfig(guild_id=guild_id)
+    values: dict[str, Any] = {name: row[name] for name in _COLUMNS}
+    for name in _BOOLEAN:
+        values[name] = bool(values[name])
+    values["safety_reply"] = SafetyReply(values["safety_reply"])
+    return GuildConfig(**values)
+
+
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM guild_config WHERE guild_id = ?"
+
+
 class GuildConfigRepository:
+    """Each server's configuration, read from the database once and then kept in memory.
+
+    Every command and every message the safety net sees asks for it, so after the first read
+    it costs no database trip. ``update`` is the only writer of ``guild_config`` and replaces
+    the kept copy with what it committed. That holds only for the one repository
+    ``bot.services`` builds: a second instance would not see the first one's changes.
+    """
+
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._kept: dict[int, GuildConfig] = {}
+        self._changes: dict[int, int] = {}
+        """How many updates each server has had: a read that started before one is not kept."""
 
     async def get(self, guild_id: int) -> GuildConfig:
         """The server's configuration; a server never set up gets the defaults."""
-        row = await self._db.fetchone(
-            f"SELECT {', '.join(_COLUMNS)} FROM guild_config WHERE guild_id = ?", (guild_id,)
-        )
-        if row is None:
-            return GuildConfig(guild_id=guild_id)
-        values: dict[str, Any] = {name: row[name] for name in _COLUMNS}
-        for name in _BOOLEAN:
-            values[name] = bool(values[name])
-        values["safety_reply"] = SafetyReply(values["safety_reply"])
-        return GuildConfig(**values)
+        kept = self._kept.get(guild_id)
+        if kept is not None:
+            return kept
+        changes = self._changes.get(guild_id, 0)
+        config = _from_row(guild_id, await self._db.fetchone(_SELECT, (guild_id,)))
+        if self._changes.get(guild_id, 0) == changes:
+            self._kept[guild_id] = config
+        return config
 
     async def update(self, guild_id: int, now: dt.datetime, **changes: Any) -> GuildConfig:
         """Set the given columns (others keep their values) and return the new configuration."""
@@ -102,17 +125,26 @@ class GuildConfigRepository:
             changes["timezone"] = validate_timezone(changes["timezone"])
         if "safety_reply" in changes:
             changes["safety_reply"] = SafetyReply(changes["safety_reply"]).value
-        async with self._db.transaction() as tx:
-            await tx.execute(
+        stamp = now.isoformat()
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        values = [int(v) if isinstance(v, bool) else v for v in changes.values()]
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row | None:
+            c.execute(
                 "INSERT INTO guild_config (guild_id, updated_at) VALUES (?, ?) "
                 "ON CONFLICT (guild_id) DO NOTHING",
-                (guild_id, now.isoformat()),
+                (guild_id, stamp),
             )
             if changes:
-                assignments = ", ".join(f"{name} = ?" for name in changes)
-                values = [int(v) if isinstance(v, bool) else v for v in changes.values()]
-                await tx.execute(
+                c.execute(
                     f"UPDATE guild_config SET {assignments}, updated_at = ? WHERE guild_id = ?",
-                    (*values, now.isoformat(), guild_id),
+                    (*values, stamp, guild_id),
                 )
-        return await self.get(guild_id)
+            row: sqlite3.Row | None = c.execute(_SELECT, (guild_id,)).fetchone()
+            return row
+
+        self._kept.pop(guild_id, None)
+        self._changes[guild_id] = self._changes.get(guild_id, 0) + 1
+        config = _from_row(guild_id, await self._db.write(work))
+        self._kept[guild_id] = config
+        return config

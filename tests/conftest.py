@@ -22,7 +22,7 @@ from discord import app_commands
 from bot.bot import SupportBot, create_bot
 from bot.db import Database
 from bot.errors import UserFacingError
-from bot.guild_config import GuildConfig, GuildConfigRepository
+from bot.guild_config import GuildConfig
 from bot.settings import Settings
 
 
@@ -155,7 +155,7 @@ class ConsultServer:
         """Change this server's configuration directly (what `/setup` stores)."""
         bot = self.env.bot
         assert isinstance(bot, SupportBot)
-        return await GuildConfigRepository(bot.db).update(self.guild.id, self.env.now(), **changes)
+        return await bot.services.configs.update(self.guild.id, self.env.now(), **changes)
 
 
 def add_admin(

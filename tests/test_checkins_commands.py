@@ -10,7 +10,6 @@ import simcord
 
 from bot.bot import SupportBot
 from bot.checkins import CheckinService
-from bot.guild_config import GuildConfigRepository
 from bot.settings import Settings
 from tests.conftest import restart
 from tests.helpers import text_of as _text
@@ -230,9 +229,7 @@ async def test_opted_in_milestones_are_celebrated_once_in_the_members_time_zone(
     guild, channel, member = _setup(env)
     cheers = guild.create_text_channel("cheers")
     quiet = guild.add_member(env.create_user("quiet"))
-    await GuildConfigRepository(_bot(env).db).update(
-        guild.id, env.now(), celebrate_channel_id=cheers.id
-    )
+    await _bot(env).services.configs.update(guild.id, env.now(), celebrate_channel_id=cheers.id)
     # Simulated time starts at 2026-01-01 00:00 UTC, which is 23:00 on 31 December in the
     # Azores (UTC-1): day 6 there. Local midnight, one hour later, is day 7.
     zone = "Atlantic/Azores"

@@ -20,8 +20,10 @@ def test_queue_benchmark_runs_and_prints_its_tables(tmp_path: Path) -> None:
             sys.executable,
             "-m",
             "benchmarks.queue",
-            "--requests",
-            "20",
+            "--rounds",
+            "3",
+            "--warmup",
+            "1",
             "--closed",
             "100",
             "--open",
@@ -39,5 +41,12 @@ def test_queue_benchmark_runs_and_prints_its_tables(tmp_path: Path) -> None:
     )
 
     assert done.returncode == 0, done.stderr[-4000:]
-    for needle in ("Requests per second", "| created", "| claimed", "| closed", "/queue list"):
+    for needle in (
+        "Service operations",
+        "| create ",
+        "| claim ",
+        "| close ",
+        "| config read (kept)",
+        "/queue list",
+    ):
         assert needle in done.stdout

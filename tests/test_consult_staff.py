@@ -237,9 +237,8 @@ async def test_a_button_with_another_servers_request_is_out_of_date(env: simcord
     other_staff = other_guild.add_member(env.create_user("otherstaff"), roles=[other_role])
     bot = env.bot
     assert isinstance(bot, SupportBot)
-    from bot.guild_config import GuildConfigRepository
 
-    await GuildConfigRepository(bot.db).update(
+    await bot.services.configs.update(
         other_guild.id,
         env.now(),
         staff_role_id=other_role.id,

@@ -28,7 +28,6 @@ import simcord
 from bot.bot import create_bot
 from bot.consultations import Status
 from bot.errors import TryAgainError
-from bot.guild_config import GuildConfigRepository
 from tests.conftest import ConsultServer, make_consult_server, make_settings
 from tests.reliability import assert_nothing_pinged, assert_polite, bot_of, said
 from tests.test_consult_member import ask, service
@@ -285,7 +284,7 @@ async def test_the_safety_net_when_discord_fails(
 async def test_a_member_who_blocks_dms_gets_the_welcome_in_the_channel(env: simcord.Env) -> None:
     guild = env.create_guild("Group")
     welcome = guild.create_text_channel("welcome")
-    await GuildConfigRepository(bot_of(env).db).update(
+    await bot_of(env).services.configs.update(
         guild.id, env.now(), welcome_channel_id=welcome.id, welcome_dm=True
     )
     user = env.create_user("private-person")
@@ -311,7 +310,7 @@ async def test_meeting_dm_reminders_skip_a_member_who_cannot_be_dmed(env: simcor
     guild = env.create_guild("Group")
     meetings = guild.create_text_channel("meetings")
     general = guild.create_text_channel("general")
-    await GuildConfigRepository(bot_of(env).db).update(
+    await bot_of(env).services.configs.update(
         guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
     )
     closed_user, open_user = env.create_user("closed"), env.create_user("open")
@@ -384,6 +383,21 @@ async def _content_commands_still_work(server: ConsultServer) -> None:
     assert "988" in said(crisis)
 
 
+class _FullDisk:
+    """A sqlite3 connection on a full disk: every INSERT, UPDATE or DELETE fails as SQLite's."""
+
+    def __init__(self, real: sqlite3.Connection) -> None:
+        self._real = real
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._real.execute(sql, *args)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._real, name)
+
+
 @pytest.mark.parametrize("how", ["read-only", "disk-full"])
 async def test_a_database_that_cannot_be_written(
     consult_server: ConsultServer, how: str, monkeypatch: pytest.MonkeyPatch
@@ -393,16 +407,10 @@ async def test_a_database_that_cannot_be_written(
     if how == "read-only":
         await db.pragma("query_only=ON")
     else:
-        # What SQLite raises when the disk is full, on every statement that writes.
+        # What SQLite raises when the disk is full, on every statement that writes: the
+        # sqlite3 connection aiosqlite's thread uses is wrapped (writes run there in one hop).
         connection = db._connection
-        real_execute = connection.execute
-
-        def full_disk(sql: str, *args: object, **kwargs: object) -> object:
-            if sql.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
-                raise sqlite3.OperationalError("database or disk is full")
-            return real_execute(sql, *args, **kwargs)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(connection, "execute", full_disk)
+        monkeypatch.setattr(connection, "_connection", _FullDisk(connection._conn))
 
     await _content_commands_still_work(server)
     result = await ask(server)

@@ -8,7 +8,6 @@ import discord
 import simcord
 
 from bot.bot import SupportBot
-from bot.guild_config import GuildConfigRepository
 from bot.meetings import Meeting, due_reminders, upcoming
 from bot.settings import Settings
 from tests.conftest import add_admin, restart
@@ -49,7 +48,7 @@ async def _reminding_server(
     """A server whose #meetings gets a reminder 15 minutes before each meeting."""
     guild = env.create_guild()
     meetings = guild.create_text_channel("meetings")
-    await GuildConfigRepository(_bot(env).db).update(
+    await _bot(env).services.configs.update(
         guild.id, env.now(), meetings_channel_id=meetings.id, meeting_reminder_minutes=15
     )
     return guild, meetings

@@ -5,7 +5,6 @@ from __future__ import annotations
 import simcord
 
 from bot.bot import SupportBot
-from bot.guild_config import GuildConfigRepository
 from bot.settings import Settings
 from tests.conftest import add_admin, restart
 from tests.helpers import text_of as _embed_text
@@ -17,7 +16,7 @@ def _bot(env: simcord.Env) -> SupportBot:
 
 
 async def _configure(env: simcord.Env, guild: simcord.GuildHandle, **changes: object) -> None:
-    await GuildConfigRepository(_bot(env).db).update(guild.id, env.now(), **changes)
+    await _bot(env).services.configs.update(guild.id, env.now(), **changes)
 
 
 def _role_ids(

@@ -81,8 +81,24 @@ def test_high_risk_messages_reach_staff_at_once(matcher: CrisisMatcher) -> None:
 # false alarms) and 47.3% of F (2.7%): that is the honest estimate for a new writer. The
 # grammar was then broadened per category with all six sets in view, so the floors below are
 # in-sample and only guard against regressions.
-NEW_WRITERS = {"e": 0.95, "f": 0.85}
-"""Each new writer's set and the grammar's recall floor on it (measured: 97.5%, 88.7%)."""
+# Sets L-O (four more writers, 2026-12-02: L clinical and intellectual, M South Asian, African,
+# Filipino, Singaporean and Caribbean English, N replies and questions in threads, O blunt men
+# and practical risk talk) were measured before anything was changed for them: the grammar
+# alone caught L 46.2%, M 59.6%, N 56.5%, O 51.5% (grammar + model 72.5%, 86.4%, 81.9%,
+# 78.7%, README). The grammar was then broadened by construction for what they missed, so
+# their floors are in-sample too. N stays lowest: its misses are mostly generic "you" and third
+# person used about oneself ("asking for a friend (its me)"), which the guards read as someone
+# else.
+NEW_WRITERS = {
+    "e": 0.95,
+    "f": 0.90,
+    "l": 0.89,
+    "m": 0.96,
+    "n": 0.81,
+    "o": 0.94,
+}
+"""Each new writer's set and the grammar's recall floor on it (measured 2026-12-02: E 97.5%,
+F 90.0%, L 89.2%, M 96.2%, N 81.9%, O 94.6%)."""
 
 POSITIVE_CATEGORIES = {c.value for c in Category if c is not Category.AMBIGUOUS} | {"disguised"}
 NEGATIVE_CATEGORIES = {
@@ -97,17 +113,38 @@ NEGATIVE_CATEGORIES = {
     "measurements_abbreviations",
     "everyday",
 }
-EVERY_SET = ("", "_b", "_c", "_d", "_e", "_f", "_g", "_h", "_i", "_j", "_k")
+EVERY_SET = (
+    "",
+    "_b",
+    "_c",
+    "_d",
+    "_e",
+    "_f",
+    "_g",
+    "_h",
+    "_i",
+    "_j",
+    "_k",
+    "_l",
+    "_m",
+    "_n",
+    "_o",
+)
 
-# Sets G-K (five more writers, 2026-12-02) were measured before anything was changed for them
-# and the grammar has not been changed since, so the grammar's figures on them are the honest
-# estimate for a new writer (README). On set K the grammar alone raises 6.1% false alarms
-# (past-tense stories, phone autocorrect, quoted journals), over the 5% target: issue 14 is
-# open for it. It may not get worse.
-GRAMMAR_FALSE_ALARMS_OVER_TARGET = {"_k": 0.062}
-UNTOUCHED_WRITERS = {"g": 0.60, "h": 0.69, "i": 0.71, "j": 0.53, "k": 0.67}
-"""Sets the grammar was never changed for, and its recall floor on each (measured: 60.7%,
-69.3%, 71.9%, 53.2%, 67.2%). A floor guards against regressions; the gap to 95% is real."""
+# Sets G-K (five more writers, 2026-12-02) were measured before anything was changed for them.
+# No pattern has been written from their positives since, so the grammar's recall on them is
+# still the honest estimate for a new writer (README). The constructions added for sets L-O
+# raised it from 60.7%, 69.3%, 71.9%, 53.2%, 67.2% to the figures below: that rise is what
+# those constructions carry over to writers they were not written from. Their negatives were
+# looked at (every change is checked against every set's negatives), and guards were added
+# for the false alarms of K and J (hair dye, anniversaries, possessive referents, fiction), so
+# K's 6.1% false alarms fell to 3.1%: no set is now over the 5% target.
+GRAMMAR_FALSE_ALARMS_OVER_TARGET: dict[str, float] = {}
+"""Sets on which the grammar alone is allowed over 5% false alarms (none since 2026-12-02)."""
+UNTOUCHED_WRITERS = {"g": 0.63, "h": 0.72, "i": 0.76, "j": 0.57, "k": 0.69}
+"""Sets no pattern was written from, and the grammar's recall floor on each (measured
+2026-12-02: 63.8%, 72.0%, 76.2%, 57.9%, 69.9%). A floor guards against regressions; the gap to
+95% is real."""
 
 
 @pytest.mark.parametrize("name", sorted(NEW_WRITERS))

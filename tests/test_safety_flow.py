@@ -11,7 +11,7 @@ import pytest
 import simcord
 
 from bot.bot import SupportBot, create_bot
-from bot.guild_config import GuildConfigRepository, SafetyReply
+from bot.guild_config import SafetyReply
 from bot.safety import Category, Level
 from bot.settings import Settings
 from tests.conftest import add_admin, make_settings
@@ -94,9 +94,7 @@ class World:
             "staff_role_id": self.staff.id,
         }
         values.update(changes)
-        await GuildConfigRepository(_bot(self.env).db).update(
-            self.guild.id, self.env.now(), **values
-        )
+        await _bot(self.env).services.configs.update(self.guild.id, self.env.now(), **values)
 
     def dms(self) -> list[discord.Message]:
         """What the bot sent the member privately."""
@@ -593,7 +591,7 @@ async def test_setup_safety_chooses_how_members_are_reached_and_keeps_it(
 ) -> None:
     world = World(env)
     admin, _ = add_admin(env, world.guild)
-    repo = GuildConfigRepository(_bot(env).db)
+    repo = _bot(env).services.configs  # the one the bot reads
 
     assert (await repo.get(world.guild.id)).safety_reply is SafetyReply.DM  # the default
     await admin.slash(world.general, "setup safety", state=True, reply="channel")

@@ -145,12 +145,12 @@ def test_scoring_counts_exactly_the_features_the_model_was_trained_on(
 
 def test_the_combination_over_every_in_repo_set(combined: CrisisMatcher) -> None:
     # IN-SAMPLE for the model (these sets are its training data) and for the grammar (it was
-    # broadened with all six sets in view), so optimistic. The issue's target is recall >= 95%
-    # at <= 5% false alarms. The threshold is chosen by leave-one-writer-out so that every new
-    # writer stays at most 5% false alarms; over sets A-F the combination reaches 98.6% recall
-    # and 0.9% false alarms in-sample (2026-12-02). The generalisation estimate is the script's
-    # leave-one-writer-out table, and the figures measured on sets E and F before the grammar
-    # was changed for them (README).
+    # broadened with sets A-F and L-O in view), so optimistic. The issue's target is recall
+    # >= 95% at <= 5% false alarms. The threshold is chosen by leave-one-writer-out (mean false
+    # alarms at most 4%); over all fifteen sets the combination reaches a mean of 97.8% recall
+    # and 1.5% false alarms in-sample (2026-12-02). The generalisation estimate is the script's
+    # leave-one-writer-out table, and the figures measured on sets E-O before anything was
+    # changed for them (README).
     positives, negatives = _lines("alert*.jsonl"), _lines("no_alert*.jsonl")
     recall = sum(_alerts(combined, line["text"]) for line in positives) / len(positives)
     false_alarms = sum(_alerts(combined, line["text"]) for line in negatives) / len(negatives)
@@ -158,14 +158,11 @@ def test_the_combination_over_every_in_repo_set(combined: CrisisMatcher) -> None
     assert false_alarms <= 0.05, false_alarms
 
 
+# Measured 2026-12-02 (model trained on all fifteen sets): recall E 99.4%, F 96.0%, G 96.0%,
+# H 97.3%, I 98.3%, J 95.3%, K 96.9%, L 97.1%, M 99.6%, N 96.6%, O 99.6%; false alarms 0.0-3.1%
+# (K's 6.1% from the grammar alone is gone, so no set needs a looser ceiling).
 IN_SAMPLE_FLOORS = {
-    "e": (0.95, 0.05),
-    "f": (0.95, 0.05),
-    "g": (0.94, 0.05),  # measured 94.6%
-    "h": (0.95, 0.05),
-    "i": (0.95, 0.05),
-    "j": (0.94, 0.05),  # measured 94.9%
-    "k": (0.95, 0.062),  # the grammar alone raises 6.1% here (test_safety_eval)
+    name: (0.95, 0.05) for name in ("e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o")
 }
 """Recall floor and false-alarm ceiling of grammar + model on each newer writer's set."""
 
@@ -174,10 +171,11 @@ IN_SAMPLE_FLOORS = {
 def test_the_combination_on_each_new_writers_set(
     combined: CrisisMatcher, name: str, floors: tuple[float, float]
 ) -> None:
-    # Sets E-K, new voices. Before any change for them, grammar + model caught 81.2% of E (0.6%
-    # false alarms) and 62.0% of F (4.7%); G-K 71.5-88.1% (README). The model is now trained
-    # on all of them (in-sample, measured 94.6-99.6%), so this guards against regressions. The
-    # honest figure for a new writer is leave-one-writer-out, printed by the training script.
+    # Sets E-O, new voices. Before any change for them, grammar + model caught 81.2% of E (0.6%
+    # false alarms) and 62.0% of F (4.7%); G-K 71.5-88.1%; L-O 72.5-86.4% (README). The model
+    # is now trained on all of them (in-sample, measured 95.3-99.6%), so this guards against
+    # regressions. The honest figure for a new writer is leave-one-writer-out, printed by the
+    # training script, and the before-figures.
     positives, negatives = _lines(f"alert_{name}.jsonl"), _lines(f"no_alert_{name}.jsonl")
     recall = sum(_alerts(combined, line["text"]) for line in positives) / len(positives)
     false_alarms = sum(_alerts(combined, line["text"]) for line in negatives) / len(negatives)
@@ -251,7 +249,7 @@ def _training_script() -> object:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)  # retrains on six sets, seven fits: about 2 minutes alone
+@pytest.mark.timeout(1800)  # 15 sets, 16 fits: 2.3 min of CPU, 9 min at a load of 7 (2026-12-02)
 def test_the_shipped_model_is_what_the_training_script_writes() -> None:
     pytest.importorskip("sklearn", reason="scikit-learn is only in the `train` extra")
     script = _training_script()

@@ -8,8 +8,9 @@ import simcord
 from bot.bot import SupportBot
 from bot.guild_config import GuildConfigRepository
 from bot.milestones import MilestoneRepository
+from bot.settings import Settings
 from bot.timezones import MAX_CHOICES, canonical_names, suggest
-from tests.conftest import ConsultServer
+from tests.conftest import ConsultServer, restart
 
 ACCEPTED = [
     ("Europe/London", "Europe/London"),
@@ -111,13 +112,14 @@ async def test_setup_consultations_takes_the_same_names(
 
 
 async def test_a_zone_saved_by_an_older_version_still_counts_days(
-    consult_server: ConsultServer,
+    consult_server: ConsultServer, settings: Settings
 ) -> None:
     server = consult_server
     async with the_bot(server.env).db.transaction() as tx:
         await tx.execute(
             "UPDATE guild_config SET timezone = 'US/Eastern' WHERE guild_id = ?", (server.guild.id,)
         )
+    await restart(server.env, settings)  # saved by the older version, read by this one
 
     result = await server.member.slash(server.general, "milestone set", date="2025-01-01")
 

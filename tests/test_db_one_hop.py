@@ -1,0 +1,258 @@
+"""One trip to the database thread per unit of work, on a real SQLite file.
+
+A hop is counted where aiosqlite itself records it: its worker thread logs "executing …" (at
+DEBUG, on the ``aiosqlite`` logger) for every callable it runs. Nothing of ours is replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.checkins import CheckinService
+from bot.consultations import (
+    AlreadyClaimedError,
+    ConsultationService,
+    NoLongerOpenError,
+    Status,
+    Topic,
+    Urgency,
+)
+from bot.crypto import Cipher
+from bot.db import Database, StorageLostError
+from bot.errors import TryAgainError
+from bot.guild_config import GuildConfig
+
+GUILD = 1000
+MEMBER = 50
+STAFF = 10
+T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
+CONFIG = GuildConfig(guild_id=GUILD, cooldown_minutes=10, hourly_cap=30)
+
+T = TypeVar("T")
+
+
+class Hops:
+    """Counts the callables aiosqlite's worker thread runs while ``during`` awaits."""
+
+    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
+        self._caplog = caplog
+        caplog.set_level(logging.DEBUG, logger="aiosqlite")
+
+    def _seen(self) -> int:
+        return sum(
+            1
+            for record in self._caplog.records
+            if record.name == "aiosqlite" and record.msg == "executing %s"
+        )
+
+    async def during(self, action: Callable[[], Awaitable[T]]) -> tuple[T, int]:
+        before = self._seen()
+        result = await action()
+        return result, self._seen() - before
+
+
+@pytest.fixture
+def hops(caplog: pytest.LogCaptureFixture) -> Hops:
+    return Hops(caplog)
+
+
+@pytest.fixture
+def service(db: Database) -> ConsultationService:
+    return ConsultationService(db, Cipher(Fernet.generate_key()))
+
+
+async def test_a_read_is_one_hop(db: Database, hops: Hops) -> None:
+    row, count = await hops.during(lambda: db.fetchone("SELECT 1 + 1"))
+    assert row is not None
+    assert row[0] == 2
+    assert count == 1
+    rows, count = await hops.during(lambda: db.fetchall("SELECT 1 UNION SELECT 2"))
+    assert [r[0] for r in rows] == [1, 2]
+    assert count == 1
+
+
+async def test_a_write_unit_commits_in_one_hop(db: Database, hops: Hops) -> None:
+    def work(c: sqlite3.Connection) -> int:
+        c.execute("INSERT INTO bot_state (key, value) VALUES ('a', '1')")
+        c.execute("INSERT INTO bot_state (key, value) VALUES ('b', '2')")
+        return 2
+
+    result, count = await hops.during(lambda: db.write(work))
+    assert result == 2
+    assert count == 1
+    rows = await db.fetchall("SELECT key FROM bot_state WHERE key IN ('a', 'b') ORDER BY key")
+    assert [r[0] for r in rows] == ["a", "b"]
+
+
+async def test_a_write_unit_that_raises_keeps_nothing(db: Database) -> None:
+    def work(c: sqlite3.Connection) -> None:
+        c.execute("INSERT INTO bot_state (key, value) VALUES ('half', 'done')")
+        raise NoLongerOpenError("gone")
+
+    with pytest.raises(NoLongerOpenError, match="gone"):
+        await db.write(work)
+    assert await db.fetchone("SELECT 1 FROM bot_state WHERE key = 'half'") is None
+    await db.write(lambda c: c.execute("INSERT INTO bot_state (key, value) VALUES ('x', 'y')"))
+    assert await db.fetchone("SELECT 1 FROM bot_state WHERE key = 'x'") is not None
+
+
+async def test_a_write_unit_locked_past_the_busy_timeout_asks_to_try_again(db: Database) -> None:
+    await db.fetchone("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(TryAgainError):
+            await db.write(
+                lambda c: c.execute("INSERT INTO bot_state (key, value) VALUES ('blocked', 'x')")
+            )
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert await db.fetchone("SELECT 1 FROM bot_state WHERE key = 'blocked'") is None
+
+
+async def test_a_write_unit_on_a_replaced_file_is_not_confirmed(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    db = await Database.open(path)
+
+    def work(c: sqlite3.Connection) -> None:
+        c.execute("INSERT INTO bot_state (key, value) VALUES ('x', 'y')")
+        for suffix in ("", "-wal", "-shm"):  # between the check before and the commit
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+    with pytest.raises(StorageLostError):
+        await db.write(work)
+    with pytest.raises(StorageLostError):
+        await db.write(lambda c: None)
+    await db.close()
+
+
+async def test_a_write_unit_on_a_closed_database_asks_to_try_again(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "c.db")
+    await db.close()
+    with pytest.raises(TryAgainError):
+        await db.write(lambda c: None)
+    with pytest.raises(TryAgainError):
+        await db.read(lambda c: None)
+
+
+async def test_each_queue_operation_is_one_hop(service: ConsultationService, hops: Hops) -> None:
+    created, count = await hops.during(
+        lambda: service.create(
+            guild_id=GUILD,
+            member_id=MEMBER,
+            topic=Topic.COPING,
+            urgency=Urgency.ROUTINE,
+            now=T0,
+            config=CONFIG,
+            note="a hard week",
+        )
+    )
+    assert created.created
+    assert created.position == 1
+    assert created.consultation.note == "a hard week"
+    assert count == 1
+    request = created.consultation.id
+
+    claimed, count = await hops.during(lambda: service.claim(GUILD, request, STAFF, T0))
+    assert (claimed.status, claimed.claimed_by, count) == (Status.CLAIMED, STAFF, 1)
+    released, count = await hops.during(lambda: service.release(GUILD, request, STAFF, T0))
+    assert (released.status, released.claimed_by, count) == (Status.OPEN, None, 1)
+    note, count = await hops.during(lambda: service.add_note(request, STAFF, "called back", T0))
+    assert (note.body, count) == ("called back", 1)
+    await service.claim(GUILD, request, STAFF, T0)
+    closed, count = await hops.during(lambda: service.close(GUILD, request, STAFF, "done", T0))
+    assert (closed.status, closed.close_reason, count) == (Status.CLOSED, "done", 1)
+
+    later = T0 + dt.timedelta(hours=1)
+    again = await service.create(
+        guild_id=GUILD,
+        member_id=MEMBER,
+        topic=Topic.COPING,
+        urgency=Urgency.ROUTINE,
+        now=later,
+        config=CONFIG,
+    )
+    cancelled, count = await hops.during(lambda: service.cancel(GUILD, MEMBER, later))
+    assert (cancelled.id, cancelled.status, count) == (again.consultation.id, Status.CANCELLED, 1)
+
+
+async def test_a_refused_claim_is_one_hop_and_exactly_one_claim_wins(
+    service: ConsultationService, hops: Hops
+) -> None:
+    created = await service.create(
+        guild_id=GUILD,
+        member_id=MEMBER,
+        topic=Topic.COPING,
+        urgency=Urgency.ROUTINE,
+        now=T0,
+        config=CONFIG,
+    )
+    request = created.consultation.id
+    outcomes = await asyncio.gather(
+        *(service.claim(GUILD, request, STAFF + n, T0) for n in range(5)),
+        return_exceptions=True,
+    )
+    winners = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(winners) == 1
+    assert all(isinstance(o, AlreadyClaimedError) for o in outcomes if o not in winners)
+
+    async def late_claim() -> BaseException | None:
+        try:
+            await service.claim(GUILD, request, 99, T0)
+        except AlreadyClaimedError as error:
+            return error
+        return None
+
+    refused, count = await hops.during(late_claim)
+    assert isinstance(refused, AlreadyClaimedError)
+    assert count == 1
+    row = await service.get(request)
+    assert row is not None
+    assert row.claimed_by == winners[0].claimed_by
+
+
+async def test_a_join_with_nothing_left_open_is_one_read_and_no_write(
+    db: Database, service: ConsultationService, hops: Hops
+) -> None:
+    returned, count = await hops.during(lambda: service.member_returned(GUILD, MEMBER, T0))
+    assert returned is None
+    assert count == 1
+    created = await service.create(
+        guild_id=GUILD,
+        member_id=MEMBER,
+        topic=Topic.COPING,
+        urgency=Urgency.ROUTINE,
+        now=T0,
+        config=CONFIG,
+    )
+    await service.member_left(GUILD, MEMBER, T0)
+    back = await service.member_returned(GUILD, MEMBER, T0)
+    assert back is not None
+    assert back.id == created.consultation.id
+    assert not back.member_left
+    kinds = await db.fetchall("SELECT kind FROM consultation_events ORDER BY id")
+    assert [r[0] for r in kinds] == ["created", "member_left", "member_returned"]
+
+
+async def test_a_checkin_is_one_hop(db: Database, hops: Hops) -> None:
+    checkins = CheckinService(db, Cipher(Fernet.generate_key()))
+    saved, count = await hops.during(
+        lambda: checkins.record(
+            7, mood=3, craving=2, note="ok", now=T0, zone=ZoneInfo("UTC"), guild_id=GUILD
+        )
+    )
+    assert (saved.mood, saved.note, count) == (3, "ok", 1)
+    row = await db.fetchone("SELECT mood, craving, guild_id FROM checkins WHERE user_id = 7")
+    assert row is not None
+    assert tuple(row) == (3, 2, GUILD)
