@@ -38,6 +38,7 @@ def bench_settings(folder: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "discord_token": "benchmark-token-not-real",
         "database_path": folder / "support.db",
+        "shard_count": 1,  # SimCord runs an AutoShardedBot only with a known count
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]

@@ -17,12 +17,12 @@ import discord
 from pydantic import ValidationError
 
 from bot import maintenance
-from bot.bot import SupportBot, create_bot
+from bot.bot import SupportBot, create_bot, required_intents
 from bot.crypto import new_key
 from bot.errors import StartupError
 from bot.health import health_file_for, keep_heartbeat, read_health
 from bot.library import load_library
-from bot.permissions import client_id_from_token, invite_url
+from bot.permissions import client_id_from_token, invite_permissions, invite_url
 from bot.settings import Settings, describe_settings_error, load_settings
 
 log = logging.getLogger("bot")
@@ -137,11 +137,33 @@ def run_maintenance(command: str, path: Path, env_file: str) -> int:
     return 0
 
 
+INTENT_LABELS: dict[str, str] = {
+    "guilds": "Guilds",
+    "members": "Server Members (privileged)",
+    "guild_scheduled_events": "Scheduled Events",
+    "dm_messages": "Direct Messages",
+    "guild_messages": "Guild Messages",
+    "message_content": "Message Content (privileged)",
+}
+"""The portal's and the README's names for the intents ``required_intents`` asks for."""
+
+
+def needs_sentence(settings: Settings) -> str:
+    """The intents and permissions these settings' features need, in one sentence."""
+    intents = [INTENT_LABELS.get(name, name) for name, on in required_intents(settings) if on]
+    permissions = [permission.label for permission in invite_permissions()]
+    return (
+        f"It needs the intents {', '.join(intents)} and the permissions "
+        f"{', '.join(permissions)} (`python -m bot invite` prints the link)."
+    )
+
+
 def run_check(env_file: str) -> int:
     """``check``: the settings, content files, database and key, fully; one line per problem.
 
-    Never connects to Discord and never creates a file. Exit 0 with one "all good" line, else
-    1 with one line per problem.
+    Never connects to Discord and never creates a file. Exit 0 with one "all good" line (which
+    also names the intents and permissions the enabled features need), else 1 with one line
+    per problem.
     """
     logging.getLogger("bot").addHandler(logging.NullHandler())  # the report is the output
     problems: list[str] = []
@@ -168,7 +190,8 @@ def run_check(env_file: str) -> int:
         for problem in problems:
             print(problem)
         return 1
-    print(f"All good: settings, content files and {summary}.")
+    assert settings is not None  # no problems: the settings were read
+    print(f"All good: settings, content files and {summary}. {needs_sentence(settings)}")
     return 0
 
 

@@ -15,6 +15,7 @@ from bot.care import CareContent
 from bot.crisis import CrisisResources
 from bot.crypto import Cipher, key_file_for, open_cipher, read_key
 from bot.db import Database
+from bot.incidents import IncidentKind, IncidentLog, Post
 from bot.library import Library, load_library
 from bot.services import Services
 from bot.settings import Settings
@@ -58,6 +59,44 @@ def required_intents(settings: Settings) -> discord.Intents:
     return intents
 
 
+def incident_kind(error: BaseException) -> IncidentKind:
+    """A permission Discord refused, or anything else that was not meant to happen."""
+    original = getattr(error, "original", error)
+    return (
+        IncidentKind.PERMISSION
+        if isinstance(original, discord.Forbidden)
+        else IncidentKind.UNEXPECTED
+    )
+
+
+def describe_where(where: str) -> str:
+    """``command:setup show`` → ``/setup show``; a button or form keeps its id prefix."""
+    kind, _, name = where.partition(":")
+    return f"/{name}" if kind == "command" else where
+
+
+def render_incident(post: Post) -> str:
+    """The log-channel post: ids, names of code and times only, never what a member wrote."""
+    incident = post.incident
+    where = f"`{describe_where(incident.where)}`"
+    channel = f" in <#{incident.channel_id}>" if incident.channel_id else ""
+    if incident.kind is IncidentKind.PERMISSION:
+        text = (
+            f"⚠️ Discord refused me a permission in {where}{channel} (error `{incident.error_id}`). "
+            "`/setup show` lists what my role lacks."
+        )
+    else:
+        text = (
+            f"⚠️ Something went wrong in {where}{channel} (error `{incident.error_id}`, "
+            f"{incident.error_type}). The person was asked to try again and shown the crisis "
+            "lines; the bot's log has the details under this error id."
+        )
+    if post.held_back and post.held_back_since is not None:
+        since = discord.utils.format_dt(post.held_back_since, "t")
+        text += f" {post.held_back} more like it since {since} were not posted."
+    return text
+
+
 def _is_form(args: tuple[Any, ...]) -> bool:
     return (
         len(args) == 1
@@ -66,8 +105,13 @@ def _is_form(args: tuple[Any, ...]) -> bool:
     )
 
 
-class SupportBot(commands.Bot):
-    """The support-group bot. Build it with ``create_bot``; nothing connects until ``start``."""
+class SupportBot(commands.AutoShardedBot):
+    """The support-group bot. Build it with ``create_bot``; nothing connects until ``start``.
+
+    It is discord.py's ``AutoShardedBot``: every shard runs in this one process, sharing one
+    database, one set of services and one of each background task. ``SHARD_COUNT`` sets how
+    many (unset: as many as Discord recommends; one shard costs what a plain ``Bot`` does).
+    """
 
     def __init__(self, settings: Settings, library: Library) -> None:
         # The bot never joins voice; don't warn about voice libraries it does not need.
@@ -75,6 +119,7 @@ class SupportBot(commands.Bot):
         discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
+            shard_count=settings.shard_count,
             intents=required_intents(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=SupportTree,
@@ -89,6 +134,9 @@ class SupportBot(commands.Bot):
         """Every repository and service, built once when the database opens."""
         assert isinstance(self.tree, SupportTree)
         self.tree.crisis = library.crisis
+        self.tree.on_incident = self.report_incident
+        self.incidents = IncidentLog()
+        """What went wrong lately in each server (memory only; ``/setup show`` lists it)."""
         self._db: Database | None = None
         self._cipher: Cipher | None = None
         self._new_key_file: Path | None = None
@@ -176,6 +224,44 @@ class SupportBot(commands.Bot):
                 log.warning("storage_lost.alert_failed guild=%s channel=%s", guild.id, channel.id)
             else:
                 log.info("storage_lost.alerted guild=%s channel=%s", guild.id, channel.id)
+
+    async def report_incident(
+        self, interaction: discord.Interaction[Any], error: BaseException, where: str, error_id: str
+    ) -> None:
+        """Tell the server's log channel of an unexpected failure, at most once per kind of
+        error per ``bot.incidents.POST_EVERY``; never raises (the member was answered already)."""
+        guild = interaction.guild
+        if guild is None:
+            return
+        original = getattr(error, "original", error)
+        post = self.incidents.record(
+            guild.id,
+            kind=incident_kind(error),
+            where=where,
+            error_type=type(original).__name__,
+            error_id=error_id,
+            channel_id=interaction.channel_id,
+            now=discord.utils.utcnow(),
+        )
+        if post is None:
+            log.info("incident.held_back guild=%s error_id=%s", guild.id, error_id)
+            return
+        try:
+            config = await self.services.configs.get(guild.id)
+        except Exception:  # the failure may be the database itself
+            log.warning("incident.config_unreadable guild=%s error_id=%s", guild.id, error_id)
+            return
+        channel = guild.get_channel(config.log_channel_id or 0)
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        try:
+            await channel.send(
+                render_incident(post), allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.HTTPException:
+            log.warning("incident.post_failed guild=%s error_id=%s", guild.id, error_id)
+        else:
+            log.info("incident.posted guild=%s error_id=%s", guild.id, error_id)
 
     async def setup_hook(self) -> None:
         await self.open_database()

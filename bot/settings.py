@@ -26,6 +26,9 @@ def default_content_dir() -> Path:
     return PACKAGED_CONTENT if PACKAGED_CONTENT.is_dir() else PROJECT_ROOT / "data"
 
 
+MAX_SHARDS = 1024
+"""A bound that catches a typo; a bot that needs more runs several processes (README)."""
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -52,6 +55,8 @@ class Settings(BaseSettings):
     )
     """Waits between tries when Discord fails (5xx, 429) to add someone to a request's thread:
     one more try than waits. The tests set them to zero."""
+    shard_count: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
+    """Gateway shards, all in this one process; None: as many as Discord recommends."""
 
     @field_validator("discord_token")
     @classmethod
@@ -80,7 +85,7 @@ class Settings(BaseSettings):
     def _upper_log_level(cls, value: object) -> object:
         return value.upper().strip() if isinstance(value, str) else value
 
-    @field_validator("dev_guild_id", "encryption_key", mode="before")
+    @field_validator("dev_guild_id", "encryption_key", "shard_count", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -104,6 +109,10 @@ _HINTS: dict[str, str] = {
     "thread_add_retry_seconds": (
         "use a JSON list of at most five waits in seconds, each between 0 and 10, such as "
         "[0.25, 0.75]"
+    ),
+    "shard_count": (
+        f"use a whole number of shards from 1 to {MAX_SHARDS}, or leave it empty for as many as "
+        "Discord recommends"
     ),
 }
 

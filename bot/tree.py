@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -34,15 +35,24 @@ def _as_user_facing(error: app_commands.AppCommandError) -> UserFacingError | No
     return None
 
 
+IncidentHook = Callable[[discord.Interaction[Any], BaseException, str, str], Awaitable[None]]
+"""Told of each unexpected failure after the member's reply: (interaction, error, where, id)."""
+
+
 class SupportTree(app_commands.CommandTree["Any"]):
     crisis: CrisisResources | None = None
     """Shown with every error reply; handed in by the bot that owns the tree."""
+    on_incident: IncidentHook | None = None
+    """Tells the server's admins (its log channel); handed in by the bot that owns the tree."""
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         command = interaction.command.qualified_name if interaction.command else "unknown"
         friendly = _as_user_facing(error)
-        await report_error(
-            interaction, friendly or error, where=f"command:{command}", crisis=self.crisis
+        where = f"command:{command}"
+        error_id = await report_error(
+            interaction, friendly or error, where=where, crisis=self.crisis
         )
+        if error_id is not None and self.on_incident is not None:
+            await self.on_incident(interaction, error, where, error_id)

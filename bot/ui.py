@@ -15,6 +15,7 @@ import discord
 from bot import limits
 from bot.crisis import REMINDER, CrisisResources
 from bot.errors import UserFacingError
+from bot.incidents import new_error_id
 from bot.text import clean
 
 log = logging.getLogger(__name__)
@@ -133,12 +134,15 @@ async def report_error(
     *,
     where: str,
     crisis: CrisisResources | None,
-) -> None:
+) -> str | None:
     """The one place a failure becomes a polite, private message (and a log line with ids only).
 
     ``crisis`` is handed in by the caller (the tree, or ``cogs._components`` for buttons and
-    forms), so this module never needs the bot class.
+    forms), so this module never needs the bot class. Returns the reference id written in the
+    log line of an unexpected failure (the callers tell the server's admins about it), or None
+    for a polite refusal.
     """
+    error_id: str | None = None
     original = getattr(error, "original", error)
     if isinstance(original, UserFacingError):
         log.info(
@@ -153,8 +157,10 @@ async def report_error(
         if original.show_crisis and crisis is not None:
             extra.append(crisis_embed(crisis))
     else:
+        error_id = new_error_id()
         log.error(
-            "interaction.failed where=%s user=%s guild=%s channel=%s",
+            "interaction.failed error_id=%s where=%s user=%s guild=%s channel=%s",
+            error_id,
             where,
             interaction.user.id,
             interaction.guild_id,
@@ -168,3 +174,4 @@ async def report_error(
         await send_ephemeral(interaction, content, embeds=extra or None)
     except discord.HTTPException:
         log.warning("interaction.error_reply_failed where=%s user=%s", where, interaction.user.id)
+    return error_id

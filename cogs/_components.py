@@ -22,10 +22,13 @@ from bot.ui import report_error
 async def report(
     interaction: discord.Interaction[Any], error: BaseException, *, where: str
 ) -> None:
-    """A failure in a button or form: the polite private reply, with the crisis lines."""
+    """A failure in a button or form: the polite private reply, with the crisis lines; an
+    unexpected one is then told to the server's admins (``SupportBot.report_incident``)."""
     client = interaction.client
     crisis = client.crisis if isinstance(client, SupportBot) else None
-    await report_error(interaction, error, where=where, crisis=crisis)
+    error_id = await report_error(interaction, error, where=where, crisis=crisis)
+    if error_id is not None and isinstance(client, SupportBot):
+        await client.report_incident(interaction, error, where, error_id)
 
 
 async def guarded(

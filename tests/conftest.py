@@ -33,6 +33,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "database_path": tmp_path / "support.db",
         # Discord's failures are simulated: retrying at once tries as often, without the waits.
         "thread_add_retry_seconds": (0.0, 0.0),
+        "shard_count": 1,  # SimCord runs an AutoShardedBot only with a known count
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -174,11 +175,12 @@ async def make_consult_server(
     members: int = 2,
     staff: int = 2,
     configure: bool = True,
+    shard_id: int | None = None,
     **config: object,
 ) -> ConsultServer:
     """Build a server with a Staff role, a staff-only queue channel, a consultation channel,
     members and staff; with ``configure`` (the default) its consultation settings are saved."""
-    guild = env.create_guild("Recovery Group")
+    guild = env.create_guild("Recovery Group", shard_id=shard_id)
     staff_role = guild.create_role("Staff")
     assert env.bot.user is not None
     bot_role = guild.roles[env.bot.user.name]

@@ -123,3 +123,33 @@ def test_a_running_bot_is_not_checked_under_its_feet(tmp_path: Path) -> None:
 
     (tmp_path / "data").mkdir()
     assert_problems(asyncio.run(while_open()), "running bot")
+
+
+@pytest.mark.parametrize("safety_net", [False, True])
+def test_all_good_names_the_intents_and_permissions_the_features_need(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    safety_net: bool,
+) -> None:
+    from bot.__main__ import main
+    from bot.permissions import invite_permissions
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", SECRET)
+    monkeypatch.setenv("SAFETY_NET", str(safety_net).lower())
+    monkeypatch.delenv("DATABASE_PATH", raising=False)
+    monkeypatch.delenv("ENCRYPTION_KEY", raising=False)
+    monkeypatch.delenv("CONTENT_DIR", raising=False)
+
+    code = main(["--env-file", str(tmp_path / "none.env"), "check"])
+
+    [line] = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    assert line.startswith("All good")
+    for intent in ("Guilds", "Server Members (privileged)", "Scheduled Events", "Direct Messages"):
+        assert intent in line
+    assert ("Message Content (privileged)" in line) is safety_net
+    for permission in invite_permissions():
+        assert permission.label in line
+    assert "`python -m bot invite`" in line

@@ -41,6 +41,7 @@ OPTION_FIELDS: dict[str, dict[str, str]] = {
     },
     "safety": {"state": "safety_enabled", "reply": "safety_reply"},
     "clear": {},
+    "quickstart": {},
     "show": {},
 }
 """Each /setup subcommand's optional options, and the setting each one writes."""

@@ -80,6 +80,7 @@ BOUNDS = [
     ("LOG_LEVEL", ["LOUD", "TRACE", "INFOO"], ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
     ("SAFETY_NET", ["maybe", "2"], ["true", "false", "1", "0"]),
     ("DISCORD_TOKEN", ["", "   ", "two words"], ["abc.def"]),
+    ("SHARD_COUNT", ["0", "-1", "1025", "two", "1.5"], ["1", "1024"]),
 ]
 REFUSED = [(name, value) for name, refused, _ in BOUNDS for value in refused]
 ACCEPTED = [(name, value) for name, _, accepted in BOUNDS for value in accepted]

@@ -186,6 +186,7 @@ def sandbox_settings(options: SandboxOptions) -> Settings:
         discord_token=SANDBOX_TOKEN,
         database_path=options.database_path,
         log_level=options.log_level,
+        shard_count=1,  # SimCord runs an AutoShardedBot only with a known count
     )
 
 

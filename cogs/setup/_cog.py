@@ -10,16 +10,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bot import SupportBot
+from bot.bot import SupportBot, describe_where
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
-from bot.permissions import FEATURE, FEATURES, invite_permissions, label
+from bot.incidents import Incident
+from bot.permissions import FEATURES, invite_permissions, label
 from bot.services import Services
 from bot.text import TextField, sanitise
 from bot.timezones import validate_timezone
-from bot.ui import QUIET, WARM, add_field, embed, escape
+from bot.ui import QUIET, WARM, add_field, embed, escape, send_ephemeral
 from cogs._components import defer
 from cogs._zone_choices import timezone_choices
+from cogs.setup._plan import CHECKED, CONSULT, QUEUE, ChannelPlan
+from cogs.setup._quickstart import missing_permission_sentence, needed_permissions, run_quickstart
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,11 @@ def _channel(guild: discord.Guild, channel_id: int | None) -> discord.abc.GuildC
 
 
 def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: bool) -> list[str]:
-    """What will not work with this configuration, in plain words for the admin."""
+    """What will not work with this configuration, in plain words for the admin.
+
+    The channel checks read ``cogs.setup._plan`` (what I need in each channel, which are
+    staff-only), the table ``/setup quickstart`` builds from.
+    """
     warnings: list[str] = []
     me = guild.me
     staff = guild.get_role(config.staff_role_id) if config.staff_role_id else None
@@ -69,33 +76,13 @@ def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: boo
         warnings.append(
             "The staff role no longer exists: choose another with `/setup consultations`."
         )
-    queue = _channel(guild, config.queue_channel_id)
-    if config.queue_channel_id and queue is None:
-        warnings.append("The staff queue channel no longer exists.")
-    if queue is not None:
-        if queue.permissions_for(guild.default_role).view_channel:
-            warnings.append(f"{queue.mention} is visible to @everyone: make it staff-only.")
-        for name in lacking(queue, FEATURE["queue_card"].permissions):
-            warnings.append(f"I lack **{label(name)}** in {queue.mention}.")
-    consult = _channel(guild, config.consult_channel_id)
-    if config.consult_channel_id and consult is None:
-        warnings.append("The consultation channel no longer exists.")
-    if consult is not None:
-        warnings += _consult_channel_warnings(guild, config, consult, staff)
-    for kind, channel_id in (
-        ("log", config.log_channel_id),
-        ("welcome", config.welcome_channel_id),
-        ("meetings", config.meetings_channel_id),
-        ("celebration", config.celebrate_channel_id),
-    ):
+    for plan in CHECKED:
+        channel_id = getattr(config, plan.column)
         channel = _channel(guild, channel_id)
         if channel_id and channel is None:
-            warnings.append(f"The {kind} channel no longer exists.")
+            warnings.append(f"The {plan.label.lower()} no longer exists.")
         elif channel is not None:
-            for name in lacking(channel, FEATURE["notices"].permissions):
-                warnings.append(
-                    f"I lack **{label(name)}** in the {kind} channel {channel.mention}."
-                )
+            warnings += _channel_warnings(guild, config, plan, channel, staff)
     if config.member_role_id:
         gate = guild.get_role(config.member_role_id)
         if gate is None:
@@ -111,6 +98,33 @@ def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: boo
     return warnings
 
 
+def _channel_warnings(
+    guild: discord.Guild,
+    config: GuildConfig,
+    plan: ChannelPlan,
+    channel: discord.abc.GuildChannel,
+    staff: discord.Role | None,
+) -> list[str]:
+    """What stops one channel doing its job, from its row of the plan."""
+    warnings: list[str] = []
+    if plan.staff_only:
+        if channel.permissions_for(guild.default_role).view_channel:
+            warnings.append(f"{channel.mention} is visible to @everyone: make it staff-only.")
+        elif staff is not None and not channel.permissions_for(staff).view_channel:
+            warnings.append(f"The staff role cannot see {channel.mention}.")
+    # The queue and consultation channels are named by mention alone (as they always were).
+    where = (
+        channel.mention
+        if plan in (QUEUE, CONSULT)
+        else f"the {plan.label.lower()} {channel.mention}"
+    )
+    for name in lacking(channel, plan.bot_needs):
+        warnings.append(f"I lack **{label(name)}** in {where}.")
+    if plan.members_view:
+        warnings += _consult_channel_warnings(guild, config, channel, staff)
+    return warnings
+
+
 def _consult_channel_warnings(
     guild: discord.Guild,
     config: GuildConfig,
@@ -119,9 +133,6 @@ def _consult_channel_warnings(
 ) -> list[str]:
     """What stops private threads working (or keeping private) in the consultation channel."""
     warnings: list[str] = []
-    needed = FEATURE["private_thread"].permissions + FEATURE["thread_upkeep"].permissions
-    for name in lacking(consult, needed):
-        warnings.append(f"I lack **{label(name)}** in {consult.mention}.")
     # Members see it through @everyone, or through the role the guidelines gate gives them.
     gate = guild.get_role(config.member_role_id) if config.member_role_id else None
     viewers = [guild.default_role] + ([gate] if gate is not None else [])
@@ -178,7 +189,26 @@ def _mention_role(role_id: int | None) -> str:
 _REPLY_NAMES = {SafetyReply.DM: "by DM", SafetyReply.CHANNEL: "in the channel"}
 
 
-def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str]) -> discord.Embed:
+def describe_incident(incident: Incident) -> str:
+    """One line of ``/setup show``'s list."""
+    when = discord.utils.format_dt(incident.first_at, "f")
+    times = (
+        f" · {incident.count} times, last {discord.utils.format_dt(incident.last_at, 't')}"
+        if incident.count > 1
+        else ""
+    )
+    return (
+        f"{when} · {incident.kind.value} in `{describe_where(incident.where)}` "
+        f"· `{incident.error_id}`{times}"
+    )
+
+
+def render_setup(
+    guild: discord.Guild,
+    config: GuildConfig,
+    warnings: list[str],
+    incidents: Sequence[Incident] = (),
+) -> discord.Embed:
     result = embed("Setup for this server", colour=WARM if warnings else QUIET)
     hours = (
         f"{config.work_start_hour:02d}:00–{config.work_end_hour:02d}:00 {config.timezone or 'UTC'}"
@@ -225,6 +255,12 @@ def render_setup(guild: discord.Guild, config: GuildConfig, warnings: list[str])
         "Needs attention" if warnings else "Checks",
         "\n".join(f"⚠️ {w}" for w in warnings) if warnings else "Everything looks ready.",
     )
+    if incidents:
+        add_field(
+            result,
+            "Recent problems (since the bot started; details in its log under each id)",
+            "\n".join(describe_incident(incident) for incident in incidents),
+        )
     return result
 
 
@@ -407,6 +443,44 @@ class Setup(commands.GroupCog, group_name="setup"):
         _, columns = CLEARABLE[setting.value]
         await self._save(interaction, **dict.fromkeys(columns))
 
+    @app_commands.command(name="quickstart")
+    async def quickstart(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Create (or reuse) the Staff role and the channels the bot needs, ready to use."""
+        require_manager(interaction)
+        guild = interaction.guild
+        assert guild is not None
+        await defer(interaction)
+        config = await self._repo().get(guild.id)
+        lacking_here = needed_permissions(guild, config)
+        if lacking_here:
+            await send_ephemeral(interaction, missing_permission_sentence(lacking_here))
+            return
+        outcome = await run_quickstart(
+            guild, config, reason=f"/setup quickstart by {interaction.user.id}"
+        )
+        if outcome.changes:
+            config = await self._repo().update(guild.id, discord.utils.utcnow(), **outcome.changes)
+            self.bot.dispatch("guild_config_changed", guild.id, frozenset(outcome.changes))
+        log.info(
+            "setup.quickstart guild=%s user=%s fields=%s refused=%s",
+            guild.id,
+            interaction.user.id,
+            ",".join(sorted(outcome.changes)) or "none",
+            outcome.problem is not None,
+        )
+        lines = ["**Quickstart**", *(f"• {line}" for line in outcome.lines)]
+        if outcome.problem is not None:
+            lines.append(outcome.problem)
+        else:
+            lines.append(
+                "Nothing was deleted or renamed. Next: give the Staff role to your consultants "
+                "(and to yourself, to see the staff channels)."
+            )
+        warnings = setup_warnings(guild, config, self.bot.settings.safety_net)
+        await send_ephemeral(
+            interaction, "\n".join(lines), embed=render_setup(guild, config, warnings)
+        )
+
     @app_commands.command(name="show")
     async def show(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Show this server's setup and what still needs attention."""
@@ -414,6 +488,7 @@ class Setup(commands.GroupCog, group_name="setup"):
         assert interaction.guild is not None
         config = await self._repo().get(interaction.guild.id)
         warnings = setup_warnings(interaction.guild, config, self.bot.settings.safety_net)
+        incidents = self.bot.incidents.recent(interaction.guild.id)
         await interaction.response.send_message(
-            embed=render_setup(interaction.guild, config, warnings), ephemeral=True
+            embed=render_setup(interaction.guild, config, warnings, incidents), ephemeral=True
         )
