@@ -31,16 +31,122 @@ def read(matcher: CrisisMatcher, text: str, *, one: str = "i") -> str:
     return matcher.normaliser.read(text, one=one).text.strip()
 
 
+# ---------------------------------------------------------------------- normalising
+
+# (message, its reading with ``1`` as ``i``, with ``1`` as ``l``, whether it has a ``1`` and
+# look-alikes were read, whether a ``1`` was read as a letter): one row per step of
+# ``Normaliser.read``, and its edge where it has one.
+READINGS = [
+    pytest.param("k\u200bi\u200bl\u200bl", " kill ", " kill ", False, False, id="zero-width-space"),
+    pytest.param("ki\u200dll", " kill ", " kill ", False, False, id="zero-width-joiner"),
+    pytest.param("ki\u2060ll", " kill ", " kill ", False, False, id="word-joiner"),
+    pytest.param("\ufeffkill", " kill ", " kill ", False, False, id="byte-order-mark"),
+    pytest.param("ki\xadll", " kill ", " kill ", False, False, id="soft-hyphen"),
+    pytest.param("\u202ekill\u202c", " kill ", " kill ", False, False, id="direction-override"),
+    pytest.param("kill️", " kill ", " kill ", False, False, id="variation-selector"),
+    pytest.param("kiㅤll", " kill ", " kill ", False, False, id="hangul-filler"),
+    pytest.param("кill myself", " kill myself ", " kill myself ", False, False, id="cyrillic"),
+    pytest.param("gοοdbye", " goodbye ", " goodbye ", False, False, id="greek"),
+    pytest.param("ＫＩＬＬ", " kill ", " kill ", False, False, id="fullwidth"),
+    pytest.param("café naïve", " cafe naive ", " cafe naive ", False, False, id="accents"),
+    pytest.param("kíll", " kill ", " kill ", False, False, id="combining-mark"),
+    pytest.param(
+        "i want to 💀 myself",
+        " i want to kill myself ",
+        " i want to kill myself ",
+        False,
+        False,
+        id="emoji-word",
+    ),
+    pytest.param("kill ★ now", " kill now ", " kill now ", False, False, id="other-symbol"),
+    pytest.param("don’t", " dont ", " dont ", False, False, id="curly-apostrophe"),
+    pytest.param("KILL Myself", " kill myself ", " kill myself ", False, False, id="uppercase"),
+    pytest.param("k!ll", " kill ", " kill ", False, False, id="leet-bang"),
+    pytest.param("k1ll", " kill ", " kll ", True, True, id="leet-one"),
+    pytest.param("$uicide", " suicide ", " suicide ", False, False, id="leet-dollar"),
+    pytest.param("h3ll0", " hello ", " hello ", False, False, id="leet-digits"),
+    pytest.param("|ife", " life ", " life ", False, False, id="leet-pipe"),
+    pytest.param("+ired", " tired ", " tired ", False, False, id="leet-plus"),
+    pytest.param("@ll", " all ", " all ", False, False, id="leet-at"),
+    pytest.param("(k!ll)", " kill ", " kill ", False, False, id="leet-edges"),
+    pytest.param("5km", " 5km ", " 5km ", False, False, id="unit-km"),
+    pytest.param("3am", " 3am ", " 3am ", False, False, id="unit-am"),
+    pytest.param("1st", " 1st ", " 1st ", True, False, id="unit-ordinal"),
+    pytest.param("1 2 3", " 1 2 3 ", " 1 2 3 ", False, False, id="digits-alone"),
+    pytest.param("ok1", " oki ", " okl ", True, True, id="digit-after-letter"),
+    pytest.param("a 123", " a 123 ", " a 123 ", False, False, id="digits-only-token"),
+    pytest.param("k*ll", " kill ", " kill ", False, False, id="censored"),
+    pytest.param("*ill", " ill ", " ill ", False, False, id="censored-two-fits"),
+    pytest.param("**", "  ", "  ", False, False, id="only-asterisks"),
+    pytest.param("s*icide", " suicide ", " suicide ", False, False, id="censored-long"),
+    pytest.param("o.d.", " od ", " od ", False, False, id="dotted"),
+    pytest.param("o.d", " od ", " od ", False, False, id="dotted-no-last-dot"),
+    pytest.param(
+        "took an o.d. tonight",
+        " took an od tonight ",
+        " took an od tonight ",
+        False,
+        False,
+        id="dotted-in-sentence",
+    ),
+    pytest.param("end.now", " end . now ", " end . now ", False, False, id="not-dotted-word"),
+    pytest.param("wait... what", " wait what ", " wait what ", False, False, id="ellipsis"),
+    pytest.param("so.. tired", " so tired ", " so tired ", False, False, id="two-dots"),
+    pytest.param("i'm", " im ", " im ", False, False, id="apostrophe"),
+    pytest.param("don`t", " dont ", " dont ", False, False, id="backtick"),
+    pytest.param("no!", " no . ", " no . ", False, False, id="bang"),
+    pytest.param("one;two", " one . two ", " one . two ", False, False, id="semicolon"),
+    pytest.param("one\ntwo", " one . two ", " one . two ", False, False, id="new-line"),
+    pytest.param("why?", " why ? ", " why ? ", False, False, id="question"),
+    pytest.param("ok. . . fine", " ok . fine ", " ok . fine ", False, False, id="runs-of-ends"),
+    pytest.param(
+        "why ? . now", " why ? now ", " why ? now ", False, False, id="question-then-stop"
+    ),
+    pytest.param("so . ? now", " so ? now ", " so ? now ", False, False, id="stop-then-question"),
+    pytest.param("why ? ? now", " why ? now ", " why ? now ", False, False, id="two-questions"),
+    pytest.param("a-b_c/d", " a b c d ", " a b c d ", False, False, id="other-marks"),
+    pytest.param(
+        "k i l l m y s e l f", " kill myself ", " kill myself ", False, False, id="spaced"
+    ),
+    pytest.param("a b", " a b ", " a b ", False, False, id="spaced-two-letters"),
+    pytest.param("q z x", " q z x ", " q z x ", False, False, id="spaced-not-words"),
+    pytest.param("k i l l", " kill ", " kill ", False, False, id="spaced-one-word"),
+    pytest.param("offfff", " off ", " off ", False, False, id="stretched-off"),
+    pytest.param("sooo", " so ", " so ", False, False, id="stretched-so"),
+    pytest.param("of too", " of too ", " of too ", False, False, id="doubled-kept"),
+    pytest.param("zzzzt", " zt ", " zt ", False, False, id="stretched-unknown"),
+    pytest.param("unalive", " die ", " die ", False, False, id="rewrite-word"),
+    pytest.param("unalive unalive", " die die ", " die die ", False, False, id="rewrite-twice"),
+    pytest.param("killing myself laughing", " ~ ", " ~ ", False, False, id="ignored-phrase"),
+    pytest.param("", "  ", "  ", False, False, id="empty"),
+    pytest.param("   ", "  ", "  ", False, False, id="spaces"),
+]
+
+
+@pytest.mark.parametrize(("text", "as_i", "as_l", "ones", "ones_read"), READINGS)
+def test_each_normalising_step(
+    matcher: CrisisMatcher, text: str, as_i: str, as_l: str, ones: bool, ones_read: bool
+) -> None:
+    reading = matcher.normaliser.read(text)
+    assert (reading.text, reading.ones, reading.ones_read) == (as_i, ones, ones_read)
+    assert frozenset(as_i.split()) <= reading.words
+    assert matcher.normaliser.read(text, one="l").text == as_l
+
+
+SPACED_60 = " ".join("killmyself" * 6)
+
+
 @pytest.mark.parametrize(
     ("text", "reading"),
     [
-        ("k\u200bi\u200dl\u2060l", "kill"),
-        ("\ufeffkill", "kill"),
-        ("ki\u00adll", "kill"),
+        pytest.param(SPACED_60, " kill myself" * 6 + " ", id="sixty-spaced-letters-are-joined"),
+        pytest.param(SPACED_60 + " a", f" {SPACED_60} a ", id="sixty-one-are-left-alone"),
     ],
 )
-def test_invisible_characters_are_removed(matcher: CrisisMatcher, text: str, reading: str) -> None:
-    assert read(matcher, text) == reading
+def test_spaced_letters_are_joined_up_to_sixty(
+    matcher: CrisisMatcher, text: str, reading: str
+) -> None:
+    assert matcher.normaliser.read(text).text == reading
 
 
 # ------------------------------------------------------------------------- the record
@@ -159,3 +265,129 @@ async def test_the_record_keeps_ids_level_and_time_and_logs_ids_only(
     ]
     assert await log.count(20) == 1
     assert await log.count(21) == 0
+
+
+# ------------------------------------------------------------------ long messages
+
+
+def _filler(words: int, extra: str = "") -> str:
+    """``words`` meaningless two-letter words (``extra`` letters on the last), then a space."""
+    return ("zq " * words)[:-1] + extra + " "
+
+
+PHRASE = "i want to kill myself"
+
+
+@pytest.mark.parametrize(
+    ("length", "found"),
+    [
+        pytest.param(4095, True, id="ends-a-character-short-of-the-limit"),
+        pytest.param(4096, True, id="ends-at-the-limit"),
+        pytest.param(4097, False, id="its-last-letter-past-the-limit"),
+    ],
+)
+def test_only_the_first_4096_characters_are_read(
+    matcher: CrisisMatcher, length: int, found: bool
+) -> None:
+    body = ("zq " * 2000)[: length - len(PHRASE) - 1]
+    text = body.removesuffix(" ") + "z" * body.endswith(" ") + " " + PHRASE
+    assert len(text) == length
+    assert text.endswith(" " + PHRASE)
+    assert (matcher.match(text) == Match.of(Category.ACTIVE)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # The matcher looks 240 characters before a match for the rest of its sentence: from
+        # " years ago " to " kill" is 240 characters, then 241.
+        pytest.param("years ago " + _filler(73, "z") + PHRASE, False, id="story-240-before"),
+        pytest.param("years ago " + _filler(73, "zz") + PHRASE, True, id="story-241-before"),
+        # ...and 240 after it: from " myself" to " years ago " 238 (the match ends with the
+        # space after "myself"), then 239.
+        pytest.param(PHRASE + " " + _filler(77) + "years ago", False, id="story-238-after"),
+        pytest.param(PHRASE + " " + _filler(77, "z") + "years ago", True, id="story-239-after"),
+        # The words just before a match are read back 80 characters: "dont" starts 80
+        # characters before " kill", then 81 (only "ont" is left of it).
+        pytest.param(
+            "i dont " + "really " * 9 + "want want to kill myself", False, id="negation-80-before"
+        ),
+        pytest.param(
+            "i dont " + "really " * 9 + "wanna want to kill myself", True, id="negation-81-before"
+        ),
+        # A sentence end closes the window on either side.
+        pytest.param("years ago. " + PHRASE, True, id="story-in-the-sentence-before"),
+        pytest.param(PHRASE + ". years ago", True, id="story-in-the-sentence-after"),
+        pytest.param("years ago? " + PHRASE, True, id="story-in-the-question-before"),
+        pytest.param(PHRASE + "? years ago", True, id="story-in-the-question-after"),
+        pytest.param("years ago " + PHRASE, False, id="story-in-the-same-sentence"),
+        pytest.param(PHRASE + " years ago", False, id="story-after-in-the-same-sentence"),
+        pytest.param("i dont. " + PHRASE, True, id="negation-in-the-sentence-before"),
+    ],
+)
+def test_the_guards_look_only_so_far_around_a_match(
+    matcher: CrisisMatcher, text: str, found: bool
+) -> None:
+    assert (matcher.match(text) == Match.of(Category.ACTIVE)) is found
+
+
+# ---------------------------------------------------------------------------- levels
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("", None, id="empty"),
+        pytest.param(" \n\t ", None, id="only-spaces"),
+        pytest.param("k1ll myself", Match.of(Category.ACTIVE), id="one-read-as-i"),
+        pytest.param("ki11 myse1f", Match.of(Category.ACTIVE), id="one-read-as-l"),
+        pytest.param("i w1sh i was dead", Match.of(Category.PASSIVE), id="the-i-reading-kept"),
+        # A concern read with 1 as i, high-risk read with 1 as l: the higher one wins.
+        pytest.param(
+            "i w1sh i was dead and i want to ki11 myse1f",
+            Match.of(Category.ACTIVE),
+            id="the-l-reading-is-higher",
+        ),
+        pytest.param("bye everyone", Match.of(Category.AMBIGUOUS), id="a-cue"),
+    ],
+)
+def test_the_grammar_alone(matcher: CrisisMatcher, text: str, expected: Match | None) -> None:
+    assert matcher.match(text) == expected
+
+
+@pytest.fixture(scope="module")
+def combined() -> CrisisMatcher:
+    from bot.safety_model import CrisisModel
+
+    data = PROJECT_ROOT / "data"
+    return CrisisMatcher.from_content_dir(data, model=CrisisModel.from_content_dir(data))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Nothing from the grammar: the model's category, at most a concern.
+        pytest.param(
+            "set my alarm for 4am. not for work. for the last thing i do",
+            Match(Category.PLAN, Level.CONCERN),
+            id="nothing-then-the-model",
+        ),
+        # A cue from the grammar: the model may raise it to a concern.
+        pytest.param(
+            "i cant do this anymore", Match(Category.HOPELESS, Level.CONCERN), id="cue-raised"
+        ),
+        pytest.param("tonights the night", Match.of(Category.AMBIGUOUS), id="cue-kept"),
+        # A concern or high-risk match from the grammar: the model is not asked.
+        pytest.param(
+            "i wish i could just not wake up tomorrow",
+            Match.of(Category.PASSIVE),
+            id="concern-kept",
+        ),
+        pytest.param(PHRASE, Match.of(Category.ACTIVE), id="high-kept"),
+        pytest.param("gonna take a permanent dirt nap", None, id="nothing-from-either"),
+    ],
+)
+def test_the_model_looks_only_where_the_grammar_found_no_alert(
+    combined: CrisisMatcher, text: str, expected: Match | None
+) -> None:
+    assert combined.match(text) == expected
