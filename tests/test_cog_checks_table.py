@@ -10,10 +10,12 @@ admin (Manage Server), an admin who lost Manage Server.
 from __future__ import annotations
 
 import pytest
+import simcord
 
 from bot.consultations import Status
 from cogs._components import MAX_ID, parse_id
-from tests.conftest import ConsultServer, add_admin
+from cogs.privacy._cog import CONFIRM_MINUTES, EXPIRED
+from tests.conftest import ConsultServer, add_admin, make_consult_server
 from tests.test_cog_permissions_table import MANAGERS, everyone_allowed
 from tests.test_consult_member import ask, said, service
 from tests.test_permission_edges import add_checkin, copy_with_buttons, count
@@ -115,7 +117,7 @@ async def test_an_admin_forget_is_checked_again_when_confirmed(
         assert await count(env, "SELECT COUNT(*) FROM privacy_audit") == 0
 
 
-async def test_keep_it_pressed_by_the_asker_deletes_nothing(
+async def test_keep_it_pressed_by_the_asker_deletes_nothing_and_closes_the_question(
     consult_server: ConsultServer,
 ) -> None:
     server = consult_server
@@ -126,5 +128,65 @@ async def test_keep_it_pressed_by_the_asker_deletes_nothing(
 
     kept = await asker.click(asked.response, label="Keep it")
 
-    assert "Nothing was deleted." in said(kept) + asked.response.content
+    assert kept.response is not None
+    assert kept.response.content == "Nothing was deleted."
+    assert kept.response.embeds == []  # the question is gone
+    assert kept.response.components == []  # and so are its buttons
     assert await count(server.env, "SELECT COUNT(*) FROM checkins") == 1
+
+
+async def test_an_expired_question_loses_its_question_and_buttons(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    env = server.env
+    await add_checkin(env, server.member.id)
+    asked = await server.member.slash(server.general, "mydata delete")
+    assert asked.response is not None
+    await env.advance_time(CONFIRM_MINUTES * 60 + 1)
+
+    pressed = await server.member.click(asked.response, label="Delete my data")
+
+    assert pressed.response is not None
+    assert pressed.response.content == EXPIRED
+    assert pressed.response.embeds == []
+    assert pressed.response.components == []
+    assert await count(env, "SELECT COUNT(*) FROM checkins") == 1
+
+
+@pytest.mark.parametrize(("who", "allowed"), MANAGERS)
+async def test_the_manage_server_refusals_say_exactly_why(
+    consult_server: ConsultServer, who: str, allowed: bool
+) -> None:
+    server = consult_server
+    setup_by = everyone_allowed(server, "setup")[who]
+    forget_by = everyone_allowed(server, "admin")[who]
+    await server.env.settle()
+
+    setup = await setup_by.slash(server.general, "setup safety", state=True)
+    forget = await forget_by.slash(server.general, "admin forget", member=server.members[0])
+
+    assert setup.response is not None
+    assert forget.response is not None
+    if not allowed:
+        assert setup.response.content == (
+            "Only people with the Manage Server permission can change the setup."
+        )
+        assert forget.response.content == (
+            "Only people with the Manage Server permission can do that."
+        )
+
+
+async def test_a_staff_command_before_setup_says_an_admin_must_run_setup(
+    env: simcord.Env,
+) -> None:
+    # Staff are told plainly; the member-facing wording (with the crisis lines) is for members.
+    server = await make_consult_server(env, configure=False)
+
+    listed = await server.staff[0].slash(server.general, "queue list")
+
+    assert listed.ephemeral
+    assert "This server has not been set up yet: an admin needs to run `/setup` first." in said(
+        listed
+    )
+    assert "Talking to a consultant isn't set up" not in said(listed)

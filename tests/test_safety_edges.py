@@ -391,3 +391,27 @@ def test_the_model_looks_only_where_the_grammar_found_no_alert(
     combined: CrisisMatcher, text: str, expected: Match | None
 ) -> None:
     assert combined.match(text) == expected
+
+
+# ------------------------------------------------------------ the word before a match
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # "<hands|hat|… {kill} {self}": not after one of those words ("hands kill myself" is
+        # about a task), anywhere else it counts, and a blocked place does not hide a later one.
+        pytest.param("hands kill myself", False, id="after-a-listed-word"),
+        pytest.param("i kill myself", True, id="after-another-word"),
+        pytest.param("the hat kill myself and then i kill myself", True, id="blocked-then-found"),
+        # "<#|… kms": not after a number ("ran 7 kms" is a distance), "#" for any number.
+        pytest.param("ran 7 kms today", False, id="after-any-number"),
+        pytest.param("ran 70 kms today", False, id="after-a-longer-number"),
+        pytest.param("i wanna kms", True, id="after-a-word"),
+    ],
+)
+def test_a_pattern_does_not_count_after_the_words_it_names(
+    matcher: CrisisMatcher, text: str, found: bool
+) -> None:
+    assert (matcher.match(text) == Match.of(Category.ACTIVE)) is found
+    assert any(line.startswith("active: ") for line in matcher.explain(text)) is found
