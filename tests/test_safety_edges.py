@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 
 import pytest
 
 from bot.db import Database
 from bot.safety import REPLY_COOLDOWN, Category, CrisisMatcher, CrisisMatchLog, Level, Match
 from bot.settings import PROJECT_ROOT
+from tests.test_safety_matcher import _minimal
 
 T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)
@@ -415,3 +417,125 @@ def test_a_pattern_does_not_count_after_the_words_it_names(
 ) -> None:
     assert (matcher.match(text) == Match.of(Category.ACTIVE)) is found
     assert any(line.startswith("active: ") for line in matcher.explain(text)) is found
+
+
+# ------------------------------------------------------- sentences and many anchor words
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # The sentence of a match runs from the last sentence end before it to the first after.
+        pytest.param("why? years ago? " + PHRASE, True, id="the-last-question-before"),
+        pytest.param("ok. years ago. " + PHRASE, True, id="the-last-stop-before"),
+        pytest.param(PHRASE + ". ok. years ago.", True, id="the-first-stop-after"),
+        pytest.param(PHRASE + "? ok? years ago?", True, id="the-first-question-after"),
+        pytest.param("ok. years ago " + PHRASE, False, id="story-after-an-earlier-stop"),
+        pytest.param("ok? years ago " + PHRASE, False, id="story-after-an-earlier-question"),
+        pytest.param(PHRASE + " years ago. ok", False, id="story-just-before-the-stop"),
+        pytest.param(PHRASE + " years ago? ok", False, id="story-just-before-the-question"),
+        # A sentence end further than the window does not stretch the sentence.
+        pytest.param(PHRASE + " " + _filler(77, "z") + "years ago.", True, id="stop-239-after"),
+        pytest.param(PHRASE + " " + _filler(77, "z") + "years ago?", True, id="question-239-after"),
+    ],
+)
+def test_a_sentence_ends_at_the_nearest_stop_or_question(
+    matcher: CrisisMatcher, text: str, found: bool
+) -> None:
+    assert (matcher.match(text) == Match.of(Category.ACTIVE)) is found
+
+
+def test_a_message_with_many_anchor_words_is_read_in_one_pass(matcher: CrisisMatcher) -> None:
+    # Past 64 anchor words and word pairs the matcher finds them in one pass over the tokens
+    # instead of one search each; the result must be the same.
+    words: list[str] = []
+    for word in sorted(matcher._single_words):
+        if word.isalpha() and matcher.match(" ".join([*words, word])) is None:
+            words.append(word)
+        if len(words) == 70:
+            break
+    quiet = " ".join(words)
+    assert len(matcher._single_words & matcher.normaliser.read(quiet).words) > 64
+    assert matcher.match(quiet) is None
+    assert matcher.match(f"{quiet}. {PHRASE}") == Match.of(Category.ACTIVE)
+    assert matcher.match(f"{PHRASE}. {quiet}") == Match.of(Category.ACTIVE)
+
+
+def test_equal_levels_from_the_two_readings_keep_the_first(matcher: CrisisMatcher) -> None:
+    # With 1 as i: a passive wish (and a burden); with 1 as l only the burden. Both concerns:
+    # the first reading's category stands.
+    text = "i w1sh i was dead. they would be better off without me"
+    assert matcher.match(text) == Match.of(Category.PASSIVE)
+
+
+# ------------------------------------------------------------ a small data file
+
+
+def _small(tmp_path: Path, **patterns: str) -> CrisisMatcher:
+    text = _minimal(**patterns)
+    text = text.replace('resources = ["zzzz"]', 'resources = ["988"]')
+    text = text.replace('addressed = ["zzzz"]', 'addressed = ["if you"]')
+    (tmp_path / "crisis_phrases.toml").write_text(text)
+    return CrisisMatcher.from_content_dir(tmp_path)
+
+
+def test_a_crisis_line_quoted_to_others_does_not_count(tmp_path: Path) -> None:
+    matcher = _small(tmp_path, passive="{want} vanish")
+    assert matcher.match("i wanna vanish") == Match.of(Category.PASSIVE)
+    assert matcher.match("if you wanna vanish call 988") is None
+    assert matcher.match("i wanna vanish. if you call 988") == Match.of(Category.PASSIVE)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "!never vanish" has no word to anchor on (its only word follows a look-ahead): it is
+        # searched whole, wherever one of its words stands.
+        pytest.param("i vanish", Match.of(Category.ACTIVE), id="found-whole"),
+        pytest.param("i stay", None, id="not-there"),
+    ],
+)
+def test_a_pattern_without_an_anchor_is_searched_whole(
+    tmp_path: Path, text: str, expected: Match | None
+) -> None:
+    matcher = _small(tmp_path, active="!never vanish")
+    assert matcher.match(text) == expected
+
+
+def test_a_pattern_without_an_anchor_that_fails_leaves_the_next_to_count(
+    tmp_path: Path,
+) -> None:
+    # "!vanish vanish" can never match ("vanish" may not be followed by itself) but is tried
+    # wherever "vanish" stands; the passive pattern after it still counts.
+    matcher = _small(tmp_path, active="!vanish vanish")
+    assert matcher.match("i vanish. qqqq passive") == Match.of(Category.PASSIVE)
+
+
+WHERE = "<never want to_vanish_now_please quickly"
+"""A pattern anchored inside a phrase ("vanish" in "to vanish now please"), with a word before
+the phrase, one after it, and a word it may not follow."""
+GOOD = "want to vanish now please quickly"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        pytest.param(GOOD, True, id="alone"),
+        # Each way a place of the anchor word can fail, then a place where all holds: the
+        # later place still counts.
+        pytest.param(f"i vanish now please. {GOOD}", True, id="phrase-start-differs"),
+        pytest.param(f"to vanish now later. {GOOD}", True, id="phrase-end-differs"),
+        pytest.param(f"want to vanish now please slowly. {GOOD}", True, id="word-after-differs"),
+        pytest.param(f"hope to vanish now please quickly. {GOOD}", True, id="word-before-differs"),
+        pytest.param(f"never {GOOD}. i {GOOD}", True, id="after-never"),
+        # ...and each failure alone.
+        pytest.param("i vanish now please", False, id="only-phrase-start-differs"),
+        pytest.param("want to vanish now later quickly", False, id="only-phrase-end-differs"),
+        pytest.param("want to vanish now please slowly", False, id="only-word-after-differs"),
+        pytest.param("hope to vanish now please quickly", False, id="only-word-before-differs"),
+        pytest.param(f"never {GOOD}", False, id="only-after-never"),
+    ],
+)
+def test_every_place_of_an_anchor_word_is_tried(tmp_path: Path, text: str, found: bool) -> None:
+    matcher = _small(tmp_path, active=WHERE)
+    assert (matcher.match(text) == Match.of(Category.ACTIVE)) is found
