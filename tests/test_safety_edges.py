@@ -539,3 +539,21 @@ GOOD = "want to vanish now please quickly"
 def test_every_place_of_an_anchor_word_is_tried(tmp_path: Path, text: str, found: bool) -> None:
     matcher = _small(tmp_path, active=WHERE)
     assert (matcher.match(text) == Match.of(Category.ACTIVE)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Spaced letters whose first word is one letter long ("i").
+        pytest.param("i w a n t t o d i e", Match.of(Category.ACTIVE), id="spaced-from-one-letter"),
+        # Someone else's words, reported ("saying stuff like"), do not count.
+        pytest.param("he keeps saying stuff like i want to kill myself", None, id="reported"),
+        pytest.param(
+            "ok. he keeps saying stuff like i want to kill myself", None, id="reported-later"
+        ),
+    ],
+)
+def test_spaced_words_and_reported_words(
+    matcher: CrisisMatcher, text: str, expected: Match | None
+) -> None:
+    assert matcher.match(text) == expected
