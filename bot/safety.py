@@ -598,6 +598,7 @@ class Normaliser:
 
 
 def _word_set(text: str) -> frozenset[str]:
+    # Mutation testing: called only at import, before mutmut can switch a mutant on.
     return frozenset(text.split())
 
 
@@ -990,6 +991,10 @@ class _GuardSet:
 
     def blocks(self, text: str, start: int, end: int, guards: frozenset[str]) -> bool:
         """Whether a match at ``text[start:end]`` is someone else's, negated, past or quoted."""
+        # Mutation testing, equivalent: ``low`` only bounds the search for the sentence start
+        # (None, 0 or 1 give the same: ``first`` and ``before`` are clamped to the window, and
+        # the text starts with a space); ``|`` for ``&`` (``_governed`` checks each guard);
+        # ``+ 2`` for ``+ 1`` (adds the space after the stop, which no phrase can use).
         low = max(0, start - _WINDOW)
         sentence_start = max(text.rfind(".", low, start), text.rfind("?", low, start)) + 1
         before = text[max(sentence_start, start - 80) : start].split()
@@ -1183,6 +1188,9 @@ class CrisisMatcher:
 
     def match(self, text: str) -> Match | None:
         """The most severe crisis language in ``text`` (its category and level), or ``None``."""
+        # Mutation testing, equivalent: ``and`` in the first test (an empty or blank reading
+        # matches nothing), ``or`` for ``ones_read and`` (without a 1 read the l reading is the
+        # same text) and any ``one`` but "i" (it selects the l table).
         if not text or text.isspace():
             return None
         reading = self.normaliser.read(text)
@@ -1216,6 +1224,10 @@ class CrisisMatcher:
         if not singles and not pairs:
             return None
         viable: dict[tuple[frozenset[str], ...], bool] = {}
+        # Mutation testing, equivalent: ``possible`` is a cache and a pre-filter (a rule whose
+        # needs are missing cannot match), so breaking the cache or answering True changes no
+        # result; nor does which of the two searches runs (``- / >=`` below: both find the same
+        # places, pinned by test_safety_engine.py).
 
         def possible(needs: tuple[frozenset[str], ...]) -> bool:
             """Whether ``words`` has a word of each of ``needs`` (an entry's other parts)."""
@@ -1336,6 +1348,7 @@ class CrisisMatcher:
     ) -> bool:
         """Whether ``entry``'s rule counts around one of the anchor word's ``places``."""
         before_regex, after_regex = entry.compiled()
+        # Mutation testing: ``endswith(left, None, …)`` is equivalent (None is 0).
         rule, left, right = entry.rule, entry.left, entry.right
         size = len(text)
         for space, word_end in places:
@@ -1365,6 +1378,7 @@ class CrisisMatcher:
         return False
 
     def _found(self, rule: Rule, text: str, low: int, high: int) -> bool:
+        # Mutation testing: ``finditer`` without ``high`` is equivalent (callers pass the end).
         for found in rule.regex.finditer(text, low, high):
             start = found.start()
             if rule.not_after and _after(text, start, rule.not_after):
@@ -1478,6 +1492,9 @@ class CrisisMatchLog:
         level: Level | None = None,
     ) -> MatchOutcome:
         """Store a match; ``level`` None is a DM to the bot (answered, never alerted)."""
+        # Mutation testing, equivalent: the case of SQL text or of a ``sqlite3.Row`` key; a
+        # ``default`` of -2 (every rank is >= 0); ``or row["level"]`` (an alerted row always
+        # has a level: a DM is never alerted).
         since = _iso(now - REPLY_COOLDOWN)
         async with self._db.transaction() as tx:
             await tx.execute(

@@ -297,6 +297,7 @@ async def _own_request(
     flow: Flow, interaction: discord.Interaction[Any], request_id: int | None
 ) -> Consultation:
     """The member's own active request named by a button, or "out of date"."""
+    # Mutation testing: ``and`` for ``or`` here is equivalent (the checks below refuse both).
     if request_id is None or interaction.guild_id is None:
         raise OutOfDateError()
     consultation = await flow.service.get(request_id)
