@@ -14,7 +14,6 @@ from pathlib import Path
 
 import aiohttp
 import discord
-from pydantic import ValidationError
 
 from bot import maintenance
 from bot.bot import SupportBot, create_bot, required_intents
@@ -23,7 +22,7 @@ from bot.errors import StartupError
 from bot.health import health_file_for, keep_heartbeat, read_health
 from bot.library import load_library
 from bot.permissions import client_id_from_token, invite_permissions, invite_url
-from bot.settings import Settings, describe_settings_error, load_settings
+from bot.settings import Settings, load_settings, read_settings
 
 log = logging.getLogger("bot")
 
@@ -112,10 +111,7 @@ def run(settings: Settings) -> int:
 
 def maintenance_settings(env_file: str) -> Settings:
     """Settings for backup and restore, which never connect to Discord (no token needed)."""
-    try:
-        return Settings(_env_file=env_file, discord_token="not-needed-for-maintenance")
-    except ValidationError as error:
-        raise StartupError(describe_settings_error(error)) from None
+    return read_settings(env_file, discord_token="not-needed-for-maintenance")
 
 
 def run_maintenance(command: str, path: Path, env_file: str) -> int:

@@ -6,11 +6,12 @@ validation errors into one sentence that names the setting and never echoes its 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from bot.errors import StartupError
 
@@ -132,9 +133,27 @@ def describe_settings_error(error: ValidationError) -> str:
     return f"The setting {name} {problem}: {hint}."
 
 
-def load_settings(env_file: Path | str | None = ".env") -> Settings:
-    """Read settings, turning any problem into a ``StartupError`` of one sentence."""
+_UNPARSED_FIELD = re.compile(r'field "(\w+)"')
+
+
+def describe_unparsed_setting(error: SettingsError) -> str:
+    """One sentence for a value pydantic-settings could not even decode (a bad JSON list)."""
+    found = _UNPARSED_FIELD.search(str(error))
+    field = found.group(1) if found else "settings"
+    hint = _HINTS.get(field, "check .env.example for the expected form")
+    return f"The setting {field.upper()} is not valid: {hint}."
+
+
+def read_settings(env_file: Path | str | None, **overrides: object) -> Settings:
+    """``Settings`` from ``env_file`` and the environment; any problem is one ``StartupError``."""
     try:
-        return Settings(_env_file=env_file)
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         raise StartupError(describe_settings_error(error)) from None
+    except SettingsError as error:
+        raise StartupError(describe_unparsed_setting(error)) from None
+
+
+def load_settings(env_file: Path | str | None = ".env") -> Settings:
+    """Read settings, turning any problem into a ``StartupError`` of one sentence."""
+    return read_settings(env_file)

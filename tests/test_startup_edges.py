@@ -418,3 +418,15 @@ def test_an_installed_wheels_content_comes_first(
     monkeypatch.setattr("bot.settings.PACKAGED_CONTENT", tmp_path)
 
     assert default_content_dir() == tmp_path
+
+
+@pytest.mark.parametrize("value", ["", "0.5, 1", "[0.5,", "nonsense"])
+def test_a_list_setting_that_is_not_json_is_refused_by_the_real_command(
+    tmp_path: Path, value: str
+) -> None:
+    """pydantic-settings decodes a list before validating it and raises its own error: still one
+    sentence naming the setting, never a traceback, nothing created."""
+    result = run_main(tmp_path, None, DISCORD_TOKEN=SECRET, THREAD_ADD_RETRY_SECONDS=value)
+
+    assert_one_sentence(result, "THREAD_ADD_RETRY_SECONDS", "JSON list")
+    assert not (tmp_path / "data").exists()
