@@ -306,6 +306,10 @@ def _command_hash_key(dev_guild_id: int | None) -> str:
     return f"command_hash:{dev_guild_id or 'global'}"
 
 
-def create_bot(settings: Settings) -> SupportBot:
-    """Build the bot without connecting; content problems raise ``StartupError`` now."""
-    return SupportBot(settings, load_library(settings.content_dir))
+def create_bot(settings: Settings, library: Library | None = None) -> SupportBot:
+    """Build the bot without connecting; content problems raise ``StartupError`` now.
+
+    ``library`` is content already loaded from ``settings.content_dir`` (the tests load the
+    shipped content once per run; it is immutable): without it, the content is read here.
+    """
+    return SupportBot(settings, library or load_library(settings.content_dir))

@@ -7,6 +7,7 @@ event loop's call stack trips CPython 3.11's "AST constructor recursion depth mi
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ from bot.bot import SupportBot, create_bot
 from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
-from bot.settings import Settings
+from bot.library import Library, load_library
+from bot.settings import Settings, default_content_dir
 from tests._simcord_gaps import unacknowledged_errors
 
 
@@ -51,9 +53,25 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.close()
 
 
+@functools.cache
+def _shipped_library() -> Library:
+    return load_library(default_content_dir())
+
+
+def build_bot(settings: Settings) -> SupportBot:
+    """``create_bot``, reusing the shipped content when the settings point at it.
+
+    Loading the content (above all building the safety net's grammar and model) takes about a
+    second; a bot per test would pay it a thousand times. The content is immutable, so one copy
+    serves every test; a test with its own ``CONTENT_DIR`` still loads and checks its files.
+    """
+    shipped = settings.content_dir == default_content_dir()
+    return create_bot(settings, _shipped_library() if shipped else None)
+
+
 @pytest.fixture
 def simcord_bot(settings: Settings) -> SupportBot:
-    return create_bot(settings)
+    return build_bot(settings)
 
 
 def is_expected_refusal(error: BaseException) -> bool:
@@ -98,7 +116,7 @@ async def restart(env: simcord.Env, settings: Settings) -> SupportBot:
     assert isinstance(old, SupportBot)
     await env.settle()
     await old.close_database()
-    fresh = create_bot(settings)
+    fresh = build_bot(settings)
     await env.restart_bot(fresh)
     return fresh
 
