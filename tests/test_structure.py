@@ -4,7 +4,8 @@
   under ``TYPE_CHECKING`` and inside a function);
 - no ``get_cog(`` lookup anywhere in ``bot/`` or ``cogs/`` (services are handed to each cog),
   and no repository or service built anywhere but ``bot/services.py``;
-- every extension loads on its own, without any other extension.
+- every extension loads on its own, without any other extension;
+- no Discord markup (``<@``) in ``bot/``: the domain carries ids, the cogs render mentions.
 """
 
 from __future__ import annotations
@@ -112,6 +113,18 @@ def _get_cog_lines() -> list[str]:
 
 def test_no_feature_finds_another_by_name() -> None:
     assert _get_cog_lines() == []
+
+
+def test_no_mentions_are_written_in_bot() -> None:
+    """``bot/`` returns ids and values; only a cog turns an id into ``<@id>``."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for name, path in MODULES.items()
+        if name.split(".")[0] == "bot"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "<@" in line
+    ]
+    assert found == []
 
 
 BUILT_ONCE = re.compile(
