@@ -129,13 +129,40 @@ class TextCipher(Protocol):
 # --------------------------------------------------------------------------- errors
 
 
+# The three refusals below name a staff member. The domain carries the ids; the consult cog
+# turns them into the mention staff read (``cogs.consult._embeds.refusal``), and its message
+# here is the plain fallback.
+
+
 class AlreadyClaimedError(UserFacingError):
     """Someone else won the claim."""
 
     def __init__(self, number: int, claimed_by: int) -> None:
-        super().__init__(f"Request #{number} was already claimed by <@{claimed_by}>.")
+        super().__init__(f"Request #{number} was already claimed by another staff member.")
         self.number = number
         self.claimed_by = claimed_by
+
+
+class AlreadyHoldsError(UserFacingError):
+    """A transfer to the staff member who already holds the request."""
+
+    def __init__(self, number: int, staff_id: int) -> None:
+        super().__init__(f"That staff member already has request #{number}.")
+        self.number = number
+        self.staff_id = staff_id
+
+
+class NotTheClaimerError(UserFacingError):
+    """A release or transfer by someone who neither claimed the request nor may override."""
+
+    def __init__(self, number: int, claimed_by: int, action: str) -> None:
+        super().__init__(
+            f"Only the staff member who claimed request #{number}, or a server admin can "
+            f"{action} it."
+        )
+        self.number = number
+        self.claimed_by = claimed_by
+        self.action = action
 
 
 class NoLongerOpenError(UserFacingError):
@@ -638,7 +665,7 @@ class ConsultationService:
                 c, guild_id, request_id, actor_id, override=override, action="transfer"
             )
             if row["claimed_by"] == to_staff_id:
-                raise UserFacingError(f"<@{to_staff_id}> already has request #{row['number']}.")
+                raise AlreadyHoldsError(row["number"], to_staff_id)
             if row["member_id"] == to_staff_id:
                 raise UserFacingError("A request can't be transferred to the member who opened it.")
             c.execute(
@@ -1149,10 +1176,7 @@ def _load_claimed_for(
     if row["status"] != Status.CLAIMED:
         raise _not_claimed(row)
     if row["claimed_by"] != actor_id and not override:
-        raise UserFacingError(
-            f"Only <@{row['claimed_by']}>, who claimed request #{row['number']}, or a "
-            f"server admin can {action} it."
-        )
+        raise NotTheClaimerError(row["number"], row["claimed_by"], action)
     return row
 
 

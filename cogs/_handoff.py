@@ -1,9 +1,11 @@
-"""What other features use of the consultation feature: its buttons and its hand-offs.
+"""What other features use of the consultation and care features: their buttons and hand-offs.
 
 The consultation extension owns the handlers for ``consult:start`` and
-``consult:start:urgent`` (persistent ``DynamicItem``s). The group features only *show*
-these buttons, so the view is stopped before sending: discord.py then keeps no handler of
-ours for it, and the click goes to the consultation extension alone.
+``consult:start:urgent``, and the care extension the one for ``care:tip:<topic>``
+(persistent ``DynamicItem``s). Other features only *show* these buttons, so the view is
+stopped before sending: discord.py then keeps no handler of ours for it, and the click goes
+to the owning extension alone. A feature never imports another feature's private modules;
+it comes here.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import discord
 from bot.bot import SupportBot
 from bot.consultations import Consultation
 from bot.services import Services
+from cogs._components import PersistentButton
+from cogs.care._coping import TipButton
 from cogs.consult._flow import ConsultFlow
 from cogs.consult._views import START, START_URGENT
 
@@ -38,6 +42,13 @@ def consult_button_view(*, urgent: bool) -> discord.ui.View:
     )
     view.stop()
     return view
+
+
+def coping_tip_button(topic: str) -> PersistentButton:
+    """The care feature's "Another tip" button for ``topic`` (``care:tip:<topic>``), from the
+    first tip; handled by the care extension, so send it in a stopped view. The caller may
+    relabel or restyle its ``item``."""
+    return TipButton(topic, None)
 
 
 class ConsultHandoff:

@@ -21,6 +21,7 @@ from bot.ui import FOOTER
 from cogs.care._cog import ALWAYS_PRIVATE, IOP_CHOICES, LEVEL_CHOICES, RELAPSE_CHOICES, Care
 from cogs.care._iop import CONSULT_CUSTOM_ID, NOT_YOURS, fit_page
 from cogs.care._levels import compare_page, level_page
+from cogs.care._pages import CareState
 from cogs.care._views import DYNAMIC_ITEMS
 from tests.conftest import restart
 from tests.helpers import text_of
@@ -194,11 +195,11 @@ async def test_stale_level_ids_are_out_of_date(env: simcord.Env) -> None:
     bot = env.bot
     assert isinstance(bot, SupportBot)
     with pytest.raises(OutOfDateError):
-        level_page(bot, "removed-level")
+        level_page(CareState(bot.care, bot.crisis), "removed-level")
     with pytest.raises(OutOfDateError):
-        compare_page(bot, "iop", "iop")
+        compare_page(CareState(bot.care, bot.crisis), "iop", "iop")
     with pytest.raises(OutOfDateError):
-        compare_page(bot, "iop", "gone")
+        compare_page(CareState(bot.care, bot.crisis), "iop", "gone")
 
 
 # ----------------------------------------------------------------------------- /iop
@@ -351,7 +352,7 @@ async def public_reflection(env: simcord.Env, channel: Any, owner: Any) -> disco
     its buttons are persistent, so old public copies still exist in servers."""
     bot = env.bot
     assert isinstance(bot, SupportBot)
-    reflection = fit_page(bot, owner.id, "")
+    reflection = fit_page(CareState(bot.care, bot.crisis), owner.id, "")
     target = bot.get_channel(channel.id)
     assert isinstance(target, discord.TextChannel)
     return await target.send(embeds=list(reflection.embeds), view=reflection.view)

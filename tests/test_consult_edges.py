@@ -32,6 +32,7 @@ from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
+from cogs.consult._embeds import refusal
 
 GUILD = 1000
 OTHER_GUILD = 2000
@@ -114,7 +115,7 @@ async def test_a_claim_someone_else_won_names_them(service: ConsultationService)
     with pytest.raises(AlreadyClaimedError) as caught:
         await service.claim(GUILD, request.id, STAFF_2, later(2))
 
-    assert caught.value.message == f"Request #1 was already claimed by <@{STAFF}>."
+    assert refusal(caught.value) == f"Request #1 was already claimed by <@{STAFF}>."
     assert (caught.value.number, caught.value.claimed_by) == (1, STAFF)
 
 
@@ -202,7 +203,7 @@ async def test_only_the_claimer_or_an_override_can_hand_a_request_on(
         else:
             await service.transfer(GUILD, request.id, STAFF_2, 12, later(2))
 
-    assert caught.value.message == (
+    assert refusal(caught.value) == (
         f"Only <@{STAFF}>, who claimed request #1, or a server admin can {action} it."
     )
     assert (await service.get_in_guild(GUILD, request.id)).claimed_by == STAFF
@@ -215,7 +216,7 @@ async def test_a_transfer_to_the_claimer_is_refused(service: ConsultationService
     with pytest.raises(UserFacingError) as caught:
         await service.transfer(GUILD, request.id, STAFF, STAFF, later(2))
 
-    assert caught.value.message == f"<@{STAFF}> already has request #1."
+    assert refusal(caught.value) == f"<@{STAFF}> already has request #1."
     with pytest.raises(UserFacingError) as caught:
         await service.transfer(GUILD, request.id, STAFF, MEMBER, later(2))
     assert caught.value.message == "A request can't be transferred to the member who opened it."

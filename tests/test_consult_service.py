@@ -25,6 +25,7 @@ from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
+from cogs.consult._embeds import refusal
 
 GUILD = 1000
 OTHER_GUILD = 2000
@@ -274,7 +275,7 @@ async def test_refused_transitions_say_why_and_change_nothing(
         elif action == "cancel":
             await service.cancel(GUILD, 1, at(5))
 
-    assert message in caught.value.message
+    assert message in refusal(caught.value)  # what staff read, the staff member named
     assert await service.get(request.id) == before
 
 

@@ -387,6 +387,21 @@ async def test_transfer_to_another_staff_member(consult_server: ConsultServer) -
     assert f"Claimed by <@{server.staff[1].id}>" in (card.embeds[0].description or "")
 
 
+async def test_refusals_name_the_staff_member_by_mention(consult_server: ConsultServer) -> None:
+    """The domain refuses with ids; what staff read names the claimer (or target) by mention."""
+    server = consult_server
+    await open_and_claim(server)
+    thread = the_thread(server)
+    first = server.staff[0].id
+
+    to_self = await server.staff[0].slash(thread, "ticket transfer", to=server.staff[0])
+    stale = await stale_copy(server, "consult:claim:1")
+    claim_again = await server.staff[1].click(stale, label="Claim")
+
+    assert said(to_self).strip() == f"<@{first}> already has request #1."
+    assert said(claim_again).strip() == f"Request #1 was already claimed by <@{first}>."
+
+
 async def test_staff_notes_are_private_and_encrypted(consult_server: ConsultServer) -> None:
     server = consult_server
     await open_and_claim(server)

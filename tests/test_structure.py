@@ -4,7 +4,10 @@
   under ``TYPE_CHECKING`` and inside a function);
 - no ``get_cog(`` lookup anywhere in ``bot/`` or ``cogs/`` (services are handed to each cog),
   and no repository or service built anywhere but ``bot/services.py``;
-- every extension loads on its own, without any other extension.
+- every extension loads on its own, without any other extension;
+- no feature imports another feature's private modules (``cogs.<b>._x`` from ``cogs/<a>/``):
+  it uses that feature's public builder or the shared contract in ``cogs/_handoff.py``;
+- no Discord markup (``<@``) in ``bot/``: the domain carries ids, the cogs render mentions.
 """
 
 from __future__ import annotations
@@ -112,6 +115,52 @@ def _get_cog_lines() -> list[str]:
 
 def test_no_feature_finds_another_by_name() -> None:
     assert _get_cog_lines() == []
+
+
+def _feature(module: str) -> str | None:
+    """The feature package a module belongs to (``cogs.care._coping`` -> ``care``); None for
+    a shared module of ``cogs`` (``cogs._handoff``) and for ``bot``."""
+    parts = module.split(".")
+    if parts[0] != "cogs" or len(parts) < 2 or parts[1].startswith("_"):
+        return None
+    return parts[1]
+
+
+def _private_imports_across_features() -> list[str]:
+    found = []
+    for name, path in MODULES.items():
+        feature = _feature(name)
+        if feature is None:
+            continue
+        for target in _imports(path):
+            other = _feature(target)
+            private = any(part.startswith("_") for part in target.split(".")[2:])
+            if other is not None and other != feature and private:
+                found.append(f"{path.relative_to(ROOT)} imports {target}")
+    return sorted(set(found))
+
+
+def test_the_feature_check_sees_a_private_import() -> None:
+    """The checker itself: a feature's own private modules are its own business."""
+    assert _feature("cogs.care._coping") == "care"
+    assert _feature("cogs._handoff") is None
+    assert "cogs.care._coping" in set(_imports(MODULES["cogs.care._views"]))
+
+
+def test_no_feature_imports_another_features_private_modules() -> None:
+    assert _private_imports_across_features() == []
+
+
+def test_no_mentions_are_written_in_bot() -> None:
+    """``bot/`` returns ids and values; only a cog turns an id into ``<@id>``."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for name, path in MODULES.items()
+        if name.split(".")[0] == "bot"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "<@" in line
+    ]
+    assert found == []
 
 
 BUILT_ONCE = re.compile(

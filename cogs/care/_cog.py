@@ -16,10 +16,11 @@ from discord.ext import commands
 from bot.bot import SupportBot
 from bot.care import COPING_TOPICS, FIT_TOPIC, LEVELS_FILE, RELAPSE_TOPICS
 from bot.content import ContentError
+from cogs._components import bind
 from cogs.care._coping import tip_page
 from cogs.care._iop import fit_page, iop_page
 from cogs.care._levels import level_page, levels_overview
-from cogs.care._pages import NO_MENTIONS, Page, care_state, page, show
+from cogs.care._pages import NO_MENTIONS, CareState, Page, page, show
 from cogs.care._relapse import relapse_page
 from cogs.care._views import DYNAMIC_ITEMS
 
@@ -90,7 +91,8 @@ class Care(commands.Cog):
 
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
-        self.state = care_state(bot)
+        self.state = CareState(bot.care, bot.crisis)
+        self.buttons = bind(DYNAMIC_ITEMS, state=self.state)
 
     async def cog_load(self) -> None:
         known = set(self.bot.care.levels.keys())
@@ -100,10 +102,10 @@ class Care(commands.Cog):
                     f"The content file {LEVELS_FILE} has no level with the key "
                     f"{choice.value!r}, which /levels offers: restore it."
                 )
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*self.buttons)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.remove_dynamic_items(*self.buttons)
 
     @app_commands.command(name="levels")
     @app_commands.choices(level=LEVEL_CHOICES)
@@ -119,7 +121,7 @@ class Care(commands.Cog):
             level: Jump straight to one level.
             share: Post it in this channel for everyone (otherwise only you see it).
         """
-        answer = levels_overview(self.bot) if level is None else level_page(self.bot, level)
+        answer = levels_overview(self.state) if level is None else level_page(self.state, level)
         await respond(interaction, answer, share=share)
 
     @app_commands.command(name="iop")
@@ -140,10 +142,10 @@ class Care(commands.Cog):
         if chosen == FIT_TOPIC:
             # The reflection is about the member's own situation: never posted in the channel.
             note = ALWAYS_PRIVATE if share else None
-            reflection = fit_page(self.bot, interaction.user.id, "")
+            reflection = fit_page(self.state, interaction.user.id, "")
             await respond(interaction, reflection, share=False, note=note)
             return
-        await respond(interaction, iop_page(self.bot, chosen), share=share)
+        await respond(interaction, iop_page(self.state, chosen), share=share)
 
     @app_commands.command(name="relapse")
     @app_commands.choices(topic=RELAPSE_CHOICES)
@@ -159,7 +161,9 @@ class Care(commands.Cog):
             topic: What you'd like to know (starts with early warning signs).
             share: Post it in this channel for everyone (otherwise only you see it).
         """
-        await respond(interaction, relapse_page(self.bot, topic or RELAPSE_TOPICS[0]), share=share)
+        await respond(
+            interaction, relapse_page(self.state, topic or RELAPSE_TOPICS[0]), share=share
+        )
 
     @app_commands.command(name="coping")
     @app_commands.choices(topic=COPING_CHOICES)
@@ -176,7 +180,7 @@ class Care(commands.Cog):
             share: Post it in this channel for everyone (otherwise only you see it).
         """
         chosen = topic or COPING_TOPICS[0]
-        tip = tip_page(self.bot, interaction.user.id, chosen)
+        tip = tip_page(self.state, interaction.user.id, chosen)
         await respond(interaction, tip, share=share)
 
     @app_commands.command(name="support-network")
@@ -189,6 +193,6 @@ class Care(commands.Cog):
             share: Post it in this channel for everyone (otherwise only you see it).
         """
         answer = self.state.pages.get(
-            ("support",), lambda: page(self.bot, self.bot.care.support.card(), None)
+            ("support",), lambda: page(self.state, self.state.care.support.card(), None)
         )
         await respond(interaction, answer, share=share)

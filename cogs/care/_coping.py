@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import discord
 
-from bot.bot import SupportBot
 from bot.care import TipPosition
 from bot.errors import OutOfDateError
 from cogs._components import PersistentItem, stopped_view
@@ -16,11 +15,9 @@ from cogs.care._pages import (
     AnyItem,
     Button,
     CareMenu,
+    CareState,
     Page,
-    care_bot,
-    care_state,
     page,
-    page_cache,
     show,
 )
 
@@ -40,6 +37,8 @@ class TipButton(
     before this format, ``care:tip:<topic>:<owner>:<seen>``, still work: they carry on with
     the presser's remembered rotation, which is empty after a restart.)
     """
+
+    state: ClassVar[CareState]
 
     def __init__(self, topic: str, position: TipPosition | None) -> None:
         where = "" if position is None else f":{position.start}.{position.shown}"
@@ -69,13 +68,13 @@ class TipButton(
             or (asked_by is not None and asked_by.user.id == interaction.user.id)
         )
         after = self.position if mine else None
-        await show_tip(interaction, self.topic, after=after)
+        await show_tip(self.state, interaction, self.topic, after=after)
 
 
 class CopingTopicSelect(CareMenu, template=r"care:coping:topics"):
-    def __init__(self, bot: SupportBot, current: str | None = None) -> None:
-        topics = bot.care.coping.topics
-        options = page_cache(bot).get(
+    def __init__(self, state: CareState, current: str | None = None) -> None:
+        topics = state.care.coping.topics
+        options = state.pages.get(
             ("coping-options", current or ""),
             lambda: [
                 discord.SelectOption(label=topic.title, value=key, default=key == current)
@@ -91,33 +90,36 @@ class CopingTopicSelect(CareMenu, template=r"care:coping:topics"):
         )
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await show_tip(interaction, self.item.values[0])
+        await show_tip(self.state, interaction, self.item.values[0])
 
 
 def tip_page(
-    bot: SupportBot, member_id: int, topic_key: str, *, after: TipPosition | None = None
+    state: CareState, member_id: int, topic_key: str, *, after: TipPosition | None = None
 ) -> Page:
     """The member's next coping tip (``after``: carry on from a button's position)."""
-    state = care_state(bot)
     pool = state.tip_counts.get(topic_key)
     if pool is None:
         raise OutOfDateError()
     position = state.rotation.next(member_id, topic_key, pool, after)
-    return state.pages.get(("tip", topic_key, position), _build_tip_page, bot, topic_key, position)
+    return state.pages.get(
+        ("tip", topic_key, position), _build_tip_page, state, topic_key, position
+    )
 
 
-def _build_tip_page(bot: SupportBot, topic_key: str, position: TipPosition) -> Page:
-    topic = bot.care.coping.topics[topic_key]
+def _build_tip_page(state: CareState, topic_key: str, position: TipPosition) -> Page:
+    topic = state.care.coping.topics[topic_key]
     return page(
-        bot,
+        state,
         topic.tip_card(position.current(len(topic.tips)), position.shown),
-        stopped_view(TipButton(topic_key, position), CopingTopicSelect(bot, topic_key)),
+        stopped_view(TipButton(topic_key, position), CopingTopicSelect(state, topic_key)),
     )
 
 
 async def show_tip(
-    interaction: discord.Interaction[Any], topic: str, *, after: TipPosition | None = None
+    state: CareState,
+    interaction: discord.Interaction[Any],
+    topic: str,
+    *,
+    after: TipPosition | None = None,
 ) -> None:
-    await show(
-        interaction, tip_page(care_bot(interaction), interaction.user.id, topic, after=after)
-    )
+    await show(interaction, tip_page(state, interaction.user.id, topic, after=after))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import discord
 
 from bot import limits
-from bot.bot import SupportBot
 from bot.care import FIT_ANSWERS, FIT_TOPIC, IOP_TOPICS
 from bot.errors import OutOfDateError
 from bot.ui import send_ephemeral, shorten
@@ -19,11 +18,10 @@ from cogs.care._pages import (
     AnyItem,
     Button,
     CareMenu,
+    CareState,
     ExternalButton,
     Page,
-    care_bot,
     page,
-    page_cache,
     show,
 )
 
@@ -41,8 +39,8 @@ NOT_YOURS = (
 class IopTopicSelect(CareMenu, template=r"care:iop:topics"):
     """Switch between the /iop topics (including the is-it-for-me reflection)."""
 
-    def __init__(self, bot: SupportBot, current: str | None = None) -> None:
-        iop = bot.care.iop
+    def __init__(self, state: CareState, current: str | None = None) -> None:
+        iop = state.care.iop
         options = [
             discord.SelectOption(
                 label=shorten(iop.topics[topic].title, limits.SELECT_LABEL),
@@ -67,15 +65,15 @@ class IopTopicSelect(CareMenu, template=r"care:iop:topics"):
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         topic = self.item.values[0]
         if topic == FIT_TOPIC:
-            await show_fit(interaction, interaction.user.id, "")
+            await show_fit(self.state, interaction, interaction.user.id, "")
         else:
-            await show_iop_topic(interaction, topic)
+            await show_iop_topic(self.state, interaction, topic)
 
 
 class ApproachSelect(CareMenu, template=r"care:iop:approach"):
     """Read one treatment approach in depth."""
 
-    def __init__(self, bot: SupportBot, current: str | None = None) -> None:
+    def __init__(self, state: CareState, current: str | None = None) -> None:
         super().__init__(
             discord.ui.Select(
                 custom_id="care:iop:approach",
@@ -87,47 +85,49 @@ class ApproachSelect(CareMenu, template=r"care:iop:approach"):
                         description=approach.summary,
                         default=approach.key == current,
                     )
-                    for approach in bot.care.iop.approaches
+                    for approach in state.care.iop.approaches
                 ],
                 row=0,
             )
         )
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await show_approach(interaction, self.item.values[0])
+        await show_approach(self.state, interaction, self.item.values[0])
 
 
-def iop_page(bot: SupportBot, topic: str) -> Page:
-    return page_cache(bot).get(("iop", topic), _build_iop_page, bot, topic)
+def iop_page(state: CareState, topic: str) -> Page:
+    return state.pages.get(("iop", topic), _build_iop_page, state, topic)
 
 
-def _build_iop_page(bot: SupportBot, topic: str) -> Page:
+def _build_iop_page(state: CareState, topic: str) -> Page:
     if topic not in IOP_TOPICS:
         raise OutOfDateError()
     items: list[discord.ui.Item[Any]] = []
     if topic == "approaches":
-        items.append(ApproachSelect(bot))
-    items.append(IopTopicSelect(bot, topic))
-    return page(bot, bot.care.iop.topic_card(topic), stopped_view(*items))
+        items.append(ApproachSelect(state))
+    items.append(IopTopicSelect(state, topic))
+    return page(state, state.care.iop.topic_card(topic), stopped_view(*items))
 
 
-def approach_page(bot: SupportBot, key: str) -> Page:
-    return page_cache(bot).get(("approach", key), _build_approach_page, bot, key)
+def approach_page(state: CareState, key: str) -> Page:
+    return state.pages.get(("approach", key), _build_approach_page, state, key)
 
 
-def _build_approach_page(bot: SupportBot, key: str) -> Page:
-    if bot.care.iop.approach(key) is None:
+def _build_approach_page(state: CareState, key: str) -> Page:
+    if state.care.iop.approach(key) is None:
         raise OutOfDateError()
-    view = stopped_view(ApproachSelect(bot, key), IopTopicSelect(bot, "approaches"))
-    return page(bot, bot.care.iop.approach_card(key), view)
+    view = stopped_view(ApproachSelect(state, key), IopTopicSelect(state, "approaches"))
+    return page(state, state.care.iop.approach_card(key), view)
 
 
-async def show_iop_topic(interaction: discord.Interaction[Any], topic: str) -> None:
-    await show(interaction, iop_page(care_bot(interaction), topic))
+async def show_iop_topic(
+    state: CareState, interaction: discord.Interaction[Any], topic: str
+) -> None:
+    await show(interaction, iop_page(state, topic))
 
 
-async def show_approach(interaction: discord.Interaction[Any], key: str) -> None:
-    await show(interaction, approach_page(care_bot(interaction), key))
+async def show_approach(state: CareState, interaction: discord.Interaction[Any], key: str) -> None:
+    await show(interaction, approach_page(state, key))
 
 
 # ----------------------------------------------------------------------------- is it for me?
@@ -138,6 +138,8 @@ class FitButton(
     template=r"care:fit:(?P<owner>[0-9]{1,20}):(?P<answers>[ynu]{0,9})",
 ):
     """One answer (or "start over") in the is-it-for-me reflection. Only its owner may press it."""
+
+    state: ClassVar[CareState]
 
     def __init__(self, owner: int, answers: str, label: str, style: discord.ButtonStyle) -> None:
         super().__init__(
@@ -163,7 +165,7 @@ class FitButton(
             log.info("care.fit_refused user=%s owner=%s", interaction.user.id, self.owner)
             await send_ephemeral(interaction, NOT_YOURS)
             return
-        await show_fit(interaction, self.owner, self.answers)
+        await show_fit(self.state, interaction, self.owner, self.answers)
 
 
 _ANSWER_STYLES = {
@@ -173,8 +175,8 @@ _ANSWER_STYLES = {
 }
 
 
-def fit_page(bot: SupportBot, owner: int, answers: str) -> Page:
-    fit = bot.care.iop.fit
+def fit_page(state: CareState, owner: int, answers: str) -> Page:
+    fit = state.care.iop.fit
     if len(answers) > len(fit.questions):
         raise OutOfDateError()
     if fit.is_complete(answers):
@@ -184,15 +186,17 @@ def fit_page(bot: SupportBot, owner: int, answers: str) -> Page:
             custom_id=CONSULT_CUSTOM_ID,
         )
         restart = FitButton(owner, "", "Start over", discord.ButtonStyle.secondary)
-        return page(bot, fit.ending_card(answers), stopped_view(consult, restart))
+        return page(state, fit.ending_card(answers), stopped_view(consult, restart))
     items: list[discord.ui.Item[Any]] = [
         FitButton(owner, answers + code, label, _ANSWER_STYLES[code])
         for code, label in FIT_ANSWERS.items()
     ]
     if answers:
         items.append(FitButton(owner, "", "Start over", discord.ButtonStyle.secondary))
-    return page(bot, fit.question_card(answers), stopped_view(*items))
+    return page(state, fit.question_card(answers), stopped_view(*items))
 
 
-async def show_fit(interaction: discord.Interaction[Any], owner: int, answers: str) -> None:
-    await show(interaction, fit_page(care_bot(interaction), owner, answers))
+async def show_fit(
+    state: CareState, interaction: discord.Interaction[Any], owner: int, answers: str
+) -> None:
+    await show(interaction, fit_page(state, owner, answers))

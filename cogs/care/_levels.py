@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import discord
 
 from bot import limits
-from bot.bot import SupportBot
 from bot.care import OVERVIEW_KEY
 from bot.errors import OutOfDateError
 from bot.ui import shorten
@@ -18,10 +17,9 @@ from cogs.care._pages import (
     AnyItem,
     Button,
     CareMenu,
+    CareState,
     Page,
-    care_bot,
     page,
-    page_cache,
     show,
 )
 
@@ -31,8 +29,8 @@ log = logging.getLogger(__name__)
 class LevelSelect(CareMenu, template=r"care:levels:open"):
     """Open one level of care in depth."""
 
-    def __init__(self, bot: SupportBot, current: str | None = None) -> None:
-        levels = bot.care.levels
+    def __init__(self, state: CareState, current: str | None = None) -> None:
+        levels = state.care.levels
         super().__init__(
             discord.ui.Select(
                 custom_id="care:levels:open",
@@ -51,14 +49,14 @@ class LevelSelect(CareMenu, template=r"care:levels:open"):
         )
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await show_level(interaction, self.item.values[0])
+        await show_level(self.state, interaction, self.item.values[0])
 
 
 class LevelCompareSelect(CareMenu, template=r"care:levels:compare"):
     """Pick two levels to see side by side."""
 
-    def __init__(self, bot: SupportBot) -> None:
-        levels = bot.care.levels
+    def __init__(self, state: CareState) -> None:
+        levels = state.care.levels
         super().__init__(
             discord.ui.Select(
                 custom_id="care:levels:compare",
@@ -75,11 +73,13 @@ class LevelCompareSelect(CareMenu, template=r"care:levels:compare"):
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         first, second = self.item.values
-        await show_compare(interaction, first, second)
+        await show_compare(self.state, interaction, first, second)
 
 
 class LevelButton(PersistentItem[Button], template=r"care:level:(?P<key>[a-z0-9-]{1,24})"):
     """Jump to one level (``all`` is the overview)."""
+
+    state: ClassVar[CareState]
 
     def __init__(self, key: str, label: str) -> None:
         super().__init__(
@@ -99,13 +99,15 @@ class LevelButton(PersistentItem[Button], template=r"care:level:(?P<key>[a-z0-9-
         return cls(match["key"], getattr(item, "label", None) or match["key"])
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await show_level(interaction, self.key)
+        await show_level(self.state, interaction, self.key)
 
 
 class CompareButton(
     PersistentItem[Button],
     template=r"care:compare:(?P<first>[a-z0-9-]{1,24}):(?P<second>[a-z0-9-]{1,24})",
 ):
+    state: ClassVar[CareState]
+
     def __init__(self, first: str, second: str, label: str) -> None:
         super().__init__(
             discord.ui.Button(
@@ -124,34 +126,34 @@ class CompareButton(
         return cls(match["first"], match["second"], getattr(item, "label", None) or "Compare")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await show_compare(interaction, self.first, self.second)
+        await show_compare(self.state, interaction, self.first, self.second)
 
 
 # Each page is looked up first and only built (and its key checked) the first time: an
 # unknown key is never cached, so it always reaches its builder, which refuses it.
 
 
-def levels_overview(bot: SupportBot) -> Page:
-    return page_cache(bot).get(("levels",), _build_levels_overview, bot)
+def levels_overview(state: CareState) -> Page:
+    return state.pages.get(("levels",), _build_levels_overview, state)
 
 
-def _build_levels_overview(bot: SupportBot) -> Page:
-    overview = stopped_view(LevelSelect(bot), LevelCompareSelect(bot))
-    return page(bot, bot.care.levels.overview_card(), overview)
+def _build_levels_overview(state: CareState) -> Page:
+    overview = stopped_view(LevelSelect(state), LevelCompareSelect(state))
+    return page(state, state.care.levels.overview_card(), overview)
 
 
-def level_page(bot: SupportBot, key: str) -> Page:
+def level_page(state: CareState, key: str) -> Page:
     if key == OVERVIEW_KEY:
-        return levels_overview(bot)
-    return page_cache(bot).get(("level", key), _build_level_page, bot, key)
+        return levels_overview(state)
+    return state.pages.get(("level", key), _build_level_page, state, key)
 
 
-def _build_level_page(bot: SupportBot, key: str) -> Page:
-    levels = bot.care.levels
+def _build_level_page(state: CareState, key: str) -> Page:
+    levels = state.care.levels
     if levels.get(key) is None:
         raise OutOfDateError()
     before, after = levels.neighbours(key)
-    items: list[discord.ui.Item[Any]] = [LevelSelect(bot, key)]
+    items: list[discord.ui.Item[Any]] = [LevelSelect(state, key)]
     if before is not None:
         items.append(LevelButton(before.key, f"◀ {before.short_name}"))
     items.append(LevelButton(OVERVIEW_KEY, "All levels"))
@@ -164,26 +166,28 @@ def _build_level_page(bot: SupportBot, key: str) -> Page:
         items.append(
             CompareButton(key, other.key, f"Compare {level.short_name} and {other.short_name}")
         )
-    return page(bot, levels.level_card(key), stopped_view(*items))
+    return page(state, levels.level_card(key), stopped_view(*items))
 
 
-def compare_page(bot: SupportBot, first: str, second: str) -> Page:
-    return page_cache(bot).get(("compare", first, second), _build_compare_page, bot, first, second)
+def compare_page(state: CareState, first: str, second: str) -> Page:
+    return state.pages.get(("compare", first, second), _build_compare_page, state, first, second)
 
 
-def _build_compare_page(bot: SupportBot, first: str, second: str) -> Page:
-    levels = bot.care.levels
+def _build_compare_page(state: CareState, first: str, second: str) -> Page:
+    levels = state.care.levels
     if levels.get(first) is None or levels.get(second) is None or first == second:
         raise OutOfDateError()
     view = stopped_view(
-        LevelSelect(bot), LevelCompareSelect(bot), LevelButton(OVERVIEW_KEY, "All levels")
+        LevelSelect(state), LevelCompareSelect(state), LevelButton(OVERVIEW_KEY, "All levels")
     )
-    return page(bot, levels.compare_card(first, second), view)
+    return page(state, levels.compare_card(first, second), view)
 
 
-async def show_level(interaction: discord.Interaction[Any], key: str) -> None:
-    await show(interaction, level_page(care_bot(interaction), key))
+async def show_level(state: CareState, interaction: discord.Interaction[Any], key: str) -> None:
+    await show(interaction, level_page(state, key))
 
 
-async def show_compare(interaction: discord.Interaction[Any], first: str, second: str) -> None:
-    await show(interaction, compare_page(care_bot(interaction), first, second))
+async def show_compare(
+    state: CareState, interaction: discord.Interaction[Any], first: str, second: str
+) -> None:
+    await show(interaction, compare_page(state, first, second))

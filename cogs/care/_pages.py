@@ -1,30 +1,23 @@
-"""What every care menu and button shares: pages built once per bot, how they are shown, and
-the base of the menus (see ``_views`` for how the components keep working after a restart)."""
+"""What every care menu and button shares: the care state (pages built once per bot, the tip
+rotation), how pages are shown, and the base of the menus (see ``_views`` for how the
+components keep working after a restart)."""
 
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable
-from typing import Any, NamedTuple, ParamSpec, Self, TypeVar, cast
+from typing import Any, ClassVar, NamedTuple, ParamSpec, Self, TypeVar, cast
 
 import discord
 
-from bot.bot import SupportBot
 from bot.care import Card, CareContent, TipRotation
+from bot.crisis import CrisisResources
 from cogs._components import PersistentItem
 from cogs.care._embeds import card_embeds
 
 Button = discord.ui.Button[discord.ui.View]
 Select = discord.ui.Select[discord.ui.View]
 AnyItem = discord.ui.Item[Any]
-
-
-def care_bot(interaction: discord.Interaction[Any]) -> SupportBot:
-    client = interaction.client
-    if not isinstance(client, SupportBot):  # pragma: no cover - only ever our bot
-        raise RuntimeError("care components need the SupportBot")
-    return client
 
 
 async def show(interaction: discord.Interaction[Any], answer: Page) -> None:
@@ -55,15 +48,18 @@ class ExternalButton(Button):
 
 
 class CareMenu(PersistentItem[Select], template=r"(?!)"):
-    """A care menu whose options come from the content alone: a press rebuilds it from the bot,
-    so a subclass's ``__init__`` takes the bot (and optionally what is chosen now)."""
+    """A care menu whose options come from the content alone: a press rebuilds it from the care
+    state, so a subclass's ``__init__`` takes the state (and optionally what is chosen now)."""
+
+    state: ClassVar[CareState]
+    """Set on the subclasses the cog registers (``cogs._components.bind``)."""
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: AnyItem, match: re.Match[str], /
     ) -> Self:
-        build = cast(Callable[[SupportBot], Self], cls)
-        return build(care_bot(interaction))
+        build = cast(Callable[[CareState], Self], cls)
+        return build(cls.state)
 
 
 class Page(NamedTuple):
@@ -73,8 +69,8 @@ class Page(NamedTuple):
     view: discord.ui.View | None
 
 
-def page(bot: SupportBot, card: Card, view: discord.ui.View | None) -> Page:
-    return Page(card_embeds(card, bot.crisis), view)
+def page(state: CareState, card: Card, view: discord.ui.View | None) -> Page:
+    return Page(card_embeds(card, state.crisis), view)
 
 
 T = TypeVar("T")
@@ -105,27 +101,13 @@ class PageCache:
 
 
 class CareState:
-    """What the care commands keep while the bot runs: the pages built once, and where each
-    member is in the coping tips. One per bot (``care_state``), shared by the cog and its
-    buttons."""
+    """What the care commands keep while the bot runs: the content they show, the pages built
+    once, and where each member is in the coping tips. The cog builds one and hands it to its
+    menus and buttons (``cogs._components.bind``)."""
 
-    def __init__(self, care: CareContent) -> None:
+    def __init__(self, care: CareContent, crisis: CrisisResources) -> None:
+        self.care = care
+        self.crisis = crisis
         self.pages = PageCache()
         self.rotation = TipRotation()
         self.tip_counts = {key: len(topic.tips) for key, topic in care.coping.topics.items()}
-
-
-_STATES: weakref.WeakKeyDictionary[SupportBot, CareState] = weakref.WeakKeyDictionary()
-"""Each bot's care state, made on first use and gone with the bot."""
-
-
-def care_state(bot: SupportBot) -> CareState:
-    """This bot's care state: the cog and every care button read the same one."""
-    state = _STATES.get(bot)
-    if state is None:
-        state = _STATES[bot] = CareState(bot.care)
-    return state
-
-
-def page_cache(bot: SupportBot) -> PageCache:
-    return care_state(bot).pages

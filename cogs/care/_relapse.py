@@ -8,19 +8,18 @@ from typing import Any
 import discord
 
 from bot import limits
-from bot.bot import SupportBot
 from bot.care import RELAPSE_TOPICS
 from bot.errors import OutOfDateError
 from bot.ui import shorten
 from cogs._components import stopped_view
-from cogs.care._pages import CareMenu, Page, care_bot, page, page_cache, show
+from cogs.care._pages import CareMenu, CareState, Page, page, show
 
 log = logging.getLogger(__name__)
 
 
 class RelapseTopicSelect(CareMenu, template=r"care:relapse:topics"):
-    def __init__(self, bot: SupportBot, current: str | None = None) -> None:
-        topics = bot.care.relapse.topics
+    def __init__(self, state: CareState, current: str | None = None) -> None:
+        topics = state.care.relapse.topics
         super().__init__(
             discord.ui.Select(
                 custom_id="care:relapse:topics",
@@ -37,19 +36,19 @@ class RelapseTopicSelect(CareMenu, template=r"care:relapse:topics"):
         )
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await show_relapse(interaction, self.item.values[0])
+        await show_relapse(self.state, interaction, self.item.values[0])
 
 
-def relapse_page(bot: SupportBot, topic: str) -> Page:
-    return page_cache(bot).get(("relapse", topic), _build_relapse_page, bot, topic)
+def relapse_page(state: CareState, topic: str) -> Page:
+    return state.pages.get(("relapse", topic), _build_relapse_page, state, topic)
 
 
-def _build_relapse_page(bot: SupportBot, topic: str) -> Page:
+def _build_relapse_page(state: CareState, topic: str) -> Page:
     if topic not in RELAPSE_TOPICS:
         raise OutOfDateError()
-    card = bot.care.relapse.topics[topic].card()
-    return page(bot, card, stopped_view(RelapseTopicSelect(bot, topic)))
+    card = state.care.relapse.topics[topic].card()
+    return page(state, card, stopped_view(RelapseTopicSelect(state, topic)))
 
 
-async def show_relapse(interaction: discord.Interaction[Any], topic: str) -> None:
-    await show(interaction, relapse_page(care_bot(interaction), topic))
+async def show_relapse(state: CareState, interaction: discord.Interaction[Any], topic: str) -> None:
+    await show(interaction, relapse_page(state, topic))

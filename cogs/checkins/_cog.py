@@ -27,8 +27,7 @@ from bot.checkins import sparkline as spark
 from bot.services import Services
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
 from cogs._components import defer
-from cogs._handoff import CONSULT_START, SUPPORT_TEXT
-from cogs.care._coping import TipButton
+from cogs._handoff import CONSULT_START, SUPPORT_TEXT, coping_tip_button
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ def support_view(checkin: CheckIn, *, in_server: bool) -> discord.ui.View:
     the clicks go to the care and consultation extensions' persistent items alone.
     """
     view = discord.ui.View(timeout=None)
-    tip = TipButton(coping_topic(checkin), None)
+    tip = coping_tip_button(coping_topic(checkin))
     tip.item.label = "A coping idea"
     tip.item.style = discord.ButtonStyle.secondary
     view.add_item(tip)

@@ -16,20 +16,39 @@ from bot import limits
 from bot.consultations import (
     TOPIC_LABELS,
     URGENCY_LABELS,
+    AlreadyClaimedError,
+    AlreadyHoldsError,
     CloseKind,
     Consultation,
+    NotTheClaimerError,
     QueueStats,
     StaffNote,
     Status,
     Urgency,
 )
 from bot.crisis import REMINDER
+from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
 from bot.permissions import FEATURE, label
 from bot.ui import CALM, QUIET, URGENT, WARM, add_field, embed, escape, shorten
 
 PAGE_SIZE = 10
 """Requests per /queue page: 10 lines of ~200 characters stay far below the 4096 limit."""
+
+
+def refusal(error: UserFacingError) -> str:
+    """What staff read for a refusal: the domain's ids of a staff member become a mention."""
+    if isinstance(error, AlreadyClaimedError):
+        return f"Request #{error.number} was already claimed by <@{error.claimed_by}>."
+    if isinstance(error, AlreadyHoldsError):
+        return f"<@{error.staff_id}> already has request #{error.number}."
+    if isinstance(error, NotTheClaimerError):
+        return (
+            f"Only <@{error.claimed_by}>, who claimed request #{error.number}, or a "
+            f"server admin can {error.action} it."
+        )
+    return error.message
+
 
 URGENCY_BADGES: dict[Urgency, str] = {
     Urgency.URGENT: "🔴 urgent",

@@ -8,7 +8,9 @@ reconciliation (or the next claim) finishes the missing step.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import discord
@@ -34,6 +36,17 @@ def is_staff_member(member: discord.Member, config: GuildConfig) -> bool:
     if config.staff_role_id is not None and member.get_role(config.staff_role_id) is not None:
         return True
     return member.guild_permissions.administrator
+
+
+@contextlib.contextmanager
+def staff_named() -> Iterator[None]:
+    """Around a claim, release or transfer: a refusal that names a staff member by id gets the
+    mention staff read (``render.refusal``); its type is kept, so callers still tell them apart."""
+    try:
+        yield
+    except UserFacingError as error:
+        error.message = render.refusal(error)
+        raise
 
 
 class ConsultFlow(Events):
@@ -183,9 +196,10 @@ class ConsultFlow(Events):
         """Claim (after the caller deferred): exactly one winner gets the thread."""
         guild = interaction.guild
         assert guild is not None
-        consultation = await self.service.claim(
-            guild.id, request_id, interaction.user.id, self.now()
-        )
+        with staff_named():
+            consultation = await self.service.claim(
+                guild.id, request_id, interaction.user.id, self.now()
+            )
         result = await self.ensure_thread(guild, config, consultation)
         if isinstance(result, str):
             undone = await self.service.undo_claim(
@@ -213,9 +227,10 @@ class ConsultFlow(Events):
             current.claimed_by not in (None, interaction.user.id)
             and await self.claimer_unavailable(guild, current)
         )
-        released = await self.service.release(
-            guild.id, request_id, interaction.user.id, self.now(), override=override
-        )
+        with staff_named():
+            released = await self.service.release(
+                guild.id, request_id, interaction.user.id, self.now(), override=override
+            )
         await self._post_in_thread(
             guild,
             released,
@@ -280,9 +295,10 @@ class ConsultFlow(Events):
             current.claimed_by not in (None, interaction.user.id)
             and await self.claimer_unavailable(guild, current)
         )
-        moved = await self.service.transfer(
-            guild.id, current.id, interaction.user.id, to.id, self.now(), override=override
-        )
+        with staff_named():
+            moved = await self.service.transfer(
+                guild.id, current.id, interaction.user.id, to.id, self.now(), override=override
+            )
         thread = await self._thread_for(guild, moved)
         if thread is not None and not await self._add_to_thread(thread, to.id, moved):
             log.warning("consultation.transfer_add_failed id=%s", moved.id)
