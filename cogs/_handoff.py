@@ -15,8 +15,6 @@ import discord
 from bot.bot import SupportBot
 from bot.consultations import Consultation
 from bot.services import Services
-from cogs._components import PersistentButton
-from cogs.care._coping import TipButton
 from cogs.consult._flow import ConsultFlow
 from cogs.consult._views import START, START_URGENT
 
@@ -44,11 +42,19 @@ def consult_button_view(*, urgent: bool) -> discord.ui.View:
     return view
 
 
-def coping_tip_button(topic: str) -> PersistentButton:
-    """The care feature's "Another tip" button for ``topic`` (``care:tip:<topic>``), from the
-    first tip; handled by the care extension, so send it in a stopped view. The caller may
-    relabel or restyle its ``item``."""
-    return TipButton(topic, None)
+def coping_tip_button(
+    topic: str,
+    *,
+    label: str = "Another tip",
+    style: discord.ButtonStyle = discord.ButtonStyle.primary,
+) -> discord.ui.Button[discord.ui.View]:
+    """The care feature's "Another tip" button for ``topic`` (``care:tip:<topic>``, from the
+    first tip), handled by the care extension's ``TipButton``: send it in a stopped view.
+
+    A plain button with the shared custom_id, as ``consult_button_view`` builds: importing the
+    care feature here would close an import circle (care's pages show the consult button).
+    """
+    return discord.ui.Button(label=label, style=style, custom_id=f"care:tip:{topic}")
 
 
 class ConsultHandoff:

@@ -57,9 +57,32 @@ def _imports(path: Path) -> Iterator[str]:
                     yield node.module
 
 
+def _with_packages(importer: str, targets: set[str]) -> set[str]:
+    """``targets`` plus the packages that importing them runs first, seen from outside.
+
+    Importing ``cogs.care._coping`` from outside ``cogs.care`` runs ``cogs/care/__init__.py``
+    (and so whatever it imports) first; from inside the package that step has already happened.
+    """
+    found = set(targets)
+    for target in targets:
+        parts = target.split(".")
+        for size in range(1, len(parts)):
+            package = ".".join(parts[:size])
+            inside = importer == package or importer.startswith(package + ".")
+            if package in MODULES and not inside:
+                found.add(package)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    return {
+        name: _with_packages(name, set(_imports(path))) - {name} for name, path in MODULES.items()
+    }
+
+
 def import_cycles() -> list[frozenset[str]]:
     """The strongly connected groups of two or more modules (Tarjan's algorithm)."""
-    graph = {name: set(_imports(path)) - {name} for name, path in MODULES.items()}
+    graph = import_graph()
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -98,6 +121,13 @@ def test_the_import_graph_sees_our_imports() -> None:
     module`` (``bot.ui`` does both)."""
     assert "bot.db" in set(_imports(MODULES["bot.state"]))
     assert {"bot.limits", "bot.crisis"} <= set(_imports(MODULES["bot.ui"]))
+
+
+def test_the_import_graph_counts_the_package_an_import_runs_first() -> None:
+    """Importing a feature's module from outside runs the feature's ``__init__`` (its cog and
+    everything the cog imports): a circle through it is a real one."""
+    assert "cogs.consult" in _with_packages("cogs._handoff", {"cogs.consult._views"})
+    assert "cogs.consult" not in _with_packages("cogs.consult._cog", {"cogs.consult._views"})
 
 
 def test_no_import_cycles() -> None:

@@ -89,10 +89,11 @@ def support_view(checkin: CheckIn, *, in_server: bool) -> discord.ui.View:
     the clicks go to the care and consultation extensions' persistent items alone.
     """
     view = discord.ui.View(timeout=None)
-    tip = coping_tip_button(coping_topic(checkin))
-    tip.item.label = "A coping idea"
-    tip.item.style = discord.ButtonStyle.secondary
-    view.add_item(tip)
+    view.add_item(
+        coping_tip_button(
+            coping_topic(checkin), label="A coping idea", style=discord.ButtonStyle.secondary
+        )
+    )
     if in_server:
         view.add_item(
             discord.ui.Button(
