@@ -348,6 +348,9 @@ _LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "
          "$": "s", "!": "i", "|": "l", "+": "t"}  # fmt: skip
 _LEET_I = str.maketrans({**_LEET, "1": "i"})
 _LEET_L = str.maketrans({**_LEET, "1": "l"})
+_CAPITAL_I = re.compile(r"(?<=[a-z])I+")
+"""Capital I's after a lowercase letter ("kiII myseIf"): read as ``l`` too, like the digit 1.
+Words that start with a capital I ("I", "Ill", "IIRC", "Iowa") are left as they are."""
 _LEET_MIX = re.compile(r"[a-z][0-9@$!|+*]|[0-9@$|+*][a-z]")
 """A letter next to a symbol or digit: the only messages that need look-alikes read."""
 _EDGES = "\"'()[]{}<>,.;:!?~`-_"
@@ -504,7 +507,8 @@ class Reading:
         """Whether the message has a ``1`` and look-alikes were read (so an ``l`` reading is
         worth trying)."""
         self.ones_read = ones if ones_read is None else ones_read
-        """Whether a ``1`` was read as a letter: without one, the ``l`` reading is this one."""
+        """Whether a ``1`` was read as a letter, or the message has a capital I after a
+        lowercase letter ("kiII"): without one, the ``l`` reading is this one."""
 
 
 class Normaliser:
@@ -525,8 +529,13 @@ class Normaliser:
         self._word_keys = frozenset(self._words)
 
     def read(self, text: str, *, one: str = "i") -> Reading:
-        text = _base(text[:_LIMIT])
+        text = text[:_LIMIT]
         ones = ones_read = False
+        if "I" in text and _CAPITAL_I.search(text):
+            ones_read = True
+            if one != "i":
+                text = _CAPITAL_I.sub(lambda run: "l" * len(run.group(0)), text)
+        text = _base(text)
         if _LEET_HINT.search(text) and _LEET_MIX.search(text):
             table = _LEET_I if one == "i" else _LEET_L
             ones = "1" in text

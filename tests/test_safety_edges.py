@@ -557,3 +557,40 @@ def test_spaced_words_and_reported_words(
     matcher: CrisisMatcher, text: str, expected: Match | None
 ) -> None:
     assert matcher.match(text) == expected
+
+
+# ------------------------------------------------------------- code fixes (issue 14)
+
+# (message, its reading with a capital I after a lowercase letter read as ``l``, whether the
+# ``l`` reading is tried, the match). A capital I standing for ``l`` ("kiII myseIf") gets the
+# ``l`` reading the digit 1 gets; words that start with a capital I keep their meaning.
+CAPITAL_I = [
+    pytest.param("kiII myseIf", " kill myself ", True, Match.of(Category.ACTIVE), id="kiII-myseIf"),
+    pytest.param(
+        "I want to kiII myseIf",
+        " i want to kill myself ",
+        True,
+        Match.of(Category.ACTIVE),
+        id="sentence",
+    ),
+    pytest.param("KiII myseIf", " kill myself ", True, Match.of(Category.ACTIVE), id="capital-k"),
+    pytest.param("I", " i ", False, None, id="I"),
+    pytest.param("Ill be fine", " ill be fine ", False, None, id="Ill"),
+    pytest.param("IIRC the meeting is at 7", " iirc the meeting is at 7 ", False, None, id="IIRC"),
+    pytest.param("Iowa was lovely", " iowa was lovely ", False, None, id="Iowa"),
+    pytest.param("ILL CALL YOU", " ill call you ", False, None, id="all-capitals"),
+    # The 1 path is unchanged: read as i first ("ki myseif"), as l second.
+    pytest.param("ki11 myse1f", " kill myself ", True, Match.of(Category.ACTIVE), id="digit-one"),
+]
+
+
+@pytest.mark.parametrize(("text", "as_l", "tried", "expected"), CAPITAL_I)
+def test_a_capital_i_after_a_letter_is_also_read_as_l(
+    matcher: CrisisMatcher, text: str, as_l: str, tried: bool, expected: Match | None
+) -> None:
+    reading = matcher.normaliser.read(text)
+    assert matcher.normaliser.read(text, one="l").text == as_l
+    assert reading.ones_read is tried
+    if not tried:  # one reading, the plain one
+        assert reading.text == as_l
+    assert matcher.match(text) == expected
