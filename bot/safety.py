@@ -978,21 +978,38 @@ class _GuardSet:
         self.own_words = _Phrases(guards.own_words)
         self.returning = _Phrases(guards.returning)
 
-    def _governed(self, before: list[str], guards: frozenset[str]) -> bool:
+    def _governed(
+        self, before: list[str], guards: frozenset[str], outside: str, words: frozenset[str]
+    ) -> bool:
         """Whether the words before a match end in a guard word and then only `between` words.
 
         "my friend said she wants to" (others), "i dont want to" (negation), "i used to"
-        (past); "why not just" is not a negation.
+        (past); "why not just" is not a negation. A past word does not block when the sentence
+        puts it in the present, as for a story ("had the urge to end it again"): the words
+        before it are still looked at ("my friend had the urge ... again" is someone else's).
         """
         end = len(before)
+        present: bool | None = None
         while end > 0:
+            skip = 0
             for name, phrases in self.before.items():
                 size = phrases.ends(before, end) if name in guards else 0
-                if size and not (
+                if not size or (
                     name == "negation" and self.not_negation_after.ends(before, end - size)
                 ):
+                    continue
+                if name != "past":
                     return True
-            skip = self.between.ends(before, end)
+                if present is None:
+                    # Present markers outside the match ("drinking again" is what it says)
+                    # and outside this past phrase ("never again" is past).
+                    said = " " + " ".join(before[end - size : end]) + " "
+                    present = self.present.within(outside.replace(said, " ", 1), words)
+                if not present:
+                    return True
+                skip = size
+                break
+            skip = skip or self.between.ends(before, end)
             if not skip:
                 return False
             end -= skip
@@ -1006,14 +1023,15 @@ class _GuardSet:
         # ``+ 2`` for ``+ 1`` (adds the space after the stop, which no phrase can use).
         low = max(0, start - _WINDOW)
         sentence_start = max(text.rfind(".", low, start), text.rfind("?", low, start)) + 1
-        before = text[max(sentence_start, start - 80) : start].split()
-        if guards & _BEFORE_GUARDS and self._governed(before, guards):
-            return True
         high = min(len(text), end + _WINDOW)
         ends = [i for i in (text.find(".", end, high), text.find("?", end, high)) if i != -1]
         first = max(sentence_start, start - _WINDOW)
         sentence = text[first : min(ends, default=high) + 1]
         words = frozenset(sentence.split())
+        before = text[max(sentence_start, start - 80) : start].split()
+        outside = f"{sentence[: start - first]} {sentence[end - first :]}"
+        if guards & _BEFORE_GUARDS and self._governed(before, guards, outside, words):
+            return True
         within = self._within
         if within("story", guards, sentence, words) and not self.present.within(sentence, words):
             return True

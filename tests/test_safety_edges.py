@@ -594,3 +594,33 @@ def test_a_capital_i_after_a_letter_is_also_read_as_l(
     if not tried:  # one reading, the plain one
         assert reading.text == as_l
     assert matcher.match(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A past word before the match ("had", "was", "wanted") yields to a present marker
+        # in the same sentence, the story guard's list ("again", "tonight", "now", "still").
+        pytest.param("had the urge to end myself again", Match.of(Category.ACTIVE), id="again"),
+        pytest.param(
+            "i had the urge to end myself tonight", Match.of(Category.ACTIVE), id="tonight"
+        ),
+        pytest.param(
+            "i had the urge to end myself right now", Match.of(Category.ACTIVE), id="right-now"
+        ),
+        pytest.param("i wanted to kill myself again", Match.of(Category.ACTIVE), id="wanted"),
+        pytest.param("i still had the urge to kill myself", Match.of(Category.ACTIVE), id="still"),
+        # Without one, or with one that belongs to the past phrase or to the match, it is past.
+        pytest.param("had the urge to end myself", None, id="no-marker"),
+        pytest.param("i used to want to kill myself", None, id="used-to"),
+        pytest.param("i will never again want to kill myself", None, id="never-again"),
+        pytest.param("dreamt i was drinking again", None, id="marker-inside-the-match"),
+        # The words before the past word are still guards: someone else's, a negation.
+        pytest.param("my friend had the urge to kill himself again", None, id="others"),
+        pytest.param("i never had the urge to kill myself again", None, id="negation"),
+    ],
+)
+def test_a_present_marker_overrides_the_past_word_before(
+    matcher: CrisisMatcher, text: str, expected: Match | None
+) -> None:
+    assert matcher.match(text) == expected
