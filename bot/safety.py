@@ -344,6 +344,9 @@ _UNICODE_TABLE.update(dict.fromkeys(_INVISIBLE))
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
+_REWRITE_PASSES = 3
+"""How many times [rewrite] is applied at most (a rewrite inside a rewrite is read again)."""
+
 _LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a",
          "$": "s", "!": "i", "|": "l", "+": "t"}  # fmt: skip
 _LEET_I = str.maketrans({**_LEET, "1": "i"})
@@ -569,16 +572,22 @@ class Normaliser:
             text = _STRETCHED_WORD.sub(lambda w: self._lexicon.unstretch(w.group(0)), text)
         words = set(text.split())
         # Replaced words may stay in ``words``: it only decides which patterns are tried.
-        if not words.isdisjoint(self._firsts):
-            text = self._phrases_of(text, words)
-        if not words.isdisjoint(self._word_keys):
-            for word in words.intersection(self._word_keys):
-                meaning = self._words[word]
-                old, new = f" {word} ", f" {meaning} "
-                text = text.replace(old, new).replace(old, new)
-                words.update(meaning.split())
+        # Rewrites until nothing changes: slang a rewrite produces is read again ("sewer slide
+        # thoughts" → "suicide thoughts" → "suicidal thoughts"). At most _REWRITE_PASSES
+        # passes, so a loop in [rewrite] ("a" = "b", "b" = "a") cannot run on.
+        seen: tuple[str, ...] = (text,)
+        for _ in range(_REWRITE_PASSES):
             if not words.isdisjoint(self._firsts):
                 text = self._phrases_of(text, words)
+            if not words.isdisjoint(self._word_keys):
+                for word in words.intersection(self._word_keys):
+                    meaning = self._words[word]
+                    old, new = f" {word} ", f" {meaning} "
+                    text = text.replace(old, new).replace(old, new)
+                    words.update(meaning.split())
+            if text in seen:
+                break
+            seen = (*seen, text)
         return Reading(text, frozenset(words), ones=ones, ones_read=ones_read)
 
     def _phrases_of(self, text: str, words: set[str]) -> str:

@@ -624,3 +624,32 @@ def test_a_present_marker_overrides_the_past_word_before(
     matcher: CrisisMatcher, text: str, expected: Match | None
 ) -> None:
     assert matcher.match(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        # Slang a rewrite produces is read again: "sewer slide" → "suicide", then "suicide
+        # thoughts" → "suicidal thoughts"; neither compound is listed.
+        pytest.param("sewer slide thoughts", " suicidal thoughts ", id="phrase-in-a-phrase"),
+        pytest.param("kermit sewer slide", " commit suicide ", id="phrase-then-phrase"),
+        pytest.param("sewerslide thoughts", " suicidal thoughts ", id="word-then-phrase"),
+        pytest.param("unalive unalive", " die die ", id="a-word-twice"),
+    ],
+)
+def test_rewrites_are_read_until_nothing_changes(
+    matcher: CrisisMatcher, text: str, reading: str
+) -> None:
+    assert read(matcher, text) == reading.strip()
+
+
+def test_rewrites_stop_after_three_passes_and_on_a_loop(tmp_path: Path) -> None:
+    rewrite = {"aa": "bb", "bb": "cc", "cc": "dd", "dd": "ee", "xx": "yy", "yy": "xx"}
+    rewrite |= {"p q": "r s", "r s": "t u", "t u": "kill myself"}
+    text = _minimal(active="kill myself") + "[rewrite]\n"
+    text += "".join(f'"{key}" = "{value}"\n' for key, value in rewrite.items())
+    (tmp_path / "crisis_phrases.toml").write_text(text)
+    matcher = CrisisMatcher.from_content_dir(tmp_path)
+    assert read(matcher, "aa") == "dd"  # three passes, not four
+    assert read(matcher, "xx") in {"xx", "yy"}  # a loop ends
+    assert matcher.match("p q") == Match.of(Category.ACTIVE)
