@@ -344,10 +344,16 @@ _UNICODE_TABLE.update(dict.fromkeys(_INVISIBLE))
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
+_REWRITE_PASSES = 3
+"""How many times [rewrite] is applied at most (a rewrite inside a rewrite is read again)."""
+
 _LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a",
          "$": "s", "!": "i", "|": "l", "+": "t"}  # fmt: skip
 _LEET_I = str.maketrans({**_LEET, "1": "i"})
 _LEET_L = str.maketrans({**_LEET, "1": "l"})
+_CAPITAL_I = re.compile(r"(?<=[a-z])I+")
+"""Capital I's after a lowercase letter ("kiII myseIf"): read as ``l`` too, like the digit 1.
+Words that start with a capital I ("I", "Ill", "IIRC", "Iowa") are left as they are."""
 _LEET_MIX = re.compile(r"[a-z][0-9@$!|+*]|[0-9@$|+*][a-z]")
 """A letter next to a symbol or digit: the only messages that need look-alikes read."""
 _EDGES = "\"'()[]{}<>,.;:!?~`-_"
@@ -504,7 +510,8 @@ class Reading:
         """Whether the message has a ``1`` and look-alikes were read (so an ``l`` reading is
         worth trying)."""
         self.ones_read = ones if ones_read is None else ones_read
-        """Whether a ``1`` was read as a letter: without one, the ``l`` reading is this one."""
+        """Whether a ``1`` was read as a letter, or the message has a capital I after a
+        lowercase letter ("kiII"): without one, the ``l`` reading is this one."""
 
 
 class Normaliser:
@@ -525,8 +532,13 @@ class Normaliser:
         self._word_keys = frozenset(self._words)
 
     def read(self, text: str, *, one: str = "i") -> Reading:
-        text = _base(text[:_LIMIT])
+        text = text[:_LIMIT]
         ones = ones_read = False
+        if "I" in text and _CAPITAL_I.search(text):
+            ones_read = True
+            if one != "i":
+                text = _CAPITAL_I.sub(lambda run: "l" * len(run.group(0)), text)
+        text = _base(text)
         if _LEET_HINT.search(text) and _LEET_MIX.search(text):
             table = _LEET_I if one == "i" else _LEET_L
             ones = "1" in text
@@ -560,16 +572,22 @@ class Normaliser:
             text = _STRETCHED_WORD.sub(lambda w: self._lexicon.unstretch(w.group(0)), text)
         words = set(text.split())
         # Replaced words may stay in ``words``: it only decides which patterns are tried.
-        if not words.isdisjoint(self._firsts):
-            text = self._phrases_of(text, words)
-        if not words.isdisjoint(self._word_keys):
-            for word in words.intersection(self._word_keys):
-                meaning = self._words[word]
-                old, new = f" {word} ", f" {meaning} "
-                text = text.replace(old, new).replace(old, new)
-                words.update(meaning.split())
+        # Rewrites until nothing changes: slang a rewrite produces is read again ("sewer slide
+        # thoughts" → "suicide thoughts" → "suicidal thoughts"). At most _REWRITE_PASSES
+        # passes, so a loop in [rewrite] ("a" = "b", "b" = "a") cannot run on.
+        seen: tuple[str, ...] = (text,)
+        for _ in range(_REWRITE_PASSES):
             if not words.isdisjoint(self._firsts):
                 text = self._phrases_of(text, words)
+            if not words.isdisjoint(self._word_keys):
+                for word in words.intersection(self._word_keys):
+                    meaning = self._words[word]
+                    old, new = f" {word} ", f" {meaning} "
+                    text = text.replace(old, new).replace(old, new)
+                    words.update(meaning.split())
+            if text in seen:
+                break
+            seen = (*seen, text)
         return Reading(text, frozenset(words), ones=ones, ones_read=ones_read)
 
     def _phrases_of(self, text: str, words: set[str]) -> str:
@@ -969,21 +987,38 @@ class _GuardSet:
         self.own_words = _Phrases(guards.own_words)
         self.returning = _Phrases(guards.returning)
 
-    def _governed(self, before: list[str], guards: frozenset[str]) -> bool:
+    def _governed(
+        self, before: list[str], guards: frozenset[str], outside: str, words: frozenset[str]
+    ) -> bool:
         """Whether the words before a match end in a guard word and then only `between` words.
 
         "my friend said she wants to" (others), "i dont want to" (negation), "i used to"
-        (past); "why not just" is not a negation.
+        (past); "why not just" is not a negation. A past word does not block when the sentence
+        puts it in the present, as for a story ("had the urge to end it again"): the words
+        before it are still looked at ("my friend had the urge ... again" is someone else's).
         """
         end = len(before)
+        present: bool | None = None
         while end > 0:
+            skip = 0
             for name, phrases in self.before.items():
                 size = phrases.ends(before, end) if name in guards else 0
-                if size and not (
+                if not size or (
                     name == "negation" and self.not_negation_after.ends(before, end - size)
                 ):
+                    continue
+                if name != "past":
                     return True
-            skip = self.between.ends(before, end)
+                if present is None:
+                    # Present markers outside the match ("drinking again" is what it says)
+                    # and outside this past phrase ("never again" is past).
+                    said = " " + " ".join(before[end - size : end]) + " "
+                    present = self.present.within(outside.replace(said, " ", 1), words)
+                if not present:
+                    return True
+                skip = size
+                break
+            skip = skip or self.between.ends(before, end)
             if not skip:
                 return False
             end -= skip
@@ -997,14 +1032,15 @@ class _GuardSet:
         # ``+ 2`` for ``+ 1`` (adds the space after the stop, which no phrase can use).
         low = max(0, start - _WINDOW)
         sentence_start = max(text.rfind(".", low, start), text.rfind("?", low, start)) + 1
-        before = text[max(sentence_start, start - 80) : start].split()
-        if guards & _BEFORE_GUARDS and self._governed(before, guards):
-            return True
         high = min(len(text), end + _WINDOW)
         ends = [i for i in (text.find(".", end, high), text.find("?", end, high)) if i != -1]
         first = max(sentence_start, start - _WINDOW)
         sentence = text[first : min(ends, default=high) + 1]
         words = frozenset(sentence.split())
+        before = text[max(sentence_start, start - 80) : start].split()
+        outside = f"{sentence[: start - first]} {sentence[end - first :]}"
+        if guards & _BEFORE_GUARDS and self._governed(before, guards, outside, words):
+            return True
         within = self._within
         if within("story", guards, sentence, words) and not self.present.within(sentence, words):
             return True

@@ -557,3 +557,99 @@ def test_spaced_words_and_reported_words(
     matcher: CrisisMatcher, text: str, expected: Match | None
 ) -> None:
     assert matcher.match(text) == expected
+
+
+# ------------------------------------------------------------- code fixes (issue 14)
+
+# (message, its reading with a capital I after a lowercase letter read as ``l``, whether the
+# ``l`` reading is tried, the match). A capital I standing for ``l`` ("kiII myseIf") gets the
+# ``l`` reading the digit 1 gets; words that start with a capital I keep their meaning.
+CAPITAL_I = [
+    pytest.param("kiII myseIf", " kill myself ", True, Match.of(Category.ACTIVE), id="kiII-myseIf"),
+    pytest.param(
+        "I want to kiII myseIf",
+        " i want to kill myself ",
+        True,
+        Match.of(Category.ACTIVE),
+        id="sentence",
+    ),
+    pytest.param("KiII myseIf", " kill myself ", True, Match.of(Category.ACTIVE), id="capital-k"),
+    pytest.param("I", " i ", False, None, id="I"),
+    pytest.param("Ill be fine", " ill be fine ", False, None, id="Ill"),
+    pytest.param("IIRC the meeting is at 7", " iirc the meeting is at 7 ", False, None, id="IIRC"),
+    pytest.param("Iowa was lovely", " iowa was lovely ", False, None, id="Iowa"),
+    pytest.param("ILL CALL YOU", " ill call you ", False, None, id="all-capitals"),
+    # The 1 path is unchanged: read as i first ("ki myseif"), as l second.
+    pytest.param("ki11 myse1f", " kill myself ", True, Match.of(Category.ACTIVE), id="digit-one"),
+]
+
+
+@pytest.mark.parametrize(("text", "as_l", "tried", "expected"), CAPITAL_I)
+def test_a_capital_i_after_a_letter_is_also_read_as_l(
+    matcher: CrisisMatcher, text: str, as_l: str, tried: bool, expected: Match | None
+) -> None:
+    reading = matcher.normaliser.read(text)
+    assert matcher.normaliser.read(text, one="l").text == as_l
+    assert reading.ones_read is tried
+    if not tried:  # one reading, the plain one
+        assert reading.text == as_l
+    assert matcher.match(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A past word before the match ("had", "was", "wanted") yields to a present marker
+        # in the same sentence, the story guard's list ("again", "tonight", "now", "still").
+        pytest.param("had the urge to end myself again", Match.of(Category.ACTIVE), id="again"),
+        pytest.param(
+            "i had the urge to end myself tonight", Match.of(Category.ACTIVE), id="tonight"
+        ),
+        pytest.param(
+            "i had the urge to end myself right now", Match.of(Category.ACTIVE), id="right-now"
+        ),
+        pytest.param("i wanted to kill myself again", Match.of(Category.ACTIVE), id="wanted"),
+        pytest.param("i still had the urge to kill myself", Match.of(Category.ACTIVE), id="still"),
+        # Without one, or with one that belongs to the past phrase or to the match, it is past.
+        pytest.param("had the urge to end myself", None, id="no-marker"),
+        pytest.param("i used to want to kill myself", None, id="used-to"),
+        pytest.param("i will never again want to kill myself", None, id="never-again"),
+        pytest.param("dreamt i was drinking again", None, id="marker-inside-the-match"),
+        # The words before the past word are still guards: someone else's, a negation.
+        pytest.param("my friend had the urge to kill himself again", None, id="others"),
+        pytest.param("i never had the urge to kill myself again", None, id="negation"),
+    ],
+)
+def test_a_present_marker_overrides_the_past_word_before(
+    matcher: CrisisMatcher, text: str, expected: Match | None
+) -> None:
+    assert matcher.match(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        # Slang a rewrite produces is read again: "sewer slide" → "suicide", then "suicide
+        # thoughts" → "suicidal thoughts"; neither compound is listed.
+        pytest.param("sewer slide thoughts", " suicidal thoughts ", id="phrase-in-a-phrase"),
+        pytest.param("kermit sewer slide", " commit suicide ", id="phrase-then-phrase"),
+        pytest.param("sewerslide thoughts", " suicidal thoughts ", id="word-then-phrase"),
+        pytest.param("unalive unalive", " die die ", id="a-word-twice"),
+    ],
+)
+def test_rewrites_are_read_until_nothing_changes(
+    matcher: CrisisMatcher, text: str, reading: str
+) -> None:
+    assert read(matcher, text) == reading.strip()
+
+
+def test_rewrites_stop_after_three_passes_and_on_a_loop(tmp_path: Path) -> None:
+    rewrite = {"aa": "bb", "bb": "cc", "cc": "dd", "dd": "ee", "xx": "yy", "yy": "xx"}
+    rewrite |= {"p q": "r s", "r s": "t u", "t u": "kill myself"}
+    text = _minimal(active="kill myself") + "[rewrite]\n"
+    text += "".join(f'"{key}" = "{value}"\n' for key, value in rewrite.items())
+    (tmp_path / "crisis_phrases.toml").write_text(text)
+    matcher = CrisisMatcher.from_content_dir(tmp_path)
+    assert read(matcher, "aa") == "dd"  # three passes, not four
+    assert read(matcher, "xx") in {"xx", "yy"}  # a loop ends
+    assert matcher.match("p q") == Match.of(Category.ACTIVE)
