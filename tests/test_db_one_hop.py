@@ -22,6 +22,7 @@ from bot.checkins import CheckinService
 from bot.consultations import (
     AlreadyClaimedError,
     ConsultationService,
+    CreateResult,
     NoLongerOpenError,
     Status,
     Topic,
@@ -37,6 +38,22 @@ MEMBER = 50
 STAFF = 10
 T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 CONFIG = GuildConfig(guild_id=GUILD, cooldown_minutes=10, hourly_cap=30)
+
+
+def open_request(
+    service: ConsultationService, now: dt.datetime = T0, note: str | None = None
+) -> Awaitable[CreateResult]:
+    """The member's routine coping request, as every test here opens it."""
+    return service.create(
+        guild_id=GUILD,
+        member_id=MEMBER,
+        topic=Topic.COPING,
+        urgency=Urgency.ROUTINE,
+        now=now,
+        config=CONFIG,
+        note=note,
+    )
+
 
 T = TypeVar("T")
 
@@ -147,17 +164,7 @@ async def test_a_write_unit_on_a_closed_database_asks_to_try_again(tmp_path: Pat
 
 
 async def test_each_queue_operation_is_one_hop(service: ConsultationService, hops: Hops) -> None:
-    created, count = await hops.during(
-        lambda: service.create(
-            guild_id=GUILD,
-            member_id=MEMBER,
-            topic=Topic.COPING,
-            urgency=Urgency.ROUTINE,
-            now=T0,
-            config=CONFIG,
-            note="a hard week",
-        )
-    )
+    created, count = await hops.during(lambda: open_request(service, note="a hard week"))
     assert created.created
     assert created.position == 1
     assert created.consultation.note == "a hard week"
@@ -175,14 +182,7 @@ async def test_each_queue_operation_is_one_hop(service: ConsultationService, hop
     assert (closed.status, closed.close_reason, count) == (Status.CLOSED, "done", 1)
 
     later = T0 + dt.timedelta(hours=1)
-    again = await service.create(
-        guild_id=GUILD,
-        member_id=MEMBER,
-        topic=Topic.COPING,
-        urgency=Urgency.ROUTINE,
-        now=later,
-        config=CONFIG,
-    )
+    again = await open_request(service, later)
     cancelled, count = await hops.during(lambda: service.cancel(GUILD, MEMBER, later))
     assert (cancelled.id, cancelled.status, count) == (again.consultation.id, Status.CANCELLED, 1)
 
@@ -190,14 +190,7 @@ async def test_each_queue_operation_is_one_hop(service: ConsultationService, hop
 async def test_a_refused_claim_is_one_hop_and_exactly_one_claim_wins(
     service: ConsultationService, hops: Hops
 ) -> None:
-    created = await service.create(
-        guild_id=GUILD,
-        member_id=MEMBER,
-        topic=Topic.COPING,
-        urgency=Urgency.ROUTINE,
-        now=T0,
-        config=CONFIG,
-    )
+    created = await open_request(service)
     request = created.consultation.id
     outcomes = await asyncio.gather(
         *(service.claim(GUILD, request, STAFF + n, T0) for n in range(5)),
@@ -228,14 +221,7 @@ async def test_a_join_with_nothing_left_open_is_one_read_and_no_write(
     returned, count = await hops.during(lambda: service.member_returned(GUILD, MEMBER, T0))
     assert returned is None
     assert count == 1
-    created = await service.create(
-        guild_id=GUILD,
-        member_id=MEMBER,
-        topic=Topic.COPING,
-        urgency=Urgency.ROUTINE,
-        now=T0,
-        config=CONFIG,
-    )
+    created = await open_request(service)
     await service.member_left(GUILD, MEMBER, T0)
     back = await service.member_returned(GUILD, MEMBER, T0)
     assert back is not None
