@@ -122,15 +122,18 @@ def describe_settings_error(error: ValidationError) -> str:
     """One sentence naming the first bad setting, without its value."""
     first = error.errors()[0]
     field = str(first["loc"][0]) if first["loc"] else "settings"
-    name = field.upper()
-    hint = _HINTS.get(field, "check .env.example for the expected form")
     if first["type"] == "missing":
         problem = "is missing"
     elif field == "discord_token":
         problem = "is empty or malformed"
     else:
         problem = "is not valid"
-    return f"The setting {name} {problem}: {hint}."
+    return _sentence(field, problem)
+
+
+def _sentence(field: str, problem: str) -> str:
+    hint = _HINTS.get(field, "check .env.example for the expected form")
+    return f"The setting {field.upper()} {problem}: {hint}."
 
 
 _UNPARSED_FIELD = re.compile(r'field "(\w+)"')
@@ -139,9 +142,7 @@ _UNPARSED_FIELD = re.compile(r'field "(\w+)"')
 def describe_unparsed_setting(error: SettingsError) -> str:
     """One sentence for a value pydantic-settings could not even decode (a bad JSON list)."""
     found = _UNPARSED_FIELD.search(str(error))
-    field = found.group(1) if found else "settings"
-    hint = _HINTS.get(field, "check .env.example for the expected form")
-    return f"The setting {field.upper()} is not valid: {hint}."
+    return _sentence(found.group(1) if found else "settings", "is not valid")
 
 
 def read_settings(env_file: Path | str | None, **overrides: object) -> Settings:
