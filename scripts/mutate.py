@@ -52,6 +52,21 @@ _PRIVACY: tuple[tuple[str, ...], tuple[str, ...]] = (
 )
 """Every module of ``bot/privacy/`` against the same tests."""
 
+_CONSULTATIONS: tuple[tuple[str, ...], tuple[str, ...]] = (
+    (),
+    (
+        "tests/test_consult_service.py",
+        "tests/test_rule_edges.py",
+        "tests/test_consult_edges.py",
+    ),
+)
+"""Every module of ``bot/consultations/`` against the service's own tests (a real SQLite file,
+no Discord): 1,612 mutants as one module. Left out: test_consult_state_machine.py (Hypothesis,
+27 s each time a mutant reaches it) and the SimCord files test_consult_member.py,
+test_consult_staff.py and test_permission_edges.py (39 s together): with them, one job on two
+shared cores managed 23 mutants a minute, over an hour for the package. They still run against
+the cogs' entries below."""
+
 # module → (mutant-name patterns, or () for every function; the test files that exercise it)
 CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Left out for crypto: test_settings_and_startup.py, test_backup.py and
@@ -91,19 +106,11 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             ),
         ),
     ),
-    # The service's own tests only (a real SQLite file, no Discord): 1,612 mutants. Left out:
-    # test_consult_state_machine.py (Hypothesis, 27 s each time a mutant reaches it) and the
-    # SimCord files test_consult_member.py, test_consult_staff.py and test_permission_edges.py
-    # (39 s together): with them, one job on two shared cores managed 23 mutants a minute,
-    # over an hour for the module. They still run against the cogs' entries below.
-    "bot/consultations.py": (
-        (),
-        (
-            "tests/test_consult_service.py",
-            "tests/test_rule_edges.py",
-            "tests/test_consult_edges.py",
-        ),
-    ),
+    "bot/consultations/values.py": _CONSULTATIONS,
+    "bot/consultations/_rows.py": _CONSULTATIONS,
+    "bot/consultations/queries.py": _CONSULTATIONS,
+    "bot/consultations/departures.py": _CONSULTATIONS,
+    "bot/consultations/service.py": _CONSULTATIONS,
     # The service tests only: they reach every function on a real file. The SimCord files
     # (test_privacy_commands.py, test_forget_scope.py, test_privacy_sentinel.py) reach the
     # same lines through the cogs at several times the cost per mutant; with them a run took

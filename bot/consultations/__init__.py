@@ -1,0 +1,96 @@
+"""The consultation queue: requests to talk with a consultant, from open to claimed to closed.
+
+Domain only (no ``discord`` import). The state machine and the invariants the database
+enforces are described in ``bot.consultations.service``; every public name of the package
+is importable from here.
+"""
+
+# The package, by job: values (limits, enums, refusals, dataclasses), _rows (SQL helpers on the
+# database thread), queries (reads, notes, stats), departures (a member leaves or returns, a
+# thread or card is deleted) and service (the state machine).
+
+from bot.consultations.departures import (
+    ConsultationDepartures,
+)
+from bot.consultations.queries import (
+    ConsultationQueries,
+)
+from bot.consultations.service import (
+    ConsultationService,
+)
+from bot.consultations.values import (
+    ACTIVE,
+    CLOSE_REASON,
+    CLOSE_REASON_LIMIT,
+    COOLDOWN_KINDS,
+    MEMBER_TOPICS,
+    NEVER_LIMITED,
+    NOTE,
+    NOTE_LIMIT,
+    PREFERRED_TIME,
+    PREFERRED_TIME_LIMIT,
+    PRIORITY,
+    STAFF_NOTE,
+    STAFF_NOTE_LIMIT,
+    STATS_DAYS,
+    TOPIC_LABELS,
+    URGENCY_LABELS,
+    AlreadyClaimedError,
+    AlreadyHoldsError,
+    CloseKind,
+    Consultation,
+    CreateResult,
+    MemberLeft,
+    NoLongerOpenError,
+    NotFoundError,
+    NotTheClaimerError,
+    QueueStats,
+    StaffCount,
+    StaffNote,
+    Status,
+    TextCipher,
+    Topic,
+    Urgency,
+    from_ts,
+    to_ts,
+)
+
+__all__ = [
+    "ACTIVE",
+    "CLOSE_REASON",
+    "CLOSE_REASON_LIMIT",
+    "COOLDOWN_KINDS",
+    "MEMBER_TOPICS",
+    "NEVER_LIMITED",
+    "NOTE",
+    "NOTE_LIMIT",
+    "PREFERRED_TIME",
+    "PREFERRED_TIME_LIMIT",
+    "PRIORITY",
+    "STAFF_NOTE",
+    "STAFF_NOTE_LIMIT",
+    "STATS_DAYS",
+    "TOPIC_LABELS",
+    "URGENCY_LABELS",
+    "AlreadyClaimedError",
+    "AlreadyHoldsError",
+    "CloseKind",
+    "Consultation",
+    "ConsultationDepartures",
+    "ConsultationQueries",
+    "ConsultationService",
+    "CreateResult",
+    "MemberLeft",
+    "NoLongerOpenError",
+    "NotFoundError",
+    "NotTheClaimerError",
+    "QueueStats",
+    "StaffCount",
+    "StaffNote",
+    "Status",
+    "TextCipher",
+    "Topic",
+    "Urgency",
+    "from_ts",
+    "to_ts",
+]

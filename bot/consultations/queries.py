@@ -1,0 +1,233 @@
+"""Reading consultation requests: one request, the queue, staff notes, the week's stats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from bot.consultations._rows import (
+    _COLUMNS,
+    _ORDER,
+    _median,
+)
+from bot.consultations.values import (
+    PRIORITY,
+    STATS_DAYS,
+    CloseKind,
+    Consultation,
+    NotFoundError,
+    QueueStats,
+    StaffCount,
+    StaffNote,
+    Status,
+    TextCipher,
+    Topic,
+    Urgency,
+    from_ts,
+    to_ts,
+)
+from bot.db import Database
+from bot.guild_config import GuildConfig
+
+
+class ConsultationQueries:
+    """The reads of consultation requests, shared by the service."""
+
+    def __init__(self, db: Database, cipher: TextCipher) -> None:
+        self._db = db
+        self._cipher = cipher
+
+    # ------------------------------------------------------------------ reading
+
+    def _from_row(self, row: sqlite3.Row) -> Consultation:
+        close_kind = row["close_kind"]
+        return Consultation(
+            id=row["id"],
+            guild_id=row["guild_id"],
+            number=row["number"],
+            member_id=row["member_id"],
+            topic=Topic(row["topic"]),
+            urgency=Urgency(row["urgency"]),
+            status=Status(row["status"]),
+            note=self._cipher.decrypt(row["note"]),
+            preferred_time=self._cipher.decrypt(row["preferred_time"]),
+            created_at=from_ts(row["created_at"]) or dt.datetime.min.replace(tzinfo=dt.UTC),
+            claimed_by=row["claimed_by"],
+            claimed_at=from_ts(row["claimed_at"]),
+            first_claimed_at=from_ts(row["first_claimed_at"]),
+            thread_id=row["thread_id"],
+            card_channel_id=row["card_channel_id"],
+            card_message_id=row["card_message_id"],
+            problem=row["problem"],
+            member_left_at=from_ts(row["member_left_at"]),
+            last_reminded_at=from_ts(row["last_reminded_at"]),
+            closed_at=from_ts(row["closed_at"]),
+            closed_by=row["closed_by"],
+            close_kind=CloseKind(close_kind) if close_kind else None,
+            close_reason=self._cipher.decrypt(row["close_reason"]),
+        )
+
+    async def get(self, request_id: int) -> Consultation | None:
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM consultations WHERE id = ?", (request_id,)
+        )
+        return None if row is None else self._from_row(row)
+
+    async def get_in_guild(self, guild_id: int, request_id: int) -> Consultation:
+        """The request, checked to belong to this server; else ``NotFoundError`` (out of date)."""
+        found = await self.get(request_id)
+        if found is None or found.guild_id != guild_id:
+            raise NotFoundError()
+        return found
+
+    async def active_for_member(self, guild_id: int, member_id: int) -> Consultation | None:
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND member_id = ? "
+            "AND status IN ('open', 'claimed')",
+            (guild_id, member_id),
+        )
+        return None if row is None else self._from_row(row)
+
+    async def latest_for_member(self, guild_id: int, member_id: int) -> Consultation | None:
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND member_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (guild_id, member_id),
+        )
+        return None if row is None else self._from_row(row)
+
+    async def by_thread(self, thread_id: int) -> Consultation | None:
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM consultations WHERE thread_id = ? ORDER BY id DESC LIMIT 1",
+            (thread_id,),
+        )
+        return None if row is None else self._from_row(row)
+
+    async def by_card(self, message_id: int) -> Consultation | None:
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM consultations WHERE card_message_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (message_id,),
+        )
+        return None if row is None else self._from_row(row)
+
+    async def position(self, consultation: Consultation) -> int | None:
+        """Place in the waiting queue (1 is next), or None when not waiting."""
+        if consultation.status is not Status.OPEN:
+            return None
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM consultations WHERE guild_id = ? AND status = 'open' "
+            "AND (priority, created_at, id) < (?, ?, ?)",
+            (
+                consultation.guild_id,
+                PRIORITY[consultation.urgency],
+                to_ts(consultation.created_at),
+                consultation.id,
+            ),
+        )
+        return 1 + (int(row[0]) if row else 0)
+
+    async def waiting(self, guild_id: int, *, limit: int, offset: int = 0) -> list[Consultation]:
+        """Open, unclaimed requests: urgent first, then the longest waiting."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND status = 'open' "
+            f"ORDER BY {_ORDER} LIMIT ? OFFSET ?",
+            (guild_id, limit, offset),
+        )
+        return [self._from_row(row) for row in rows]
+
+    async def counts(self, guild_id: int) -> tuple[int, int]:
+        """(waiting, claimed) for this server."""
+        row = await self._db.fetchone(
+            "SELECT SUM(status = 'open'), SUM(status = 'claimed') FROM consultations "
+            "WHERE guild_id = ? AND status IN ('open', 'claimed')",
+            (guild_id,),
+        )
+        if row is None:
+            return 0, 0
+        return int(row[0] or 0), int(row[1] or 0)
+
+    async def active(self, guild_id: int | None = None) -> list[Consultation]:
+        """Every open or claimed request (of one server, or all), oldest first."""
+        if guild_id is None:
+            rows = await self._db.fetchall(
+                f"SELECT {_COLUMNS} FROM consultations WHERE status IN ('open', 'claimed') "
+                "ORDER BY guild_id, id"
+            )
+        else:
+            rows = await self._db.fetchall(
+                f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? "
+                "AND status IN ('open', 'claimed') ORDER BY id",
+                (guild_id,),
+            )
+        return [self._from_row(row) for row in rows]
+
+    async def claimed_by(self, guild_id: int, staff_id: int) -> list[Consultation]:
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND status = 'claimed' "
+            "AND claimed_by = ? ORDER BY id",
+            (guild_id, staff_id),
+        )
+        return [self._from_row(row) for row in rows]
+
+    # ------------------------------------------------------------------ staff notes
+
+    async def notes(self, request_id: int) -> list[StaffNote]:
+        rows = await self._db.fetchall(
+            "SELECT id, consultation_id, author_id, body, created_at FROM consultation_notes "
+            "WHERE consultation_id = ? ORDER BY id",
+            (request_id,),
+        )
+        return [
+            StaffNote(
+                row["id"],
+                row["consultation_id"],
+                row["author_id"],
+                self._cipher.decrypt(row["body"]) or "",
+                from_ts(row["created_at"]) or dt.datetime.min.replace(tzinfo=dt.UTC),
+            )
+            for row in rows
+        ]
+
+    # ------------------------------------------------------------------ stats
+
+    async def stats(self, guild_id: int, now: dt.datetime, config: GuildConfig) -> QueueStats:
+        stamp = to_ts(now)
+        since = stamp - STATS_DAYS * 86400
+        local = now.astimezone(config.zone())
+        midnight = to_ts(local.replace(hour=0, minute=0, second=0, microsecond=0))
+        waiting, claimed = await self.counts(guild_id)
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM consultations WHERE guild_id = ? AND status = 'closed' "
+            "AND closed_at >= ?",
+            (guild_id, midnight),
+        )
+        closed_today = int(row[0]) if row else 0
+        claim_waits = await self._db.fetchall(
+            "SELECT first_claimed_at - created_at FROM consultations WHERE guild_id = ? "
+            "AND first_claimed_at IS NOT NULL AND first_claimed_at >= ?",
+            (guild_id, since),
+        )
+        close_waits = await self._db.fetchall(
+            "SELECT closed_at - created_at FROM consultations WHERE guild_id = ? "
+            "AND status = 'closed' AND close_kind = 'resolved' AND closed_at >= ?",
+            (guild_id, since),
+        )
+        staff = await self._db.fetchall(
+            "SELECT actor_id, SUM(kind IN ('claimed', 'transferred')) AS claims, "
+            "SUM(kind = 'closed') AS closes FROM consultation_events "
+            "WHERE guild_id = ? AND at >= ? AND actor_id IS NOT NULL "
+            "AND kind IN ('claimed', 'transferred', 'closed') "
+            "GROUP BY actor_id ORDER BY closes DESC, claims DESC, actor_id LIMIT 10",
+            (guild_id, since),
+        )
+        return QueueStats(
+            waiting=waiting,
+            claimed=claimed,
+            closed_today=closed_today,
+            median_wait_to_claim=_median([int(r[0]) for r in claim_waits]),
+            median_wait_to_close=_median([int(r[0]) for r in close_waits]),
+            per_staff=tuple(
+                StaffCount(int(r["actor_id"]), int(r["claims"]), int(r["closes"])) for r in staff
+            ),
+        )
