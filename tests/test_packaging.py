@@ -92,6 +92,21 @@ def test_the_wheel_carries_every_content_file_and_migration(wheel: Path) -> None
     assert packaged == {f"bot/_data/{name}" for name in CONTENT}  # no database, key or lock
 
 
+def test_the_wheel_carries_every_module_of_the_bot_and_its_cogs(wheel: Path) -> None:
+    """A package missing from pyproject's list is left out of the wheel, and the installed bot
+    then fails on an import the checkout never shows."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    sources = sorted(
+        path.relative_to(ROOT).as_posix()
+        for folder in ("bot", "cogs")
+        for path in (ROOT / folder).rglob("*.py")
+        if "__pycache__" not in path.parts
+    )
+    assert sources
+    assert [name for name in sources if name not in names] == []
+
+
 def test_the_installed_bot_loads_its_own_content_from_any_directory(
     installed: Path, tmp_path: Path
 ) -> None:
