@@ -18,9 +18,12 @@ import pytest
 import pytest_asyncio
 import simcord
 import simcord._modal  # imported early: see the module docstring
+from cryptography.fernet import Fernet
 from discord import app_commands
 
 from bot.bot import SupportBot, create_bot
+from bot.consultations import ConsultationService
+from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
@@ -51,6 +54,13 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "service.db")
     yield database
     await database.close()
+
+
+@pytest.fixture
+def service(db: Database) -> ConsultationService:
+    """The consultation service on the test's own database, with a fresh key (a test module
+    that needs the bot's own service, as ``test_consult_member`` does, defines its own)."""
+    return ConsultationService(db, Cipher(Fernet.generate_key()))
 
 
 @functools.cache

@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 
 import pytest
-from cryptography.fernet import Fernet
 
 from bot.consultations import (
     AlreadyClaimedError,
@@ -28,7 +27,6 @@ from bot.consultations import (
     from_ts,
     to_ts,
 )
-from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
@@ -47,11 +45,6 @@ OUT_OF_DATE = "This button is out of date. Please run the command again."
 
 def later(seconds: float) -> dt.datetime:
     return T0 + dt.timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def service(db: Database) -> ConsultationService:
-    return ConsultationService(db, Cipher(Fernet.generate_key()))
 
 
 async def create(

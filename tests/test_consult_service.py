@@ -7,7 +7,6 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from cryptography.fernet import Fernet
 
 from bot.consultations import (
     NOTE_LIMIT,
@@ -21,7 +20,6 @@ from bot.consultations import (
     Topic,
     Urgency,
 )
-from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
@@ -36,11 +34,6 @@ T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 
 def at(minutes: float) -> dt.datetime:
     return T0 + dt.timedelta(minutes=minutes)
-
-
-@pytest.fixture
-def service(db: Database) -> ConsultationService:
-    return ConsultationService(db, Cipher(Fernet.generate_key()))
 
 
 CONFIG = GuildConfig(guild_id=GUILD, cooldown_minutes=10, hourly_cap=30)

@@ -83,11 +83,6 @@ def hops(caplog: pytest.LogCaptureFixture) -> Hops:
     return Hops(caplog)
 
 
-@pytest.fixture
-def service(db: Database) -> ConsultationService:
-    return ConsultationService(db, Cipher(Fernet.generate_key()))
-
-
 async def test_a_read_is_one_hop(db: Database, hops: Hops) -> None:
     row, count = await hops.during(lambda: db.fetchone("SELECT 1 + 1"))
     assert row is not None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from cryptography.fernet import Fernet
 
 from bot.consultations import (
     COOLDOWN_KINDS,
@@ -21,8 +20,6 @@ from bot.consultations import (
     Topic,
     Urgency,
 )
-from bot.crypto import Cipher
-from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
 from bot.meetings import Meeting, due_reminders, next_reminder_at
@@ -40,11 +37,6 @@ NON_URGENT = [u for u in Urgency if u is not Urgency.URGENT]
 
 def later(seconds: float) -> dt.datetime:
     return T0 + dt.timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def service(db: Database) -> ConsultationService:
-    return ConsultationService(db, Cipher(Fernet.generate_key()))
 
 
 async def create(
