@@ -67,6 +67,25 @@ test_consult_staff.py and test_permission_edges.py (39 s together): with them, o
 shared cores managed 23 mutants a minute, over an hour for the package. They still run against
 the cogs' entries below."""
 
+_DB: tuple[tuple[str, ...], tuple[str, ...]] = (
+    (),
+    (
+        "tests/test_db.py",
+        "tests/test_db_edges.py",
+        "tests/test_storage_lost.py::test_a_write_is_refused_when_the_wal_is_removed",
+        "tests/test_storage_lost.py::test_a_file_replaced_during_a_transaction_is_not_confirmed",
+        "tests/test_startup_edges.py::test_a_database_one_version_newer_is_refused",
+        "tests/test_startup_edges.py::test_a_database_at_exactly_this_version_opens",
+        "tests/test_backup.py::test_backup_of_a_corrupt_database_leaves_no_file",
+        *_deselect(
+            "tests/test_db.py::test_a_second_process_on_the_same_file_is_refused",
+            # 50 transactions at once: pins the write lock, which mutmut does not mutate.
+            "tests/test_db.py::test_concurrent_transactions_do_not_interleave",
+        ),
+    ),
+)
+"""Every module of ``bot/db/`` against the same tests."""
+
 # module → (mutant-name patterns, or () for every function; the test files that exercise it)
 CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Left out for crypto: test_settings_and_startup.py, test_backup.py and
@@ -89,23 +108,11 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Only the in-process tests that open real files: the files that run python -m bot in a
     # subprocess (backup, shutdown, check, most of the start-up ones) cannot see a mutant, and
     # as every test opens a database, each SimCord test would run for nearly every mutant.
-    "bot/db.py": (
-        (),
-        (
-            "tests/test_db.py",
-            "tests/test_db_edges.py",
-            "tests/test_storage_lost.py::test_a_write_is_refused_when_the_wal_is_removed",
-            "tests/test_storage_lost.py::test_a_file_replaced_during_a_transaction_is_not_confirmed",
-            "tests/test_startup_edges.py::test_a_database_one_version_newer_is_refused",
-            "tests/test_startup_edges.py::test_a_database_at_exactly_this_version_opens",
-            "tests/test_backup.py::test_backup_of_a_corrupt_database_leaves_no_file",
-            *_deselect(
-                "tests/test_db.py::test_a_second_process_on_the_same_file_is_refused",
-                # 50 transactions at once: pins the write lock, which mutmut does not mutate.
-                "tests/test_db.py::test_concurrent_transactions_do_not_interleave",
-            ),
-        ),
-    ),
+    "bot/db/database.py": _DB,
+    "bot/db/transaction.py": _DB,
+    "bot/db/migrations.py": _DB,
+    "bot/db/files.py": _DB,
+    "bot/db/_thread.py": _DB,
     "bot/consultations/values.py": _CONSULTATIONS,
     "bot/consultations/_rows.py": _CONSULTATIONS,
     "bot/consultations/queries.py": _CONSULTATIONS,

@@ -20,160 +20,51 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import functools
 import logging
 import os
-import re
 import sqlite3
-import stat
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
 
 from bot import schema
+from bot.db._thread import T, Work, on_thread
+from bot.db.files import (
+    FileId,
+    _acquire_process_lock,
+    _check_header,
+    _check_path,
+    _connect,
+    _Created,
+    _discard,
+    _file_id,
+    _make_folders,
+    _release_process_lock,
+    lock_path_for,
+)
+from bot.db.migrations import MIGRATIONS_DIR, Migration, load_migrations
+from bot.db.transaction import (
+    Params,
+    StorageLostError,
+    Transaction,
+    _as_user_error,
+    _in_write_transaction,
+)
 from bot.errors import StartupError, TryAgainError
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.db")  # one logger name for the package, as before the split
 
 # Mutation testing (CONTRIBUTING.md): SQL keywords and names, PRAGMA names and sqlite3.Row keys
 # ignore case, so a mutant that only changes the case of SQL text is equivalent. The other
 # equivalent or unreachable ones are marked below.
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-BUSY_TIMEOUT_MS = 5000
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 SHUTDOWN_KEY = "shutdown"
 """``bot_state`` key: "running" while a bot has the file open, "clean" once it closed it."""
 RUNNING, CLEAN = "running", "clean"
-
-STORAGE_LOST = (
-    "Sorry, I could not save this just now, so nothing was kept. Please try again shortly. "
-    "If you need someone now, the crisis lines below are open."
-)
-
-Params = Sequence[Any] | dict[str, Any]
-
-T = TypeVar("T")
-Work = Callable[[sqlite3.Connection], T]
-"""A unit of work: plain ``sqlite3`` calls on the connection, run on aiosqlite's thread."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-
-def load_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The numbered migrations in ``folder``, checked to run 1, 2, 3… without gaps."""
-    migrations = []
-    for path in sorted(folder.glob("*.sql")):
-        match = _MIGRATION_NAME.match(path.name)
-        if match is None:
-            raise StartupError(f"The migration file {path.name} is not named like 0001_name.sql.")
-        migrations.append(Migration(int(match.group(1)), path.name, path.read_text("utf-8")))
-    for expected, migration in enumerate(migrations, start=1):
-        if migration.version != expected:
-            raise StartupError(
-                f"Migration {migration.name} is out of sequence (expected {expected:04d})."
-            )
-    return migrations
-
-
-class StorageLostError(TryAgainError):
-    """The database file was removed or replaced under the running bot: nothing is saved."""
-
-    def __init__(self) -> None:
-        super().__init__(STORAGE_LOST)
-        self.show_crisis = True
-
-
-FileId = tuple[int, int]
-
-
-def _file_id(path: Path) -> FileId | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
-
-
-@dataclass
-class _Created:
-    """What one ``Database.open`` created, so a refused start can take it all back."""
-
-    folders: list[Path] = field(default_factory=list)
-    database: bool = False
-    lock: bool = False
-
-
-async def on_thread(connection: aiosqlite.Connection, work: Work[T]) -> T:
-    """Run ``work(raw sqlite3 connection)`` on ``connection``'s worker thread: one hop.
-
-    A small extension of aiosqlite (0.22), kept here alone: ``Connection._execute`` queues a
-    callable on the connection's one worker thread and awaits its result, which is how every
-    aiosqlite method works; ``Connection._conn`` is the ``sqlite3.Connection`` that thread
-    owns. aiosqlite itself takes one such hop per method call (three for a cursor read: open,
-    fetch, close), and a hop costs about 90 µs against about 5 µs for a statement, so a unit
-    of work that runs as one function costs one hop whatever it does. The worker runs queued
-    callables one at a time, in order, so nothing interleaves with it.
-    """
-    raw = connection._conn  # ValueError("no active connection") once closed
-    result: T = await connection._execute(work, raw)  # type: ignore[no-untyped-call]
-    return result
-
-
-def _in_write_transaction(work: Work[T], connection: sqlite3.Connection) -> T:
-    """On the database thread: ``BEGIN IMMEDIATE``, ``work``, ``COMMIT``; rolled back on any
-    error, so nothing of a failed unit is kept (the error is raised on the event loop)."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        result = work(connection)
-        connection.commit()
-    except BaseException:
-        if connection.in_transaction:
-            connection.rollback()
-        raise
-    return result
-
-
-def _fetchone(sql: str, params: Params, connection: sqlite3.Connection) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = connection.execute(sql, params).fetchone()
-    return row
-
-
-def _fetchall(sql: str, params: Params, connection: sqlite3.Connection) -> list[sqlite3.Row]:
-    return list(connection.execute(sql, params).fetchall())
-
-
-class Transaction:
-    """The statements of one write transaction; only valid inside ``Database.transaction``.
-
-    Each call is one hop to the database thread; a hot path runs its whole unit of work as
-    one function instead (``Database.write``)."""
-
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
-
-    async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
-        return await self._connection.execute(sql, params)
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._connection.executemany(sql, rows)
-
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        return await on_thread(self._connection, functools.partial(_fetchone, sql, params))
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return await on_thread(self._connection, functools.partial(_fetchall, sql, params))
 
 
 class Database:
@@ -550,185 +441,3 @@ class Database:
     @property
     def closed(self) -> bool:
         return self._closed
-
-
-def _check_path(path: Path) -> None:
-    """DATABASE_PATH must name a file (or nothing yet), never a folder or a device."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return
-    except OSError as error:
-        raise StartupError(
-            f"The database file {path} cannot be read ({error.strerror}): "
-            "check DATABASE_PATH and its permissions."
-        ) from None
-    if stat.S_ISDIR(mode):
-        raise StartupError(
-            f"DATABASE_PATH points at the folder {path}, not a file: set it to a file path "
-            "such as data/support.db."
-        )
-    if not stat.S_ISREG(mode):
-        raise StartupError(
-            f"DATABASE_PATH points at {path}, which is not a regular file: set it to a file "
-            "path such as data/support.db."
-        )
-
-
-def _make_folders(folder: Path) -> list[Path]:
-    """Create ``folder`` and its missing parents; return the ones created, outermost first."""
-    missing: list[Path] = []
-    current = folder
-    while not current.exists() and current != current.parent:
-        missing.append(current)
-        current = current.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    return list(reversed(missing))
-
-
-def _discard(path: Path, created: _Created) -> None:
-    """Remove what a refused open created (never anything that was there before).
-
-    The suppressions are defensive (unreachable in tests): the lock file this open created is
-    still there, and each folder is empty once the files are gone. A WAL database never has a
-    ``-journal`` after a statement, so mutants on that suffix are equivalent.
-    """
-    if created.lock:
-        with contextlib.suppress(OSError):
-            lock_path_for(path).unlink()
-    if created.database:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            with contextlib.suppress(OSError):
-                path.with_name(path.name + suffix).unlink()
-    for folder in reversed(created.folders):
-        with contextlib.suppress(OSError):
-            folder.rmdir()
-
-
-def _check_header(path: Path) -> None:
-    """A non-empty file must start like an SQLite database (read before SQLite touches it)."""
-    try:
-        with open(path, "rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as error:
-        raise StartupError(
-            f"The database file {path} cannot be read ({error.strerror}): "
-            "check DATABASE_PATH and its permissions."
-        ) from None
-    if header and header != SQLITE_HEADER:
-        raise StartupError(
-            f"The database file {path} is not a readable SQLite database (it may be corrupt): "
-            "restore a backup or point DATABASE_PATH at a new file."
-        )
-
-
-async def _stop_worker(connection: aiosqlite.Connection) -> None:
-    """Wait for aiosqlite's thread after a failed connect, so it never outlives the loop.
-
-    Unreachable in the tests (they run as root, and every file SQLite could not open is
-    refused by the checks before it): its mutants are counted as survivors.
-    """
-    thread = getattr(connection, "_thread", None)
-    for _ in range(500):
-        if thread is None or not thread.is_alive():
-            return
-        await asyncio.sleep(0.01)
-
-
-async def _connect(
-    path: Path, target: str | None = None, *, read_only: bool = False
-) -> aiosqlite.Connection:
-    connection = aiosqlite.connect(target or path, isolation_level=None, uri=target is not None)
-    try:
-        await connection
-    except sqlite3.Error as error:
-        await _stop_worker(connection)
-        raise StartupError(
-            f"The database file {path} cannot be opened ({error}): "
-            "check DATABASE_PATH and its permissions."
-        ) from None
-    connection.row_factory = sqlite3.Row
-    if read_only:
-        try:
-            await connection.execute_fetchall("SELECT count(*) FROM sqlite_master")
-        except sqlite3.DatabaseError:
-            await connection.close()
-            raise StartupError(
-                f"The database file {path} is not a readable SQLite database (it may be "
-                "corrupt): restore a backup or point DATABASE_PATH at a new file."
-            ) from None
-        return connection
-    try:
-        mode = await (await connection.execute("PRAGMA journal_mode=WAL")).fetchone()
-        await connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.execute("PRAGMA synchronous=FULL")
-        await connection.execute("PRAGMA secure_delete=ON")
-        # Cheap whatever the size: parses the schema, so a damaged first page shows here.
-        await connection.execute_fetchall("SELECT count(*) FROM sqlite_master")
-    except sqlite3.DatabaseError:
-        await connection.close()
-        raise StartupError(
-            f"The database file {path} is not a readable SQLite database (it may be corrupt): "
-            "restore a backup or point DATABASE_PATH at a new file."
-        ) from None
-    if mode is None or str(mode[0]).lower() != "wal":
-        await connection.close()
-        raise StartupError(
-            f"The database file {path} cannot be switched to WAL mode: "
-            "restore a backup or point DATABASE_PATH at a new file."
-        )
-    return connection
-
-
-def lock_path_for(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
-
-
-def _acquire_process_lock(path: Path) -> int:
-    lock_path = lock_path_for(path)
-    try:
-        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
-    except OSError as error:
-        raise StartupError(
-            f"The lock file {lock_path} cannot be created ({error.strerror}): "
-            "check the database folder's permissions."
-        ) from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise StartupError(
-            f"Another bot process is already using the database {path}: "
-            "stop it first, or give this one its own DATABASE_PATH."
-        ) from None
-    return fd
-
-
-def _release_process_lock(fd: int) -> None:
-    with contextlib.suppress(OSError):  # defensive: unlocking a lock we hold does not fail
-        fcntl.flock(fd, fcntl.LOCK_UN)
-    os.close(fd)
-
-
-def database_in_use(path: Path) -> bool:
-    """Whether a running bot holds the lock on ``path``."""
-    if not lock_path_for(path).exists():
-        return False
-    try:
-        fd = _acquire_process_lock(path)
-    except StartupError:
-        return True
-    _release_process_lock(fd)
-    return False
-
-
-def _as_user_error(error: sqlite3.OperationalError) -> TryAgainError:
-    text = str(error).lower()
-    if "locked" in text or "busy" in text:
-        log.warning("database.busy")
-        return TryAgainError()
-    log.error("database.write_failed error=%s", type(error).__name__)
-    return TryAgainError(
-        "Sorry, I could not save that just now and nothing was changed. Please try again later."
-    )
