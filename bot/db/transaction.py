@@ -17,8 +17,7 @@ from bot.errors import TryAgainError
 log = logging.getLogger("bot.db")  # one logger name for the package, as before the split
 
 # Mutation testing (CONTRIBUTING.md): SQL keywords and names, PRAGMA names and sqlite3.Row keys
-# ignore case, so a mutant that only changes the case of SQL text is equivalent. The other
-# equivalent or unreachable ones are marked below.
+# ignore case, so a mutant that only changes the case of SQL text is equivalent.
 
 
 STORAGE_LOST = (
