@@ -16,6 +16,7 @@ import ast
 import importlib
 import importlib.util
 import re
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -214,12 +215,22 @@ def test_repositories_and_services_are_built_once() -> None:
 
 @pytest.mark.parametrize("extension", EXTENSIONS)
 async def test_every_extension_loads_alone(simcord_bot: SupportBot, extension: str) -> None:
+    # Unloading drops the package's modules from sys.modules, so the next load would build a
+    # second copy of every class, and a test module that imported the first copy (say
+    # ``ConsultFlow`` for an isinstance check) would fail depending on the order tests run in.
+    # Put the modules that were there back once the extension has gone.
+    imported = {
+        name: module
+        for name, module in sys.modules.items()
+        if name == extension or name.startswith(extension + ".")
+    }
     await simcord_bot.open_database()
     await simcord_bot.load_extension(extension)
     assert simcord_bot.cogs
     assert simcord_bot.extensions.keys() == {extension}
     await simcord_bot.unload_extension(extension)
     assert not simcord_bot.cogs
+    sys.modules.update(imported)
 
 
 def _subclasses(cls: type) -> Iterator[type]:
