@@ -85,6 +85,7 @@ class ConsultHandoff:
         number: int | None,
         card: tuple[int, int] | None,
         thread_id: int | None,
+        opening_message_id: int | None,
         notice: str,
         opening_note: str,
     ) -> None:
@@ -93,6 +94,7 @@ class ConsultHandoff:
             number=number,
             card=card,
             thread_id=thread_id,
+            opening_message_id=opening_message_id,
             notice=notice,
             opening_note=opening_note,
         )

@@ -301,6 +301,8 @@ async def test_deleting_during_an_open_request_closes_it_and_tells_staff(
         await thread.send("A note from the bot that is not the opening message.")
         opening = await thread.send(f"Hi, here for your request #7 (coping).\n> {SENTINEL}")
         staff_reply = await thread.send("How are you doing today?")
+    # A request from before migration 0009 (no opening message id): found by its words.
+    # A newer one is found by its id (tests/test_consult_opening.py).
     await add_request(env, guild.id, member.id, SENTINEL, card=card, thread_id=thread.id)
 
     asked = await member.slash(channel, "mydata delete")

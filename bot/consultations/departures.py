@@ -124,7 +124,11 @@ class ConsultationDepartures(ConsultationQueries):
             if row is None:
                 return None
             if row["status"] == Status.OPEN:
-                c.execute("UPDATE consultations SET thread_id = NULL WHERE id = ?", (row["id"],))
+                c.execute(
+                    "UPDATE consultations SET thread_id = NULL, opening_message_id = NULL "
+                    "WHERE id = ?",
+                    (row["id"],),
+                )
                 return None
             c.execute(
                 "UPDATE consultations SET status = 'closed', closed_at = ?, "

@@ -65,6 +65,7 @@ class ConsultationQueries:
             closed_by=row["closed_by"],
             close_kind=CloseKind(close_kind) if close_kind else None,
             close_reason=self._cipher.decrypt(row["close_reason"]),
+            opening_message_id=row["opening_message_id"],
         )
 
     async def get(self, request_id: int) -> Consultation | None:

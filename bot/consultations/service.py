@@ -194,13 +194,27 @@ class ConsultationService(ConsultationDepartures):
     async def attach_thread(self, request_id: int, claimer_id: int, thread_id: int) -> bool:
         """Record the private thread, if the request is still claimed by the same person.
 
-        A released request keeps its thread, so whoever claims it next carries on there."""
+        A released request keeps its thread, so whoever claims it next carries on there. The
+        thread has no opening message on record yet (0): ``set_opening_message`` adds it."""
 
         def work(c: sqlite3.Connection) -> bool:
             cursor = c.execute(
-                "UPDATE consultations SET thread_id = ?, problem = NULL "
+                "UPDATE consultations SET thread_id = ?, opening_message_id = 0, problem = NULL "
                 "WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
                 (thread_id, request_id, claimer_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._db.write(work)
+
+    async def set_opening_message(self, request_id: int, thread_id: int, message_id: int) -> bool:
+        """Record my opening message in the request's thread (it quotes the member's note, so
+        an erasure edits it), if the request still has that thread; False if it has not."""
+
+        def work(c: sqlite3.Connection) -> bool:
+            cursor = c.execute(
+                "UPDATE consultations SET opening_message_id = ? WHERE id = ? AND thread_id = ?",
+                (message_id, request_id, thread_id),
             )
             return cursor.rowcount == 1
 
@@ -235,7 +249,8 @@ class ConsultationService(ConsultationDepartures):
         """The recorded thread no longer exists (or can't be used); a new one will be made."""
         await self._db.write(
             _statement(
-                "UPDATE consultations SET thread_id = NULL WHERE id = ? AND thread_id = ?",
+                "UPDATE consultations SET thread_id = NULL, opening_message_id = NULL "
+                "WHERE id = ? AND thread_id = ?",
                 (request_id, thread_id),
             )
         )

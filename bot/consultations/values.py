@@ -186,6 +186,9 @@ class Consultation:
     closed_by: int | None = None
     close_kind: CloseKind | None = None
     close_reason: str | None = None
+    opening_message_id: int | None = None
+    """My opening message in the thread: 0 while none is on record for this thread, None for
+    a thread saved before migration 0009 (found by its text instead)."""
 
     @property
     def active(self) -> bool:

@@ -37,6 +37,9 @@ class OpenItem:
     thread_id: int | None
     channel_id: int | None
     message_id: int | None
+    opening_message_id: int | None = None
+    """The bot's message in the thread that quoted the row's text: 0 when none is on record,
+    None when unknown (a row from before it was kept)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ async def _open_items(
         "thread": spec.thread_column or "NULL",
         "channel": spec.channel_column or "NULL",
         "message": spec.message_column or "NULL",
+        "opening": spec.opening_column or "NULL",
     }
     select = ", ".join(f"{expr} AS {alias}" for alias, expr in wanted.items())
     rows = await tx.fetchall(
@@ -81,7 +85,13 @@ async def _open_items(
     )
     return [
         OpenItem(
-            source.table, row["guild"], row["number"], row["thread"], row["channel"], row["message"]
+            source.table,
+            row["guild"],
+            row["number"],
+            row["thread"],
+            row["channel"],
+            row["message"],
+            row["opening"],
         )
         for row in rows
     ]

@@ -105,6 +105,9 @@ class OpenItems:
     channel_column: str | None = None
     message_column: str | None = None
     number_column: str | None = None
+    opening_column: str | None = None
+    """The bot's own message in the thread that quotes the row's text (read before the delete,
+    so the caller can edit exactly that message)."""
 
 
 @dataclass(frozen=True)
@@ -253,6 +256,11 @@ CONSULTATIONS = Source(
         Column("thread_id", "Private thread", Kind.SNOWFLAKE),
         Column("card_channel_id", "Staff queue channel", Kind.SNOWFLAKE),
         Column("card_message_id", "Staff queue card", Kind.SNOWFLAKE),
+        Column(
+            "opening_message_id",
+            "The bot's first message in the private thread (0: none on record)",
+            Kind.SNOWFLAKE,
+        ),
         Column("problem", "Delivery problem code"),
         Column("member_left_at", "You left the server", Kind.TIME),
         Column("last_reminded_at", "Staff last reminded", Kind.TIME),
@@ -276,6 +284,7 @@ CONSULTATIONS = Source(
         channel_column="card_channel_id",
         message_column="card_message_id",
         number_column="number",
+        opening_column="opening_message_id",
     ),
 )
 

@@ -327,7 +327,8 @@ def notes_embed(consultation: Consultation, notes: Sequence[StaffNote]) -> disco
 
 def opening_marker(number: int | None) -> str:
     """Text only ``opening_message`` writes: how ``ConsultFlow.opening_message`` recognises the
-    opening message once the request itself is gone (an erasure removes the note it quoted)."""
+    opening message in a thread saved before its id was kept (migration 0009), for an erasure
+    to remove the note it quoted. Newer threads keep the id: a later message may say this too."""
     return f"your request #{number} " if number is not None else "your request #"
 
 

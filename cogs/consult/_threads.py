@@ -99,6 +99,8 @@ class Threads(Cards):
             return "thread:missing:" + ",".join(missing)
         thread = _unsaved_thread(channel, consultation)
         if thread is not None:
+            # Made but never saved: I stopped before saving it, so before sending the opening
+            # message too (it is sent below, and its id kept, as for a new thread).
             log.info("consultation.thread_adopted id=%s thread=%s", consultation.id, thread.id)
         else:
             try:
@@ -115,14 +117,15 @@ class Threads(Cards):
             except discord.HTTPException:
                 log.warning("consultation.thread_failed id=%s guild=%s", consultation.id, guild.id)
                 return "thread:discord_error"
-        if not await self.service.attach_thread(
+        attached = await self.service.attach_thread(
             consultation.id, consultation.claimed_by, thread.id
-        ):
+        )
+        if not attached:
             log.info("consultation.thread_orphaned id=%s thread=%s", consultation.id, thread.id)
         fresh = await self.service.get(consultation.id) or consultation
         await self._add_people(thread, consultation)
         try:
-            await thread.send(
+            opening = await thread.send(
                 render.opening_message(fresh),
                 allowed_mentions=discord.AllowedMentions(
                     users=[
@@ -133,6 +136,10 @@ class Threads(Cards):
             )
         except discord.HTTPException:
             log.warning("consultation.thread_setup_incomplete id=%s", consultation.id)
+        else:
+            # Kept by id, for an erasure to edit exactly this message (it quotes the note).
+            if attached:
+                await self.service.set_opening_message(consultation.id, thread.id, opening.id)
         return thread
 
     async def _add_to_thread(
@@ -239,15 +246,18 @@ class Threads(Cards):
         number: int | None,
         card: tuple[int, int] | None,
         thread_id: int | None,
+        opening_message_id: int | None,
         notice: str,
         opening_note: str,
     ) -> None:
         """A member's data was erased while their request was open (the privacy feature).
 
         The queue card (``card``: channel and message id) becomes a short closed notice; the
-        thread gets ``notice``, loses the member's note from my opening message (replaced by
-        ``opening_note``) and is locked. Each step on its own: one refusal must not stop the
-        others. What people wrote in the thread is theirs and stays (Discord keeps it).
+        thread gets ``notice``, loses the member's note from my opening message (the request's
+        ``opening_message_id``, read before the erasure; replaced by ``opening_note``) and is
+        locked. Each step on its own: one refusal (the opening message deleted by a moderator,
+        say) must not stop the others. What people wrote in the thread is theirs and stays
+        (Discord keeps it).
         """
         shown = f" #{number}" if number is not None else ""
         if card is not None:
@@ -273,7 +283,9 @@ class Threads(Cards):
             ("thread_notice", partial(thread.send, notice)),
             (
                 "opening_note",
-                partial(self._remove_opening_note, thread, number, opening_note),
+                partial(
+                    self._remove_opening_note, thread, number, opening_message_id, opening_note
+                ),
             ),
             ("thread_lock", partial(thread.edit, archived=True, locked=True)),
         )
@@ -286,9 +298,16 @@ class Threads(Cards):
                 )
 
     async def opening_message(
-        self, thread: discord.Thread, number: int | None
-    ) -> discord.Message | None:
-        """My opening message in request ``number``'s thread (``render.opening_marker``)."""
+        self, thread: discord.Thread, number: int | None, message_id: int | None
+    ) -> discord.Message | discord.PartialMessage | None:
+        """My opening message in request ``number``'s thread: the one with the stored id
+        (``Consultation.opening_message_id``), or None when none is on record (0).
+
+        Only a thread saved before ids were kept (None) is searched for the message's text
+        (``render.opening_marker``), as before: a later message may say the same words.
+        """
+        if message_id is not None:
+            return thread.get_partial_message(message_id) if message_id else None
         me = thread.guild.me
         marker = render.opening_marker(number)
         async for message in thread.history(limit=20, oldest_first=True):
@@ -301,9 +320,13 @@ class Threads(Cards):
         return None
 
     async def _remove_opening_note(
-        self, thread: discord.Thread, number: int | None, replacement: str
+        self,
+        thread: discord.Thread,
+        number: int | None,
+        message_id: int | None,
+        replacement: str,
     ) -> None:
-        message = await self.opening_message(thread, number)
+        message = await self.opening_message(thread, number, message_id)
         if message is None:
             return
         await message.edit(

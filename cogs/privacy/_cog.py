@@ -276,6 +276,7 @@ class Privacy(commands.Cog):
                 number=item.number,
                 card=card,
                 thread_id=item.thread_id,
+                opening_message_id=item.opening_message_id,  # read before the row went
                 notice=ERASED_NOTICE,
                 opening_note=OPENING_ERASED,
             )
