@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.safety import CrisisMatcher  # noqa: E402
-from bot.safety_model import CrisisModel, features, gram_count, grams  # noqa: E402
+from bot.safety.model import CrisisModel, features, gram_count, grams  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "crisis_eval"
 DATA = ROOT / "data"

@@ -359,7 +359,7 @@ def test_the_grammar_alone(matcher: CrisisMatcher, text: str, expected: Match | 
 
 @pytest.fixture(scope="module")
 def combined() -> CrisisMatcher:
-    from bot.safety_model import CrisisModel
+    from bot.safety.model import CrisisModel
 
     data = PROJECT_ROOT / "data"
     return CrisisMatcher.from_content_dir(data, model=CrisisModel.from_content_dir(data))

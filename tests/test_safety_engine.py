@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety import CrisisMatcher, Reading, _Entry
-from bot.safety_model import MODEL_FILE, CrisisModel, features, gram_count
+from bot.safety import CrisisMatcher, Reading
+from bot.safety.model import MODEL_FILE, CrisisModel, features, gram_count
+from bot.safety.patterns import _Entry
 from bot.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "data"
