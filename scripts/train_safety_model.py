@@ -164,7 +164,7 @@ def train(lines: list[Line], threshold: float) -> ModelFile:
     }
     return ModelFile(
         about=(
-            "Weights of the safety net's model (bot/safety_model.py), written by "
+            "Weights of the safety net's model (bot/safety/model.py), written by "
             "scripts/train_safety_model.py from tests/data/crisis_eval only; do not edit."
         ),
         trained_on=tuple(sorted({line.writer for line in lines})),
