@@ -22,7 +22,7 @@ from pathlib import Path
 
 from benchmarks._common import machine, note, print_table
 from bot.safety import CrisisMatcher, Level
-from bot.safety_model import CrisisModel
+from bot.safety.model import CrisisModel
 from bot.settings import PROJECT_ROOT
 from cogs.safety._cog import OFF_LOOP_CHARS
 
@@ -182,7 +182,7 @@ def on_the_loop(matcher: CrisisMatcher, limit: int, every: int = 1) -> None:
 
 
 def model_rows(matcher: CrisisMatcher, combined: CrisisMatcher, seconds: float) -> None:
-    """The grammar with the model behind it (``bot.safety_model``): its figures and speed.
+    """The grammar with the model behind it (``bot.safety.model``): its figures and speed.
 
     Recall and false alarms are over every in-repo set, which is the model's training data,
     so they are in-sample; ``scripts/train_safety_model.py`` prints the leave-one-writer-out

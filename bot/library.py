@@ -15,7 +15,7 @@ from bot.group_content import Guidelines, Welcome, load_guidelines, load_welcome
 from bot.meetings import MeetingFormat, load_meeting_format
 from bot.privacy import PrivacyNotice, load_privacy_notice
 from bot.safety import CrisisMatcher
-from bot.safety_model import CrisisModel
+from bot.safety.model import CrisisModel
 
 
 @dataclass(frozen=True)

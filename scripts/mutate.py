@@ -86,6 +86,29 @@ _DB: tuple[tuple[str, ...], tuple[str, ...]] = (
 )
 """Every module of ``bot/db/`` against the same tests."""
 
+_SAFETY: tuple[tuple[str, ...], tuple[str, ...]] = (
+    (),
+    (
+        "tests/test_safety_edges.py",
+        "tests/test_safety_matcher.py",
+        "tests/test_safety_engine.py",
+        "tests/test_safety_memory.py",
+        "tests/test_safety_eval.py",
+        *_deselect(
+            "tests/test_safety_engine.py::test_compiling_every_regex_ahead_changes_no_result",
+            "tests/test_safety_engine.py::test_the_model_scores_what_its_training_features_say",
+        ),
+    ),
+)
+"""The grammar's modules of ``bot/safety/`` against the matcher's own tests, its edge tables,
+the evaluation sets (recall and false-alarm floors over every labelled message: strong, and 2 s
+in all) and the match record on a real file. Left out, as they made a surviving mutant cost half
+a minute on two shared cores (1,979 mutants when the grammar was one module,
+``bot/safety.py``): test_safety_model.py (the model's own tests, 12 s), the regex pre-compiling
+and model-features tests of test_safety_engine.py (8 s), and test_safety_flow.py (SimCord: the
+same matcher through the cog at many times the cost). ``memory.py`` and ``model.py`` were never
+core modules and are not here."""
+
 # module → (mutant-name patterns, or () for every function; the test files that exercise it)
 CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Left out for crypto: test_settings_and_startup.py, test_backup.py and
@@ -127,26 +150,13 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "bot/privacy/erasure.py": _PRIVACY,
     "bot/privacy/retention.py": _PRIVACY,
     "bot/privacy/notice.py": _PRIVACY,
-    # The matcher's own tests, its edge tables, the evaluation sets (recall and false-alarm
-    # floors over every labelled message: strong, and 2 s in all) and the match record on a
-    # real file. Left out, as they made a surviving mutant cost half a minute on two shared
-    # cores (1,979 mutants): test_safety_model.py (the model's own tests, 12 s), the regex
-    # pre-compiling and model-features tests of test_safety_engine.py (8 s), and
-    # test_safety_flow.py (SimCord: the same matcher through the cog at many times the cost).
-    "bot/safety.py": (
-        (),
-        (
-            "tests/test_safety_edges.py",
-            "tests/test_safety_matcher.py",
-            "tests/test_safety_engine.py",
-            "tests/test_safety_memory.py",
-            "tests/test_safety_eval.py",
-            *_deselect(
-                "tests/test_safety_engine.py::test_compiling_every_regex_ahead_changes_no_result",
-                "tests/test_safety_engine.py::test_the_model_scores_what_its_training_features_say",
-            ),
-        ),
-    ),
+    "bot/safety/values.py": _SAFETY,
+    "bot/safety/phrase_file.py": _SAFETY,
+    "bot/safety/normaliser.py": _SAFETY,
+    "bot/safety/patterns.py": _SAFETY,
+    "bot/safety/guards.py": _SAFETY,
+    "bot/safety/matcher.py": _SAFETY,
+    "bot/safety/match_log.py": _SAFETY,
 }
 
 # The cogs' permission checks, by name (``Class.method`` or ``function``): wherever they live
@@ -299,7 +309,8 @@ def dotted_of(module: str) -> str:
 
 
 def function_of(name: str, dotted: str) -> str:
-    """``Class.method`` or ``function`` of a mutant (``bot.safety.xǁReadingǁread__mutmut_3``)."""
+    """``Class.method`` or ``function`` of a mutant
+    (``bot.safety.normaliser.xǁReadingǁread__mutmut_3``)."""
     mangled = name[len(dotted) + 1 :].rpartition("__mutmut_")[0]
     if mangled.startswith("x\u01c1"):
         return mangled[2:].replace("\u01c1", ".")

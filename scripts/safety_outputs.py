@@ -3,8 +3,8 @@
     python scripts/safety_outputs.py --write /tmp/safety-before.jsonl   # before a change
     python scripts/safety_outputs.py --compare /tmp/safety-before.jsonl # after: identical?
 
-A development tool for changes to the matcher's engine (``bot/safety.py``,
-``bot/safety_model.py``) that must not change a single result. For every message of
+A development tool for changes to the matcher's engine (``bot/safety/``, including
+``bot/safety/model.py``) that must not change a single result. For every message of
 ``tests/data/crisis_eval/*.jsonl`` and a few thousand generated ones (adversarial: long runs of
 one letter, spaces and separators, many trigger words, leetspeak, asterisks, spaced and
 stretched letters, look-alike letters; and random mixes of the grammar's own words), it writes
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.safety import CrisisMatcher  # noqa: E402
-from bot.safety_model import CrisisModel, features, gram_count, grams  # noqa: E402
+from bot.safety.model import CrisisModel, features, gram_count, grams  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "crisis_eval"
 DATA = ROOT / "data"

@@ -41,8 +41,8 @@ except ImportError:  # pragma: no cover - the message is the point
     sys.exit('scikit-learn is missing: pip install -e ".[train]"')
 
 from bot.safety import Category, CrisisMatcher, Level  # noqa: E402
-from bot.safety_model import MODEL_FILE, CrisisModel, ModelFile, gram_count  # noqa: E402
-from bot.safety_model import features as all_features  # noqa: E402
+from bot.safety.model import MODEL_FILE, CrisisModel, ModelFile, gram_count  # noqa: E402
+from bot.safety.model import features as all_features  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "crisis_eval"
 DATA = ROOT / "data"
@@ -119,7 +119,7 @@ def sets(matcher: CrisisMatcher) -> dict[str, list[Line]]:
 def unit_rows(vectoriser: TfidfVectorizer, texts: list[str], unknown_idf: float) -> csr_matrix:
     """TF-IDF rows scaled to unit length over *all* of each message's n-grams: those the
     model does not keep, and repeats, count in the length at ``unknown_idf`` (as
-    ``bot.safety_model`` does), so a short message is not read as its one known word."""
+    ``bot.safety.model`` does), so a short message is not read as its one known word."""
     matrix = vectoriser.transform(texts)
     sizes = np.array([gram_count(text, MAX_GRAM) for text in texts], dtype=float)
     unknown = sizes - matrix.getnnz(axis=1)
@@ -164,7 +164,7 @@ def train(lines: list[Line], threshold: float) -> ModelFile:
     }
     return ModelFile(
         about=(
-            "Weights of the safety net's model (bot/safety_model.py), written by "
+            "Weights of the safety net's model (bot/safety/model.py), written by "
             "scripts/train_safety_model.py from tests/data/crisis_eval only; do not edit."
         ),
         trained_on=tuple(sorted({line.writer for line in lines})),

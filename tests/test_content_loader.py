@@ -9,7 +9,7 @@ import pytest
 from pydantic import Field, field_validator
 
 from bot.content import ContentError, ContentModel, load_content, load_toml
-from bot.safety_model import load_model_file
+from bot.safety.model import load_model_file
 
 
 class Inner(ContentModel):

@@ -6,7 +6,8 @@ guidance on suicide, never diagnose, no labels like "addict"). Here they run ove
 - every TOML file under data/, every string at any depth, except data/crisis_phrases.toml,
   which is the matcher's list and has to name exactly these words;
 - every string literal in cogs/**/*.py and bot/**/*.py (replies, embeds, labels, command
-  descriptions, errors), except bot/safety.py, which documents the matcher.
+  descriptions, errors), except the modules of bot/safety/ that document the matcher with
+  the words it looks for (the package docstring, values, normaliser and patterns).
 
 The lint is strict on purpose (it also flags "hanging out"): reword rather than risk it.
 """
@@ -23,7 +24,11 @@ from bot.settings import PROJECT_ROOT
 from tests.test_care_content import UNSAFE
 
 DATA = PROJECT_ROOT / "data"
-EXEMPT = {DATA / "crisis_phrases.toml", PROJECT_ROOT / "bot" / "safety.py"}
+SAFETY = PROJECT_ROOT / "bot" / "safety"
+EXEMPT = {
+    DATA / "crisis_phrases.toml",
+    *(SAFETY / name for name in ("__init__.py", "values.py", "normaliser.py", "patterns.py")),
+}
 
 Located = tuple[str, str]
 """(where, text)"""
@@ -113,4 +118,4 @@ def test_only_the_phrase_list_and_its_matcher_are_exempt() -> None:
     # The exemption is needed (the list must name these words), and names real files.
     assert problems(toml_strings([DATA / "crisis_phrases.toml"])) != []
     assert all(path.is_file() for path in EXEMPT)
-    assert len(EXEMPT) == 2
+    assert len(EXEMPT) == 5

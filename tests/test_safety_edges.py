@@ -1,10 +1,11 @@
 """The crisis matcher's rules at their edges, as tables (issue 15).
 
-Each table pins one rule of ``bot/safety.py`` on both sides of its boundary: the window searched
+Each table pins one rule of ``bot/safety/`` on both sides of its boundary: the window searched
 around an anchor word, the longest spaced-out word, doubled and stretched letters, look-alike
 letters and digits, invisible characters, censoring asterisks, sentence ends, every category
-at its level. They were written against mutation testing (``scripts/mutate bot/safety.py``):
-each case kills a planted bug that the rest of the suite let through.
+at its level. They were written against mutation testing (``scripts/mutate bot/safety.py``,
+before the split into modules): each case kills a planted bug that the rest of the suite let
+through.
 """
 
 from __future__ import annotations
@@ -359,7 +360,7 @@ def test_the_grammar_alone(matcher: CrisisMatcher, text: str, expected: Match | 
 
 @pytest.fixture(scope="module")
 def combined() -> CrisisMatcher:
-    from bot.safety_model import CrisisModel
+    from bot.safety.model import CrisisModel
 
     data = PROJECT_ROOT / "data"
     return CrisisMatcher.from_content_dir(data, model=CrisisModel.from_content_dir(data))

@@ -1,6 +1,6 @@
 """The matcher's fast paths give exactly what the plain ones give (speed lives in benchmarks/).
 
-Each shortcut in ``bot/safety.py`` and ``bot/safety_model.py`` has a plain way of getting the
+Each shortcut in ``bot/safety/`` (the matcher and ``model.py``) has a plain way of getting the
 same answer; these tests run both over every message of the evaluation sets and a few hard
 generated ones. ``scripts/safety_outputs.py`` is the wider check, against a saved baseline.
 """
@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety import CrisisMatcher, Reading, _Entry
-from bot.safety_model import MODEL_FILE, CrisisModel, features, gram_count
+from bot.safety import CrisisMatcher, Reading
+from bot.safety.model import MODEL_FILE, CrisisModel, features, gram_count
+from bot.safety.patterns import _Entry
 from bot.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "data"

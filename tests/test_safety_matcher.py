@@ -550,7 +550,7 @@ def test_the_most_severe_match_wins(matcher: CrisisMatcher) -> None:
     found = matcher.match("nothing is ever going to get better. i have a plan and its tonight")
     assert found is not None
     assert found.level is Level.HIGH
-    # A cue alone stays a cue; the short memory (bot.safety_memory) may raise it.
+    # A cue alone stays a cue; the short memory (bot.safety.memory) may raise it.
     assert matcher.match("bye everyone") == Match.of(Category.AMBIGUOUS)
     assert matcher.match("i cant do this anymore") == Match.of(Category.AMBIGUOUS)
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.db import MIGRATIONS_DIR, Database
 from bot.safety import Category, CrisisMatchLog, Level, Match
-from bot.safety_memory import WINDOW, Signal, SignalMemory
+from bot.safety.memory import WINDOW, Signal, SignalMemory
 
 T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
 GUILD, MEMBER, OTHER = 10, 20, 21

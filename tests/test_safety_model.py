@@ -20,7 +20,7 @@ import pytest
 from bot.content import ContentError
 from bot.library import load_library
 from bot.safety import Category, CrisisMatcher, Level, Match
-from bot.safety_model import MODEL_FILE, CrisisModel, features, gram_count
+from bot.safety.model import MODEL_FILE, CrisisModel, features, gram_count
 from bot.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "data"

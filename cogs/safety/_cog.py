@@ -2,7 +2,7 @@
 
 In servers: only when the bot runs with ``SAFETY_NET=true`` *and* the server turned it on
 with ``/setup safety``. A match is graded (``bot.safety.Level``) and read together with the
-member's matches of the last few minutes (``bot.safety_memory``):
+member's matches of the last few minutes (``bot.safety.memory``):
 
 - a *concern* gets the member a gentle private check-in and staff a quiet note (no ping);
 - a *high-risk* signal gets the member a private message with crisis lines and pings the staff
@@ -34,7 +34,7 @@ from bot.bot import SupportBot
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, SafetyReply
 from bot.safety import DM, Category, CrisisMatchLog, Level, Match, MatchOutcome
-from bot.safety_memory import WINDOW, Signal, SignalMemory
+from bot.safety.memory import WINDOW, Signal, SignalMemory
 from bot.services import Services
 from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape
 from cogs._components import PersistentButton, bind, defer

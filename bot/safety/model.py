@@ -26,7 +26,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 
 from bot.content import RESTORE, ContentModel, load_content
-from bot.safety import Category
+from bot.safety.values import Category
 
 MODEL_FILE = "crisis_model.json"
 

@@ -21,7 +21,8 @@ import datetime as dt
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 
-from bot.safety import Category, Level, Match
+from bot.safety.matcher import Match
+from bot.safety.values import Category, Level
 
 WINDOW = dt.timedelta(minutes=10)
 """How long a signal is remembered."""

@@ -1,0 +1,160 @@
+"""The guards: the words around a found pattern that stop it from counting (someone else's,
+negated, in the past, a recovery story, quoting a crisis line, helping someone, reported
+speech, the topic), looked up as phrases without one big regex."""
+
+from __future__ import annotations
+
+from bot.safety.phrase_file import Guards
+
+_WINDOW = 240
+"""Characters searched either side of an anchor word; longer than any pattern can match."""
+
+
+class _Phrases:
+    """A set of phrases looked up by their first word, then as substrings (no big regex)."""
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        by_first: dict[str, list[str]] = {}
+        for phrase in phrases:
+            phrase = " ".join(phrase.split())
+            if phrase:
+                by_first.setdefault(phrase.split(" ")[0], []).append(f" {phrase} ")
+        self._by_first = {word: tuple(group) for word, group in by_first.items()}
+        self._firsts = frozenset(self._by_first)
+        self.whole = frozenset(phrase.strip() for group in by_first.values() for phrase in group)
+        self.longest = max((len(p.split()) for p in self.whole), default=1)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_first)
+
+    def within(self, sentence: str, words: frozenset[str]) -> bool:
+        for word in words.intersection(self._firsts):
+            for phrase in self._by_first[word]:
+                if phrase in sentence:
+                    return True
+        return False
+
+    def last(self, sentence: str, words: frozenset[str], end: int) -> int:
+        """Where the last of these phrases starts before ``end`` (-1: none)."""
+        found = -1
+        for word in words.intersection(self._firsts):
+            for phrase in self._by_first[word]:
+                found = max(found, sentence.rfind(phrase, 0, end))
+        return found
+
+    def ends(self, words: list[str], end: int) -> int:
+        """How many of ``words[:end]``, at their end, are one of these phrases (0: none)."""
+        for size in range(min(self.longest, end), 0, -1):
+            if " ".join(words[end - size : end]) in self.whole:
+                return size
+        return 0
+
+
+class _GuardSet:
+    """The compiled guards, looked at around one match."""
+
+    def __init__(self, guards: Guards) -> None:
+        self.between = _Phrases(guards.between)
+        self.before = {
+            "others": _Phrases(guards.others),
+            "negation": _Phrases(guards.negation),
+            "past": _Phrases(guards.past),
+        }
+        self.not_negation_after = _Phrases(guards.not_negation_after)
+        self.story = _Phrases(guards.story)
+        self.present = _Phrases(guards.present)
+        self.resources = _Phrases(guards.resources)
+        self.addressed = _Phrases(guards.addressed)
+        self.helping = _Phrases(guards.helping)
+        self.referents = _Phrases(guards.referents)
+        self.topic = _Phrases(guards.topic)
+        self.reported = _Phrases(guards.reported)
+        self.own_words = _Phrases(guards.own_words)
+        self.returning = _Phrases(guards.returning)
+
+    def _governed(
+        self, before: list[str], guards: frozenset[str], outside: str, words: frozenset[str]
+    ) -> bool:
+        """Whether the words before a match end in a guard word and then only `between` words.
+
+        "my friend said she wants to" (others), "i dont want to" (negation), "i used to"
+        (past); "why not just" is not a negation. A past word does not block when the sentence
+        puts it in the present, as for a story ("had the urge to end it again"): the words
+        before it are still looked at ("my friend had the urge ... again" is someone else's).
+        """
+        end = len(before)
+        present: bool | None = None
+        while end > 0:
+            skip = 0
+            for name, phrases in self.before.items():
+                size = phrases.ends(before, end) if name in guards else 0
+                if not size or (
+                    name == "negation" and self.not_negation_after.ends(before, end - size)
+                ):
+                    continue
+                if name != "past":
+                    return True
+                if present is None:
+                    # Present markers outside the match ("drinking again" is what it says)
+                    # and outside this past phrase ("never again" is past).
+                    said = " " + " ".join(before[end - size : end]) + " "
+                    present = self.present.within(outside.replace(said, " ", 1), words)
+                if not present:
+                    return True
+                skip = size
+                break
+            skip = skip or self.between.ends(before, end)
+            if not skip:
+                return False
+            end -= skip
+        return False
+
+    def blocks(self, text: str, start: int, end: int, guards: frozenset[str]) -> bool:
+        """Whether a match at ``text[start:end]`` is someone else's, negated, past or quoted."""
+        # Mutation testing, equivalent: ``low`` only bounds the search for the sentence start
+        # (None, 0 or 1 give the same: ``first`` and ``before`` are clamped to the window, and
+        # the text starts with a space); ``|`` for ``&`` (``_governed`` checks each guard);
+        # ``+ 2`` for ``+ 1`` (adds the space after the stop, which no phrase can use).
+        low = max(0, start - _WINDOW)
+        sentence_start = max(text.rfind(".", low, start), text.rfind("?", low, start)) + 1
+        high = min(len(text), end + _WINDOW)
+        ends = [i for i in (text.find(".", end, high), text.find("?", end, high)) if i != -1]
+        first = max(sentence_start, start - _WINDOW)
+        sentence = text[first : min(ends, default=high) + 1]
+        words = frozenset(sentence.split())
+        before = text[max(sentence_start, start - 80) : start].split()
+        outside = f"{sentence[: start - first]} {sentence[end - first :]}"
+        if guards & _BEFORE_GUARDS and self._governed(before, guards, outside, words):
+            return True
+        within = self._within
+        if within("story", guards, sentence, words) and not self.present.within(sentence, words):
+            return True
+        if within("resources", guards, sentence, words) and self.addressed.within(sentence, words):
+            return True
+        if within("helping", guards, sentence, words) and self.referents.within(sentence, words):
+            return True
+        if "reported" in guards and self._reported(sentence, words, start - first):
+            return True
+        if "returning" in guards and self.returning:
+            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
+            if self.returning.within(around, frozenset(around.split())):
+                return True
+        return "topic" in guards and self.topic.within(sentence, words)
+
+    def _within(
+        self, name: str, guards: frozenset[str], sentence: str, words: frozenset[str]
+    ) -> bool:
+        phrases: _Phrases = getattr(self, name)
+        return name in guards and phrases.within(sentence, words)
+
+    def _reported(self, sentence: str, words: frozenset[str], at: int) -> bool:
+        """Someone else's words, reported before the match at ``sentence[at:]``."""
+        if not self.referents.within(sentence, words):
+            return False
+        said = self.reported.last(sentence, words, at + 1)
+        if said == -1:
+            return False
+        return not self.own_words.within(sentence[said : at + 1], words)
+
+
+_BEFORE_GUARDS = frozenset({"others", "negation", "past"})

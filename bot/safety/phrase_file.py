@@ -1,0 +1,133 @@
+"""The content file ``data/crisis_phrases.toml`` as pydantic models, checked when it is read:
+word lists, rewrites, ignored phrases, guards, each category's patterns, cues and combinations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator, model_validator
+
+from bot.content import ContentModel
+from bot.safety.values import GUARDS, KNOWN_GUARDS, Category
+
+PHRASES_FILE = "crisis_phrases.toml"
+
+
+_TEMPLATE_CHARS = re.compile(r"[a-z0-9 {}_|\[\]!<.$^#~@]+")
+
+
+_LIST_NAME = re.compile(r"\{([a-z_]+)\}")
+
+
+class Phrases(ContentModel):
+    """The patterns of one category."""
+
+    description: str = Field(min_length=1, max_length=300)
+    patterns: tuple[str, ...] = Field(min_length=1)
+    guards: tuple[str, ...] = GUARDS
+
+    @field_validator("patterns")
+    @classmethod
+    def _plain(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for index, pattern in enumerate(value):
+            if not pattern or _TEMPLATE_CHARS.fullmatch(pattern) is None:
+                raise ValueError(
+                    f"pattern {index + 1} ({pattern!r}) may use only lowercase letters, "
+                    "digits, spaces and { } [ ] | ! < . $ ^"
+                )
+        return value
+
+    @field_validator("guards")
+    @classmethod
+    def _known_guards(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - set(KNOWN_GUARDS))
+        if unknown:
+            raise ValueError(f"unknown guard {unknown[0]!r} (known: {', '.join(KNOWN_GUARDS)})")
+        return value
+
+
+class Guards(ContentModel):
+    """Words that stop a pattern from counting (see the data file for each one's rule)."""
+
+    others: tuple[str, ...] = Field(min_length=1)
+    negation: tuple[str, ...] = Field(min_length=1)
+    not_negation_after: tuple[str, ...] = ()
+    past: tuple[str, ...] = Field(min_length=1)
+    between: tuple[str, ...] = Field(min_length=1)
+    story: tuple[str, ...] = Field(min_length=1)
+    present: tuple[str, ...] = ()
+    resources: tuple[str, ...] = Field(min_length=1)
+    addressed: tuple[str, ...] = Field(min_length=1)
+    helping: tuple[str, ...] = Field(min_length=1)
+    referents: tuple[str, ...] = Field(min_length=1)
+    reported: tuple[str, ...] = ()
+    own_words: tuple[str, ...] = ()
+    returning: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+
+
+class Combination(ContentModel):
+    """Signals that together, in one message, mean more than each alone."""
+
+    when: tuple[str, ...] = Field(min_length=2)
+    """Categories or cue groups (a name twice: two different patterns of it)."""
+    category: Category
+
+
+class Ignore(ContentModel):
+    phrases: tuple[str, ...] = ()
+
+
+class PhraseFile(ContentModel):
+    words: dict[str, tuple[str, ...]]
+    rewrite: dict[str, str] = Field(default_factory=dict)
+    ignore: Ignore = Ignore()
+    guards: Guards
+    passive: Phrases
+    active: Phrases
+    method: Phrases
+    plan: Phrases
+    farewell: Phrases
+    burden: Phrases
+    hopeless: Phrases
+    self_harm: Phrases
+    overdose: Phrases
+    ambiguous: Phrases
+    cues: dict[str, Phrases] = Field(default_factory=dict)
+    combine: tuple[Combination, ...] = ()
+
+    @field_validator("words")
+    @classmethod
+    def _lists(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for name, entries in value.items():
+            if _LIST_NAME.fullmatch(f"{{{name}}}") is None:
+                raise ValueError(f"list name {name!r} may use only lowercase letters and _")
+            if not entries:
+                raise ValueError(f"list {name!r} is empty")
+            for entry in entries:
+                if not _is_phrase(entry):
+                    raise ValueError(
+                        f"list {name!r} has {entry!r}: use lowercase words and spaces only"
+                    )
+        return value
+
+    @model_validator(mode="after")
+    def _combinations_name_signals(self) -> PhraseFile:
+        known = {category.value for category in Category} | set(self.cues)
+        for index, combination in enumerate(self.combine):
+            unknown = sorted(set(combination.when) - known)
+            if unknown:
+                raise ValueError(
+                    f"combine[{index}] names {unknown[0]!r}, which is neither a category "
+                    "nor a [cues] group"
+                )
+        return self
+
+
+_PHRASE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+def _is_phrase(text: str) -> bool:
+    """Lowercase words (letters and digits) between single spaces."""
+    return _PHRASE.fullmatch(text) is not None
