@@ -126,6 +126,7 @@ async def test_a_staff_lead_adds_lists_and_removes_a_block(consult_server: Consu
     assert f"blocked by <@{server.admin.id}>" in text
     assert f"<t:{int(stored.created_at.timestamp())}:d>" in text
     assert f"<t:{int(stored.expires_at.timestamp())}:f>" in text
+    assert f"<t:{int(stored.expires_at.timestamp())}:R>" in text
     assert REASON in text  # decrypted for the staff lead
 
     removed = await server.admin.slash(server.general, "consult-block remove", member=server.member)
@@ -683,3 +684,58 @@ async def test_the_domain_refuses_routine_but_never_urgent(db: Database) -> None
         guild_id=9, member_id=2, topic=Topic.COPING, urgency=Urgency.ROUTINE, now=now, config=config
     )
     assert elsewhere.created
+
+
+async def test_a_member_who_left_is_listed_and_can_be_unblocked(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    env = server.env
+    user = env.create_user("gone")
+    leaving = server.guild.add_member(user)
+    await block(server, leaving, reason=REASON)
+    server.guild.remove_member(leaving)
+    await env.settle()
+
+    listed = await server.admin.slash(server.general, "consult-block list")
+    assert "(no longer in the server)" in said(listed)
+    assert f"<@{user.id}>" in said(listed)
+
+    removed = await server.admin.slash(server.general, "consult-block remove", member=user)
+
+    assert "open again" in said(removed)
+    assert await count(env, "SELECT COUNT(*) FROM consult_blocks") == 0
+
+
+async def test_without_a_log_channel_nothing_is_posted_and_the_block_holds(
+    env: simcord.Env,
+) -> None:
+    server = await make_consult_server(env, log_channel_id=None)
+
+    added = await block(server, reason=REASON)
+
+    assert "paused for" in said(added)
+    assert log_lines(server) == []
+    assert_paused_warmly(await server.member.slash(server.general, "consult"))
+
+
+async def test_an_ended_block_is_purged_after_the_retention_days(db: Database) -> None:
+    from cryptography.fernet import Fernet
+
+    from bot.privacy import purge_expired
+
+    service_ = ConsultBlockService(db, Cipher(Fernet.generate_key()))
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    ends = start + dt.timedelta(days=1)
+    await service_.add(
+        guild_id=1, member_id=2, blocked_by=3, reason="a", now=start, expires_at=ends
+    )
+    await service_.add(guild_id=1, member_id=4, blocked_by=3, reason="b", now=start)
+
+    kept = await purge_expired(db, ends + dt.timedelta(days=30, seconds=-1), 30)
+    assert kept.total == 0
+    purged = await purge_expired(db, ends + dt.timedelta(days=30), 30)
+
+    assert purged.purged == {"consult_blocks": 1}
+    rows = await db.fetchall("SELECT member_id FROM consult_blocks")
+    assert [row["member_id"] for row in rows] == [4]  # a block without an end is kept

@@ -40,7 +40,7 @@ def paused_embed(until: dt.datetime | None) -> discord.Embed:
         after = ""
     else:
         when = f"until {ts(until, 'F')} ({ts(until)})"
-        after = " After that, you can ask again as usual."
+        after = " After that, you can ask again."
     return embed(
         "Requests are paused for you right now",
         f"Requests to talk with a consultant are paused for you in this server {when}.{after} "
@@ -55,10 +55,14 @@ def card_flag(block: ConsultBlock) -> tuple[str, str]:
     """The field on a staff card whose member is blocked (an urgent request still comes)."""
     return (
         "⏸ Routine requests paused for this member",
-        "This member is blocked from routine requests "
-        f"{until_words(block.expires_at)} (reason visible to staff leads via "
-        "`/consult-block list`). Urgent requests always reach you.",
+        "This member is blocked from routine requests (reason visible to staff leads via "
+        f"`/consult-block list`), {until_words(block.expires_at)}. Urgent requests always "
+        "reach you.",
     )
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _by(staff_id: int) -> str:
@@ -137,7 +141,7 @@ def list_embed(
             title,
             f"<@{block.member_id}> · blocked by {_by(block.blocked_by)} "
             f"{ts(block.created_at, 'd')}\n"
-            f"{until_words(block.expires_at).capitalize()}\n{reason}",
+            f"{_first_upper(until_words(block.expires_at))}\n{reason}",
         )
     while len(result) > limits.EMBED_TOTAL and result.fields:  # never reached at 8 a page
         result.remove_field(-1)

@@ -99,9 +99,15 @@ class Cards(FlowBase):
         request from them still comes; staff should know)."""
         if not consultation.active:
             return None
-        block = await self.blocks.active_for(
-            consultation.guild_id, consultation.member_id, self.now()
-        )
+        try:
+            block = await self.blocks.active_for(
+                consultation.guild_id, consultation.member_id, self.now()
+            )
+        except Exception as error:  # best effort: the card itself must still reach staff
+            log.warning(
+                "consult_block.flag_failed id=%s error=%s", consultation.id, type(error).__name__
+            )
+            return None
         return None if block is None else card_flag(block)
 
     async def tell_staff(self, guild: discord.Guild, config: GuildConfig, text: str) -> None:
