@@ -739,3 +739,18 @@ async def test_an_ended_block_is_purged_after_the_retention_days(db: Database) -
     assert purged.purged == {"consult_blocks": 1}
     rows = await db.fetchall("SELECT member_id FROM consult_blocks")
     assert [row["member_id"] for row in rows] == [4]  # a block without an end is kept
+
+
+@pytest.mark.parametrize(
+    "forged", ["consult-block:page:abc", "consult-block:page:", "consult-block:x"]
+)
+async def test_a_forged_or_old_list_button_is_out_of_date(
+    consult_server: ConsultServer, forged: str
+) -> None:
+    server = consult_server
+    copy = await copy_with_buttons(server.env, server.general, forged)
+
+    pressed = await server.admin.click(copy, custom_id=forged)
+
+    assert pressed.ephemeral
+    assert "out of date" in said(pressed)
