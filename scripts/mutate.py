@@ -175,6 +175,7 @@ COG_CHECKS: tuple[tuple[str, str | None], ...] = (
     ("Privacy.confirmed", "await interaction.response.defer()"),
     ("KeepButton.run", None),
     ("require_manager", None),
+    ("require_lead", None),
     ("parse_id", None),
 )
 COG_TESTS: tuple[str, ...] = (
@@ -186,6 +187,8 @@ COG_TESTS: tuple[str, ...] = (
     "tests/test_consult_staff.py::test_transfer_to_another_staff_member",
     "tests/test_setup.py::test_someone_without_manage_server_is_refused_even_if_allowed_to_see_it",
     "tests/test_setup_keep.py::test_setup_clear_is_for_manage_server_only",
+    "tests/test_consult_blocks.py::test_only_staff_leads_may_use_the_blocklist",
+    "tests/test_consult_blocks.py::test_an_administrator_is_a_staff_lead",
 )
 COGS = "cogs"
 """The name that selects the cogs' permission checks (``scripts/mutate cogs``)."""

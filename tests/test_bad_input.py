@@ -30,6 +30,7 @@ from discord import app_commands
 
 from bot.checkins import NOTE_LIMIT as CHECKIN_NOTE_LIMIT
 from bot.consultations import (
+    BLOCK_REASON_LIMIT,
     CLOSE_REASON_LIMIT,
     NOTE_LIMIT,
     PREFERRED_TIME_LIMIT,
@@ -584,6 +585,50 @@ async def test_ticket_note(env: simcord.Env, case: str) -> None:
     await check(env, TICKET_NOTE, case)
 
 
+# --------------------------------------------------------------------------- /consult-block reason
+
+
+async def _block(server: ConsultServer, text: str, forged: bool) -> simcord.InteractionResult:
+    options = {"member": server.member, "reason": text}
+    if forged:
+        with without_client_checks():
+            return await server.admin.slash(server.general, "consult-block add", **options)
+    return await server.admin.slash(server.general, "consult-block add", **options)
+
+
+async def _block_stored(server: ConsultServer) -> tuple[bool, str | None]:
+    bot = bot_of(server.env)
+    row = await bot.db.fetchone(
+        "SELECT reason FROM consult_blocks WHERE guild_id = ? AND member_id = ?",
+        (server.guild.id, server.member.id),
+    )
+    if row is None:
+        return False, None
+    return True, bot.cipher.decrypt(row["reason"])
+
+
+async def _block_shown(server: ConsultServer) -> list[str]:
+    """The staff lead's list (the reason is shown nowhere else: not the log, card or member)."""
+    listing = await server.admin.slash(server.general, "consult-block list")
+    return [said(listing)]
+
+
+CONSULT_BLOCK_REASON = Command(
+    name="reason",
+    limit=BLOCK_REASON_LIMIT,
+    required=False,
+    slash=True,
+    send=_block,
+    stored=_block_stored,
+    shown=_block_shown,
+)
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_consult_block_reason(env: simcord.Env, case: str) -> None:
+    await check(env, CONSULT_BLOCK_REASON, case)
+
+
 async def test_every_text_option_has_a_table(env: simcord.Env) -> None:
     """A new free-text option must get a bad-input table here (or a reason it needs none)."""
     not_free_text = {  # parsed and checked values, not words shown to anyone
@@ -593,6 +638,7 @@ async def test_every_text_option_has_a_table(env: simcord.Env) -> None:
     }
     covered = {
         ("checkin", "note"),
+        ("consult-block add", "reason"),
         ("milestone set", "label"),
         ("setup consultations", "response_time"),
         ("ticket close", "reason"),

@@ -143,6 +143,17 @@ class Seeder:
                 (guild, member, T0.isoformat()),
             )
 
+    async def consult_block(
+        self, member: int, by: int, reason: str | None, guild: int = GUILD
+    ) -> None:
+        """A staff lead's block on the member's routine requests (until removed)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO consult_blocks (guild_id, member_id, blocked_by, reason, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (guild, member, by, self.cipher.encrypt(reason), epoch(T0)),
+            )
+
     async def crisis_match(self, member: int, at: dt.datetime, guild: int | None = GUILD) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(
@@ -170,6 +181,7 @@ async def seed_everything(seed: Seeder) -> int:
     await seed.milestone(MEMBER, f"{SENTINEL} label")
     await seed.optin(MEMBER)
     await seed.crisis_match(MEMBER, T0)
+    await seed.consult_block(MEMBER, STAFF, f"{SENTINEL} block reason")
     await seed.consultation(BYSTANDER, note="bystander note")
     await seed.checkin(BYSTANDER, "bystander checkin")
     return opened
@@ -210,6 +222,7 @@ async def test_collect_returns_everything_decrypted_with_ids_as_strings(
     assert set(data) == {
         "consultation_events",
         "consultations",
+        "consult_blocks",
         "checkins",
         "milestones",
         "meeting_dm_optins",
@@ -232,6 +245,18 @@ async def test_collect_returns_everything_decrypted_with_ids_as_strings(
     withheld = {item["source"]: item for item in collected["manifest"]["withheld"]}
     assert withheld["consultation_notes"]["records"] == 1
     assert "staff view" not in json.dumps(collected)
+    # A block shows when and who, but its reason is withheld like staff notes.
+    block = data["consult_blocks"]["records"][0]
+    assert block == {
+        "member_id": str(MEMBER),
+        "blocked_by": str(STAFF),
+        "id": 1,
+        "guild_id": str(GUILD),
+        "created_at": "2026-01-01T12:00:00Z",
+        "expires_at": None,
+    }
+    assert withheld["consult_blocks.reason"]["records"] == 1
+    assert "block reason" not in json.dumps(collected)
     assert not is_empty(collected)
 
 
@@ -244,13 +269,25 @@ async def test_a_staff_member_sees_what_they_did_but_never_other_members_notes(
 
     collected = json.loads(exported)
     assert SENTINEL not in exported
-    assert set(collected["data"]) == {"consultation_notes", "consultation_events", "consultations"}
+    assert set(collected["data"]) == {
+        "consultation_notes",
+        "consultation_events",
+        "consultations",
+        "consult_blocks",
+    }
     mentions = collected["data"]["consultations"]["mentions"]
     assert {m["you_are"] for m in mentions} == {
         "Staff member who claimed it",
         "Who closed it",
     }
     assert collected["data"]["consultations"]["records"] == []
+    assert collected["data"]["consult_blocks"]["mentions"] == [
+        {
+            "you_are": "Staff lead who paused them",
+            "guild_id": str(GUILD),
+            "created_at": "2026-01-01T12:00:00Z",
+        }
+    ]
 
 
 async def test_export_with_many_records_is_valid_json_with_every_record(
@@ -297,6 +334,7 @@ async def test_erase_deletes_everything_for_the_member_and_reports_open_requests
         "consultation_notes": 1,
         "consultation_events": 3,
         "consultations": 2,
+        "consult_blocks": 1,
         "checkins": 1,
         "milestones": 1,
         "meeting_dm_optins": 1,
@@ -343,6 +381,7 @@ async def test_erasing_a_staff_member_anonymises_their_part_in_others_requests(
         "consultation_notes": 1,
         "consultation_events": 1,
         "consultations": 2,  # claimed_by on one, closed_by on the other
+        "consult_blocks": 1,  # blocked_by: the block on the member stays
     }
     row = await db.fetchone("SELECT status, claimed_by FROM consultations WHERE id = ?", (opened,))
     assert row is not None
@@ -354,6 +393,7 @@ async def test_erasing_a_staff_member_anonymises_their_part_in_others_requests(
     # The member's own record keeps its notes.
     member = await collect(db, cipher, MEMBER, GUILD, now=T0)
     assert len(member["data"]["consultations"]["records"]) == 2
+    assert member["data"]["consult_blocks"]["records"][0]["blocked_by"] == str(ERASED_ID)
 
 
 async def test_erase_in_one_server_keeps_other_servers_but_not_checkins(
@@ -408,7 +448,7 @@ async def test_erase_writes_an_audit_row_without_any_id(db: Database, seed: Seed
     await erase(db, MEMBER, GUILD, audit=entry)
 
     rows = await db.fetchall("SELECT * FROM privacy_audit ORDER BY id")
-    assert [r["rows_deleted"] for r in rows] == [10, 0]
+    assert [r["rows_deleted"] for r in rows] == [11, 0]
     assert rows[0]["subject_code"] == pseudonym(secret, MEMBER)
     assert rows[0]["guild_id"] == GUILD
     text = " ".join(str(value) for row in rows for value in tuple(row))

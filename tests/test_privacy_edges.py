@@ -21,6 +21,7 @@ from bot.crypto import Cipher, new_key
 from bot.db import Database
 from bot.privacy import (
     CHECKINS,
+    CONSULT_BLOCKS,
     CONSULTATION_EVENTS,
     CONSULTATION_NOTES,
     CONSULTATIONS,
@@ -391,6 +392,7 @@ async def test_every_table_of_the_member_is_described_exactly(
     await seed.milestone(MEMBER, "m")
     await seed.optin(MEMBER)
     await seed.crisis_match(MEMBER, T0)
+    await seed.consult_block(MEMBER, STAFF, "b")
 
     collected = await collect(db, cipher, MEMBER, GUILD, now=T0, retention_days=21)
 
@@ -409,6 +411,7 @@ async def test_every_table_of_the_member_is_described_exactly(
         for s, n in (
             (CONSULTATION_EVENTS, 1),
             (CONSULTATIONS, 1),
+            (CONSULT_BLOCKS, 1),
             (CHECKINS, 1),
             (MILESTONES, 1),
             (MEETING_DM_OPTINS, 1),

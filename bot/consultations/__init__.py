@@ -7,8 +7,18 @@ is importable from here.
 
 # The package, by job: values (limits, enums, refusals, dataclasses), _rows (SQL helpers on the
 # database thread), queries (reads, notes, stats), departures (a member leaves or returns, a
-# thread or card is deleted) and service (the state machine).
+# thread or card is deleted), service (the state machine) and blocks (the blocklist).
 
+from bot.consultations.blocks import (
+    BLOCK_REASON,
+    BLOCK_REASON_LIMIT,
+    MAX_BLOCK_DAYS,
+    BlockAdded,
+    BlockPage,
+    ConsultBlock,
+    ConsultBlockService,
+    RequestsPausedError,
+)
 from bot.consultations.departures import (
     ConsultationDepartures,
 )
@@ -57,9 +67,12 @@ from bot.consultations.values import (
 
 __all__ = [
     "ACTIVE",
+    "BLOCK_REASON",
+    "BLOCK_REASON_LIMIT",
     "CLOSE_REASON",
     "CLOSE_REASON_LIMIT",
     "COOLDOWN_KINDS",
+    "MAX_BLOCK_DAYS",
     "MEMBER_TOPICS",
     "NEVER_LIMITED",
     "NOTE",
@@ -74,7 +87,11 @@ __all__ = [
     "URGENCY_LABELS",
     "AlreadyClaimedError",
     "AlreadyHoldsError",
+    "BlockAdded",
+    "BlockPage",
     "CloseKind",
+    "ConsultBlock",
+    "ConsultBlockService",
     "Consultation",
     "ConsultationDepartures",
     "ConsultationQueries",
@@ -85,6 +102,7 @@ __all__ = [
     "NotFoundError",
     "NotTheClaimerError",
     "QueueStats",
+    "RequestsPausedError",
     "StaffCount",
     "StaffNote",
     "Status",

@@ -41,6 +41,7 @@ from bot.consultations._rows import (
     _position,
     _statement,
 )
+from bot.consultations.blocks import RequestsPausedError, active_block_row
 from bot.consultations.departures import ConsultationDepartures
 from bot.consultations.values import (
     CLOSE_REASON,
@@ -89,10 +90,11 @@ class ConsultationService(ConsultationDepartures):
         """Open a request, or return the member's existing open one (idempotent).
 
         The per-member cooldown and the per-server hourly cap are checked inside the same
-        transaction as the insert. An urgent request ("I am struggling right now", or the
-        crisis safety net) skips both: a member who is struggling is never told to wait, and
-        abuse is the blocklist's job, not the cap's. Refusals carry ``show_crisis=True`` so the
-        reply always includes crisis resources.
+        transaction as the insert, and so is the member's block in this server
+        (``bot.consultations.blocks``: ``RequestsPausedError``). An urgent request ("I am
+        struggling right now", or the crisis safety net) skips all three: a member who is
+        struggling is never told to wait, and abuse is the blocklist's job, not the cap's.
+        Refusals carry ``show_crisis=True`` so the reply always includes crisis resources.
         """
         note = sanitise(note, NOTE)
         preferred_time = sanitise(preferred_time, PREFERRED_TIME)
@@ -111,6 +113,9 @@ class ConsultationService(ConsultationDepartures):
                 created = False
             else:
                 if urgency not in NEVER_LIMITED:
+                    block = active_block_row(c, guild_id, member_id, stamp)
+                    if block is not None:
+                        raise RequestsPausedError(from_ts(block["expires_at"]))
                     _check_cooldown(c, guild_id, member_id, stamp, config)
                     _check_hourly_cap(c, guild_id, stamp, config)
                 request_id = _insert(

@@ -38,6 +38,7 @@ from bot.privacy.export import EXPORT_FORMAT, Cipher, collect, export_json, is_e
 from bot.privacy.notice import NOTICE_FILE, NoticeSection, PrivacyNotice, load_privacy_notice
 from bot.privacy.registry import (
     CHECKINS,
+    CONSULT_BLOCKS,
     CONSULTATION_EVENTS,
     CONSULTATION_NOTES,
     CONSULTATIONS,
@@ -65,6 +66,7 @@ __all__ = [
     "CONSULTATIONS",
     "CONSULTATION_EVENTS",
     "CONSULTATION_NOTES",
+    "CONSULT_BLOCKS",
     "CRISIS_MATCHES",
     "ERASED_ID",
     "EXPORT_FORMAT",

@@ -288,6 +288,46 @@ CONSULTATIONS = Source(
     ),
 )
 
+CONSULT_BLOCKS = Source(
+    table="consult_blocks",
+    title="A pause on your requests to talk to a consultant",
+    purpose=(
+        "When a server's staff leads pause your routine requests (/consult-block): so the bot "
+        "knows, and can tell you until when. An urgent request always still reaches staff."
+    ),
+    who_can_see=(
+        "The server's staff leads (Manage Server), with their reason; staff see on an urgent "
+        "request's card that routine requests are paused."
+    ),
+    member_columns=(
+        MemberColumn("member_id", "Member whose requests are paused", OnErase.DELETE_ROW),
+        MemberColumn("blocked_by", "Staff lead who paused them", OnErase.ANONYMISE),
+    ),
+    columns=(
+        Column("id", "Pause id", Kind.NUMBER),
+        Column("guild_id", "Server", Kind.SNOWFLAKE),
+        Column(
+            "reason",
+            "Reason from the staff lead",
+            Kind.SECRET,
+            withheld=(
+                "Written by staff leads for each other, like staff notes on a request. Ask a "
+                "staff lead if you would like to talk about it; it is deleted with the pause."
+            ),
+        ),
+        Column("created_at", "Paused", Kind.TIME),
+        Column("expires_at", "Until (empty: until a staff lead lifts it)", Kind.TIME),
+    ),
+    retention=Retention(
+        "Kept until a staff lead lifts it or you delete your data; a pause with an end date is "
+        "deleted {days} days after it ended.",
+        timestamp="expires_at",
+        where="expires_at IS NOT NULL",
+    ),
+    actor_view=("guild_id", "created_at"),
+    brief=("created_at", "expires_at"),
+)
+
 CHECKINS = Source(
     table="checkins",
     title="Your private check-ins",
@@ -377,6 +417,7 @@ REGISTRY: tuple[Source, ...] = (
     CONSULTATION_NOTES,
     CONSULTATION_EVENTS,
     CONSULTATIONS,
+    CONSULT_BLOCKS,
     CHECKINS,
     MILESTONES,
     MEETING_DM_OPTINS,

@@ -1,8 +1,12 @@
-"""Talk to a consultant: the member's request, the staff queue, and the private threads."""
+"""Talk to a consultant: the member's request, the staff queue, the private threads, and the
+staff leads' blocklist."""
 
 from bot.bot import SupportBot
+from cogs.consult._blocks import ConsultBlocks
 from cogs.consult._cog import Consult
 
 
 async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(Consult(bot, bot.services))
+    consult = Consult(bot, bot.services)
+    await bot.add_cog(consult)
+    await bot.add_cog(ConsultBlocks(bot, bot.services, consult.flow))

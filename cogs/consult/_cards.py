@@ -12,6 +12,7 @@ import discord
 from bot.consultations import Consultation, Status, Urgency
 from bot.guild_config import GuildConfig
 from cogs.consult import _embeds as render
+from cogs.consult._block_render import card_flag
 from cogs.consult._flow_base import CARD_PERMISSIONS, FlowBase, missing_permissions
 from cogs.consult._views import card_view
 
@@ -39,7 +40,7 @@ class Cards(FlowBase):
         try:
             message = await channel.send(
                 content=render.card_content(consultation, config.staff_role_id),
-                embed=render.card_embed(consultation),
+                embed=render.card_embed(consultation, await self._flag(consultation)),
                 view=card_view(consultation),
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False,
@@ -81,9 +82,10 @@ class Cards(FlowBase):
         if not isinstance(channel, discord.TextChannel):
             return
         view = card_view(consultation)
+        flag = await self._flag(consultation)
         try:
             await channel.get_partial_message(consultation.card_message_id).edit(
-                embed=render.card_embed(consultation),
+                embed=render.card_embed(consultation, flag),
                 view=view,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -91,6 +93,22 @@ class Cards(FlowBase):
             await self.card_deleted(guild, consultation.card_message_id)
         except discord.HTTPException:
             log.warning("consultation.card_update_failed id=%s", consultation.id)
+
+    async def _flag(self, consultation: Consultation) -> tuple[str, str] | None:
+        """The card's "routine requests paused" field while its member is blocked (an urgent
+        request from them still comes; staff should know)."""
+        if not consultation.active:
+            return None
+        try:
+            block = await self.blocks.active_for(
+                consultation.guild_id, consultation.member_id, self.now()
+            )
+        except Exception as error:  # best effort: the card itself must still reach staff
+            log.warning(
+                "consult_block.flag_failed id=%s error=%s", consultation.id, type(error).__name__
+            )
+            return None
+        return None if block is None else card_flag(block)
 
     async def tell_staff(self, guild: discord.Guild, config: GuildConfig, text: str) -> None:
         """A plain notice in the staff queue channel (no pings)."""
@@ -112,6 +130,17 @@ class Cards(FlowBase):
             except discord.HTTPException:
                 log.warning("consultation.log_notice_failed guild=%s", guild.id)
         await self.tell_staff(guild, config, text)
+
+    async def log_line(self, guild: discord.Guild, text: str, *, event: str) -> None:
+        """One line in the log channel, when one is set (a staff action such as a block)."""
+        config = await self.configs.get(guild.id)
+        channel = guild.get_channel(config.log_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            log.warning("%s.log_failed guild=%s", event, guild.id)
 
     async def log_closed(self, guild: discord.Guild, consultation: Consultation) -> None:
         """One line in the log channel (when one is set) about a request that ended."""

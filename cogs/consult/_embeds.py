@@ -144,8 +144,9 @@ def _status_line(consultation: Consultation) -> str:
     return line
 
 
-def card_embed(consultation: Consultation) -> discord.Embed:
-    """The staff card in the queue channel."""
+def card_embed(consultation: Consultation, flag: tuple[str, str] | None = None) -> discord.Embed:
+    """The staff card in the queue channel; ``flag`` is an extra field (name, value) while it
+    is active, such as "routine requests paused for this member"."""
     colour = {
         Status.OPEN: URGENT if consultation.urgency is Urgency.URGENT else WARM,
         Status.CLAIMED: CALM,
@@ -162,6 +163,8 @@ def card_embed(consultation: Consultation) -> discord.Embed:
         )
     if consultation.note and consultation.active:
         add_field(result, "Note from the member", escape(consultation.note, 1000))
+    if flag is not None and consultation.active:
+        add_field(result, *flag)
     problem = describe_problem(consultation.problem)
     if problem and consultation.active:
         add_field(result, "⚠ Needs attention", problem)

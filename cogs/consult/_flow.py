@@ -9,20 +9,22 @@ reconciliation (or the next claim) finishes the missing step.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import discord
 
-from bot.consultations import Consultation, Status, Topic, Urgency
+from bot.consultations import Consultation, RequestsPausedError, Status, Topic, Urgency
 from bot.errors import NotConfiguredError, StaffOnlyError, UserFacingError
 from bot.guild_config import GuildConfig
 from bot.ui import crisis_embed, send_ephemeral
 from cogs._components import defer
 from cogs.consult import _embeds as render
+from cogs.consult._block_render import paused_embed
 from cogs.consult._events import Events
-from cogs.consult._views import member_request_view, pager_view
+from cogs.consult._views import member_request_view, pager_view, paused_view
 
 log = logging.getLogger(__name__)
 
@@ -130,16 +132,25 @@ class ConsultFlow(Events):
         config = await self.ready_config(interaction.guild_id, member_facing=True)
         assert interaction.guild is not None
         now = self.now()
-        result = await self.service.create(
-            guild_id=interaction.guild.id,
-            member_id=interaction.user.id,
-            topic=topic,
-            urgency=urgency,
-            note=note,
-            preferred_time=preferred_time,
-            now=now,
-            config=config,
-        )
+        try:
+            result = await self.service.create(
+                guild_id=interaction.guild.id,
+                member_id=interaction.user.id,
+                topic=topic,
+                urgency=urgency,
+                note=note,
+                preferred_time=preferred_time,
+                now=now,
+                config=config,
+            )
+        except RequestsPausedError as paused:  # a block added while the form was open
+            log.info(
+                "consult_block.refused guild=%s member=%s step=submit",
+                interaction.guild.id,
+                interaction.user.id,
+            )
+            await self.tell_paused(interaction, paused.until)
+            return
         consultation = result.consultation
         embeds = [
             render.receipt_embed(consultation, result.position, config, now, created=result.created)
@@ -154,6 +165,35 @@ class ConsultFlow(Events):
         finally:  # staff hear of the request even when the member's receipt could not be sent
             if result.created:
                 await self.post_card(interaction.guild, config, consultation)
+
+    async def routine_paused(self, interaction: discord.Interaction[Any]) -> bool:
+        """Whether the member's routine requests are paused here; if so they are told (the
+        first step of asking: ``/consult``, the panel's button). The form is checked again
+        when it is sent, inside the request's own transaction."""
+        if interaction.guild_id is None:
+            return False
+        block = await self.blocks.active_for(interaction.guild_id, interaction.user.id, self.now())
+        if block is None:
+            return False
+        log.info(
+            "consult_block.refused guild=%s member=%s block=%s step=ask",
+            interaction.guild_id,
+            interaction.user.id,
+            block.id,
+        )
+        await self.tell_paused(interaction, block.expires_at)
+        return True
+
+    async def tell_paused(
+        self, interaction: discord.Interaction[Any], until: dt.datetime | None
+    ) -> None:
+        """The warm "requests are paused" reply: until when, the urgent button and, always,
+        every crisis line."""
+        await send_ephemeral(
+            interaction,
+            embeds=[paused_embed(until), crisis_embed(self.bot.crisis)],
+            view=paused_view(),
+        )
 
     async def open_for_member(
         self,

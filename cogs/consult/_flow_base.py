@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.consultations import ConsultationService
+from bot.consultations import ConsultationService, ConsultBlockService
 from bot.guild_config import GuildConfigRepository
 from cogs.consult import _embeds as render
 
@@ -47,6 +47,10 @@ class FlowBase:
     def service(self) -> ConsultationService:
         # Read on use: the extension can load (e.g. to inspect commands) before storage opens.
         return self.services.consultations
+
+    @property
+    def blocks(self) -> ConsultBlockService:
+        return self.services.consult_blocks
 
     @property
     def configs(self) -> GuildConfigRepository:

@@ -62,6 +62,8 @@ class Flow(Protocol):
         preferred_time: str | None,
     ) -> None: ...
 
+    async def routine_paused(self, interaction: discord.Interaction[Any]) -> bool: ...
+
     async def show_existing(
         self,
         interaction: discord.Interaction[Any],
@@ -323,6 +325,8 @@ async def open_form(flow: Flow, interaction: discord.Interaction[Any], *, urgent
     existing = await flow.service.active_for_member(interaction.guild_id, interaction.user.id)
     if existing is not None:
         await flow.show_existing(interaction, existing, config)
+        return
+    if not urgent and await flow.routine_paused(interaction):
         return
     await interaction.response.send_modal(request_form(urgent=urgent))
 

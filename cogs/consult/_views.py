@@ -168,6 +168,11 @@ async def cancel_request(flow: Flow, interaction: discord.Interaction[Any]) -> N
     )
 
 
+def paused_view() -> discord.ui.View:
+    """Beside "requests are paused": the urgent request, which a block never stops."""
+    return stopped_view(StartButton(urgent=True))
+
+
 def member_request_view(consultation: Consultation) -> discord.ui.View:
     if consultation.status is Status.OPEN:
         return stopped_view(NoteButton(consultation.id), CancelButton(consultation.id))

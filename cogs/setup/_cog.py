@@ -19,6 +19,7 @@ from bot.services import Services
 from bot.text import TextField, sanitise
 from bot.timezones import validate_timezone
 from bot.ui import QUIET, WARM, add_field, embed, escape, send_ephemeral
+from cogs._checks import require_manager
 from cogs._components import defer
 from cogs._zone_choices import timezone_choices
 from cogs.setup._plan import CHECKED, CONSULT, QUEUE, ChannelPlan
@@ -28,14 +29,6 @@ log = logging.getLogger(__name__)
 
 RESPONSE_TIME_LIMIT = 100
 RESPONSE_TIME = TextField("response time", RESPONSE_TIME_LIMIT, one_line=True)
-
-
-def require_manager(interaction: discord.Interaction[SupportBot]) -> discord.Member:
-    """The runtime check behind the Manage Server hint (admins can change command permissions)."""
-    user = interaction.user
-    if not isinstance(user, discord.Member) or not user.guild_permissions.manage_guild:
-        raise UserFacingError("Only people with the Manage Server permission can change the setup.")
-    return user
 
 
 def lacking(channel: discord.abc.GuildChannel, names: Sequence[str]) -> list[str]:
