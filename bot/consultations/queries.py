@@ -66,6 +66,7 @@ class ConsultationQueries:
             close_kind=CloseKind(close_kind) if close_kind else None,
             close_reason=self._cipher.decrypt(row["close_reason"]),
             opening_message_id=row["opening_message_id"],
+            type_id=row["type_id"],
         )
 
     async def get(self, request_id: int) -> Consultation | None:

@@ -18,6 +18,8 @@ PREFERRED_TIME_LIMIT = 100
 STAFF_NOTE_LIMIT = 1000
 CLOSE_REASON_LIMIT = 300
 STATS_DAYS = 7
+MAX_TYPES = 10
+"""The most consultation types a server can define (``bot.consultations.types``)."""
 
 NOTE = TextField("note", NOTE_LIMIT)
 PREFERRED_TIME = TextField("preferred time", PREFERRED_TIME_LIMIT)
@@ -189,6 +191,8 @@ class Consultation:
     opening_message_id: int | None = None
     """My opening message in the thread: 0 while none is on record for this thread, None for
     a thread saved before migration 0009 (found by its text instead)."""
+    type_id: int | None = None
+    """Its consultation type (``bot.consultations.types``); None: the server's default type."""
 
     @property
     def active(self) -> bool:

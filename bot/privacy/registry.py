@@ -261,6 +261,7 @@ CONSULTATIONS = Source(
             "The bot's first message in the private thread (0: none on record)",
             Kind.SNOWFLAKE,
         ),
+        Column("type_id", "Kind of consultation (empty: the server's default)", Kind.NUMBER),
         Column("problem", "Delivery problem code"),
         Column("member_left_at", "You left the server", Kind.TIME),
         Column("last_reminded_at", "Staff last reminded", Kind.TIME),
@@ -428,6 +429,10 @@ REGISTRY: tuple[Source, ...] = (
 NO_MEMBER_DATA: Mapping[str, str] = {
     "bot_state": "The bot's own settings and job times; nothing about members.",
     "guild_config": "Each server's setup: channel and role ids, no member ids.",
+    "consult_types": (
+        "Each server's kinds of consultation: names, descriptions, role and channel ids; "
+        "no member ids."
+    ),
     "consultation_counters": "The last request number per server.",
     "meeting_reminders": "Which scheduled meetings already got their reminder.",
     "privacy_audit": (
