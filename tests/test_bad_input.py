@@ -635,12 +635,20 @@ async def test_every_text_option_has_a_table(env: simcord.Env) -> None:
         ("milestone set", "date"),
         ("milestone set", "timezone"),
         ("setup consultations", "timezone"),
+        ("setup type add", "emoji"),  # one emoji or <:name:id>, else refused
+        ("setup type edit", "emoji"),
     }
     covered = {
         ("checkin", "note"),
         ("consult-block add", "reason"),
         ("milestone set", "label"),
         ("setup consultations", "response_time"),
+        ("setup type add", "description"),  # tests/test_bad_input_types.py, all six
+        ("setup type add", "name"),
+        ("setup type add", "response_time"),
+        ("setup type edit", "description"),
+        ("setup type edit", "new_name"),
+        ("setup type edit", "response_time"),
         ("ticket close", "reason"),
         ("ticket note", "text"),
     }

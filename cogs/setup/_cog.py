@@ -11,10 +11,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import SupportBot, describe_where
+from bot.consultations import ConsultType
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
 from bot.incidents import Incident
-from bot.permissions import FEATURES, invite_permissions, label
 from bot.services import Services
 from bot.text import TextField, sanitise
 from bot.timezones import validate_timezone
@@ -22,133 +22,15 @@ from bot.ui import QUIET, WARM, add_field, embed, escape, send_ephemeral
 from cogs._checks import require_manager
 from cogs._components import defer
 from cogs._zone_choices import timezone_choices
-from cogs.setup._plan import CHECKED, CONSULT, QUEUE, ChannelPlan
 from cogs.setup._quickstart import missing_permission_sentence, needed_permissions, run_quickstart
+from cogs.setup._type_render import types_field
+from cogs.setup._types import TypeCommands
+from cogs.setup._warnings import setup_warnings, type_warnings
 
 log = logging.getLogger(__name__)
 
 RESPONSE_TIME_LIMIT = 100
 RESPONSE_TIME = TextField("response time", RESPONSE_TIME_LIMIT, one_line=True)
-
-
-def lacking(channel: discord.abc.GuildChannel, names: Sequence[str]) -> list[str]:
-    """Which of ``names`` I lack in ``channel``; a hidden channel is only "View Channel",
-    since hiding it denies everything else too."""
-    mine = channel.permissions_for(channel.guild.me)
-    if "view_channel" in names and not mine.view_channel:
-        return ["view_channel"]
-    return [name for name in names if not getattr(mine, name)]
-
-
-def server_permission_warnings(granted: discord.Permissions) -> list[str]:
-    """Every invite permission my role lacks server-wide, with what needs it."""
-    warnings = []
-    for permission in invite_permissions():
-        if not getattr(granted, permission.name):
-            needs = "; ".join(f.what for f in FEATURES if permission.name in f.permissions)
-            warnings.append(f"My role lacks **{permission.label}**, needed for {needs}.")
-    return warnings
-
-
-def _channel(guild: discord.Guild, channel_id: int | None) -> discord.abc.GuildChannel | None:
-    return guild.get_channel(channel_id) if channel_id else None
-
-
-def setup_warnings(guild: discord.Guild, config: GuildConfig, safety_net_on: bool) -> list[str]:
-    """What will not work with this configuration, in plain words for the admin.
-
-    The channel checks read ``cogs.setup._plan`` (what I need in each channel, which are
-    staff-only), the table ``/setup quickstart`` builds from.
-    """
-    warnings: list[str] = []
-    me = guild.me
-    staff = guild.get_role(config.staff_role_id) if config.staff_role_id else None
-    if not config.consultations_ready:
-        warnings.append("Consultations are off until a staff role and both channels are set.")
-    if config.staff_role_id and staff is None:
-        warnings.append(
-            "The staff role no longer exists: choose another with `/setup consultations`."
-        )
-    for plan in CHECKED:
-        channel_id = getattr(config, plan.column)
-        channel = _channel(guild, channel_id)
-        if channel_id and channel is None:
-            warnings.append(f"The {plan.label.lower()} no longer exists.")
-        elif channel is not None:
-            warnings += _channel_warnings(guild, config, plan, channel, staff)
-    if config.member_role_id:
-        gate = guild.get_role(config.member_role_id)
-        if gate is None:
-            warnings.append("The member role for the guidelines gate no longer exists.")
-        elif gate >= me.top_role:
-            warnings.append(f"My role must be above {escape(gate.name, 80)} to give it to members.")
-    warnings += server_permission_warnings(me.guild_permissions)
-    if config.safety_enabled and not safety_net_on:
-        warnings.append(
-            "The safety net is on here, but the bot runs with SAFETY_NET=false, "
-            "so it reads nothing."
-        )
-    return warnings
-
-
-def _channel_warnings(
-    guild: discord.Guild,
-    config: GuildConfig,
-    plan: ChannelPlan,
-    channel: discord.abc.GuildChannel,
-    staff: discord.Role | None,
-) -> list[str]:
-    """What stops one channel doing its job, from its row of the plan."""
-    warnings: list[str] = []
-    if plan.staff_only:
-        if channel.permissions_for(guild.default_role).view_channel:
-            warnings.append(f"{channel.mention} is visible to @everyone: make it staff-only.")
-        elif staff is not None and not channel.permissions_for(staff).view_channel:
-            warnings.append(f"The staff role cannot see {channel.mention}.")
-    # The queue and consultation channels are named by mention alone (as they always were).
-    where = (
-        channel.mention
-        if plan in (QUEUE, CONSULT)
-        else f"the {plan.label.lower()} {channel.mention}"
-    )
-    for name in lacking(channel, plan.bot_needs):
-        warnings.append(f"I lack **{label(name)}** in {where}.")
-    if plan.members_view:
-        warnings += _consult_channel_warnings(guild, config, channel, staff)
-    return warnings
-
-
-def _consult_channel_warnings(
-    guild: discord.Guild,
-    config: GuildConfig,
-    consult: discord.abc.GuildChannel,
-    staff: discord.Role | None,
-) -> list[str]:
-    """What stops private threads working (or keeping private) in the consultation channel."""
-    warnings: list[str] = []
-    # Members see it through @everyone, or through the role the guidelines gate gives them.
-    gate = guild.get_role(config.member_role_id) if config.member_role_id else None
-    viewers = [guild.default_role] + ([gate] if gate is not None else [])
-    if not any(consult.permissions_for(role).view_channel for role in viewers):
-        warnings.append(
-            f"Members cannot view {consult.mention}; they must, to join their private thread."
-        )
-    if consult.permissions_for(guild.default_role).manage_threads:
-        # Every role inherits it, so one warning says it all.
-        warnings.append(
-            f"@everyone can manage threads in {consult.mention}, so every member can read "
-            "every private consultation."
-        )
-        return warnings
-    for role in guild.roles:
-        if role == staff or role.is_default() or role.managed:
-            continue
-        if consult.permissions_for(role).manage_threads and not role.permissions.administrator:
-            warnings.append(
-                f"The role {escape(role.name, 80)} can manage threads in {consult.mention}, "
-                "so it can read every private consultation."
-            )
-    return warnings
 
 
 CLEARABLE: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -201,6 +83,7 @@ def render_setup(
     config: GuildConfig,
     warnings: list[str],
     incidents: Sequence[Incident] = (),
+    types: Sequence[ConsultType] = (),
 ) -> discord.Embed:
     result = embed("Setup for this server", colour=WARM if warnings else QUIET)
     hours = (
@@ -226,6 +109,7 @@ def render_setup(
             ]
         ),
     )
+    add_field(result, *types_field(types))
     add_field(
         result,
         "Group",
@@ -266,9 +150,26 @@ class Setup(commands.GroupCog, group_name="setup"):
         self.bot = bot
         self.services = bot.services if services is None else services
         super().__init__()
+        self.types = TypeCommands(bot, self.services)
+        assert self.app_command is not None  # a GroupCog always has its group
+        self.app_command.add_command(self.types)  # /setup type add|edit|remove|list
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*self.types.buttons)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*self.types.buttons)
 
     def _repo(self) -> GuildConfigRepository:
         return self.services.configs
+
+    async def _checked(
+        self, guild: discord.Guild, config: GuildConfig
+    ) -> tuple[list[str], tuple[ConsultType, ...]]:
+        """What will not work here (the server's setup, then its types), and its types."""
+        types = await self.services.consult_types.list(guild.id)
+        warnings = setup_warnings(guild, config, self.bot.settings.safety_net)
+        return list(dict.fromkeys(warnings + type_warnings(guild, config, types))), types
 
     async def _save(self, interaction: discord.Interaction[SupportBot], **changes: Any) -> None:
         require_manager(interaction)
@@ -283,9 +184,11 @@ class Setup(commands.GroupCog, group_name="setup"):
         )
         # Other features listen for this (e.g. meeting reminders re-plan with new minutes).
         self.bot.dispatch("guild_config_changed", interaction.guild.id, frozenset(changes))
-        warnings = setup_warnings(interaction.guild, config, self.bot.settings.safety_net)
+        warnings, types = await self._checked(interaction.guild, config)
         await interaction.followup.send(
-            "Saved.", embed=render_setup(interaction.guild, config, warnings), ephemeral=True
+            "Saved.",
+            embed=render_setup(interaction.guild, config, warnings, types=types),
+            ephemeral=True,
         )
 
     @app_commands.command(name="consultations")
@@ -469,9 +372,9 @@ class Setup(commands.GroupCog, group_name="setup"):
                 "Nothing was deleted or renamed. Next: give the Staff role to your consultants "
                 "(and to yourself, to see the staff channels)."
             )
-        warnings = setup_warnings(guild, config, self.bot.settings.safety_net)
+        warnings, types = await self._checked(guild, config)
         await send_ephemeral(
-            interaction, "\n".join(lines), embed=render_setup(guild, config, warnings)
+            interaction, "\n".join(lines), embed=render_setup(guild, config, warnings, types=types)
         )
 
     @app_commands.command(name="show")
@@ -480,8 +383,9 @@ class Setup(commands.GroupCog, group_name="setup"):
         require_manager(interaction)
         assert interaction.guild is not None
         config = await self._repo().get(interaction.guild.id)
-        warnings = setup_warnings(interaction.guild, config, self.bot.settings.safety_net)
+        warnings, types = await self._checked(interaction.guild, config)
         incidents = self.bot.incidents.recent(interaction.guild.id)
         await interaction.response.send_message(
-            embed=render_setup(interaction.guild, config, warnings, incidents), ephemeral=True
+            embed=render_setup(interaction.guild, config, warnings, incidents, types),
+            ephemeral=True,
         )
