@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.checkins import CheckinService
-from bot.consultations import ConsultationService
+from bot.consultations import ConsultationService, OnCallService
 from bot.crypto import Cipher
 from bot.db import Database
 from bot.guild_config import GuildConfigRepository
@@ -25,6 +25,7 @@ from bot.state import BotState
 class _Built:
     configs: GuildConfigRepository
     consultations: ConsultationService
+    oncall: OnCallService
     checkins: CheckinService
     milestones: MilestoneRepository
     state: BotState
@@ -45,6 +46,7 @@ class Services:
         self._built = _Built(
             configs=GuildConfigRepository(db),
             consultations=ConsultationService(db, cipher),
+            oncall=OnCallService(db),
             checkins=CheckinService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
             state=BotState(db),
@@ -65,6 +67,10 @@ class Services:
     @property
     def consultations(self) -> ConsultationService:
         return self._get().consultations
+
+    @property
+    def oncall(self) -> OnCallService:
+        return self._get().oncall
 
     @property
     def checkins(self) -> CheckinService:

@@ -7,10 +7,16 @@ is importable from here.
 
 # The package, by job: values (limits, enums, refusals, dataclasses), _rows (SQL helpers on the
 # database thread), queries (reads, notes, stats), departures (a member leaves or returns, a
-# thread or card is deleted) and service (the state machine).
+# thread or card is deleted), service (the state machine) and oncall (who is on call, and how
+# many requests each holds).
 
 from bot.consultations.departures import (
     ConsultationDepartures,
+)
+from bot.consultations.oncall import (
+    OnCall,
+    OnCallService,
+    OnCallStaff,
 )
 from bot.consultations.queries import (
     ConsultationQueries,
@@ -20,6 +26,7 @@ from bot.consultations.service import (
 )
 from bot.consultations.values import (
     ACTIVE,
+    CLAIM_CAP_MAX,
     CLOSE_REASON,
     CLOSE_REASON_LIMIT,
     COOLDOWN_KINDS,
@@ -43,7 +50,9 @@ from bot.consultations.values import (
     MemberLeft,
     NoLongerOpenError,
     NotFoundError,
+    NotOnCallError,
     NotTheClaimerError,
+    OverCapError,
     QueueStats,
     StaffCount,
     StaffNote,
@@ -52,11 +61,13 @@ from bot.consultations.values import (
     Topic,
     Urgency,
     from_ts,
+    open_requests,
     to_ts,
 )
 
 __all__ = [
     "ACTIVE",
+    "CLAIM_CAP_MAX",
     "CLOSE_REASON",
     "CLOSE_REASON_LIMIT",
     "COOLDOWN_KINDS",
@@ -83,7 +94,12 @@ __all__ = [
     "MemberLeft",
     "NoLongerOpenError",
     "NotFoundError",
+    "NotOnCallError",
     "NotTheClaimerError",
+    "OnCall",
+    "OnCallService",
+    "OnCallStaff",
+    "OverCapError",
     "QueueStats",
     "StaffCount",
     "StaffNote",
@@ -92,5 +108,6 @@ __all__ = [
     "Topic",
     "Urgency",
     "from_ts",
+    "open_requests",
     "to_ts",
 ]
