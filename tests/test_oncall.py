@@ -38,7 +38,7 @@ def lead_of(server: ConsultServer) -> simcord.MemberActor:
     )
 
 
-def card_posts(server: ConsultServer) -> list[dict[str, Any]]:
+def posts(server: ConsultServer) -> list[dict[str, Any]]:
     """The bodies of the bot's new messages in the queue channel, oldest first."""
     return [
         r.json
@@ -46,8 +46,12 @@ def card_posts(server: ConsultServer) -> list[dict[str, Any]]:
         if r.method == "POST"
         and r.path == f"/channels/{server.queue.id}/messages"
         and isinstance(r.json, dict)
-        and r.json.get("embeds")
     ]
+
+
+def card_posts(server: ConsultServer) -> list[dict[str, Any]]:
+    """The new queue cards' bodies, oldest first."""
+    return [post for post in posts(server) if post.get("embeds")]
 
 
 def field(message: discord.Message, name_start: str) -> str:
@@ -370,6 +374,35 @@ async def test_someone_who_lost_the_staff_role_is_not_pinged(
     post = card_posts(server)[-1]
     assert [int(u) for u in post["allowed_mentions"]["users"]] == [server.staff[0].id]
     assert "On call (1)" in text_of(cards(server)[-1])
+
+
+async def test_reminders_ping_the_staff_on_call_and_the_role_only_when_urgent(
+    env: simcord.Env,
+) -> None:
+    server = await make_consult_server(env, reminder_minutes=30, urgent_reminder_minutes=10)
+    await server.staff[0].slash(server.queue, "oncall on")
+    await ask(server, urgency="routine")
+
+    def reminders() -> list[dict[str, Any]]:
+        return [p for p in posts(server) if "Still waiting" in p.get("content", "")]
+
+    await env.advance_time(31 * 60)
+    routine = reminders()[-1]
+    assert [int(u) for u in routine["allowed_mentions"]["users"]] == [server.staff[0].id]
+    assert routine["allowed_mentions"].get("roles", []) == []
+    assert "<@&" not in routine["content"]
+
+    await ask(server, server.members[1], urgency="urgent")
+    await env.advance_time(11 * 60)
+    urgent = reminders()[-1]
+    assert [int(r) for r in urgent["allowed_mentions"]["roles"]] == [server.staff_role.id]
+    assert [int(u) for u in urgent["allowed_mentions"]["users"]] == [server.staff[0].id]
+
+    await server.staff[0].slash(server.queue, "oncall off")
+    await env.advance_time(31 * 60)
+    nobody = reminders()[-1]
+    assert [int(r) for r in nobody["allowed_mentions"]["roles"]] == [server.staff_role.id]
+    assert not nobody["allowed_mentions"].get("users")
 
 
 # --------------------------------------------------------------------------- the card
