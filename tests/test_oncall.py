@@ -20,7 +20,7 @@ from bot.settings import Settings
 from tests.conftest import ConsultServer, add_admin, make_consult_server, restart
 from tests.helpers import text_of, the_bot
 from tests.test_consult_member import ask, said, service
-from tests.test_consult_staff import card_for, cards
+from tests.test_consult_staff import card_for, cards, stale_copy
 
 
 async def on_call_ids(server: ConsultServer) -> set[int]:
@@ -164,6 +164,22 @@ async def test_a_claim_at_the_cap_is_refused_with_the_count_and_an_admin_is_exem
     assert "You claimed request #4" in said(await claim_card(server, lead, 4))
     held = await the_bot(env).services.oncall.open_claims(server.guild.id, lead.id)
     assert held == 2
+
+
+async def test_at_the_cap_a_request_someone_else_claimed_still_says_who_has_it(
+    env: simcord.Env,
+) -> None:
+    server = await make_consult_server(env, members=2, claim_cap=1)
+    await ask(server)
+    await ask(server, server.members[1])
+    await claim_card(server, server.staff[0], 1)
+    await claim_card(server, server.staff[1], 2)
+    stale = await stale_copy(server, "consult:claim:2")  # as staff0's client still shows it
+
+    late = await server.staff[0].click(stale, custom_id="consult:claim:2")
+
+    assert f"already claimed by <@{server.staff[1].id}>" in said(late)
+    assert "cap" not in said(late)
 
 
 async def test_after_closing_one_the_claimer_is_under_the_cap_again(env: simcord.Env) -> None:
@@ -408,6 +424,28 @@ async def test_reminders_ping_the_staff_on_call_and_the_role_only_when_urgent(
 # --------------------------------------------------------------------------- the card
 
 
+async def test_when_discord_cannot_name_the_on_call_staff_the_card_still_goes_out(
+    consult_server: ConsultServer, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    server = consult_server
+    await server.staff[0].slash(server.queue, "oncall on")
+    caplog.set_level(logging.INFO)
+
+    async def no_answer(*args: object, **kwargs: object) -> list[discord.Member]:
+        raise TimeoutError  # the gateway never answered the member lookup
+
+    monkeypatch.setattr(discord.Guild, "query_members", no_answer)
+
+    await ask(server)
+
+    post = card_posts(server)[-1]
+    assert [int(u) for u in post["allowed_mentions"]["users"]] == [server.staff[0].id]
+    assert field(cards(server)[-1], "On call (1)") == f"<@{server.staff[0].id}> · 0 open"
+    assert f"oncall.members_unknown guild={server.guild.id} count=1" in [
+        r.getMessage() for r in caplog.records
+    ]
+
+
 async def test_the_card_lists_ten_on_call_then_how_many_more(env: simcord.Env) -> None:
     server = await make_consult_server(env, members=1, staff=0)
     names = [f"*helper_{n}* [x](https://e.example) @everyone " + "w" * 40 for n in range(12)]
@@ -494,7 +532,7 @@ async def test_setup_sets_the_cap_and_on_call_rule_and_other_setup_commands_keep
     await server.admin.slash(server.general, "setup clear", setting="claim_cap")
     await server.admin.slash(server.general, "setup limits", require_oncall=False)
     shown = said(await server.admin.slash(server.general, "setup show"))
-    assert "Cap per staff member: none open requests · on call to claim: not required" in shown
+    assert "Cap per staff member: none · on call to claim: not required" in shown
 
 
 @pytest.mark.parametrize("cap", [0, 51])

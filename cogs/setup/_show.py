@@ -66,8 +66,9 @@ def render_setup(
                 f"cap {config.hourly_cap}/hour",
                 f"Re-ping unclaimed after {config.reminder_minutes} min "
                 f"(urgent {config.urgent_reminder_minutes} min)",
-                f"Cap per staff member: {config.claim_cap or 'none'} open requests · "
-                f"on call to claim: {'required' if config.require_oncall else 'not required'}",
+                "Cap per staff member: "
+                + (f"{config.claim_cap} open requests" if config.claim_cap else "none")
+                + f" · on call to claim: {'required' if config.require_oncall else 'not required'}",
             ]
         ),
     )
