@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.checkins import CheckinService
-from bot.consultations import ConsultationService, ConsultBlockService
+from bot.consultations import ConsultationService, ConsultBlockService, OnCallService
 from bot.crypto import Cipher
 from bot.db import Database
 from bot.guild_config import GuildConfigRepository
@@ -26,6 +26,7 @@ class _Built:
     configs: GuildConfigRepository
     consultations: ConsultationService
     consult_blocks: ConsultBlockService
+    oncall: OnCallService
     checkins: CheckinService
     milestones: MilestoneRepository
     state: BotState
@@ -47,6 +48,7 @@ class Services:
             configs=GuildConfigRepository(db),
             consultations=ConsultationService(db, cipher),
             consult_blocks=ConsultBlockService(db, cipher),
+            oncall=OnCallService(db),
             checkins=CheckinService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
             state=BotState(db),
@@ -71,6 +73,10 @@ class Services:
     @property
     def consult_blocks(self) -> ConsultBlockService:
         return self._get().consult_blocks
+
+    @property
+    def oncall(self) -> OnCallService:
+        return self._get().oncall
 
     @property
     def checkins(self) -> CheckinService:

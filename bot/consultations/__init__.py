@@ -7,7 +7,8 @@ is importable from here.
 
 # The package, by job: values (limits, enums, refusals, dataclasses), _rows (SQL helpers on the
 # database thread), queries (reads, notes, stats), departures (a member leaves or returns, a
-# thread or card is deleted), service (the state machine) and blocks (the blocklist).
+# thread or card is deleted), service (the state machine), blocks (the blocklist) and oncall
+# (who is on call, and how many requests each holds).
 
 from bot.consultations.blocks import (
     BLOCK_REASON,
@@ -22,6 +23,11 @@ from bot.consultations.blocks import (
 from bot.consultations.departures import (
     ConsultationDepartures,
 )
+from bot.consultations.oncall import (
+    OnCall,
+    OnCallService,
+    OnCallStaff,
+)
 from bot.consultations.queries import (
     ConsultationQueries,
 )
@@ -30,6 +36,7 @@ from bot.consultations.service import (
 )
 from bot.consultations.values import (
     ACTIVE,
+    CLAIM_CAP_MAX,
     CLOSE_REASON,
     CLOSE_REASON_LIMIT,
     COOLDOWN_KINDS,
@@ -53,7 +60,9 @@ from bot.consultations.values import (
     MemberLeft,
     NoLongerOpenError,
     NotFoundError,
+    NotOnCallError,
     NotTheClaimerError,
+    OverCapError,
     QueueStats,
     StaffCount,
     StaffNote,
@@ -62,6 +71,7 @@ from bot.consultations.values import (
     Topic,
     Urgency,
     from_ts,
+    open_requests,
     to_ts,
 )
 
@@ -69,6 +79,7 @@ __all__ = [
     "ACTIVE",
     "BLOCK_REASON",
     "BLOCK_REASON_LIMIT",
+    "CLAIM_CAP_MAX",
     "CLOSE_REASON",
     "CLOSE_REASON_LIMIT",
     "COOLDOWN_KINDS",
@@ -100,7 +111,12 @@ __all__ = [
     "MemberLeft",
     "NoLongerOpenError",
     "NotFoundError",
+    "NotOnCallError",
     "NotTheClaimerError",
+    "OnCall",
+    "OnCallService",
+    "OnCallStaff",
+    "OverCapError",
     "QueueStats",
     "RequestsPausedError",
     "StaffCount",
@@ -110,5 +126,6 @@ __all__ = [
     "Topic",
     "Urgency",
     "from_ts",
+    "open_requests",
     "to_ts",
 ]
