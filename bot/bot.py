@@ -27,6 +27,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.general",
     "cogs.setup",
     "cogs.consult",
+    "cogs.oncall",
     "cogs.care",
     "cogs.group",
     "cogs.meetings",

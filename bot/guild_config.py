@@ -44,6 +44,10 @@ class GuildConfig:
     celebrate_channel_id: int | None = None
     safety_enabled: bool = False
     safety_reply: SafetyReply = SafetyReply.DM
+    claim_cap: int | None = None
+    """The most requests one staff member may hold claimed at once here (None: no cap)."""
+    require_oncall: bool = False
+    """Claiming a request needs ``/oncall on`` first (admins are exempt)."""
 
     @property
     def consultations_ready(self) -> bool:
@@ -74,7 +78,7 @@ class GuildConfig:
 
 
 _COLUMNS = tuple(f.name for f in fields(GuildConfig))
-_BOOLEAN = {"welcome_dm", "welcome_ping", "safety_enabled"}
+_BOOLEAN = {"welcome_dm", "welcome_ping", "safety_enabled", "require_oncall"}
 
 
 def _from_row(guild_id: int, row: sqlite3.Row | None) -> GuildConfig:

@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.checkins import CheckinService
-from bot.consultations import ConsultationService, ConsultBlockService, ConsultTypeService
+from bot.consultations import (
+    ConsultationService,
+    ConsultBlockService,
+    ConsultTypeService,
+    OnCallService,
+)
 from bot.crypto import Cipher
 from bot.db import Database
 from bot.guild_config import GuildConfigRepository
@@ -27,6 +32,7 @@ class _Built:
     consultations: ConsultationService
     consult_blocks: ConsultBlockService
     consult_types: ConsultTypeService
+    oncall: OnCallService
     checkins: CheckinService
     milestones: MilestoneRepository
     state: BotState
@@ -49,6 +55,7 @@ class Services:
             consultations=ConsultationService(db, cipher),
             consult_blocks=ConsultBlockService(db, cipher),
             consult_types=ConsultTypeService(db),
+            oncall=OnCallService(db),
             checkins=CheckinService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
             state=BotState(db),
@@ -77,6 +84,10 @@ class Services:
     @property
     def consult_types(self) -> ConsultTypeService:
         return self._get().consult_types
+
+    @property
+    def oncall(self) -> OnCallService:
+        return self._get().oncall
 
     @property
     def checkins(self) -> CheckinService:

@@ -10,12 +10,19 @@ it comes here.
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 
 from bot.bot import SupportBot
-from bot.consultations import Consultation
+from bot.consultations import Consultation, OnCall
+from bot.guild_config import GuildConfig
 from bot.services import Services
 from cogs.consult._flow import ConsultFlow
+from cogs.consult._flow import is_admin as is_admin  # the queue's admin check, for /oncall
+from cogs.consult._roster import Namer as Namer
+from cogs.consult._roster import roster_lines as roster_lines  # the card's on-call list
+from cogs.consult._roster import suggestion as suggestion
 from cogs.consult._views import START, START_URGENT
 
 CONSULT_START = START
@@ -69,6 +76,18 @@ class ConsultHandoff:
         self._flow = ConsultFlow(
             bot, services, add_member_backoff=bot.settings.thread_add_retry_seconds
         )
+
+    async def require_staff(
+        self, interaction: discord.Interaction[Any]
+    ) -> tuple[GuildConfig, discord.Member]:
+        """The consultation queue's staff check (the staff role, or Administrator), with the
+        server's configuration; refuses politely when the queue isn't set up."""
+        return await self._flow.require_staff(interaction)
+
+    async def on_call(self, guild: discord.Guild, config: GuildConfig) -> tuple[OnCall, Namer]:
+        """Who is on call here, as the queue cards show it (no one who lost the staff role),
+        and their display names."""
+        return await self._flow.on_call(guild, config)
 
     async def open_for_member(self, guild: discord.Guild, member_id: int) -> Consultation | None:
         """Open (or find) an urgent request on a member's behalf and alert staff; None when

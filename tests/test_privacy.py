@@ -154,6 +154,13 @@ class Seeder:
                 (guild, member, by, self.cipher.encrypt(reason), epoch(T0)),
             )
 
+    async def oncall(self, staff: int, guild: int = GUILD) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO oncall (guild_id, staff_id, since) VALUES (?, ?, ?)",
+                (guild, staff, epoch(T0)),
+            )
+
     async def crisis_match(self, member: int, at: dt.datetime, guild: int | None = GUILD) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(

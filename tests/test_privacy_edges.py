@@ -31,6 +31,7 @@ from bot.privacy import (
     MEETING_DM_OPTINS,
     MILESTONES,
     NOT_COLLECTED,
+    ONCALL,
     REGISTRY,
     AuditEntry,
     Column,
@@ -393,6 +394,7 @@ async def test_every_table_of_the_member_is_described_exactly(
     await seed.optin(MEMBER)
     await seed.crisis_match(MEMBER, T0)
     await seed.consult_block(MEMBER, STAFF, "b")
+    await seed.oncall(MEMBER)
 
     collected = await collect(db, cipher, MEMBER, GUILD, now=T0, retention_days=21)
 
@@ -416,6 +418,7 @@ async def test_every_table_of_the_member_is_described_exactly(
             (MILESTONES, 1),
             (MEETING_DM_OPTINS, 1),
             (CRISIS_MATCHES, 1),
+            (ONCALL, 1),
         )
     ]
     assert collected["manifest"]["withheld"][0] == {

@@ -29,6 +29,8 @@ OPTION_FIELDS: dict[str, dict[str, str]] = {
         "hourly_cap": "hourly_cap",
         "reminder_minutes": "reminder_minutes",
         "urgent_reminder_minutes": "urgent_reminder_minutes",
+        "claim_cap": "claim_cap",
+        "require_oncall": "require_oncall",
     },
     "group": {
         "welcome_channel": "welcome_channel_id",
@@ -98,6 +100,8 @@ async def configured(env: simcord.Env) -> tuple[ConsultServer, GuildConfig]:
         celebrate_channel_id=guild.create_text_channel("cheers").id,
         safety_enabled=True,
         safety_reply=SafetyReply.CHANNEL,
+        claim_cap=4,
+        require_oncall=True,
     )
     for field in dataclasses.fields(GuildConfig):
         assert getattr(config, field.name) != field.default, field.name

@@ -7,8 +7,9 @@ is importable from here.
 
 # The package, by job: values (limits, enums, refusals, dataclasses), _rows (SQL helpers on the
 # database thread), queries (reads, notes, stats), departures (a member leaves or returns, a
-# thread or card is deleted), service (the state machine), blocks (the blocklist) and types
-# (the kinds of consultation a server offers).
+# thread or card is deleted), service (the state machine), blocks (the blocklist), oncall
+# (who is on call, and how many requests each holds) and types (the kinds of consultation a
+# server offers).
 
 from bot.consultations.blocks import (
     BLOCK_REASON,
@@ -22,6 +23,11 @@ from bot.consultations.blocks import (
 )
 from bot.consultations.departures import (
     ConsultationDepartures,
+)
+from bot.consultations.oncall import (
+    OnCall,
+    OnCallService,
+    OnCallStaff,
 )
 from bot.consultations.queries import (
     ConsultationQueries,
@@ -54,6 +60,7 @@ from bot.consultations.types import (
 )
 from bot.consultations.values import (
     ACTIVE,
+    CLAIM_CAP_MAX,
     CLOSE_REASON,
     CLOSE_REASON_LIMIT,
     COOLDOWN_KINDS,
@@ -78,7 +85,9 @@ from bot.consultations.values import (
     MemberLeft,
     NoLongerOpenError,
     NotFoundError,
+    NotOnCallError,
     NotTheClaimerError,
+    OverCapError,
     QueueStats,
     StaffCount,
     StaffNote,
@@ -87,6 +96,7 @@ from bot.consultations.values import (
     Topic,
     Urgency,
     from_ts,
+    open_requests,
     to_ts,
 )
 
@@ -94,6 +104,7 @@ __all__ = [
     "ACTIVE",
     "BLOCK_REASON",
     "BLOCK_REASON_LIMIT",
+    "CLAIM_CAP_MAX",
     "CLEARABLE_LABELS",
     "CLOSE_REASON",
     "CLOSE_REASON_LIMIT",
@@ -137,7 +148,12 @@ __all__ = [
     "MemberLeft",
     "NoLongerOpenError",
     "NotFoundError",
+    "NotOnCallError",
     "NotTheClaimerError",
+    "OnCall",
+    "OnCallService",
+    "OnCallStaff",
+    "OverCapError",
     "QueueStats",
     "RemovedType",
     "RequestsPausedError",
@@ -155,6 +171,7 @@ __all__ = [
     "Urgency",
     "custom_emoji",
     "from_ts",
+    "open_requests",
     "route",
     "to_ts",
     "validate_emoji",

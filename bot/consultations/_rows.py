@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import sqlite3
 import statistics
@@ -12,13 +13,18 @@ from bot.consultations.values import (
     PRIORITY,
     NoLongerOpenError,
     NotFoundError,
+    NotOnCallError,
     NotTheClaimerError,
+    OverCapError,
     Status,
     Topic,
     Urgency,
 )
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
+
+# The package's one logger (as in the service), for the refusals logged on the database thread.
+log = logging.getLogger("bot.consultations")
 
 # Mutation testing (scripts/mutate): mutants that only change the case of the SQL below (its
 # keywords, table and column names) or of a ``row["…"]`` key are equivalent: SQLite's keywords
@@ -186,6 +192,60 @@ def _load_claimed_for(
     if row["claimed_by"] != actor_id and not override:
         raise NotTheClaimerError(row["number"], row["claimed_by"], action)
     return row
+
+
+def _open_claims(c: sqlite3.Connection, guild_id: int, staff_id: int) -> int:
+    """How many requests ``staff_id`` holds claimed in ``guild_id`` now (the load cap's count)."""
+    row = c.execute(
+        "SELECT COUNT(*) FROM consultations WHERE guild_id = ? AND claimed_by = ? "
+        "AND status = 'claimed'",
+        (guild_id, staff_id),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _is_on_call(c: sqlite3.Connection, guild_id: int, staff_id: int) -> bool:
+    found = c.execute(
+        "SELECT 1 FROM oncall WHERE guild_id = ? AND staff_id = ?", (guild_id, staff_id)
+    ).fetchone()
+    return found is not None
+
+
+def _check_load(
+    c: sqlite3.Connection,
+    row: sqlite3.Row,
+    staff_id: int,
+    *,
+    cap: int | None,
+    require_oncall: bool = False,
+    transfer: bool = False,
+) -> None:
+    """Refuse ``staff_id`` taking the request in ``row`` (a claim, or a transfer to them) when
+    the server needs them on call and they are not, or they already hold ``cap`` claimed
+    requests there. Runs inside the claim's (or transfer's) own transaction."""
+    guild_id = int(row["guild_id"])
+    if require_oncall and not _is_on_call(c, guild_id, staff_id):
+        log.info(
+            "consultation.claim_refused_oncall id=%s guild=%s staff=%s",
+            row["id"],
+            guild_id,
+            staff_id,
+        )
+        raise NotOnCallError()
+    if cap is None:
+        return
+    held = _open_claims(c, guild_id, staff_id)
+    if held >= cap:
+        log.info(
+            "consultation.claim_refused_cap id=%s guild=%s staff=%s count=%d cap=%d transfer=%s",
+            row["id"],
+            guild_id,
+            staff_id,
+            held,
+            cap,
+            transfer,
+        )
+        raise OverCapError(staff_id, held, cap, transfer=transfer)
 
 
 def _release_claims(c: sqlite3.Connection, guild_id: int, staff_id: int, stamp: int) -> list[int]:

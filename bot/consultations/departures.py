@@ -31,7 +31,8 @@ class ConsultationDepartures(ConsultationQueries):
     # ------------------------------------------------------------------ things that happen to us
 
     async def member_left(self, guild_id: int, user_id: int, now: dt.datetime) -> MemberLeft:
-        """Someone left the server: mark their own request, release any they had claimed."""
+        """Someone left the server: mark their own request, release any they had claimed, and
+        take them off call there."""
         stamp = to_ts(now)
 
         def work(c: sqlite3.Connection) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
@@ -46,6 +47,11 @@ class ConsultationDepartures(ConsultationQueries):
                 )
                 _event(c, row["id"], guild_id, "member_left", user_id, stamp)
             claimed = _release_claims(c, guild_id, user_id, stamp)
+            off_call = c.execute(
+                "DELETE FROM oncall WHERE guild_id = ? AND staff_id = ?", (guild_id, user_id)
+            ).rowcount
+            if off_call:
+                log.info("oncall.off guild=%s staff=%s reason=left", guild_id, user_id)
             return [_load(c, int(row["id"])) for row in own], [_load(c, i) for i in claimed]
 
         own, claimed = await self._db.write(work)

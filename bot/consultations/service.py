@@ -33,6 +33,7 @@ from bot.consultations._rows import (
     _ORDER,
     _check_cooldown,
     _check_hourly_cap,
+    _check_load,
     _event,
     _insert,
     _load,
@@ -164,9 +165,17 @@ class ConsultationService(ConsultationDepartures):
     # ------------------------------------------------------------------ transitions
 
     async def claim(
-        self, guild_id: int, request_id: int, staff_id: int, now: dt.datetime
+        self,
+        guild_id: int,
+        request_id: int,
+        staff_id: int,
+        now: dt.datetime,
+        *,
+        cap: int | None = None,
+        require_oncall: bool = False,
     ) -> Consultation:
-        """Claim an open request: exactly one caller wins; the rest get a clear refusal."""
+        """Claim an open request: exactly one caller wins; the rest get a clear refusal. In the
+        same transaction, ``cap`` (None for admins) and ``require_oncall`` (``_check_load``)."""
         stamp = to_ts(now)
 
         def work(c: sqlite3.Connection) -> sqlite3.Row:
@@ -178,6 +187,8 @@ class ConsultationService(ConsultationDepartures):
                     f"The member who opened request #{row['number']} has left the server, so "
                     "it can't be claimed. You can close it from its card."
                 )
+            if row["status"] == Status.OPEN:  # otherwise the update below says what happened
+                _check_load(c, row, staff_id, cap=cap, require_oncall=require_oncall)
             cursor = c.execute(
                 "UPDATE consultations SET status = 'claimed', claimed_by = ?, claimed_at = ?, "
                 "first_claimed_at = COALESCE(first_claimed_at, ?), problem = NULL "
@@ -316,8 +327,10 @@ class ConsultationService(ConsultationDepartures):
         now: dt.datetime,
         *,
         override: bool = False,
+        cap: int | None = None,
     ) -> Consultation:
-        """Hand a claimed request to another staff member (claimer, or ``override``)."""
+        """Hand a claimed request to another staff member (claimer, or ``override``), within
+        the receiver's ``cap`` (None when an admin hands it on or receives it)."""
         stamp = to_ts(now)
 
         def work(c: sqlite3.Connection) -> sqlite3.Row:
@@ -328,6 +341,7 @@ class ConsultationService(ConsultationDepartures):
                 raise AlreadyHoldsError(row["number"], to_staff_id)
             if row["member_id"] == to_staff_id:
                 raise UserFacingError("A request can't be transferred to the member who opened it.")
+            _check_load(c, row, to_staff_id, cap=cap, transfer=True)
             c.execute(
                 "UPDATE consultations SET claimed_by = ?, claimed_at = ? "
                 "WHERE id = ? AND status = 'claimed' AND claimed_by = ?",

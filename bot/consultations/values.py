@@ -20,6 +20,8 @@ CLOSE_REASON_LIMIT = 300
 STATS_DAYS = 7
 MAX_TYPES = 10
 """The most consultation types a server can define (``bot.consultations.types``)."""
+CLAIM_CAP_MAX = 50
+"""The highest per-staff cap on claimed requests a server can set (``guild_config.claim_cap``)."""
 
 NOTE = TextField("note", NOTE_LIMIT)
 PREFERRED_TIME = TextField("preferred time", PREFERRED_TIME_LIMIT)
@@ -137,6 +139,45 @@ class NotTheClaimerError(UserFacingError):
         self.number = number
         self.claimed_by = claimed_by
         self.action = action
+
+
+def open_requests(count: int) -> str:
+    """ "1 open request", "3 open requests"."""
+    return "1 open request" if count == 1 else f"{count} open requests"
+
+
+class OverCapError(UserFacingError):
+    """A claim (or a transfer to ``staff_id``) that would go over the server's cap on requests
+    one staff member holds at once: ``count`` held now, ``cap`` allowed. Admins are exempt."""
+
+    def __init__(self, staff_id: int, count: int, cap: int, *, transfer: bool = False) -> None:
+        held = open_requests(count)
+        if transfer:
+            message = (
+                f"That staff member already has {held}, which is this server's cap of {cap} "
+                "per person, so they can't take another right now."
+            )
+        else:
+            message = (
+                f"You have {held}, which is this server's cap of {cap} per person. Please "
+                "close or hand one on (`/ticket close`, `/ticket transfer`) before claiming "
+                "another. Thank you for carrying them."
+            )
+        super().__init__(message)
+        self.staff_id = staff_id
+        self.count = count
+        self.cap = cap
+        self.transfer = transfer
+
+
+class NotOnCallError(UserFacingError):
+    """The server asks staff to be on call to claim, and this staff member is not."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This server asks staff to be on call before claiming requests. Use `/oncall on`, "
+            "then try again."
+        )
 
 
 class NoLongerOpenError(UserFacingError):

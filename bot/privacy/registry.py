@@ -414,6 +414,22 @@ CRISIS_MATCHES = Source(
     brief=("matched_at", "category", "level"),
 )
 
+ONCALL = Source(
+    table="oncall",
+    title="When you are on call (staff)",
+    purpose="So new requests ping the staff who are on call, and /oncall status can list them.",
+    who_can_see="Staff of that server (with /oncall status and on the queue cards).",
+    member_columns=(MemberColumn("staff_id", "Staff member on call", OnErase.DELETE_ROW),),
+    columns=(
+        Column("guild_id", "Server", Kind.SNOWFLAKE),
+        Column("since", "On call since", Kind.TIME),
+    ),
+    retention=Retention(
+        "Deleted when you go off call (/oncall off), leave the server or delete your data."
+    ),
+    brief=("since",),
+)
+
 REGISTRY: tuple[Source, ...] = (
     CONSULTATION_NOTES,
     CONSULTATION_EVENTS,
@@ -423,6 +439,7 @@ REGISTRY: tuple[Source, ...] = (
     MILESTONES,
     MEETING_DM_OPTINS,
     CRISIS_MATCHES,
+    ONCALL,
 )
 """Every table that holds a member id. Children come before the parents they are owned via."""
 

@@ -9,11 +9,12 @@ import logging
 
 import discord
 
-from bot.consultations import Consultation, Status, Urgency
+from bot.consultations import Consultation, OnCall, Status
 from bot.guild_config import GuildConfig
 from cogs.consult import _embeds as render
 from cogs.consult._block_render import card_flag
 from cogs.consult._flow_base import CARD_PERMISSIONS, FlowBase, missing_permissions
+from cogs.consult._roster import Namer, add_roster, card_pings
 from cogs.consult._views import card_view
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,8 @@ class Cards(FlowBase):
     async def post_card(
         self, guild: discord.Guild, config: GuildConfig, consultation: Consultation
     ) -> bool:
-        """Post the staff card (pinging the staff role for urgent requests only)."""
+        """Post the staff card, pinging whoever is on call, and the staff role for an urgent
+        request (``cogs.consult._roster``)."""
         channel = guild.get_channel(config.queue_channel_id or 0)
         if not isinstance(channel, discord.TextChannel):
             await self._card_problem(guild, config, consultation, "card:no_channel")
@@ -36,18 +38,16 @@ class Cards(FlowBase):
                 guild, config, consultation, "card:missing:" + ",".join(missing)
             )
             return False
-        ping = consultation.urgency is Urgency.URGENT and config.staff_role_id is not None
+        roster, name_of = await self.on_call(guild, config)
+        content, pings = card_pings(consultation, config, roster)
         try:
             message = await channel.send(
-                content=render.card_content(consultation, config.staff_role_id),
-                embed=render.card_embed(consultation, await self._flag(consultation)),
-                view=card_view(consultation),
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False,
-                    users=False,
-                    roles=[discord.Object(config.staff_role_id or 0)] if ping else False,
-                    replied_user=False,
+                content=content,
+                embed=self.card(
+                    config, consultation, roster, name_of, await self._flag(consultation)
                 ),
+                view=card_view(consultation),
+                allowed_mentions=pings,
             )
         except discord.Forbidden:
             await self._card_problem(guild, config, consultation, "card:forbidden")
@@ -82,10 +82,16 @@ class Cards(FlowBase):
         if not isinstance(channel, discord.TextChannel):
             return
         view = card_view(consultation)
+        config = await self.configs.get(guild.id)
+        roster, name_of = (
+            await self.on_call(guild, config)
+            if consultation.status is Status.OPEN
+            else (None, None)
+        )
         flag = await self._flag(consultation)
         try:
             await channel.get_partial_message(consultation.card_message_id).edit(
-                embed=render.card_embed(consultation, flag),
+                embed=self.card(config, consultation, roster, name_of, flag),
                 view=view,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -109,6 +115,21 @@ class Cards(FlowBase):
             )
             return None
         return None if block is None else card_flag(block)
+
+    @staticmethod
+    def card(
+        config: GuildConfig,
+        consultation: Consultation,
+        roster: OnCall | None,
+        name_of: Namer | None,
+        flag: tuple[str, str] | None = None,
+    ) -> discord.Embed:
+        """The card's embed; a waiting request's shows who is on call (as of this update), and
+        ``flag`` is the blocklist's field while the member's routine requests are paused."""
+        card = render.card_embed(consultation, flag)
+        if roster is None or name_of is None or consultation.status is not Status.OPEN:
+            return card
+        return add_roster(card, roster, name_of, config.claim_cap)
 
     async def tell_staff(self, guild: discord.Guild, config: GuildConfig, text: str) -> None:
         """A plain notice in the staff queue channel (no pings)."""

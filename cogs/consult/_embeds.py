@@ -21,10 +21,12 @@ from bot.consultations import (
     CloseKind,
     Consultation,
     NotTheClaimerError,
+    OverCapError,
     QueueStats,
     StaffNote,
     Status,
     Urgency,
+    open_requests,
 )
 from bot.crisis import REMINDER
 from bot.errors import UserFacingError
@@ -42,6 +44,11 @@ def refusal(error: UserFacingError) -> str:
         return f"Request #{error.number} was already claimed by <@{error.claimed_by}>."
     if isinstance(error, AlreadyHoldsError):
         return f"<@{error.staff_id}> already has request #{error.number}."
+    if isinstance(error, OverCapError) and error.transfer:
+        return (
+            f"<@{error.staff_id}> already has {open_requests(error.count)}, which is this "
+            f"server's cap of {error.cap} per person, so they can't take this one."
+        )
     if isinstance(error, NotTheClaimerError):
         return (
             f"Only <@{error.claimed_by}>, who claimed request #{error.number}, or a "

@@ -11,10 +11,11 @@ from typing import Any
 import discord
 
 from bot import limits
-from bot.consultations import Consultation, Status
+from bot.consultations import Consultation, Status, Urgency
 from bot.guild_config import GuildConfig
 from bot.ui import shorten
 from cogs.consult import _embeds as render
+from cogs.consult._roster import pinged_staff
 from cogs.consult._threads import NOT_ADDED_PROBLEMS, Threads
 
 log = logging.getLogger(__name__)
@@ -170,7 +171,9 @@ class Events(Threads):
             log.info("consultation.reconcile_card_posted id=%s", consultation.id)
 
     async def send_reminders(self) -> None:
-        """Re-ping the staff role about requests waiting too long (once per interval)."""
+        """Re-ping staff about requests waiting too long (once per interval): the on-call
+        staff by name when anyone is on call, and the staff role when nobody is or one of the
+        requests is urgent."""
         now = self.now()
         for guild_id in await self.service.guilds_with_waiting():
             guild = self.bot.get_guild(guild_id)
@@ -194,17 +197,25 @@ class Events(Threads):
                 for c in marked[:15]
             )
             more = f" and {len(marked) - 15} more" if len(marked) > 15 else ""
+            # Whoever is on call, by name; the role when nobody is, or when one is urgent.
+            roster, _names = await self.on_call(guild, config)
+            users = pinged_staff(roster)
+            role = not users or any(c.urgency is Urgency.URGENT for c in marked)
+            mentions = ([f"<@&{config.staff_role_id}>"] if role else []) + [
+                f"<@{u}>" for u in users
+            ]
+            who = " ".join(mentions)
             try:
                 await channel.send(
                     shorten(
-                        f"<@&{config.staff_role_id}> Still waiting for someone: {listed}{more}. "
+                        f"{who} Still waiting for someone: {listed}{more}. "
                         "`/queue next` claims the first one.",
                         limits.MESSAGE_CONTENT,
                     ),
                     allowed_mentions=discord.AllowedMentions(
                         everyone=False,
-                        users=False,
-                        roles=[discord.Object(config.staff_role_id or 0)],
+                        users=[discord.Object(u) for u in users] if users else False,
+                        roles=[discord.Object(config.staff_role_id or 0)] if role else False,
                         replied_user=False,
                     ),
                 )

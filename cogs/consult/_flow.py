@@ -24,6 +24,7 @@ from cogs._components import defer
 from cogs.consult import _embeds as render
 from cogs.consult._block_render import paused_embed
 from cogs.consult._events import Events
+from cogs.consult._flow_base import is_staff_member
 from cogs.consult._views import member_request_view, pager_view, paused_view
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,6 @@ log = logging.getLogger(__name__)
 def is_admin(interaction: discord.Interaction[Any]) -> bool:
     permissions = interaction.permissions
     return permissions.administrator or permissions.manage_guild
-
-
-def is_staff_member(member: discord.Member, config: GuildConfig) -> bool:
-    if config.staff_role_id is not None and member.get_role(config.staff_role_id) is not None:
-        return True
-    return member.guild_permissions.administrator
 
 
 @contextlib.contextmanager
@@ -236,9 +231,15 @@ class ConsultFlow(Events):
         """Claim (after the caller deferred): exactly one winner gets the thread."""
         guild = interaction.guild
         assert guild is not None
+        admin = is_admin(interaction)  # admins are exempt from the cap and from on-call
         with staff_named():
             consultation = await self.service.claim(
-                guild.id, request_id, interaction.user.id, self.now()
+                guild.id,
+                request_id,
+                interaction.user.id,
+                self.now(),
+                cap=None if admin else config.claim_cap,
+                require_oncall=config.require_oncall and not admin,
             )
         result = await self.ensure_thread(guild, config, consultation)
         if isinstance(result, str):
@@ -335,9 +336,18 @@ class ConsultFlow(Events):
             current.claimed_by not in (None, interaction.user.id)
             and await self.claimer_unavailable(guild, current)
         )
+        # The cap holds for the receiver unless an admin hands it on or receives it; being on
+        # call does not: a handover is arranged between two people (README, Consultation).
+        exempt = is_admin(interaction) or to.guild_permissions.manage_guild
         with staff_named():
             moved = await self.service.transfer(
-                guild.id, current.id, interaction.user.id, to.id, self.now(), override=override
+                guild.id,
+                current.id,
+                interaction.user.id,
+                to.id,
+                self.now(),
+                override=override,
+                cap=None if exempt else config.claim_cap,
             )
         thread = await self._thread_for(guild, moved)
         if thread is not None and not await self._add_to_thread(thread, to.id, moved):

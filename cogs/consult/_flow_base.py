@@ -8,19 +8,29 @@ events, start-up and timers), then ``ConsultFlow`` (checks, member side, staff a
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Sequence
+import logging
+import time
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import discord
 
-from bot.consultations import ConsultationService, ConsultBlockService
-from bot.guild_config import GuildConfigRepository
+from bot.consultations import ConsultationService, ConsultBlockService, OnCall
+from bot.guild_config import GuildConfig, GuildConfigRepository
 from cogs.consult import _embeds as render
 
 if TYPE_CHECKING:
     from bot.bot import SupportBot
     from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+PEOPLE_SECONDS = 60.0
+"""How long the on-call staff's roles and names, once looked up, are trusted (seconds)."""
+PEOPLE_TIMEOUT = 5.0
+"""How long a card waits for Discord to name the on-call staff before showing mentions only."""
 
 THREAD_PERMISSIONS = render.NEEDED_PERMISSIONS["thread"]
 CARD_PERMISSIONS = render.NEEDED_PERMISSIONS["card"]
@@ -29,6 +39,16 @@ CARD_PERMISSIONS = render.NEEDED_PERMISSIONS["card"]
 def missing_permissions(channel: discord.abc.GuildChannel, codes: Sequence[str]) -> list[str]:
     granted = channel.permissions_for(channel.guild.me)
     return [code for code in codes if not getattr(granted, code)]
+
+
+def is_staff_member(member: discord.Member, config: GuildConfig) -> bool:
+    if config.staff_role_id is not None and member.get_role(config.staff_role_id) is not None:
+        return True
+    return member.guild_permissions.administrator
+
+
+def _no_name(staff_id: int) -> str | None:
+    return None
 
 
 class FlowBase:
@@ -42,6 +62,8 @@ class FlowBase:
         self.add_member_backoff = tuple(add_member_backoff)
         """Waits between tries when Discord fails (5xx, 429) to add someone to a thread (one
         more try than waits): ``Settings.thread_add_retry_seconds``, zero in the tests."""
+        self._seen: dict[int, tuple[float, dict[int, discord.Member | None]]] = {}
+        """The on-call staff last looked up in each server (see ``on_call``)."""
 
     @property
     def service(self) -> ConsultationService:
@@ -59,3 +81,44 @@ class FlowBase:
     @staticmethod
     def now() -> dt.datetime:
         return discord.utils.utcnow()
+
+    async def on_call(
+        self, guild: discord.Guild, config: GuildConfig
+    ) -> tuple[OnCall, Callable[[int], str | None]]:
+        """Who is on call here, without anyone no longer staff (who lost the role or left),
+        and their display names. The bot keeps no member cache, so the people are looked up
+        in one gateway request, kept for ``PEOPLE_SECONDS``; if Discord doesn't answer, the
+        list stays as stored and shows mentions only."""
+        roster = await self.services.oncall.on_call(guild.id)
+        if not roster.staff:
+            return roster, _no_name
+        people = await self._people(guild, roster.ids)
+        if people is None:
+            return roster, _no_name
+        staff = [i for i in roster.ids if (m := people.get(i)) and is_staff_member(m, config)]
+
+        def name_of(staff_id: int) -> str | None:
+            member = people.get(staff_id)
+            return member.display_name if member is not None else None
+
+        return roster.only(staff), name_of
+
+    async def _people(
+        self, guild: discord.Guild, ids: Sequence[int]
+    ) -> dict[int, discord.Member | None] | None:
+        kept = self._seen.get(guild.id)
+        fresh = kept is not None and time.monotonic() - kept[0] < PEOPLE_SECONDS
+        if kept is not None and fresh and all(i in kept[1] for i in ids):
+            return kept[1]
+        try:
+            found = await asyncio.wait_for(
+                guild.query_members(user_ids=list(ids[:100]), limit=100, cache=False),
+                timeout=PEOPLE_TIMEOUT,
+            )
+        except (TimeoutError, discord.HTTPException, discord.ClientException):
+            log.info("oncall.members_unknown guild=%s count=%d", guild.id, len(ids))
+            return None
+        by_id: dict[int, discord.Member | None] = dict.fromkeys(ids)
+        by_id.update({member.id: member for member in found})
+        self._seen[guild.id] = (time.monotonic(), by_id)
+        return by_id

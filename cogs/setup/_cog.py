@@ -3,33 +3,30 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bot import SupportBot, describe_where
-from bot.consultations import ConsultType
+from bot.bot import SupportBot
+from bot.consultations import CLAIM_CAP_MAX, ConsultType
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
-from bot.incidents import Incident
 from bot.services import Services
 from bot.text import TextField, sanitise
 from bot.timezones import validate_timezone
-from bot.ui import QUIET, WARM, add_field, embed, escape, send_ephemeral
+from bot.ui import send_ephemeral
 from cogs._checks import require_manager
 from cogs._components import defer
 from cogs._zone_choices import timezone_choices
 from cogs.setup._quickstart import missing_permission_sentence, needed_permissions, run_quickstart
-from cogs.setup._type_render import types_field
+from cogs.setup._show import RESPONSE_TIME_LIMIT, render_setup
 from cogs.setup._types import TypeCommands
 from cogs.setup._warnings import setup_warnings, type_warnings
 
 log = logging.getLogger(__name__)
 
-RESPONSE_TIME_LIMIT = 100
 RESPONSE_TIME = TextField("response time", RESPONSE_TIME_LIMIT, one_line=True)
 
 
@@ -42,6 +39,7 @@ CLEARABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "meetings_channel": ("Meetings channel", ("meetings_channel_id",)),
     "member_role": ("Member role (guidelines gate)", ("member_role_id",)),
     "celebrate_channel": ("Celebration channel", ("celebrate_channel_id",)),
+    "claim_cap": ("Cap on requests per staff member (no cap)", ("claim_cap",)),
 }
 """What ``/setup clear`` can empty: the choice, its label, and the columns it sets to NULL.
 
@@ -51,94 +49,6 @@ Every other ``/setup`` command keeps what it is not given, so this is the one wa
 def given(**values: Any) -> dict[str, Any]:
     """The options the admin actually filled in (an empty option leaves the setting as it is)."""
     return {key: value for key, value in values.items() if value is not None}
-
-
-def _mention_channel(config_id: int | None) -> str:
-    return f"<#{config_id}>" if config_id else "not set"
-
-
-def _mention_role(role_id: int | None) -> str:
-    return f"<@&{role_id}>" if role_id else "not set"
-
-
-_REPLY_NAMES = {SafetyReply.DM: "by DM", SafetyReply.CHANNEL: "in the channel"}
-
-
-def describe_incident(incident: Incident) -> str:
-    """One line of ``/setup show``'s list."""
-    when = discord.utils.format_dt(incident.first_at, "f")
-    times = (
-        f" · {incident.count} times, last {discord.utils.format_dt(incident.last_at, 't')}"
-        if incident.count > 1
-        else ""
-    )
-    return (
-        f"{when} · {incident.kind.value} in `{describe_where(incident.where)}` "
-        f"· `{incident.error_id}`{times}"
-    )
-
-
-def render_setup(
-    guild: discord.Guild,
-    config: GuildConfig,
-    warnings: list[str],
-    incidents: Sequence[Incident] = (),
-    types: Sequence[ConsultType] = (),
-) -> discord.Embed:
-    result = embed("Setup for this server", colour=WARM if warnings else QUIET)
-    hours = (
-        f"{config.work_start_hour:02d}:00–{config.work_end_hour:02d}:00 {config.timezone or 'UTC'}"
-        if config.work_start_hour is not None and config.work_end_hour is not None
-        else "not set (always on)"
-    )
-    add_field(
-        result,
-        "Consultations",
-        "\n".join(
-            [
-                f"Staff role: {_mention_role(config.staff_role_id)}",
-                f"Queue channel: {_mention_channel(config.queue_channel_id)}",
-                f"Consultation channel: {_mention_channel(config.consult_channel_id)}",
-                f"Log channel: {_mention_channel(config.log_channel_id)}",
-                f"Expected response: {escape(config.expected_response, RESPONSE_TIME_LIMIT)}",
-                f"Working hours: {hours}",
-                f"Cooldown after a request: {config.cooldown_minutes} min · "
-                f"cap {config.hourly_cap}/hour",
-                f"Re-ping unclaimed after {config.reminder_minutes} min "
-                f"(urgent {config.urgent_reminder_minutes} min)",
-            ]
-        ),
-    )
-    add_field(result, *types_field(types))
-    add_field(
-        result,
-        "Group",
-        "\n".join(
-            [
-                f"Welcome channel: {_mention_channel(config.welcome_channel_id)}"
-                f" · DM instead: {'yes' if config.welcome_dm else 'no'}"
-                f" · ping newcomer: {'yes' if config.welcome_ping else 'no'}",
-                f"Meetings channel: {_mention_channel(config.meetings_channel_id)}"
-                f" · remind {config.meeting_reminder_minutes} min before",
-                f"Member role after agreeing to guidelines: {_mention_role(config.member_role_id)}",
-                f"Milestone celebrations: {_mention_channel(config.celebrate_channel_id)}",
-                f"Crisis-language safety net: {'on' if config.safety_enabled else 'off'}"
-                f" · reaches members {_REPLY_NAMES[config.safety_reply]}",
-            ]
-        ),
-    )
-    add_field(
-        result,
-        "Needs attention" if warnings else "Checks",
-        "\n".join(f"⚠️ {w}" for w in warnings) if warnings else "Everything looks ready.",
-    )
-    if incidents:
-        add_field(
-            result,
-            "Recent problems (since the bot started; details in its log under each id)",
-            "\n".join(describe_incident(incident) for incident in incidents),
-        )
-    return result
 
 
 @app_commands.guild_only()
@@ -242,6 +152,8 @@ class Setup(commands.GroupCog, group_name="setup"):
         hourly_cap="Most new requests per hour for the whole server",
         reminder_minutes="Re-ping staff when a request waits this long unclaimed",
         urgent_reminder_minutes="Same, for urgent requests",
+        claim_cap="Most requests one staff member may hold at once (admins exempt)",
+        require_oncall="Staff must use /oncall on before claiming (admins exempt)",
     )
     async def limits(
         self,
@@ -250,8 +162,10 @@ class Setup(commands.GroupCog, group_name="setup"):
         hourly_cap: app_commands.Range[int, 1, 1000] | None = None,
         reminder_minutes: app_commands.Range[int, 1, 1440] | None = None,
         urgent_reminder_minutes: app_commands.Range[int, 1, 1440] | None = None,
+        claim_cap: app_commands.Range[int, 1, CLAIM_CAP_MAX] | None = None,
+        require_oncall: bool | None = None,
     ) -> None:
-        """Set cooldowns, the hourly cap and staff reminders for requests."""
+        """Set cooldowns, the hourly cap, staff reminders and each staff member's load."""
         await self._save(
             interaction,
             **given(
@@ -259,6 +173,8 @@ class Setup(commands.GroupCog, group_name="setup"):
                 hourly_cap=hourly_cap,
                 reminder_minutes=reminder_minutes,
                 urgent_reminder_minutes=urgent_reminder_minutes,
+                claim_cap=claim_cap,
+                require_oncall=require_oncall,
             ),
         )
 
