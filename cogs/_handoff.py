@@ -24,6 +24,7 @@ from cogs.consult._roster import Namer as Namer
 from cogs.consult._roster import roster_lines as roster_lines  # the card's on-call list
 from cogs.consult._roster import suggestion as suggestion
 from cogs.consult._views import START, START_URGENT
+from cogs.consult._views import panel_view as panel_view  # /setup panel's buttons
 
 CONSULT_START = START
 CONSULT_START_URGENT = START_URGENT

@@ -51,11 +51,18 @@ async def open_to(server: ConsultServer, person: simcord.MemberActor) -> None:
     server.guild.set_command_permissions(setup, {person: True})
 
 
-async def open_request(server: ConsultServer, member: simcord.MemberActor) -> int:
-    """A routine request from ``member`` (through /consult); its row id."""
-    shown = await member.slash(server.general, "consult")
+async def open_request(
+    server: ConsultServer, member: simcord.MemberActor, name: str = "Family support"
+) -> int:
+    """A routine request from ``member`` of the type ``name`` (through /consult, which offers
+    the server's types first); its row id."""
+    offered = await member.slash(server.general, "consult")
+    assert offered.response is not None
+    kind = await the_bot(server.env).services.consult_types.find(server.guild.id, name)
+    assert kind is not None
+    shown = await member.select(offered.response, [str(kind.id)])
     assert shown.modal is not None
-    await member.submit_modal(shown, {"topic": ["coping"], "urgency": ["routine"]})
+    await member.submit_modal(shown, {"urgency": ["routine"]})
     row = await the_bot(server.env).db.fetchone(
         "SELECT id FROM consultations WHERE guild_id = ? AND member_id = ?",
         (server.guild.id, member.id),
@@ -65,7 +72,7 @@ async def open_request(server: ConsultServer, member: simcord.MemberActor) -> in
 
 
 async def set_type(server: ConsultServer, request_id: int, name: str) -> None:
-    """What step 2 will do when a member picks a type: the request's type_id."""
+    """A request's type set directly (what a member's choice stores)."""
     kind = await the_bot(server.env).services.consult_types.find(server.guild.id, name)
     assert kind is not None
     await the_bot(server.env).db.write(
@@ -85,7 +92,7 @@ async def test_an_admin_adds_lists_edits_and_removes_a_type(consult_server: Cons
 
     assert added.ephemeral
     assert "Added the consultation type **Family support**" in said(added)
-    assert "aren't routed by type yet" in said(added)
+    assert "each request goes to its type's staff role" in said(added)
     assert await stored(server) == [("Family support", "For family members and friends", "💬")]
 
     listing = await server.admin.slash(server.general, "setup type list")

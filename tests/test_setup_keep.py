@@ -44,6 +44,7 @@ OPTION_FIELDS: dict[str, dict[str, str]] = {
     "safety": {"state": "safety_enabled", "reply": "safety_reply"},
     "clear": {},
     "quickstart": {},
+    "panel": {},  # posts a message; stores no setting
     "show": {},
 }
 """Each /setup subcommand's optional options, and the setting each one writes."""
@@ -118,6 +119,8 @@ def required_options(server: ConsultServer, command: str) -> dict[str, Any]:
         }
     if command == "clear":
         pytest.skip("/setup clear is tested below")
+    if command == "panel":
+        return {"channel": server.general}
     return {}
 
 

@@ -8,8 +8,8 @@ is importable from here.
 # The package, by job: values (limits, enums, refusals, dataclasses), _rows (SQL helpers on the
 # database thread), queries (reads, notes, stats), departures (a member leaves or returns, a
 # thread or card is deleted), service (the state machine), blocks (the blocklist), oncall
-# (who is on call, and how many requests each holds) and types (the kinds of consultation a
-# server offers).
+# (who is on call, and how many requests each holds), types (the kinds of consultation a
+# server offers) and routing (where a request of a type goes, and which types staff cover).
 
 from bot.consultations.blocks import (
     BLOCK_REASON,
@@ -32,6 +32,18 @@ from bot.consultations.oncall import (
 from bot.consultations.queries import (
     ConsultationQueries,
 )
+from bot.consultations.routing import (
+    DEFAULT_TYPE_NAME,
+    EVERYTHING,
+    Coverage,
+    NotYourTypeError,
+    Route,
+    TypeGoneError,
+    coverage,
+    route,
+    routed_config,
+    type_names,
+)
 from bot.consultations.service import (
     ConsultationService,
 )
@@ -48,14 +60,12 @@ from bot.consultations.types import (
     DuplicateTypeNameError,
     EditedType,
     RemovedType,
-    Route,
     SetAndClearError,
     TooManyTypesError,
     TypeInUseError,
     TypeNotFoundError,
     TypeRefusedError,
     custom_emoji,
-    route,
     validate_emoji,
 )
 from bot.consultations.values import (
@@ -109,6 +119,8 @@ __all__ = [
     "CLOSE_REASON",
     "CLOSE_REASON_LIMIT",
     "COOLDOWN_KINDS",
+    "DEFAULT_TYPE_NAME",
+    "EVERYTHING",
     "MAX_BLOCK_DAYS",
     "MAX_TYPES",
     "MEMBER_TOPICS",
@@ -141,6 +153,7 @@ __all__ = [
     "ConsultationDepartures",
     "ConsultationQueries",
     "ConsultationService",
+    "Coverage",
     "CreateResult",
     "CustomEmoji",
     "DuplicateTypeNameError",
@@ -150,6 +163,7 @@ __all__ = [
     "NotFoundError",
     "NotOnCallError",
     "NotTheClaimerError",
+    "NotYourTypeError",
     "OnCall",
     "OnCallService",
     "OnCallStaff",
@@ -165,14 +179,18 @@ __all__ = [
     "TextCipher",
     "TooManyTypesError",
     "Topic",
+    "TypeGoneError",
     "TypeInUseError",
     "TypeNotFoundError",
     "TypeRefusedError",
     "Urgency",
+    "coverage",
     "custom_emoji",
     "from_ts",
     "open_requests",
     "route",
+    "routed_config",
     "to_ts",
+    "type_names",
     "validate_emoji",
 ]

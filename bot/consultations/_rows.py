@@ -9,6 +9,12 @@ import sqlite3
 import statistics
 from collections.abc import Callable, Sequence
 
+from bot.consultations.routing import (
+    DEFAULT_TYPE_NAME,
+    Coverage,
+    NotYourTypeError,
+    TypeGoneError,
+)
 from bot.consultations.values import (
     PRIORITY,
     NoLongerOpenError,
@@ -142,7 +148,17 @@ def _insert(
     sealed_note: bytes | None,
     sealed_time: bytes | None,
     stamp: int,
+    type_id: int | None = None,
 ) -> int:
+    """A new open request, numbered next in its server; ``type_id`` must be one of the
+    server's own types (``TypeGoneError`` otherwise: removed since, or forged)."""
+    if (
+        type_id is not None
+        and not c.execute(
+            "SELECT 1 FROM consult_types WHERE id = ? AND guild_id = ?", (type_id, guild_id)
+        ).fetchone()
+    ):
+        raise TypeGoneError()
     c.execute(
         "INSERT INTO consultation_counters (guild_id, last_number) VALUES (?, 1) "
         "ON CONFLICT (guild_id) DO UPDATE SET last_number = last_number + 1",
@@ -154,7 +170,8 @@ def _insert(
     assert counter is not None
     cursor = c.execute(
         "INSERT INTO consultations (guild_id, number, member_id, topic, urgency, priority, "
-        "status, note, preferred_time, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+        "status, note, preferred_time, created_at, type_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)",
         (
             guild_id,
             int(counter[0]),
@@ -165,6 +182,7 @@ def _insert(
             sealed_note,
             sealed_time,
             stamp,
+            type_id,
         ),
     )
     request_id = cursor.lastrowid
@@ -192,6 +210,16 @@ def _load_claimed_for(
     if row["claimed_by"] != actor_id and not override:
         raise NotTheClaimerError(row["number"], row["claimed_by"], action)
     return row
+
+
+def _check_covered(c: sqlite3.Connection, row: sqlite3.Row, covers: Coverage | None) -> None:
+    """Refuse a claim of the request in ``row`` by staff whose roles don't cover its type
+    (``covers`` None: no restriction). The refusal names the type."""
+    if covers is None or covers.covers(row["type_id"]):
+        return
+    named = c.execute("SELECT name FROM consult_types WHERE id = ?", (row["type_id"],)).fetchone()
+    log.info("consultation.claim_refused_type id=%s type=%s", row["id"], row["type_id"])
+    raise NotYourTypeError(int(row["number"]), named[0] if named else DEFAULT_TYPE_NAME)
 
 
 def _open_claims(c: sqlite3.Connection, guild_id: int, staff_id: int) -> int:

@@ -10,6 +10,7 @@ from bot.consultations._rows import (
     _ORDER,
     _median,
 )
+from bot.consultations.routing import Coverage
 from bot.consultations.values import (
     PRIORITY,
     STATS_DAYS,
@@ -28,6 +29,19 @@ from bot.consultations.values import (
 )
 from bot.db import Database
 from bot.guild_config import GuildConfig
+
+
+def _scope(covers: Coverage | None) -> tuple[str, tuple[int, ...]]:
+    """The SQL condition (`` AND …``) and its values for the requests ``covers`` reaches
+    (None, or an admin's: every request of the server)."""
+    if covers is None or covers.everything:
+        return "", ()
+    ids = tuple(sorted(covers.type_ids))
+    marks = ", ".join("?" for _ in ids)
+    either = [f"type_id IN ({marks})"] if ids else []
+    if covers.default:
+        either.append("type_id IS NULL")
+    return f" AND ({' OR '.join(either) or '0'})", ids
 
 
 class ConsultationQueries:
@@ -129,21 +143,26 @@ class ConsultationQueries:
         )
         return 1 + (int(row[0]) if row else 0)
 
-    async def waiting(self, guild_id: int, *, limit: int, offset: int = 0) -> list[Consultation]:
-        """Open, unclaimed requests: urgent first, then the longest waiting."""
+    async def waiting(
+        self, guild_id: int, *, limit: int, offset: int = 0, covers: Coverage | None = None
+    ) -> list[Consultation]:
+        """Open, unclaimed requests (of the types ``covers`` reaches): urgent first, then the
+        longest waiting."""
+        where, ids = _scope(covers)
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND status = 'open' "
-            f"ORDER BY {_ORDER} LIMIT ? OFFSET ?",
-            (guild_id, limit, offset),
+            f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND status = 'open'"
+            f"{where} ORDER BY {_ORDER} LIMIT ? OFFSET ?",
+            (guild_id, *ids, limit, offset),
         )
         return [self._from_row(row) for row in rows]
 
-    async def counts(self, guild_id: int) -> tuple[int, int]:
-        """(waiting, claimed) for this server."""
+    async def counts(self, guild_id: int, covers: Coverage | None = None) -> tuple[int, int]:
+        """(waiting, claimed) for this server (of the types ``covers`` reaches)."""
+        where, ids = _scope(covers)
         row = await self._db.fetchone(
             "SELECT SUM(status = 'open'), SUM(status = 'claimed') FROM consultations "
-            "WHERE guild_id = ? AND status IN ('open', 'claimed')",
-            (guild_id,),
+            f"WHERE guild_id = ? AND status IN ('open', 'claimed'){where}",
+            (guild_id, *ids),
         )
         if row is None:
             return 0, 0
@@ -193,35 +212,48 @@ class ConsultationQueries:
 
     # ------------------------------------------------------------------ stats
 
-    async def stats(self, guild_id: int, now: dt.datetime, config: GuildConfig) -> QueueStats:
+    async def stats(
+        self,
+        guild_id: int,
+        now: dt.datetime,
+        config: GuildConfig,
+        covers: Coverage | None = None,
+    ) -> QueueStats:
+        """The queue's numbers, counting only the types ``covers`` reaches (None: all)."""
         stamp = to_ts(now)
         since = stamp - STATS_DAYS * 86400
         local = now.astimezone(config.zone())
         midnight = to_ts(local.replace(hour=0, minute=0, second=0, microsecond=0))
-        waiting, claimed = await self.counts(guild_id)
+        where, ids = _scope(covers)
+        waiting, claimed = await self.counts(guild_id, covers)
         row = await self._db.fetchone(
             "SELECT COUNT(*) FROM consultations WHERE guild_id = ? AND status = 'closed' "
-            "AND closed_at >= ?",
-            (guild_id, midnight),
+            f"AND closed_at >= ?{where}",
+            (guild_id, midnight, *ids),
         )
         closed_today = int(row[0]) if row else 0
         claim_waits = await self._db.fetchall(
             "SELECT first_claimed_at - created_at FROM consultations WHERE guild_id = ? "
-            "AND first_claimed_at IS NOT NULL AND first_claimed_at >= ?",
-            (guild_id, since),
+            f"AND first_claimed_at IS NOT NULL AND first_claimed_at >= ?{where}",
+            (guild_id, since, *ids),
         )
         close_waits = await self._db.fetchall(
             "SELECT closed_at - created_at FROM consultations WHERE guild_id = ? "
-            "AND status = 'closed' AND close_kind = 'resolved' AND closed_at >= ?",
-            (guild_id, since),
+            f"AND status = 'closed' AND close_kind = 'resolved' AND closed_at >= ?{where}",
+            (guild_id, since, *ids),
+        )
+        scoped = (
+            f"AND consultation_id IN (SELECT id FROM consultations WHERE guild_id = ?{where}) "
+            if where
+            else ""
         )
         staff = await self._db.fetchall(
             "SELECT actor_id, SUM(kind IN ('claimed', 'transferred')) AS claims, "
             "SUM(kind = 'closed') AS closes FROM consultation_events "
             "WHERE guild_id = ? AND at >= ? AND actor_id IS NOT NULL "
-            "AND kind IN ('claimed', 'transferred', 'closed') "
+            f"AND kind IN ('claimed', 'transferred', 'closed') {scoped}"
             "GROUP BY actor_id ORDER BY closes DESC, claims DESC, actor_id LIMIT 10",
-            (guild_id, since),
+            (guild_id, since, *((guild_id, *ids) if where else ())),
         )
         return QueueStats(
             waiting=waiting,

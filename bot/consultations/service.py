@@ -32,6 +32,7 @@ from bot.consultations._rows import (
     _COLUMNS,
     _ORDER,
     _check_cooldown,
+    _check_covered,
     _check_hourly_cap,
     _check_load,
     _event,
@@ -44,6 +45,7 @@ from bot.consultations._rows import (
 )
 from bot.consultations.blocks import RequestsPausedError, active_block_row
 from bot.consultations.departures import ConsultationDepartures
+from bot.consultations.routing import Coverage
 from bot.consultations.values import (
     CLOSE_REASON,
     NEVER_LIMITED,
@@ -87,6 +89,7 @@ class ConsultationService(ConsultationDepartures):
         config: GuildConfig,
         note: str | None = None,
         preferred_time: str | None = None,
+        type_id: int | None = None,
     ) -> CreateResult:
         """Open a request, or return the member's existing open one (idempotent).
 
@@ -120,7 +123,7 @@ class ConsultationService(ConsultationDepartures):
                     _check_cooldown(c, guild_id, member_id, stamp, config)
                     _check_hourly_cap(c, guild_id, stamp, config)
                 request_id = _insert(
-                    c, guild_id, member_id, topic, urgency, sealed_note, sealed_time, stamp
+                    c, guild_id, member_id, topic, urgency, sealed_note, sealed_time, stamp, type_id
                 )
                 created = True
             row = _load(c, request_id)
@@ -173,15 +176,17 @@ class ConsultationService(ConsultationDepartures):
         *,
         cap: int | None = None,
         require_oncall: bool = False,
+        covers: Coverage | None = None,
     ) -> Consultation:
         """Claim an open request: exactly one caller wins; the rest get a clear refusal. In the
-        same transaction, ``cap`` (None for admins) and ``require_oncall`` (``_check_load``)."""
+        same transaction: ``covers``, ``cap`` (None for admins) and ``require_oncall``."""
         stamp = to_ts(now)
 
         def work(c: sqlite3.Connection) -> sqlite3.Row:
             row = _load(c, request_id)
             if row["guild_id"] != guild_id:
                 raise NotFoundError()
+            _check_covered(c, row, covers)
             if row["member_left_at"] is not None and row["status"] == Status.OPEN:
                 raise NoLongerOpenError(
                     f"The member who opened request #{row['number']} has left the server, so "

@@ -4,11 +4,11 @@ Domain only (no ``discord`` import): ids and values in, dataclasses out. An admi
 ``MAX_TYPES`` per server; each has a name, a description (it becomes a menu option's
 description, so at most 100 characters), an optional emoji, its own staff role and, optionally,
 its own queue channel, consultation channel, expected-response text and a fallback role pinged
-as well for urgent requests. What an unset option falls back to is ``route``'s job.
+as well for urgent requests. What an unset option falls back to is ``routing.route``'s job.
 
 A server with no types works as before: every request belongs to the implicit default type,
-``type_id`` NULL, routed by the server's own ``/setup consultations``. Step 1 of issue 19 stores
-and administers types only; nothing routes by them yet (``route`` is what step 2 will call).
+``type_id`` NULL, routed by the server's own ``/setup consultations``. Where a request of a
+type goes, and which types a staff member's roles cover, is ``bot.consultations.routing``.
 
 Names are unique in a server ignoring case (``casefold``, so "FAMÍLIA" and "família" clash;
 the database's ``COLLATE NOCASE`` backs it up for ASCII). Every typed text passes
@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from bot.consultations.values import MAX_TYPES, from_ts, to_ts
 from bot.db import Database
 from bot.errors import UserFacingError
-from bot.guild_config import GuildConfig
 from bot.text import TextField, sanitise, sanitise_required
 
 log = logging.getLogger(__name__)
@@ -154,42 +153,6 @@ class ConsultType:
 
 
 @dataclass(frozen=True)
-class Route:
-    """Where a request of one type goes: who claims it, where its card and thread are made,
-    and what the member is told. The default type (no types, or ``type_id`` NULL) is the
-    server's own setup."""
-
-    type_id: int | None
-    staff_role_id: int | None
-    queue_channel_id: int | None
-    consult_channel_id: int | None
-    expected_response: str
-    urgent_fallback_role_id: int | None
-
-
-def route(config: GuildConfig, kind: ConsultType | None) -> Route:
-    """Where a request of ``kind`` (None: the default type) goes in this server; each channel
-    or text a type leaves unset is the server's."""
-    if kind is None:
-        return Route(
-            None,
-            config.staff_role_id,
-            config.queue_channel_id,
-            config.consult_channel_id,
-            config.expected_response,
-            None,
-        )
-    return Route(
-        kind.id,
-        kind.staff_role_id,
-        kind.queue_channel_id or config.queue_channel_id,
-        kind.consult_channel_id or config.consult_channel_id,
-        kind.response_time_text or config.expected_response,
-        kind.urgent_fallback_role_id,
-    )
-
-
-@dataclass(frozen=True)
 class EditedType:
     kind: ConsultType
     changed: tuple[str, ...]
@@ -299,26 +262,40 @@ def _lookup_name(name: str) -> str:
 
 class ConsultTypeService:
     """Adding, editing, removing and reading a server's consultation types. Every call is
-    scoped to one server: a type of another server is never found, changed or removed."""
+    scoped to one server: a type of another server is never found, changed or removed.
+
+    Every request routed, card drawn and staff check asks for the server's types, so after the
+    first read they are kept in memory (as ``GuildConfigRepository`` keeps configurations);
+    ``add``, ``edit`` and ``remove`` are the only writers and drop the kept copy. That holds
+    only for the one service ``bot.services`` builds."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._kept: dict[int, tuple[ConsultType, ...]] = {}
+        self._changes: dict[int, int] = {}
+
+    def _changed(self, guild_id: int) -> None:
+        self._kept.pop(guild_id, None)
+        self._changes[guild_id] = self._changes.get(guild_id, 0) + 1
 
     async def list(self, guild_id: int) -> tuple[ConsultType, ...]:
-        """The server's types in the order members see them (one read)."""
+        """The server's types in the order members see them (one read, then kept)."""
+        kept = self._kept.get(guild_id)
+        if kept is not None:
+            return kept
+        changes = self._changes.get(guild_id, 0)
 
         def work(c: sqlite3.Connection) -> list[sqlite3.Row]:
             return _rows(c, guild_id)
 
-        return tuple(_from_row(row) for row in await self._db.read(work))
+        found = tuple(_from_row(row) for row in await self._db.read(work))
+        if self._changes.get(guild_id, 0) == changes:
+            self._kept[guild_id] = found
+        return found
 
     async def get(self, guild_id: int, type_id: int) -> ConsultType | None:
         """The type with this id in this server (None: none, or another server's)."""
-        row = await self._db.fetchone(
-            f"SELECT {_COLUMNS} FROM consult_types WHERE id = ? AND guild_id = ?",
-            (type_id, guild_id),
-        )
-        return None if row is None else _from_row(row)
+        return next((t for t in await self.list(guild_id) if t.id == type_id), None)
 
     async def active_requests(self, guild_id: int, type_id: int) -> int:
         """How many of this type's requests are open or claimed in this server."""
@@ -390,7 +367,9 @@ class ConsultTypeService:
                 raise DuplicateTypeNameError(clean_name) from error
             return row
 
+        self._changed(guild_id)
         kind = _from_row(await self._db.write(work))
+        self._changed(guild_id)
         log.info("consult_type.added guild=%s type=%s", guild_id, kind.id)
         return kind
 
@@ -459,7 +438,9 @@ class ConsultTypeService:
                 raise DuplicateTypeNameError(str(renamed)) from error
             return row
 
+        self._changed(guild_id)
         kind = _from_row(await self._db.write(work))
+        self._changed(guild_id)
         log.info(
             "consult_type.edited guild=%s type=%s fields=%s",
             guild_id,
@@ -495,6 +476,8 @@ class ConsultTypeService:
             )
             return row, moved
 
+        self._changed(guild_id)
         row, moved = await self._db.write(work)
+        self._changed(guild_id)
         log.info("consult_type.removed guild=%s type=%s past=%s", guild_id, type_id, moved)
         return RemovedType(_from_row(row), moved)

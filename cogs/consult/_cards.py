@@ -9,7 +9,7 @@ import logging
 
 import discord
 
-from bot.consultations import Consultation, OnCall, Status
+from bot.consultations import Consultation, ConsultType, OnCall, Status
 from bot.guild_config import GuildConfig
 from cogs.consult import _embeds as render
 from cogs.consult._block_render import card_flag
@@ -26,8 +26,9 @@ class Cards(FlowBase):
     async def post_card(
         self, guild: discord.Guild, config: GuildConfig, consultation: Consultation
     ) -> bool:
-        """Post the staff card, pinging whoever is on call, and the staff role for an urgent
-        request (``cogs.consult._roster``)."""
+        """Post the staff card in its type's queue channel, pinging whoever of its staff is on
+        call, and its staff role (and fallback role) for an urgent request (``_roster``)."""
+        config, kind = await self.routed(config, consultation)
         channel = guild.get_channel(config.queue_channel_id or 0)
         if not isinstance(channel, discord.TextChannel):
             await self._card_problem(guild, config, consultation, "card:no_channel")
@@ -39,12 +40,13 @@ class Cards(FlowBase):
             )
             return False
         roster, name_of = await self.on_call(guild, config)
-        content, pings = card_pings(consultation, config, roster)
+        fallback = kind.urgent_fallback_role_id if kind is not None else None
+        content, pings = card_pings(consultation, config, roster, fallback)
         try:
             message = await channel.send(
                 content=content,
                 embed=self.card(
-                    config, consultation, roster, name_of, await self._flag(consultation)
+                    config, consultation, roster, name_of, await self._flag(consultation), kind
                 ),
                 view=card_view(consultation),
                 allowed_mentions=pings,
@@ -82,7 +84,7 @@ class Cards(FlowBase):
         if not isinstance(channel, discord.TextChannel):
             return
         view = card_view(consultation)
-        config = await self.configs.get(guild.id)
+        config, kind = await self.routed(await self.configs.get(guild.id), consultation)
         roster, name_of = (
             await self.on_call(guild, config)
             if consultation.status is Status.OPEN
@@ -91,7 +93,7 @@ class Cards(FlowBase):
         flag = await self._flag(consultation)
         try:
             await channel.get_partial_message(consultation.card_message_id).edit(
-                embed=self.card(config, consultation, roster, name_of, flag),
+                embed=self.card(config, consultation, roster, name_of, flag, kind),
                 view=view,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -123,10 +125,11 @@ class Cards(FlowBase):
         roster: OnCall | None,
         name_of: Namer | None,
         flag: tuple[str, str] | None = None,
+        kind: ConsultType | None = None,
     ) -> discord.Embed:
         """The card's embed; a waiting request's shows who is on call (as of this update), and
         ``flag`` is the blocklist's field while the member's routine requests are paused."""
-        card = render.card_embed(consultation, flag)
+        card = render.card_embed(consultation, flag, kind)
         if roster is None or name_of is None or consultation.status is not Status.OPEN:
             return card
         return add_roster(card, roster, name_of, config.claim_cap)

@@ -91,9 +91,10 @@ class Consult(commands.Cog, name="Consult"):
             )
             return
         position = await service.position(current)
+        routed, kind = await self.flow.routed(config, current)
         await send_ephemeral(
             interaction,
-            embed=render.status_embed(current, position, config, self.flow.now()),
+            embed=render.status_embed(current, position, routed, self.flow.now(), kind),
             view=member_request_view(current),
         )
 
@@ -180,24 +181,21 @@ class Consult(commands.Cog, name="Consult"):
 
     @queue.command(name="list")
     async def queue_list(self, interaction: discord.Interaction[SupportBot]) -> None:
-        """Who is waiting: urgent first, then the longest wait."""
-        await self.flow.require_staff(interaction)
+        """Who is waiting (of the kinds your roles cover): urgent first, then the longest wait."""
+        _config, _staff, covers = await self.flow.require_scope(interaction)
         assert interaction.guild_id is not None
-        embed, view = await self.flow.queue_page(interaction.guild_id, 0)
+        embed, view = await self.flow.queue_page(interaction.guild_id, 0, covers)
         await send_ephemeral(interaction, embed=embed, view=view)
 
     @queue.command(name="next")
     async def queue_next(self, interaction: discord.Interaction[SupportBot]) -> None:
-        """Claim the request at the top of the queue."""
-        config, _staff = await self.flow.require_staff(interaction)
+        """Claim the request at the top of the queue (of the kinds your roles cover)."""
+        config, _staff, covers = await self.flow.require_scope(interaction)
         assert interaction.guild_id is not None
         await defer(interaction)
         for _attempt in range(5):
-            candidates = [
-                c
-                for c in await self.flow.service.waiting(interaction.guild_id, limit=10)
-                if not c.member_left
-            ]
+            waiting = await self.flow.service.waiting(interaction.guild_id, limit=10, covers=covers)
+            candidates = [c for c in waiting if not c.member_left]
             if not candidates:
                 await send_ephemeral(interaction, "Nobody is waiting right now.")
                 return
@@ -213,10 +211,12 @@ class Consult(commands.Cog, name="Consult"):
     async def queue_stats(self, interaction: discord.Interaction[SupportBot]) -> None:
         """Waiting, claimed and closed today, median waits, and per-staff counts."""
         await defer(interaction)  # five aggregate queries
-        config, _staff = await self.flow.require_staff(interaction)
+        config, _staff, covers = await self.flow.require_scope(interaction)
         assert interaction.guild_id is not None
-        stats = await self.flow.service.stats(interaction.guild_id, self.flow.now(), config)
-        await send_ephemeral(interaction, embed=render.stats_embed(stats))
+        stats = await self.flow.service.stats(interaction.guild_id, self.flow.now(), config, covers)
+        kinds = await self.flow.types.list(interaction.guild_id)
+        scope = render.scope_line(kinds, covers)
+        await send_ephemeral(interaction, embed=render.stats_embed(stats, scope))
 
     # ------------------------------------------------------------------ events
 

@@ -8,7 +8,7 @@ the bot's allowed_mentions are none (only the staff-role alert opts in, for that
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import discord
 
@@ -20,7 +20,9 @@ from bot.consultations import (
     AlreadyHoldsError,
     CloseKind,
     Consultation,
+    ConsultType,
     NotTheClaimerError,
+    NotYourTypeError,
     OverCapError,
     QueueStats,
     StaffNote,
@@ -33,6 +35,8 @@ from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
 from bot.permissions import FEATURE, label
 from bot.ui import CALM, QUIET, URGENT, WARM, add_field, embed, escape, shorten
+from cogs.consult._kinds import about, not_your_type, what_about
+from cogs.consult._kinds import scope_line as scope_line
 
 PAGE_SIZE = 10
 """Requests per /queue page: 10 lines of ~200 characters stay far below the 4096 limit."""
@@ -54,6 +58,8 @@ def refusal(error: UserFacingError) -> str:
             f"Only <@{error.claimed_by}>, who claimed request #{error.number}, or a "
             f"server admin can {error.action} it."
         )
+    if isinstance(error, NotYourTypeError):
+        return not_your_type(error)
     return error.message
 
 
@@ -151,16 +157,20 @@ def _status_line(consultation: Consultation) -> str:
     return line
 
 
-def card_embed(consultation: Consultation, flag: tuple[str, str] | None = None) -> discord.Embed:
+def card_embed(
+    consultation: Consultation,
+    flag: tuple[str, str] | None = None,
+    kind: ConsultType | None = None,
+) -> discord.Embed:
     """The staff card in the queue channel; ``flag`` is an extra field (name, value) while it
-    is active, such as "routine requests paused for this member"."""
+    is active, such as "routine requests paused for this member"; ``kind`` its type."""
     colour = {
         Status.OPEN: URGENT if consultation.urgency is Urgency.URGENT else WARM,
         Status.CLAIMED: CALM,
     }.get(consultation.status, QUIET)
     result = embed(_header(consultation), _status_line(consultation), colour=colour)
     add_field(result, "Member", f"<@{consultation.member_id}>", inline=True)
-    add_field(result, "Topic", TOPIC_LABELS[consultation.topic], inline=True)
+    add_field(result, *about(consultation, kind), inline=True)
     add_field(result, "Opened", ts(consultation.created_at, "f"), inline=True)
     if consultation.preferred_time:
         add_field(
@@ -199,8 +209,10 @@ def receipt_embed(
     now: dt.datetime,
     *,
     created: bool,
+    kind: ConsultType | None = None,
 ) -> discord.Embed:
-    """What the member sees right after asking (or asking again)."""
+    """What the member sees right after asking (or asking again); ``config`` as the request's
+    type sees it (its expected response), ``kind`` the type."""
     if created:
         title = f"Your request #{consultation.number} is in"
         opening = "Thank you for reaching out. A consultant from our staff will get back to you."
@@ -210,7 +222,7 @@ def receipt_embed(
     result = embed(
         title, opening, colour=URGENT if consultation.urgency is Urgency.URGENT else CALM
     )
-    _member_fields(result, consultation, position, config, now)
+    _member_fields(result, consultation, position, config, now, kind)
     return result
 
 
@@ -219,6 +231,7 @@ def status_embed(
     position: int | None,
     config: GuildConfig,
     now: dt.datetime,
+    kind: ConsultType | None = None,
 ) -> discord.Embed:
     if consultation is None:
         result = embed(
@@ -237,7 +250,7 @@ def status_embed(
         add_field(result, "Not an emergency service", REMINDER)
         return result
     result = embed(f"Your request #{consultation.number}", colour=CALM)
-    _member_fields(result, consultation, position, config, now)
+    _member_fields(result, consultation, position, config, now, kind)
     return result
 
 
@@ -247,6 +260,7 @@ def _member_fields(
     position: int | None,
     config: GuildConfig,
     now: dt.datetime,
+    kind: ConsultType | None = None,
 ) -> None:
     if consultation.status is Status.CLAIMED:
         where = f" in <#{consultation.thread_id}>" if consultation.thread_id else ""
@@ -263,7 +277,7 @@ def _member_fields(
         back = staff_back_line(config, now)
         if back:
             add_field(result, "Working hours", back)
-    add_field(result, "Topic", TOPIC_LABELS[consultation.topic], inline=True)
+    add_field(result, *about(consultation, kind), inline=True)
     add_field(result, "How urgent", URGENCY_LABELS[consultation.urgency], inline=True)
     note = escape(consultation.note, 1000) if consultation.note else "none"
     add_field(result, "Your note", note)
@@ -278,16 +292,21 @@ def queue_embed(
     waiting: int,
     claimed: int,
     now: dt.datetime,
+    names: Mapping[int, str] | None = None,
+    scope: str | None = None,
 ) -> discord.Embed:
-    """One page of the waiting queue: never more than PAGE_SIZE lines."""
+    """One page of the waiting queue: never more than PAGE_SIZE lines, each naming its type
+    (``names``; the topic for the default type); ``scope`` says which types are shown."""
     summary = f"{waiting} waiting · {claimed} with a staff member"
+    if scope:
+        summary += f"\n{scope}"
     if not items:
         return embed("Consultation queue", f"{summary}\n\nNobody is waiting right now.")
     lines = []
     for consultation in items:
         line = (
             f"**#{consultation.number}** {URGENCY_BADGES[consultation.urgency]} · "
-            f"{TOPIC_LABELS[consultation.topic]} · waiting "
+            f"{what_about(consultation, names)} · waiting "
             f"{format_wait(consultation.waited(now))} · <@{consultation.member_id}>"
         )
         if consultation.member_left:
@@ -300,11 +319,11 @@ def queue_embed(
     return result
 
 
-def stats_embed(stats: QueueStats) -> discord.Embed:
+def stats_embed(stats: QueueStats, scope: str | None = None) -> discord.Embed:
     def wait(value: dt.timedelta | None) -> str:
         return "no data yet" if value is None else format_wait(value)
 
-    result = embed("Queue stats")
+    result = embed("Queue stats", scope or "")
     add_field(result, "Waiting", str(stats.waiting), inline=True)
     add_field(result, "With staff", str(stats.claimed), inline=True)
     add_field(result, "Closed today", str(stats.closed_today), inline=True)

@@ -16,7 +16,15 @@ from typing import Any
 
 import discord
 
-from bot.consultations import Consultation, RequestsPausedError, Status, Topic, Urgency
+from bot.consultations import (
+    Consultation,
+    Coverage,
+    RequestsPausedError,
+    Status,
+    Topic,
+    Urgency,
+    type_names,
+)
 from bot.errors import NotConfiguredError, StaffOnlyError, UserFacingError
 from bot.guild_config import GuildConfig
 from bot.ui import crisis_embed, send_ephemeral
@@ -82,16 +90,27 @@ class ConsultFlow(Events):
     async def require_staff(
         self, interaction: discord.Interaction[Any]
     ) -> tuple[GuildConfig, discord.Member]:
-        """Runtime staff check (commands *and* buttons): the staff role, or Administrator."""
+        """Runtime staff check (commands *and* buttons): the staff role or a consultation
+        type's staff role, or Administrator."""
+        config, user, _covers = await self.require_scope(interaction)
+        return config, user
+
+    async def require_scope(
+        self, interaction: discord.Interaction[Any]
+    ) -> tuple[GuildConfig, discord.Member, Coverage]:
+        """The staff check, with the kinds of request this staff member covers."""
         # Mutation testing: ``member_facing=None`` in place of False is equivalent (falsy).
         config = await self.ready_config(interaction.guild_id, member_facing=False)
         user = interaction.user
-        if not isinstance(user, discord.Member) or not (
-            is_staff_member(user, config) or interaction.permissions.administrator
-        ):
+        covers = (
+            await self.covered(user, config, admin=interaction.permissions.administrator)
+            if isinstance(user, discord.Member)
+            else Coverage()
+        )
+        if not isinstance(user, discord.Member) or not covers.anything:
             log.info("consultation.staff_only user=%s guild=%s", user.id, interaction.guild_id)
             raise StaffOnlyError()
-        return config, user
+        return config, user, covers
 
     async def claimer_unavailable(self, guild: discord.Guild, consultation: Consultation) -> bool:
         """True when the claimer has left the server or lost the staff role."""
@@ -121,8 +140,10 @@ class ConsultFlow(Events):
         urgency: Urgency,
         note: str | None,
         preferred_time: str | None,
+        type_id: int | None = None,
     ) -> None:
-        """The member sent the form: save, answer them, then tell staff."""
+        """The member sent the form (of the type ``type_id``; None: the server's only queue):
+        save, answer them, then tell staff."""
         await defer(interaction)
         config = await self.ready_config(interaction.guild_id, member_facing=True)
         assert interaction.guild is not None
@@ -137,6 +158,7 @@ class ConsultFlow(Events):
                 preferred_time=preferred_time,
                 now=now,
                 config=config,
+                type_id=type_id,
             )
         except RequestsPausedError as paused:  # a block added while the form was open
             log.info(
@@ -147,8 +169,11 @@ class ConsultFlow(Events):
             await self.tell_paused(interaction, paused.until)
             return
         consultation = result.consultation
+        routed, kind = await self.routed(config, consultation)
         embeds = [
-            render.receipt_embed(consultation, result.position, config, now, created=result.created)
+            render.receipt_embed(
+                consultation, result.position, routed, now, created=result.created, kind=kind
+            )
         ]
         if urgency is Urgency.URGENT or consultation.urgency is Urgency.URGENT:
             embeds.append(crisis_embed(self.bot.crisis))
@@ -232,6 +257,10 @@ class ConsultFlow(Events):
         guild = interaction.guild
         assert guild is not None
         admin = is_admin(interaction)  # admins are exempt from the cap and from on-call
+        assert isinstance(interaction.user, discord.Member)
+        covers = await self.covered(
+            interaction.user, config, admin=interaction.permissions.administrator
+        )
         with staff_named():
             consultation = await self.service.claim(
                 guild.id,
@@ -240,8 +269,10 @@ class ConsultFlow(Events):
                 self.now(),
                 cap=None if admin else config.claim_cap,
                 require_oncall=config.require_oncall and not admin,
+                covers=covers,
             )
-        result = await self.ensure_thread(guild, config, consultation)
+        routed, _kind = await self.routed(config, consultation)  # the type's consult channel
+        result = await self.ensure_thread(guild, routed, consultation)
         if isinstance(result, str):
             undone = await self.service.undo_claim(
                 consultation.id, interaction.user.id, result, self.now()
@@ -330,7 +361,8 @@ class ConsultFlow(Events):
         guild = interaction.guild
         assert guild is not None
         current = await self.request_in_thread(interaction)
-        if to.bot or not is_staff_member(to, config):
+        routed, _kind = await self.routed(config, current)
+        if to.bot or not is_staff_member(to, routed):
             raise UserFacingError(f"{to.mention} isn't on the staff team, so they can't take it.")
         override = is_admin(interaction) or (
             current.claimed_by not in (None, interaction.user.id)
@@ -377,17 +409,26 @@ class ConsultFlow(Events):
     # ------------------------------------------------------------------ replies
 
     async def queue_page(
-        self, guild_id: int, page: int
+        self, guild_id: int, page: int, covers: Coverage | None = None
     ) -> tuple[discord.Embed, discord.ui.View | None]:
-        """One page of ``/queue list`` (re-read on every click), clamped to the pages there are."""
-        waiting, claimed = await self.service.counts(guild_id)
+        """One page of ``/queue list`` (re-read on every click), clamped to the pages there are;
+        only the types ``covers`` reaches (None: all), each row naming its type."""
+        waiting, claimed = await self.service.counts(guild_id, covers)
         pages = max(1, -(-waiting // render.PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         items = await self.service.waiting(
-            guild_id, limit=render.PAGE_SIZE, offset=page * render.PAGE_SIZE
+            guild_id, limit=render.PAGE_SIZE, offset=page * render.PAGE_SIZE, covers=covers
         )
+        kinds = await self.types.list(guild_id)
         embed = render.queue_embed(
-            items, page=page, pages=pages, waiting=waiting, claimed=claimed, now=self.now()
+            items,
+            page=page,
+            pages=pages,
+            waiting=waiting,
+            claimed=claimed,
+            now=self.now(),
+            names=type_names(kinds),
+            scope=render.scope_line(kinds, covers),
         )
         return embed, pager_view(page, pages)
 
@@ -398,8 +439,11 @@ class ConsultFlow(Events):
         config: GuildConfig,
     ) -> None:
         position = await self.service.position(consultation)
+        routed, kind = await self.routed(config, consultation)
         await send_ephemeral(
             interaction,
-            embed=render.receipt_embed(consultation, position, config, self.now(), created=False),
+            embed=render.receipt_embed(
+                consultation, position, routed, self.now(), created=False, kind=kind
+            ),
             view=member_request_view(consultation),
         )

@@ -17,7 +17,17 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.consultations import ConsultationService, ConsultBlockService, OnCall
+from bot.consultations import (
+    Consultation,
+    ConsultationService,
+    ConsultBlockService,
+    ConsultType,
+    ConsultTypeService,
+    Coverage,
+    OnCall,
+    coverage,
+    routed_config,
+)
 from bot.guild_config import GuildConfig, GuildConfigRepository
 from cogs.consult import _embeds as render
 
@@ -77,6 +87,28 @@ class FlowBase:
     @property
     def configs(self) -> GuildConfigRepository:
         return self.services.configs
+
+    @property
+    def types(self) -> ConsultTypeService:
+        return self.services.consult_types
+
+    async def routed(
+        self, config: GuildConfig, consultation: Consultation
+    ) -> tuple[GuildConfig, ConsultType | None]:
+        """The configuration as this request's type sees it (its staff role, channels and
+        expected response; ``bot.consultations.routing``), and the type (None: the default)."""
+        if consultation.type_id is None:
+            return config, None
+        kind = await self.types.get(consultation.guild_id, consultation.type_id)
+        return routed_config(config, kind), kind
+
+    async def covered(
+        self, member: discord.Member, config: GuildConfig, *, admin: bool
+    ) -> Coverage:
+        """The kinds of request this member is staff for here (``admin``: all of them)."""
+        kinds = await self.types.list(member.guild.id)
+        roles = {role.id for role in member.roles}
+        return coverage(roles, config, kinds, admin=admin or member.guild_permissions.administrator)
 
     @staticmethod
     def now() -> dt.datetime:

@@ -9,10 +9,12 @@ text; a malformed or foreign one gets a polite "this is out of date".
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import discord
 
+from bot import limits
 from bot.consultations import (
     CLOSE_REASON_LIMIT,
     MEMBER_TOPICS,
@@ -22,15 +24,20 @@ from bot.consultations import (
     URGENCY_LABELS,
     Consultation,
     ConsultationService,
+    ConsultType,
+    ConsultTypeService,
+    Coverage,
     Status,
     Topic,
+    TypeGoneError,
     Urgency,
 )
 from bot.errors import OutOfDateError, UserFacingError
 from bot.guild_config import GuildConfig
-from bot.ui import send_ephemeral
-from cogs._components import defer, guarded, parse_id
+from bot.ui import send_ephemeral, shorten
+from cogs._components import defer, guarded, parse_id, stopped_view
 from cogs.consult import _embeds as render
+from cogs.consult._kinds import emoji_of
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,9 @@ class Flow(Protocol):
     @property
     def service(self) -> ConsultationService: ...
 
+    @property
+    def types(self) -> ConsultTypeService: ...
+
     async def ready_config(self, guild_id: int | None, *, member_facing: bool) -> GuildConfig: ...
 
     async def require_staff(
@@ -60,6 +70,7 @@ class Flow(Protocol):
         urgency: Urgency,
         note: str | None,
         preferred_time: str | None,
+        type_id: int | None = None,
     ) -> None: ...
 
     async def routine_paused(self, interaction: discord.Interaction[Any]) -> bool: ...
@@ -89,12 +100,18 @@ class Flow(Protocol):
         self, interaction: discord.Interaction[Any], request_id: int, reason: str
     ) -> Consultation: ...
 
+    async def require_scope(
+        self, interaction: discord.Interaction[Any]
+    ) -> tuple[GuildConfig, discord.Member, Coverage]: ...
+
     async def queue_page(
-        self, guild_id: int, page: int
+        self, guild_id: int, page: int, covers: Coverage | None = None
     ) -> tuple[discord.Embed, discord.ui.View | None]: ...
 
 
 FORM = "consult:form"
+TYPE_FORM = "consult:form:"
+"""A request form of one consultation type: ``consult:form:<type id>``."""
 NOTE_FORM = "consult:note-form:"
 CLOSE_FORM = "consult:close-form:"
 
@@ -107,9 +124,15 @@ def _stopped(modal: discord.ui.Modal) -> discord.ui.Modal:
     return modal
 
 
-def request_form(*, urgent: bool = False) -> discord.ui.Modal:
-    """The request form: topic, how urgent, an optional note and preferred time."""
-    modal = discord.ui.Modal(title="Talk to a consultant", custom_id=FORM)
+def request_form(*, urgent: bool = False, kind: ConsultType | None = None) -> discord.ui.Modal:
+    """The request form: topic, how urgent, an optional note and preferred time. For a type
+    (``kind``), the type replaces the topic: its name is the form's title."""
+    if kind is not None:
+        modal = discord.ui.Modal(
+            title=shorten(kind.name, limits.MODAL_TITLE), custom_id=f"{TYPE_FORM}{kind.id}"
+        )
+    else:
+        modal = discord.ui.Modal(title="Talk to a consultant", custom_id=FORM)
     topic: discord.ui.Select[discord.ui.View] = discord.ui.Select(
         custom_id="topic",
         options=[
@@ -143,7 +166,8 @@ def request_form(*, urgent: bool = False) -> discord.ui.Modal:
         max_length=PREFERRED_TIME_LIMIT,
         placeholder="e.g. weekday evenings, US Eastern",
     )
-    modal.add_item(discord.ui.Label(text="What would you like to talk about?", component=topic))
+    if kind is None:
+        modal.add_item(discord.ui.Label(text="What would you like to talk about?", component=topic))
     modal.add_item(
         discord.ui.Label(
             text="How soon do you need to talk?",
@@ -234,6 +258,9 @@ async def handle_form(flow: Flow, interaction: discord.Interaction[Any]) -> bool
     custom_id = str(data.get("custom_id", ""))
     if custom_id == FORM:
         action = _submit_request(flow, interaction, form_values(data))
+    elif custom_id.startswith(TYPE_FORM):
+        type_id = parse_id(custom_id.removeprefix(TYPE_FORM))
+        action = _submit_request(flow, interaction, form_values(data), type_id=type_id or -1)
     elif custom_id.startswith(NOTE_FORM):
         action = _submit_note(flow, interaction, parse_id(custom_id.removeprefix(NOTE_FORM)))
     elif custom_id.startswith(CLOSE_FORM):
@@ -249,10 +276,18 @@ async def handle_form(flow: Flow, interaction: discord.Interaction[Any]) -> bool
 
 
 async def _submit_request(
-    flow: Flow, interaction: discord.Interaction[Any], values: dict[str, Any]
+    flow: Flow,
+    interaction: discord.Interaction[Any],
+    values: dict[str, Any],
+    *,
+    type_id: int | None = None,
 ) -> None:
+    """A sent request form; a type's form (``type_id``; -1 for a malformed id) has no topic
+    and is stored under ``Topic.OTHER`` ("something else"), the type saying what it is."""
+    if type_id == -1:
+        raise TypeGoneError()
     try:
-        topic = Topic(_first(values.get("topic")) or "")
+        topic = Topic(_first(values.get("topic")) or "") if type_id is None else Topic.OTHER
         urgency = Urgency(_first(values.get("urgency")) or "")
     except ValueError:
         raise OutOfDateError() from None
@@ -264,6 +299,7 @@ async def _submit_request(
         urgency=urgency,
         note=_text(values.get("note")),
         preferred_time=_text(values.get("preferred_time")),
+        type_id=type_id,
     )
 
 
@@ -318,8 +354,17 @@ async def _own_request(
     return consultation
 
 
-async def open_form(flow: Flow, interaction: discord.Interaction[Any], *, urgent: bool) -> None:
-    """Show the request form, or the member's existing request (one at a time)."""
+async def open_form(
+    flow: Flow,
+    interaction: discord.Interaction[Any],
+    *,
+    urgent: bool,
+    type_id: int | None = None,
+) -> None:
+    """Show the request form, or the member's existing request (one at a time). A server with
+    consultation types first offers them (``type_menu``); ``type_id`` is one already chosen
+    (the menu, a panel's button): a type this server no longer has is answered politely with
+    the current ones."""
     config = await flow.ready_config(interaction.guild_id, member_facing=True)
     assert interaction.guild_id is not None
     existing = await flow.service.active_for_member(interaction.guild_id, interaction.user.id)
@@ -328,7 +373,51 @@ async def open_form(flow: Flow, interaction: discord.Interaction[Any], *, urgent
         return
     if not urgent and await flow.routine_paused(interaction):
         return
-    await interaction.response.send_modal(request_form(urgent=urgent))
+    kinds = () if urgent else await flow.types.list(interaction.guild_id)
+    if not kinds:
+        await interaction.response.send_modal(request_form(urgent=urgent))
+        return
+    chosen = next((kind for kind in kinds if kind.id == type_id), None)
+    if chosen is not None:
+        await interaction.response.send_modal(request_form(kind=chosen))
+        return
+    if type_id is not None:
+        log.info("consult_type.stale_choice guild=%s", interaction.guild_id)
+    await send_ephemeral(
+        interaction,
+        CHOICE_GONE if type_id is not None else CHOOSE,
+        view=type_menu(kinds),
+    )
+
+
+PICK = "consult:pick"
+CHOOSE = (
+    "What would you like to talk about? Choose below and I'll open a short form. If you are "
+    "in danger right now, please use /crisis."
+)
+CHOICE_GONE = (
+    "That choice is out of date: this server's kinds of consultation have changed. Here are "
+    "the current ones. If you are in danger right now, please use /crisis."
+)
+
+
+def type_menu(kinds: Sequence[ConsultType]) -> discord.ui.View:
+    """The server's consultation types as one menu (emoji, name, description), handled by
+    ``cogs.consult._views.TypeMenu``: a stopped view with a plain select of its custom_id."""
+    menu: discord.ui.Select[discord.ui.View] = discord.ui.Select(
+        custom_id=PICK,
+        placeholder="Choose what you'd like to talk about",
+        options=[
+            discord.SelectOption(
+                label=shorten(kind.name, limits.SELECT_LABEL),
+                value=str(kind.id),
+                description=shorten(kind.description, limits.SELECT_DESCRIPTION),
+                emoji=emoji_of(kind),
+            )
+            for kind in kinds[: limits.SELECT_OPTIONS]
+        ],
+    )
+    return stopped_view(menu)
 
 
 async def _raise_out_of_date() -> None:

@@ -35,19 +35,26 @@ def pinged_staff(roster: OnCall) -> list[int]:
 
 
 def card_pings(
-    consultation: Consultation, config: GuildConfig, roster: OnCall
+    consultation: Consultation,
+    config: GuildConfig,
+    roster: OnCall,
+    fallback_role_id: int | None = None,
 ) -> tuple[str, discord.AllowedMentions]:
     """The new card's message text (``render.card_content``, then the on-call staff it pings)
-    and exactly whom it may ping: the on-call staff, and the staff role for an urgent one."""
-    role = config.staff_role_id if consultation.urgency is Urgency.URGENT else None
+    and exactly whom it may ping: the on-call staff, and the staff role for an urgent one
+    (with the type's urgent fallback role, when it has one). ``config`` as the type sees it."""
+    urgent = consultation.urgency is Urgency.URGENT
+    roles = [r for r in (config.staff_role_id, fallback_role_id) if r] if urgent else []
     users = pinged_staff(roster)
     content = render.card_content(consultation, config.staff_role_id)
+    if urgent and fallback_role_id and consultation.active:
+        content += f" <@&{fallback_role_id}>"
     if users:
         content += " · On call: " + " ".join(f"<@{u}>" for u in users)
     allowed = discord.AllowedMentions(
         everyone=False,
         users=[discord.Object(u) for u in users] if users else False,
-        roles=[discord.Object(role)] if role else False,
+        roles=[discord.Object(r) for r in roles] if roles else False,
         replied_user=False,
     )
     return shorten(content, limits.MESSAGE_CONTENT), allowed

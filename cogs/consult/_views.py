@@ -10,27 +10,41 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any, ClassVar, Self
 
 import discord
 
+from bot import limits
 from bot.consultations import (
     Consultation,
+    ConsultType,
     Status,
     Topic,
     Urgency,
 )
 from bot.errors import OutOfDateError, UserFacingError
-from bot.ui import send_ephemeral
-from cogs._components import PersistentButton, StaleButton, defer, parse_id, stopped_view
+from bot.ui import send_ephemeral, shorten
+from cogs._components import (
+    PersistentButton,
+    PersistentItem,
+    StaleButton,
+    defer,
+    parse_id,
+    stopped_view,
+)
 from cogs.consult import _embeds as render
-from cogs.consult._forms import Flow, _own_request, close_form, note_form, open_form
+from cogs.consult._forms import PICK, Flow, _own_request, close_form, note_form, open_form
+from cogs.consult._kinds import emoji_of
 
 log = logging.getLogger(__name__)
 
 START = "consult:start"
 START_URGENT = "consult:start:urgent"
 _ID = r"(?P<id>[^:]*)"
+PANEL_BUTTONS = 25
+"""A message holds at most 25 buttons (five rows of five); a server has at most 10 types."""
+AnySelect = discord.ui.Select[discord.ui.View]
 
 
 class ConsultButton(PersistentButton, template=r"consult:(?!)"):
@@ -78,6 +92,89 @@ class StartButton(ConsultButton, template=r"consult:start(?P<kind>:urgent)?"):
             )
             return
         await open_form(self.flow, interaction, urgent=False)
+
+
+class TypeMenu(PersistentItem[AnySelect], template=r"consult:pick"):
+    """The member's choice of consultation type (built by ``_forms.type_menu``); the chosen
+    type is read again, in this server only, so a removed or forged one is out of date."""
+
+    flow: ClassVar[Flow]
+    where = "menu:consult:pick"
+
+    def __init__(self, chosen: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Select(custom_id=PICK, options=[discord.SelectOption(label="…")])
+        )
+        self.chosen = chosen
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        data: dict[str, Any] = dict(interaction.data or {})
+        values = data.get("values")
+        first = values[0] if isinstance(values, list) and values else None
+        return cls(parse_id(first if isinstance(first, str) else None))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await open_form(self.flow, interaction, urgent=False, type_id=self.chosen or -1)
+
+
+class PanelButton(ConsultButton, template=rf"consult:panel:{_ID}"):
+    """One consultation type's button on a standing panel (``/setup panel``):
+    ``consult:panel:<type id>``. Pressing it starts the same flow as /consult for that type."""
+
+    def __init__(self, type_id: int | None, *, label: str = "…") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"consult:panel:{type_id}",
+            )
+        )
+        self.type_id = type_id
+        self.where = "button:consult:panel"
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(parse_id(match["id"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await open_form(self.flow, interaction, urgent=False, type_id=self.type_id or -1)
+
+
+def panel_view(kinds: Sequence[ConsultType]) -> discord.ui.View:
+    """A standing panel's buttons: one per type (its emoji and name), or, in a server with
+    no types, the one "Talk to a consultant" button. Plain buttons with the persistent ids,
+    in a stopped view, so any feature can post them and this one answers them."""
+    view = discord.ui.View(timeout=None)
+    if not kinds:
+        view.add_item(
+            discord.ui.Button(
+                label="Talk to a consultant", style=discord.ButtonStyle.primary, custom_id=START
+            )
+        )
+    for kind in kinds[:PANEL_BUTTONS]:
+        view.add_item(
+            discord.ui.Button(
+                label=shorten(kind.name, limits.BUTTON_LABEL),
+                emoji=emoji_of(kind),
+                style=discord.ButtonStyle.primary,
+                custom_id=f"consult:panel:{kind.id}",
+            )
+        )
+    view.stop()
+    return view
 
 
 class RequestButton(ConsultButton, template=r"consult:(?!)"):
@@ -279,15 +376,15 @@ class QueuePageButton(ConsultButton, template=r"consult:queue:(?P<page>[^:]*)"):
         flow = self.flow
         if self.page is None or interaction.guild_id is None:
             raise OutOfDateError()
-        await flow.require_staff(interaction)
-        embed, view = await flow.queue_page(interaction.guild_id, self.page)
+        _config, _staff, covers = await flow.require_scope(interaction)
+        embed, view = await flow.queue_page(interaction.guild_id, self.page, covers)
         await interaction.response.edit_message(embed=embed, view=view)
 
 
 class StaleConsultButton(
     StaleButton,
-    template=r"consult:(?!(?:start(?::urgent)?|(?:claim|release|close|note|cancel|cancel-yes"
-    r"|queue):[^:]*)$).*",
+    template=r"consult:(?!(?:start(?::urgent)?|pick|(?:claim|release|close|note|cancel|cancel-yes"
+    r"|queue|panel):[^:]*)$).*",
 ):
     """Any other ``consult:`` id (an older version's button, or a forged one)."""
 
@@ -301,6 +398,8 @@ class StaleConsultButton(
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     StartButton,
+    TypeMenu,
+    PanelButton,
     NoteButton,
     CancelButton,
     CancelConfirmButton,

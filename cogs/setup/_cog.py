@@ -19,7 +19,9 @@ from bot.timezones import validate_timezone
 from bot.ui import send_ephemeral
 from cogs._checks import require_manager
 from cogs._components import defer
+from cogs._handoff import panel_view
 from cogs._zone_choices import timezone_choices
+from cogs.setup._panel import panel_embed, require_panel_permissions
 from cogs.setup._quickstart import missing_permission_sentence, needed_permissions, run_quickstart
 from cogs.setup._show import RESPONSE_TIME_LIMIT, render_setup
 from cogs.setup._types import TypeCommands
@@ -291,6 +293,38 @@ class Setup(commands.GroupCog, group_name="setup"):
         warnings, types = await self._checked(guild, config)
         await send_ephemeral(
             interaction, "\n".join(lines), embed=render_setup(guild, config, warnings, types=types)
+        )
+
+    @app_commands.command(name="panel")
+    @app_commands.describe(channel="Where members should see the panel, e.g. a welcome channel")
+    async def panel(
+        self, interaction: discord.Interaction[SupportBot], channel: discord.TextChannel
+    ) -> None:
+        """Post a panel with a button for each kind of consultation (run again for a new one)."""
+        require_manager(interaction)
+        assert interaction.guild is not None
+        require_panel_permissions(channel)
+        await defer(interaction)
+        kinds = await self.services.consult_types.list(interaction.guild.id)
+        try:
+            message = await channel.send(
+                embed=panel_embed(kinds),
+                view=panel_view(kinds),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as error:
+            log.warning("setup.panel_failed guild=%s status=%s", interaction.guild.id, error.status)
+            raise UserFacingError(
+                f"Discord didn't let me post in {channel.mention} just now. Please check my "
+                "permissions there and try again. Nothing was posted."
+            ) from error
+        log.info("setup.panel_posted guild=%s channel=%s", interaction.guild.id, channel.id)
+        buttons = f"{len(kinds)} button{'s' if len(kinds) != 1 else ''}" if kinds else "one button"
+        await send_ephemeral(
+            interaction,
+            f"Posted the panel in {channel.mention} ({message.jump_url}) with {buttons}. "
+            "Its buttons keep working after a restart. After changing the consultation types, "
+            "run `/setup panel` again for an up-to-date one.",
         )
 
     @app_commands.command(name="show")

@@ -10,11 +10,12 @@ from bot import limits
 from bot.consultations import MAX_TYPES, ConsultType
 from bot.ui import QUIET, WARM, add_field, embed, escape
 
-STEP_ONE = (
-    "Requests aren't routed by type yet: for now every request still goes to the staff role "
-    "and channels of `/setup consultations`. Letting members choose a type comes next."
+ROUTING_NOTE = (
+    "Members choose among the types when they use `/consult`, and each request goes to its "
+    "type's staff role and channels. A panel posted earlier keeps its old buttons: run "
+    "`/setup panel` again for an up-to-date one."
 )
-"""Said wherever types are administered, so no admin expects routing that isn't there yet."""
+"""Said wherever types are administered: what a change does for members and staff."""
 
 
 def title(kind: ConsultType, limit: int = 80) -> str:
@@ -50,7 +51,7 @@ def render_types(types: Sequence[ConsultType]) -> discord.Embed:
     """``/setup type list``: every type of the server, in order, one field each."""
     result = embed(
         f"Consultation types ({len(types)} of {MAX_TYPES})",
-        STEP_ONE
+        ROUTING_NOTE
         if types
         else "None yet: add one with `/setup type add`. Until then every request goes to "
         "the staff role of `/setup consultations`.",

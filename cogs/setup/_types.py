@@ -3,8 +3,8 @@
 A subcommand group of ``/setup`` (Manage Server, checked again at run time on every command,
 menu and button). The domain side is ``bot.consultations.types``; this module validates what
 only Discord knows (a role, a channel, a custom emoji I can use), calls it and renders the
-answer. Step 1 of issue 19: types are stored and administered here; routing requests by type
-comes later, and every reply says so (``STEP_ONE``).
+answer. Routing requests by type is the consultation feature's (``bot.consultations.routing``);
+every reply here says what a change does (``ROUTING_NOTE``).
 
 Removing asks first: a "Remove" button whose custom_id carries the type's id, so the question
 can be answered after a restart; the type is read again (in this server only) when pressed.
@@ -39,7 +39,7 @@ from bot.services import Services
 from bot.ui import escape, send_ephemeral
 from cogs._checks import require_manager
 from cogs._components import PersistentButton, StaleButton, bind, defer, parse_id, stopped_view
-from cogs.setup._type_render import STEP_ONE, render_type, render_types, title
+from cogs.setup._type_render import ROUTING_NOTE, render_type, render_types, title
 from cogs.setup._warnings import type_warnings
 
 log = logging.getLogger(__name__)
@@ -258,7 +258,7 @@ class TypeCommands(app_commands.Group):
         self.bot.dispatch("consult_types_changed", guild.id)
         await send_ephemeral(
             interaction,
-            f"Added the consultation type **{escape(kind.name, 80)}**. {STEP_ONE}",
+            f"Added the consultation type **{escape(kind.name, 80)}**. {ROUTING_NOTE}",
             embed=render_type(kind, await self._warnings(guild, kind)),
         )
 
@@ -329,7 +329,7 @@ class TypeCommands(app_commands.Group):
                 ",".join(edited.changed),
             )
             self.bot.dispatch("consult_types_changed", guild.id)
-            said = f"Saved the consultation type **{escape(kind.name, 80)}**. {STEP_ONE}"
+            said = f"Saved the consultation type **{escape(kind.name, 80)}**. {ROUTING_NOTE}"
         else:
             said = "Nothing to change: give at least one new setting. Nothing was changed."
         await send_ephemeral(
