@@ -574,3 +574,48 @@ async def test_the_panel_is_for_admins_and_needs_my_permissions(routed: Routed) 
     assert "Send Messages" in text
     assert "Nothing was posted" in text
     assert hidden.history() == []
+
+
+# --------------------------------------------------------------------------- reminders, places
+
+
+def posts_with(
+    env: simcord.Env, channel: simcord.ChannelHandle, words: str
+) -> list[dict[str, Any]]:
+    return [
+        r.json
+        for r in env.http_requests
+        if r.method == "POST"
+        and r.path == f"/channels/{channel.id}/messages"
+        and isinstance(r.json, dict)
+        and words in str(r.json.get("content", ""))
+    ]
+
+
+async def test_reminders_go_to_each_types_queue_and_staff(routed: Routed) -> None:
+    env = routed.env
+    await routed.server.configure(reminder_minutes=30)
+    members = [routed.member, *routed.server.members[1:]]
+    await choose(routed, routed.family, members[0])
+    await choose(routed, routed.intake, members[1])
+
+    await env.advance_time(31 * 60)
+
+    family = posts_with(env, routed.family_queue, "Still waiting")
+    intake = posts_with(env, routed.intake_queue, "Still waiting")
+    assert len(family) == 1
+    assert len(intake) == 1
+    assert posts_with(env, routed.server.queue, "Still waiting") == []
+    assert "#1" in family[0]["content"]
+    assert "#2" not in family[0]["content"]
+    assert [int(r) for r in family[0]["allowed_mentions"]["roles"]] == [routed.family_role.id]
+    assert [int(r) for r in intake[0]["allowed_mentions"]["roles"]] == [routed.intake_role.id]
+
+
+async def test_a_members_place_counts_only_their_types_queue(routed: Routed) -> None:
+    members = [routed.member, *routed.server.members[1:]]
+    await choose(routed, routed.intake, members[0])
+
+    sent = await choose(routed, routed.family, members[1])
+
+    assert "You are next." in said(sent)

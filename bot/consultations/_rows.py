@@ -84,13 +84,19 @@ def _load(c: sqlite3.Connection, request_id: int) -> sqlite3.Row:
 
 
 def _position(c: sqlite3.Connection, row: sqlite3.Row) -> int | None:
-    """Place in the waiting queue (1 is next), or None when not waiting."""
+    """Place in its type's waiting queue (1 is next), or None when not waiting."""
     if row["status"] != Status.OPEN:
         return None
     found = c.execute(
         "SELECT COUNT(*) FROM consultations WHERE guild_id = ? AND status = 'open' "
-        "AND (priority, created_at, id) < (?, ?, ?)",
-        (row["guild_id"], PRIORITY[Urgency(row["urgency"])], row["created_at"], row["id"]),
+        "AND type_id IS ? AND (priority, created_at, id) < (?, ?, ?)",
+        (
+            row["guild_id"],
+            row["type_id"],
+            PRIORITY[Urgency(row["urgency"])],
+            row["created_at"],
+            row["id"],
+        ),
     ).fetchone()
     return 1 + (int(found[0]) if found else 0)
 

@@ -128,14 +128,15 @@ class ConsultationQueries:
         return None if row is None else self._from_row(row)
 
     async def position(self, consultation: Consultation) -> int | None:
-        """Place in the waiting queue (1 is next), or None when not waiting."""
+        """Place in its type's waiting queue (1 is next), or None when not waiting."""
         if consultation.status is not Status.OPEN:
             return None
         row = await self._db.fetchone(
             "SELECT COUNT(*) FROM consultations WHERE guild_id = ? AND status = 'open' "
-            "AND (priority, created_at, id) < (?, ?, ?)",
+            "AND type_id IS ? AND (priority, created_at, id) < (?, ?, ?)",
             (
                 consultation.guild_id,
+                consultation.type_id,
                 PRIORITY[consultation.urgency],
                 to_ts(consultation.created_at),
                 consultation.id,

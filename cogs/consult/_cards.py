@@ -184,7 +184,7 @@ class Cards(FlowBase):
         consultation = await self.service.card_gone(message_id, self.now())
         if consultation is None:
             return
-        config = await self.configs.get(guild.id)
+        config, _kind = await self.routed(await self.configs.get(guild.id), consultation)
         if consultation.status is Status.CLOSED:
             told = await self.tell_member(guild, consultation, render.card_deleted_dm(guild.name))
             await self.tell_staff(

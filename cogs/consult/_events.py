@@ -5,6 +5,7 @@ A layer of ``ConsultFlow`` (see ``cogs.consult._flow_base``).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -37,7 +38,8 @@ class Events(Threads):
             )
             await self.refresh_card(guild, consultation)
             if consultation.status is Status.OPEN:
-                await self.tell_staff(guild, config, render.member_left_message(consultation))
+                routed, _kind = await self.routed(config, consultation)
+                await self.tell_staff(guild, routed, render.member_left_message(consultation))
         for consultation in outcome.released:
             await self._announce_released(
                 guild,
@@ -73,6 +75,7 @@ class Events(Threads):
         member_reason: str,
         staff_reason: str,
     ) -> None:
+        config, _kind = await self.routed(config, consultation)  # its type's queue channel
         await self._post_in_thread(
             guild,
             consultation,
@@ -100,7 +103,7 @@ class Events(Threads):
         guild = self.bot.get_guild(guild_id)
         if closed is None or guild is None:
             return
-        config = await self.configs.get(guild_id)
+        config, _kind = await self.routed(await self.configs.get(guild_id), closed)
         await self.refresh_card(guild, closed)
         await self.tell_staff(
             guild,
@@ -170,10 +173,50 @@ class Events(Threads):
         ):
             log.info("consultation.reconcile_card_posted id=%s", consultation.id)
 
+    async def _remind(
+        self,
+        guild: discord.Guild,
+        config: GuildConfig,
+        marked: list[Consultation],
+        now: dt.datetime,
+    ) -> None:
+        """One reminder in the queue channel of these requests' type (``config`` as it sees
+        it): its on-call staff by name; its role when nobody is, or when one is urgent."""
+        channel = guild.get_channel(config.queue_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            return
+        listed = ", ".join(
+            f"#{c.number} ({render.URGENCY_BADGES[c.urgency]}, waiting "
+            f"{render.format_wait(c.waited(now))})"
+            for c in marked[:15]
+        )
+        more = f" and {len(marked) - 15} more" if len(marked) > 15 else ""
+        roster, _names = await self.on_call(guild, config)
+        users = pinged_staff(roster)
+        role = not users or any(c.urgency is Urgency.URGENT for c in marked)
+        mentions = ([f"<@&{config.staff_role_id}>"] if role else []) + [f"<@{u}>" for u in users]
+        who = " ".join(mentions)
+        try:
+            await channel.send(
+                shorten(
+                    f"{who} Still waiting for someone: {listed}{more}. "
+                    "`/queue next` claims the first one.",
+                    limits.MESSAGE_CONTENT,
+                ),
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False,
+                    users=[discord.Object(u) for u in users] if users else False,
+                    roles=[discord.Object(config.staff_role_id or 0)] if role else False,
+                    replied_user=False,
+                ),
+            )
+        except discord.HTTPException:
+            log.warning("consultation.reminder_failed guild=%s", guild.id)
+
     async def send_reminders(self) -> None:
-        """Re-ping staff about requests waiting too long (once per interval): the on-call
-        staff by name when anyone is on call, and the staff role when nobody is or one of the
-        requests is urgent."""
+        """Re-ping staff about requests waiting too long (once per interval), one reminder per
+        consultation type in its queue channel: the on-call staff by name when anyone is on
+        call, and the staff role when nobody is or one of the requests is urgent."""
         now = self.now()
         for guild_id in await self.service.guilds_with_waiting():
             guild = self.bot.get_guild(guild_id)
@@ -185,40 +228,15 @@ class Events(Threads):
             due = await self.service.due_reminders(guild_id, now, config)
             if not due:
                 continue
-            channel = guild.get_channel(config.queue_channel_id or 0)
-            if not isinstance(channel, discord.TextChannel):
+            if not isinstance(guild.get_channel(config.queue_channel_id or 0), discord.TextChannel):
                 continue
             marked = await self.service.mark_reminded(due, now)
             if not marked:
                 continue
-            listed = ", ".join(
-                f"#{c.number} ({render.URGENCY_BADGES[c.urgency]}, waiting "
-                f"{render.format_wait(c.waited(now))})"
-                for c in marked[:15]
-            )
-            more = f" and {len(marked) - 15} more" if len(marked) > 15 else ""
-            # Whoever is on call, by name; the role when nobody is, or when one is urgent.
-            roster, _names = await self.on_call(guild, config)
-            users = pinged_staff(roster)
-            role = not users or any(c.urgency is Urgency.URGENT for c in marked)
-            mentions = ([f"<@&{config.staff_role_id}>"] if role else []) + [
-                f"<@{u}>" for u in users
-            ]
-            who = " ".join(mentions)
-            try:
-                await channel.send(
-                    shorten(
-                        f"{who} Still waiting for someone: {listed}{more}. "
-                        "`/queue next` claims the first one.",
-                        limits.MESSAGE_CONTENT,
-                    ),
-                    allowed_mentions=discord.AllowedMentions(
-                        everyone=False,
-                        users=[discord.Object(u) for u in users] if users else False,
-                        roles=[discord.Object(config.staff_role_id or 0)] if role else False,
-                        replied_user=False,
-                    ),
-                )
-            except discord.HTTPException:
-                log.warning("consultation.reminder_failed guild=%s", guild_id)
+            by_type: dict[int | None, list[Consultation]] = {}
+            for consultation in marked:
+                by_type.setdefault(consultation.type_id, []).append(consultation)
+            for group in by_type.values():
+                routed, _kind = await self.routed(config, group[0])
+                await self._remind(guild, routed, group, now)
             log.info("consultation.reminded guild=%s count=%d", guild_id, len(marked))
