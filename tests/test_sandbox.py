@@ -226,6 +226,10 @@ async def _the_server_is_set_up_like_setup_would(session: SandboxSession) -> Non
     assert history.days
     waiting = await ConsultationService(bot.db, bot.cipher).waiting(server.guild.id, limit=10)
     assert len(waiting) == 3
+    kinds = await bot.services.consult_types.list(server.guild.id)
+    assert [kind.name for kind in kinds] == ["Recovery support", "Family and friends"]
+    family = next(c for c in waiting if c.type_id == kinds[1].id)
+    assert family.note == "How can I support my brother?"
     assert session.missing == []
 
 
@@ -237,11 +241,12 @@ async def _a_member_asks_for_a_consultant_and_staff_claim_it(session: SandboxSes
     server, bot = session.server, session.bot
     sam, jordan = session.personas.newcomer, session.personas.staff[0]
 
-    form = await sam.slash(server.general, "consult")
+    offered = await sam.slash(server.general, "consult")  # the sandbox has two types
+    assert offered.response is not None
+    kinds = await bot.services.consult_types.list(server.guild.id)
+    form = await sam.select(offered.response, [str(kinds[0].id)])
     assert form.modal is not None
-    answer = await sam.submit_modal(
-        form, {"topic": ["coping"], "urgency": ["routine"], "note": "Evenings are hard."}
-    )
+    answer = await sam.submit_modal(form, {"urgency": ["routine"], "note": "Evenings are hard."})
     assert answer.ephemeral
     service = ConsultationService(bot.db, bot.cipher)
     request = await service.active_for_member(server.guild.id, sam.id)

@@ -280,11 +280,29 @@ async def _seed_requests(session: SandboxSession) -> str | None:
     for name, topic, urgency, note in _REQUESTS:
         member = by_name[name]
         shown = await member.slash(server.general, "consult")
+        choice = _type_choice(shown, family=topic == "family")
+        if shown.modal is None and choice is not None and shown.response is not None:
+            shown = await member.select(shown.response, [choice])
         if shown.modal is None:
             return "queue requests (/consult did not open a form)"
         values = _modal_values(shown, topic=topic, urgency=urgency, note=note)
         await member.submit_modal(shown, values)
     await env.settle()
+    return None
+
+
+def _type_choice(shown: Any, *, family: bool) -> str | None:
+    """In a server with consultation types, /consult first offers them in a menu: the value
+    of the family type (``family``) or of the first one; None when there is no menu."""
+    response = shown.response
+    if shown.modal is not None or response is None:
+        return None
+    for row in response.components:
+        for child in row.get("components", []) if isinstance(row, dict) else ():
+            options = child.get("options") or []
+            if child.get("custom_id") == "consult:pick" and options:
+                wanted = [o for o in options if family == o["label"].startswith("Family")]
+                return str((wanted or options)[0]["value"])
     return None
 
 

@@ -1,6 +1,7 @@
 """The sandbox's simulated world: one server set up the way ``/setup`` would leave it.
 
-Channels, roles, two scheduled meetings and the personas a viewer can switch between.
+Channels, roles, two consultation types, two scheduled meetings and the personas a viewer can
+switch between.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ INTRO = (
     "Morgan is the admin. `/sandbox-show` moves this page to another channel, such as the "
     "staff queue or a private consultation thread."
 )
+
+
+SANDBOX_TYPES = (
+    ("Recovery support", "Urges, relapse, coping and everyday support", "💬"),
+    ("Family and friends", "For the people around someone in recovery", "👪"),
+)
+"""The sandbox's two consultation types (name, description, emoji), both for the Staff role,
+so every staff persona sees and claims both."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +185,17 @@ async def configure(bot: SupportBot, server: SandboxServer, now: dt.datetime) ->
         meetings_channel_id=server.meetings.id,
         celebrate_channel_id=server.general.id,
     )
+    types = bot.services.consult_types
+    if not await types.list(server.guild.id):  # a kept database has them already
+        for name, description, emoji in SANDBOX_TYPES:
+            await types.add(
+                server.guild.id,
+                name=name,
+                description=description,
+                emoji=emoji,
+                staff_role_id=server.staff_role.id,
+                now=now,
+            )
 
 
 def fingerprint(server: SandboxServer) -> str:
