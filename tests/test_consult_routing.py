@@ -297,6 +297,18 @@ async def test_staff_of_one_type_cannot_claim_the_others_card(routed: Routed) ->
     assert routed.server.consult.threads == []
 
 
+async def test_staff_of_one_type_cannot_close_the_others_card(routed: Routed) -> None:
+    await choose(routed, routed.family)
+    copy = await copy_with_buttons(routed.env, routed.server.general, "consult:close:1")
+
+    refused = await routed.intake_staff.click(copy, label="button 0")
+    allowed = await routed.family_staff.click(cards_in(routed.family_queue)[0], label="Close")
+
+    assert "only that type's staff role can close it" in assert_polite(refused)
+    assert refused.modal is None
+    assert allowed.modal is not None
+
+
 async def test_an_admin_can_claim_any_type(routed: Routed) -> None:
     env = routed.env
     guild = routed.server.guild
@@ -534,6 +546,8 @@ async def test_a_removed_types_panel_button_is_out_of_date(routed: Routed) -> No
 
     text = assert_polite(pressed)
     assert "out of date" in text
+    for line in CRISIS_LINES:
+        assert line in text
     assert pressed.modal is None
     menu = pressed.response.components[0]["components"][0]  # type: ignore[union-attr]
     assert [o["label"] for o in menu["options"]] == ["Family support"]

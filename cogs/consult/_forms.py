@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import discord
 
 from bot import limits
+from bot.bot import SupportBot
 from bot.consultations import (
     CLOSE_REASON_LIMIT,
     MEMBER_TOPICS,
@@ -34,7 +35,7 @@ from bot.consultations import (
 )
 from bot.errors import OutOfDateError, UserFacingError
 from bot.guild_config import GuildConfig
-from bot.ui import send_ephemeral, shorten
+from bot.ui import crisis_embed, send_ephemeral, shorten
 from cogs._components import defer, guarded, parse_id, stopped_view
 from cogs.consult import _embeds as render
 from cogs.consult._kinds import emoji_of
@@ -381,13 +382,15 @@ async def open_form(
     if chosen is not None:
         await interaction.response.send_modal(request_form(kind=chosen))
         return
-    if type_id is not None:
-        log.info("consult_type.stale_choice guild=%s", interaction.guild_id)
-    await send_ephemeral(
-        interaction,
-        CHOICE_GONE if type_id is not None else CHOOSE,
-        view=type_menu(kinds),
-    )
+    if type_id is None:
+        await send_ephemeral(interaction, CHOOSE, view=type_menu(kinds))
+        return
+    # A removed type's (or a forged) choice: said kindly, with the current ones and, as with
+    # every refusal a member meets, the crisis lines.
+    log.info("consult_type.stale_choice guild=%s", interaction.guild_id)
+    client = interaction.client
+    crisis = [crisis_embed(client.crisis)] if isinstance(client, SupportBot) else []
+    await send_ephemeral(interaction, CHOICE_GONE, embeds=crisis, view=type_menu(kinds))
 
 
 PICK = "consult:pick"

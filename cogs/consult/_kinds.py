@@ -37,11 +37,11 @@ def about(consultation: Consultation, kind: ConsultType | None) -> tuple[str, st
     return "Topic", TOPIC_LABELS[consultation.topic]
 
 
-def not_your_type(error: NotYourTypeError) -> str:
-    """The private refusal of a Claim by staff of another type, naming the request's type."""
+def not_your_type(error: NotYourTypeError, *, action: str = "claim") -> str:
+    """The private refusal of a Claim (or Close) by staff of another type, naming the type."""
     return (
         f"Request #{error.number} is a “{escape(error.type_name, NAME_SHOWN)}” request: only "
-        "that type's staff role can claim it. Nothing was changed."
+        f"that type's staff role can {action} it. Nothing was changed."
     )
 
 

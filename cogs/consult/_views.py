@@ -17,8 +17,10 @@ import discord
 
 from bot import limits
 from bot.consultations import (
+    DEFAULT_TYPE_NAME,
     Consultation,
     ConsultType,
+    NotYourTypeError,
     Status,
     Topic,
     Urgency,
@@ -35,7 +37,7 @@ from cogs._components import (
 )
 from cogs.consult import _embeds as render
 from cogs.consult._forms import PICK, Flow, _own_request, close_form, note_form, open_form
-from cogs.consult._kinds import emoji_of
+from cogs.consult._kinds import emoji_of, not_your_type
 
 log = logging.getLogger(__name__)
 
@@ -321,10 +323,15 @@ class CloseButton(RequestButton, template=rf"consult:close:{_ID}"):
         flow = self.flow
         if self.request_id is None or interaction.guild_id is None:
             raise OutOfDateError()
-        await flow.require_staff(interaction)
+        _config, _staff, covers = await flow.require_scope(interaction)
         consultation = await flow.service.get_in_guild(interaction.guild_id, self.request_id)
         if not consultation.active:
             raise UserFacingError(f"Request #{consultation.number} is already closed.")
+        if not covers.covers(consultation.type_id):  # another type's team's request
+            kind = await flow.types.get(interaction.guild_id, consultation.type_id or 0)
+            name = kind.name if kind is not None else DEFAULT_TYPE_NAME
+            refused = NotYourTypeError(consultation.number, name)
+            raise UserFacingError(not_your_type(refused, action="close"))
         await interaction.response.send_modal(close_form(consultation))
 
 
