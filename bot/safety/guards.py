@@ -4,6 +4,9 @@ speech, the topic), looked up as phrases without one big regex."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from bot.safety.phrase_file import Guards
 
 _WINDOW = 240
@@ -71,6 +74,18 @@ class _GuardSet:
         self.reported = _Phrases(guards.reported)
         self.own_words = _Phrases(guards.own_words)
         self.returning = _Phrases(guards.returning)
+        self.conditional = _Phrases(guards.conditional)
+        self.first_person = frozenset(guards.first_person)
+        self.own_question = _Phrases(guards.own_question)
+        self.not_literal = _Phrases(guards.not_literal)
+        self.literal = _Phrases(guards.literal)
+        self.ordinary = _Phrases(guards.ordinary)
+        self.ordinary_unless = _Phrases(guards.ordinary_unless)
+        self.leaving = _Phrases(guards.leaving)
+        self.coping = _Phrases(guards.coping)
+        self.coping_unless = _Phrases(guards.coping_unless)
+        self.this_year = dt.datetime.now(dt.UTC).year
+        """A year before this one dates a story ("in 2009 i tried..."); a later one does not."""
 
     def _governed(
         self, before: list[str], guards: frozenset[str], outside: str, words: frozenset[str]
@@ -127,7 +142,26 @@ class _GuardSet:
         if guards & _BEFORE_GUARDS and self._governed(before, guards, outside, words):
             return True
         within = self._within
-        if within("story", guards, sentence, words) and not self.present.within(sentence, words):
+        if (
+            "story" in guards
+            and (self.story.within(sentence, words) or self.dated(sentence))
+            and not self.present.within(sentence, words)
+        ):
+            return True
+        if "conditional" in guards and self.conditional.within(sentence, words):
+            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
+            near = frozenset(around.split())
+            if self.first_person.isdisjoint(near) and not self.own_question.within(around, near):
+                return True
+        if "not_literal" in guards and self.not_literal:
+            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
+            if self.said_not_literal(around):
+                return True
+        if (
+            within("ordinary", guards, sentence, words)
+            and self.leaving.within(sentence, words)
+            and not self.ordinary_unless.within(sentence, words)
+        ):
             return True
         if within("resources", guards, sentence, words) and self.addressed.within(sentence, words):
             return True
@@ -140,6 +174,38 @@ class _GuardSet:
             if self.returning.within(around, frozenset(around.split())):
                 return True
         return "topic" in guards and self.topic.within(sentence, words)
+
+    def dated(self, sentence: str) -> bool:
+        """Whether ``sentence`` dates itself in the past: a year before this one ("in 2009",
+        "back in 2015"), an age ("at 16 i", "when i was 19", "aged 22")."""
+        if _AGE.search(sentence):
+            return True
+        return any(int(year) < self.this_year for year in _YEAR.findall(sentence))
+
+    def said_not_literal(self, around: str) -> bool:
+        """Whether ``around`` marks itself as not meant ("lol jk", "not literally", "/j") and
+        does not take that back ("not kidding", "this time i mean it")."""
+        words = frozenset(around.split())
+        return self.not_literal.within(around, words) and not self.literal.within(around, words)
+
+    def read_as_not_own(self, text: str) -> bool:
+        """Whether the whole of ``text`` is advice to anyone (a generic addressee and no
+        first-person word) or a story dated by a year or an age with nothing bringing it back
+        to now:
+        the model's second look is not asked then (its n-grams cannot see these frames)."""
+        words = frozenset(text.split())
+        if (
+            self.first_person.isdisjoint(words)
+            and self.conditional.within(text, words)
+            and not self.own_question.within(text, words)
+        ):
+            return True
+        return self.dated(text) and not self.present.within(text, words)
+
+    def coped(self, text: str) -> bool:
+        """Whether ``text`` names a coping step ("called my sponsor") that did not fail."""
+        words = frozenset(text.split())
+        return self.coping.within(text, words) and not self.coping_unless.within(text, words)
 
     def _within(
         self, name: str, guards: frozenset[str], sentence: str, words: frozenset[str]
@@ -156,5 +222,13 @@ class _GuardSet:
             return False
         return not self.own_words.within(sentence[said : at + 1], words)
 
+
+_YEAR = re.compile(r" (?:in|since|around|from|of|by|back in|during) ((?:19|20)[0-9][0-9]) ")
+"""A year placing what the sentence tells ("in 2009", "summer of 2015")."""
+_AGE = re.compile(
+    r" (?:at|aged|age|at age) (?:1[0-9]|[2-9][0-9]) (?:i|im|ive|and|my|years|yrs|yo|when) "
+    r"| when i was (?:1[0-9]|[2-9][0-9]) "
+)
+"""An age placing what the sentence tells ("at 16 i was in the ward", "when i was 19")."""
 
 _BEFORE_GUARDS = frozenset({"others", "negation", "past"})

@@ -194,7 +194,13 @@ class CrisisMatcher:
             other = self._match(self.normaliser.read(text, one="l"))
             if other is not None and (found is None or other.level.rank > found.level.rank):
                 found = other
-        if self.model is not None and (found is None or found.level is Level.CUE):
+        if (
+            self.model is not None
+            and (found is None or found.level is Level.CUE)
+            and not self._guards.coped(reading.text)
+            and not self._guards.said_not_literal(reading.text)
+            and not self._guards.read_as_not_own(reading.text)
+        ):
             found = self._second_look(self.model, reading) or found
         return found
 
