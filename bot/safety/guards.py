@@ -190,14 +190,20 @@ class _GuardSet:
 
     def read_as_not_own(self, text: str) -> bool:
         """Whether the whole of ``text`` is advice to anyone (a generic addressee and no
-        first-person word) or a story dated by a year or an age with nothing bringing it back
-        to now:
+        first-person word), ordinary leaving ("two more shifts and im done with this job"), or
+        a story dated by a year or an age with nothing bringing it back to now:
         the model's second look is not asked then (its n-grams cannot see these frames)."""
         words = frozenset(text.split())
         if (
             self.first_person.isdisjoint(words)
             and self.conditional.within(text, words)
             and not self.own_question.within(text, words)
+        ):
+            return True
+        if (
+            self.ordinary.within(text, words)
+            and self.leaving.within(text, words)
+            and not self.ordinary_unless.within(text, words)
         ):
             return True
         return self.dated(text) and not self.present.within(text, words)
