@@ -157,6 +157,10 @@ class _GuardSet:
             around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
             if self.said_not_literal(around):
                 return True
+        if "coping" in guards and self.coping:
+            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
+            if self.coped(around):
+                return True
         if (
             within("ordinary", guards, sentence, words)
             and self.leaving.within(sentence, words)

@@ -117,5 +117,5 @@ GUARDS = (
 )
 """The checks a category's patterns pass unless its ``guards`` says otherwise."""
 
-KNOWN_GUARDS = (*GUARDS, "returning", "ordinary")
+KNOWN_GUARDS = (*GUARDS, "returning", "ordinary", "coping")
 """The checks a category's patterns pass through (``guards`` in the data file)."""
