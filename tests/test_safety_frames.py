@@ -47,6 +47,7 @@ FRAMES = [
     ("three more weeks then im out of this job for good", None),
     ("two more shifts and im done with this warehouse", None),
     ("two more weeks then im gone for good", Level.HIGH),
+    ("lease is up in march. 3 more weeks then im out", None),
     ("once the lease is up im ending it", Level.HIGH),
     # A year before this one or an age dates a story; "again" or "still" brings it back.
     ("in 2009 i tried to kill myself", None),
@@ -56,10 +57,17 @@ FRAMES = [
     ("at 16 i wanted to die and i still do", Level.HIGH),
     ("i want to kill myself at 3am", Level.HIGH),
     ("i tried to end my life and im glad it didnt work", None),
+    ("i tried to end my life at 19. im 45 now", None),
+    ("at fifteen i wanted to die", None),
+    ("in year 10 i cut myself every night", None),
+    ("in the 90s i tried to overdose", None),
+    ("i want to end my life at 19 minutes past", Level.HIGH),
     # Advice or an announcement to anyone, with no first-person word near.
     ("if anyone here is having thoughts of suicide please reach out", None),
     ("if youre feeling like hurting yourself please talk to someone", None),
     ("if anyone cares i want to kill myself", Level.HIGH),
+    ("when you are at the point of wanting to end it, tell one person", None),
+    ("lots of us have thought about suicide", None),
     ("does anyone else keep thinking about suicide", Level.HIGH),
     ("what would you do if youd already set a date? mines the 14th", Level.HIGH),
     ("can you die from taking too many sleeping pills", Level.HIGH),
@@ -70,6 +78,11 @@ FRAMES = [
     ("i want to kill myself. not joking", Level.HIGH),
     ("gonna kms lol jk unless", Level.HIGH),
     ("lol anyway im gonna kms", Level.HIGH),
+    # Someone else's suicide or self-harm named as theirs.
+    ("a guy from my home group died by suicide saturday", None),
+    ("its the anniversary of my brothers suicide today", None),
+    ("my roommate has been hiding her self harm", None),
+    ("i am thinking about suicide saturday", Level.HIGH),
     # Games and plots.
     ("died in the raid three times, respawn took forever", None),
     ("in the movie he jumps off a bridge", None),

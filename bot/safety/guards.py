@@ -161,12 +161,15 @@ class _GuardSet:
             around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
             if self.coped(around):
                 return True
-        if (
-            within("ordinary", guards, sentence, words)
-            and self.leaving.within(sentence, words)
-            and not self.ordinary_unless.within(sentence, words)
-        ):
-            return True
+        if "ordinary" in guards and self.ordinary:
+            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
+            near = frozenset(around.split())
+            if (
+                self.ordinary.within(around, near)
+                and self.leaving.within(sentence, words)
+                and not self.ordinary_unless.within(around, near)
+            ):
+                return True
         if within("resources", guards, sentence, words) and self.addressed.within(sentence, words):
             return True
         if within("helping", guards, sentence, words) and self.referents.within(sentence, words):
@@ -186,18 +189,25 @@ class _GuardSet:
             return True
         return any(int(year) < self.this_year for year in _YEAR.findall(sentence))
 
-    def said_not_literal(self, around: str) -> bool:
+    def said_not_literal(self, around: str, words: frozenset[str] | None = None) -> bool:
         """Whether ``around`` marks itself as not meant ("lol jk", "not literally", "/j") and
         does not take that back ("not kidding", "this time i mean it")."""
-        words = frozenset(around.split())
+        words = frozenset(around.split()) if words is None else words
         return self.not_literal.within(around, words) and not self.literal.within(around, words)
 
-    def read_as_not_own(self, text: str) -> bool:
-        """Whether the whole of ``text`` is advice to anyone (a generic addressee and no
-        first-person word), ordinary leaving ("two more shifts and im done with this job"), or
-        a story dated by a year or an age with nothing bringing it back to now:
-        the model's second look is not asked then (its n-grams cannot see these frames)."""
-        words = frozenset(text.split())
+    def coped(self, text: str, words: frozenset[str] | None = None) -> bool:
+        """Whether ``text`` names a coping step ("called my sponsor") that did not fail."""
+        words = frozenset(text.split()) if words is None else words
+        return self.coping.within(text, words) and not self.coping_unless.within(text, words)
+
+    def model_not_asked(self, text: str, words: frozenset[str]) -> bool:
+        """Whether the model's second look is skipped for the whole message ``text`` (its
+        n-grams cannot see these frames): a coping step that did not fail ("not going to drink
+        over it"), a not-literal marker, advice to anyone (a generic addressee and no
+        first-person word), ordinary leaving ("two more shifts and im done with this job"),
+        or a story dated by a year or an age with nothing bringing it back to now."""
+        if self.coped(text, words) or self.said_not_literal(text, words):
+            return True
         if (
             self.first_person.isdisjoint(words)
             and self.conditional.within(text, words)
@@ -211,11 +221,6 @@ class _GuardSet:
         ):
             return True
         return self.dated(text) and not self.present.within(text, words)
-
-    def coped(self, text: str) -> bool:
-        """Whether ``text`` names a coping step ("called my sponsor") that did not fail."""
-        words = frozenset(text.split())
-        return self.coping.within(text, words) and not self.coping_unless.within(text, words)
 
     def _within(
         self, name: str, guards: frozenset[str], sentence: str, words: frozenset[str]
@@ -235,10 +240,19 @@ class _GuardSet:
 
 _YEAR = re.compile(r" (?:in|since|around|from|of|by|back in|during) ((?:19|20)[0-9][0-9]) ")
 """A year placing what the sentence tells ("in 2009", "summer of 2015")."""
-_AGE = re.compile(
-    r" (?:at|aged|age|at age) (?:1[0-9]|[2-9][0-9]) (?:i|im|ive|and|my|years|yrs|yo|when) "
-    r"| when i was (?:1[0-9]|[2-9][0-9]) "
+_AGE_NUMBER = (
+    r"(?:1[0-9]|[2-9][0-9]|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    r"|(?:twenty|thirty|forty|fifty|sixty)(?: one| two| three| four| five| six| seven| eight"
+    r"| nine)?)"
 )
-"""An age placing what the sentence tells ("at 16 i was in the ward", "when i was 19")."""
+_AGE = re.compile(
+    rf" (?:at|aged|age|at age) {_AGE_NUMBER} (?:i|im|ive|and|my|years|yrs|yo|when) "
+    rf"| when i was {_AGE_NUMBER} | (?:at|aged) {_AGE_NUMBER} [.?]"
+    r"| (?:in|during) (?:year|grade) [0-9]{1,2} | (?:in|during) [0-9]{1,2}(?:st|nd|rd|th) grade "
+    r"| (?:in|during) the (?:[5-9]0s|19[5-9]0s|2000s|2010s|fifties|sixties|seventies|eighties"
+    r"|nineties) "
+)
+"""An age, a school year or a decade placing what the sentence tells ("at 16 i was in the
+ward", "when i was nineteen", "in year 10", "in the 90s")."""
 
 _BEFORE_GUARDS = frozenset({"others", "negation", "past"})

@@ -197,9 +197,7 @@ class CrisisMatcher:
         if (
             self.model is not None
             and (found is None or found.level is Level.CUE)
-            and not self._guards.coped(reading.text)
-            and not self._guards.said_not_literal(reading.text)
-            and not self._guards.read_as_not_own(reading.text)
+            and not self._guards.model_not_asked(reading.text, reading.words)
         ):
             found = self._second_look(self.model, reading) or found
         return found
