@@ -148,39 +148,49 @@ class _GuardSet:
             and not self.present.within(sentence, words)
         ):
             return True
-        if "conditional" in guards and self.conditional.within(sentence, words):
-            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
-            near = frozenset(around.split())
-            if self.first_person.isdisjoint(near) and not self.own_question.within(around, near):
-                return True
-        if "not_literal" in guards and self.not_literal:
-            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
-            if self.said_not_literal(around):
-                return True
-        if "coping" in guards and self.coping:
-            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
-            if self.coped(around):
-                return True
-        if "ordinary" in guards and self.ordinary:
-            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
-            near = frozenset(around.split())
-            if (
-                self.ordinary.within(around, near)
-                and self.leaving.within(sentence, words)
-                and not self.ordinary_unless.within(around, near)
-            ):
-                return True
         if within("resources", guards, sentence, words) and self.addressed.within(sentence, words):
             return True
         if within("helping", guards, sentence, words) and self.referents.within(sentence, words):
             return True
         if "reported" in guards and self._reported(sentence, words, start - first):
             return True
-        if "returning" in guards and self.returning:
-            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
-            if self.returning.within(around, frozenset(around.split())):
-                return True
-        return "topic" in guards and self.topic.within(sentence, words)
+        if "topic" in guards and self.topic.within(sentence, words):
+            return True
+        if guards.isdisjoint(_AROUND_GUARDS):
+            return False
+        around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
+        return self._around(around, frozenset(around.split()), sentence, words, guards)
+
+    def _around(
+        self,
+        around: str,
+        near: frozenset[str],
+        sentence: str,
+        words: frozenset[str],
+        guards: frozenset[str],
+    ) -> bool:
+        """The guards that look at the words around a match, not only its sentence: a
+        goodbye with words of coming back, advice to anyone with no first-person word near,
+        a not-literal marker, a coping step, ordinary leaving (a job, a lease) near."""
+        if "returning" in guards and self.returning.within(around, near):
+            return True
+        if (
+            "conditional" in guards
+            and self.conditional.within(sentence, words)
+            and self.first_person.isdisjoint(near)
+            and not self.own_question.within(around, near)
+        ):
+            return True
+        if "not_literal" in guards and self.said_not_literal(around, near):
+            return True
+        if "coping" in guards and self.coped(around, near):
+            return True
+        return (
+            "ordinary" in guards
+            and self.ordinary.within(around, near)
+            and self.leaving.within(sentence, words)
+            and not self.ordinary_unless.within(around, near)
+        )
 
     def dated(self, sentence: str) -> bool:
         """Whether ``sentence`` dates itself in the past: a year before this one ("in 2009",
@@ -256,3 +266,4 @@ _AGE = re.compile(
 ward", "when i was nineteen", "in year 10", "in the 90s")."""
 
 _BEFORE_GUARDS = frozenset({"others", "negation", "past"})
+_AROUND_GUARDS = frozenset({"returning", "conditional", "not_literal", "coping", "ordinary"})
