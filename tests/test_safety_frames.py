@@ -49,6 +49,7 @@ FRAMES = [
     ("two more weeks then im gone for good", Level.HIGH),
     ("lease is up in march. 3 more weeks then im out", None),
     ("once the lease is up im ending it", Level.HIGH),
+    ("lost my job today. im done. goodbye everyone", Level.HIGH),
     # A year before this one or an age dates a story; "again" or "still" brings it back.
     ("in 2009 i tried to kill myself", None),
     ("at 16 i wanted to die every day", None),
@@ -62,6 +63,8 @@ FRAMES = [
     ("in year 10 i cut myself every night", None),
     ("in the 90s i tried to overdose", None),
     ("i want to end my life at 19 minutes past", Level.HIGH),
+    ("at 40 i want to die, nothing to show for it", Level.HIGH),
+    ("i have wanted to die since 2019", Level.HIGH),
     # Advice or an announcement to anyone, with no first-person word near.
     ("if anyone here is having thoughts of suicide please reach out", None),
     ("if youre feeling like hurting yourself please talk to someone", None),
@@ -77,6 +80,7 @@ FRAMES = [
     ("kms /j my code wont compile", None),
     ("i want to kill myself. not joking", Level.HIGH),
     ("gonna kms lol jk unless", Level.HIGH),
+    ("gonna kms /hj", Level.HIGH),
     ("lol anyway im gonna kms", Level.HIGH),
     # Someone else's suicide or self-harm named as theirs.
     ("a guy from my home group died by suicide saturday", None),

@@ -248,22 +248,26 @@ class _GuardSet:
         return not self.own_words.within(sentence[said : at + 1], words)
 
 
-_YEAR = re.compile(r" (?:in|since|around|from|of|by|back in|during) ((?:19|20)[0-9][0-9]) ")
-"""A year placing what the sentence tells ("in 2009", "summer of 2015")."""
+_YEAR = re.compile(r" (?:in|around|of|back in|during) ((?:19|20)[0-9][0-9]) ")
+"""A year placing what the sentence tells ("in 2009", "summer of 2015"); not "since 2019",
+which runs on to now."""
 _AGE_NUMBER = (
     r"(?:1[0-9]|[2-9][0-9]|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
     r"|(?:twenty|thirty|forty|fifty|sixty)(?: one| two| three| four| five| six| seven| eight"
     r"| nine)?)"
 )
 _AGE = re.compile(
-    rf" (?:at|aged|age|at age) {_AGE_NUMBER} (?:i|im|ive|and|my|years|yrs|yo|when) "
+    rf" (?:at|aged|age|at age) {_AGE_NUMBER} (?:i |and i )?(?:was|were|had|tried|took|wanted|cut"
+    r"|burned|burnt|overdosed|attempted|did|started|got|went|ended|spent|used|swallowed|jumped"
+    r"|wrote|left|lost|thought|felt|nearly|almost|ended up|years old|yrs old|yo) "
     rf"| when i was {_AGE_NUMBER} | (?:at|aged) {_AGE_NUMBER} [.?]"
     r"| (?:in|during) (?:year|grade) [0-9]{1,2} | (?:in|during) [0-9]{1,2}(?:st|nd|rd|th) grade "
     r"| (?:in|during) the (?:[5-9]0s|19[5-9]0s|2000s|2010s|fifties|sixties|seventies|eighties"
     r"|nineties) "
 )
 """An age, a school year or a decade placing what the sentence tells ("at 16 i was in the
-ward", "when i was nineteen", "in year 10", "in the 90s")."""
+ward", "when i was nineteen", "in year 10", "in the 90s"). An age needs a verb in the past
+after it ("at 40 i want to die" is now)."""
 
 _BEFORE_GUARDS = frozenset({"others", "negation", "past"})
 _AROUND_GUARDS = frozenset({"returning", "conditional", "not_literal", "coping", "ordinary"})
