@@ -32,6 +32,7 @@ from bot.crypto import Cipher
 from bot.db import Database, StorageLostError
 from bot.errors import TryAgainError
 from bot.guild_config import GuildConfig
+from bot.safety import CrisisMatchLog, Level
 
 GUILD = 1000
 MEMBER = 50
@@ -237,3 +238,21 @@ async def test_a_checkin_is_one_hop(db: Database, hops: Hops) -> None:
     row = await db.fetchone("SELECT mood, craving, guild_id FROM checkins WHERE user_id = 7")
     assert row is not None
     assert tuple(row) == (3, 2, GUILD)
+
+
+async def test_recording_a_safety_match_is_one_hop(db: Database, hops: Hops) -> None:
+    # The clean-up of old matches, the cooldown read and the insert: one unit of work.
+    log = CrisisMatchLog(db, retention_days=7)
+    outcome, count = await hops.during(
+        lambda: log.record(
+            guild_id=GUILD,
+            channel_id=5,
+            message_id=77,
+            user_id=MEMBER,
+            category="plan",
+            level=Level.HIGH,
+            now=T0,
+        )
+    )
+    assert (outcome.respond, outcome.alert, count) == (True, True, 1)
+    assert await log.count(MEMBER) == 1
