@@ -22,6 +22,7 @@ from bot.checkins import CheckinService
 from bot.consultations import (
     AlreadyClaimedError,
     ConsultationService,
+    ConsultBlockService,
     CreateResult,
     NoLongerOpenError,
     Status,
@@ -180,6 +181,48 @@ async def test_each_queue_operation_is_one_hop(service: ConsultationService, hop
     again = await open_request(service, later)
     cancelled, count = await hops.during(lambda: service.cancel(GUILD, MEMBER, later))
     assert (cancelled.id, cancelled.status, count) == (again.consultation.id, Status.CANCELLED, 1)
+
+
+async def test_what_consult_reads_before_the_form_is_one_hop(
+    db: Database, service: ConsultationService, hops: Hops
+) -> None:
+    nothing, count = await hops.during(lambda: service.asking(GUILD, MEMBER, T0))
+    assert (nothing.current, nothing.position, nothing.block, count) == (None, None, None, 1)
+
+    created = await open_request(service, note="a hard week")
+    other = await service.create(
+        guild_id=GUILD,
+        member_id=MEMBER + 1,
+        topic=Topic.COPING,
+        urgency=Urgency.URGENT,
+        now=T0,
+        config=CONFIG,
+    )
+    mine, count = await hops.during(lambda: service.asking(GUILD, MEMBER, T0))
+    assert mine.current == created.consultation
+    assert (mine.position, mine.block, count) == (2, None, 1)  # the urgent one goes first
+    await service.claim(GUILD, other.consultation.id, STAFF, T0)
+    claimed = await service.asking(GUILD, MEMBER + 1, T0)
+    assert claimed.current is not None
+    assert (claimed.current.status, claimed.position) == (Status.CLAIMED, None)
+
+    blocks = ConsultBlockService(db, Cipher(Fernet.generate_key()))
+    until = T0 + dt.timedelta(days=1)
+    await blocks.add(
+        guild_id=GUILD,
+        member_id=MEMBER + 2,
+        blocked_by=STAFF,
+        reason=None,
+        now=T0,
+        expires_at=until,
+    )
+    paused, count = await hops.during(lambda: service.asking(GUILD, MEMBER + 2, T0))
+    assert paused.current is None
+    assert paused.block is not None
+    assert (paused.block.member_id, paused.block.expires_at, count) == (MEMBER + 2, until, 1)
+    ended = await service.asking(GUILD, MEMBER + 2, until)
+    assert ended.block is None
+    assert (await service.asking(GUILD + 1, MEMBER + 2, T0)).block is None
 
 
 async def test_a_refused_claim_is_one_hop_and_exactly_one_claim_wins(

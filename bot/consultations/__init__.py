@@ -29,6 +29,7 @@ from bot.consultations.oncall import (
     OnCallStaff,
 )
 from bot.consultations.queries import (
+    Asking,
     ConsultationQueries,
 )
 from bot.consultations.service import (
@@ -98,6 +99,7 @@ __all__ = [
     "URGENCY_LABELS",
     "AlreadyClaimedError",
     "AlreadyHoldsError",
+    "Asking",
     "BlockAdded",
     "BlockPage",
     "CloseKind",

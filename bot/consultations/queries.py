@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from dataclasses import dataclass
 
 from bot.consultations._rows import (
     _COLUMNS,
     _ORDER,
     _median,
+    _position,
 )
+from bot.consultations.blocks import ConsultBlock, active_block_row, block_from_row
 from bot.consultations.values import (
     PRIORITY,
     STATS_DAYS,
@@ -28,6 +31,23 @@ from bot.consultations.values import (
 )
 from bot.db import Database
 from bot.guild_config import GuildConfig
+
+_ACTIVE_FOR_MEMBER = (
+    f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND member_id = ? "
+    "AND status IN ('open', 'claimed')"
+)
+
+
+@dataclass(frozen=True)
+class Asking:
+    """What a member who asks to talk meets in a server, read in one trip: their open or
+    claimed request (with its place in the queue while it waits) and their running block."""
+
+    current: Consultation | None
+    position: int | None
+    """``current``'s place in the waiting queue (1 is next); None when it is claimed or there
+    is none."""
+    block: ConsultBlock | None
 
 
 class ConsultationQueries:
@@ -82,12 +102,29 @@ class ConsultationQueries:
         return found
 
     async def active_for_member(self, guild_id: int, member_id: int) -> Consultation | None:
-        row = await self._db.fetchone(
-            f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND member_id = ? "
-            "AND status IN ('open', 'claimed')",
-            (guild_id, member_id),
-        )
+        row = await self._db.fetchone(_ACTIVE_FOR_MEMBER, (guild_id, member_id))
         return None if row is None else self._from_row(row)
+
+    async def asking(self, guild_id: int, member_id: int, now: dt.datetime) -> Asking:
+        """The member's open or claimed request here, its place, and their running block
+        (``bot.consultations.blocks``), in one read: what ``/consult`` needs before the form."""
+        stamp = to_ts(now)
+
+        def work(
+            c: sqlite3.Connection,
+        ) -> tuple[sqlite3.Row | None, int | None, sqlite3.Row | None]:
+            row: sqlite3.Row | None = c.execute(
+                _ACTIVE_FOR_MEMBER, (guild_id, member_id)
+            ).fetchone()
+            position = None if row is None else _position(c, row)
+            return row, position, active_block_row(c, guild_id, member_id, stamp)
+
+        row, position, block = await self._db.read(work)
+        return Asking(
+            None if row is None else self._from_row(row),
+            position,
+            None if block is None else block_from_row(block, self._cipher),
+        )
 
     async def latest_for_member(self, guild_id: int, member_id: int) -> Consultation | None:
         row = await self._db.fetchone(

@@ -16,7 +16,14 @@ from typing import Any
 
 import discord
 
-from bot.consultations import Consultation, RequestsPausedError, Status, Topic, Urgency
+from bot.consultations import (
+    Consultation,
+    ConsultBlock,
+    RequestsPausedError,
+    Status,
+    Topic,
+    Urgency,
+)
 from bot.errors import NotConfiguredError, StaffOnlyError, UserFacingError
 from bot.guild_config import GuildConfig
 from bot.ui import crisis_embed, send_ephemeral
@@ -161,23 +168,19 @@ class ConsultFlow(Events):
             if result.created:
                 await self.post_card(interaction.guild, config, consultation)
 
-    async def routine_paused(self, interaction: discord.Interaction[Any]) -> bool:
-        """Whether the member's routine requests are paused here; if so they are told (the
+    async def refuse_paused(
+        self, interaction: discord.Interaction[Any], block: ConsultBlock
+    ) -> None:
+        """The member's routine requests are paused here (``block`` is running): tell them (the
         first step of asking: ``/consult``, the panel's button). The form is checked again
         when it is sent, inside the request's own transaction."""
-        if interaction.guild_id is None:
-            return False
-        block = await self.blocks.active_for(interaction.guild_id, interaction.user.id, self.now())
-        if block is None:
-            return False
         log.info(
             "consult_block.refused guild=%s member=%s block=%s step=ask",
-            interaction.guild_id,
-            interaction.user.id,
+            block.guild_id,
+            block.member_id,
             block.id,
         )
         await self.tell_paused(interaction, block.expires_at)
-        return True
 
     async def tell_paused(
         self, interaction: discord.Interaction[Any], until: dt.datetime | None
@@ -396,8 +399,10 @@ class ConsultFlow(Events):
         interaction: discord.Interaction[Any],
         consultation: Consultation,
         config: GuildConfig,
+        position: int | None,
     ) -> None:
-        position = await self.service.position(consultation)
+        """The member's open or claimed request, at ``position`` (read with it), instead of
+        a second form."""
         await send_ephemeral(
             interaction,
             embed=render.receipt_embed(consultation, position, config, self.now(), created=False),
