@@ -225,6 +225,37 @@ async def test_what_consult_reads_before_the_form_is_one_hop(
     assert (await service.asking(GUILD + 1, MEMBER + 2, T0)).block is None
 
 
+async def test_a_queue_page_is_one_hop_with_its_counts_and_no_texts(
+    service: ConsultationService, hops: Hops
+) -> None:
+    empty, count = await hops.during(lambda: service.queue_page(GUILD, page=3, size=2))
+    assert (empty.items, empty.page, empty.pages, empty.waiting, empty.claimed) == ((), 0, 1, 0, 0)
+    assert count == 1
+    made = [
+        await service.create(
+            guild_id=GUILD,
+            member_id=MEMBER + n,
+            topic=Topic.COPING,
+            urgency=Urgency.ROUTINE,
+            now=T0 + dt.timedelta(minutes=n),
+            config=CONFIG,
+            note=f"note {n}",
+            preferred_time="evenings",
+        )
+        for n in range(4)
+    ]
+    await service.claim(GUILD, made[0].consultation.id, STAFF, T0)
+    first, count = await hops.during(lambda: service.queue_page(GUILD, page=0, size=2))
+    assert [c.id for c in first.items] == [m.consultation.id for m in made[1:3]]
+    assert (first.page, first.pages, first.waiting, first.claimed, count) == (0, 2, 3, 1, 1)
+    assert all(c.note is None and c.preferred_time is None for c in first.items)
+    last = await service.queue_page(GUILD, page=9, size=2)
+    assert ([c.id for c in last.items], last.page) == ([made[3].consultation.id], 1)
+    whole = await service.get(made[3].consultation.id)
+    assert whole is not None
+    assert (whole.note, whole.preferred_time) == ("note 3", "evenings")
+
+
 async def test_a_refused_claim_is_one_hop_and_exactly_one_claim_wins(
     service: ConsultationService, hops: Hops
 ) -> None:

@@ -382,17 +382,18 @@ class ConsultFlow(Events):
     async def queue_page(
         self, guild_id: int, page: int
     ) -> tuple[discord.Embed, discord.ui.View | None]:
-        """One page of ``/queue list`` (re-read on every click), clamped to the pages there are."""
-        waiting, claimed = await self.service.counts(guild_id)
-        pages = max(1, -(-waiting // render.PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
-        items = await self.service.waiting(
-            guild_id, limit=render.PAGE_SIZE, offset=page * render.PAGE_SIZE
-        )
+        """One page of ``/queue list`` (re-read on every click, in one read), clamped to the
+        pages there are."""
+        shown = await self.service.queue_page(guild_id, page=page, size=render.PAGE_SIZE)
         embed = render.queue_embed(
-            items, page=page, pages=pages, waiting=waiting, claimed=claimed, now=self.now()
+            shown.items,
+            page=shown.page,
+            pages=shown.pages,
+            waiting=shown.waiting,
+            claimed=shown.claimed,
+            now=self.now(),
         )
-        return embed, pager_view(page, pages)
+        return embed, pager_view(shown.page, shown.pages)
 
     async def show_existing(
         self,
