@@ -33,6 +33,8 @@ from bot.crypto import Cipher
 from bot.db import Database, StorageLostError
 from bot.errors import TryAgainError
 from bot.guild_config import GuildConfig
+from tests.conftest import ConsultServer
+from tests.test_consult_member import ask, said, service
 
 GUILD = 1000
 MEMBER = 50
@@ -311,3 +313,27 @@ async def test_a_checkin_is_one_hop(db: Database, hops: Hops) -> None:
     row = await db.fetchone("SELECT mood, craving, guild_id FROM checkins WHERE user_id = 7")
     assert row is not None
     assert tuple(row) == (3, 2, GUILD)
+
+
+async def test_the_consult_paths_through_discord_take_the_fewest_trips(
+    consult_server: ConsultServer, hops: Hops
+) -> None:
+    """/consult before its form: one read; /queue list: one read; Claim: the claim, the
+    thread saved (returning the request), the opening message saved (returning it again) and
+    the card's "paused" flag: four, with no re-read of the request in between."""
+    server = consult_server
+    await server.members[1].slash(server.general, "consult")  # the config is read once, kept
+    shown, count = await hops.during(lambda: server.member.slash(server.general, "consult"))
+    assert (shown.modal is not None, count) == (True, 1)
+    await ask(server, note="I'd like to talk")
+    listed, count = await hops.during(lambda: server.staff[0].slash(server.queue, "queue list"))
+    assert "1 waiting" in said(listed)
+    assert count == 1
+    card = server.queue.history()[-1]
+    claimed, count = await hops.during(lambda: server.staff[0].click(card, label="Claim"))
+    assert "You claimed request #1" in said(claimed)
+    assert count == 4
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLAIMED
+    assert stored.thread_id == server.consult.threads[0].id
+    assert stored.opening_message_id == server.consult.threads[0].history()[0].id

@@ -207,21 +207,25 @@ class ConsultationService(ConsultationDepartures):
         log.info("consultation.claimed id=%s guild=%s staff=%s", request_id, guild_id, staff_id)
         return self._from_row(row)
 
-    async def attach_thread(self, request_id: int, claimer_id: int, thread_id: int) -> bool:
-        """Record the private thread, if the request is still claimed by the same person.
+    async def attach_thread(
+        self, request_id: int, claimer_id: int, thread_id: int
+    ) -> Consultation | None:
+        """Record the private thread, if the request is still claimed by the same person: the
+        request as saved then (read in the same trip), or None when it is not theirs any more.
 
         A released request keeps its thread, so whoever claims it next carries on there. The
         thread has no opening message on record yet (0): ``set_opening_message`` adds it."""
 
-        def work(c: sqlite3.Connection) -> bool:
+        def work(c: sqlite3.Connection) -> sqlite3.Row | None:
             cursor = c.execute(
                 "UPDATE consultations SET thread_id = ?, opening_message_id = 0, problem = NULL "
                 "WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
                 (thread_id, request_id, claimer_id),
             )
-            return cursor.rowcount == 1
+            return _load(c, request_id) if cursor.rowcount == 1 else None
 
-        return await self._db.write(work)
+        row = await self._db.write(work)
+        return None if row is None else self._from_row(row)
 
     async def set_opening_message(self, request_id: int, thread_id: int, message_id: int) -> bool:
         """Record my opening message in the request's thread (it quotes the member's note, so

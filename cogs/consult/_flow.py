@@ -259,9 +259,8 @@ class ConsultFlow(Events):
                 f"{render.describe_problem(result)} Request #{consultation.number} is saved and "
                 "back in the queue in its place; try again once that is fixed."
             )
-        claimed = await self.service.get(consultation.id) or consultation
-        await self.refresh_card(guild, claimed)
-        return claimed
+        await self.refresh_card(guild, result.consultation)
+        return result.consultation
 
     async def release(self, interaction: discord.Interaction[Any], request_id: int) -> Consultation:
         guild = interaction.guild
