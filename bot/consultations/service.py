@@ -40,7 +40,6 @@ from bot.consultations._rows import (
     _load_claimed_for,
     _not_open,
     _position,
-    _statement,
 )
 from bot.consultations.blocks import RequestsPausedError, active_block_row
 from bot.consultations.departures import ConsultationDepartures
@@ -210,11 +209,9 @@ class ConsultationService(ConsultationDepartures):
     async def attach_thread(
         self, request_id: int, claimer_id: int, thread_id: int
     ) -> Consultation | None:
-        """Record the private thread, if the request is still claimed by the same person: the
-        request as saved then (read in the same trip), or None when it is not theirs any more.
-
-        A released request keeps its thread, so whoever claims it next carries on there. The
-        thread has no opening message on record yet (0): ``set_opening_message`` adds it."""
+        """Record the private thread if the request is still claimed by the same person: the
+        request as saved (read in the same trip), else None. A released request keeps its
+        thread, for whoever claims it next; ``set_opening_message`` adds the opening (0 now)."""
 
         def work(c: sqlite3.Connection) -> sqlite3.Row | None:
             cursor = c.execute(
@@ -224,8 +221,8 @@ class ConsultationService(ConsultationDepartures):
             )
             return _load(c, request_id) if cursor.rowcount == 1 else None
 
-        row = await self._db.write(work)
-        return None if row is None else self._from_row(row)
+        found = await self._db.write(work)
+        return None if found is None else self._from_row(found)
 
     async def set_opening_message(self, request_id: int, thread_id: int, message_id: int) -> bool:
         """Record my opening message in the request's thread (it quotes the member's note, so
@@ -265,30 +262,19 @@ class ConsultationService(ConsultationDepartures):
         log.warning("consultation.claim_undone id=%s problem=%s", request_id, problem)
         return self._from_row(row)
 
-    async def forget_thread(self, request_id: int, thread_id: int) -> None:
-        """The recorded thread no longer exists (or can't be used); a new one will be made."""
-        await self._db.write(
-            _statement(
-                "UPDATE consultations SET thread_id = NULL, opening_message_id = NULL "
-                "WHERE id = ? AND thread_id = ?",
-                (request_id, thread_id),
-            )
-        )
-
-    async def set_problem(self, request_id: int, problem: str | None) -> None:
-        await self._db.write(
-            _statement("UPDATE consultations SET problem = ? WHERE id = ?", (problem, request_id))
-        )
-
     async def set_card(
         self, request_id: int, channel_id: int | None, message_id: int | None
-    ) -> None:
-        await self._db.write(
-            _statement(
+    ) -> Consultation:
+        """Record the request's staff card; the request as saved (read in the same trip)."""
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row:
+            c.execute(
                 "UPDATE consultations SET card_channel_id = ?, card_message_id = ? WHERE id = ?",
                 (channel_id, message_id, request_id),
             )
-        )
+            return _load(c, request_id)
+
+        return self._from_row(await self._db.write(work))
 
     async def release(
         self,
