@@ -168,6 +168,7 @@ async def test_each_queue_operation_is_one_hop(service: ConsultationService, hop
     assert created.consultation.note == "a hard week"
     assert count == 1
     request = created.consultation.id
+    assert created.consultation == await service.get(request)  # the texts it sealed, as read
 
     claimed, count = await hops.during(lambda: service.claim(GUILD, request, STAFF, T0))
     assert (claimed.status, claimed.claimed_by, count) == (Status.CLAIMED, STAFF, 1)

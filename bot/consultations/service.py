@@ -27,6 +27,7 @@ import datetime as dt
 import logging
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.consultations._rows import (
     _COLUMNS,
@@ -126,15 +127,18 @@ class ConsultationService(ConsultationDepartures):
             return row, created, _position(c, row)
 
         row, created, position = await self._db.write(work)
-        if created:
-            log.info(
-                "consultation.created id=%s guild=%s member=%s urgency=%s",
-                row["id"],
-                guild_id,
-                member_id,
-                urgency.value,
-            )
-        return CreateResult(self._from_row(row), created, position)
+        if not created:
+            return CreateResult(self._from_row(row), False, position)
+        log.info(
+            "consultation.created id=%s guild=%s member=%s urgency=%s",
+            row["id"],
+            guild_id,
+            member_id,
+            urgency.value,
+        )
+        # The texts it just sealed are known: they are not decrypted again (~25 µs each).
+        made = replace(self._from_row(row, texts=False), note=note, preferred_time=preferred_time)
+        return CreateResult(made, True, position)
 
     async def update_note(
         self, guild_id: int, member_id: int, note: str | None, now: dt.datetime
