@@ -30,6 +30,7 @@ from bot.consultations.oncall import (
     OnCallStaff,
 )
 from bot.consultations.queries import (
+    Asking,
     ConsultationQueries,
 )
 from bot.consultations.service import (
@@ -88,6 +89,7 @@ from bot.consultations.values import (
     NotOnCallError,
     NotTheClaimerError,
     OverCapError,
+    QueuePage,
     QueueStats,
     StaffCount,
     StaffNote,
@@ -128,6 +130,7 @@ __all__ = [
     "URGENCY_LABELS",
     "AlreadyClaimedError",
     "AlreadyHoldsError",
+    "Asking",
     "BadEmojiError",
     "BlockAdded",
     "BlockPage",
@@ -154,6 +157,7 @@ __all__ = [
     "OnCallService",
     "OnCallStaff",
     "OverCapError",
+    "QueuePage",
     "QueueStats",
     "RemovedType",
     "RequestsPausedError",

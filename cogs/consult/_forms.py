@@ -8,6 +8,7 @@ text; a malformed or foreign one gets a polite "this is out of date".
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ from bot.consultations import (
     URGENCY_LABELS,
     Consultation,
     ConsultationService,
+    ConsultBlock,
     Status,
     Topic,
     Urgency,
@@ -46,6 +48,8 @@ class Flow(Protocol):
     @property
     def service(self) -> ConsultationService: ...
 
+    def now(self) -> dt.datetime: ...
+
     async def ready_config(self, guild_id: int | None, *, member_facing: bool) -> GuildConfig: ...
 
     async def require_staff(
@@ -62,13 +66,16 @@ class Flow(Protocol):
         preferred_time: str | None,
     ) -> None: ...
 
-    async def routine_paused(self, interaction: discord.Interaction[Any]) -> bool: ...
+    async def refuse_paused(
+        self, interaction: discord.Interaction[Any], block: ConsultBlock
+    ) -> None: ...
 
     async def show_existing(
         self,
         interaction: discord.Interaction[Any],
         consultation: Consultation,
         config: GuildConfig,
+        position: int | None,
     ) -> None: ...
 
     async def update_note(
@@ -319,14 +326,18 @@ async def _own_request(
 
 
 async def open_form(flow: Flow, interaction: discord.Interaction[Any], *, urgent: bool) -> None:
-    """Show the request form, or the member's existing request (one at a time)."""
+    """Show the request form, or the member's existing request (one at a time), or, for a
+    routine request from a member whose requests are paused, the warm "paused" reply. The
+    request and the block are read together (one trip to the database); the form is checked
+    again when it is sent, inside the request's own transaction."""
     config = await flow.ready_config(interaction.guild_id, member_facing=True)
     assert interaction.guild_id is not None
-    existing = await flow.service.active_for_member(interaction.guild_id, interaction.user.id)
-    if existing is not None:
-        await flow.show_existing(interaction, existing, config)
+    asking = await flow.service.asking(interaction.guild_id, interaction.user.id, flow.now())
+    if asking.current is not None:
+        await flow.show_existing(interaction, asking.current, config, asking.position)
         return
-    if not urgent and await flow.routine_paused(interaction):
+    if not urgent and asking.block is not None:
+        await flow.refuse_paused(interaction, asking.block)
         return
     await interaction.response.send_modal(request_form(urgent=urgent))
 
