@@ -209,14 +209,22 @@ class LoopHost:
 
 
 class Pacing:
-    """How often SimCord's settling (after each action) polls the bot: fast between measured
-    interactions, slower during one.
+    """How SimCord's settling (after each action) waits for the bot: polling fast between
+    measured interactions, and quietly during one.
 
-    Settling runs on the bot's event loop. Polling every 0.2 ms keeps set-up actions quick, but
-    inside a measured interaction each poll would take the loop from the bot while it waits
-    for the database thread, and be counted as the bot's time. During a measured interaction
-    the poll interval is ``measured_idle`` instead. Settling still waits until the bot has no
-    runnable work, so iterations never overlap.
+    Settling runs on the bot's event loop, and every pass of it is Python work (it inspects each
+    task and timer the bot has). Polling every 0.2 ms keeps set-up actions quick. Inside a
+    measured interaction, though, a pass that runs while the bot waits for the database thread
+    holds the GIL the thread needs to start or to hand its result back (and a pass that runs
+    when the bot's next step is ready delays that step): the harness's own work would be
+    counted as the bot's. Measured with a 1 ms poll, the writes took about 10× their floor,
+    with a 10 ms poll about 2.3×, for the same code.
+
+    So during a measured interaction, settling first waits, without polling, until every task
+    the interaction started has finished (``InteractionTimer.quiet``: one ``asyncio.wait`` on
+    them, woken only by their completion), and only then runs SimCord's own settling, polling
+    every ``measured_idle``, to make sure nothing is left running before the next iteration.
+    The bare bots are measured the same way.
     """
 
     def __init__(
@@ -225,12 +233,18 @@ class Pacing:
         self._env = env
         self._original = env._settle_internal
         self._fast = functools.partial(self._original, idle=fast_idle)
-        self._measured = functools.partial(self._original, idle=measured_idle)
+        self._measured_idle = measured_idle
         env._settle_internal = self._fast  # type: ignore[method-assign]
 
     @contextlib.contextmanager
-    def measured(self) -> Iterator[None]:
-        self._env._settle_internal = self._measured  # type: ignore[method-assign]
+    def measured(self, timer: InteractionTimer) -> Iterator[None]:
+        original, idle = self._original, self._measured_idle
+
+        async def quiet_then_settle(**kwargs: Any) -> None:
+            await timer.quiet()
+            await original(idle=idle, **kwargs)
+
+        self._env._settle_internal = quiet_then_settle  # type: ignore[method-assign]
         try:
             yield
         finally:
@@ -243,8 +257,15 @@ class Pacing:
 @dataclass
 class _Capture:
     tokens: list[str] = field(default_factory=list)
+    tasks: list[asyncio.Future[Any]] = field(default_factory=list)
+    """The tasks the bot started during the capture (SimCord's own are left out)."""
     finished: list[int] = field(default_factory=list)
-    """When each task the bot started during the capture finished (``perf_counter_ns``)."""
+    """When each of them finished (``perf_counter_ns``)."""
+
+
+QUIET_TIMEOUT = 10.0
+"""How long ``InteractionTimer.quiet`` waits for an interaction's tasks before leaving the rest
+to SimCord's settling (which then reports what is stuck)."""
 
 
 @dataclass
@@ -327,6 +348,7 @@ class InteractionTimer:
             captured = self._capture
             code = getattr(coro, "cr_code", None)
             if captured is not None and "simcord" not in getattr(code, "co_filename", "simcord"):
+                captured.tasks.append(task)
                 task.add_done_callback(lambda _: captured.finished.append(time.perf_counter_ns()))
             return task
 
@@ -387,6 +409,19 @@ class InteractionTimer:
             yield captured
         finally:
             self._capture = None
+
+    async def quiet(self) -> None:
+        """Wait, without polling, until every task started in the current capture has finished
+        (those they start included), or ``QUIET_TIMEOUT`` passed. See ``Pacing``."""
+        captured = self._capture
+        if captured is None:
+            return
+        deadline = time.monotonic() + QUIET_TIMEOUT
+        while live := [task for task in captured.tasks if not task.done()]:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            await asyncio.wait(live, timeout=left)
 
     def sample(self, captured: _Capture) -> Sample:
         """The measured interaction of a capture block (exactly one is expected)."""

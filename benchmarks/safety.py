@@ -199,6 +199,27 @@ def model_rows(matcher: CrisisMatcher, combined: CrisisMatcher, seconds: float) 
         ["matcher", "files", "messages", "alerted"],
         rows,
     )
+    per_set: list[list[object]] = []
+    for path in sorted(EVAL.glob("alert*.jsonl")):
+        suffix = path.stem.removeprefix("alert")
+        positives, negatives = load(path.name), load(f"no_alert{suffix}.jsonl")
+        row: list[object] = [
+            suffix.removeprefix("_").upper() or "A",
+            len(positives),
+            len(negatives),
+        ]
+        for which in (matcher, combined):
+            recall = sum(alerts(which, line["text"]) for line in positives) / len(positives)
+            raised = [which.match(line["text"]) for line in negatives]
+            alarms = sum(1 for found in raised if found and found.level.rank >= Level.CONCERN.rank)
+            high = sum(1 for found in raised if found and found.level is Level.HIGH)
+            row += [f"{recall:.1%}", f"{alarms / len(negatives):.1%} ({high} high)"]
+        per_set.append(row)
+    print_table(
+        "Each writer's set (P: the error kinds of held-out sets): recall, false alarms",
+        ["set", "alert", "no alert", "grammar", "false alarms", "grammar + model", "false alarms"],
+        per_set,
+    )
     everyday = [line["text"] for line in load("no_alert.jsonl")]
     long_text = ". ".join(everyday)[:2000]
     rows = []

@@ -12,7 +12,8 @@ file, byte for byte.
 
 It prints leave-one-writer-out figures: for each set, train on all the others and test on it,
 for the grammar alone, the model alone and the two together (the grammar decides when it
-matches; otherwise the model alerts from the threshold). The threshold is the one with the
+matches; otherwise the model alerts from the threshold, where the matcher lets it look:
+``CrisisMatcher.model_may_look``). The threshold is the one with the
 highest mean combined recall whose leave-one-writer-out false alarms for the combination,
 averaged over the writers, stay at most ``MAX_MEAN_FALSE_ALARMS`` (4%: a point of headroom
 under the 5% target, since single writers spread around the mean); those figures are the
@@ -67,7 +68,14 @@ KEEP_CATEGORY = 1000
 DIGITS = 4
 MAX_FALSE_ALARMS = 0.05
 MAX_MEAN_FALSE_ALARMS = 0.04
-"""The threshold keeps the mean leave-one-writer-out false alarms at or under this (see choose)."""
+"""The threshold keeps the mean leave-one-writer-out false alarms at or under this (see choose).
+
+Measured 2026-12-02 over sixteen writers (grammar + model, the matcher's gates applied):
+threshold 0.679 gives 95.2% / 3.5%, 0.731 gives 94.1% / 3.0%, 0.777 gives 93.2% / 2.5% (and
+in-sample recall on J and N fell to 90.6% and 92.4% there). Writers kept outside the project
+ran a few points above this mean in false alarms, so the grammar and the gates carry the
+false-alarm work; a stricter threshold costs recall on exactly the writers the grammar
+catches least."""
 LOGITS = tuple(round(0.25 * i, 2) for i in range(61))
 """Thresholds tried, as log-odds from 0 to 15 (a probability of 0.5 to 0.9999997)."""
 MEANING = tuple(c for c in Category if c is not Category.AMBIGUOUS)
@@ -88,6 +96,10 @@ class Line:
     category: str
     grammar: bool
     """Whether the grammar alone alerts on it."""
+    asked: bool = True
+    """Whether the matcher lets the model look at it (``CrisisMatcher.model_may_look``: not
+    after a coping step, a not-literal marker, advice to anyone, ordinary leaving or a dated
+    story)."""
 
 
 def sets(matcher: CrisisMatcher) -> dict[str, list[Line]]:
@@ -102,14 +114,16 @@ def sets(matcher: CrisisMatcher) -> dict[str, list[Line]]:
                 if raw.strip():
                     item = json.loads(raw)
                     found_match = matcher.match(item["text"])
+                    reading = matcher.normaliser.read(item["text"])
                     lines.append(
                         Line(
                             name,
-                            matcher.normaliser.read(item["text"]).text,
+                            reading.text,
                             alert,
                             item["category"],
                             found_match is not None
                             and found_match.level.rank >= Level.CONCERN.rank,
+                            matcher.model_may_look(reading),
                         )
                     )
         found[name] = lines
@@ -215,7 +229,7 @@ def table(
     for name, lines in by_set.items():
         model = [p >= threshold for p in held[name]]
         grammar = [line.grammar for line in lines]
-        both = [g or m for g, m in zip(grammar, model, strict=True)]
+        both = [g or (m and line.asked) for g, m, line in zip(grammar, model, lines, strict=True)]
         rows.append((name, figures(lines, grammar), figures(lines, model), figures(lines, both)))
     return rows
 
@@ -257,7 +271,7 @@ def per_category(
             if line.alert:
                 counts = caught.setdefault(line.category, [0, 0, 0])
                 counts[0] += line.grammar
-                counts[1] += line.grammar or p >= threshold
+                counts[1] += line.grammar or (line.asked and p >= threshold)
                 counts[2] += 1
     print("\nLeave-one-writer-out recall per category (all held-out writers)")
     print("| category | grammar | grammar + model | messages |")

@@ -497,8 +497,10 @@ async def test_undo_claim_puts_it_back_with_the_problem(service: ConsultationSer
     assert await service.undo_claim(request.id, STAFF, "x", at(3)) is None
     reclaimed = await service.claim(GUILD, request.id, STAFF_2, at(4))
     assert reclaimed.problem is None
-    assert await service.attach_thread(request.id, STAFF, 1) is False
-    assert await service.attach_thread(request.id, STAFF_2, 1) is True
+    assert await service.attach_thread(request.id, STAFF, 1) is None
+    attached = await service.attach_thread(request.id, STAFF_2, 1)
+    assert attached is not None
+    assert (attached.thread_id, attached.claimed_by, attached.opening_message_id) == (1, STAFF_2, 0)
 
 
 async def test_a_released_request_keeps_its_thread_until_it_is_deleted(

@@ -13,6 +13,7 @@ from simcord.backend import serializers
 
 from bot.bot import SupportBot
 from bot.consultations import Status, Topic, Urgency
+from cogs.consult._flow import ConsultFlow
 from tests.conftest import ConsultServer, make_consult_server
 from tests.test_consult_member import ask, said, service, text_of
 
@@ -592,3 +593,38 @@ async def test_the_safety_net_can_open_an_urgent_request_for_a_member(
     card = cards(server)[0]
     assert card.content.startswith(f"<@&{server.staff_role.id}>")
     assert len(cards(server)) == 1
+
+
+async def test_a_card_claimed_before_it_was_saved_is_brought_up_to_date(
+    consult_server: ConsultServer,
+) -> None:
+    """Staff can claim a request (``/queue next``) while its card is on its way: the claim
+    finds no card to update, so posting the card updates it once it is saved."""
+    server = consult_server
+    bot = server.env.bot
+    assert isinstance(bot, SupportBot)
+    flow = getattr(bot.get_cog("Consult"), "flow", None)
+    assert isinstance(flow, ConsultFlow)
+    guild = bot.get_guild(server.guild.id)
+    assert guild is not None
+    config = await bot.services.configs.get(guild.id)
+    made = await service(server.env).create(
+        guild_id=guild.id,
+        member_id=server.member.id,
+        topic=Topic.COPING,
+        urgency=Urgency.ROUTINE,
+        now=server.env.now(),
+        config=config,
+    )
+    await service(server.env).claim(
+        guild.id, made.consultation.id, server.staff[0].id, server.env.now()
+    )
+    assert await flow.post_card(guild, config, made.consultation)  # as it was when created
+    await server.env.settle()
+
+    card = card_for(server, made.consultation.number)
+    assert f"Claimed by <@{server.staff[0].id}>" in (card.embeds[0].description or "")
+    assert button_ids(card) == [
+        f"consult:release:{made.consultation.id}",
+        f"consult:close:{made.consultation.id}",
+    ]

@@ -22,6 +22,7 @@ from bot.checkins import CheckinService
 from bot.consultations import (
     AlreadyClaimedError,
     ConsultationService,
+    ConsultBlockService,
     CreateResult,
     NoLongerOpenError,
     Status,
@@ -32,6 +33,9 @@ from bot.crypto import Cipher
 from bot.db import Database, StorageLostError
 from bot.errors import TryAgainError
 from bot.guild_config import GuildConfig
+from bot.safety import CrisisMatchLog, Level
+from tests.conftest import ConsultServer
+from tests.test_consult_member import ask, said, service
 
 GUILD = 1000
 MEMBER = 50
@@ -165,6 +169,7 @@ async def test_each_queue_operation_is_one_hop(service: ConsultationService, hop
     assert created.consultation.note == "a hard week"
     assert count == 1
     request = created.consultation.id
+    assert created.consultation == await service.get(request)  # the texts it sealed, as read
 
     claimed, count = await hops.during(lambda: service.claim(GUILD, request, STAFF, T0))
     assert (claimed.status, claimed.claimed_by, count) == (Status.CLAIMED, STAFF, 1)
@@ -180,6 +185,79 @@ async def test_each_queue_operation_is_one_hop(service: ConsultationService, hop
     again = await open_request(service, later)
     cancelled, count = await hops.during(lambda: service.cancel(GUILD, MEMBER, later))
     assert (cancelled.id, cancelled.status, count) == (again.consultation.id, Status.CANCELLED, 1)
+
+
+async def test_what_consult_reads_before_the_form_is_one_hop(
+    db: Database, service: ConsultationService, hops: Hops
+) -> None:
+    nothing, count = await hops.during(lambda: service.asking(GUILD, MEMBER, T0))
+    assert (nothing.current, nothing.position, nothing.block, count) == (None, None, None, 1)
+
+    created = await open_request(service, note="a hard week")
+    other = await service.create(
+        guild_id=GUILD,
+        member_id=MEMBER + 1,
+        topic=Topic.COPING,
+        urgency=Urgency.URGENT,
+        now=T0,
+        config=CONFIG,
+    )
+    mine, count = await hops.during(lambda: service.asking(GUILD, MEMBER, T0))
+    assert mine.current == created.consultation
+    assert (mine.position, mine.block, count) == (2, None, 1)  # the urgent one goes first
+    await service.claim(GUILD, other.consultation.id, STAFF, T0)
+    claimed = await service.asking(GUILD, MEMBER + 1, T0)
+    assert claimed.current is not None
+    assert (claimed.current.status, claimed.position) == (Status.CLAIMED, None)
+
+    blocks = ConsultBlockService(db, Cipher(Fernet.generate_key()))
+    until = T0 + dt.timedelta(days=1)
+    await blocks.add(
+        guild_id=GUILD,
+        member_id=MEMBER + 2,
+        blocked_by=STAFF,
+        reason=None,
+        now=T0,
+        expires_at=until,
+    )
+    paused, count = await hops.during(lambda: service.asking(GUILD, MEMBER + 2, T0))
+    assert paused.current is None
+    assert paused.block is not None
+    assert (paused.block.member_id, paused.block.expires_at, count) == (MEMBER + 2, until, 1)
+    ended = await service.asking(GUILD, MEMBER + 2, until)
+    assert ended.block is None
+    assert (await service.asking(GUILD + 1, MEMBER + 2, T0)).block is None
+
+
+async def test_a_queue_page_is_one_hop_with_its_counts_and_no_texts(
+    service: ConsultationService, hops: Hops
+) -> None:
+    empty, count = await hops.during(lambda: service.queue_page(GUILD, page=3, size=2))
+    assert (empty.items, empty.page, empty.pages, empty.waiting, empty.claimed) == ((), 0, 1, 0, 0)
+    assert count == 1
+    made = [
+        await service.create(
+            guild_id=GUILD,
+            member_id=MEMBER + n,
+            topic=Topic.COPING,
+            urgency=Urgency.ROUTINE,
+            now=T0 + dt.timedelta(minutes=n),
+            config=CONFIG,
+            note=f"note {n}",
+            preferred_time="evenings",
+        )
+        for n in range(4)
+    ]
+    await service.claim(GUILD, made[0].consultation.id, STAFF, T0)
+    first, count = await hops.during(lambda: service.queue_page(GUILD, page=0, size=2))
+    assert [c.id for c in first.items] == [m.consultation.id for m in made[1:3]]
+    assert (first.page, first.pages, first.waiting, first.claimed, count) == (0, 2, 3, 1, 1)
+    assert all(c.note is None and c.preferred_time is None for c in first.items)
+    last = await service.queue_page(GUILD, page=9, size=2)
+    assert ([c.id for c in last.items], last.page) == ([made[3].consultation.id], 1)
+    whole = await service.get(made[3].consultation.id)
+    assert whole is not None
+    assert (whole.note, whole.preferred_time) == ("note 3", "evenings")
 
 
 async def test_a_refused_claim_is_one_hop_and_exactly_one_claim_wins(
@@ -237,3 +315,45 @@ async def test_a_checkin_is_one_hop(db: Database, hops: Hops) -> None:
     row = await db.fetchone("SELECT mood, craving, guild_id FROM checkins WHERE user_id = 7")
     assert row is not None
     assert tuple(row) == (3, 2, GUILD)
+
+
+async def test_recording_a_safety_match_is_one_hop(db: Database, hops: Hops) -> None:
+    # The clean-up of old matches, the cooldown read and the insert: one unit of work.
+    log = CrisisMatchLog(db, retention_days=7)
+    outcome, count = await hops.during(
+        lambda: log.record(
+            guild_id=GUILD,
+            channel_id=5,
+            message_id=77,
+            user_id=MEMBER,
+            category="plan",
+            level=Level.HIGH,
+            now=T0,
+        )
+    )
+    assert (outcome.respond, outcome.alert, count) == (True, True, 1)
+    assert await log.count(MEMBER) == 1
+
+
+async def test_the_consult_paths_through_discord_take_the_fewest_trips(
+    consult_server: ConsultServer, hops: Hops
+) -> None:
+    """/consult before its form: one read; /queue list: one read; Claim: the claim, the
+    thread saved (returning the request), the opening message saved (returning it again) and
+    the card's "paused" flag: four, with no re-read of the request in between."""
+    server = consult_server
+    await server.members[1].slash(server.general, "consult")  # the config is read once, kept
+    shown, count = await hops.during(lambda: server.member.slash(server.general, "consult"))
+    assert (shown.modal is not None, count) == (True, 1)
+    await ask(server, note="I'd like to talk")
+    listed, count = await hops.during(lambda: server.staff[0].slash(server.queue, "queue list"))
+    assert "1 waiting" in said(listed)
+    assert count == 1
+    card = server.queue.history()[-1]
+    claimed, count = await hops.during(lambda: server.staff[0].click(card, label="Claim"))
+    assert "You claimed request #1" in said(claimed)
+    assert count == 4
+    stored = await service(server.env).get_in_guild(server.guild.id, 1)
+    assert stored.status is Status.CLAIMED
+    assert stored.thread_id == server.consult.threads[0].id
+    assert stored.opening_message_id == server.consult.threads[0].history()[0].id

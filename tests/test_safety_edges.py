@@ -216,7 +216,7 @@ async def test_a_dm_reply_does_not_stop_the_first_alert_at_any_level(
     ("age", "kept"),
     [
         pytest.param(dt.timedelta(days=7) - SECOND, True, id="a-second-short-of-the-retention"),
-        pytest.param(dt.timedelta(days=7), True, id="exactly-the-retention"),
+        pytest.param(dt.timedelta(days=7), False, id="exactly-the-retention"),
         pytest.param(dt.timedelta(days=7) + SECOND, False, id="a-second-past-it"),
     ],
 )

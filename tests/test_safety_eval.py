@@ -129,6 +129,7 @@ EVERY_SET = (
     "_m",
     "_n",
     "_o",
+    "_p",
 )
 
 # Sets G-K (five more writers, 2026-12-02) were measured before anything was changed for them.
@@ -143,8 +144,9 @@ GRAMMAR_FALSE_ALARMS_OVER_TARGET: dict[str, float] = {}
 """Sets on which the grammar alone is allowed over 5% false alarms (none since 2026-12-02)."""
 UNTOUCHED_WRITERS = {"g": 0.63, "h": 0.72, "i": 0.76, "j": 0.57, "k": 0.69}
 """Sets no pattern was written from, and the grammar's recall floor on each (measured
-2026-12-02: 63.8%, 72.0%, 76.2%, 57.9%, 69.9%). A floor guards against regressions; the gap to
-95% is real."""
+2026-12-02: 63.8%, 72.0%, 76.2%, 57.9%, 69.9%; after set P's frames G is 63.4%, one line having
+been caught only by the bare "try again"). A floor guards against regressions; the gap to 95%
+is real."""
 
 
 @pytest.mark.parametrize("name", sorted(NEW_WRITERS))
@@ -196,3 +198,45 @@ def test_the_grammar_on_writers_it_was_never_changed_for(
     missed = [line for line in positives if not _alerts(matcher, line["text"])]
     recall = 1 - len(missed) / len(positives)
     assert recall >= floor, (recall, Counter(line["category"] for line in missed))
+
+
+# Set P (2026-12-02, tests/data/crisis_eval/README.md) was written for the kinds of error the
+# net made on held-out sets (a bare "try again", leaving a job, dated recovery stories, kin's
+# history, advice to anyone, jokes marked not literal, games and plots, venting with a coping
+# step; overdose by count, lethality questions, death wishes as images, farewells read after,
+# self-harm with other tools). Before any change for it the grammar caught 70.5% of its first
+# 139 must-alert lines with 22.6% false alarms on its first 155 ordinary ones (28 at HIGH). The
+# guards and patterns were then written for its kinds, in rounds: each round's new phrasings
+# were measured before the change for them and then added to the set (README), so these
+# figures are in-sample.
+SET_P_GRAMMAR_RECALL = 0.88
+"""The grammar's recall floor on set P (measured 2026-12-02: 89.1%)."""
+
+
+def test_set_p_is_large_enough_and_covers_every_category() -> None:
+    positives, negatives = _lines("alert_p.jsonl"), _lines("no_alert_p.jsonl")
+    assert len(positives) >= 120
+    assert len(negatives) >= 120
+    assert {line["category"] for line in positives} == POSITIVE_CATEGORIES
+    assert {line["category"] for line in negatives} == NEGATIVE_CATEGORIES
+    for line in positives:
+        if line["category"] in {"passive", "burden", "hopeless"}:
+            assert line["level"] == "concern", line
+        elif line["category"] != "disguised":
+            assert line["level"] == "high", line
+
+
+def test_the_grammar_on_set_p(matcher: CrisisMatcher) -> None:
+    positives, negatives = _lines("alert_p.jsonl"), _lines("no_alert_p.jsonl")
+    missed = [line for line in positives if not _alerts(matcher, line["text"])]
+    recall = 1 - len(missed) / len(positives)
+    assert recall >= SET_P_GRAMMAR_RECALL, (recall, Counter(line["category"] for line in missed))
+    # Almost none of its ordinary messages pages staff at once (before: 28 of the first 155
+    # did). The one left is a holiday countdown ("3 more sleeps then im out of here, cancun
+    # baby"), worded as a countdown plan is.
+    high = [
+        line["text"]
+        for line in negatives
+        if (found := matcher.match(line["text"])) is not None and found.level is Level.HIGH
+    ]
+    assert len(high) <= 1, high

@@ -160,9 +160,10 @@ def test_the_combination_over_every_in_repo_set(combined: CrisisMatcher) -> None
 
 # Measured 2026-12-02 (model trained on all fifteen sets): recall E 99.4%, F 96.0%, G 96.0%,
 # H 97.3%, I 98.3%, J 95.3%, K 96.9%, L 97.1%, M 99.6%, N 96.6%, O 99.6%; false alarms 0.0-3.1%
-# (K's 6.1% from the grammar alone is gone, so no set needs a looser ceiling).
+# (K's 6.1% from the grammar alone is gone, so no set needs a looser ceiling). Set P (not in the
+# model's training data; its frames are guards): 99.3% recall, 4.5% false alarms.
 IN_SAMPLE_FLOORS = {
-    name: (0.95, 0.05) for name in ("e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o")
+    name: (0.95, 0.05) for name in ("e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p")
 }
 """Recall floor and false-alarm ceiling of grammar + model on each newer writer's set."""
 

@@ -30,6 +30,7 @@ from bot.consultations.oncall import (
     OnCallStaff,
 )
 from bot.consultations.queries import (
+    Asking,
     ConsultationQueries,
 )
 from bot.consultations.routing import (
@@ -98,6 +99,7 @@ from bot.consultations.values import (
     NotOnCallError,
     NotTheClaimerError,
     OverCapError,
+    QueuePage,
     QueueStats,
     StaffCount,
     StaffNote,
@@ -140,6 +142,7 @@ __all__ = [
     "URGENCY_LABELS",
     "AlreadyClaimedError",
     "AlreadyHoldsError",
+    "Asking",
     "BadEmojiError",
     "BlockAdded",
     "BlockPage",
@@ -168,6 +171,7 @@ __all__ = [
     "OnCallService",
     "OnCallStaff",
     "OverCapError",
+    "QueuePage",
     "QueueStats",
     "RemovedType",
     "RequestsPausedError",

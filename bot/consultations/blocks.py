@@ -97,6 +97,19 @@ def active_block_row(
     return row
 
 
+def block_from_row(row: sqlite3.Row, cipher: TextCipher) -> ConsultBlock:
+    """A ``consult_blocks`` row (all of ``_COLUMNS``) as a ``ConsultBlock``."""
+    return ConsultBlock(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        member_id=int(row["member_id"]),
+        blocked_by=int(row["blocked_by"]),
+        created_at=from_ts(row["created_at"]) or dt.datetime.min.replace(tzinfo=dt.UTC),
+        expires_at=from_ts(row["expires_at"]),
+        reason=cipher.decrypt(row["reason"]),
+    )
+
+
 class ConsultBlockService:
     """Adding, removing and reading blocks."""
 
@@ -105,15 +118,7 @@ class ConsultBlockService:
         self._cipher = cipher
 
     def _from_row(self, row: sqlite3.Row) -> ConsultBlock:
-        return ConsultBlock(
-            id=int(row["id"]),
-            guild_id=int(row["guild_id"]),
-            member_id=int(row["member_id"]),
-            blocked_by=int(row["blocked_by"]),
-            created_at=from_ts(row["created_at"]) or dt.datetime.min.replace(tzinfo=dt.UTC),
-            expires_at=from_ts(row["expires_at"]),
-            reason=self._cipher.decrypt(row["reason"]),
-        )
+        return block_from_row(row, self._cipher)
 
     async def add(
         self,

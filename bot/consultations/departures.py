@@ -12,6 +12,7 @@ from bot.consultations._rows import (
     _first,
     _load,
     _release_claims,
+    _statement,
 )
 from bot.consultations.queries import ConsultationQueries
 from bot.consultations.values import (
@@ -182,3 +183,20 @@ class ConsultationDepartures(ConsultationQueries):
             return None
         log.warning("consultation.card_deleted id=%s", row["id"])
         return self._from_row(row)
+
+    # ------------------------------------------------------------------ what is left of them
+
+    async def forget_thread(self, request_id: int, thread_id: int) -> None:
+        """The recorded thread no longer exists (or can't be used); a new one will be made."""
+        await self._db.write(
+            _statement(
+                "UPDATE consultations SET thread_id = NULL, opening_message_id = NULL "
+                "WHERE id = ? AND thread_id = ?",
+                (request_id, thread_id),
+            )
+        )
+
+    async def set_problem(self, request_id: int, problem: str | None) -> None:
+        await self._db.write(
+            _statement("UPDATE consultations SET problem = ? WHERE id = ?", (problem, request_id))
+        )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from dataclasses import dataclass
 
 from bot.consultations._rows import (
     _COLUMNS,
     _ORDER,
     _median,
+    _position,
 )
+from bot.consultations.blocks import ConsultBlock, active_block_row, block_from_row
 from bot.consultations.routing import Coverage
 from bot.consultations.values import (
     PRIORITY,
@@ -17,6 +20,7 @@ from bot.consultations.values import (
     CloseKind,
     Consultation,
     NotFoundError,
+    QueuePage,
     QueueStats,
     StaffCount,
     StaffNote,
@@ -29,6 +33,27 @@ from bot.consultations.values import (
 )
 from bot.db import Database
 from bot.guild_config import GuildConfig
+
+_COUNTS = (
+    "SELECT SUM(status = 'open'), SUM(status = 'claimed') FROM consultations "
+    "WHERE guild_id = ? AND status IN ('open', 'claimed')"
+)
+_ACTIVE_FOR_MEMBER = (
+    f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND member_id = ? "
+    "AND status IN ('open', 'claimed')"
+)
+
+
+@dataclass(frozen=True)
+class Asking:
+    """What a member who asks to talk meets in a server, read in one trip: their open or
+    claimed request (with its place in the queue while it waits) and their running block."""
+
+    current: Consultation | None
+    position: int | None
+    """``current``'s place in the waiting queue (1 is next); None when it is claimed or there
+    is none."""
+    block: ConsultBlock | None
 
 
 def _scope(covers: Coverage | None) -> tuple[str, tuple[int, ...]]:
@@ -53,8 +78,11 @@ class ConsultationQueries:
 
     # ------------------------------------------------------------------ reading
 
-    def _from_row(self, row: sqlite3.Row) -> Consultation:
+    def _from_row(self, row: sqlite3.Row, *, texts: bool = True) -> Consultation:
+        """A ``consultations`` row as a ``Consultation``; ``texts=False`` leaves the encrypted
+        texts (note, preferred time, close reason) undecrypted, as None (``QueuePage``)."""
         close_kind = row["close_kind"]
+        decrypt = self._cipher.decrypt if texts else _no_text
         return Consultation(
             id=row["id"],
             guild_id=row["guild_id"],
@@ -63,8 +91,8 @@ class ConsultationQueries:
             topic=Topic(row["topic"]),
             urgency=Urgency(row["urgency"]),
             status=Status(row["status"]),
-            note=self._cipher.decrypt(row["note"]),
-            preferred_time=self._cipher.decrypt(row["preferred_time"]),
+            note=decrypt(row["note"]),
+            preferred_time=decrypt(row["preferred_time"]),
             created_at=from_ts(row["created_at"]) or dt.datetime.min.replace(tzinfo=dt.UTC),
             claimed_by=row["claimed_by"],
             claimed_at=from_ts(row["claimed_at"]),
@@ -78,7 +106,7 @@ class ConsultationQueries:
             closed_at=from_ts(row["closed_at"]),
             closed_by=row["closed_by"],
             close_kind=CloseKind(close_kind) if close_kind else None,
-            close_reason=self._cipher.decrypt(row["close_reason"]),
+            close_reason=decrypt(row["close_reason"]),
             opening_message_id=row["opening_message_id"],
             type_id=row["type_id"],
         )
@@ -97,12 +125,29 @@ class ConsultationQueries:
         return found
 
     async def active_for_member(self, guild_id: int, member_id: int) -> Consultation | None:
-        row = await self._db.fetchone(
-            f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND member_id = ? "
-            "AND status IN ('open', 'claimed')",
-            (guild_id, member_id),
-        )
+        row = await self._db.fetchone(_ACTIVE_FOR_MEMBER, (guild_id, member_id))
         return None if row is None else self._from_row(row)
+
+    async def asking(self, guild_id: int, member_id: int, now: dt.datetime) -> Asking:
+        """The member's open or claimed request here, its place, and their running block
+        (``bot.consultations.blocks``), in one read: what ``/consult`` needs before the form."""
+        stamp = to_ts(now)
+
+        def work(
+            c: sqlite3.Connection,
+        ) -> tuple[sqlite3.Row | None, int | None, sqlite3.Row | None]:
+            row: sqlite3.Row | None = c.execute(
+                _ACTIVE_FOR_MEMBER, (guild_id, member_id)
+            ).fetchone()
+            position = None if row is None else _position(c, row)
+            return row, position, active_block_row(c, guild_id, member_id, stamp)
+
+        row, position, block = await self._db.read(work)
+        return Asking(
+            None if row is None else self._from_row(row),
+            position,
+            None if block is None else block_from_row(block, self._cipher),
+        )
 
     async def latest_for_member(self, guild_id: int, member_id: int) -> Consultation | None:
         row = await self._db.fetchone(
@@ -160,14 +205,34 @@ class ConsultationQueries:
     async def counts(self, guild_id: int, covers: Coverage | None = None) -> tuple[int, int]:
         """(waiting, claimed) for this server (of the types ``covers`` reaches)."""
         where, ids = _scope(covers)
-        row = await self._db.fetchone(
-            "SELECT SUM(status = 'open'), SUM(status = 'claimed') FROM consultations "
-            f"WHERE guild_id = ? AND status IN ('open', 'claimed'){where}",
-            (guild_id, *ids),
+        return _counted(await self._db.fetchone(_COUNTS + where, (guild_id, *ids)))
+
+    async def queue_page(
+        self, guild_id: int, *, page: int, size: int, covers: Coverage | None = None
+    ) -> QueuePage:
+        """The counts and one page of ``size`` waiting requests (``page`` from 0, clamped to
+        the pages there are) of the types ``covers`` reaches, in one read; the requests come
+        without their texts."""
+        where, ids = _scope(covers)
+
+        def work(c: sqlite3.Connection) -> tuple[tuple[int, int], int, list[sqlite3.Row]]:
+            waiting, claimed = _counted(c.execute(_COUNTS + where, (guild_id, *ids)).fetchone())
+            shown = min(max(page, 0), max(1, -(-waiting // size)) - 1)
+            rows = c.execute(
+                f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND status = 'open'"
+                f"{where} ORDER BY {_ORDER} LIMIT ? OFFSET ?",
+                (guild_id, *ids, size, shown * size),
+            ).fetchall()
+            return (waiting, claimed), shown, rows
+
+        (waiting, claimed), shown, rows = await self._db.read(work)
+        return QueuePage(
+            items=tuple(self._from_row(row, texts=False) for row in rows),
+            page=shown,
+            pages=max(1, -(-waiting // size)),
+            waiting=waiting,
+            claimed=claimed,
         )
-        if row is None:
-            return 0, 0
-        return int(row[0] or 0), int(row[1] or 0)
 
     async def active(self, guild_id: int | None = None) -> list[Consultation]:
         """Every open or claimed request (of one server, or all), oldest first."""
@@ -266,3 +331,13 @@ class ConsultationQueries:
                 StaffCount(int(r["actor_id"]), int(r["claims"]), int(r["closes"])) for r in staff
             ),
         )
+
+
+def _no_text(token: bytes | None) -> None:
+    return None
+
+
+def _counted(row: sqlite3.Row | None) -> tuple[int, int]:
+    if row is None:
+        return 0, 0
+    return int(row[0] or 0), int(row[1] or 0)

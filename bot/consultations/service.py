@@ -27,6 +27,7 @@ import datetime as dt
 import logging
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.consultations._rows import (
     _COLUMNS,
@@ -41,7 +42,6 @@ from bot.consultations._rows import (
     _load_claimed_for,
     _not_open,
     _position,
-    _statement,
 )
 from bot.consultations.blocks import RequestsPausedError, active_block_row
 from bot.consultations.departures import ConsultationDepartures
@@ -130,15 +130,18 @@ class ConsultationService(ConsultationDepartures):
             return row, created, _position(c, row)
 
         row, created, position = await self._db.write(work)
-        if created:
-            log.info(
-                "consultation.created id=%s guild=%s member=%s urgency=%s",
-                row["id"],
-                guild_id,
-                member_id,
-                urgency.value,
-            )
-        return CreateResult(self._from_row(row), created, position)
+        if not created:
+            return CreateResult(self._from_row(row), False, position)
+        log.info(
+            "consultation.created id=%s guild=%s member=%s urgency=%s",
+            row["id"],
+            guild_id,
+            member_id,
+            urgency.value,
+        )
+        # The texts it just sealed are known: they are not decrypted again (~25 µs each).
+        made = replace(self._from_row(row, texts=False), note=note, preferred_time=preferred_time)
+        return CreateResult(made, True, position)
 
     async def update_note(
         self, guild_id: int, member_id: int, note: str | None, now: dt.datetime
@@ -212,21 +215,23 @@ class ConsultationService(ConsultationDepartures):
         log.info("consultation.claimed id=%s guild=%s staff=%s", request_id, guild_id, staff_id)
         return self._from_row(row)
 
-    async def attach_thread(self, request_id: int, claimer_id: int, thread_id: int) -> bool:
-        """Record the private thread, if the request is still claimed by the same person.
+    async def attach_thread(
+        self, request_id: int, claimer_id: int, thread_id: int
+    ) -> Consultation | None:
+        """Record the private thread if the request is still claimed by the same person: the
+        request as saved (read in the same trip), else None. A released request keeps its
+        thread, for whoever claims it next; ``set_opening_message`` adds the opening (0 now)."""
 
-        A released request keeps its thread, so whoever claims it next carries on there. The
-        thread has no opening message on record yet (0): ``set_opening_message`` adds it."""
-
-        def work(c: sqlite3.Connection) -> bool:
+        def work(c: sqlite3.Connection) -> sqlite3.Row | None:
             cursor = c.execute(
                 "UPDATE consultations SET thread_id = ?, opening_message_id = 0, problem = NULL "
                 "WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
                 (thread_id, request_id, claimer_id),
             )
-            return cursor.rowcount == 1
+            return _load(c, request_id) if cursor.rowcount == 1 else None
 
-        return await self._db.write(work)
+        found = await self._db.write(work)
+        return None if found is None else self._from_row(found)
 
     async def set_opening_message(self, request_id: int, thread_id: int, message_id: int) -> bool:
         """Record my opening message in the request's thread (it quotes the member's note, so
@@ -266,30 +271,19 @@ class ConsultationService(ConsultationDepartures):
         log.warning("consultation.claim_undone id=%s problem=%s", request_id, problem)
         return self._from_row(row)
 
-    async def forget_thread(self, request_id: int, thread_id: int) -> None:
-        """The recorded thread no longer exists (or can't be used); a new one will be made."""
-        await self._db.write(
-            _statement(
-                "UPDATE consultations SET thread_id = NULL, opening_message_id = NULL "
-                "WHERE id = ? AND thread_id = ?",
-                (request_id, thread_id),
-            )
-        )
-
-    async def set_problem(self, request_id: int, problem: str | None) -> None:
-        await self._db.write(
-            _statement("UPDATE consultations SET problem = ? WHERE id = ?", (problem, request_id))
-        )
-
     async def set_card(
         self, request_id: int, channel_id: int | None, message_id: int | None
-    ) -> None:
-        await self._db.write(
-            _statement(
+    ) -> Consultation:
+        """Record the request's staff card; the request as saved (read in the same trip)."""
+
+        def work(c: sqlite3.Connection) -> sqlite3.Row:
+            c.execute(
                 "UPDATE consultations SET card_channel_id = ?, card_message_id = ? WHERE id = ?",
                 (channel_id, message_id, request_id),
             )
-        )
+            return _load(c, request_id)
+
+        return self._from_row(await self._db.write(work))
 
     async def release(
         self,

@@ -261,6 +261,21 @@ class CreateResult:
 
 
 @dataclass(frozen=True)
+class QueuePage:
+    """One page of the waiting queue, read in one trip with the counts it is headed by."""
+
+    items: tuple[Consultation, ...]
+    """The page's waiting requests, urgent first, then the longest waiting. Read without their
+    texts (``note``, ``preferred_time`` and ``close_reason`` are None): the list never shows
+    them, and decrypting two for each of ten requests costs more than the rest of the page."""
+    page: int
+    """The page shown (from 0), clamped to the pages there are."""
+    pages: int
+    waiting: int
+    claimed: int
+
+
+@dataclass(frozen=True)
 class StaffNote:
     id: int
     consultation_id: int

@@ -4,6 +4,9 @@ speech, the topic), looked up as phrases without one big regex."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from bot.safety.phrase_file import Guards
 
 _WINDOW = 240
@@ -71,6 +74,18 @@ class _GuardSet:
         self.reported = _Phrases(guards.reported)
         self.own_words = _Phrases(guards.own_words)
         self.returning = _Phrases(guards.returning)
+        self.conditional = _Phrases(guards.conditional)
+        self.first_person = frozenset(guards.first_person)
+        self.own_question = _Phrases(guards.own_question)
+        self.not_literal = _Phrases(guards.not_literal)
+        self.literal = _Phrases(guards.literal)
+        self.ordinary = _Phrases(guards.ordinary)
+        self.ordinary_unless = _Phrases(guards.ordinary_unless)
+        self.leaving = _Phrases(guards.leaving)
+        self.coping = _Phrases(guards.coping)
+        self.coping_unless = _Phrases(guards.coping_unless)
+        self.this_year = dt.datetime.now(dt.UTC).year
+        """A year before this one dates a story ("in 2009 i tried..."); a later one does not."""
 
     def _governed(
         self, before: list[str], guards: frozenset[str], outside: str, words: frozenset[str]
@@ -127,7 +142,11 @@ class _GuardSet:
         if guards & _BEFORE_GUARDS and self._governed(before, guards, outside, words):
             return True
         within = self._within
-        if within("story", guards, sentence, words) and not self.present.within(sentence, words):
+        if (
+            "story" in guards
+            and (self.story.within(sentence, words) or self.dated(sentence))
+            and not self.present.within(sentence, words)
+        ):
             return True
         if within("resources", guards, sentence, words) and self.addressed.within(sentence, words):
             return True
@@ -135,11 +154,83 @@ class _GuardSet:
             return True
         if "reported" in guards and self._reported(sentence, words, start - first):
             return True
-        if "returning" in guards and self.returning:
-            around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
-            if self.returning.within(around, frozenset(around.split())):
-                return True
-        return "topic" in guards and self.topic.within(sentence, words)
+        if "topic" in guards and self.topic.within(sentence, words):
+            return True
+        if guards.isdisjoint(_AROUND_GUARDS):
+            return False
+        around = text[max(0, start - _WINDOW) : min(len(text), end + _WINDOW)]
+        return self._around(around, frozenset(around.split()), sentence, words, guards)
+
+    def _around(
+        self,
+        around: str,
+        near: frozenset[str],
+        sentence: str,
+        words: frozenset[str],
+        guards: frozenset[str],
+    ) -> bool:
+        """The guards that look at the words around a match, not only its sentence: a
+        goodbye with words of coming back, advice to anyone with no first-person word near,
+        a not-literal marker, a coping step, ordinary leaving (a job, a lease) near."""
+        if "returning" in guards and self.returning.within(around, near):
+            return True
+        if (
+            "conditional" in guards
+            and self.conditional.within(sentence, words)
+            and self.first_person.isdisjoint(near)
+            and not self.own_question.within(around, near)
+        ):
+            return True
+        if "not_literal" in guards and self.said_not_literal(around, near):
+            return True
+        if "coping" in guards and self.coped(around, near):
+            return True
+        return (
+            "ordinary" in guards
+            and self.ordinary.within(around, near)
+            and self.leaving.within(sentence, words)
+            and not self.ordinary_unless.within(around, near)
+        )
+
+    def dated(self, sentence: str) -> bool:
+        """Whether ``sentence`` dates itself in the past: a year before this one ("in 2009",
+        "back in 2015"), an age ("at 16 i", "when i was 19", "aged 22")."""
+        if _AGE.search(sentence):
+            return True
+        return any(int(year) < self.this_year for year in _YEAR.findall(sentence))
+
+    def said_not_literal(self, around: str, words: frozenset[str] | None = None) -> bool:
+        """Whether ``around`` marks itself as not meant ("lol jk", "not literally", "/j") and
+        does not take that back ("not kidding", "this time i mean it")."""
+        words = frozenset(around.split()) if words is None else words
+        return self.not_literal.within(around, words) and not self.literal.within(around, words)
+
+    def coped(self, text: str, words: frozenset[str] | None = None) -> bool:
+        """Whether ``text`` names a coping step ("called my sponsor") that did not fail."""
+        words = frozenset(text.split()) if words is None else words
+        return self.coping.within(text, words) and not self.coping_unless.within(text, words)
+
+    def model_not_asked(self, text: str, words: frozenset[str]) -> bool:
+        """Whether the model's second look is skipped for the whole message ``text`` (its
+        n-grams cannot see these frames): a coping step that did not fail ("not going to drink
+        over it"), a not-literal marker, advice to anyone (a generic addressee and no
+        first-person word), ordinary leaving ("two more shifts and im done with this job"),
+        or a story dated by a year or an age with nothing bringing it back to now."""
+        if self.coped(text, words) or self.said_not_literal(text, words):
+            return True
+        if (
+            self.first_person.isdisjoint(words)
+            and self.conditional.within(text, words)
+            and not self.own_question.within(text, words)
+        ):
+            return True
+        if (
+            self.ordinary.within(text, words)
+            and self.leaving.within(text, words)
+            and not self.ordinary_unless.within(text, words)
+        ):
+            return True
+        return self.dated(text) and not self.present.within(text, words)
 
     def _within(
         self, name: str, guards: frozenset[str], sentence: str, words: frozenset[str]
@@ -157,4 +248,26 @@ class _GuardSet:
         return not self.own_words.within(sentence[said : at + 1], words)
 
 
+_YEAR = re.compile(r" (?:in|around|of|back in|during) ((?:19|20)[0-9][0-9]) ")
+"""A year placing what the sentence tells ("in 2009", "summer of 2015"); not "since 2019",
+which runs on to now."""
+_AGE_NUMBER = (
+    r"(?:1[0-9]|[2-9][0-9]|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    r"|(?:twenty|thirty|forty|fifty|sixty)(?: one| two| three| four| five| six| seven| eight"
+    r"| nine)?)"
+)
+_AGE = re.compile(
+    rf" (?:at|aged|age|at age) {_AGE_NUMBER} (?:i |and i )?(?:was|were|had|tried|took|wanted|cut"
+    r"|burned|burnt|overdosed|attempted|did|started|got|went|ended|spent|used|swallowed|jumped"
+    r"|wrote|left|lost|thought|felt|nearly|almost|ended up|years old|yrs old|yo) "
+    rf"| when i was {_AGE_NUMBER} | (?:at|aged) {_AGE_NUMBER} [.?]"
+    r"| (?:in|during) (?:year|grade) [0-9]{1,2} | (?:in|during) [0-9]{1,2}(?:st|nd|rd|th) grade "
+    r"| (?:in|during) the (?:[5-9]0s|19[5-9]0s|2000s|2010s|fifties|sixties|seventies|eighties"
+    r"|nineties) "
+)
+"""An age, a school year or a decade placing what the sentence tells ("at 16 i was in the
+ward", "when i was nineteen", "in year 10", "in the 90s"). An age needs a verb in the past
+after it ("at 40 i want to die" is now)."""
+
 _BEFORE_GUARDS = frozenset({"others", "negation", "past"})
+_AROUND_GUARDS = frozenset({"returning", "conditional", "not_literal", "coping", "ordinary"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 from dataclasses import dataclass
 
 from bot.db import Database
@@ -56,22 +57,24 @@ class CrisisMatchLog:
         # ``default`` of -2 (every rank is >= 0); ``or row["level"]`` (an alerted row always
         # has a level: a DM is never alerted).
         since = _iso(now - REPLY_COOLDOWN)
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM crisis_matches WHERE matched_at < ?", (_iso(now - self._retention),)
-            )
-            recent = await tx.fetchall(
+        # A match is deleted once it is at least ``retention_days`` old, the rule every other
+        # record follows (``bot.privacy.retention``, PRIVACY.md).
+        expired = _iso(now - self._retention)
+
+        def work(c: sqlite3.Connection) -> tuple[int, bool, bool]:
+            c.execute("DELETE FROM crisis_matches WHERE matched_at <= ?", (expired,))
+            recent = c.execute(
                 "SELECT replied, alerted, level FROM crisis_matches WHERE user_id = ? "
                 "AND guild_id IS ? AND matched_at > ? AND (replied = 1 OR alerted = 1)",
                 (user_id, guild_id, since),
-            )
+            ).fetchall()
             respond = not any(row["replied"] for row in recent)
             alerted = max(
                 (Level(row["level"]).rank for row in recent if row["alerted"] and row["level"]),
                 default=-1,
             )
             alert = level is not None and (respond or level.rank > alerted)
-            cursor = await tx.execute(
+            cursor = c.execute(
                 "INSERT INTO crisis_matches (guild_id, channel_id, message_id, user_id, "
                 "category, level, matched_at, replied, alerted) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -87,7 +90,9 @@ class CrisisMatchLog:
                     int(alert),
                 ),
             )
-            record_id = int(cursor.lastrowid or 0)
+            return int(cursor.lastrowid or 0), respond, alert
+
+        record_id, respond, alert = await self._db.write(work)
         log.info(
             "safety.match guild=%s channel=%s message=%s user=%s category=%s level=%s "
             "respond=%s alert=%s",

@@ -194,9 +194,20 @@ class CrisisMatcher:
             other = self._match(self.normaliser.read(text, one="l"))
             if other is not None and (found is None or other.level.rank > found.level.rank):
                 found = other
-        if self.model is not None and (found is None or found.level is Level.CUE):
+        if (
+            self.model is not None
+            and (found is None or found.level is Level.CUE)
+            and self.model_may_look(reading)
+        ):
             found = self._second_look(self.model, reading) or found
         return found
+
+    def model_may_look(self, reading: Reading) -> bool:
+        """Whether the model may take its second look at ``reading`` at all: not after a coping
+        step that did not fail, a not-literal marker, advice to anyone, ordinary leaving or a
+        story dated by a year or an age (frames its n-grams cannot see; ``bot.safety.guards``).
+        The training script uses the same test, so its figures are the shipped behaviour."""
+        return not self._guards.model_not_asked(reading.text, reading.words)
 
     @staticmethod
     def _second_look(model: SecondLook, reading: Reading) -> Match | None:

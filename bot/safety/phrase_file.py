@@ -65,6 +65,27 @@ class Guards(ContentModel):
     own_words: tuple[str, ...] = ()
     returning: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
+    conditional: tuple[str, ...] = ()
+    """An addressee that is anyone or a generic you ("if anyone here is having thoughts of..."):
+    a match after one, with no first-person word in between, is advice or an announcement."""
+    own_question: tuple[str, ...] = ()
+    """...unless the question is about oneself ("what would you do if youd set a date?")."""
+    first_person: tuple[str, ...] = ()
+    not_literal: tuple[str, ...] = ()
+    """Markers that a message says itself not meant ("lol jk", "not literally", "/j")..."""
+    literal: tuple[str, ...] = ()
+    """...unless it says it is meant after all ("this time i mean it", "not joking")."""
+    ordinary: tuple[str, ...] = ()
+    """Ordinary things one leaves (a job, a lease, school): a sentence about them..."""
+    ordinary_unless: tuple[str, ...] = ()
+    """...unless it also names what a plan is about ("ending it", "do it", "pills")."""
+    leaving: tuple[str, ...] = ()
+    """Words of leaving, which an ordinary sentence must have too ("then im out")."""
+    coping: tuple[str, ...] = ()
+    """A coping step taken or planned ("called my sponsor", "not going to drink over it"):
+    with one, the model's second look does not alert (the grammar still decides)..."""
+    coping_unless: tuple[str, ...] = ()
+    """...unless the message says the step failed ("didnt help", "no one answered")."""
 
 
 class Combination(ContentModel):

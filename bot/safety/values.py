@@ -112,8 +112,10 @@ GUARDS = (
     "helping",
     "reported",
     "topic",
+    "conditional",
+    "not_literal",
 )
 """The checks a category's patterns pass unless its ``guards`` says otherwise."""
 
-KNOWN_GUARDS = (*GUARDS, "returning")
+KNOWN_GUARDS = (*GUARDS, "returning", "ordinary", "coping")
 """The checks a category's patterns pass through (``guards`` in the data file)."""

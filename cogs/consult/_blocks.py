@@ -3,7 +3,7 @@
 Staff leads are people with Manage Server (or Administrator): ``default_permissions`` hides the
 group from everyone else, and every command and button checks again when used. A blocked
 member who asks is told warmly that requests are paused, and until when, with every crisis line
-and the urgent button (``ConsultFlow.routine_paused``); an urgent request from them is created
+and the urgent button (``ConsultFlow.refuse_paused``); an urgent request from them is created
 as usual and its staff card is flagged. The domain side is ``bot.consultations.blocks``.
 """
 

@@ -58,9 +58,16 @@ class Cards(FlowBase):
             log.warning("consultation.card_failed id=%s guild=%s", consultation.id, guild.id)
             await self.service.set_problem(consultation.id, "card:discord_error")
             return False
-        await self.service.set_card(consultation.id, channel.id, message.id)
+        saved = await self.service.set_card(consultation.id, channel.id, message.id)
         if consultation.problem and consultation.problem.startswith("card:"):
             await self.service.set_problem(consultation.id, None)
+        if (saved.status, saved.claimed_by) != (
+            consultation.status,
+            consultation.claimed_by,
+        ):
+            # Claimed (or closed) while the card was on its way, before anyone could find the
+            # card to update it: bring it up to date now, or it would keep offering Claim.
+            await self.refresh_card(guild, saved)
         return True
 
     async def _card_problem(

@@ -165,8 +165,7 @@ class Events(Threads):
                     f"Request #{consultation.number}: {render.describe_problem(result)}",
                 )
                 return
-            fresh = await self.service.get(consultation.id) or consultation
-            await self.refresh_card(guild, fresh)
+            await self.refresh_card(guild, result.consultation)
             log.info("consultation.reconcile_thread_created id=%s", consultation.id)
         elif consultation.card_message_id is None and await self.post_card(
             guild, config, consultation

@@ -18,6 +18,7 @@ import discord
 
 from bot.consultations import (
     Consultation,
+    ConsultBlock,
     Coverage,
     RequestsPausedError,
     Status,
@@ -186,23 +187,19 @@ class ConsultFlow(Events):
             if result.created:
                 await self.post_card(interaction.guild, config, consultation)
 
-    async def routine_paused(self, interaction: discord.Interaction[Any]) -> bool:
-        """Whether the member's routine requests are paused here; if so they are told (the
+    async def refuse_paused(
+        self, interaction: discord.Interaction[Any], block: ConsultBlock
+    ) -> None:
+        """The member's routine requests are paused here (``block`` is running): tell them (the
         first step of asking: ``/consult``, the panel's button). The form is checked again
         when it is sent, inside the request's own transaction."""
-        if interaction.guild_id is None:
-            return False
-        block = await self.blocks.active_for(interaction.guild_id, interaction.user.id, self.now())
-        if block is None:
-            return False
         log.info(
             "consult_block.refused guild=%s member=%s block=%s step=ask",
-            interaction.guild_id,
-            interaction.user.id,
+            block.guild_id,
+            block.member_id,
             block.id,
         )
         await self.tell_paused(interaction, block.expires_at)
-        return True
 
     async def tell_paused(
         self, interaction: discord.Interaction[Any], until: dt.datetime | None
@@ -287,9 +284,8 @@ class ConsultFlow(Events):
                 f"{render.describe_problem(result)} Request #{consultation.number} is saved and "
                 "back in the queue in its place; try again once that is fixed."
             )
-        claimed = await self.service.get(consultation.id) or consultation
-        await self.refresh_card(guild, claimed)
-        return claimed
+        await self.refresh_card(guild, result.consultation)
+        return result.consultation
 
     async def release(self, interaction: discord.Interaction[Any], request_id: int) -> Consultation:
         guild = interaction.guild
@@ -411,34 +407,34 @@ class ConsultFlow(Events):
     async def queue_page(
         self, guild_id: int, page: int, covers: Coverage | None = None
     ) -> tuple[discord.Embed, discord.ui.View | None]:
-        """One page of ``/queue list`` (re-read on every click), clamped to the pages there are;
-        only the types ``covers`` reaches (None: all), each row naming its type."""
-        waiting, claimed = await self.service.counts(guild_id, covers)
-        pages = max(1, -(-waiting // render.PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
-        items = await self.service.waiting(
-            guild_id, limit=render.PAGE_SIZE, offset=page * render.PAGE_SIZE, covers=covers
+        """One page of ``/queue list`` (re-read on every click, in one read), clamped to the
+        pages there are; only the types ``covers`` reaches (None: all), each row naming its
+        type."""
+        shown = await self.service.queue_page(
+            guild_id, page=page, size=render.PAGE_SIZE, covers=covers
         )
         kinds = await self.types.list(guild_id)
         embed = render.queue_embed(
-            items,
-            page=page,
-            pages=pages,
-            waiting=waiting,
-            claimed=claimed,
+            shown.items,
+            page=shown.page,
+            pages=shown.pages,
+            waiting=shown.waiting,
+            claimed=shown.claimed,
             now=self.now(),
             names=type_names(kinds),
             scope=render.scope_line(kinds, covers),
         )
-        return embed, pager_view(page, pages)
+        return embed, pager_view(shown.page, shown.pages)
 
     async def show_existing(
         self,
         interaction: discord.Interaction[Any],
         consultation: Consultation,
         config: GuildConfig,
+        position: int | None,
     ) -> None:
-        position = await self.service.position(consultation)
+        """The member's open or claimed request, at ``position`` (read with it), instead of
+        a second form."""
         routed, kind = await self.routed(config, consultation)
         await send_ephemeral(
             interaction,

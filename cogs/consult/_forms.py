@@ -8,6 +8,7 @@ text; a malformed or foreign one gets a polite "this is out of date".
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -25,6 +26,7 @@ from bot.consultations import (
     URGENCY_LABELS,
     Consultation,
     ConsultationService,
+    ConsultBlock,
     ConsultType,
     ConsultTypeService,
     Coverage,
@@ -57,6 +59,8 @@ class Flow(Protocol):
     @property
     def types(self) -> ConsultTypeService: ...
 
+    def now(self) -> dt.datetime: ...
+
     async def ready_config(self, guild_id: int | None, *, member_facing: bool) -> GuildConfig: ...
 
     async def require_staff(
@@ -74,13 +78,16 @@ class Flow(Protocol):
         type_id: int | None = None,
     ) -> None: ...
 
-    async def routine_paused(self, interaction: discord.Interaction[Any]) -> bool: ...
+    async def refuse_paused(
+        self, interaction: discord.Interaction[Any], block: ConsultBlock
+    ) -> None: ...
 
     async def show_existing(
         self,
         interaction: discord.Interaction[Any],
         consultation: Consultation,
         config: GuildConfig,
+        position: int | None,
     ) -> None: ...
 
     async def update_note(
@@ -362,17 +369,21 @@ async def open_form(
     urgent: bool,
     type_id: int | None = None,
 ) -> None:
-    """Show the request form, or the member's existing request (one at a time). A server with
-    consultation types first offers them (``type_menu``); ``type_id`` is one already chosen
-    (the menu, a panel's button): a type this server no longer has is answered politely with
-    the current ones."""
+    """Show the request form, or the member's existing request (one at a time), or, for a
+    routine request from a member whose requests are paused, the warm "paused" reply. The
+    request and the block are read together (one trip to the database); the form is checked
+    again when it is sent, inside the request's own transaction. A server with consultation
+    types first offers them (``type_menu``); ``type_id`` is one already chosen (the menu, a
+    panel's button): a type this server no longer has is answered politely with the current
+    ones."""
     config = await flow.ready_config(interaction.guild_id, member_facing=True)
     assert interaction.guild_id is not None
-    existing = await flow.service.active_for_member(interaction.guild_id, interaction.user.id)
-    if existing is not None:
-        await flow.show_existing(interaction, existing, config)
+    asking = await flow.service.asking(interaction.guild_id, interaction.user.id, flow.now())
+    if asking.current is not None:
+        await flow.show_existing(interaction, asking.current, config, asking.position)
         return
-    if not urgent and await flow.routine_paused(interaction):
+    if not urgent and asking.block is not None:
+        await flow.refuse_paused(interaction, asking.block)
         return
     kinds = () if urgent else await flow.types.list(interaction.guild_id)
     if not kinds:

@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
 
@@ -67,13 +68,22 @@ def _unsaved_thread(
     )
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A request's private thread, ready, and the request as saved once it was set up."""
+
+    thread: discord.Thread
+    consultation: Consultation
+
+
 class Threads(Cards):
     """The request's private thread, and what an erasure leaves of it."""
 
     async def ensure_thread(
         self, guild: discord.Guild, config: GuildConfig, consultation: Consultation
-    ) -> discord.Thread | str:
-        """The request's private thread with the member and claimer in it, or a problem code."""
+    ) -> Opened | str:
+        """The request's private thread with the member and claimer in it, and the request as
+        saved once it was set up; or a problem code."""
         assert consultation.claimed_by is not None
         if consultation.thread_id is not None:
             thread = await self._existing_thread(guild, consultation.thread_id)
@@ -87,7 +97,7 @@ class Threads(Cards):
                             users=[discord.Object(consultation.claimed_by)]
                         ),
                     )
-                    return thread
+                    return Opened(thread, await self.service.get(consultation.id) or consultation)
                 except discord.HTTPException:
                     log.warning("consultation.thread_reuse_failed id=%s", consultation.id)
             await self.service.forget_thread(consultation.id, consultation.thread_id)
@@ -117,13 +127,17 @@ class Threads(Cards):
             except discord.HTTPException:
                 log.warning("consultation.thread_failed id=%s guild=%s", consultation.id, guild.id)
                 return "thread:discord_error"
+        # The write returns the request as saved, so neither the opening message nor the
+        # claim's reply and card need a second read (only when something else wrote).
         attached = await self.service.attach_thread(
             consultation.id, consultation.claimed_by, thread.id
         )
-        if not attached:
+        if attached is None:
             log.info("consultation.thread_orphaned id=%s thread=%s", consultation.id, thread.id)
-        fresh = await self.service.get(consultation.id) or consultation
-        await self._add_people(thread, consultation)
+        fresh = attached or await self.service.get(consultation.id) or consultation
+        people_in = await self._add_people(thread, consultation)
+        sent: int | None = None
+        recorded = False
         try:
             opening = await thread.send(
                 render.opening_message(fresh),
@@ -137,10 +151,19 @@ class Threads(Cards):
         except discord.HTTPException:
             log.warning("consultation.thread_setup_incomplete id=%s", consultation.id)
         else:
+            sent = opening.id
             # Kept by id, for an erasure to edit exactly this message (it quotes the note).
-            if attached:
-                await self.service.set_opening_message(consultation.id, thread.id, opening.id)
-        return thread
+            if attached is not None:
+                recorded = await self.service.set_opening_message(
+                    consultation.id, thread.id, opening.id
+                )
+        if attached is not None and people_in and (sent is None or recorded):
+            # Nothing was saved since ``attached`` but, at most, the opening message's id.
+            return Opened(
+                thread, fresh if sent is None else replace(fresh, opening_message_id=sent)
+            )
+        # The request changed hands, a problem was saved, or its thread changed: read it again.
+        return Opened(thread, await self.service.get(consultation.id) or fresh)
 
     async def _add_to_thread(
         self, thread: discord.Thread, user_id: int, consultation: Consultation
