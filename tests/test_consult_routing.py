@@ -633,3 +633,26 @@ async def test_a_members_place_counts_only_their_types_queue(routed: Routed) -> 
     sent = await choose(routed, routed.family, members[1])
 
     assert "You are next." in said(sent)
+
+
+async def test_a_claim_cut_short_by_a_restart_gets_its_thread_in_the_types_channel(
+    routed: Routed, settings: Settings
+) -> None:
+    env = routed.env
+    await choose(routed, routed.family)
+    # The claim was saved, then the bot stopped before it made the thread.
+    await the_bot(env).db.write(
+        lambda c: c.execute(
+            "UPDATE consultations SET status = 'claimed', claimed_by = ?, claimed_at = ?, "
+            "first_claimed_at = ? WHERE number = 1",
+            (routed.family_staff.id, int(env.now().timestamp()), int(env.now().timestamp())),
+        )
+    )
+
+    await restart(env, settings)
+    await env.settle()
+
+    row = await row_of(env, routed.member)
+    assert row["thread_id"] is not None
+    assert [t.id for t in routed.family_consult.threads] == [row["thread_id"]]
+    assert routed.server.consult.threads == []

@@ -153,7 +153,8 @@ class Events(Threads):
                 ):
                     await self._repair_people(thread, consultation)
                 return
-            result = await self.ensure_thread(guild, config, consultation)
+            routed, _kind = await self.routed(config, consultation)  # its type's channel
+            result = await self.ensure_thread(guild, routed, consultation)
             if isinstance(result, str):
                 undone = await self.service.undo_claim(
                     consultation.id, consultation.claimed_by or 0, result, self.now()
