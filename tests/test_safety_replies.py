@@ -150,6 +150,14 @@ RECENT = [
     ("i took an overdose last night. they say ill be ok", Level.HIGH),
     ("i cut again last night", Level.HIGH),
     ("i was cutting again last night and couldnt stop", Level.HIGH),
+    ("i was cutting again last week and im scared", Level.HIGH),
+    ("i was planning my suicide all weekend", Level.HIGH),
+    # ...also inside a story told across sentences.
+    (
+        "years ago i was in a bad way. i got sober in 2019. i was cutting again last week",
+        Level.HIGH,
+    ),
+    ("years ago i used to cut. im clean now. i cut myself tonight", Level.HIGH),
     # ...but a routine dose, or coffee, is not.
     ("took my pills an hour ago, feeling fine", None),
     ("i took my meds this morning", None),
