@@ -132,8 +132,9 @@ def _match(found: object) -> str | None:
 def describe(
     grammar: CrisisMatcher, combined: CrisisMatcher, model: CrisisModel, text: str
 ) -> dict[str, object]:
-    reading = grammar.normaliser.read(text)
-    other = grammar.normaliser.read(text, one="l")
+    own = grammar.quotes.of(text)  # what the matcher reads: a reply's own lines
+    reading = grammar.normaliser.read(own)
+    other = grammar.normaliser.read(own, one="l")
     feats = sorted(features(reading.text))
     line: dict[str, object] = {
         "text": text,

@@ -114,7 +114,7 @@ def sets(matcher: CrisisMatcher) -> dict[str, list[Line]]:
                 if raw.strip():
                     item = json.loads(raw)
                     found_match = matcher.match(item["text"])
-                    reading = matcher.normaliser.read(item["text"])
+                    reading = matcher.normaliser.read(matcher.quotes.of(item["text"]))
                     lines.append(
                         Line(
                             name,

@@ -130,6 +130,7 @@ EVERY_SET = (
     "_n",
     "_o",
     "_p",
+    "_q",
 )
 
 # Sets G-K (five more writers, 2026-12-02) were measured before anything was changed for them.
@@ -240,3 +241,52 @@ def test_the_grammar_on_set_p(matcher: CrisisMatcher) -> None:
         if (found := matcher.match(line["text"])) is not None and found.level is Level.HIGH
     ]
     assert len(high) <= 1, high
+
+
+# Set Q (2026-12-02, tests/data/crisis_eval/README.md) was written for the kinds of false alarm
+# the net raised on held-out long posts and thread replies: Discord quote lines ("> ...") of
+# another member's crisis, recovery stories told across sentences in a past form, questions
+# and advice put to you, food and fun hyperbole; and hard positives (a quote reply whose own
+# text is a crisis, "same" under a crisis quote, a present crisis buried in a long story, harm
+# just done told in the past). Before any change for it the grammar caught 78.5% (84 / 107)
+# with 47.4% false alarms (55 of 116, 40 at HIGH); the frames were then written for its kinds,
+# so these figures are in-sample.
+SET_Q_GRAMMAR_RECALL = 0.82
+"""The grammar's recall floor on set Q (measured 2026-12-02: 83.2%)."""
+
+
+def test_set_q_is_large_enough_and_labelled() -> None:
+    positives, negatives = _lines("alert_q.jsonl"), _lines("no_alert_q.jsonl")
+    assert len(positives) >= 100
+    assert len(negatives) >= 100
+    assert {line["category"] for line in positives} <= POSITIVE_CATEGORIES
+    assert {line["category"] for line in negatives} <= NEGATIVE_CATEGORIES
+    # Mostly long posts and quote replies.
+    long_or_quoted = [
+        line
+        for line in positives + negatives
+        if line["text"].startswith(">") or len(line["text"].split()) >= 40
+    ]
+    assert len(long_or_quoted) > (len(positives) + len(negatives)) / 2
+    for line in positives:
+        if line["category"] in {"passive", "burden", "hopeless"}:
+            assert line["level"] == "concern", line
+        else:
+            assert line["level"] == "high", line
+
+
+def test_the_grammar_on_set_q(matcher: CrisisMatcher) -> None:
+    positives, negatives = _lines("alert_q.jsonl"), _lines("no_alert_q.jsonl")
+    missed = [line for line in positives if not _alerts(matcher, line["text"])]
+    recall = 1 - len(missed) / len(positives)
+    assert recall >= SET_Q_GRAMMAR_RECALL, (recall, Counter(line["category"] for line in missed))
+    # Few of its ordinary messages page staff at once (before: 40 of 116 did). Those left: a
+    # config pasted in a code block (a code block is the writer's own text), a ">>> " quote
+    # (which quotes the rest of the message, so the reply is a quote only and counts whole),
+    # and a chip-night share whose sentence says "tonight".
+    high = [
+        line["text"]
+        for line in negatives
+        if (found := matcher.match(line["text"])) is not None and found.level is Level.HIGH
+    ]
+    assert len(high) <= 3, high

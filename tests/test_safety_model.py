@@ -131,7 +131,7 @@ def test_scoring_counts_exactly_the_features_the_model_was_trained_on(
     raw = json.loads((DATA / MODEL_FILE).read_text("utf-8"))
     weights: dict[str, list[float]] = raw["weights"]
     for line in _lines("*_b.jsonl"):
-        reading = combined.normaliser.read(line["text"]).text
+        reading = combined.normaliser.read(combined.quotes.of(line["text"])).text
         grams = features(reading)
         present = [weights[gram] for gram in grams if gram in weights]
         unknown = (gram_count(reading) - len(present)) * raw["unknown_idf"] ** 2
@@ -205,7 +205,7 @@ def test_model_only_matches_are_at_most_concern(
         if found is None or found.level is Level.CUE:
             added = combined.match(line["text"])
             if added is not None and added != found:
-                reading = combined.normaliser.read(line["text"]).text
+                reading = combined.normaliser.read(combined.quotes.of(line["text"])).text
                 assert model.probability(reading) >= model.threshold
                 assert added == Match(model.category(reading), Level.CONCERN)
                 model_only.append(added)

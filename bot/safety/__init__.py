@@ -7,6 +7,10 @@ category, plus cue groups that count only together (``[[combine]]``). It returns
 category and its level, never the text, so nothing downstream can store or log a member's
 words by accident.
 
+First, a reply's Discord quote lines (``> ...``, another member's words, checked when they
+posted them) are left out unless the reply's own lines only agree with them ("same", "me
+too", "+1"), in one pass over the lines (``bot.safety.quotes``; ``[quotes]`` in the data file).
+
 Normalisation (each step once, each linear in the length of the message; most are skipped
 by a cheap check when the message has nothing for them):
 
@@ -50,7 +54,8 @@ passed in as ``model``) reads the same normalised text; what it finds is at most
 
 # The package, by job: values (levels, categories, the reply cooldown, guard names, the model's
 # protocol), phrase_file (the content file's models), normaliser (reading a message), patterns
-# (the pattern compiler), guards (what stops a match from counting), matcher (CrisisMatcher)
+# (the pattern compiler), guards (what stops a match from counting), quotes (a reply's own
+# lines), matcher (CrisisMatcher)
 # and match_log (the match record and rate limit); memory (the short memory of signals) and
 # model (the optional linear model) are imported from their own modules. Every module that
 # logs does so as ``bot.safety``.

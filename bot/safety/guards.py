@@ -84,6 +84,13 @@ class _GuardSet:
         self.leaving = _Phrases(guards.leaving)
         self.coping = _Phrases(guards.coping)
         self.coping_unless = _Phrases(guards.coping_unless)
+        self.asked = _Phrases(guards.asked)
+        self.past_form = _Phrases(guards.past_form)
+        self.present_form = _Phrases(guards.present_form)
+        self.recent = _Phrases(guards.recent)
+        self.story_time = _Phrases(guards.story_time)
+        self.resolved = _Phrases(guards.resolved)
+        self.story_unless = _Phrases(guards.story_unless)
         self.this_year = dt.datetime.now(dt.UTC).year
         """A year before this one dates a story ("in 2009 i tried..."); a later one does not."""
 
@@ -148,6 +155,9 @@ class _GuardSet:
             and not self.present.within(sentence, words)
         ):
             return True
+        at = (start - first, end - first)
+        if "story" in guards and self.told_before(sentence, words, at, text):
+            return True
         if within("resources", guards, sentence, words) and self.addressed.within(sentence, words):
             return True
         if within("helping", guards, sentence, words) and self.referents.within(sentence, words):
@@ -155,6 +165,8 @@ class _GuardSet:
         if "reported" in guards and self._reported(sentence, words, start - first):
             return True
         if "topic" in guards and self.topic.within(sentence, words):
+            return True
+        if "conditional" in guards and self._advised(sentence, words, start - first, end - first):
             return True
         if guards.isdisjoint(_AROUND_GUARDS):
             return False
@@ -190,6 +202,50 @@ class _GuardSet:
             and self.ordinary.within(around, near)
             and self.leaving.within(sentence, words)
             and not self.ordinary_unless.within(around, near)
+        )
+
+    def _advised(self, sentence: str, words: frozenset[str], start: int, end: int) -> bool:
+        """Whether the match at ``sentence[start:end]`` is advice or a question to someone
+        else: after an addressee who is anyone or a generic you ("if youre having thoughts
+        of hurting yourself, please reach out") with no first-person word from there to the
+        match's end, or in a question put to you ("have you had any thoughts of suicide?",
+        "are you thinking about ending your life?") with no first-person word in it."""
+        if self.own_question.within(sentence, words):
+            return False
+        said = self.conditional.last(sentence, words, start + 1)
+        if said != -1 and self.first_person.isdisjoint(sentence[said:end].split()):
+            return True
+        return (
+            sentence.rstrip().endswith("?")
+            and self.asked.last(sentence, words, start + 1) != -1
+            and self.first_person.isdisjoint(words)
+        )
+
+    def told_before(
+        self, sentence: str, words: frozenset[str], at: tuple[int, int], text: str
+    ) -> bool:
+        """Whether the match at ``sentence[at[0]:at[1]]`` is a past act in a story the
+        message ``text`` tells, its time in another sentence ("five years ago my life was a
+        mess. i was cutting most nights. now im four years sober"): the match in a past
+        form (``past_form``, not ``present_form``), its sentence with nothing of now or just
+        now (``recent``: "i cut again last night" is a crisis), and the message placing a
+        story in the past and saying how things are now (``told_story``)."""
+        window = sentence[max(0, at[0] - 80) : at[1]]
+        near = frozenset(window.split())
+        if not self.past_form.within(window, near) or self.present_form.within(window, near):
+            return False
+        if self.recent.within(sentence, words):
+            return False
+        return self.told_story(text, frozenset(text.split()))
+
+    def told_story(self, text: str, words: frozenset[str]) -> bool:
+        """Whether the message places a story in the past (``story_time``, a year, an age)
+        and says how things are now (``resolved``), without bringing the act back
+        (``story_unless``)."""
+        return (
+            self.resolved.within(text, words)
+            and (self.story_time.within(text, words) or self.dated(text))
+            and not self.story_unless.within(text, words)
         )
 
     def dated(self, sentence: str) -> bool:

@@ -32,6 +32,7 @@ from bot.safety.patterns import (
     _regex,
 )
 from bot.safety.phrase_file import PHRASES_FILE, PhraseFile, Phrases
+from bot.safety.quotes import OwnWords
 from bot.safety.values import CATEGORY_ORDER, LEVEL_OF, Category, Level, SecondLook
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -145,6 +146,8 @@ class CrisisMatcher:
         self._pair_keys = frozenset(self._pairs)
         self._guards = _GuardSet(phrases.guards)
         self._combine = phrases.combine
+        self.quotes = OwnWords(phrases.quotes.agree, phrases.quotes.most_words)
+        """Which lines of a reply are its writer's own (Discord quote lines left out)."""
         self.normaliser = Normaliser(
             _Lexicon.of(vocabulary), phrases.rewrite, phrases.ignore.phrases
         )
@@ -188,6 +191,7 @@ class CrisisMatcher:
         # same text) and any ``one`` but "i" (it selects the l table).
         if not text or text.isspace():
             return None
+        text = self.quotes.of(text)
         reading = self.normaliser.read(text)
         found = self._match(reading)
         if reading.ones_read and (found is None or found.level is not Level.HIGH):
@@ -395,7 +399,7 @@ class CrisisMatcher:
 
     def explain(self, text: str) -> list[str]:
         """Every pattern that counts in ``text`` (for writing patterns and tests; never logged)."""
-        reading = self.normaliser.read(text)
+        reading = self.normaliser.read(self.quotes.of(text))
         return [
             f"{rule.label}: {rule.source}"
             for rule in self.rules

@@ -71,6 +71,9 @@ class Guards(ContentModel):
     own_question: tuple[str, ...] = ()
     """...unless the question is about oneself ("what would you do if youd set a date?")."""
     first_person: tuple[str, ...] = ()
+    asked: tuple[str, ...] = ()
+    """A question put to you ("have you had thoughts of...?", "are you safe?"): a match in
+    it, with no first-person word in the question, asks about someone else's risk."""
     not_literal: tuple[str, ...] = ()
     """Markers that a message says itself not meant ("lol jk", "not literally", "/j")..."""
     literal: tuple[str, ...] = ()
@@ -86,6 +89,21 @@ class Guards(ContentModel):
     with one, the model's second look does not alert (the grammar still decides)..."""
     coping_unless: tuple[str, ...] = ()
     """...unless the message says the step failed ("didnt help", "no one answered")."""
+    past_form: tuple[str, ...] = ()
+    """A past verb form on the match itself ("i was cutting", "id taken", "i thought
+    about"): in a message that tells a story (``story_time``) and says how things are now
+    (``resolved``), the match is part of the story..."""
+    present_form: tuple[str, ...] = ()
+    """...unless its sentence, up to the match, is in the present ("i want", "i still")..."""
+    recent: tuple[str, ...] = ()
+    """...or its sentence says it is now or just happened ("tonight", "an hour ago")..."""
+    story_time: tuple[str, ...] = ()
+    """Words placing a story in the past, anywhere in the message ("back then", "my first
+    months"), besides the story phrases, a year and an age."""
+    resolved: tuple[str, ...] = ()
+    """Words of how things are now ("sober 3 years now", "writing this from")."""
+    story_unless: tuple[str, ...] = ()
+    """...and it is not a story when the message brings the act back ("did it again tonight")."""
 
 
 class Combination(ContentModel):
@@ -96,6 +114,25 @@ class Combination(ContentModel):
     category: Category
 
 
+class Quotes(ContentModel):
+    """Discord quote lines (``> ...``) in a reply: the quoted member's words, not the
+    replier's, unless the replier's own lines only agree with them (``bot.safety.quotes``)."""
+
+    agree: tuple[str, ...] = ()
+    """Words of agreement or identification ("same", "me too", "felt this", "+1" as "1")
+    and the fillers around them; own lines made only of these make the quote their own."""
+    most_words: int = Field(default=8, ge=0, le=40)
+    """Agreement is short: own lines with more words than this say their own thing."""
+
+    @field_validator("agree")
+    @classmethod
+    def _words(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if not _is_phrase(entry):
+                raise ValueError(f"quotes.agree has {entry!r}: use lowercase words only")
+        return value
+
+
 class Ignore(ContentModel):
     phrases: tuple[str, ...] = ()
 
@@ -104,6 +141,7 @@ class PhraseFile(ContentModel):
     words: dict[str, tuple[str, ...]]
     rewrite: dict[str, str] = Field(default_factory=dict)
     ignore: Ignore = Ignore()
+    quotes: Quotes = Quotes()
     guards: Guards
     passive: Phrases
     active: Phrases
