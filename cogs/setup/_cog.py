@@ -22,6 +22,7 @@ from cogs._components import defer
 from cogs._handoff import panel_view
 from cogs._zone_choices import timezone_choices
 from cogs.setup._panel import panel_embed, require_panel_permissions
+from cogs.setup._questions import QuestionCommands
 from cogs.setup._quickstart import missing_permission_sentence, needed_permissions, run_quickstart
 from cogs.setup._show import RESPONSE_TIME_LIMIT, render_setup
 from cogs.setup._types import TypeCommands
@@ -65,6 +66,7 @@ class Setup(commands.GroupCog, group_name="setup"):
         self.types = TypeCommands(bot, self.services)
         assert self.app_command is not None  # a GroupCog always has its group
         self.app_command.add_command(self.types)  # /setup type add|edit|remove|list
+        self.app_command.add_command(QuestionCommands(bot, self.services))  # /setup question
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*self.types.buttons)
