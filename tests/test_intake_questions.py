@@ -411,3 +411,14 @@ async def row_of_safe(env: simcord.Env, member: simcord.MemberActor) -> Any:
     return await the_bot(env).db.fetchone(
         "SELECT id FROM consultation_answers WHERE member_id = ?", (member.id,)
     )
+
+
+async def test_setup_show_says_what_each_types_form_asks(routed: Routed) -> None:
+    await own_questions(routed, routed.family)
+
+    shown = await routed.server.admin.slash(routed.server.general, "setup show")
+
+    text = said(shown)
+    assert "Intake questions" in text
+    assert "Family support: 2 questions of its own" in text
+    assert "Intake: today's note and good time" in text

@@ -9,6 +9,7 @@ fifth of Discord's five fields) and scopes every change to this server's own typ
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -303,3 +304,17 @@ class QuestionCommands(app_commands.Group):
     list_questions.autocomplete("kind")(type_choices)
     edit.autocomplete("question")(question_choices)
     remove.autocomplete("question")(question_choices)
+
+
+def forms_field(forms: Sequence[tuple[ConsultType, Form]]) -> tuple[str, str]:
+    """``/setup show``'s line a type: what its form asks besides how urgent."""
+    lines = []
+    for kind, form in forms:
+        count = len(form.questions)
+        asks = (
+            f"{count} question{'s' if count != 1 else ''} of its own"
+            if form.own
+            else "today's note and good time"
+        )
+        lines.append(f"{escape(kind.name, 60)}: {asks}")
+    return "Intake questions (`/setup question list`)", "\n".join(lines)
