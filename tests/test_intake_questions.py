@@ -386,6 +386,9 @@ async def test_answers_are_exported_and_erased_with_the_request(routed: Routed) 
     await routed.member.click(asked.response, label="Delete my data")
 
     assert await raw_answers(routed) == []
+    card = cards_in(routed.family_queue)[0]
+    assert card.embeds[0].title == "Request #1 closed"
+    assert SECRET not in json.dumps(card.embeds[0].to_dict())
     row = await row_of_or_none(routed)
     assert row is None
 
@@ -422,3 +425,63 @@ async def test_setup_show_says_what_each_types_form_asks(routed: Routed) -> None
     assert "Intake questions" in text
     assert "Family support: 2 questions of its own" in text
     assert "Intake: today's note and good time" in text
+
+
+async def test_autocomplete_offers_this_servers_types_and_the_chosen_types_questions(
+    routed: Routed,
+) -> None:
+    admin, general = routed.server.admin, routed.server.general
+    await own_questions(routed, routed.family)
+
+    kinds = await admin.autocomplete(general, "setup question edit", "type", "fam")
+    offered = await admin.autocomplete(
+        general, "setup question edit", "question", "", type="Family support"
+    )
+    nothing = await admin.autocomplete(general, "setup question remove", "question", "", type="?")
+    await open_to(routed.server, routed.family_staff)
+    staff = await routed.family_staff.autocomplete(
+        general, "setup question edit", "question", "", type="Family support"
+    )
+
+    assert [c["name"] for c in kinds] == ["Family support"]
+    assert [c["name"] for c in offered] == ["1. Who is this about?", "2. What is happening?"]
+    assert nothing == []
+    assert staff == []
+    edited = await admin.slash(
+        general,
+        "setup question edit",
+        type="Family support",
+        question=offered[1]["value"],
+        required=True,
+    )
+    assert "Saved the question **What is happening?**" in said(edited)
+    form = await the_bot(routed.env).services.intake.form(routed.server.guild.id, routed.family.id)
+    assert [q.required for q in form.questions] == [True, True]
+
+
+async def test_typed_labels_pass_the_text_boundary(routed: Routed) -> None:
+    added = await add_question(routed, routed.family, "Who\u200b is \u202eit about?")
+    blank = await add_question(routed, routed.family, "\u200b\u200b")
+
+    assert "Added the question **Who is it about?**" in said(added)
+    assert "only invisible characters" in assert_polite(blank)
+    form = await the_bot(routed.env).services.intake.form(routed.server.guild.id, routed.family.id)
+    assert [q.label for q in form.questions][-1] == "Who is it about?"
+    assert len(form.questions) == 3
+
+
+async def test_erasing_a_claimed_request_takes_the_answers_out_of_the_thread(
+    routed: Routed,
+) -> None:
+    await own_questions(routed, routed.family)
+    await answer(routed, await show_form(routed, routed.family), {"Who is this about?": SECRET})
+    await routed.family_staff.click(cards_in(routed.family_queue)[0], label="Claim")
+    thread = routed.family_consult.threads[0]
+    assert SECRET in thread.history()[0].content
+
+    asked = await routed.member.slash(routed.server.general, "mydata delete")
+    assert asked.response is not None
+    await routed.member.click(asked.response, label="Delete my data")
+
+    assert all(SECRET not in message.content for message in thread.history())
+    assert await raw_answers(routed) == []
