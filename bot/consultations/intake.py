@@ -230,11 +230,12 @@ class IntakeService:
     def __init__(self, db: Database, cipher: Cipher) -> None:
         self._db = db
         self._cipher = cipher
-        self._kept: dict[int, Form] = {}
+        self._kept: dict[tuple[int, int], Form] = {}
+        """(server, type) → form: a type is only ever found under its own server."""
 
     async def form(self, guild_id: int, type_id: int) -> Form:
         """The form of the server's type ``type_id`` (``TypeNotFoundError``: none here)."""
-        kept = self._kept.get(type_id)
+        kept = self._kept.get((guild_id, type_id))
         if kept is not None:
             return kept
 
@@ -243,7 +244,7 @@ class IntakeService:
             return _read(c, type_id)
 
         found = await self._db.read(work)
-        self._kept[type_id] = found
+        self._kept[guild_id, type_id] = found
         return found
 
     async def _change(
@@ -257,12 +258,12 @@ class IntakeService:
             question = change(c, _make_own(c, type_id))
             return question, _read(c, type_id)
 
-        self._kept.pop(type_id, None)
+        self._kept.pop((guild_id, type_id), None)
         try:
             question, form = await self._db.write(work)
         finally:
-            self._kept.pop(type_id, None)
-        self._kept[type_id] = form
+            self._kept.pop((guild_id, type_id), None)
+        self._kept[guild_id, type_id] = form
         return question, form
 
     async def add(
