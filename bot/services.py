@@ -15,6 +15,7 @@ from bot.consultations import (
     ConsultationService,
     ConsultBlockService,
     ConsultTypeService,
+    IntakeService,
     OnCallService,
 )
 from bot.crypto import Cipher
@@ -32,6 +33,7 @@ class _Built:
     consultations: ConsultationService
     consult_blocks: ConsultBlockService
     consult_types: ConsultTypeService
+    intake: IntakeService
     oncall: OnCallService
     checkins: CheckinService
     milestones: MilestoneRepository
@@ -55,6 +57,7 @@ class Services:
             consultations=ConsultationService(db, cipher),
             consult_blocks=ConsultBlockService(db, cipher),
             consult_types=ConsultTypeService(db),
+            intake=IntakeService(db, cipher),
             oncall=OnCallService(db),
             checkins=CheckinService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
@@ -84,6 +87,10 @@ class Services:
     @property
     def consult_types(self) -> ConsultTypeService:
         return self._get().consult_types
+
+    @property
+    def intake(self) -> IntakeService:
+        return self._get().intake
 
     @property
     def oncall(self) -> OnCallService:

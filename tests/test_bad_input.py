@@ -643,6 +643,10 @@ async def test_every_text_option_has_a_table(env: simcord.Env) -> None:
         ("consult-block add", "reason"),
         ("milestone set", "label"),
         ("setup consultations", "response_time"),
+        ("setup question add", "label"),  # tests/test_bad_input_questions.py, all four
+        ("setup question add", "placeholder"),
+        ("setup question edit", "label"),
+        ("setup question edit", "placeholder"),
         ("setup type add", "description"),  # tests/test_bad_input_types.py, all six
         ("setup type add", "name"),
         ("setup type add", "response_time"),

@@ -120,6 +120,15 @@ class Seeder:
                 (consultation_id, author, self.cipher.encrypt(text), epoch(T0)),
             )
 
+    async def answer(self, consultation_id: int, member: int, label: str, text: str) -> None:
+        """An answer to one of a type's own questions (the question since removed)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO consultation_answers (consultation_id, member_id, position, label, "
+                "answer) VALUES (?, ?, 1, ?, ?)",
+                (consultation_id, member, label, self.cipher.encrypt(text)),
+            )
+
     async def checkin(self, member: int, note: str | None, day: int = 1) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(

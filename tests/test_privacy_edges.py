@@ -22,6 +22,7 @@ from bot.db import Database
 from bot.privacy import (
     CHECKINS,
     CONSULT_BLOCKS,
+    CONSULTATION_ANSWERS,
     CONSULTATION_EVENTS,
     CONSULTATION_NOTES,
     CONSULTATIONS,
@@ -389,6 +390,7 @@ async def test_every_table_of_the_member_is_described_exactly(
 ) -> None:
     closed = await seed.consultation(MEMBER, status="closed", closed_at=T0, note="n")
     await seed.staff_note(closed, STAFF, "staff words")
+    await seed.answer(closed, MEMBER, "Who is it about?", "a")
     await seed.checkin(MEMBER, "c")
     await seed.milestone(MEMBER, "m")
     await seed.optin(MEMBER)
@@ -412,6 +414,7 @@ async def test_every_table_of_the_member_is_described_exactly(
         {"source": s.table, "title": s.title, "records": n, "mentions": 0}
         for s, n in (
             (CONSULTATION_EVENTS, 1),
+            (CONSULTATION_ANSWERS, 1),
             (CONSULTATIONS, 1),
             (CONSULT_BLOCKS, 1),
             (CHECKINS, 1),

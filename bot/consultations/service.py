@@ -45,6 +45,7 @@ from bot.consultations._rows import (
 )
 from bot.consultations.blocks import RequestsPausedError, active_block_row
 from bot.consultations.departures import ConsultationDepartures
+from bot.consultations.intake import SealedAnswer, save_answers
 from bot.consultations.routing import Coverage
 from bot.consultations.values import (
     CLOSE_REASON,
@@ -90,6 +91,7 @@ class ConsultationService(ConsultationDepartures):
         note: str | None = None,
         preferred_time: str | None = None,
         type_id: int | None = None,
+        answers: Sequence[SealedAnswer] = (),
     ) -> CreateResult:
         """Open a request, or return the member's existing open one (idempotent).
 
@@ -125,6 +127,7 @@ class ConsultationService(ConsultationDepartures):
                 request_id = _insert(
                     c, guild_id, member_id, topic, urgency, sealed_note, sealed_time, stamp, type_id
                 )
+                save_answers(c, request_id, member_id, answers)  # a type's own questions
                 created = True
             row = _load(c, request_id)
             return row, created, _position(c, row)

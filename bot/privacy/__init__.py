@@ -39,6 +39,7 @@ from bot.privacy.notice import NOTICE_FILE, NoticeSection, PrivacyNotice, load_p
 from bot.privacy.registry import (
     CHECKINS,
     CONSULT_BLOCKS,
+    CONSULTATION_ANSWERS,
     CONSULTATION_EVENTS,
     CONSULTATION_NOTES,
     CONSULTATIONS,
@@ -65,6 +66,7 @@ from bot.privacy.retention import PurgeReport, purge_expired, retention_cutoff
 __all__ = [
     "CHECKINS",
     "CONSULTATIONS",
+    "CONSULTATION_ANSWERS",
     "CONSULTATION_EVENTS",
     "CONSULTATION_NOTES",
     "CONSULT_BLOCKS",

@@ -6,12 +6,14 @@ A layer of ``ConsultFlow`` (see ``cogs.consult._flow_base``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import discord
 
-from bot.consultations import Consultation, ConsultType, OnCall, Status
+from bot.consultations import Answer, Consultation, ConsultType, OnCall, Status
 from bot.guild_config import GuildConfig
 from cogs.consult import _embeds as render
+from cogs.consult._answers import add_answer_fields
 from cogs.consult._block_render import card_flag
 from cogs.consult._flow_base import CARD_PERMISSIONS, FlowBase, missing_permissions
 from cogs.consult._roster import Namer, add_roster, card_pings
@@ -46,7 +48,13 @@ class Cards(FlowBase):
             message = await channel.send(
                 content=content,
                 embed=self.card(
-                    config, consultation, roster, name_of, await self._flag(consultation), kind
+                    config,
+                    consultation,
+                    roster,
+                    name_of,
+                    await self._flag(consultation),
+                    kind,
+                    await self.answers_of(consultation),
                 ),
                 view=card_view(consultation),
                 allowed_mentions=pings,
@@ -98,9 +106,10 @@ class Cards(FlowBase):
             else (None, None)
         )
         flag = await self._flag(consultation)
+        answers = await self.answers_of(consultation)
         try:
             await channel.get_partial_message(consultation.card_message_id).edit(
-                embed=self.card(config, consultation, roster, name_of, flag, kind),
+                embed=self.card(config, consultation, roster, name_of, flag, kind, answers),
                 view=view,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -125,6 +134,21 @@ class Cards(FlowBase):
             return None
         return None if block is None else card_flag(block)
 
+    async def answers_of(self, consultation: Consultation) -> tuple[Answer, ...]:
+        """An active request's answers to its type's own questions (none for a type that asks
+        today's note and time: those are the request's own fields). Best effort: the card
+        itself must still reach staff."""
+        if consultation.type_id is None or not consultation.active:
+            return ()
+        try:
+            form = await self.intake.form(consultation.guild_id, consultation.type_id)
+            return await self.intake.answers(consultation.id) if form.own else ()
+        except Exception as error:
+            log.warning(
+                "consultation.answers_failed id=%s error=%s", consultation.id, type(error).__name__
+            )
+            return ()
+
     @staticmethod
     def card(
         config: GuildConfig,
@@ -133,13 +157,15 @@ class Cards(FlowBase):
         name_of: Namer | None,
         flag: tuple[str, str] | None = None,
         kind: ConsultType | None = None,
+        answers: Sequence[Answer] = (),
     ) -> discord.Embed:
         """The card's embed; a waiting request's shows who is on call (as of this update), and
-        ``flag`` is the blocklist's field while the member's routine requests are paused."""
+        ``flag`` is the blocklist's field while the member's routine requests are paused;
+        ``answers`` (an active request's) come last, within the embed's limits."""
         card = render.card_embed(consultation, flag, kind)
-        if roster is None or name_of is None or consultation.status is not Status.OPEN:
-            return card
-        return add_roster(card, roster, name_of, config.claim_cap)
+        if roster is not None and name_of is not None and consultation.status is Status.OPEN:
+            card = add_roster(card, roster, name_of, config.claim_cap)
+        return add_answer_fields(card, answers) if consultation.active else card
 
     async def tell_staff(self, guild: discord.Guild, config: GuildConfig, text: str) -> None:
         """A plain notice in the staff queue channel (no pings)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import discord
@@ -21,6 +21,7 @@ from bot.consultations import (
     ConsultBlock,
     Coverage,
     RequestsPausedError,
+    SealedAnswer,
     Status,
     Topic,
     Urgency,
@@ -142,6 +143,7 @@ class ConsultFlow(Events):
         note: str | None,
         preferred_time: str | None,
         type_id: int | None = None,
+        answers: Sequence[SealedAnswer] = (),
     ) -> None:
         """The member sent the form (of the type ``type_id``; None: the server's only queue):
         save, answer them, then tell staff."""
@@ -160,6 +162,7 @@ class ConsultFlow(Events):
                 now=now,
                 config=config,
                 type_id=type_id,
+                answers=answers,
             )
         except RequestsPausedError as paused:  # a block added while the form was open
             log.info(

@@ -24,6 +24,7 @@ from bot.consultations import (
     ConsultType,
     ConsultTypeService,
     Coverage,
+    IntakeService,
     OnCall,
     coverage,
     routed_config,
@@ -91,6 +92,10 @@ class FlowBase:
     @property
     def types(self) -> ConsultTypeService:
         return self.services.consult_types
+
+    @property
+    def intake(self) -> IntakeService:
+        return self.services.intake
 
     async def routed(
         self, config: GuildConfig, consultation: Consultation

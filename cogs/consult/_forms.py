@@ -30,9 +30,13 @@ from bot.consultations import (
     ConsultType,
     ConsultTypeService,
     Coverage,
+    Form,
+    IntakeService,
+    SealedAnswer,
     Status,
     Topic,
     TypeGoneError,
+    TypeNotFoundError,
     Urgency,
 )
 from bot.errors import OutOfDateError, UserFacingError
@@ -40,6 +44,7 @@ from bot.guild_config import GuildConfig
 from bot.ui import crisis_embed, send_ephemeral, shorten
 from cogs._components import defer, guarded, parse_id, stopped_view
 from cogs.consult import _embeds as render
+from cogs.consult._answers import question_fields, typed_answers
 from cogs.consult._kinds import emoji_of
 
 log = logging.getLogger(__name__)
@@ -59,6 +64,9 @@ class Flow(Protocol):
     @property
     def types(self) -> ConsultTypeService: ...
 
+    @property
+    def intake(self) -> IntakeService: ...
+
     def now(self) -> dt.datetime: ...
 
     async def ready_config(self, guild_id: int | None, *, member_facing: bool) -> GuildConfig: ...
@@ -76,6 +84,7 @@ class Flow(Protocol):
         note: str | None,
         preferred_time: str | None,
         type_id: int | None = None,
+        answers: Sequence[SealedAnswer] = (),
     ) -> None: ...
 
     async def refuse_paused(
@@ -132,9 +141,12 @@ def _stopped(modal: discord.ui.Modal) -> discord.ui.Modal:
     return modal
 
 
-def request_form(*, urgent: bool = False, kind: ConsultType | None = None) -> discord.ui.Modal:
+def request_form(
+    *, urgent: bool = False, kind: ConsultType | None = None, form: Form | None = None
+) -> discord.ui.Modal:
     """The request form: topic, how urgent, an optional note and preferred time. For a type
-    (``kind``), the type replaces the topic: its name is the form's title."""
+    (``kind``), the type replaces the topic: its name is the form's title; a type with its own
+    questions (``form``) asks those instead of the note and time (``_answers``)."""
     if kind is not None:
         modal = discord.ui.Modal(
             title=shorten(kind.name, limits.MODAL_TITLE), custom_id=f"{TYPE_FORM}{kind.id}"
@@ -183,6 +195,10 @@ def request_form(*, urgent: bool = False, kind: ConsultType | None = None) -> di
             component=urgency,
         )
     )
+    if form is not None and form.own:
+        for field in question_fields(form.questions):
+            modal.add_item(field)
+        return _stopped(modal)
     modal.add_item(
         discord.ui.Label(
             text="A short note (optional)",
@@ -301,6 +317,14 @@ async def _submit_request(
         raise OutOfDateError() from None
     if topic is Topic.CRISIS:
         raise OutOfDateError()
+    answers: tuple[SealedAnswer, ...] = ()
+    if type_id is not None and interaction.guild_id is not None:
+        try:
+            form = await flow.intake.form(interaction.guild_id, type_id)
+        except TypeNotFoundError:
+            raise TypeGoneError() from None
+        if form.own:  # checked again here, whatever the form allowed
+            answers = flow.intake.seal(form, typed_answers(values))
     await flow.submit(
         interaction,
         topic=topic,
@@ -308,6 +332,7 @@ async def _submit_request(
         note=_text(values.get("note")),
         preferred_time=_text(values.get("preferred_time")),
         type_id=type_id,
+        answers=answers,
     )
 
 
@@ -391,7 +416,8 @@ async def open_form(
         return
     chosen = next((kind for kind in kinds if kind.id == type_id), None)
     if chosen is not None:
-        await interaction.response.send_modal(request_form(kind=chosen))
+        form = await flow.intake.form(interaction.guild_id, chosen.id)
+        await interaction.response.send_modal(request_form(kind=chosen, form=form))
         return
     if type_id is None:
         await send_ephemeral(interaction, CHOOSE, view=type_menu(kinds))

@@ -19,6 +19,7 @@ from bot.consultations import Consultation
 from bot.guild_config import GuildConfig
 from bot.ui import QUIET, embed
 from cogs.consult import _embeds as render
+from cogs.consult._answers import OPENING_TAIL, with_answers
 from cogs.consult._cards import Cards
 from cogs.consult._flow_base import THREAD_PERMISSIONS, missing_permissions
 
@@ -140,7 +141,9 @@ class Threads(Cards):
         recorded = False
         try:
             opening = await thread.send(
-                render.opening_message(fresh),
+                with_answers(
+                    render.opening_message(fresh), await self.answers_of(fresh), OPENING_TAIL
+                ),
                 allowed_mentions=discord.AllowedMentions(
                     users=[
                         discord.Object(consultation.member_id),

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import limits
 from bot.bot import SupportBot
 from bot.consultations import CLAIM_CAP_MAX, ConsultType
 from bot.errors import UserFacingError
@@ -16,12 +17,13 @@ from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
 from bot.services import Services
 from bot.text import TextField, sanitise
 from bot.timezones import validate_timezone
-from bot.ui import send_ephemeral
+from bot.ui import add_field, send_ephemeral
 from cogs._checks import require_manager
 from cogs._components import defer
 from cogs._handoff import panel_view
 from cogs._zone_choices import timezone_choices
 from cogs.setup._panel import panel_embed, require_panel_permissions
+from cogs.setup._questions import QuestionCommands, forms_field
 from cogs.setup._quickstart import missing_permission_sentence, needed_permissions, run_quickstart
 from cogs.setup._show import RESPONSE_TIME_LIMIT, render_setup
 from cogs.setup._types import TypeCommands
@@ -65,6 +67,7 @@ class Setup(commands.GroupCog, group_name="setup"):
         self.types = TypeCommands(bot, self.services)
         assert self.app_command is not None  # a GroupCog always has its group
         self.app_command.add_command(self.types)  # /setup type add|edit|remove|list
+        self.app_command.add_command(QuestionCommands(bot, self.services))  # /setup question
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*self.types.buttons)
@@ -335,7 +338,13 @@ class Setup(commands.GroupCog, group_name="setup"):
         config = await self._repo().get(interaction.guild.id)
         warnings, types = await self._checked(interaction.guild, config)
         incidents = self.bot.incidents.recent(interaction.guild.id)
-        await interaction.response.send_message(
-            embed=render_setup(interaction.guild, config, warnings, incidents, types),
-            ephemeral=True,
-        )
+        shown = render_setup(interaction.guild, config, warnings, incidents, types)
+        if types:  # each type's form (read once, then kept)
+            forms = [(t, await self.services.intake.form(t.guild_id, t.id)) for t in types]
+            name, value = forms_field(forms)
+            if (
+                len(shown) + len(name) + min(len(value), limits.EMBED_FIELD_VALUE)
+                < limits.EMBED_TOTAL
+            ):
+                add_field(shown, name, value)
+        await interaction.response.send_message(embed=shown, ephemeral=True)
