@@ -15,6 +15,7 @@ from bot.consultations import (
     ConsultationService,
     ConsultBlockService,
     ConsultTypeService,
+    HoursService,
     OnCallService,
 )
 from bot.crypto import Cipher
@@ -33,6 +34,7 @@ class _Built:
     consult_blocks: ConsultBlockService
     consult_types: ConsultTypeService
     oncall: OnCallService
+    hours: HoursService
     checkins: CheckinService
     milestones: MilestoneRepository
     state: BotState
@@ -56,6 +58,7 @@ class Services:
             consult_blocks=ConsultBlockService(db, cipher),
             consult_types=ConsultTypeService(db),
             oncall=OnCallService(db),
+            hours=HoursService(db),
             checkins=CheckinService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
             state=BotState(db),
@@ -88,6 +91,10 @@ class Services:
     @property
     def oncall(self) -> OnCallService:
         return self._get().oncall
+
+    @property
+    def hours(self) -> HoursService:
+        return self._get().hours
 
     @property
     def checkins(self) -> CheckinService:

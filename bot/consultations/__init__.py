@@ -24,6 +24,15 @@ from bot.consultations.blocks import (
 from bot.consultations.departures import (
     ConsultationDepartures,
 )
+from bot.consultations.holds import HoursService, Released
+from bot.consultations.hours import (
+    Closure,
+    Hours,
+    HoursMode,
+    OutOfHours,
+    out_of_hours,
+    server_hours,
+)
 from bot.consultations.oncall import (
     OnCall,
     OnCallService,
@@ -148,6 +157,7 @@ __all__ = [
     "BlockPage",
     "Clearable",
     "CloseKind",
+    "Closure",
     "ConsultBlock",
     "ConsultBlockService",
     "ConsultType",
@@ -161,6 +171,9 @@ __all__ = [
     "CustomEmoji",
     "DuplicateTypeNameError",
     "EditedType",
+    "Hours",
+    "HoursMode",
+    "HoursService",
     "MemberLeft",
     "NoLongerOpenError",
     "NotFoundError",
@@ -170,9 +183,11 @@ __all__ = [
     "OnCall",
     "OnCallService",
     "OnCallStaff",
+    "OutOfHours",
     "OverCapError",
     "QueuePage",
     "QueueStats",
+    "Released",
     "RemovedType",
     "RequestsPausedError",
     "Route",
@@ -192,8 +207,10 @@ __all__ = [
     "custom_emoji",
     "from_ts",
     "open_requests",
+    "out_of_hours",
     "route",
     "routed_config",
+    "server_hours",
     "to_ts",
     "type_names",
     "validate_emoji",

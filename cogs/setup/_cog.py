@@ -21,6 +21,7 @@ from cogs._checks import require_manager
 from cogs._components import defer
 from cogs._handoff import panel_view
 from cogs._zone_choices import timezone_choices
+from cogs.setup._hours import ClosureCommands, HoursCommands, hours_lines, hours_warnings
 from cogs.setup._panel import panel_embed, require_panel_permissions
 from cogs.setup._quickstart import missing_permission_sentence, needed_permissions, run_quickstart
 from cogs.setup._show import RESPONSE_TIME_LIMIT, render_setup
@@ -35,7 +36,7 @@ RESPONSE_TIME = TextField("response time", RESPONSE_TIME_LIMIT, one_line=True)
 CLEARABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "log_channel": ("Log channel", ("log_channel_id",)),
     "response_time": ("Expected response text", ("response_time_text",)),
-    "working_hours": ("Working hours", ("work_start_hour", "work_end_hour")),
+    "working_hours": ("Working hours", ("work_start_hour", "work_end_hour", "hours_days")),
     "timezone": ("Time zone (back to UTC)", ("timezone",)),
     "welcome_channel": ("Welcome channel", ("welcome_channel_id",)),
     "meetings_channel": ("Meetings channel", ("meetings_channel_id",)),
@@ -65,6 +66,8 @@ class Setup(commands.GroupCog, group_name="setup"):
         self.types = TypeCommands(bot, self.services)
         assert self.app_command is not None  # a GroupCog always has its group
         self.app_command.add_command(self.types)  # /setup type add|edit|remove|list
+        self.app_command.add_command(HoursCommands(bot, self.services))  # /setup hours set|clear
+        self.app_command.add_command(ClosureCommands(bot, self.services))  # add|remove|list
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*self.types.buttons)
@@ -81,7 +84,9 @@ class Setup(commands.GroupCog, group_name="setup"):
         """What will not work here (the server's setup, then its types), and its types."""
         types = await self.services.consult_types.list(guild.id)
         warnings = setup_warnings(guild, config, self.bot.settings.safety_net)
-        return list(dict.fromkeys(warnings + type_warnings(guild, config, types))), types
+        warnings += type_warnings(guild, config, types)
+        warnings += await hours_warnings(self.services.hours, guild, config, types)
+        return list(dict.fromkeys(warnings)), types
 
     async def _save(self, interaction: discord.Interaction[SupportBot], **changes: Any) -> None:
         require_manager(interaction)
@@ -335,7 +340,8 @@ class Setup(commands.GroupCog, group_name="setup"):
         config = await self._repo().get(interaction.guild.id)
         warnings, types = await self._checked(interaction.guild, config)
         incidents = self.bot.incidents.recent(interaction.guild.id)
+        hours = await hours_lines(self.services.hours, config, types, discord.utils.utcnow())
         await interaction.response.send_message(
-            embed=render_setup(interaction.guild, config, warnings, incidents, types),
+            embed=render_setup(interaction.guild, config, warnings, incidents, types, hours),
             ephemeral=True,
         )
