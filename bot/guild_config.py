@@ -48,6 +48,12 @@ class GuildConfig:
     """The most requests one staff member may hold claimed at once here (None: no cap)."""
     require_oncall: bool = False
     """Claiming a request needs ``/oncall on`` first (admins are exempt)."""
+    hours_days: str | None = None
+    """The days the hours apply on, Monday = 0 ("01234"); None: every day."""
+    hours_mode: str = "notice"
+    """Out of hours: notice, hold or route (``bot.consultations.hours.HoursMode``)."""
+    hours_oncall_role_id: int | None = None
+    """The role route mode pings out of hours."""
 
     @property
     def consultations_ready(self) -> bool:

@@ -15,6 +15,7 @@ from bot.consultations import (
     ConsultationService,
     ConsultBlockService,
     ConsultTypeService,
+    HoursService,
     IntakeService,
     OnCallService,
 )
@@ -35,6 +36,7 @@ class _Built:
     consult_types: ConsultTypeService
     intake: IntakeService
     oncall: OnCallService
+    hours: HoursService
     checkins: CheckinService
     milestones: MilestoneRepository
     state: BotState
@@ -59,6 +61,7 @@ class Services:
             consult_types=ConsultTypeService(db),
             intake=IntakeService(db, cipher),
             oncall=OnCallService(db),
+            hours=HoursService(db),
             checkins=CheckinService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
             state=BotState(db),
@@ -95,6 +98,10 @@ class Services:
     @property
     def oncall(self) -> OnCallService:
         return self._get().oncall
+
+    @property
+    def hours(self) -> HoursService:
+        return self._get().hours
 
     @property
     def checkins(self) -> CheckinService:

@@ -637,11 +637,15 @@ async def test_every_text_option_has_a_table(env: simcord.Env) -> None:
         ("setup consultations", "timezone"),
         ("setup type add", "emoji"),  # one emoji or <:name:id>, else refused
         ("setup type edit", "emoji"),
+        ("setup closure add", "start"),  # a date or date and time, else refused
+        ("setup closure add", "end"),
+        ("setup hours set", "days"),  # day names, else refused
     }
     covered = {
         ("checkin", "note"),
         ("consult-block add", "reason"),
         ("milestone set", "label"),
+        ("setup closure add", "message"),  # tests/test_bad_input_hours.py
         ("setup consultations", "response_time"),
         ("setup question add", "label"),  # tests/test_bad_input_questions.py, all four
         ("setup question add", "placeholder"),

@@ -103,6 +103,9 @@ async def configured(env: simcord.Env) -> tuple[ConsultServer, GuildConfig]:
         safety_reply=SafetyReply.CHANNEL,
         claim_cap=4,
         require_oncall=True,
+        hours_days="01234",
+        hours_mode="hold",
+        hours_oncall_role_id=guild.create_role("On call").id,
     )
     for field in dataclasses.fields(GuildConfig):
         assert getattr(config, field.name) != field.default, field.name

@@ -437,7 +437,8 @@ class ConsultationService(ConsultationDepartures):
         stamp = to_ts(now)
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM consultations WHERE guild_id = ? AND status = 'open' "
-            "AND member_left_at IS NULL "
+            "AND member_left_at IS NULL AND id NOT IN (SELECT consultation_id FROM "
+            "consult_holds WHERE released_at IS NULL) "
             "AND COALESCE(last_reminded_at, created_at) <= ? - (CASE WHEN priority = 0 "
             "THEN ? ELSE ? END) * 60 "
             f"ORDER BY {_ORDER}",

@@ -339,6 +339,12 @@ NO_MEMBER_DATA: Mapping[str, str] = {
         "member ids."
     ),
     "consultation_counters": "The last request number per server.",
+    "consult_type_hours": "Each consultation type's working hours, zone and mode; role ids.",
+    "consult_closures": "Each server's closed periods (holidays) and their message.",
+    "consult_holds": (
+        "Which waiting requests are held until opening time (request ids and times only); "
+        "deleted with the request."
+    ),
     "meeting_reminders": "Which scheduled meetings already got their reminder.",
     "privacy_audit": (
         "A record that a deletion was carried out, with a one-way code instead of any id."

@@ -26,10 +26,16 @@ class Cards(FlowBase):
     """The staff card of a request, and plain notices to staff, admins and the member."""
 
     async def post_card(
-        self, guild: discord.Guild, config: GuildConfig, consultation: Consultation
+        self,
+        guild: discord.Guild,
+        config: GuildConfig,
+        consultation: Consultation,
+        *,
+        route_role_id: int | None = None,
     ) -> bool:
         """Post the staff card in its type's queue channel, pinging whoever of its staff is on
-        call, and its staff role (and fallback role) for an urgent request (``_roster``)."""
+        call, and its staff role (and fallback role) for an urgent request (``_roster``);
+        ``route_role_id``: out of hours in route mode, the on-call role it pings as well."""
         config, kind = await self.routed(config, consultation)
         channel = guild.get_channel(config.queue_channel_id or 0)
         if not isinstance(channel, discord.TextChannel):
@@ -43,7 +49,7 @@ class Cards(FlowBase):
             return False
         roster, name_of = await self.on_call(guild, config)
         fallback = kind.urgent_fallback_role_id if kind is not None else None
-        content, pings = card_pings(consultation, config, roster, fallback)
+        content, pings = card_pings(consultation, config, roster, fallback, route_role_id)
         try:
             message = await channel.send(
                 content=content,

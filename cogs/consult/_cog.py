@@ -269,6 +269,10 @@ class Consult(commands.Cog, name="Consult"):
 
     @tasks.loop(seconds=REMINDER_TICK_SECONDS)
     async def reminders(self) -> None:
+        try:  # held requests first: one released at opening time is on its card before
+            await self.flow.release_held()  # any reminder is counted
+        except Exception:
+            log.exception("consultation.release_failed")
         try:
             await self.flow.send_reminders()
         except Exception:

@@ -122,7 +122,10 @@ class Events(Threads):
         that is gone closes its request; a claimed request without a thread gets one; a
         waiting request whose card never made it gets its card.
         """
+        held = await self.services.hours.held_ids()  # released by the release loop only
         for consultation in await self.service.active():
+            if consultation.id in held:
+                continue
             guild = self.bot.get_guild(consultation.guild_id)
             if guild is None or guild.unavailable:
                 log.info("consultation.reconcile_skipped guild=%s", consultation.guild_id)

@@ -9,6 +9,7 @@ reconciliation (or the next claim) finishes the missing step.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
@@ -33,8 +34,9 @@ from bot.ui import crisis_embed, send_ephemeral
 from cogs._components import defer
 from cogs.consult import _embeds as render
 from cogs.consult._block_render import paused_embed
-from cogs.consult._events import Events
 from cogs.consult._flow_base import is_staff_member
+from cogs.consult._hours import OpeningHours
+from cogs.consult._hours_render import hours_embed
 from cogs.consult._views import member_request_view, pager_view, paused_view
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ def staff_named() -> Iterator[None]:
         raise
 
 
-class ConsultFlow(Events):
+class ConsultFlow(OpeningHours):
     """What happens in Discord when a request is created, claimed, released or closed.
 
     The layers below (``cogs.consult._flow_base``) post cards, run threads and answer events;
@@ -174,12 +176,19 @@ class ConsultFlow(Events):
             return
         consultation = result.consultation
         routed, kind = await self.routed(config, consultation)
+        outside = await self.outside_hours(config, consultation, now) if result.created else None
+        if result.created:  # the hours part below says it, by the type's own hours
+            routed = dataclasses.replace(routed, work_start_hour=None, work_end_hour=None)
         embeds = [
             render.receipt_embed(
                 consultation, result.position, routed, now, created=result.created, kind=kind
             )
         ]
-        if urgency is Urgency.URGENT or consultation.urgency is Urgency.URGENT:
+        urgent = urgency is Urgency.URGENT or consultation.urgency is Urgency.URGENT
+        if outside is not None:
+            mode = self.applied_mode(consultation, outside)
+            embeds.append(hours_embed(outside, mode=mode, urgent=urgent))
+        if urgent or outside is not None:  # every out-of-hours reply has the crisis lines
             embeds.append(crisis_embed(self.bot.crisis))
         view = None if result.created else member_request_view(consultation)
         try:
@@ -188,7 +197,7 @@ class ConsultFlow(Events):
             )
         finally:  # staff hear of the request even when the member's receipt could not be sent
             if result.created:
-                await self.post_card(interaction.guild, config, consultation)
+                await self.deliver(interaction.guild, config, consultation, outside)
 
     async def refuse_paused(
         self, interaction: discord.Interaction[Any], block: ConsultBlock

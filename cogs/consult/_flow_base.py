@@ -3,7 +3,9 @@
 ``ConsultFlow`` (``cogs.consult._flow``) is built in layers, each a private module that uses
 only the layers below it: ``FlowBase`` here, ``Cards`` (``_cards``: the staff card and
 notices), ``Threads`` (``_threads``: the private thread), ``Events`` (``_events``: Discord
-events, start-up and timers), then ``ConsultFlow`` (checks, member side, staff actions).
+events, start-up and timers), ``OpeningHours`` (``_hours``: out-of-hours requests held,
+routed or noticed, and released at opening time), then ``ConsultFlow`` (checks, member side,
+staff actions).
 """
 
 from __future__ import annotations

@@ -39,16 +39,21 @@ def card_pings(
     config: GuildConfig,
     roster: OnCall,
     fallback_role_id: int | None = None,
+    route_role_id: int | None = None,
 ) -> tuple[str, discord.AllowedMentions]:
     """The new card's message text (``render.card_content``, then the on-call staff it pings)
     and exactly whom it may ping: the on-call staff, and the staff role for an urgent one
-    (with the type's urgent fallback role, when it has one). ``config`` as the type sees it."""
+    (with the type's urgent fallback role, when it has one). ``config`` as the type sees it.
+    ``route_role_id``: out of hours in route mode, the on-call role, pinged for every request."""
     urgent = consultation.urgency is Urgency.URGENT
     roles = [r for r in (config.staff_role_id, fallback_role_id) if r] if urgent else []
     users = pinged_staff(roster)
     content = render.card_content(consultation, config.staff_role_id)
     if urgent and fallback_role_id and consultation.active:
         content += f" <@&{fallback_role_id}>"
+    if route_role_id and consultation.active:
+        roles.append(route_role_id)
+        content += f" · Out of hours, for on call: <@&{route_role_id}>"
     if users:
         content += " · On call: " + " ".join(f"<@{u}>" for u in users)
     allowed = discord.AllowedMentions(

@@ -22,6 +22,7 @@ from cogs._checks import require_manager
 from cogs._components import defer
 from cogs._handoff import panel_view
 from cogs._zone_choices import timezone_choices
+from cogs.setup._hours import ClosureCommands, HoursCommands, hours_lines, hours_warnings
 from cogs.setup._panel import panel_embed, require_panel_permissions
 from cogs.setup._questions import QuestionCommands, forms_field
 from cogs.setup._quickstart import missing_permission_sentence, needed_permissions, run_quickstart
@@ -37,7 +38,7 @@ RESPONSE_TIME = TextField("response time", RESPONSE_TIME_LIMIT, one_line=True)
 CLEARABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "log_channel": ("Log channel", ("log_channel_id",)),
     "response_time": ("Expected response text", ("response_time_text",)),
-    "working_hours": ("Working hours", ("work_start_hour", "work_end_hour")),
+    "working_hours": ("Working hours", ("work_start_hour", "work_end_hour", "hours_days")),
     "timezone": ("Time zone (back to UTC)", ("timezone",)),
     "welcome_channel": ("Welcome channel", ("welcome_channel_id",)),
     "meetings_channel": ("Meetings channel", ("meetings_channel_id",)),
@@ -68,6 +69,8 @@ class Setup(commands.GroupCog, group_name="setup"):
         assert self.app_command is not None  # a GroupCog always has its group
         self.app_command.add_command(self.types)  # /setup type add|edit|remove|list
         self.app_command.add_command(QuestionCommands(bot, self.services))  # /setup question
+        self.app_command.add_command(HoursCommands(bot, self.services))  # /setup hours set|clear
+        self.app_command.add_command(ClosureCommands(bot, self.services))  # add|remove|list
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*self.types.buttons)
@@ -84,7 +87,9 @@ class Setup(commands.GroupCog, group_name="setup"):
         """What will not work here (the server's setup, then its types), and its types."""
         types = await self.services.consult_types.list(guild.id)
         warnings = setup_warnings(guild, config, self.bot.settings.safety_net)
-        return list(dict.fromkeys(warnings + type_warnings(guild, config, types))), types
+        warnings += type_warnings(guild, config, types)
+        warnings += await hours_warnings(self.services.hours, guild, config, types)
+        return list(dict.fromkeys(warnings)), types
 
     async def _save(self, interaction: discord.Interaction[SupportBot], **changes: Any) -> None:
         require_manager(interaction)
@@ -338,7 +343,8 @@ class Setup(commands.GroupCog, group_name="setup"):
         config = await self._repo().get(interaction.guild.id)
         warnings, types = await self._checked(interaction.guild, config)
         incidents = self.bot.incidents.recent(interaction.guild.id)
-        shown = render_setup(interaction.guild, config, warnings, incidents, types)
+        hours = await hours_lines(self.services.hours, config, types, discord.utils.utcnow())
+        shown = render_setup(interaction.guild, config, warnings, incidents, types, hours)
         if types:  # each type's form (read once, then kept)
             forms = [(t, await self.services.intake.form(t.guild_id, t.id)) for t in types]
             name, value = forms_field(forms)

@@ -47,10 +47,14 @@ def render_setup(
     warnings: list[str],
     incidents: Sequence[Incident] = (),
     types: Sequence[ConsultType] = (),
+    hours_lines: Sequence[str] = (),
 ) -> discord.Embed:
+    """``hours_lines``: the working hours of the server, of each type and the closures
+    (``cogs.setup._hours``), shown by ``/setup show``."""
     result = embed("Setup for this server", colour=WARM if warnings else QUIET)
     hours = (
         f"{config.work_start_hour:02d}:00–{config.work_end_hour:02d}:00 {config.timezone or 'UTC'}"
+        f" · out of hours: {config.hours_mode}"
         if config.work_start_hour is not None and config.work_end_hour is not None
         else "not set (always on)"
     )
@@ -76,6 +80,8 @@ def render_setup(
         ),
     )
     add_field(result, *types_field(types))
+    if hours_lines:
+        add_field(result, "Working hours and closures", "\n".join(hours_lines)[:1024])
     add_field(
         result,
         "Group",
