@@ -125,6 +125,25 @@ async def _collect_source(
     return result
 
 
+async def _name_types(db: Database, records: list[dict[str, Any]]) -> None:
+    """A typed request's topic is its consultation type's name: the stored topic of a request
+    with a ``type_id`` is only a placeholder ("other"). The default type (``type_id`` empty)
+    keeps its topic. A type is never removed while requests name it (its requests move to the
+    default type in the same transaction, and the foreign key refuses it otherwise), so a
+    missing type is not expected; its request would keep the stored topic."""
+    ids = sorted({r["type_id"] for r in records if r.get("type_id") is not None})
+    if not ids:
+        return
+    marks = ", ".join("?" for _ in ids)
+    rows = await db.fetchall(f"SELECT id, name FROM consult_types WHERE id IN ({marks})", ids)
+    names = {int(row["id"]): str(row["name"]) for row in rows}
+    for record in records:
+        type_id = record.get("type_id")
+        name = None if type_id is None else names.get(int(type_id))
+        if name is not None:
+            record["topic"] = name
+
+
 async def collect(
     db: Database,
     cipher: Cipher,
@@ -146,6 +165,8 @@ async def collect(
     withheld: list[dict[str, Any]] = []
     for source in registry:
         found = await _collect_source(db, cipher, source, member_id, guild_id)
+        if source.table == "consultations":
+            await _name_types(db, found.records)
         if source.withheld is not None:
             count = len(found.records)
             if count:
