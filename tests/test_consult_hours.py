@@ -19,6 +19,7 @@ from bot.settings import Settings
 from tests.conftest import ConsultServer, make_consult_server, restart
 from tests.helpers import the_bot
 from tests.test_consult_member import ask, said
+from tests.test_consult_types import add_type, open_request
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 OPENING = START + dt.timedelta(minutes=15)
@@ -254,3 +255,57 @@ async def test_a_request_picked_but_not_posted_before_a_restart_gets_one_card(
     assert len(card_posts(server)) == 1  # the start-up check posts a waiting request's card
     await env.advance_time(20 * 60)
     assert len(card_posts(server)) == 1
+
+
+# --------------------------------------------------------------------------- what members read
+
+
+@pytest.mark.parametrize("mode", [HoursMode.HOLD, HoursMode.NOTICE])
+async def test_status_and_already_say_the_types_hours_past_a_closure(
+    env: simcord.Env, mode: HoursMode
+) -> None:
+    """Family support keeps 09–17 UTC, Monday to Friday; the server (06–18 Kathmandu) opens at
+    00:15 UTC, but a closure runs to Friday 00:00: staff are back Friday 09:00, the time a held
+    request is released at, and what /consult-status and the "already" reply both say."""
+    server = await make_consult_server(env, **KATHMANDU)
+    await add_type(server)
+    kind = await the_bot(env).services.consult_types.find(server.guild.id, "Family support")
+    assert kind is not None
+    hours = the_bot(env).services.hours
+    await hours.set_type_hours(kind.id, Hours(9, 17, frozenset(range(5)), "UTC", mode, own=True))
+    await hours.add_closure(
+        server.guild.id, START, START + dt.timedelta(days=1), "Closed for New Year.", env.now()
+    )
+    back = int(dt.datetime(2026, 1, 2, 9, tzinfo=dt.UTC).timestamp())
+    request_id = await open_request(server, server.member)
+    if mode is HoursMode.HOLD:
+        held = await hours.held_until(request_id)
+        assert held is not None
+        assert int(held.timestamp()) == back
+
+    status = said(await server.member.slash(server.general, "consult-status"))
+    again = said(await server.member.slash(server.general, "consult"))
+
+    for text in (status, again):
+        assert f"Staff are off duty right now; they are back <t:{back}:F> (<t:{back}:R>)." in text
+        assert f"<t:{int(OPENING.timestamp())}:" not in text
+    assert "You already have request #1" in again
+
+
+async def test_status_has_no_hours_line_while_the_types_staff_are_on_duty(
+    env: simcord.Env,
+) -> None:
+    """The server is closed (Kathmandu hours open at 00:15 UTC) but the type is open all day."""
+    server = await make_consult_server(env, **KATHMANDU)
+    await add_type(server)
+    kind = await the_bot(env).services.consult_types.find(server.guild.id, "Family support")
+    assert kind is not None
+    await the_bot(env).services.hours.set_type_hours(
+        kind.id, Hours(0, 0, frozenset(), "UTC", HoursMode.NOTICE, own=True)
+    )
+    await open_request(server, server.member)
+
+    status = said(await server.member.slash(server.general, "consult-status"))
+
+    assert "Waiting. You are next." in status
+    assert "Staff are off duty" not in status

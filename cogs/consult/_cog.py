@@ -86,15 +86,14 @@ class Consult(commands.Cog, name="Consult"):
         current = await service.active_for_member(interaction.guild_id, interaction.user.id)
         if current is None:
             latest = await service.latest_for_member(interaction.guild_id, interaction.user.id)
-            await send_ephemeral(
-                interaction, embed=render.status_embed(latest, None, config, self.flow.now())
-            )
+            await send_ephemeral(interaction, embed=render.status_embed(latest, None, config, None))
             return
         position = await service.position(current)
         routed, kind = await self.flow.routed(config, current)
+        back_at = await self.flow.staff_back(config, current, self.flow.now())
         await send_ephemeral(
             interaction,
-            embed=render.status_embed(current, position, routed, self.flow.now(), kind),
+            embed=render.status_embed(current, position, routed, back_at, kind),
             view=member_request_view(current),
         )
 

@@ -195,8 +195,8 @@ def card_content(consultation: Consultation, staff_role_id: int | None) -> str:
     return f"Request #{consultation.number}"
 
 
-def staff_back_line(config: GuildConfig, now: dt.datetime) -> str | None:
-    back = config.staff_back_at(now)
+def staff_back_line(back: dt.datetime | None) -> str | None:
+    """The "Working hours" line; ``back`` from ``OpeningHours.staff_back`` (None: no line)."""
     if back is None:
         return None
     return f"Staff are off duty right now; they are back {ts(back, 'F')} ({ts(back)})."
@@ -206,13 +206,13 @@ def receipt_embed(
     consultation: Consultation,
     position: int | None,
     config: GuildConfig,
-    now: dt.datetime,
+    back_at: dt.datetime | None,
     *,
     created: bool,
     kind: ConsultType | None = None,
 ) -> discord.Embed:
     """What the member sees right after asking (or asking again); ``config`` as the request's
-    type sees it (its expected response), ``kind`` the type."""
+    type sees it (its expected response), ``kind`` the type, ``back_at`` ``staff_back_line``'s."""
     if created:
         title = f"Your request #{consultation.number} is in"
         opening = "Thank you for reaching out. A consultant from our staff will get back to you."
@@ -222,7 +222,7 @@ def receipt_embed(
     result = embed(
         title, opening, colour=URGENT if consultation.urgency is Urgency.URGENT else CALM
     )
-    _member_fields(result, consultation, position, config, now, kind)
+    _member_fields(result, consultation, position, config, back_at, kind)
     return result
 
 
@@ -230,7 +230,7 @@ def status_embed(
     consultation: Consultation | None,
     position: int | None,
     config: GuildConfig,
-    now: dt.datetime,
+    back_at: dt.datetime | None,
     kind: ConsultType | None = None,
 ) -> discord.Embed:
     if consultation is None:
@@ -250,7 +250,7 @@ def status_embed(
         add_field(result, "Not an emergency service", REMINDER)
         return result
     result = embed(f"Your request #{consultation.number}", colour=CALM)
-    _member_fields(result, consultation, position, config, now, kind)
+    _member_fields(result, consultation, position, config, back_at, kind)
     return result
 
 
@@ -259,7 +259,7 @@ def _member_fields(
     consultation: Consultation,
     position: int | None,
     config: GuildConfig,
-    now: dt.datetime,
+    back_at: dt.datetime | None,
     kind: ConsultType | None = None,
 ) -> None:
     if consultation.status is Status.CLAIMED:
@@ -274,7 +274,7 @@ def _member_fields(
         ahead = "You are next." if position == 1 else f"You are number {position} in the queue."
         add_field(result, "Status", f"Waiting. {ahead}")
         add_field(result, "Expected response", escape(config.expected_response, 300))
-        back = staff_back_line(config, now)
+        back = staff_back_line(back_at)
         if back:
             add_field(result, "Working hours", back)
     add_field(result, *about(consultation, kind), inline=True)

@@ -9,7 +9,6 @@ reconciliation (or the next claim) finishes the missing step.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
@@ -177,11 +176,11 @@ class ConsultFlow(OpeningHours):
         consultation = result.consultation
         routed, kind = await self.routed(config, consultation)
         outside = await self.outside_hours(config, consultation, now) if result.created else None
-        if result.created:  # the hours part below says it, by the type's own hours
-            routed = dataclasses.replace(routed, work_start_hour=None, work_end_hour=None)
+        # a new request: the hours part below says when staff are back, by the type's hours
+        back_at = None if result.created else await self.staff_back(config, consultation, now)
         embeds = [
             render.receipt_embed(
-                consultation, result.position, routed, now, created=result.created, kind=kind
+                consultation, result.position, routed, back_at, created=result.created, kind=kind
             )
         ]
         urgent = urgency is Urgency.URGENT or consultation.urgency is Urgency.URGENT
@@ -448,10 +447,11 @@ class ConsultFlow(OpeningHours):
         """The member's open or claimed request, at ``position`` (read with it), instead of
         a second form."""
         routed, kind = await self.routed(config, consultation)
+        back_at = await self.staff_back(config, consultation, self.now())
         await send_ephemeral(
             interaction,
             embed=render.receipt_embed(
-                consultation, position, routed, self.now(), created=False, kind=kind
+                consultation, position, routed, back_at, created=False, kind=kind
             ),
             view=member_request_view(consultation),
         )

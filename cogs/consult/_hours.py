@@ -31,6 +31,18 @@ class OpeningHours(Events):
         closures = await self.services.hours.closures(consultation.guild_id, now)
         return out_of_hours(hours, closures, now)
 
+    async def staff_back(
+        self, config: GuildConfig, consultation: Consultation, now: dt.datetime
+    ) -> dt.datetime | None:
+        """When staff are back for this request, as a member is told it: a held request's
+        release time, else its type's next opening (its hours, days and closures; None: on
+        duty now, or not known). The same rules as the hold, so the two never disagree."""
+        held = await self.services.hours.held_until(consultation.id)
+        if held is not None and held > now:
+            return held
+        outside = await self.outside_hours(config, consultation, now)
+        return None if outside is None else outside.back_at
+
     @staticmethod
     def applied_mode(consultation: Consultation, outside: OutOfHours | None) -> HoursMode:
         """What happens to the request: an urgent one is never held or routed away from the
