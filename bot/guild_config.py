@@ -67,21 +67,6 @@ class GuildConfig:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone or "UTC")
 
-    def staff_back_at(self, now: dt.datetime) -> dt.datetime | None:
-        """When staff are next on duty, or None when they are on duty now or hours are unset."""
-        if self.work_start_hour is None or self.work_end_hour is None:
-            return None
-        local = now.astimezone(self.zone())
-        start, end = self.work_start_hour, self.work_end_hour
-        hour = local.hour
-        on_duty = start <= hour < end if start < end else (hour >= start or hour < end)
-        if on_duty:
-            return None
-        back = local.replace(hour=start, minute=0, second=0, microsecond=0)
-        if back <= local:
-            back += dt.timedelta(days=1)
-        return back.astimezone(dt.UTC)
-
 
 _COLUMNS = tuple(f.name for f in fields(GuildConfig))
 _BOOLEAN = {"welcome_dm", "welcome_ping", "safety_enabled", "require_oncall"}
