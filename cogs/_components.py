@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import discord
@@ -67,6 +67,11 @@ def parse_id(text: str | None) -> int | None:
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None
+
+
+def parse_page(text: str) -> int | None:
+    """A page number from a pager's custom_id (at most six digits), or None when malformed."""
+    return int(text) if re.fullmatch(r"[0-9]{1,6}", text) else None
 
 
 BaseT = TypeVar("BaseT", bound=discord.ui.Item[Any])
@@ -145,6 +150,19 @@ def bind(items: Iterable[type[ItemT]], **services: object) -> tuple[type[ItemT],
         return bound
 
     return tuple(subclass(item) for item in items)
+
+
+def pager(
+    button: Callable[..., discord.ui.Item[Any]], page: int, pages: int
+) -> discord.ui.View | None:
+    """Previous and Next under page ``page`` of ``pages`` (none for a single page); ``button``
+    makes one pager button from ``(page, label=..., disabled=...)``."""
+    if pages <= 1:
+        return None
+    return stopped_view(
+        button(page - 1, label="Previous", disabled=page <= 0),
+        button(page + 1, label="Next", disabled=page >= pages - 1),
+    )
 
 
 def stopped_view(*items: discord.ui.Item[Any]) -> discord.ui.View:

@@ -25,7 +25,14 @@ from bot.errors import OutOfDateError, UserFacingError
 from bot.services import Services
 from bot.ui import send_ephemeral
 from cogs._checks import require_manager
-from cogs._components import PersistentButton, StaleButton, bind, defer, stopped_view
+from cogs._components import (
+    PersistentButton,
+    StaleButton,
+    bind,
+    defer,
+    pager,
+    parse_page,
+)
 from cogs.consult import _block_render as render
 from cogs.consult._flow import ConsultFlow
 
@@ -67,8 +74,7 @@ class BlockPageButton(PersistentButton, template=r"consult-block:page:(?P<page>[
         match: re.Match[str],
         /,
     ) -> Self:
-        page = match["page"]
-        return cls(int(page) if re.fullmatch(r"[0-9]{1,6}", page) else None)
+        return cls(parse_page(match["page"]))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = require_lead(interaction)
@@ -87,12 +93,7 @@ class StaleBlockButton(StaleButton, template=r"consult-block:(?!page:[^:]*$).*")
 
 
 def pager_view(page: int, pages: int) -> discord.ui.View | None:
-    if pages <= 1:
-        return None
-    return stopped_view(
-        BlockPageButton(page - 1, label="Previous", disabled=page <= 0),
-        BlockPageButton(page + 1, label="Next", disabled=page >= pages - 1),
-    )
+    return pager(BlockPageButton, page, pages)
 
 
 @app_commands.guild_only()

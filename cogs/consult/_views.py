@@ -32,7 +32,9 @@ from cogs._components import (
     PersistentItem,
     StaleButton,
     defer,
+    pager,
     parse_id,
+    parse_page,
     stopped_view,
 )
 from cogs.consult import _embeds as render
@@ -336,12 +338,7 @@ class CloseButton(RequestButton, template=rf"consult:close:{_ID}"):
 
 
 def pager_view(page: int, pages: int) -> discord.ui.View | None:
-    if pages <= 1:
-        return None
-    return stopped_view(
-        QueuePageButton(page - 1, label="Previous", disabled=page <= 0),
-        QueuePageButton(page + 1, label="Next", disabled=page >= pages - 1),
-    )
+    return pager(QueuePageButton, page, pages)
 
 
 def card_view(consultation: Consultation) -> discord.ui.View:
@@ -376,8 +373,7 @@ class QueuePageButton(ConsultButton, template=r"consult:queue:(?P<page>[^:]*)"):
         match: re.Match[str],
         /,
     ) -> Self:
-        page = match["page"]
-        return cls(int(page) if re.fullmatch(r"[0-9]{1,6}", page) else None)
+        return cls(parse_page(match["page"]))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         flow = self.flow
