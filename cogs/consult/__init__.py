@@ -1,12 +1,14 @@
-"""Talk to a consultant: the member's request, the staff queue, the private threads, and the
-staff leads' blocklist."""
+"""Talk to a consultant: the member's request, the staff queue, the private threads (and a copy
+of one on request), and the staff leads' blocklist."""
 
 from bot.bot import SupportBot
 from cogs.consult._blocks import ConsultBlocks
 from cogs.consult._cog import Consult
+from cogs.consult._transcript import Transcripts
 
 
 async def setup(bot: SupportBot) -> None:
     consult = Consult(bot, bot.services)
     await bot.add_cog(consult)
     await bot.add_cog(ConsultBlocks(bot, bot.services, consult.flow))
+    await bot.add_cog(Transcripts(bot, consult.flow))

@@ -36,6 +36,7 @@ from cogs.consult._block_render import paused_embed
 from cogs.consult._flow_base import is_staff_member
 from cogs.consult._hours import OpeningHours
 from cogs.consult._hours_render import hours_embed
+from cogs.consult._transcript_button import transcript_view
 from cogs.consult._views import member_request_view, pager_view, paused_view
 
 log = logging.getLogger(__name__)
@@ -337,6 +338,7 @@ class ConsultFlow(OpeningHours):
                     allowed_mentions=discord.AllowedMentions(
                         users=[discord.Object(closed.member_id)]
                     ),
+                    view=transcript_view(closed.id),
                 )
                 await thread.edit(archived=True, locked=True)
             except discord.HTTPException:
