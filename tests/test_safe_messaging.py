@@ -22,8 +22,8 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
 from bot.safe_messaging import UNSAFE
+from bot.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "data"
 SAFETY = PROJECT_ROOT / "bot" / "safety"

@@ -344,3 +344,11 @@ async def test_a_lead_who_lost_manage_server_cannot_send_an_open_form(
     refused = await lead.submit_modal(shown, {"text": "x"})
     assert "Manage Server" in said(refused)
     assert await stored(server.env, server.guild.id) == []
+
+
+async def test_setup_show_counts_the_saved_replies(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await plant(server, "welcome")
+    await plant(server, "closing")
+    shown = await server.admin.slash(server.general, "setup show")
+    assert f"Saved replies 2 of {MAX_SNIPPETS} (`/snippet list`)" in text_of(answer(shown).embeds)
