@@ -455,3 +455,67 @@ async def test_the_list_is_paged_and_clamped(snippets: SnippetService) -> None:
     assert (await snippets.listing(GUILD, page=-1, size=10)).page == 0
     empty = await snippets.listing(OTHER, page=3, size=10)
     assert (empty.total, empty.page, empty.pages, empty.snippets) == (0, 0, 1, ())
+
+
+# --------------------------------------------------------------------------- edges for mutants
+
+
+def test_a_name_refusal_is_one_clear_sentence() -> None:
+    with pytest.raises(BadNameError) as refused:
+        check_name("after hours")
+    assert refused.value.message == (
+        "“after hours” can't be the name of a saved reply: it has a space. A name is 1–32 "
+        "lowercase letters, digits, - and _, like `welcome` or `after-hours`."
+    )
+
+
+def test_a_stray_brace_is_quoted_with_what_comes_before_it() -> None:
+    text = "abcdefghij" * 3 + "}"
+    with pytest.raises(StrayBraceError) as refused:
+        placeholders(text)
+    assert refused.value.fragment == text[-24:]
+    with pytest.raises(StrayBraceError) as refused:
+        placeholders("}tail")
+    assert refused.value.fragment == "}"
+
+
+@pytest.mark.parametrize("text", ["{{member}}", "{oops {member} {staff}", "{a{"])
+def test_a_brace_opened_again_before_it_closes_is_unclosed(text: str) -> None:
+    with pytest.raises(UnclosedBraceError) as refused:
+        placeholders(text)
+    assert refused.value.fragment == text[:24]
+
+
+async def test_autocomplete_offers_at_most_25(snippets: SnippetService) -> None:
+    for number in range(26):
+        await snippets.add(GUILD, name=f"n{number:02d}", body="x", now=NOW, crisis=CRISIS)
+    assert len(await snippets.names(GUILD, "")) == 25
+
+
+async def test_a_duplicate_is_refused_by_name(snippets: SnippetService) -> None:
+    await snippets.add(GUILD, name="welcome", body="x", now=NOW, crisis=CRISIS)
+    other = await snippets.add(GUILD, name="other", body="x", now=NOW, crisis=CRISIS)
+    for attempt in (
+        snippets.check_new(GUILD, "welcome"),
+        snippets.add(GUILD, name="welcome", body="x", now=NOW, crisis=CRISIS),
+        snippets.edit(GUILD, other.id, body="x", now=NOW, crisis=CRISIS, new_name="welcome"),
+    ):
+        with pytest.raises(DuplicateSnippetError) as refused:
+            await attempt
+        assert "already has a saved reply named `welcome`" in refused.value.message
+
+
+async def test_the_log_has_ids_and_never_the_text(
+    snippets: SnippetService, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="bot.snippets")
+    added = await snippets.add(GUILD, name="welcome", body="SECRET words", now=NOW, crisis=CRISIS)
+    await snippets.edit(GUILD, added.id, body="OTHER words", now=NOW, crisis=CRISIS)
+    await snippets.remove(GUILD, "welcome")
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines == [
+        f"snippet.added guild={GUILD} id={added.id}",
+        f"snippet.edited guild={GUILD} id={added.id}",
+        f"snippet.removed guild={GUILD} id={added.id}",
+    ]
+    assert "words" not in caplog.text
