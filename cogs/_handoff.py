@@ -85,7 +85,8 @@ class ConsultHandoff:
 
     The privacy feature releases a person's claims and closes an erased member's open
     requests; the safety net opens an urgent request on a member's behalf; the sandbox posts
-    the queue again. Each goes through here, never through the consultation cog itself.
+    the queue again; the saved replies check staff and the request of a thread, and read its
+    type's hours. Each goes through here, never through the consultation cog itself.
     """
 
     def __init__(self, bot: SupportBot, services: Services) -> None:
