@@ -27,6 +27,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.general",
     "cogs.setup",
     "cogs.consult",
+    "cogs.snippets",  # after cogs.consult: it adds /ticket reply to the /ticket group
     "cogs.oncall",
     "cogs.care",
     "cogs.group",

@@ -61,3 +61,11 @@ class CrisisResources(ContentModel):
 
 def load_crisis_resources(content_dir: Path) -> CrisisResources:
     return load_toml(content_dir / CRISIS_FILE, CrisisResources)
+
+
+def crisis_lines(resources: CrisisResources) -> str:
+    """The crisis lines as lines of a message, for a text that must carry them inline (a saved
+    reply's ``{crisis}``): each line's name, where it serves and how to reach it, as
+    ``bot.ui.crisis_embed`` shows them, without the longer purpose; ``/crisis`` has the rest."""
+    lines = [f"• **{r.name}** ({r.region}): {r.contact}" for r in resources.resources]
+    return "\n".join([*lines, "`/crisis` shows these lines any time."])

@@ -25,6 +25,7 @@ from bot.guild_config import GuildConfigRepository
 from bot.meetings import MeetingOptins, ReminderLog
 from bot.milestones import MilestoneRepository
 from bot.safety import CrisisMatchLog
+from bot.snippets import SnippetService
 from bot.state import BotState
 
 
@@ -43,6 +44,7 @@ class _Built:
     crisis_log: CrisisMatchLog
     meeting_optins: MeetingOptins
     reminder_log: ReminderLog
+    snippets: SnippetService
 
 
 class Services:
@@ -68,6 +70,7 @@ class Services:
             crisis_log=CrisisMatchLog(db, retention_days=self._retention_days),
             meeting_optins=MeetingOptins(db),
             reminder_log=ReminderLog(db),
+            snippets=SnippetService(db),
         )
 
     def _get(self) -> _Built:
@@ -126,3 +129,7 @@ class Services:
     @property
     def reminder_log(self) -> ReminderLog:
         return self._get().reminder_log
+
+    @property
+    def snippets(self) -> SnippetService:
+        return self._get().snippets

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 import discord
+from discord import app_commands
 
 from bot.bot import SupportBot
-from bot.consultations import Consultation, OnCall
+from bot.consultations import Consultation, Hours, OnCall
 from bot.guild_config import GuildConfig
 from bot.services import Services
 from cogs.consult._flow import ConsultFlow
@@ -34,6 +35,20 @@ SUPPORT_TEXT = (
     "you privately. If you are in danger right now, use `/crisis`."
 )
 """The words beside ``consult_button_view`` when a member may want support."""
+
+
+TICKET_GROUP = "ticket"
+"""The consultation feature's ``/ticket`` group (``cogs.consult._cog.Consult.ticket``)."""
+
+
+def ticket_group(tree: app_commands.CommandTree[Any]) -> app_commands.Group | None:
+    """The consultation feature's ``/ticket`` group, for a feature that adds a subcommand to
+    it (``/ticket reply``, the saved replies'): None while the consultation extension is not
+    loaded (``bot.bot.EXTENSIONS`` loads it first). The adding feature removes its subcommand
+    when it unloads; the group checks nothing itself, so each subcommand checks its own
+    people."""
+    group = tree.get_command(TICKET_GROUP)
+    return group if isinstance(group, app_commands.Group) else None
 
 
 def consult_button_view(*, urgent: bool) -> discord.ui.View:
@@ -70,7 +85,8 @@ class ConsultHandoff:
 
     The privacy feature releases a person's claims and closes an erased member's open
     requests; the safety net opens an urgent request on a member's behalf; the sandbox posts
-    the queue again. Each goes through here, never through the consultation cog itself.
+    the queue again; the saved replies check staff and the request of a thread, and read its
+    type's hours. Each goes through here, never through the consultation cog itself.
     """
 
     def __init__(self, bot: SupportBot, services: Services) -> None:
@@ -84,6 +100,17 @@ class ConsultHandoff:
         """The consultation queue's staff check (the staff role, or Administrator), with the
         server's configuration; refuses politely when the queue isn't set up."""
         return await self._flow.require_staff(interaction)
+
+    async def request_in_thread(self, interaction: discord.Interaction[Any]) -> Consultation:
+        """The request whose private thread this was used in (of this server), or the
+        queue's polite "please use this inside a consultation's private thread"."""
+        return await self._flow.request_in_thread(interaction)
+
+    async def hours_for(self, config: GuildConfig, consultation: Consultation) -> Hours:
+        """The working hours of the request's type, as members are told them: its own, else
+        the server's."""
+        _routed, kind = await self._flow.routed(config, consultation)
+        return await self._flow.services.hours.hours_for(config, kind)
 
     async def on_call(self, guild: discord.Guild, config: GuildConfig) -> tuple[OnCall, Namer]:
         """Who is on call here, as the queue cards show it (no one who lost the staff role),

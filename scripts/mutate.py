@@ -109,6 +109,10 @@ and model-features tests of test_safety_engine.py (8 s), and test_safety_flow.py
 same matcher through the cog at many times the cost). ``memory.py`` and ``model.py`` were never
 core modules and are not here."""
 
+_SNIPPETS: tuple[tuple[str, ...], tuple[str, ...]] = ((), ("tests/test_snippets.py",))
+"""The saved replies' rules and service against their domain tests (a real SQLite file, no
+Discord; about two seconds a run). The SimCord files reach the same lines through the cog."""
+
 # module → (mutant-name patterns, or () for every function; the test files that exercise it)
 CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Left out for crypto: test_settings_and_startup.py, test_backup.py and
@@ -157,6 +161,8 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "bot/safety/guards.py": _SAFETY,
     "bot/safety/matcher.py": _SAFETY,
     "bot/safety/match_log.py": _SAFETY,
+    "bot/snippets/rules.py": _SNIPPETS,
+    "bot/snippets/service.py": _SNIPPETS,
 }
 
 # The cogs' permission checks, by name (``Class.method`` or ``function``): wherever they live
@@ -176,6 +182,7 @@ COG_CHECKS: tuple[tuple[str, str | None], ...] = (
     ("KeepButton.run", None),
     ("require_manager", None),
     ("require_lead", None),
+    ("TicketReply._staff_here", None),
     ("parse_id", None),
 )
 COG_TESTS: tuple[str, ...] = (
@@ -189,6 +196,9 @@ COG_TESTS: tuple[str, ...] = (
     "tests/test_setup_keep.py::test_setup_clear_is_for_manage_server_only",
     "tests/test_consult_blocks.py::test_only_staff_leads_may_use_the_blocklist",
     "tests/test_consult_blocks.py::test_an_administrator_is_a_staff_lead",
+    "tests/test_snippets_commands.py::test_only_staff_leads_manage_saved_replies",
+    "tests/test_snippets_commands.py::test_a_lead_who_lost_manage_server_cannot_send_an_open_form",
+    "tests/test_snippets_reply.py::test_only_staff_send_saved_replies",
 )
 COGS = "cogs"
 """The name that selects the cogs' permission checks (``scripts/mutate cogs``)."""

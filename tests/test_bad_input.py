@@ -640,6 +640,8 @@ async def test_every_text_option_has_a_table(env: simcord.Env) -> None:
         ("setup closure add", "start"),  # a date or date and time, else refused
         ("setup closure add", "end"),
         ("setup hours set", "days"),  # day names, else refused
+        ("snippet add", "name"),  # a name's letters, else refused (tests/test_snippets.py)
+        ("snippet edit", "new_name"),
     }
     covered = {
         ("checkin", "note"),

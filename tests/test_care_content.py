@@ -27,6 +27,7 @@ from bot.care import (
 )
 from bot.content import ContentError
 from bot.crisis import load_crisis_resources
+from bot.safe_messaging import UNSAFE as SAFE_MESSAGING_PATTERNS
 from bot.settings import PROJECT_ROOT
 from tests.conftest import make_settings
 
@@ -208,26 +209,8 @@ def test_support_network_points_to_the_groups_own_resources(care: CareContent) -
 
 # ----------------------------------------------------------------------------- safe messaging
 
-UNSAFE = [
-    # safe-messaging guidance on suicide (suicidepreventionmessaging.org)
-    r"commit(ted|s)? suicide",
-    r"successful suicide",
-    r"(failed|unsuccessful) (suicide|attempt)",
-    r"suicide (method|note)",
-    r"\bhang(ing|ed)?\b",
-    r"\bjump(ing|ed)? (off|from)\b",
-    r"lethal dose",
-    r"how (many|much) (pills|tablets)",
-    r"\bpills? to\b",
-    # never diagnose, never tell a member which level of care they need
-    r"you need (an? )?(iop|php|inpatient|outpatient|residential|detox|treatment)",
-    r"you (have|are suffering from) (a |an )?(disorder|addiction|depression)",
-    r"you are an addict",
-    r"\b(addict|alcoholic|junkie|abuser)s?\b",
-    r"\b(clean|dirty) (urine|test|drug)",
-    r"you should (go to|enter|check into)",
-    r"this (means|shows) you need",
-]
+UNSAFE = list(SAFE_MESSAGING_PATTERNS)
+"""The rules live in ``bot.safe_messaging``: the same ones check a saved reply's text."""
 
 
 def test_no_content_breaks_safe_messaging(care: CareContent) -> None:

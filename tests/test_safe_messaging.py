@@ -1,13 +1,15 @@
 """Safe-messaging lint for everything a member can read, not only the care content.
 
-The patterns are the care content's (tests/test_care_content.py::UNSAFE: safe-messaging
-guidance on suicide, never diagnose, no labels like "addict"). Here they run over:
+The patterns are ``bot.safe_messaging.UNSAFE`` (safe-messaging guidance on suicide, never
+diagnose, no labels like "addict"), the same ones the care content's test and a saved reply's
+text (``bot.snippets``) are checked against. Here they run over:
 
 - every TOML file under data/, every string at any depth, except data/crisis_phrases.toml,
   which is the matcher's list and has to name exactly these words;
 - every string literal in cogs/**/*.py and bot/**/*.py (replies, embeds, labels, command
   descriptions, errors), except the modules of bot/safety/ that document the matcher with
-  the words it looks for (the package docstring, values, normaliser and patterns).
+  the words it looks for (the package docstring, values, normaliser and patterns), and
+  ``bot/safe_messaging.py``, which holds the patterns themselves.
 
 The lint is strict on purpose (it also flags "hanging out"): reword rather than risk it.
 """
@@ -20,14 +22,15 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from bot.safe_messaging import UNSAFE
 from bot.settings import PROJECT_ROOT
-from tests.test_care_content import UNSAFE
 
 DATA = PROJECT_ROOT / "data"
 SAFETY = PROJECT_ROOT / "bot" / "safety"
 EXEMPT = {
     DATA / "crisis_phrases.toml",
     *(SAFETY / name for name in ("__init__.py", "values.py", "normaliser.py", "patterns.py")),
+    PROJECT_ROOT / "bot" / "safe_messaging.py",
 }
 
 Located = tuple[str, str]
@@ -117,5 +120,6 @@ def test_the_lint_reads_nested_toml_and_python_literals(tmp_path: Path) -> None:
 def test_only_the_phrase_list_and_its_matcher_are_exempt() -> None:
     # The exemption is needed (the list must name these words), and names real files.
     assert problems(toml_strings([DATA / "crisis_phrases.toml"])) != []
+    assert problems(python_strings([PROJECT_ROOT / "bot" / "safe_messaging.py"])) != []
     assert all(path.is_file() for path in EXEMPT)
-    assert len(EXEMPT) == 5
+    assert len(EXEMPT) == 6

@@ -346,6 +346,11 @@ NO_MEMBER_DATA: Mapping[str, str] = {
         "deleted with the request."
     ),
     "meeting_reminders": "Which scheduled meetings already got their reminder.",
+    "snippets": (
+        "Each server's saved replies (/snippet): staff content, names and texts its staff "
+        "leads wrote for staff to send; no member's words and no member id, not even the "
+        "author's."
+    ),
     "privacy_audit": (
         "A record that a deletion was carried out, with a one-way code instead of any id."
     ),

@@ -15,6 +15,7 @@ from bot.consultations import CLAIM_CAP_MAX, ConsultType
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
 from bot.services import Services
+from bot.snippets import MAX_SNIPPETS
 from bot.text import TextField, sanitise
 from bot.timezones import validate_timezone
 from bot.ui import add_field, send_ephemeral
@@ -353,4 +354,8 @@ class Setup(commands.GroupCog, group_name="setup"):
                 < limits.EMBED_TOTAL
             ):
                 add_field(shown, name, value)
+        saved = await self.services.snippets.count(interaction.guild.id)
+        line = f"{saved} of {MAX_SNIPPETS} (`/snippet list`)"
+        if len(shown) + len("Saved replies") + len(line) < limits.EMBED_TOTAL:
+            add_field(shown, "Saved replies", line)
         await interaction.response.send_message(embed=shown, ephemeral=True)
