@@ -1,12 +1,14 @@
-"""Talk to a consultant: the member's request, the staff queue, the private threads, and the
-staff leads' blocklist."""
+"""Talk to a consultant: the member's request, the staff queue, the private threads, the
+staff leads' blocklist, and the follow-ups consultants book."""
 
 from bot.bot import SupportBot
 from cogs.consult._blocks import ConsultBlocks
 from cogs.consult._cog import Consult
+from cogs.consult._follow_up_cog import FollowUps
 
 
 async def setup(bot: SupportBot) -> None:
     consult = Consult(bot, bot.services)
     await bot.add_cog(consult)
     await bot.add_cog(ConsultBlocks(bot, bot.services, consult.flow))
+    await bot.add_cog(FollowUps(bot, consult.flow))
