@@ -18,10 +18,12 @@ import simcord
 
 from bot.consultations import FollowUp, FollowUpState, Outcome, Status
 from bot.settings import Settings
-from tests.conftest import ConsultServer, restart
+from cogs.consult._follow_up_cog import CancelFollowUpButton, StaleFollowUpButton
+from tests.conftest import ConsultServer, make_consult_server, restart
 from tests.helpers import text_of, the_bot
 from tests.test_consult_member import ask, said
 from tests.test_consult_staff import button_ids, cards, open_and_claim, the_thread
+from tests.test_permission_edges import NOT_STAFF, copy_with_buttons, with_extras
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 DUE = START + dt.timedelta(minutes=10)
@@ -95,7 +97,10 @@ async def test_booking_in_a_closed_requests_thread_tells_the_member_with_a_cance
     assert result.ephemeral
     reply = said(result)
     assert f"Follow-up booked with <@{server.member.id}>" in reply
-    assert "**Thu 01 Jan 2026, 00:10** in UTC (the server's; they haven't saved one)" in reply
+    assert (
+        "**Thu 01 Jan 2026, 00:10** in UTC (the server's time zone: they haven't saved their own)"
+        in reply
+    )
     assert f"<t:{int(DUE.timestamp())}:F>" in reply
     assert "with your note" in reply
     told = the_thread(server).history()[-1]
@@ -386,6 +391,40 @@ async def test_a_member_who_already_asked_again_gets_it_in_their_request(
     assert "asked to check in" in server.member.user.dm_channel.history()[-1].content
 
 
+async def test_one_due_while_the_conversation_goes_on_with_someone_else_is_posted_there(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    await open_and_claim(server)
+    thread = the_thread(server)
+    await book(server)
+    await server.staff[0].slash(thread, "ticket transfer", to=server.staff[1])
+
+    await server.env.advance_time(11 * 60)
+
+    (follow_up,) = await stored(server)
+    assert follow_up.outcome is Outcome.ACTIVE
+    assert follow_up.request_id == follow_up.consultation_id  # no second request
+    (message,) = checking_in(server)
+    assert (
+        f"<@{server.staff[0].id}> asked to check in with you today, and "
+        f"<@{server.staff[1].id}> is here with you." in message.content
+    )
+    for line in CRISIS:
+        assert line in text_of(message)
+    (notice,) = notices(server)
+    assert (
+        f"They already have request #1 with <@{server.staff[1].id}>, so I posted the check-in "
+        f"in <#{thread.id}>." in notice.content
+    )
+    assert notice.content.startswith("It's time for the follow-up")
+    ping = next(
+        r for r in posts_to(server, server.queue.id) if r.json and NOTE in r.json["content"]
+    )
+    assert ping.json is not None
+    assert ping.json["allowed_mentions"]["users"] == [server.staff[0].id]
+
+
 async def test_a_member_who_left_gets_nothing_and_staff_are_told(
     consult_server: ConsultServer,
 ) -> None:
@@ -515,3 +554,128 @@ async def test_queue_list_shows_follow_ups_due_in_the_next_24_hours(
     assert f"booked by <@{server.staff[0].id}>" in listing
     assert f"<t:{due + 86400}:R>" not in listing
     assert "Follow-ups due" not in member_try
+
+
+# --------------------------------------------------------------------------- every kind of person
+
+
+CANCEL = {
+    "the-member": True,
+    "the-booker": True,
+    "the-booker-who-lost-the-role": False,
+    "other-staff": False,
+    "member": False,
+    "staff-of-another-server": False,
+    "admin": True,
+    "admin-who-lost-manage-server": False,
+    "staff-who-lost-the-role": False,
+    "holder-of-a-look-alike-role": False,
+    "administrator": True,
+}
+
+
+def person(server: ConsultServer, who: str) -> simcord.MemberActor:
+    if who == "the-member":
+        return server.member
+    if who == "the-booker":
+        return server.staff[0]
+    if who == "the-booker-who-lost-the-role":
+        server.env.backend.remove_member_role(
+            server.guild.id, server.staff[0].id, server.staff_role.id
+        )
+        return server.staff[0]
+    if who == "other-staff":
+        return server.staff[1]
+    return with_extras(server, who)
+
+
+@pytest.mark.parametrize(("who", "allowed"), CANCEL.items())
+async def test_who_may_cancel_a_check_in(
+    consult_server: ConsultServer, who: str, allowed: bool
+) -> None:
+    server = consult_server
+    await claimed_and_closed(server)
+    await book(server)
+    (booked,) = await stored(server)
+    actor = person(server, who)
+    await server.env.settle()
+    custom_id = f"followup:cancel:{booked.id}"
+    copy = await copy_with_buttons(server.env, server.general, custom_id)
+
+    pressed = await actor.click(copy, custom_id=custom_id)
+
+    (after,) = await stored(server)
+    if allowed:
+        assert "Cancelled" in said(pressed)
+        assert after.state is FollowUpState.CANCELLED
+        assert after.cancelled_by == actor.id
+        return
+    assert after.state is FollowUpState.BOOKED
+    if who == "the-booker-who-lost-the-role":
+        assert "only this server's staff" in said(pressed)
+    else:
+        assert "Only the member, the staff member who booked this check-in" in said(pressed)
+
+
+@pytest.mark.parametrize("who", [*NOT_STAFF, "the-member", "other-staff", "administrator"])
+async def test_who_may_book_a_follow_up(consult_server: ConsultServer, who: str) -> None:
+    server = consult_server
+    await open_and_claim(server)
+    actor = person(server, who)
+    await server.env.settle()
+    # Only the member, staff (Manage Threads) and Administrators can see the private thread;
+    # everyone else is asked where they can: the staff check comes first.
+    where = the_thread(server) if who in ("the-member", "other-staff", "administrator") else None
+
+    result = await actor.slash(where or server.general, "ticket follow-up", when="in 1 day")
+
+    if who in ("other-staff", "administrator"):
+        assert "Follow-up booked with" in said(result)
+        assert [f.staff_id for f in await stored(server)] == [actor.id]
+        return
+    assert "only this server's staff" in said(result)
+    assert await stored(server) == []
+
+
+def test_a_stale_or_forged_follow_up_id_is_out_of_date_not_an_error() -> None:
+    """Checked by the button's template and the stale catch-all (both registered)."""
+    cancel = CancelFollowUpButton.__discord_ui_compiled_template__
+    stale = StaleFollowUpButton.__discord_ui_compiled_template__
+    for custom_id in ("followup:cancel:1", "followup:cancel:abc", "followup:cancel:"):
+        assert cancel.fullmatch(custom_id)
+        assert not stale.fullmatch(custom_id)
+    for custom_id in ("followup:undo:1", "followup:cancel:1:2", "followup:"):
+        assert stale.fullmatch(custom_id)
+        assert not cancel.fullmatch(custom_id)
+
+
+@pytest.mark.parametrize(
+    "custom_id", ["followup:cancel:abc", "followup:cancel:999", "followup:undo:1", "followup:x"]
+)
+async def test_a_forged_or_old_button_is_answered_out_of_date(
+    consult_server: ConsultServer, custom_id: str
+) -> None:
+    server = consult_server
+    await claimed_and_closed(server)
+    await book(server)
+    copy = await copy_with_buttons(server.env, server.general, custom_id)
+
+    pressed = await server.member.click(copy, custom_id=custom_id)
+
+    assert "out of date" in said(pressed)
+    assert [f.state for f in await stored(server)] == [FollowUpState.BOOKED]
+
+
+async def test_another_servers_check_in_is_out_of_date_here(env: simcord.Env) -> None:
+    first = await make_consult_server(env)
+    second = await make_consult_server(env)
+    await claimed_and_closed(first)
+    await book(first)
+    (booked,) = await stored(first)
+    custom_id = f"followup:cancel:{booked.id}"
+    copy = await copy_with_buttons(env, second.general, custom_id)
+
+    pressed = await second.admin.click(copy, custom_id=custom_id)
+
+    assert "out of date" in said(pressed)
+    assert [f.state for f in await stored(first)] == [FollowUpState.BOOKED]

@@ -155,12 +155,12 @@ async def cancel_follow_up(
         raise OutOfDateError()
     by_member = interaction.user.id == found.member_id
     if not by_member and not is_admin(interaction):
-        await flow.require_staff(interaction)
         if interaction.user.id != found.staff_id:
             raise UserFacingError(
                 "Only the member, the staff member who booked this check-in or a server admin "
                 "can cancel it."
             )
+        await flow.require_staff(interaction)  # the booker, while they are staff here
     await defer(interaction)
     cancelled = await flow.follow_ups.cancel(
         interaction.guild_id, found.id, interaction.user.id, flow.now()

@@ -50,7 +50,11 @@ def _cut(text: str) -> str:
 def booked_reply(follow_up: FollowUp, *, zone_is_members: bool, staff_zone: str | None) -> str:
     """To the staff member who booked it (private)."""
     local = follow_up.due_at.astimezone(load_zone(follow_up.timezone))
-    whose = "their time zone" if zone_is_members else "the server's; they haven't saved one"
+    whose = (
+        "their time zone"
+        if zone_is_members
+        else "the server's time zone: they haven't saved their own"
+    )
     text = (
         f"Follow-up booked with <@{follow_up.member_id}> for **{local:%a %d %b %Y, %H:%M}** "
         f"in {follow_up.timezone} ({whose}): {when(follow_up.due_at)} on your own clock."
@@ -97,16 +101,18 @@ def cancelled_reply(follow_up: FollowUp, *, by_member: bool) -> str:
 # --------------------------------------------------------------------------- when it comes round
 
 
-def checking_in_message(follow_up: FollowUp, request: Consultation) -> str:
-    """In the thread, to the member (it pings them); sent with every crisis line."""
-    with_them = (
-        "so this conversation is open again"
-        if request.claimed_by == follow_up.staff_id
-        else f"so I'm letting you know here, where <@{request.claimed_by}> is with you"
-    )
+def checking_in_message(follow_up: FollowUp, request: Consultation, *, reopened: bool) -> str:
+    """In the thread, to the member (it pings them); sent with every crisis line. ``reopened``:
+    the conversation was opened again for it (else it is the member's own open request)."""
+    if reopened:
+        where = ", so this conversation is open again"
+    elif request.claimed_by not in (None, follow_up.staff_id):
+        where = f", and <@{request.claimed_by}> is here with you"
+    else:
+        where = ""
     return _cut(
-        f"Hi <@{follow_up.member_id}>, {_booker(follow_up)} asked to check in with you today, "
-        f"{with_them}. How have things been? Reply whenever you're ready; there's no rush. If "
+        f"Hi <@{follow_up.member_id}>, {_booker(follow_up)} asked to check in with you "
+        f"today{where}. How have things been? Reply whenever you're ready; there's no rush. If "
         "you need someone right now, the lines below are free and open any time.\n-# " + REMINDER
     )
 

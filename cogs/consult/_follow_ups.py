@@ -186,7 +186,9 @@ class FollowUpFlow(OpeningHours):
             await self._reopen_with_consultant(guild, config, routed, follow_up, request)
         elif request.status is Status.CLAIMED:  # the member's own request, with someone
             thread = await self._thread_for(guild, request)
-            told = thread is not None and await self._tell_in_thread(thread, follow_up, request)
+            told = thread is not None and await self._tell_in_thread(
+                thread, follow_up, request, reopened=False
+            )
             if not told:
                 await self._tell_by_dm(guild, follow_up, request)
             shown = thread.id if told and thread is not None else None
@@ -217,7 +219,7 @@ class FollowUpFlow(OpeningHours):
             why = say.no_thread(problem)
             await self._waiting(guild, config, routed, follow_up, undone or request, why=why)
             return
-        await self._tell_in_thread(opened.thread, follow_up, opened.consultation)
+        await self._tell_in_thread(opened.thread, follow_up, opened.consultation, reopened=True)
         await self._notice(
             guild,
             routed,
@@ -250,13 +252,13 @@ class FollowUpFlow(OpeningHours):
         await self._notice(guild, routed, text, pinged)
 
     async def _tell_in_thread(
-        self, thread: discord.Thread, follow_up: FollowUp, request: Consultation
+        self, thread: discord.Thread, follow_up: FollowUp, request: Consultation, *, reopened: bool
     ) -> bool:
         try:
             if thread.archived:
                 await thread.edit(archived=False)
             await thread.send(
-                say.checking_in_message(follow_up, request),
+                say.checking_in_message(follow_up, request, reopened=reopened),
                 embed=crisis_embed(self.bot.crisis),
                 allowed_mentions=discord.AllowedMentions(
                     users=[discord.Object(follow_up.member_id)]
