@@ -15,6 +15,7 @@ from bot.consultations import (
     ConsultationService,
     ConsultBlockService,
     ConsultTypeService,
+    FollowUpService,
     HoursService,
     IntakeService,
     OnCallService,
@@ -38,6 +39,7 @@ class _Built:
     intake: IntakeService
     oncall: OnCallService
     hours: HoursService
+    follow_ups: FollowUpService
     checkins: CheckinService
     milestones: MilestoneRepository
     state: BotState
@@ -64,6 +66,7 @@ class Services:
             intake=IntakeService(db, cipher),
             oncall=OnCallService(db),
             hours=HoursService(db),
+            follow_ups=FollowUpService(db, cipher),
             checkins=CheckinService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
             state=BotState(db),
@@ -105,6 +108,10 @@ class Services:
     @property
     def hours(self) -> HoursService:
         return self._get().hours
+
+    @property
+    def follow_ups(self) -> FollowUpService:
+        return self._get().follow_ups
 
     @property
     def checkins(self) -> CheckinService:

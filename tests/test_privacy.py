@@ -163,6 +163,25 @@ class Seeder:
                 (guild, member, by, self.cipher.encrypt(reason), epoch(T0)),
             )
 
+    async def follow_up(
+        self, consultation_id: int, member: int, staff: int, note: str | None, guild: int = GUILD
+    ) -> None:
+        """A check-in the staff member booked with the member (``/ticket follow-up``)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO consult_follow_ups (guild_id, consultation_id, member_id, staff_id, "
+                "due_at, timezone, note, created_at) VALUES (?, ?, ?, ?, ?, 'UTC', ?, ?)",
+                (
+                    guild,
+                    consultation_id,
+                    member,
+                    staff,
+                    epoch(T0) + 86400,
+                    self.cipher.encrypt(note),
+                    epoch(T0),
+                ),
+            )
+
     async def oncall(self, staff: int, guild: int = GUILD) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(
@@ -190,6 +209,7 @@ async def seed_everything(seed: Seeder) -> int:
         MEMBER, status="closed", closed_at=T0, note=f"{SENTINEL} first", thread_id=41
     )
     await seed.staff_note(closed, STAFF, f"{SENTINEL} staff view")
+    await seed.follow_up(closed, MEMBER, STAFF, f"{SENTINEL} follow-up")
     opened = await seed.consultation(
         MEMBER, status="claimed", claimed_by=STAFF, note=f"{SENTINEL} second", thread_id=42
     )
@@ -237,6 +257,7 @@ async def test_collect_returns_everything_decrypted_with_ids_as_strings(
     data = collected["data"]
     assert set(data) == {
         "consultation_events",
+        "consult_follow_ups",
         "consultations",
         "consult_blocks",
         "checkins",
@@ -273,6 +294,16 @@ async def test_collect_returns_everything_decrypted_with_ids_as_strings(
     }
     assert withheld["consult_blocks.reason"]["records"] == 1
     assert "block reason" not in json.dumps(collected)
+    # A follow-up shows when and who booked it; the consultant's note is withheld.
+    follow_up = data["consult_follow_ups"]["records"][0]
+    assert (follow_up["staff_id"], follow_up["due_at"], follow_up["state"]) == (
+        str(STAFF),
+        "2026-01-02T12:00:00Z",
+        "booked",
+    )
+    assert "note" not in follow_up
+    assert withheld["consult_follow_ups.note"]["records"] == 1
+    assert f"{SENTINEL} follow-up" not in json.dumps(collected)
     assert not is_empty(collected)
 
 
@@ -288,6 +319,7 @@ async def test_a_staff_member_sees_what_they_did_but_never_other_members_notes(
     assert set(collected["data"]) == {
         "consultation_notes",
         "consultation_events",
+        "consult_follow_ups",
         "consultations",
         "consult_blocks",
     }
@@ -349,6 +381,7 @@ async def test_erase_deletes_everything_for_the_member_and_reports_open_requests
     assert report.deleted == {
         "consultation_notes": 1,
         "consultation_events": 3,
+        "consult_follow_ups": 1,
         "consultations": 2,
         "consult_blocks": 1,
         "checkins": 1,
@@ -396,6 +429,7 @@ async def test_erasing_a_staff_member_anonymises_their_part_in_others_requests(
     assert report.anonymised == {
         "consultation_notes": 1,
         "consultation_events": 1,
+        "consult_follow_ups": 1,  # staff_id: the check-in is left to the queue
         "consultations": 2,  # claimed_by on one, closed_by on the other
         "consult_blocks": 1,  # blocked_by: the block on the member stays
     }
@@ -464,7 +498,7 @@ async def test_erase_writes_an_audit_row_without_any_id(db: Database, seed: Seed
     await erase(db, MEMBER, GUILD, audit=entry)
 
     rows = await db.fetchall("SELECT * FROM privacy_audit ORDER BY id")
-    assert [r["rows_deleted"] for r in rows] == [11, 0]
+    assert [r["rows_deleted"] for r in rows] == [12, 0]
     assert rows[0]["subject_code"] == pseudonym(secret, MEMBER)
     assert rows[0]["guild_id"] == GUILD
     text = " ".join(str(value) for row in rows for value in tuple(row))

@@ -22,6 +22,7 @@ from bot.db import Database
 from bot.privacy import (
     CHECKINS,
     CONSULT_BLOCKS,
+    CONSULT_FOLLOW_UPS,
     CONSULTATION_ANSWERS,
     CONSULTATION_EVENTS,
     CONSULTATION_NOTES,
@@ -397,6 +398,7 @@ async def test_every_table_of_the_member_is_described_exactly(
     await seed.crisis_match(MEMBER, T0)
     await seed.consult_block(MEMBER, STAFF, "b")
     await seed.oncall(MEMBER)
+    await seed.follow_up(closed, MEMBER, STAFF, "f")
 
     collected = await collect(db, cipher, MEMBER, GUILD, now=T0, retention_days=21)
 
@@ -415,6 +417,7 @@ async def test_every_table_of_the_member_is_described_exactly(
         for s, n in (
             (CONSULTATION_EVENTS, 1),
             (CONSULTATION_ANSWERS, 1),
+            (CONSULT_FOLLOW_UPS, 1),
             (CONSULTATIONS, 1),
             (CONSULT_BLOCKS, 1),
             (CHECKINS, 1),

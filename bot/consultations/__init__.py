@@ -9,7 +9,8 @@ is importable from here.
 # database thread), queries (reads, notes, stats), departures (a member leaves or returns, a
 # thread or card is deleted), service (the state machine), blocks (the blocklist), oncall
 # (who is on call, and how many requests each holds), types (the kinds of consultation a
-# server offers) and routing (where a request of a type goes, and which types staff cover).
+# server offers) and routing (where a request of a type goes, and which types staff cover);
+# follow_ups (check-ins a consultant books) and follow_up_times (the times they are typed as).
 
 from bot.consultations.blocks import (
     BLOCK_REASON,
@@ -23,6 +24,24 @@ from bot.consultations.blocks import (
 )
 from bot.consultations.departures import (
     ConsultationDepartures,
+)
+from bot.consultations.follow_up_times import (
+    MAX_DAYS_AHEAD,
+    FollowUpTimeError,
+    check_bounds,
+    parse_when,
+)
+from bot.consultations.follow_ups import (
+    DUE_SOON,
+    FOLLOW_UP_NOTE,
+    FOLLOW_UP_NOTE_LIMIT,
+    MAX_BOOKED,
+    Fired,
+    FollowUp,
+    FollowUpNotBookedError,
+    FollowUpService,
+    FollowUpState,
+    Outcome,
 )
 from bot.consultations.holds import HoursService, Released
 from bot.consultations.hours import (
@@ -147,9 +166,14 @@ __all__ = [
     "COOLDOWN_KINDS",
     "DEFAULT_QUESTIONS",
     "DEFAULT_TYPE_NAME",
+    "DUE_SOON",
     "EVERYTHING",
+    "FOLLOW_UP_NOTE",
+    "FOLLOW_UP_NOTE_LIMIT",
     "LABEL_LIMIT",
     "MAX_BLOCK_DAYS",
+    "MAX_BOOKED",
+    "MAX_DAYS_AHEAD",
     "MAX_QUESTIONS",
     "MAX_TYPES",
     "MEMBER_TOPICS",
@@ -191,6 +215,12 @@ __all__ = [
     "CustomEmoji",
     "DuplicateTypeNameError",
     "EditedType",
+    "Fired",
+    "FollowUp",
+    "FollowUpNotBookedError",
+    "FollowUpService",
+    "FollowUpState",
+    "FollowUpTimeError",
     "Form",
     "Hours",
     "HoursMode",
@@ -206,6 +236,7 @@ __all__ = [
     "OnCallService",
     "OnCallStaff",
     "OutOfHours",
+    "Outcome",
     "OverCapError",
     "Question",
     "QuestionNotFoundError",
@@ -231,11 +262,13 @@ __all__ = [
     "TypeNotFoundError",
     "TypeRefusedError",
     "Urgency",
+    "check_bounds",
     "coverage",
     "custom_emoji",
     "from_ts",
     "open_requests",
     "out_of_hours",
+    "parse_when",
     "route",
     "routed_config",
     "server_hours",

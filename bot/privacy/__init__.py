@@ -39,6 +39,7 @@ from bot.privacy.notice import NOTICE_FILE, NoticeSection, PrivacyNotice, load_p
 from bot.privacy.registry import (
     CHECKINS,
     CONSULT_BLOCKS,
+    CONSULT_FOLLOW_UPS,
     CONSULTATION_ANSWERS,
     CONSULTATION_EVENTS,
     CONSULTATION_NOTES,
@@ -70,6 +71,7 @@ __all__ = [
     "CONSULTATION_EVENTS",
     "CONSULTATION_NOTES",
     "CONSULT_BLOCKS",
+    "CONSULT_FOLLOW_UPS",
     "CRISIS_MATCHES",
     "ERASED_ID",
     "EXPORT_FORMAT",

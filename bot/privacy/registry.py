@@ -109,6 +109,53 @@ CONSULTATION_ANSWERS = Source(
     brief=("consultation_id", "label", "answer"),
 )
 
+CONSULT_FOLLOW_UPS = Source(
+    table="consult_follow_ups",
+    title="Check-ins a consultant booked with you",
+    purpose=(
+        "When a consultant books a follow-up with you (/ticket follow-up): so the bot can open "
+        "your conversation again at that time and tell you both."
+    ),
+    who_can_see=(
+        "You (in your private thread and /consult-status) and staff of that server (/queue "
+        "list; the consultant's /queue follow-ups)."
+    ),
+    member_columns=(
+        MemberColumn("member_id", "Member the check-in is with", OnErase.DELETE_ROW),
+        MemberColumn("staff_id", "Staff member who booked it", OnErase.ANONYMISE),
+        MemberColumn("cancelled_by", "Who cancelled it", OnErase.ANONYMISE),
+    ),
+    columns=(
+        Column("id", "Check-in id", Kind.NUMBER),
+        Column("guild_id", "Server", Kind.SNOWFLAKE),
+        Column("consultation_id", "Request it was booked on", Kind.NUMBER),
+        Column("due_at", "When", Kind.TIME),
+        Column("timezone", "Time zone the time was given in"),
+        Column(
+            "note",
+            "The consultant's note",
+            Kind.SECRET,
+            withheld=(
+                "Written by the consultant for themselves, like staff notes on a request; it is "
+                "deleted with the check-in."
+            ),
+        ),
+        Column("state", "Status (booked, fired, done or cancelled)"),
+        Column("created_at", "Booked", Kind.TIME),
+        Column("fired_at", "Came round", Kind.TIME),
+        Column("outcome", "What happened then"),
+        Column("request_id", "Request it opened or was posted in", Kind.NUMBER),
+        Column("finished_at", "Done or cancelled", Kind.TIME),
+    ),
+    retention=Retention(
+        "Deleted {days} days after it came round or was cancelled, and with your request.",
+        timestamp="finished_at",
+        where="state IN ('done', 'cancelled')",
+    ),
+    actor_view=("guild_id", "due_at", "state"),
+    brief=("due_at", "state"),
+)
+
 CONSULTATIONS = Source(
     table="consultations",
     title="Your requests to talk to a consultant",
@@ -316,6 +363,7 @@ REGISTRY: tuple[Source, ...] = (
     CONSULTATION_NOTES,
     CONSULTATION_EVENTS,
     CONSULTATION_ANSWERS,
+    CONSULT_FOLLOW_UPS,
     CONSULTATIONS,
     CONSULT_BLOCKS,
     CHECKINS,

@@ -1,8 +1,9 @@
 """Talk to a consultant: the member's request, the staff queue, and the private threads.
 
 Commands: ``/consult`` (a form; a second use shows the request you have),
-``/consult-status``, ``/consult-cancel`` for members; ``/ticket close|release|transfer|note|notes``
-inside a request's private thread and ``/queue list|next|stats`` for staff.
+``/consult-status``, ``/consult-cancel`` for members; ``/ticket close|release|transfer|note|notes|
+follow-up`` inside a request's private thread and ``/queue list|next|stats|follow-ups`` for staff
+(follow-ups: ``_follow_up_cog``).
 
 Why ``/consult`` is a plain command with ``/consult-status`` and ``/consult-cancel`` beside it:
 Discord does not let a command group also be a command, and ``/consult`` is the one name every
@@ -21,13 +22,19 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.bot import SupportBot
-from bot.consultations import STAFF_NOTE_LIMIT, AlreadyClaimedError
+from bot.consultations import FOLLOW_UP_NOTE_LIMIT, STAFF_NOTE_LIMIT, AlreadyClaimedError
 from bot.errors import TryAgainError, UserFacingError
 from bot.services import Services
 from bot.ui import send_ephemeral
 from cogs._components import bind, defer
 from cogs.consult import _embeds as render
 from cogs.consult._flow import ConsultFlow
+from cogs.consult._follow_up_cog import (
+    book_follow_up,
+    list_follow_ups,
+    member_follow_ups,
+    with_cancel_buttons,
+)
 from cogs.consult._forms import handle_form, open_form
 from cogs.consult._views import DYNAMIC_ITEMS, ask_to_cancel, member_request_view
 
@@ -84,17 +91,24 @@ class Consult(commands.Cog, name="Consult"):
         assert interaction.guild_id is not None
         service = self.flow.service
         current = await service.active_for_member(interaction.guild_id, interaction.user.id)
+        booked, items = await member_follow_ups(
+            self.flow, interaction.guild_id, interaction.user.id
+        )
         if current is None:
             latest = await service.latest_for_member(interaction.guild_id, interaction.user.id)
-            await send_ephemeral(interaction, embed=render.status_embed(latest, None, config, None))
+            await send_ephemeral(
+                interaction,
+                embeds=[render.status_embed(latest, None, config, None), *booked],
+                view=with_cancel_buttons(None, items, label="Cancel check-in"),
+            )
             return
         position = await service.position(current)
         routed, kind = await self.flow.routed(config, current)
         back_at = await self.flow.staff_back(config, current, self.flow.now())
         await send_ephemeral(
             interaction,
-            embed=render.status_embed(current, position, routed, back_at, kind),
-            view=member_request_view(current),
+            embeds=[render.status_embed(current, position, routed, back_at, kind), *booked],
+            view=with_cancel_buttons(member_request_view(current), items, label="Cancel check-in"),
         )
 
     @app_commands.command(name="consult-cancel")
@@ -176,6 +190,20 @@ class Consult(commands.Cog, name="Consult"):
         notes = await self.flow.service.notes(consultation.id)
         await send_ephemeral(interaction, embed=render.notes_embed(consultation, notes))
 
+    @ticket.command(name="follow-up")
+    @app_commands.describe(
+        when="In the member's time zone: 2026-12-05 14:00, tomorrow 14:00, or in 3 days",
+        note="Optional, for you: shown to staff when it comes round, never to the member",
+    )
+    async def ticket_follow_up(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        when: app_commands.Range[str, 1, 40],
+        note: app_commands.Range[str, 1, FOLLOW_UP_NOTE_LIMIT] | None = None,
+    ) -> None:
+        """Book a check-in with this member: I'll open the conversation again then."""
+        await book_follow_up(self.flow, interaction, when, note)
+
     # ------------------------------------------------------------------ staff: the queue
 
     @queue.command(name="list")
@@ -205,6 +233,11 @@ class Consult(commands.Cog, name="Consult"):
             await send_ephemeral(interaction, render.claimed_reply(claimed))
             return
         raise UserFacingError("Others are claiming requests right now. Please try again.")
+
+    @queue.command(name="follow-ups")
+    async def queue_follow_ups(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """The check-ins you booked here that are still to come, to cancel any."""
+        await list_follow_ups(self.flow, interaction)
 
     @queue.command(name="stats")
     async def queue_stats(self, interaction: discord.Interaction[SupportBot]) -> None:

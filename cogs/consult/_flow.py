@@ -34,7 +34,7 @@ from cogs._components import defer
 from cogs.consult import _embeds as render
 from cogs.consult._block_render import paused_embed
 from cogs.consult._flow_base import is_staff_member
-from cogs.consult._hours import OpeningHours
+from cogs.consult._follow_ups import FollowUpFlow
 from cogs.consult._hours_render import hours_embed
 from cogs.consult._transcript_button import transcript_view
 from cogs.consult._views import member_request_view, pager_view, paused_view
@@ -58,7 +58,7 @@ def staff_named() -> Iterator[None]:
         raise
 
 
-class ConsultFlow(OpeningHours):
+class ConsultFlow(FollowUpFlow):
     """What happens in Discord when a request is created, claimed, released or closed.
 
     The layers below (``cogs.consult._flow_base``) post cards, run threads and answer events;
@@ -437,6 +437,7 @@ class ConsultFlow(OpeningHours):
             names=type_names(kinds),
             scope=render.scope_line(kinds, covers),
         )
+        await self.add_follow_ups_due(embed, guild_id, covers)
         return embed, pager_view(shown.page, shown.pages)
 
     async def show_existing(

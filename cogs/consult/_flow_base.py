@@ -4,8 +4,8 @@
 only the layers below it: ``FlowBase`` here, ``Cards`` (``_cards``: the staff card and
 notices), ``Threads`` (``_threads``: the private thread), ``Events`` (``_events``: Discord
 events, start-up and timers), ``OpeningHours`` (``_hours``: out-of-hours requests held,
-routed or noticed, and released at opening time), then ``ConsultFlow`` (checks, member side,
-staff actions).
+routed or noticed, and released at opening time), ``FollowUpFlow`` (``_follow_ups``: booked
+check-ins coming round), then ``ConsultFlow`` (checks, member side, staff actions).
 """
 
 from __future__ import annotations
