@@ -140,6 +140,7 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "bot/consultations/_rows.py": _CONSULTATIONS,
     "bot/consultations/queries.py": _CONSULTATIONS,
     "bot/consultations/departures.py": _CONSULTATIONS,
+    "bot/consultations/closing.py": _CONSULTATIONS,
     "bot/consultations/service.py": _CONSULTATIONS,
     # The service tests only: they reach every function on a real file. The SimCord files
     # (test_privacy_commands.py, test_forget_scope.py, test_privacy_sentinel.py) reach the

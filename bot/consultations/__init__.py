@@ -7,9 +7,10 @@ is importable from here.
 
 # The package, by job: values (limits, enums, refusals, dataclasses), _rows (SQL helpers on the
 # database thread), queries (reads, notes, stats), departures (a member leaves or returns, a
-# thread or card is deleted), service (the state machine), blocks (the blocklist), oncall
-# (who is on call, and how many requests each holds), types (the kinds of consultation a
-# server offers) and routing (where a request of a type goes, and which types staff cover).
+# thread or card is deleted), closing (a staff close, a member's cancel), service (the state
+# machine), blocks (the blocklist), oncall (who is on call, and how many requests each holds),
+# types (the kinds of consultation a server offers) and routing (where a request of a type
+# goes, and which types staff cover).
 
 from bot.consultations.blocks import (
     BLOCK_REASON,
