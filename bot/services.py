@@ -15,6 +15,7 @@ from bot.consultations import (
     ConsultationService,
     ConsultBlockService,
     ConsultTypeService,
+    FeedbackService,
     HoursService,
     IntakeService,
     OnCallService,
@@ -37,6 +38,7 @@ class _Built:
     intake: IntakeService
     oncall: OnCallService
     hours: HoursService
+    feedback: FeedbackService
     checkins: CheckinService
     milestones: MilestoneRepository
     state: BotState
@@ -62,6 +64,7 @@ class Services:
             intake=IntakeService(db, cipher),
             oncall=OnCallService(db),
             hours=HoursService(db),
+            feedback=FeedbackService(db, cipher),
             checkins=CheckinService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
             state=BotState(db),
@@ -102,6 +105,10 @@ class Services:
     @property
     def hours(self) -> HoursService:
         return self._get().hours
+
+    @property
+    def feedback(self) -> FeedbackService:
+        return self._get().feedback
 
     @property
     def checkins(self) -> CheckinService:
