@@ -24,6 +24,7 @@ from bot.consultations.blocks import (
 )
 from bot.consultations.closing import (
     MemberClosed,
+    back_in_queue,
     claimed_already,
 )
 from bot.consultations.departures import (
@@ -273,6 +274,7 @@ __all__ = [
     "TypeNotFoundError",
     "TypeRefusedError",
     "Urgency",
+    "back_in_queue",
     "claimed_already",
     "coverage",
     "custom_emoji",

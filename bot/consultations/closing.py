@@ -141,11 +141,7 @@ class ConsultationClosing(ConsultationDepartures):
             if row["guild_id"] != guild_id or row["member_id"] != member_id:
                 raise NotFoundError()
             if row["status"] == Status.OPEN:
-                raise NoLongerOpenError(
-                    f"Request #{row['number']} is back in the queue, waiting for a staff member "
-                    "to pick it up, so there is no conversation to close yet. If you'd like to "
-                    "stop, `/consult-cancel` withdraws it."
-                )
+                raise NoLongerOpenError(back_in_queue(int(row["number"])))
             cursor = c.execute(_MEMBER_CLOSE, (stamp, member_id, request_id))
             if cursor.rowcount != 1:
                 raise _not_open(row, action="closed")
@@ -203,4 +199,13 @@ def claimed_already(number: int) -> str:
         f"A staff member is already with you on request #{number}. If you'd like to stop, "
         'press "Close my request" on the first message of your private thread, or tell them '
         "there and they will close it."
+    )
+
+
+def back_in_queue(number: int) -> str:
+    """To a member who presses "Close my request" on a request released back to the queue."""
+    return (
+        f"Request #{number} is back in the queue, waiting for a staff member to pick it up, so "
+        "there is no conversation to close yet. If you'd like to stop, `/consult-cancel` "
+        "withdraws it."
     )
