@@ -131,8 +131,8 @@ def member_closed_log_line(consultation: Consultation, member_name: str | None) 
     else:  # pragma: no cover - a member closes only a request someone claimed
         waited = "never claimed"
     return (
-        f"📁 Request #{consultation.number} closed by <@{consultation.member_id}>{name} "
-        f"(the member, with Close my request) · {waited}"
+        f"📁 Request #{consultation.number} closed by the member, <@{consultation.member_id}>"
+        f"{name}, with Close my request · {waited}"
     )
 
 
