@@ -499,11 +499,13 @@ async def test_nobody_is_asked_when_nobody_was_with_them(consult_server: Consult
     server = consult_server
     await ask(server)
     form = await server.staff[0].click(card_for(server, 1), label="Close")
-    await server.staff[0].submit_modal(form, {"reason": "duplicate"})
+    closed = await server.staff[0].submit_modal(form, {"reason": "duplicate"})
+    assert "Request #1 is closed" in said(closed)
     await ask(server, server.members[1])
     cancel = await server.members[1].slash(server.general, "consult-cancel")
     assert cancel.response is not None
-    await server.members[1].click(cancel.response, label="Yes, cancel it")
+    cancelled = await server.members[1].click(cancel.response, label="Yes, cancel it")
+    assert "Request #2 is cancelled" in said(cancelled)
 
     assert questions(server.member.user) == []
     assert questions(server.members[1].user) == []
