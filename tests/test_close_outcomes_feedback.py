@@ -8,6 +8,7 @@ Every outcome, every way a request ends (for who is asked for feedback), both si
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 
 import pytest
@@ -41,6 +42,7 @@ from bot.crypto import Cipher
 from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
+from bot.privacy import collect, erase, purge_expired
 from bot.text import TextRefusedError
 
 GUILD = 1000
@@ -677,3 +679,64 @@ async def test_each_reader_sees_only_the_comments_they_may(
     assert other == ()
     assert private not in [c.request_id for c in consultant]
     assert await feedback.comments(OTHER_GUILD, 999, lead=True) == ()
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+async def test_a_comment_is_purged_at_exactly_retention_days_and_the_rating_kept(
+    service: ConsultationService, feedback: FeedbackService, db: Database
+) -> None:
+    await rated(service, feedback, 1, STAFF, 4, T0, comment=("words", Audience.LEADS))
+    retention = 30
+
+    early = await purge_expired(db, T0 + retention * DAY - SECOND, retention)
+    assert "consultation_feedback" not in early.purged
+    row = await raw_feedback(db, 1)
+    assert row is not None
+    assert row["comment"] is not None
+
+    due = await purge_expired(db, T0 + retention * DAY, retention)
+
+    assert due.purged["consultation_feedback"] == 1
+    row = await raw_feedback(db, 1)
+    assert row is not None
+    assert (row["comment"], row["rating"], row["audience"]) == (None, 4, "leads")
+    assert await feedback.comments(GUILD, 999, lead=True) == ()
+
+
+async def test_erasing_the_member_deletes_their_feedback_and_the_staff_keeps_none_of_theirs(
+    service: ConsultationService, feedback: FeedbackService, db: Database, cipher: Cipher
+) -> None:
+    first = await rated(service, feedback, 1, STAFF, 4, T0, comment=("mine", Audience.LEADS))
+    second = await rated(service, feedback, 2, STAFF, 5, T0)
+
+    exported = await collect(db, cipher, 1, GUILD, now=T0)
+    [record] = exported["data"]["consultation_feedback"]["records"]
+    assert (record["consultation_id"], record["rating"], record["comment"]) == (first, 4, "mine")
+    as_staff = await collect(db, cipher, STAFF, GUILD, now=T0)
+    mentions = as_staff["data"]["consultation_feedback"]["mentions"]
+    assert sorted(m["rating"] for m in mentions) == [4, 5]
+    assert "mine" not in json.dumps(as_staff)
+
+    member_report = await erase(db, 1, GUILD)
+    assert member_report.deleted["consultation_feedback"] == 1
+    assert await raw_feedback(db, first) is None
+    staff_report = await erase(db, STAFF, GUILD)
+    assert staff_report.anonymised["consultation_feedback"] == 1
+    row = await raw_feedback(db, second)
+    assert row is not None
+    assert (row["staff_id"], row["member_id"], row["rating"]) == (0, 2, 5)
+    ask = await feedback.asked(second)
+    assert ask is not None
+    assert ask.staff_id is None
+
+
+async def test_another_servers_erasure_leaves_the_feedback(
+    service: ConsultationService, feedback: FeedbackService, db: Database
+) -> None:
+    request_id = await rated(service, feedback, 1, STAFF, 4, T0)
+
+    await erase(db, 1, OTHER_GUILD, server_only=True)
+
+    assert await raw_feedback(db, request_id) is not None
