@@ -232,7 +232,7 @@ async def test_the_member_refusals_say_what_to_do(service: ConsultationService) 
     with pytest.raises(UserFacingError) as caught:
         await service.cancel(GUILD, MEMBER, later(2))
     assert caught.value.message == (
-        'A staff member is already with you on request #1. If you\'d like to stop, press "Close '
+        "A staff member is already with you on request #1. If you'd like to stop, press \"Close "
         'my request" on the first message of your private thread, or tell them there and they '
         "will close it."
     )
