@@ -141,7 +141,8 @@ class OutcomeMenu(PersistentItem[AnySelect], template=rf"consult:outcome:{_ID}")
     where = "menu:consult:outcome"
 
     def __init__(self, request_id: int | None, chosen: Outcome | None = None) -> None:
-        super().__init__(render.outcome_select(f"consult:outcome:{request_id}", required=True))
+        # ``required`` only means something in a form; in a message it stays discord.py's default.
+        super().__init__(render.outcome_select(f"consult:outcome:{request_id}", required=False))
         self.request_id = request_id
         self.chosen = chosen
 

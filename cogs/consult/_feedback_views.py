@@ -125,8 +125,12 @@ class CommentButton(PersistentButton, template=r"feedback:comment:(?P<id>[^:]*)"
         return cls(parse_id(match["id"]))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        ask = await _own_open_ask(self.flow, interaction.user.id, self.request_id)
-        ask = await self.flow.feedback.commentable(ask.request_id, ask.member_id, self.flow.now())
+        # Only its member ever sees this button (a private reply): one read checks it all.
+        if self.request_id is None:
+            raise OutOfDateError()
+        ask = await self.flow.feedback.commentable(
+            self.request_id, interaction.user.id, self.flow.now()
+        )
         await interaction.response.send_modal(comment_form(ask))
 
 
