@@ -22,6 +22,7 @@ from cogs.consult._close_render import NOT_YOURS, STAFF_PRESSED
 from cogs.consult._feedback_views import NOT_ASKED_OF_YOU
 from tests.conftest import ConsultServer, make_consult_server, restart
 from tests.helpers import the_bot
+from tests.test_consult_close_log import flow_of
 from tests.test_consult_member import ask, said, service
 from tests.test_consult_staff import button_ids, card_for, open_and_claim, the_thread
 from tests.test_permission_edges import copy_with_buttons
@@ -553,6 +554,32 @@ async def test_the_question_stays_open_until_the_last_second_of_seven_days(
         assert "The question stays open for 7 days after a request closes" in said(answer)
         assert "/consult" in said(answer)
     assert (await stored_feedback(server, 2))["rating"] is None
+
+
+async def test_a_request_closed_again_is_not_asked_again(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await closed_by_staff(server)
+    bot = the_bot(server.env)
+    # Reopened (as a follow-up may do) and closed again by staff.
+    await bot.db.write(
+        lambda c: c.execute(
+            "UPDATE consultations SET status = 'claimed', claimed_by = ?, closed_at = NULL, "
+            "closed_by = NULL, close_kind = NULL WHERE id = 1",
+            (server.staff[0].id,),
+        )
+    )
+    await server.env.advance_time(60)
+    again = await bot.services.consultations.close(
+        server.guild.id, 1, server.staff[0].id, "again", server.env.now()
+    )
+    guild = bot.get_guild(server.guild.id)
+    assert guild is not None
+    flow = flow_of(server.env)
+
+    asked = await flow.ask_feedback(guild, again, None)
+
+    assert asked is False
+    assert len(questions(server.member.user)) == 1
 
 
 async def test_a_rating_is_given_once_and_its_buttons_survive_a_restart(

@@ -100,10 +100,11 @@ class Closing(OpeningHours):
     ) -> bool:
         """ "How did this go?", once, privately: by DM; when the member takes no DMs from the
         bot, in the thread (before it is locked) while they can still see it; else not at all
-        (logged). Only when the close wrote a question (someone was with the member)."""
+        (logged). Only when this close wrote the question (someone was with the member); a
+        request closed again later (reopened for a follow-up, say) is not asked twice."""
         ask = await self.feedback.asked(closed.id)
-        if ask is None or ask.rating is not None:
-            return False
+        if ask is None or ask.asked_at != closed.closed_at:
+            return False  # none, or asked at an earlier close of the same request: once only
         view = rating_view(closed.id)
         try:
             channel = await self.bot.create_dm(discord.Object(closed.member_id))
