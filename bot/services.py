@@ -15,6 +15,7 @@ from bot.consultations import (
     ConsultationService,
     ConsultBlockService,
     ConsultTypeService,
+    FeedbackService,
     FollowUpService,
     HoursService,
     IntakeService,
@@ -40,6 +41,7 @@ class _Built:
     oncall: OnCallService
     hours: HoursService
     follow_ups: FollowUpService
+    feedback: FeedbackService
     checkins: CheckinService
     milestones: MilestoneRepository
     state: BotState
@@ -67,6 +69,7 @@ class Services:
             oncall=OnCallService(db),
             hours=HoursService(db),
             follow_ups=FollowUpService(db, cipher),
+            feedback=FeedbackService(db, cipher),
             checkins=CheckinService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
             state=BotState(db),
@@ -112,6 +115,10 @@ class Services:
     @property
     def follow_ups(self) -> FollowUpService:
         return self._get().follow_ups
+
+    @property
+    def feedback(self) -> FeedbackService:
+        return self._get().feedback
 
     @property
     def checkins(self) -> CheckinService:

@@ -58,6 +58,7 @@ _CONSULTATIONS: tuple[tuple[str, ...], tuple[str, ...]] = (
         "tests/test_consult_service.py",
         "tests/test_rule_edges.py",
         "tests/test_consult_edges.py",
+        "tests/test_close_outcomes_feedback.py",
     ),
 )
 """Every module of ``bot/consultations/`` against the service's own tests (a real SQLite file,
@@ -144,6 +145,9 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "bot/consultations/_rows.py": _CONSULTATIONS,
     "bot/consultations/queries.py": _CONSULTATIONS,
     "bot/consultations/departures.py": _CONSULTATIONS,
+    "bot/consultations/closing.py": _CONSULTATIONS,
+    "bot/consultations/outcomes.py": _CONSULTATIONS,
+    "bot/consultations/feedback.py": _CONSULTATIONS,
     "bot/consultations/service.py": _CONSULTATIONS,
     # The service tests only: they reach every function on a real file. The SimCord files
     # (test_privacy_commands.py, test_forget_scope.py, test_privacy_sentinel.py) reach the

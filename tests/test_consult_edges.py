@@ -232,8 +232,9 @@ async def test_the_member_refusals_say_what_to_do(service: ConsultationService) 
     with pytest.raises(UserFacingError) as caught:
         await service.cancel(GUILD, MEMBER, later(2))
     assert caught.value.message == (
-        "A staff member is already with you on request #1. You can tell them in your private "
-        "thread that you'd like to stop, and they will close it."
+        "A staff member is already with you on request #1. If you'd like to stop, press \"Close "
+        'my request" on the first message of your private thread, or tell them there and they '
+        "will close it."
     )
     assert (await service.get_in_guild(GUILD, request.id)).status is Status.CLAIMED
 

@@ -16,7 +16,7 @@ import discord
 import pytest
 import simcord
 
-from bot.consultations import FollowUp, FollowUpState, Outcome, Status
+from bot.consultations import FollowUp, FollowUpOutcome, FollowUpState, Status
 from bot.settings import Settings
 from cogs.consult._follow_up_cog import CancelFollowUpButton, StaleFollowUpButton
 from tests.conftest import ConsultServer, make_consult_server, restart
@@ -204,7 +204,7 @@ async def test_it_comes_round_in_the_old_thread_with_the_consultant_and_the_cris
 
     (follow_up,) = await stored(server)
     assert follow_up.state is FollowUpState.DONE
-    assert follow_up.outcome is Outcome.CLAIMED
+    assert follow_up.outcome is FollowUpOutcome.CLAIMED
     request = await the_bot(server.env).services.consultations.get(follow_up.request_id or 0)
     assert request is not None
     assert (request.number, request.status, request.claimed_by) == (
@@ -343,7 +343,7 @@ async def test_a_consultant_no_longer_staff_leaves_it_to_the_queue_as_a_normal_c
     await server.env.advance_time(11 * 60)
 
     (follow_up,) = await stored(server)
-    assert follow_up.outcome is Outcome.QUEUE
+    assert follow_up.outcome is FollowUpOutcome.QUEUE
     request = await the_bot(server.env).services.consultations.get(follow_up.request_id or 0)
     assert request is not None
     assert request.status is Status.OPEN
@@ -379,7 +379,7 @@ async def test_a_member_who_already_asked_again_gets_it_in_their_request(
     await server.env.advance_time(61 * 60)
 
     (follow_up,) = await stored(server)
-    assert follow_up.outcome is Outcome.ACTIVE
+    assert follow_up.outcome is FollowUpOutcome.ACTIVE
     assert follow_up.request_id is not None
     active = await the_bot(server.env).services.consultations.active_for_member(
         server.guild.id, server.member.id
@@ -403,7 +403,7 @@ async def test_one_due_while_the_conversation_goes_on_with_someone_else_is_poste
     await server.env.advance_time(11 * 60)
 
     (follow_up,) = await stored(server)
-    assert follow_up.outcome is Outcome.ACTIVE
+    assert follow_up.outcome is FollowUpOutcome.ACTIVE
     assert follow_up.request_id == follow_up.consultation_id  # no second request
     (message,) = checking_in(server)
     assert (
@@ -437,7 +437,7 @@ async def test_a_member_who_left_gets_nothing_and_staff_are_told(
     await server.env.advance_time(11 * 60)
 
     (follow_up,) = await stored(server)
-    assert follow_up.outcome is Outcome.MEMBER_LEFT
+    assert follow_up.outcome is FollowUpOutcome.MEMBER_LEFT
     (notice,) = notices(server)
     assert "they have left the server, so nothing was opened" in notice.content
     assert (

@@ -19,11 +19,11 @@ from bot.consultations import (
     Coverage,
     FollowUp,
     FollowUpNotBookedError,
+    FollowUpOutcome,
     FollowUpService,
     FollowUpState,
     FollowUpTimeError,
     NotFoundError,
-    Outcome,
     Status,
     Topic,
     Urgency,
@@ -374,16 +374,16 @@ async def test_two_firings_at_once_fire_it_once(
     assert again is None
 
 
-@pytest.mark.parametrize("outcome", list(Outcome))
+@pytest.mark.parametrize("outcome", list(FollowUpOutcome))
 async def test_every_outcome_keeps_one_active_request_per_member(
     requests: ConsultationService,
     follow_ups: FollowUpService,
-    outcome: Outcome,
+    outcome: FollowUpOutcome,
 ) -> None:
     old = await closed_request(requests)
     booked = await book(follow_ups, old)
     waiting = None
-    if outcome is Outcome.ACTIVE:  # the member asked again meanwhile (no cooldown by then)
+    if outcome is FollowUpOutcome.ACTIVE:  # the member asked again meanwhile (no cooldown by then)
         made = await requests.create(
             guild_id=GUILD,
             member_id=MEMBER,
@@ -396,9 +396,9 @@ async def test_every_outcome_keeps_one_active_request_per_member(
     fired = await follow_ups.fire(
         booked.id,
         booked.due_at,
-        member_present=outcome is not Outcome.MEMBER_LEFT,
-        claimer_id=STAFF if outcome is Outcome.CLAIMED else None,
-        thread_id=THREAD if outcome is not Outcome.ACTIVE else None,
+        member_present=outcome is not FollowUpOutcome.MEMBER_LEFT,
+        claimer_id=STAFF if outcome is FollowUpOutcome.CLAIMED else None,
+        thread_id=THREAD if outcome is not FollowUpOutcome.ACTIVE else None,
     )
 
     assert fired is not None
@@ -407,7 +407,7 @@ async def test_every_outcome_keeps_one_active_request_per_member(
     assert fired.follow_up.fired_at == booked.due_at
     active = await requests.active_for_member(GUILD, MEMBER)
     request = fired.request
-    if outcome is Outcome.MEMBER_LEFT:
+    if outcome is FollowUpOutcome.MEMBER_LEFT:
         assert request is None
         assert active is None
         assert fired.follow_up.request_id is None
@@ -415,7 +415,7 @@ async def test_every_outcome_keeps_one_active_request_per_member(
     assert request is not None
     assert active is not None
     assert request.id == active.id == fired.follow_up.request_id
-    if outcome is Outcome.ACTIVE:
+    if outcome is FollowUpOutcome.ACTIVE:
         assert waiting is not None
         assert request.id == waiting.id
         assert request.urgency is Urgency.ROUTINE  # found, not changed
@@ -428,7 +428,7 @@ async def test_every_outcome_keeps_one_active_request_per_member(
     assert request.thread_id == THREAD  # the conversation goes on in the old thread
     assert request.opening_message_id == old.opening_message_id
     assert request.note is None
-    if outcome is Outcome.CLAIMED:
+    if outcome is FollowUpOutcome.CLAIMED:
         assert request.status is Status.CLAIMED
         assert request.claimed_by == STAFF
         assert request.claimed_at == request.first_claimed_at == booked.due_at

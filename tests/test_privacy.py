@@ -129,6 +129,36 @@ class Seeder:
                 (consultation_id, member, label, self.cipher.encrypt(text)),
             )
 
+    async def feedback(
+        self,
+        consultation_id: int,
+        member: int,
+        staff: int,
+        *,
+        rating: int | None = 4,
+        comment: str | None = None,
+        guild: int = GUILD,
+    ) -> None:
+        """The question after a close, answered with ``rating`` and ``comment`` (for leads)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO consultation_feedback (consultation_id, guild_id, member_id, "
+                "staff_id, asked_at, rating, rated_at, comment, audience, commented_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    consultation_id,
+                    guild,
+                    member,
+                    staff,
+                    epoch(T0),
+                    rating,
+                    epoch(T0) if rating else None,
+                    self.cipher.encrypt(comment),
+                    "leads" if comment else None,
+                    epoch(T0) if comment else None,
+                ),
+            )
+
     async def checkin(self, member: int, note: str | None, day: int = 1) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(

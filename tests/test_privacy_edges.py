@@ -25,6 +25,7 @@ from bot.privacy import (
     CONSULT_FOLLOW_UPS,
     CONSULTATION_ANSWERS,
     CONSULTATION_EVENTS,
+    CONSULTATION_FEEDBACK,
     CONSULTATION_NOTES,
     CONSULTATIONS,
     CRISIS_MATCHES,
@@ -392,6 +393,7 @@ async def test_every_table_of_the_member_is_described_exactly(
     closed = await seed.consultation(MEMBER, status="closed", closed_at=T0, note="n")
     await seed.staff_note(closed, STAFF, "staff words")
     await seed.answer(closed, MEMBER, "Who is it about?", "a")
+    await seed.feedback(closed, MEMBER, STAFF, comment="f")
     await seed.checkin(MEMBER, "c")
     await seed.milestone(MEMBER, "m")
     await seed.optin(MEMBER)
@@ -418,6 +420,7 @@ async def test_every_table_of_the_member_is_described_exactly(
             (CONSULTATION_EVENTS, 1),
             (CONSULTATION_ANSWERS, 1),
             (CONSULT_FOLLOW_UPS, 1),
+            (CONSULTATION_FEEDBACK, 1),
             (CONSULTATIONS, 1),
             (CONSULT_BLOCKS, 1),
             (CHECKINS, 1),

@@ -7,10 +7,12 @@ is importable from here.
 
 # The package, by job: values (limits, enums, refusals, dataclasses), _rows (SQL helpers on the
 # database thread), queries (reads, notes, stats), departures (a member leaves or returns, a
-# thread or card is deleted), service (the state machine), blocks (the blocklist), oncall
-# (who is on call, and how many requests each holds), types (the kinds of consultation a
-# server offers) and routing (where a request of a type goes, and which types staff cover);
-# follow_ups (check-ins a consultant books) and follow_up_times (the times they are typed as).
+# thread or card is deleted), closing (a staff close, a member's cancel), service (the state
+# machine), blocks (the blocklist), oncall (who is on call, and how many requests each holds),
+# types (the kinds of consultation a server offers) and routing (where a request of a type
+# goes, and which types staff cover); follow_ups (check-ins a consultant books) and
+# follow_up_times (the times they are typed as); outcomes (how a conversation ended) and
+# feedback (the member's rating and comment).
 
 from bot.consultations.blocks import (
     BLOCK_REASON,
@@ -22,8 +24,27 @@ from bot.consultations.blocks import (
     ConsultBlockService,
     RequestsPausedError,
 )
+from bot.consultations.closing import (
+    MemberClosed,
+    back_in_queue,
+    claimed_already,
+)
 from bot.consultations.departures import (
     ConsultationDepartures,
+)
+from bot.consultations.feedback import (
+    COMMENT,
+    COMMENT_LIMIT,
+    FEEDBACK_DAYS,
+    FEEDBACK_STATS_DAYS,
+    AlreadyAnsweredError,
+    Ask,
+    Audience,
+    Average,
+    Comment,
+    FeedbackClosedError,
+    FeedbackService,
+    FeedbackStats,
 )
 from bot.consultations.follow_up_times import (
     MAX_DAYS_AHEAD,
@@ -39,9 +60,9 @@ from bot.consultations.follow_ups import (
     Fired,
     FollowUp,
     FollowUpNotBookedError,
+    FollowUpOutcome,
     FollowUpService,
     FollowUpState,
-    Outcome,
 )
 from bot.consultations.holds import HoursService, Released
 from bot.consultations.hours import (
@@ -71,6 +92,12 @@ from bot.consultations.oncall import (
     OnCall,
     OnCallService,
     OnCallStaff,
+)
+from bot.consultations.outcomes import (
+    OUTCOME_LABELS,
+    OUTCOME_PERIODS,
+    Outcome,
+    OutcomeCounts,
 )
 from bot.consultations.queries import (
     Asking,
@@ -163,11 +190,15 @@ __all__ = [
     "CLEARABLE_LABELS",
     "CLOSE_REASON",
     "CLOSE_REASON_LIMIT",
+    "COMMENT",
+    "COMMENT_LIMIT",
     "COOLDOWN_KINDS",
     "DEFAULT_QUESTIONS",
     "DEFAULT_TYPE_NAME",
     "DUE_SOON",
     "EVERYTHING",
+    "FEEDBACK_DAYS",
+    "FEEDBACK_STATS_DAYS",
     "FOLLOW_UP_NOTE",
     "FOLLOW_UP_NOTE_LIMIT",
     "LABEL_LIMIT",
@@ -180,6 +211,8 @@ __all__ = [
     "NEVER_LIMITED",
     "NOTE",
     "NOTE_LIMIT",
+    "OUTCOME_LABELS",
+    "OUTCOME_PERIODS",
     "PLACEHOLDER_LIMIT",
     "PREFERRED_TIME",
     "PREFERRED_TIME_LIMIT",
@@ -192,16 +225,21 @@ __all__ = [
     "TYPE_NAME_LIMIT",
     "TYPE_RESPONSE_LIMIT",
     "URGENCY_LABELS",
+    "AlreadyAnsweredError",
     "AlreadyClaimedError",
     "AlreadyHoldsError",
     "Answer",
+    "Ask",
     "Asking",
+    "Audience",
+    "Average",
     "BadEmojiError",
     "BlockAdded",
     "BlockPage",
     "Clearable",
     "CloseKind",
     "Closure",
+    "Comment",
     "ConsultBlock",
     "ConsultBlockService",
     "ConsultType",
@@ -215,9 +253,13 @@ __all__ = [
     "CustomEmoji",
     "DuplicateTypeNameError",
     "EditedType",
+    "FeedbackClosedError",
+    "FeedbackService",
+    "FeedbackStats",
     "Fired",
     "FollowUp",
     "FollowUpNotBookedError",
+    "FollowUpOutcome",
     "FollowUpService",
     "FollowUpState",
     "FollowUpTimeError",
@@ -226,6 +268,7 @@ __all__ = [
     "HoursMode",
     "HoursService",
     "IntakeService",
+    "MemberClosed",
     "MemberLeft",
     "NoLongerOpenError",
     "NotFoundError",
@@ -237,6 +280,7 @@ __all__ = [
     "OnCallStaff",
     "OutOfHours",
     "Outcome",
+    "OutcomeCounts",
     "OverCapError",
     "Question",
     "QuestionNotFoundError",
@@ -262,7 +306,9 @@ __all__ = [
     "TypeNotFoundError",
     "TypeRefusedError",
     "Urgency",
+    "back_in_queue",
     "check_bounds",
+    "claimed_already",
     "coverage",
     "custom_emoji",
     "from_ts",

@@ -41,7 +41,7 @@ _COLUMNS = (
     "id, guild_id, number, member_id, topic, urgency, status, note, preferred_time, created_at, "
     "claimed_by, claimed_at, first_claimed_at, thread_id, card_channel_id, card_message_id, "
     "problem, member_left_at, last_reminded_at, closed_at, closed_by, close_kind, close_reason, "
-    "opening_message_id, type_id"
+    "opening_message_id, type_id, outcome"
 )
 _ORDER = "priority, created_at, id"
 

@@ -69,7 +69,7 @@ class FollowUpState(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Outcome(StrEnum):
+class FollowUpOutcome(StrEnum):
     CLAIMED = "claimed"
     ACTIVE = "active"
     QUEUE = "queue"
@@ -97,7 +97,7 @@ class FollowUp:
     state: FollowUpState
     created_at: dt.datetime
     fired_at: dt.datetime | None = None
-    outcome: Outcome | None = None
+    outcome: FollowUpOutcome | None = None
     request_id: int | None = None
     """The request it opened or was posted in, once fired."""
     finished_at: dt.datetime | None = None
@@ -158,7 +158,7 @@ class FollowUpService:
             state=FollowUpState(row["state"]),
             created_at=_moment(row["created_at"]),
             fired_at=from_ts(row["fired_at"]),
-            outcome=Outcome(outcome) if outcome else None,
+            outcome=FollowUpOutcome(outcome) if outcome else None,
             request_id=row["request_id"],
             finished_at=from_ts(row["finished_at"]),
             cancelled_by=row["cancelled_by"],
@@ -372,10 +372,10 @@ class FollowUpService:
                 (row["guild_id"], row["member_id"]),
             ).fetchone()
             if active is not None:
-                request_id, outcome = int(active["id"]), Outcome.ACTIVE
+                request_id, outcome = int(active["id"]), FollowUpOutcome.ACTIVE
             else:
                 request_id = _reopen(c, row, stamp, claimer_id, thread_id)
-                outcome = Outcome.QUEUE if claimer_id is None else Outcome.CLAIMED
+                outcome = FollowUpOutcome.QUEUE if claimer_id is None else FollowUpOutcome.CLAIMED
             c.execute(
                 "UPDATE consult_follow_ups SET outcome = ?, request_id = ? WHERE id = ?",
                 (outcome.value, request_id, follow_up_id),

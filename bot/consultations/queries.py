@@ -13,6 +13,7 @@ from bot.consultations._rows import (
     _position,
 )
 from bot.consultations.blocks import ConsultBlock, active_block_row, block_from_row
+from bot.consultations.outcomes import Outcome
 from bot.consultations.routing import Coverage
 from bot.consultations.values import (
     PRIORITY,
@@ -109,6 +110,7 @@ class ConsultationQueries:
             close_reason=decrypt(row["close_reason"]),
             opening_message_id=row["opening_message_id"],
             type_id=row["type_id"],
+            outcome=Outcome(row["outcome"]) if row["outcome"] else None,
         )
 
     async def get(self, request_id: int) -> Consultation | None:

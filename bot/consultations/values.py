@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from bot.consultations.outcomes import Outcome
 from bot.errors import UserFacingError
 from bot.text import TextField
 
@@ -84,6 +85,9 @@ class Status(StrEnum):
 
 
 class CloseKind(StrEnum):
+    """How a request ended. ``CANCELLED``: its member ended it, either withdrawing it while it
+    waited (status ``CANCELLED``) or, once claimed, with "Close my request" (status ``CLOSED``)."""
+
     RESOLVED = "resolved"
     CANCELLED = "cancelled"
     THREAD_DELETED = "thread_deleted"
@@ -93,7 +97,9 @@ class CloseKind(StrEnum):
 ACTIVE = (Status.OPEN, Status.CLAIMED)
 
 COOLDOWN_KINDS = (CloseKind.RESOLVED, CloseKind.CANCELLED)
-"""Closes that start the member's cooldown; a request lost to a deleted thread or card does not."""
+"""Closes that start the member's cooldown; a request lost to a deleted thread or card does not.
+A member closing their own claimed request ("Close my request") is ``CANCELLED`` with status
+``CLOSED``: the member ended it, as with a cancel, so it starts the cooldown too."""
 
 
 class TextCipher(Protocol):
@@ -234,6 +240,8 @@ class Consultation:
     a thread saved before migration 0009 (found by its text instead)."""
     type_id: int | None = None
     """Its consultation type (``bot.consultations.types``); None: the server's default type."""
+    outcome: Outcome | None = None
+    """What staff recorded when they closed it (``bot.consultations.outcomes``); None: none."""
 
     @property
     def active(self) -> bool:

@@ -156,6 +156,45 @@ CONSULT_FOLLOW_UPS = Source(
     brief=("due_at", "state"),
 )
 
+CONSULTATION_FEEDBACK = Source(
+    table="consultation_feedback",
+    title="Your feedback on a conversation",
+    purpose=(
+        'After a conversation with a consultant ends, you are asked once "How did this go?": '
+        "your rating (1-5) and your optional comment help the staff leads look after the "
+        "support the group gives."
+    ),
+    who_can_see=(
+        "The server's staff leads (Manage Server) see your rating and comment; your "
+        "consultant sees your comment only if you chose so. Other staff see only averages "
+        "without names."
+    ),
+    member_columns=(
+        MemberColumn("member_id", "Member who was asked", OnErase.DELETE_ROW),
+        MemberColumn("staff_id", "Staff member who was with the member", OnErase.ANONYMISE),
+    ),
+    columns=(
+        Column("consultation_id", "Request id", Kind.NUMBER),
+        Column("guild_id", "Server", Kind.SNOWFLAKE),
+        Column("asked_at", "Asked", Kind.TIME),
+        Column("rating", "Your rating (1-5; empty: not answered)", Kind.NUMBER),
+        Column("rated_at", "Rated", Kind.TIME),
+        Column("comment", "Your comment", Kind.SECRET),
+        Column("audience", "Who may read your comment (consultant: them and the leads)"),
+        Column("commented_at", "Comment written", Kind.TIME),
+    ),
+    retention=Retention(
+        "Your comment is deleted {days} days after you wrote it; the rating is kept, for the "
+        "group's averages, until you delete your data, and goes with the request.",
+        timestamp="commented_at",
+        where="comment IS NOT NULL",
+        clear=("comment",),
+    ),
+    owned_via="consultation_id IN (SELECT id FROM consultations WHERE member_id = :member)",
+    actor_view=("consultation_id", "guild_id", "rating", "rated_at"),
+    brief=("consultation_id", "rating", "comment"),
+)
+
 CONSULTATIONS = Source(
     table="consultations",
     title="Your requests to talk to a consultant",
@@ -197,6 +236,10 @@ CONSULTATIONS = Source(
         Column("closed_at", "Closed", Kind.TIME),
         Column("close_kind", "How it ended"),
         Column("close_reason", "Closing reason from staff", Kind.SECRET),
+        Column(
+            "outcome",
+            "Outcome staff recorded for their own records (where the conversation led; not advice)",
+        ),
     ),
     retention=Retention(
         "Notes, preferred time and closing reason are deleted {days} days after "
@@ -364,6 +407,7 @@ REGISTRY: tuple[Source, ...] = (
     CONSULTATION_EVENTS,
     CONSULTATION_ANSWERS,
     CONSULT_FOLLOW_UPS,
+    CONSULTATION_FEEDBACK,
     CONSULTATIONS,
     CONSULT_BLOCKS,
     CHECKINS,

@@ -2,8 +2,8 @@
 
 Commands: ``/consult`` (a form; a second use shows the request you have),
 ``/consult-status``, ``/consult-cancel`` for members; ``/ticket close|release|transfer|note|notes|
-follow-up`` inside a request's private thread and ``/queue list|next|stats|follow-ups`` for staff
-(follow-ups: ``_follow_up_cog``).
+follow-up`` inside a request's private thread and ``/queue list|next|stats|feedback|follow-ups``
+for staff (follow-ups: ``_follow_up_cog``).
 
 Why ``/consult`` is a plain command with ``/consult-status`` and ``/consult-cancel`` beside it:
 Discord does not let a command group also be a command, and ``/consult`` is the one name every
@@ -22,13 +22,26 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.bot import SupportBot
-from bot.consultations import FOLLOW_UP_NOTE_LIMIT, STAFF_NOTE_LIMIT, AlreadyClaimedError
+from bot.consultations import (
+    FOLLOW_UP_NOTE_LIMIT,
+    STAFF_NOTE_LIMIT,
+    AlreadyClaimedError,
+    type_names,
+)
 from bot.errors import TryAgainError, UserFacingError
 from bot.services import Services
 from bot.ui import send_ephemeral
 from cogs._components import bind, defer
 from cogs.consult import _embeds as render
-from cogs.consult._flow import ConsultFlow
+from cogs.consult._close_render import (
+    OUTCOME_CHOICES,
+    add_close_stats,
+    comments_embed,
+    parse_outcome,
+)
+from cogs.consult._close_views import CLOSE_ITEMS, closed_and_asked
+from cogs.consult._feedback_views import FEEDBACK_ITEMS, handle_feedback_form
+from cogs.consult._flow import ConsultFlow, is_admin
 from cogs.consult._follow_up_cog import (
     book_follow_up,
     list_follow_ups,
@@ -65,7 +78,7 @@ class Consult(commands.Cog, name="Consult"):
         self.flow = ConsultFlow(
             bot, services, add_member_backoff=bot.settings.thread_add_retry_seconds
         )
-        self.buttons = bind(DYNAMIC_ITEMS, flow=self.flow)
+        self.buttons = bind((*DYNAMIC_ITEMS, *CLOSE_ITEMS, *FEEDBACK_ITEMS), flow=self.flow)
         self._reconciled = False
 
     async def cog_load(self) -> None:
@@ -129,18 +142,24 @@ class Consult(commands.Cog, name="Consult"):
     # ------------------------------------------------------------------ staff: in the thread
 
     @ticket.command(name="close")
-    @app_commands.describe(reason="A short reason; the member sees it in the thread.")
+    @app_commands.describe(
+        reason="A short reason; the member sees it in the thread.",
+        outcome="Where the conversation led, for the group's records (staff only).",
+    )
+    @app_commands.choices(outcome=OUTCOME_CHOICES)
     async def ticket_close(
         self,
         interaction: discord.Interaction[SupportBot],
         reason: app_commands.Range[str, 1, 300],
+        outcome: app_commands.Choice[str] | None = None,
     ) -> None:
         """Close this consultation (the member is told how to reach us again)."""
         await self.flow.require_staff(interaction)
         consultation = await self.flow.request_in_thread(interaction)
         await defer(interaction)
-        closed = await self.flow.close(interaction, consultation.id, reason)
-        await send_ephemeral(interaction, render.closed_reply(closed))
+        chosen = parse_outcome(outcome.value) if outcome is not None else None
+        closed = await self.flow.close(interaction, consultation.id, reason, chosen)
+        await closed_and_asked(interaction, closed)
 
     @ticket.command(name="release")
     async def ticket_release(self, interaction: discord.Interaction[SupportBot]) -> None:
@@ -245,10 +264,29 @@ class Consult(commands.Cog, name="Consult"):
         await defer(interaction)  # five aggregate queries
         config, _staff, covers = await self.flow.require_scope(interaction)
         assert interaction.guild_id is not None
-        stats = await self.flow.service.stats(interaction.guild_id, self.flow.now(), config, covers)
+        now = self.flow.now()
+        stats = await self.flow.service.stats(interaction.guild_id, now, config, covers)
         kinds = await self.flow.types.list(interaction.guild_id)
         scope = render.scope_line(kinds, covers)
-        await send_ephemeral(interaction, embed=render.stats_embed(stats, scope))
+        outcomes = await self.flow.service.outcome_counts(interaction.guild_id, now, covers)
+        ratings = await self.flow.feedback.stats(
+            interaction.guild_id, now, covers, per_staff=is_admin(interaction)
+        )
+        embed = add_close_stats(
+            render.stats_embed(stats, scope), outcomes, ratings, type_names(kinds)
+        )
+        await send_ephemeral(interaction, embed=embed)
+
+    @queue.command(name="feedback")
+    async def queue_feedback(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """Members' comments after their conversations (leads: all; staff: shared with you)."""
+        _config, _staff, covers = await self.flow.require_scope(interaction)
+        assert interaction.guild_id is not None
+        lead = is_admin(interaction)
+        comments = await self.flow.feedback.comments(
+            interaction.guild_id, interaction.user.id, lead=lead, covers=covers
+        )
+        await send_ephemeral(interaction, embed=comments_embed(comments, lead=lead))
 
     # ------------------------------------------------------------------ events
 
@@ -273,7 +311,8 @@ class Consult(commands.Cog, name="Consult"):
 
     @commands.Cog.listener()
     async def on_modal_submit(self, interaction: discord.Interaction[SupportBot]) -> None:
-        await handle_form(self.flow, interaction)
+        if not await handle_form(self.flow, interaction):
+            await handle_feedback_form(self.flow, interaction)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

@@ -440,11 +440,6 @@ def released_reply(consultation: Consultation) -> str:
     return f"Request #{consultation.number} is back in the queue, in its place."
 
 
-def closed_reply(consultation: Consultation) -> str:
-    """To the staff member who closed (by the card's form or `/ticket close`)."""
-    return f"Request #{consultation.number} is closed."
-
-
 def closing_message(consultation: Consultation) -> str:
     reason = escape(consultation.close_reason or "", 300)
     return shorten(

@@ -20,6 +20,7 @@ from bot.consultations import (
     Consultation,
     ConsultBlock,
     Coverage,
+    Outcome,
     RequestsPausedError,
     SealedAnswer,
     Status,
@@ -33,10 +34,9 @@ from bot.ui import crisis_embed, send_ephemeral
 from cogs._components import defer
 from cogs.consult import _embeds as render
 from cogs.consult._block_render import paused_embed
+from cogs.consult._closing import Closing
 from cogs.consult._flow_base import is_staff_member
-from cogs.consult._follow_ups import FollowUpFlow
 from cogs.consult._hours_render import hours_embed
-from cogs.consult._transcript_button import transcript_view
 from cogs.consult._views import member_request_view, pager_view, paused_view
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def staff_named() -> Iterator[None]:
         raise
 
 
-class ConsultFlow(FollowUpFlow):
+class ConsultFlow(Closing):
     """What happens in Discord when a request is created, claimed, released or closed.
 
     The layers below (``cogs.consult._flow_base``) post cards, run threads and answer events;
@@ -323,28 +323,19 @@ class ConsultFlow(FollowUpFlow):
         return released
 
     async def close(
-        self, interaction: discord.Interaction[Any], request_id: int, reason: str
+        self,
+        interaction: discord.Interaction[Any],
+        request_id: int,
+        reason: str,
+        outcome: Outcome | None = None,
     ) -> Consultation:
+        """A staff close, with the outcome staff chose (None: the reply asks for one)."""
         guild = interaction.guild
         assert guild is not None
         closed = await self.service.close(
-            guild.id, request_id, interaction.user.id, reason, self.now()
+            guild.id, request_id, interaction.user.id, reason, self.now(), outcome=outcome
         )
-        thread = await self._thread_for(guild, closed)
-        if thread is not None:
-            try:
-                await thread.send(
-                    render.closing_message(closed),
-                    allowed_mentions=discord.AllowedMentions(
-                        users=[discord.Object(closed.member_id)]
-                    ),
-                    view=transcript_view(closed.id),
-                )
-                await thread.edit(archived=True, locked=True)
-            except discord.HTTPException:
-                log.warning("consultation.thread_close_failed id=%s", closed.id)
-        await self.refresh_card(guild, closed)
-        await self.log_closed(guild, closed)
+        await self.finish_close(guild, closed)
         return closed
 
     async def update_note(

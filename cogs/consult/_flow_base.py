@@ -5,7 +5,9 @@ only the layers below it: ``FlowBase`` here, ``Cards`` (``_cards``: the staff ca
 notices), ``Threads`` (``_threads``: the private thread), ``Events`` (``_events``: Discord
 events, start-up and timers), ``OpeningHours`` (``_hours``: out-of-hours requests held,
 routed or noticed, and released at opening time), ``FollowUpFlow`` (``_follow_ups``: booked
-check-ins coming round), then ``ConsultFlow`` (checks, member side, staff actions).
+check-ins coming round), ``Closing`` (``_closing``: what a close does in Discord, the
+member's own close and the feedback question), then ``ConsultFlow`` (checks, member side,
+staff actions).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bot.consultations import (
     ConsultType,
     ConsultTypeService,
     Coverage,
+    FeedbackService,
     IntakeService,
     OnCall,
     coverage,
@@ -98,6 +101,10 @@ class FlowBase:
     @property
     def intake(self) -> IntakeService:
         return self.services.intake
+
+    @property
+    def feedback(self) -> FeedbackService:
+        return self.services.feedback
 
     async def routed(
         self, config: GuildConfig, consultation: Consultation

@@ -29,8 +29,8 @@ from bot.consultations import (
     Coverage,
     Fired,
     FollowUp,
+    FollowUpOutcome,
     FollowUpService,
-    Outcome,
     Status,
 )
 from bot.guild_config import GuildConfig
@@ -179,7 +179,7 @@ class FollowUpFlow(OpeningHours):
             return
         routed, _kind = await self.routed(config, request)
         if (
-            follow_up.outcome is Outcome.CLAIMED
+            follow_up.outcome is FollowUpOutcome.CLAIMED
             and request.status is Status.CLAIMED
             and request.claimed_by == follow_up.staff_id
         ):
@@ -242,13 +242,13 @@ class FollowUpFlow(OpeningHours):
         if request.card_message_id is None:
             await self.post_card(guild, config, request)
         await self._tell_by_dm(guild, follow_up, request)
-        if follow_up.outcome is Outcome.ACTIVE:
+        if follow_up.outcome is FollowUpOutcome.ACTIVE:
             text = say.active_notice(follow_up, request, thread_id=None)
-        elif follow_up.outcome is Outcome.QUEUE:
+        elif follow_up.outcome is FollowUpOutcome.QUEUE:
             text = say.queue_notice(follow_up, request, say.consultant_gone(follow_up))
         else:  # their thread could not be made, or someone put it back in the queue since
             text = say.queue_notice(follow_up, request, why or say.RELEASED)
-        pinged = follow_up if follow_up.outcome is not Outcome.QUEUE else None
+        pinged = follow_up if follow_up.outcome is not FollowUpOutcome.QUEUE else None
         await self._notice(guild, routed, text, pinged)
 
     async def _tell_in_thread(

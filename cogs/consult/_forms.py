@@ -32,6 +32,7 @@ from bot.consultations import (
     Coverage,
     Form,
     IntakeService,
+    Outcome,
     SealedAnswer,
     Status,
     Topic,
@@ -43,8 +44,9 @@ from bot.errors import OutOfDateError, UserFacingError
 from bot.guild_config import GuildConfig
 from bot.ui import crisis_embed, send_ephemeral, shorten
 from cogs._components import defer, guarded, parse_id, stopped_view
-from cogs.consult import _embeds as render
 from cogs.consult._answers import question_fields, typed_answers
+from cogs.consult._close_render import outcome_select, parse_outcome
+from cogs.consult._close_views import closed_and_asked
 from cogs.consult._kinds import emoji_of
 
 log = logging.getLogger(__name__)
@@ -114,7 +116,11 @@ class Flow(Protocol):
     ) -> Consultation: ...
 
     async def close(
-        self, interaction: discord.Interaction[Any], request_id: int, reason: str
+        self,
+        interaction: discord.Interaction[Any],
+        request_id: int,
+        reason: str,
+        outcome: Outcome | None = None,
     ) -> Consultation: ...
 
     async def require_scope(
@@ -245,6 +251,13 @@ def close_form(consultation: Consultation) -> discord.ui.Modal:
             text="Reason", description="The member sees this in their thread.", component=reason
         )
     )
+    modal.add_item(
+        discord.ui.Label(
+            text="Outcome",
+            description="For the group's records: only staff see it, never the member.",
+            component=outcome_select("outcome", required=False),
+        )
+    )
     return _stopped(modal)
 
 
@@ -359,9 +372,14 @@ async def _submit_close(
         raise OutOfDateError()
     await flow.require_staff(interaction)
     await defer(interaction)
-    reason = _text(form_values(interaction.data).get("reason")) or ""
-    closed = await flow.close(interaction, request_id, reason)
-    await send_ephemeral(interaction, render.closed_reply(closed))
+    values = form_values(interaction.data)
+    closed = await flow.close(
+        interaction,
+        request_id,
+        _text(values.get("reason")) or "",
+        parse_outcome(values.get("outcome")),
+    )
+    await closed_and_asked(interaction, closed)
 
 
 async def _own_request(

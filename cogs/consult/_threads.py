@@ -21,6 +21,7 @@ from bot.ui import QUIET, embed
 from cogs.consult import _embeds as render
 from cogs.consult._answers import OPENING_TAIL, with_answers
 from cogs.consult._cards import Cards
+from cogs.consult._close_views import member_close_view
 from cogs.consult._flow_base import THREAD_PERMISSIONS, missing_permissions
 
 log = logging.getLogger(__name__)
@@ -144,6 +145,7 @@ class Threads(Cards):
                 with_answers(
                     render.opening_message(fresh), await self.answers_of(fresh), OPENING_TAIL
                 ),
+                view=member_close_view(consultation.id),  # "Close my request", for the member
                 allowed_mentions=discord.AllowedMentions(
                     users=[
                         discord.Object(consultation.member_id),

@@ -24,6 +24,7 @@ from bot.consultations import (
     Status,
     Topic,
     Urgency,
+    claimed_already,
 )
 from bot.errors import OutOfDateError, UserFacingError
 from bot.ui import send_ephemeral, shorten
@@ -235,10 +236,7 @@ class CancelButton(RequestButton, template=rf"consult:cancel:{_ID}"):
 
 async def ask_to_cancel(interaction: discord.Interaction[Any], consultation: Consultation) -> None:
     if consultation.status is Status.CLAIMED:
-        raise UserFacingError(
-            f"A staff member is already with you on request #{consultation.number}. You can tell "
-            "them in your private thread that you'd like to stop, and they will close it."
-        )
+        raise UserFacingError(claimed_already(consultation.number))
     view = stopped_view(CancelConfirmButton(consultation.id))
     await send_ephemeral(
         interaction,
@@ -387,7 +385,7 @@ class QueuePageButton(ConsultButton, template=r"consult:queue:(?P<page>[^:]*)"):
 class StaleConsultButton(
     StaleButton,
     template=r"consult:(?!(?:start(?::urgent)?|pick|(?:claim|release|close|note|cancel|cancel-yes"
-    r"|queue|panel):[^:]*)$).*",
+    r"|queue|panel|done|done-yes|outcome):[^:]*)$).*",
 ):
     """Any other ``consult:`` id (an older version's button, or a forged one)."""
 
