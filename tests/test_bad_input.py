@@ -642,6 +642,7 @@ async def test_every_text_option_has_a_table(env: simcord.Env) -> None:
         ("setup hours set", "days"),  # day names, else refused
         ("snippet add", "name"),  # a name's letters, else refused (tests/test_snippets.py)
         ("snippet edit", "new_name"),
+        ("ticket follow-up", "when"),  # a date and time, else refused (test_follow_ups_service)
     }
     covered = {
         ("checkin", "note"),
@@ -660,6 +661,7 @@ async def test_every_text_option_has_a_table(env: simcord.Env) -> None:
         ("setup type edit", "new_name"),
         ("setup type edit", "response_time"),
         ("ticket close", "reason"),
+        ("ticket follow-up", "note"),  # tests/test_bad_input_follow_ups.py
         ("ticket note", "text"),
     }
     found = {
