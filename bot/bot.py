@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,10 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.privacy",
 )
 """Every extension, loaded in this order; a failure stops start-up."""
+
+COMMAND_FETCH_TIMEOUT = 1.5
+"""Seconds to wait for Discord's list of our commands (their ids, for ``</name:id>`` mentions)
+before showing plain names instead: well inside the 3 seconds a first answer has."""
 
 STORAGE_LOST_ALERT = (
     "⚠️ The bot's database file was removed or replaced while the bot was running, so I have "
@@ -142,6 +148,8 @@ class SupportBot(commands.AutoShardedBot):
         self._db: Database | None = None
         self._cipher: Cipher | None = None
         self._new_key_file: Path | None = None
+        self._command_ids: dict[str, int] = {}
+        self._command_ids_known = False
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """discord.py's dispatch, plus a ``modal_submit`` event for submitted forms.
@@ -283,10 +291,35 @@ class SupportBot(commands.AutoShardedBot):
         if await state.get(key) == digest:
             log.info("commands.sync_skipped scope=%s", key)
             return False
-        await self.tree.sync(guild=guild)
+        self._remember_command_ids(await self.tree.sync(guild=guild))
         await state.set(key, digest)
         log.info("commands.synced scope=%s count=%d", key, len(payload))
         return True
+
+    def _remember_command_ids(self, synced: Iterable[discord.app_commands.AppCommand]) -> None:
+        self._command_ids = {command.name: command.id for command in synced}
+        self._command_ids_known = True
+
+    async def command_ids(self) -> Mapping[str, int]:
+        """Each top-level command's id by name, for clickable ``</name:id>`` mentions.
+
+        Kept from this run's sync; when the sync was skipped (the tree had not changed) they are
+        fetched from Discord once, on first use. Empty while Discord does not answer within
+        ``COMMAND_FETCH_TIMEOUT`` (asked again next time): callers then show plain ``/name``.
+        """
+        if not self._command_ids_known:
+            dev_guild = self.settings.dev_guild_id
+            scope = discord.Object(dev_guild) if dev_guild else None
+            try:
+                fetched = await asyncio.wait_for(
+                    self.tree.fetch_commands(guild=scope), timeout=COMMAND_FETCH_TIMEOUT
+                )
+            except (TimeoutError, discord.HTTPException, discord.ClientException):
+                log.info("commands.ids_unknown")
+                return {}
+            self._remember_command_ids(fetched)
+            log.info("commands.ids_fetched count=%d", len(self._command_ids))
+        return self._command_ids
 
     async def forget_command_sync(self) -> None:
         """Make the next ``sync_commands_if_changed`` sync (a Discord that forgot our commands:

@@ -187,6 +187,8 @@ COG_CHECKS: tuple[tuple[str, str | None], ...] = (
     ("require_manager", None),
     ("require_lead", None),
     ("TicketReply._staff_here", None),
+    ("viewer_of", None),
+    ("require_audience", None),
     ("parse_id", None),
 )
 COG_TESTS: tuple[str, ...] = (
@@ -203,6 +205,10 @@ COG_TESTS: tuple[str, ...] = (
     "tests/test_snippets_commands.py::test_only_staff_leads_manage_saved_replies",
     "tests/test_snippets_commands.py::test_a_lead_who_lost_manage_server_cannot_send_an_open_form",
     "tests/test_snippets_reply.py::test_only_staff_send_saved_replies",
+    "tests/test_general_help.py::test_each_person_sees_the_sections_for_them",
+    "tests/test_general_help.py::test_a_member_pressing_a_forged_staff_button_is_refused",
+    "tests/test_general_help.py::test_a_forged_staff_button_in_a_dm_is_refused",
+    "tests/test_general_help.py::test_help_answers_with_the_database_closed",
 )
 COGS = "cogs"
 """The name that selects the cogs' permission checks (``scripts/mutate cogs``)."""

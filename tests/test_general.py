@@ -15,7 +15,7 @@ from bot.ui import SOMETHING_WENT_WRONG
 from tests.helpers import text_of as _text
 
 
-async def test_help_lists_commands_privately(env: simcord.Env) -> None:
+async def test_help_answers_privately_with_the_crisis_line_first(env: simcord.Env) -> None:
     channel = env.create_guild().create_text_channel("general")
     member = env.guild.add_member(env.create_user("ann"))
 
@@ -23,8 +23,8 @@ async def test_help_lists_commands_privately(env: simcord.Env) -> None:
 
     assert result.ephemeral
     text = _text(result.response.embeds[0])
-    assert "/crisis" in text
-    assert "/help" in text
+    assert "If you are in danger right now, use </crisis:" in text
+    assert "Start here" in text  # the rest is one tap away (tests/test_general_help.py)
 
 
 async def test_crisis_shows_every_resource_privately(env: simcord.Env) -> None:
@@ -47,7 +47,7 @@ async def test_crisis_and_help_work_in_a_dm(env: simcord.Env) -> None:
     help_result = await user.slash("help")
 
     assert "988" in _text(crisis.response.embeds[0])
-    assert "/crisis" in _text(help_result.response.embeds[0])
+    assert "If you are in danger right now, use </crisis:" in _text(help_result.response.embeds[0])
 
 
 @pytest.mark.parametrize("damage", ["deleted", "corrupted"])

@@ -13,14 +13,14 @@ from bot.consultations import Hours
 from bot.crisis import crisis_lines
 from bot.snippets import MESSAGE_LIMIT, PREFIX_WORST, TEXT_LIMIT, hours_text
 from bot.ui import escape
-from cogs.general._cog import AUDIENCE_TITLES, help_embed
 from tests.conftest import ConsultServer, make_consult_server
-from tests.helpers import the_bot
+from tests.helpers import text_of, the_bot
 from tests.reliability import assert_nothing_pinged, assert_polite, lift_form_limits
 from tests.test_bad_input import CASES, check_clean, make_input
 from tests.test_cog_permissions_table import administrator
 from tests.test_consult_member import said
 from tests.test_consult_staff import open_and_claim, the_thread
+from tests.test_general_help import every_page
 from tests.test_permission_edges import people
 from tests.test_snippets_commands import plant
 
@@ -292,11 +292,17 @@ async def test_reply_is_a_ticket_subcommand_for_staff(claimed: ConsultServer) ->
     assert reply is not None
     assert "cogs.snippets" in EXTENSIONS
     assert EXTENSIONS.index("cogs.snippets") > EXTENSIONS.index("cogs.consult")
-    fields = [f for f in help_embed(bot.tree).fields if "`/ticket reply`" in (f.value or "")]
-    # A long section is split into "(1)", "(2)" fields; the reply is in a staff one.
-    assert len(fields) == 1
-    assert (fields[0].name or "").startswith(AUDIENCE_TITLES["staff"])
-    assert "`/ticket reply` Post a saved reply in this thread" in (fields[0].value or "")
+    # /help lists it in "Staff tools" (for staff only), with the /ticket group's synced id.
+    ticket_id = next(c.id for c in await bot.tree.fetch_commands() if c.name == "ticket")
+    staff = claimed.staff[0]
+    start = await staff.slash(claimed.general, "help")
+    pages = await every_page(staff, start.response, "staff")
+    listed = "\n".join(text_of(page) for page in pages)
+    assert f"</ticket reply:{ticket_id}> Post a saved reply in this thread" in listed
+    member_view = await every_page(
+        claimed.member, (await claimed.member.slash(claimed.general, "help")).response, "member"
+    )
+    assert all("ticket reply" not in text_of(page) for page in member_view)
 
 
 async def test_the_reply_leaves_the_ticket_group_when_unloaded(claimed: ConsultServer) -> None:

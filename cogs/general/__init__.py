@@ -5,4 +5,4 @@ from cogs.general._cog import General
 
 
 async def setup(bot: SupportBot) -> None:
-    await bot.add_cog(General(bot))
+    await bot.add_cog(General(bot, bot.services))

@@ -1,90 +1,76 @@
-"""Help and crisis resources: the two commands every member can always reach."""
+"""Help and crisis resources: the two commands every member can always reach.
+
+``/help`` shows each person what they can use where they are (``_audience``): the five things
+most members need first, and the rest one tap away (``_pages``, ``_views``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, Literal
+import logging
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import limits
 from bot.bot import SupportBot
-from bot.ui import CALM, add_field, crisis_embed, embed
+from bot.services import Services
+from bot.ui import crisis_embed
+from cogs._components import bind
+from cogs.general._audience import AnyCommand, iter_leaf_commands, require_audience, viewer_of
+from cogs.general._pages import AUDIENCE_OF_SECTION, Page, Section, help_page, sections_for
+from cogs.general._views import HelpButton, StaleHelpButton, help_view
 
-Audience = Literal["member", "staff", "admin"]
-
-AUDIENCE_TITLES: dict[Audience, str] = {
-    "member": "For everyone",
-    "staff": "For staff and consultants",
-    "admin": "For server admins",
-}
-
-
-def audience_of(command: app_commands.Command[Any, ..., Any] | app_commands.Group) -> Audience:
-    """Who a command is for: an explicit ``extras['audience']``, else from its permissions."""
-    node: app_commands.Command[Any, ..., Any] | app_commands.Group | None = command
-    while node is not None:
-        audience = node.extras.get("audience")
-        if audience in AUDIENCE_TITLES:
-            return audience  # type: ignore[no-any-return]
-        permissions = node.default_permissions
-        if permissions is not None and (permissions.manage_guild or permissions.administrator):
-            return "admin"
-        node = node.parent
-    return "member"
-
-
-def iter_leaf_commands(
-    tree: app_commands.CommandTree[SupportBot],
-) -> Iterator[app_commands.Command[Any, ..., Any]]:
-    for command in tree.walk_commands():
-        if isinstance(command, app_commands.Command):
-            yield command
-
-
-def help_embed(tree: app_commands.CommandTree[SupportBot]) -> discord.Embed:
-    """The command list, generated from the tree so it cannot go stale."""
-    lines: dict[Audience, list[str]] = {audience: [] for audience in AUDIENCE_TITLES}
-    for command in sorted(iter_leaf_commands(tree), key=lambda c: c.qualified_name):
-        lines[audience_of(command)].append(f"`/{command.qualified_name}` {command.description}")
-    result = embed(
-        "How this bot can help",
-        "This server is a free peer support group. I can explain levels of care, share coping "
-        "ideas, connect you with a consultant, and show crisis resources any time.\n"
-        "**If you are in danger right now, use `/crisis`.**",
-        colour=CALM,
-    )
-    for audience, entries in lines.items():
-        chunk: list[str] = []
-        part = 1
-        for entry in entries:
-            if sum(len(line) + 1 for line in chunk) + len(entry) + 1 > limits.EMBED_FIELD_VALUE:
-                add_field(result, f"{AUDIENCE_TITLES[audience]} ({part})", "\n".join(chunk))
-                chunk, part = [], part + 1
-            chunk.append(entry)
-        if chunk:
-            title = (
-                AUDIENCE_TITLES[audience] if part == 1 else f"{AUDIENCE_TITLES[audience]} ({part})"
-            )
-            add_field(result, title, "\n".join(chunk))
-    return result
+log = logging.getLogger(__name__)
 
 
 class General(commands.Cog):
-    def __init__(self, bot: SupportBot) -> None:
+    def __init__(self, bot: SupportBot, services: Services) -> None:
         self.bot = bot
-        self._help: discord.Embed | None = None
+        self.services = services
+        self.button = bind((HelpButton,), pages=self)[0]
+        self.buttons = (self.button, StaleHelpButton)
         self._crisis = crisis_embed(bot.crisis)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*self.buttons)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*self.buttons)
+
+    async def _page(
+        self, interaction: discord.Interaction[Any], section: Section, index: int
+    ) -> tuple[Page, discord.ui.View | None]:
+        """The page as this person may see it here, with the buttons they may press; a page
+        they may not see (a forged button) is refused."""
+        viewer = await viewer_of(interaction, self.services)
+        require_audience(viewer, AUDIENCE_OF_SECTION[section])
+        listed: list[AnyCommand] = list(iter_leaf_commands(self.bot.tree))
+        ids = await self.bot.command_ids()
+        page = help_page(listed, section, index, ids=ids, viewer=viewer)
+        return page, help_view(self.button, page, sections_for(listed, viewer))
+
+    async def show(
+        self, interaction: discord.Interaction[Any], section: Section, index: int
+    ) -> None:
+        """A help button: turn the person's own private message to the page; a press on a
+        public message (a forged one) gets a private reply, so nobody changes what others see."""
+        page, view = await self._page(interaction, section, index)
+        message = interaction.message
+        if message is not None and message.flags.ephemeral:
+            await interaction.response.edit_message(embed=page.embed, view=view)
+            return
+        await interaction.response.send_message(
+            embed=page.embed, view=view or discord.utils.MISSING, ephemeral=True
+        )
 
     @app_commands.command(name="help")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def help_command(self, interaction: discord.Interaction[SupportBot]) -> None:
         """What this bot does and how to use it."""
-        if self._help is None:  # the tree is complete once the bot is up; build it once
-            self._help = help_embed(self.bot.tree)
-        await interaction.response.send_message(embed=self._help, ephemeral=True)
+        page, view = await self._page(interaction, "start", 0)
+        await interaction.response.send_message(
+            embed=page.embed, view=view or discord.utils.MISSING, ephemeral=True
+        )
 
     @app_commands.command(name="crisis")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
