@@ -66,7 +66,12 @@ async def close(server: ConsultServer, thread: simcord.ChannelHandle) -> discord
 
 
 def dms(person: simcord.MemberActor) -> list[discord.Message]:
-    return person.user.dm_channel.history()
+    """The person's DMs from the bot, less the feedback question a close sends the member."""
+    return [
+        message
+        for message in person.user.dm_channel.history()
+        if "how did this go?" not in message.content
+    ]
 
 
 async def the_copy(person: simcord.MemberActor) -> str:
