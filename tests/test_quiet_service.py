@@ -26,6 +26,7 @@ from bot.consultations import (
     NoLongerOpenError,
     NotFoundError,
     Outcome,
+    QuietDue,
     QuietService,
     Status,
     Topic,
@@ -38,6 +39,7 @@ from bot.db import Database
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
 from bot.privacy import collect, purge_expired
+from tests.test_db_one_hop import Hops
 
 GUILD = 1000
 MEMBER = 1
@@ -74,6 +76,11 @@ def service(db: Database, cipher: Cipher) -> ConsultationService:
 @pytest.fixture
 def quiet(db: Database, cipher: Cipher) -> QuietService:
     return QuietService(db, cipher)
+
+
+@pytest.fixture
+def hops(caplog: pytest.LogCaptureFixture) -> Hops:
+    return Hops(caplog)
 
 
 async def claimed(
@@ -259,6 +266,21 @@ async def test_messages_from_the_same_side_within_a_minute_cost_no_write(
     assert kept.member_last_at == T0
     assert moved is not None
     assert moved.member_last_at == T0 + COALESCE_SECONDS * SECOND
+
+
+async def test_a_message_costs_one_hop_at_most_and_none_within_the_minute(
+    service: ConsultationService, quiet: QuietService, hops: Hops
+) -> None:
+    await claimed(service)
+
+    first, one = await hops.during(lambda: quiet.record(THREAD, MEMBER, T0))
+    second, none = await hops.during(lambda: quiet.record(THREAD, MEMBER, T0 + SECOND))
+    elsewhere, another = await hops.during(lambda: quiet.record(THREAD + 1, MEMBER, T0))
+    due, read = await hops.during(lambda: quiet.due(GUILD, T0 + MINUTE, CONFIG))
+
+    assert (first, second, elsewhere) == (True, False, False)
+    assert (one, none, another, read) == (1, 0, 1, 1)
+    assert due == QuietDue()
 
 
 async def test_the_other_side_is_always_written(
@@ -489,7 +511,9 @@ async def test_the_close_only_ever_follows_a_check_in(
     assert await quiet.close_quiet(request.id, late, CONFIG) is None
 
 
-@pytest.mark.parametrize("why", ["member-wrote", "on-hold", "member-left", "close-off"])
+@pytest.mark.parametrize(
+    "why", ["member-wrote", "on-hold", "member-left", "close-off", "check-in-off"]
+)
 async def test_no_close_for(service: ConsultationService, quiet: QuietService, why: str) -> None:
     request_id, nudged = await nudged_at(service, quiet)
     config = CONFIG
@@ -501,6 +525,8 @@ async def test_no_close_for(service: ConsultationService, quiet: QuietService, w
         await service.member_left(GUILD, MEMBER, nudged + HOUR)
     elif why == "close-off":
         config = dataclasses.replace(CONFIG, quiet_close_hours=0)
+    elif why == "check-in-off":  # turned off since (the command refuses a close without it)
+        config = dataclasses.replace(CONFIG, quiet_nudge_hours=0)
     late = nudged + 30 * 24 * HOUR
 
     assert ids((await quiet.due(GUILD, late, config)).close) == []

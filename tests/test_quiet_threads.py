@@ -172,7 +172,9 @@ async def test_the_close_comes_exactly_m_hours_after_the_check_in(
 ) -> None:
     server = consult_server
     await nudged(server)
-    await back(server, CLOSE - 1, "nudged_at", "claimed_at")
+    await server.env.advance_time(90)
+    await server.staff[0].send(the_thread(server), "no pressure, I'm here")  # no reply of theirs
+    await back(server, CLOSE - 90 - 1, "nudged_at", "claimed_at", "staff_last_at")
 
     await check(server)
     assert (await service(server.env).get_in_guild(server.guild.id, 1)).status is Status.CLAIMED
@@ -236,7 +238,20 @@ async def test_a_cooldown_after_a_consultants_own_no_reply(consult_server: Consu
 # --------------------------------------------------------------------------- /ticket hold
 
 
-async def test_ticket_hold_stops_the_check_in_and_the_close(consult_server: ConsultServer) -> None:
+async def test_ticket_hold_stops_the_check_in(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await claimed(server)
+
+    await server.staff[0].slash(the_thread(server), "ticket hold")
+    await back(server, 30 * 24 * HOUR, "claimed_at")
+    await check(server)
+
+    assert bot_said(server, CHECKING_IN) == []
+
+
+async def test_ticket_hold_stops_the_close_and_off_restarts_the_quiet_time(
+    consult_server: ConsultServer,
+) -> None:
     server = consult_server
     await nudged(server)
     thread = the_thread(server)
@@ -383,13 +398,36 @@ async def test_a_staff_answer_or_a_saved_reply_means_no_reminder(env: simcord.En
 async def test_the_bots_own_messages_are_no_answer(env: simcord.Env) -> None:
     server = await make_consult_server(env, staff_reply_minutes=30)
     await claimed(server)
+    await env.advance_time(5)
     await server.member.send(the_thread(server), "are you there?")
-    await back(server, NUDGE, "member_last_at", "awaiting_staff_since", "claimed_at")
+    await env.advance_time(5)
+    await back(server, NUDGE, "member_last_at", "claimed_at")
 
-    await check(server)  # the check-in (the bot's) and the reminder, both
+    await check(server)  # the check-in: the bot's own message in the thread
+    assert len(bot_said(server, CHECKING_IN)) == 1
+    request = await service(env).get_in_guild(server.guild.id, 1)
+    assert request.awaiting_staff_since is not None
+    await back(server, 30 * 60, "awaiting_staff_since")
+    await check(server)
+
+    assert sum("is waiting for a reply" in t for t in queue_texts(server)) == 1
+
+
+async def test_a_check_in_that_could_not_be_posted_is_tried_again(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    await claimed(server)
+    await back(server, NUDGE, "claimed_at")
+    messages = f"/channels/{the_thread(server).id}/messages"
+    server.env.inject_error("POST", messages, status=403, code=50013, message="Missing Permissions")
+
+    await check(server)
+    assert bot_said(server, CHECKING_IN) == []
+    assert (await service(server.env).get_in_guild(server.guild.id, 1)).nudged_at is None
+    await check(server)
 
     assert len(bot_said(server, CHECKING_IN)) == 1
-    assert sum("is waiting for a reply" in t for t in queue_texts(server)) == 1
 
 
 # --------------------------------------------------------------------------- after a restart
