@@ -54,6 +54,14 @@ class GuildConfig:
     """Out of hours: notice, hold or route (``bot.consultations.hours.HoursMode``)."""
     hours_oncall_role_id: int | None = None
     """The role route mode pings out of hours."""
+    quiet_nudge_hours: int = 48
+    """Hours without a message from the member in a claimed thread before the bot checks in
+    (0: never; ``bot.consultations.quiet``)."""
+    quiet_close_hours: int = 72
+    """Hours after that check-in, with still no message from the member, before the request is
+    closed as "no reply" (0: never)."""
+    staff_reply_minutes: int = 0
+    """Minutes a member's message waits for staff before the claimer is reminded (0: off)."""
 
     @property
     def consultations_ready(self) -> bool:

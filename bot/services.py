@@ -20,6 +20,7 @@ from bot.consultations import (
     HoursService,
     IntakeService,
     OnCallService,
+    QuietService,
 )
 from bot.crypto import Cipher
 from bot.db import Database
@@ -41,6 +42,7 @@ class _Built:
     oncall: OnCallService
     hours: HoursService
     follow_ups: FollowUpService
+    quiet: QuietService
     feedback: FeedbackService
     checkins: CheckinService
     milestones: MilestoneRepository
@@ -69,6 +71,7 @@ class Services:
             oncall=OnCallService(db),
             hours=HoursService(db),
             follow_ups=FollowUpService(db, cipher),
+            quiet=QuietService(db, cipher),
             feedback=FeedbackService(db, cipher),
             checkins=CheckinService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
@@ -115,6 +118,10 @@ class Services:
     @property
     def follow_ups(self) -> FollowUpService:
         return self._get().follow_ups
+
+    @property
+    def quiet(self) -> QuietService:
+        return self._get().quiet
 
     @property
     def feedback(self) -> FeedbackService:

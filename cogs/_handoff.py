@@ -10,6 +10,7 @@ it comes here.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import discord
@@ -26,6 +27,8 @@ from cogs.consult._roster import roster_lines as roster_lines  # the card's on-c
 from cogs.consult._roster import suggestion as suggestion
 from cogs.consult._views import START, START_URGENT
 from cogs.consult._views import panel_view as panel_view  # /setup panel's buttons
+
+log = logging.getLogger(__name__)
 
 CONSULT_START = START
 CONSULT_START_URGENT = START_URGENT
@@ -83,10 +86,11 @@ def coping_tip_button(
 class ConsultHandoff:
     """What other features may ask of the consultation feature, built once per cog.
 
-    The privacy feature releases a person's claims and closes an erased member's open
-    requests; the safety net opens an urgent request on a member's behalf; the sandbox posts
-    the queue again; the saved replies check staff and the request of a thread, and read its
-    type's hours. Each goes through here, never through the consultation cog itself.
+        The privacy feature releases a person's claims and closes an erased member's open
+        requests; the safety net opens an urgent request on a member's behalf; the sandbox posts
+        the queue again; the saved replies check staff and the request of a thread, and read its
+        type's hours, and count as the staff member's message. Each goes through here, never through
+    the consultation cog itself.
     """
 
     def __init__(self, bot: SupportBot, services: Services) -> None:
@@ -111,6 +115,15 @@ class ConsultHandoff:
         the server's."""
         _routed, kind = await self._flow.routed(config, consultation)
         return await self._flow.services.hours.hours_for(config, kind)
+
+    async def staff_replied(self, thread_id: int, staff_id: int) -> None:
+        """A message the bot posted in a request's thread for a staff member (a saved reply)
+        counts as theirs for quiet threads: the member's message is answered. Best effort:
+        the reply is already posted."""
+        try:
+            await self._flow.staff_replied(thread_id, staff_id)
+        except Exception as error:
+            log.warning("quiet.staff_reply_unrecorded error=%s", type(error).__name__)
 
     async def on_call(self, guild: discord.Guild, config: GuildConfig) -> tuple[OnCall, Namer]:
         """Who is on call here, as the queue cards show it (no one who lost the staff role),

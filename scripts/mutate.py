@@ -114,6 +114,10 @@ _SNIPPETS: tuple[tuple[str, ...], tuple[str, ...]] = ((), ("tests/test_snippets.
 """The saved replies' rules and service against their domain tests (a real SQLite file, no
 Discord; about two seconds a run). The SimCord files reach the same lines through the cog."""
 
+_QUIET: tuple[tuple[str, ...], tuple[str, ...]] = ((), ("tests/test_quiet_service.py",))
+"""Quiet conversations' rules against their domain tests (a real SQLite file, no Discord; about
+three seconds a run). tests/test_quiet_threads.py reaches the same lines through SimCord."""
+
 # module → (mutant-name patterns, or () for every function; the test files that exercise it)
 CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Left out for crypto: test_settings_and_startup.py, test_backup.py and
@@ -167,6 +171,7 @@ CORE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "bot/safety/match_log.py": _SAFETY,
     "bot/snippets/rules.py": _SNIPPETS,
     "bot/snippets/service.py": _SNIPPETS,
+    "bot/consultations/quiet.py": _QUIET,
 }
 
 # The cogs' permission checks, by name (``Class.method`` or ``function``): wherever they live

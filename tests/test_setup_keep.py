@@ -32,6 +32,11 @@ OPTION_FIELDS: dict[str, dict[str, str]] = {
         "claim_cap": "claim_cap",
         "require_oncall": "require_oncall",
     },
+    "conversations": {
+        "quiet_nudge_hours": "quiet_nudge_hours",
+        "quiet_close_hours": "quiet_close_hours",
+        "staff_reply_minutes": "staff_reply_minutes",
+    },
     "group": {
         "welcome_channel": "welcome_channel_id",
         "welcome_dm": "welcome_dm",
@@ -106,6 +111,9 @@ async def configured(env: simcord.Env) -> tuple[ConsultServer, GuildConfig]:
         hours_days="01234",
         hours_mode="hold",
         hours_oncall_role_id=guild.create_role("On call").id,
+        quiet_nudge_hours=12,
+        quiet_close_hours=24,
+        staff_reply_minutes=45,
     )
     for field in dataclasses.fields(GuildConfig):
         assert getattr(config, field.name) != field.default, field.name

@@ -12,7 +12,8 @@ is importable from here.
 # types (the kinds of consultation a server offers) and routing (where a request of a type
 # goes, and which types staff cover); follow_ups (check-ins a consultant books) and
 # follow_up_times (the times they are typed as); outcomes (how a conversation ended) and
-# feedback (the member's rating and comment).
+# feedback (the member's rating and comment); quiet (a quiet conversation's check-in, automatic
+# close and staff reminder, and /ticket hold).
 
 from bot.consultations.blocks import (
     BLOCK_REASON,
@@ -103,6 +104,17 @@ from bot.consultations.queries import (
     Asking,
     ConsultationQueries,
 )
+from bot.consultations.quiet import (
+    COALESCE_SECONDS,
+    NO_REPLY_REASON,
+    QUIET_HOURS_MAX,
+    STAFF_REPLY_MINUTES_MAX,
+    HoldChange,
+    QuietDue,
+    QuietService,
+    Side,
+    check_quiet_settings,
+)
 from bot.consultations.routing import (
     DEFAULT_TYPE_NAME,
     EVERYTHING,
@@ -190,6 +202,7 @@ __all__ = [
     "CLEARABLE_LABELS",
     "CLOSE_REASON",
     "CLOSE_REASON_LIMIT",
+    "COALESCE_SECONDS",
     "COMMENT",
     "COMMENT_LIMIT",
     "COOLDOWN_KINDS",
@@ -211,14 +224,17 @@ __all__ = [
     "NEVER_LIMITED",
     "NOTE",
     "NOTE_LIMIT",
+    "NO_REPLY_REASON",
     "OUTCOME_LABELS",
     "OUTCOME_PERIODS",
     "PLACEHOLDER_LIMIT",
     "PREFERRED_TIME",
     "PREFERRED_TIME_LIMIT",
     "PRIORITY",
+    "QUIET_HOURS_MAX",
     "STAFF_NOTE",
     "STAFF_NOTE_LIMIT",
+    "STAFF_REPLY_MINUTES_MAX",
     "STATS_DAYS",
     "TOPIC_LABELS",
     "TYPE_DESCRIPTION_LIMIT",
@@ -264,6 +280,7 @@ __all__ = [
     "FollowUpState",
     "FollowUpTimeError",
     "Form",
+    "HoldChange",
     "Hours",
     "HoursMode",
     "HoursService",
@@ -287,12 +304,15 @@ __all__ = [
     "QuestionRefusedError",
     "QueuePage",
     "QueueStats",
+    "QuietDue",
+    "QuietService",
     "Released",
     "RemovedType",
     "RequestsPausedError",
     "Route",
     "SealedAnswer",
     "SetAndClearError",
+    "Side",
     "StaffCount",
     "StaffNote",
     "Status",
@@ -308,6 +328,7 @@ __all__ = [
     "Urgency",
     "back_in_queue",
     "check_bounds",
+    "check_quiet_settings",
     "claimed_already",
     "coverage",
     "custom_emoji",

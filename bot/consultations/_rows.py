@@ -41,7 +41,8 @@ _COLUMNS = (
     "id, guild_id, number, member_id, topic, urgency, status, note, preferred_time, created_at, "
     "claimed_by, claimed_at, first_claimed_at, thread_id, card_channel_id, card_message_id, "
     "problem, member_left_at, last_reminded_at, closed_at, closed_by, close_kind, close_reason, "
-    "opening_message_id, type_id, outcome"
+    "opening_message_id, type_id, outcome, member_last_at, staff_last_at, awaiting_staff_since, "
+    "nudged_at, on_hold_since, quiet_from, closed_by_bot"
 )
 _ORDER = "priority, created_at, id"
 
@@ -108,7 +109,7 @@ def _check_cooldown(
         return
     row = c.execute(
         "SELECT MAX(closed_at) FROM consultations WHERE guild_id = ? AND member_id = ? "
-        "AND close_kind IN ('resolved', 'cancelled')",
+        "AND close_kind IN ('resolved', 'cancelled') AND closed_by_bot = 0",
         (guild_id, member_id),
     ).fetchone()
     last = row[0] if row else None

@@ -111,6 +111,13 @@ class ConsultationQueries:
             opening_message_id=row["opening_message_id"],
             type_id=row["type_id"],
             outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+            member_last_at=from_ts(row["member_last_at"]),
+            staff_last_at=from_ts(row["staff_last_at"]),
+            awaiting_staff_since=from_ts(row["awaiting_staff_since"]),
+            nudged_at=from_ts(row["nudged_at"]),
+            on_hold_since=from_ts(row["on_hold_since"]),
+            quiet_from=from_ts(row["quiet_from"]),
+            closed_by_bot=bool(row["closed_by_bot"]),
         )
 
     async def get(self, request_id: int) -> Consultation | None:

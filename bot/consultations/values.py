@@ -99,7 +99,9 @@ ACTIVE = (Status.OPEN, Status.CLAIMED)
 COOLDOWN_KINDS = (CloseKind.RESOLVED, CloseKind.CANCELLED)
 """Closes that start the member's cooldown; a request lost to a deleted thread or card does not.
 A member closing their own claimed request ("Close my request") is ``CANCELLED`` with status
-``CLOSED``: the member ended it, as with a cancel, so it starts the cooldown too."""
+``CLOSED``: the member ended it, as with a cancel, so it starts the cooldown too. The bot's own
+close of a quiet conversation (``RESOLVED``, ``closed_by_bot``) does not: the member is told they
+can ask again at once."""
 
 
 class TextCipher(Protocol):
@@ -242,10 +244,28 @@ class Consultation:
     """Its consultation type (``bot.consultations.types``); None: the server's default type."""
     outcome: Outcome | None = None
     """What staff recorded when they closed it (``bot.consultations.outcomes``); None: none."""
+    member_last_at: dt.datetime | None = None
+    """The member's last message in its thread (a time only; ``bot.consultations.quiet``)."""
+    staff_last_at: dt.datetime | None = None
+    """The last message in its thread from anyone else but the bot (staff)."""
+    awaiting_staff_since: dt.datetime | None = None
+    """The member's first message staff have not answered (nor been reminded of) yet."""
+    nudged_at: dt.datetime | None = None
+    """When the bot checked in on the quiet member (None: not since they last wrote)."""
+    on_hold_since: dt.datetime | None = None
+    """``/ticket hold``: no check-in and no automatic close while set."""
+    quiet_from: dt.datetime | None = None
+    """The quiet time counts from here at the earliest (the end of a hold)."""
+    closed_by_bot: bool = False
+    """Closed by the bot, the member having not replied (outcome ``NO_REPLY``): no cooldown."""
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def on_hold(self) -> bool:
+        return self.on_hold_since is not None
 
     @property
     def member_left(self) -> bool:

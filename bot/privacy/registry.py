@@ -240,14 +240,38 @@ CONSULTATIONS = Source(
             "outcome",
             "Outcome staff recorded for their own records (where the conversation led; not advice)",
         ),
+        Column(
+            "member_last_at", "Your last message in the private thread (the time only)", Kind.TIME
+        ),
+        Column(
+            "staff_last_at", "Staff's last message in the private thread (the time only)", Kind.TIME
+        ),
+        Column("awaiting_staff_since", "Your message waiting for a staff reply since", Kind.TIME),
+        Column("nudged_at", "The bot checked in while the conversation was quiet", Kind.TIME),
+        Column(
+            "on_hold_since", "Staff put it on hold (no check-in, no automatic close)", Kind.TIME
+        ),
+        Column("quiet_from", "A quiet conversation counted from (the end of a hold)", Kind.TIME),
+        Column(
+            "closed_by_bot", "Closed by the bot after no reply (no wait to ask again)", Kind.FLAG
+        ),
     ),
     retention=Retention(
-        "Notes, preferred time and closing reason are deleted {days} days after "
-        "the request is closed or cancelled; the request itself (topic, status, times) is kept "
-        "for the queue's statistics until you delete your data.",
+        "Notes, preferred time, closing reason and the times of the last messages in the "
+        "private thread are deleted {days} days after the request is closed or cancelled; the "
+        "request itself (topic, status, times) is kept for the queue's statistics until you "
+        "delete your data.",
         timestamp="closed_at",
         where="status IN ('closed', 'cancelled')",
-        clear=("note", "preferred_time", "close_reason"),
+        clear=(
+            "note",
+            "preferred_time",
+            "close_reason",
+            "member_last_at",
+            "staff_last_at",
+            "awaiting_staff_since",
+            "nudged_at",
+        ),
     ),
     actor_view=("guild_id", "number", "status"),
     brief=("number", "status", "topic", "urgency", "created_at", "note"),

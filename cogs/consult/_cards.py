@@ -12,7 +12,9 @@ import discord
 
 from bot.consultations import Answer, Consultation, ConsultType, OnCall, Status
 from bot.guild_config import GuildConfig
+from bot.ui import add_field
 from cogs.consult import _embeds as render
+from cogs.consult import _quiet_render as quiet_render
 from cogs.consult._answers import add_answer_fields
 from cogs.consult._block_render import card_flag
 from cogs.consult._flow_base import CARD_PERMISSIONS, FlowBase, missing_permissions
@@ -169,6 +171,8 @@ class Cards(FlowBase):
         ``flag`` is the blocklist's field while the member's routine requests are paused;
         ``answers`` (an active request's) come last, within the embed's limits."""
         card = render.card_embed(consultation, flag, kind)
+        if consultation.on_hold and consultation.active:
+            add_field(card, quiet_render.HOLD_FIELD, quiet_render.HOLD_VALUE)
         if roster is not None and name_of is not None and consultation.status is Status.OPEN:
             card = add_roster(card, roster, name_of, config.claim_cap)
         return add_answer_fields(card, answers) if consultation.active else card

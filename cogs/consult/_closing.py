@@ -4,8 +4,9 @@ closed (by staff, or by its member), and the member's feedback question.
 A layer of ``ConsultFlow`` (see ``cogs.consult._flow_base``). Every close ends in
 ``finish_close``: the thread is told and locked, the member is asked "How did this go?" when
 the close wrote a question (``bot.consultations.feedback``), the card is redrawn and the log
-channel gets its line. A new way of closing (an automatic one, say) saves its close in the
-domain and calls ``finish_close`` too.
+channel gets its line. Another way of closing saves its close in the domain and calls
+``finish_close`` too, as the bot's close of a quiet conversation does (``_quiet``: its own
+words, with the crisis lines, and no feedback question, since it wrote none).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from typing import Any
 import discord
 
 from bot.consultations import CloseKind, Consultation, Status
+from bot.ui import crisis_embed
 from cogs.consult import _close_render as close_render
 from cogs.consult import _embeds as render
+from cogs.consult import _quiet_render as quiet_render
 from cogs.consult._feedback_views import rating_view
 from cogs.consult._follow_ups import FollowUpFlow
 from cogs.consult._transcript_button import transcript_view
@@ -58,7 +61,11 @@ class Closing(FollowUpFlow):
         by_member = closed.status is Status.CLOSED and closed.close_kind is CloseKind.CANCELLED
         thread = await self._thread_for(guild, closed)
         if thread is not None:
-            if by_member and consultant_id is not None:
+            lines: Any = discord.utils.MISSING
+            if closed.closed_by_bot:  # a quiet conversation (``_quiet``): how to ask again
+                text, ping = quiet_render.auto_closed_message(closed), [closed.member_id]
+                lines = crisis_embed(self.bot.crisis)
+            elif by_member and consultant_id is not None:
                 text = close_render.member_closed_message(closed, consultant_id)
                 ping = [closed.member_id, consultant_id]
             else:
@@ -66,6 +73,7 @@ class Closing(FollowUpFlow):
             try:
                 await thread.send(
                     text,
+                    embed=lines,
                     allowed_mentions=discord.AllowedMentions(
                         users=[discord.Object(user) for user in ping]
                     ),
@@ -84,6 +92,9 @@ class Closing(FollowUpFlow):
         if by_member:
             line = close_render.member_closed_log_line(closed, member_name)
             await self.log_line(guild, line, event="consultation.member_close")
+        elif closed.closed_by_bot:
+            line = quiet_render.auto_closed_log_line(closed)
+            await self.log_line(guild, line, event="quiet.close")
         else:
             await self.log_closed(guild, closed)
 

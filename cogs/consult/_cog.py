@@ -2,8 +2,9 @@
 
 Commands: ``/consult`` (a form; a second use shows the request you have),
 ``/consult-status``, ``/consult-cancel`` for members; ``/ticket close|release|transfer|note|notes|
-follow-up`` inside a request's private thread and ``/queue list|next|stats|feedback|follow-ups``
-for staff (follow-ups: ``_follow_up_cog``).
+follow-up|hold`` inside a request's private thread and
+``/queue list|next|stats|feedback|follow-ups`` for staff (follow-ups: ``_follow_up_cog``; hold:
+``_quiet_cog``).
 
 Why ``/consult`` is a plain command with ``/consult-status`` and ``/consult-cancel`` beside it:
 Discord does not let a command group also be a command, and ``/consult`` is the one name every
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -49,6 +50,7 @@ from cogs.consult._follow_up_cog import (
     with_cancel_buttons,
 )
 from cogs.consult._forms import handle_form, open_form
+from cogs.consult._quiet_cog import ticket_hold
 from cogs.consult._views import DYNAMIC_ITEMS, ask_to_cancel, member_request_view
 
 log = logging.getLogger(__name__)
@@ -222,6 +224,18 @@ class Consult(commands.Cog, name="Consult"):
     ) -> None:
         """Book a check-in with this member: I'll open the conversation again then."""
         await book_follow_up(self.flow, interaction, when, note)
+
+    @ticket.command(name="hold")
+    @app_commands.describe(
+        state="on: no check-in or automatic close while it is quiet; off: back to normal"
+    )
+    async def ticket_hold(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        state: Literal["on", "off"] | None = None,
+    ) -> None:
+        """Pause (or resume) the quiet-thread check-in and automatic close for this request."""
+        await ticket_hold(self.flow, interaction, state)
 
     # ------------------------------------------------------------------ staff: the queue
 

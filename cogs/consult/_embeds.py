@@ -150,6 +150,8 @@ def _status_line(consultation: Consultation) -> str:
         line = "Closed: its private thread was deleted"
     elif consultation.close_kind is CloseKind.CARD_DELETED:
         line = "Closed: its queue card was deleted"
+    elif consultation.closed_by_bot:
+        line = "Closed by the bot: no reply after a check-in"
     else:
         line = f"Closed by <@{consultation.closed_by}>" if consultation.closed_by else "Closed"
     if consultation.member_left:

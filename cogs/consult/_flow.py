@@ -34,9 +34,9 @@ from bot.ui import crisis_embed, send_ephemeral
 from cogs._components import defer
 from cogs.consult import _embeds as render
 from cogs.consult._block_render import paused_embed
-from cogs.consult._closing import Closing
 from cogs.consult._flow_base import is_staff_member
 from cogs.consult._hours_render import hours_embed
+from cogs.consult._quiet import QuietFlow
 from cogs.consult._views import member_request_view, pager_view, paused_view
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def staff_named() -> Iterator[None]:
         raise
 
 
-class ConsultFlow(Closing):
+class ConsultFlow(QuietFlow):
     """What happens in Discord when a request is created, claimed, released or closed.
 
     The layers below (``cogs.consult._flow_base``) post cards, run threads and answer events;

@@ -6,8 +6,9 @@ notices), ``Threads`` (``_threads``: the private thread), ``Events`` (``_events`
 events, start-up and timers), ``OpeningHours`` (``_hours``: out-of-hours requests held,
 routed or noticed, and released at opening time), ``FollowUpFlow`` (``_follow_ups``: booked
 check-ins coming round), ``Closing`` (``_closing``: what a close does in Discord, the
-member's own close and the feedback question), then ``ConsultFlow`` (checks, member side,
-staff actions).
+member's own close and the feedback question), ``QuietFlow`` (``_quiet``: a quiet
+conversation's check-in, automatic close and staff reminder, and ``/ticket hold``), then
+``ConsultFlow`` (checks, member side, staff actions).
 """
 
 from __future__ import annotations

@@ -11,7 +11,13 @@ from discord.ext import commands
 
 from bot import limits
 from bot.bot import SupportBot
-from bot.consultations import CLAIM_CAP_MAX, ConsultType
+from bot.consultations import (
+    CLAIM_CAP_MAX,
+    QUIET_HOURS_MAX,
+    STAFF_REPLY_MINUTES_MAX,
+    ConsultType,
+    check_quiet_settings,
+)
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, GuildConfigRepository, SafetyReply
 from bot.services import Services
@@ -188,6 +194,35 @@ class Setup(commands.GroupCog, group_name="setup"):
                 require_oncall=require_oncall,
             ),
         )
+
+    @app_commands.command(name="conversations")
+    @app_commands.describe(
+        quiet_nudge_hours="Hours without a message from the member before I check in (0: off)",
+        quiet_close_hours="Hours after that check-in before I close it as 'no reply' (0: never)",
+        staff_reply_minutes="Remind the claimer when the member's message waits this long (0: off)",
+    )
+    async def conversations(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        quiet_nudge_hours: app_commands.Range[int, 0, QUIET_HOURS_MAX] | None = None,
+        quiet_close_hours: app_commands.Range[int, 0, QUIET_HOURS_MAX] | None = None,
+        staff_reply_minutes: app_commands.Range[int, 0, STAFF_REPLY_MINUTES_MAX] | None = None,
+    ) -> None:
+        """When a claimed conversation goes quiet: a check-in, an automatic close, reminders."""
+        require_manager(interaction)
+        assert interaction.guild is not None
+        changes = given(
+            quiet_nudge_hours=quiet_nudge_hours,
+            quiet_close_hours=quiet_close_hours,
+            staff_reply_minutes=staff_reply_minutes,
+        )
+        current = await self._repo().get(interaction.guild.id)
+        check_quiet_settings(
+            changes.get("quiet_nudge_hours", current.quiet_nudge_hours),
+            changes.get("quiet_close_hours", current.quiet_close_hours),
+            changes.get("staff_reply_minutes", current.staff_reply_minutes),
+        )
+        await self._save(interaction, **changes)
 
     @app_commands.command(name="group")
     @app_commands.describe(

@@ -27,6 +27,25 @@ def _mention_role(role_id: int | None) -> str:
 _REPLY_NAMES = {SafetyReply.DM: "by DM", SafetyReply.CHANNEL: "in the channel"}
 
 
+def quiet_lines(config: GuildConfig) -> list[str]:
+    """``/setup conversations``: what a quiet claimed conversation gets, and staff reminders."""
+    if config.quiet_nudge_hours:
+        quiet = f"Quiet conversations: a check-in after {config.quiet_nudge_hours} h without a "
+        quiet += "message from the member · " + (
+            f"closed {config.quiet_close_hours} h after it (no reply)"
+            if config.quiet_close_hours
+            else "never closed automatically"
+        )
+    else:
+        quiet = "Quiet conversations: no check-in, never closed automatically"
+    reply = (
+        f"Remind the claimer after {config.staff_reply_minutes} min without a reply"
+        if config.staff_reply_minutes
+        else "Reminder to reply to the member: off"
+    )
+    return [quiet, reply]
+
+
 def describe_incident(incident: Incident) -> str:
     """One line of ``/setup show``'s list."""
     when = discord.utils.format_dt(incident.first_at, "f")
@@ -76,6 +95,7 @@ def render_setup(
                 "Cap per staff member: "
                 + (f"{config.claim_cap} open requests" if config.claim_cap else "none")
                 + f" · on call to claim: {'required' if config.require_oncall else 'not required'}",
+                *quiet_lines(config),
             ]
         ),
     )

@@ -111,6 +111,7 @@ class TicketReply:
             ),
         )
         log.info("snippet.sent guild=%s id=%s request=%s", guild.id, found.id, consultation.id)
+        await self.consult.staff_replied(thread.id, staff.id)  # the member's message is answered
         await send_ephemeral(interaction, render.sent_reply(found))
 
     async def message(
