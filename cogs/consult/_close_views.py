@@ -24,8 +24,9 @@ from bot.consultations import (
 from bot.errors import OutOfDateError, UserFacingError
 from bot.guild_config import GuildConfig
 from bot.ui import send_ephemeral
-from cogs._components import PersistentButton, PersistentItem, defer, parse_id, stopped_view
+from cogs._components import PersistentItem, defer, parse_id, stopped_view
 from cogs.consult import _close_render as render
+from cogs.consult._request_button import RequestIdButton
 
 log = logging.getLogger(__name__)
 
@@ -48,32 +49,10 @@ class CloseFlow(Protocol):
     ) -> Consultation: ...
 
 
-class _MemberButton(PersistentButton, template=r"consult:(?!)"):
+class _MemberButton(RequestIdButton, template=r"consult:(?!)"):
     """``consult:<action>:<request id>`` on the member's side of the thread."""
 
     flow: ClassVar[CloseFlow]
-    action: ClassVar[str]
-    label: ClassVar[str]
-    style: ClassVar[discord.ButtonStyle]
-
-    def __init__(self, request_id: int | None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=self.label, style=self.style, custom_id=f"consult:{self.action}:{request_id}"
-            )
-        )
-        self.request_id = request_id
-        self.where = f"button:consult:{self.action}"
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(parse_id(match["id"]))
 
     async def _mine(self, interaction: discord.Interaction[Any]) -> Consultation:
         """The request, if the one pressing is its member, in its own server, and someone is

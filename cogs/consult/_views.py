@@ -41,6 +41,7 @@ from cogs._components import (
 from cogs.consult import _embeds as render
 from cogs.consult._forms import PICK, Flow, _own_request, close_form, note_form, open_form
 from cogs.consult._kinds import emoji_of, not_your_type
+from cogs.consult._request_button import RequestIdButton
 
 log = logging.getLogger(__name__)
 
@@ -182,36 +183,11 @@ def panel_view(kinds: Sequence[ConsultType]) -> discord.ui.View:
     return view
 
 
-class RequestButton(ConsultButton, template=r"consult:(?!)"):
-    """A button about one request, ``consult:<action>:<request id>``; subclasses set the text.
+class RequestButton(RequestIdButton, template=r"consult:(?!)"):
+    """A consultation button about one request (``_request_button``), carrying the cog's
+    ``flow`` like every ``ConsultButton``."""
 
-    The base is never registered (its template matches nothing): each subclass has its own.
-    """
-
-    action: ClassVar[str]
-    label: ClassVar[str]
-    style: ClassVar[discord.ButtonStyle]
-
-    def __init__(self, request_id: int | None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=self.label,
-                style=self.style,
-                custom_id=f"consult:{self.action}:{request_id}",
-            )
-        )
-        self.request_id = request_id
-        self.where = f"button:consult:{self.action}"
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(parse_id(match["id"]))
+    flow: ClassVar[Flow]
 
 
 class NoteButton(RequestButton, template=rf"consult:note:{_ID}"):
