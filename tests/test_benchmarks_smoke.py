@@ -81,8 +81,14 @@ def run_benchmark(module: str, *args: str) -> str:
         ),
         (
             "startup",
-            ("--runs", "1", "--rows", "50"),
-            ["Start-up, process start → READY", "| total", "Migrations on a database with 50 rows"],
+            ("--runs", "1", "--rows", "50", "--scale-rows", "50"),
+            [
+                "Start-up, process start → READY",
+                "| total",
+                "Restart → READY at scale",
+                "| 50 consultations + 50 events",
+                "Migrations on a database with 50 rows",
+            ],
         ),
     ],
 )

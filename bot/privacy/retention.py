@@ -46,6 +46,24 @@ def retention_cutoff(now: dt.datetime, retention_days: int) -> dt.datetime:
     return now.astimezone(dt.UTC) - dt.timedelta(days=retention_days)
 
 
+def pending_query(source: Source) -> str | None:
+    """The query for ``source``'s rows that may be due for purging (``None``: no clock).
+
+    A rule that clears columns (the row itself stays) selects only rows that still hold one;
+    a partial index with the same WHERE (migration 0019) keeps that from reading every row.
+    """
+    rule = source.retention
+    if rule.timestamp is None:
+        return None
+    pending = (
+        " AND (" + " OR ".join(f"{c} IS NOT NULL" for c in rule.clear) + ")" if rule.clear else ""
+    )
+    return (
+        f"SELECT rowid AS rid, {rule.timestamp} AS started FROM {source.table} "
+        f"WHERE ({rule.where}){pending}"
+    )
+
+
 async def purge_expired(
     db: Database,
     now: dt.datetime,
@@ -59,17 +77,10 @@ async def purge_expired(
     async with db.transaction() as tx:
         for source in registry:
             rule = source.retention
-            if rule.timestamp is None:
+            query = pending_query(source)
+            if query is None:
                 continue
-            pending = (
-                " AND (" + " OR ".join(f"{c} IS NOT NULL" for c in rule.clear) + ")"
-                if rule.clear
-                else ""
-            )
-            rows = await tx.fetchall(
-                f"SELECT rowid AS rid, {rule.timestamp} AS started FROM {source.table} "
-                f"WHERE ({rule.where}){pending}",
-            )
+            rows = await tx.fetchall(query)
             expired = [
                 (row["rid"],)
                 for row in rows
