@@ -12,6 +12,8 @@ import simcord
 
 from bot import limits
 from bot.care import CONSULT_GUIDES, GUIDE_TOPICS, CareContent, load_care_content
+from bot.consultations import ConsultationService
+from bot.consultations.values import Topic
 from bot.crisis import load_crisis_resources, top_line
 from bot.safe_messaging import first_breach
 from bot.settings import PROJECT_ROOT, Settings
@@ -19,8 +21,8 @@ from cogs.care._cog import WITHDRAWAL_CHOICES
 from cogs.care._embeds import CRISIS_LINE_NAME
 from cogs.care._guides import CONSULT_LABEL
 from cogs.care._views import DYNAMIC_ITEMS
-from tests.conftest import restart
-from tests.helpers import text_of
+from tests.conftest import ConsultServer, restart
+from tests.helpers import text_of, the_bot
 from tests.test_care_commands import custom_ids, options_of, private
 
 DATA = PROJECT_ROOT / "data"
@@ -258,6 +260,24 @@ async def test_the_consultant_button_goes_to_the_consultation_feature(
     answered = await member.click(message, custom_id=CONSULT)
 
     assert answered.acknowledged  # the consultation feature answered (a form or a reply)
+
+
+async def test_a_family_member_reaches_a_consultant_from_families(
+    consult_server: ConsultServer,
+) -> None:
+    member = consult_server.member
+    message = private(await member.slash(consult_server.general, "families"))
+    assert "I'm a family member or friend" in text_of(message)
+
+    shown = await member.click(message, custom_id=CONSULT)
+
+    assert shown.modal is not None  # the consultation feature's own form
+    assert "I'm a family member or friend" in str(shown.modal)
+    sent = await member.submit_modal(shown, {"topic": ["family"], "urgency": ["routine"]})
+    assert sent.acknowledged
+    bot = the_bot(consult_server.env)
+    requests = await ConsultationService(bot.db, bot.cipher).active(consult_server.guild.id)
+    assert [request.topic for request in requests] == [Topic.FAMILY]
 
 
 async def test_guides_work_in_a_dm_without_a_consultant_button(env: simcord.Env) -> None:
