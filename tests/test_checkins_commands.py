@@ -213,6 +213,7 @@ async def test_milestone_set_show_share_reset(env: simcord.Env, settings: Settin
     reset_text = _text(reset.response.embeds[0])
     assert "courage" in reset_text
     assert "/coping" in reset_text
+    assert top_line(the_bot(env).crisis) in reset_text  # a reset is after a slip: the line inline
     assert _custom_ids(reset.response.components) == ["consult:start"]
     after = await member.slash(channel, "milestone show")
     assert "0 days" in _text(after.response.embeds[0])
