@@ -11,7 +11,17 @@ import pytest
 import simcord
 
 from bot import limits
-from bot.care import CONSULT_GUIDES, GUIDE_TOPICS, CareContent, load_care_content
+from bot.care import (
+    CONSULT_GUIDES,
+    FOOTER_RESERVE,
+    GUIDE_TOPICS,
+    TOP_LINE_RESERVE,
+    Card,
+    CardField,
+    CareContent,
+    check_card,
+    load_care_content,
+)
 from bot.consultations import ConsultationService
 from bot.consultations.values import Topic
 from bot.crisis import load_crisis_resources, top_line
@@ -332,3 +342,22 @@ async def test_after_a_slip_shows_the_top_crisis_line_inline(
 def test_the_withdrawal_choices_match_the_guides() -> None:
     assert [choice.value for choice in WITHDRAWAL_CHOICES] == ["withdrawal", "after-withdrawal"]
     assert all(choice.value in GUIDE_TOPICS for choice in WITHDRAWAL_CHOICES)
+
+
+def test_a_card_with_the_crisis_line_keeps_room_for_it() -> None:
+    room = limits.EMBED_TOTAL - FOOTER_RESERVE - TOP_LINE_RESERVE
+    description = "x" * 4000
+
+    def card(size: int) -> Card:
+        value = "y" * (size - len("T") - len(description) - len("n"))
+        return Card("T", description, (CardField("n", value),), crisis_line=True)
+
+    check_card(card(room), "fits")
+    with pytest.raises(ValueError, match="over the"):
+        check_card(card(room + 1), "too long")
+    full = tuple(CardField(f"name {n}", "value") for n in range(limits.EMBED_FIELDS))
+    check_card(Card("T", "d", full), "full without the line")
+    with pytest.raises(ValueError, match="no field is left for the crisis line"):
+        check_card(Card("T", "d", full, crisis_line=True), "full with the line")
+    # With the whole list shown, the inline line is not added, so a full card is fine.
+    check_card(Card("T", "d", full, show_crisis=True, crisis_line=True), "list instead")

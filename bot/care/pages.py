@@ -74,8 +74,10 @@ FOOTER_RESERVE = 200
 CRISIS_RESERVE = 2500
 """Characters kept free in a message that also carries the crisis resources embed
 (Discord's 6000-character limit counts every embed of a message together)."""
-TOP_LINE_RESERVE = 400
-"""Characters kept free in a card that shows the top crisis line inline (``crisis_line``)."""
+TOP_LINE_RESERVE = limits.EMBED_FIELD_VALUE + 50
+"""Characters kept free in a card that shows the top crisis line inline (``crisis_line``):
+a whole field, whatever ``data/crisis.toml`` says (the field is cut to Discord's limit), and
+its name."""
 
 OVERVIEW_KEY = "all"
 """The level key that means "all levels" in ``care:level:<key>`` buttons."""
