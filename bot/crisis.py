@@ -69,3 +69,11 @@ def crisis_lines(resources: CrisisResources) -> str:
     ``bot.ui.crisis_embed`` shows them, without the longer purpose; ``/crisis`` has the rest."""
     lines = [f"• **{r.name}** ({r.region}): {r.contact}" for r in resources.resources]
     return "\n".join([*lines, "`/crisis` shows these lines any time."])
+
+
+def top_line(resources: CrisisResources) -> str:
+    """The first crisis line, for a page that must show one inline (after a slip, a low
+    check-in): its name, where it serves and how to reach it, then where the others are.
+    ``data/crisis.toml`` lists the lines in order, the one most members need first."""
+    first = resources.resources[0]
+    return f"**{first.name}** ({first.region}): {first.contact}. `/crisis` shows every line."

@@ -76,6 +76,7 @@ def test_every_entry_is_sourced_and_verified(care: CareContent) -> None:
         *care.relapse.topics.values(),
         *care.coping.topics.values(),
         care.support,
+        *care.guides.topics.values(),
     ]
     for entry in entries:
         assert entry.sources, entry
@@ -93,18 +94,36 @@ def test_levels_carry_the_hours_and_asam_levels(care: CareContent) -> None:
     assert "20 or more hours a week" in levels["php"].intensity
     assert "month or more" in levels["residential"].intensity + levels["residential"].detail
     assert "crisis" in levels["acute"].fits
-    assert levels["outpatient"].asam == "ASAM level 1"
-    assert levels["iop"].asam == "ASAM level 2.1"
-    assert levels["php"].asam == "ASAM level 2.5"
-    assert levels["residential"].asam.startswith("ASAM levels 3.")
-    assert levels["acute"].asam == "ASAM level 4"
-    assert "3rd edition" in care.levels.asam_note
+    # ASAM Criteria, 4th edition (2023) names, with the 3rd edition's as "formerly".
+    assert levels["outpatient"].asam.startswith("ASAM level 1.5, outpatient therapy")
+    assert "formerly level 1" in levels["outpatient"].asam
+    assert levels["iop"].asam.startswith("ASAM level 2.1, intensive outpatient")
+    assert levels["php"].asam.startswith("ASAM level 2.5, high-intensity outpatient")
+    assert "formerly partial hospitalization" in levels["php"].asam
+    assert levels["residential"].asam.startswith("ASAM levels 3.1 to 3.7")
+    assert "3.3 is being phased out" in levels["residential"].asam
+    assert levels["acute"].asam.startswith("ASAM level 4, medically managed inpatient")
+    assert "formerly medically managed intensive inpatient" in levels["acute"].asam
+    assert "4th edition (2023)" in care.levels.asam_note
+    assert "3rd-edition numbers" in care.levels.asam_note
 
 
 def test_iop_about_has_the_core_services_and_the_four_samhsa_goals(care: CareContent) -> None:
     about = all_text_of(care.iop.topic_card("about"))
-    for service in ("Individual therapy", "Group therapy", "Family therapy", "Education"):
+    for service in (
+        "Individual therapy",
+        "Group therapy",
+        "Family therapy",
+        "Education",
+        "Case management",
+    ):
         assert service in about
+    # The evidence is a 2014 review of many studies, not "one study".
+    assert "one study" not in about
+    assert "2014 review" in about
+    assert "McCarty" in about
+    assert "Psychiatric Services" in about
+    assert "https://pmc.ncbi.nlm.nih.gov/articles/PMC4152944/" in care.iop.topics["about"].sources
     for goal in (
         "early-stage relapse management",
         "coping strategies",
@@ -121,6 +140,8 @@ def test_iop_topics_carry_the_article_facts(care: CareContent) -> None:
     assert "morning or the evening" in schedule
     assert "3 to 5 weeks" in schedule
     assert "4 to 6 weeks" in schedule
+    assert "Lengths vary widely" in schedule
+    assert "16 weeks" in schedule  # the Matrix Model
     expect = all_text_of(care.iop.topic_card("what-to-expect"))
     for item in (
         "Individual counselling",
@@ -155,6 +176,8 @@ def test_every_approach_is_there(care: CareContent) -> None:
     matrix = care.iop.approach("matrix")
     assert matrix is not None
     assert "1980s" in matrix.description
+    assert "16 weeks" in matrix.description
+    assert "https://pubmed.ncbi.nlm.nih.gov/10908003/" in matrix.sources
 
 
 def test_relapse_topics_carry_the_tools_and_facts(care: CareContent) -> None:
@@ -174,6 +197,28 @@ def test_relapse_topics_carry_the_tools_and_facts(care: CareContent) -> None:
     assert "naloxone" in overdose
     assert "1-800-662-4357" in overdose
     assert care.relapse.topics["overdose-risk"].show_crisis
+    # Overdose response, as SAMHSA's toolkit gives it, and naloxone without a prescription.
+    assert "over the counter since 2023" in overdose
+    assert "rescue breaths" in overdose
+    assert "2 to 3 minutes" in overdose
+    assert "second dose" in overdose
+    assert "Stay with them" in overdose
+    assert "naloxone wears off" in overdose
+    assert "Good Samaritan" in overdose
+    assert "Fentanyl test strips" in overdose
+    assert "pharmacist can tell you" not in overdose  # no prescription needed any more
+    # After a slip: the top crisis line inline, not only "use /crisis".
+    assert care.relapse.topics["after-a-slip"].card().crisis_line
+
+
+def test_anxiety_points_to_medical_care_for_chest_pain_or_trouble_breathing(
+    care: CareContent,
+) -> None:
+    intro = care.coping.topics["anxiety"].intro
+    assert "can't hurt you" not in intro
+    assert "chest pain" in intro
+    assert "trouble breathing" in intro
+    assert "medical help" in intro
 
 
 def test_box_breathing_and_5_4_3_2_1_grounding_are_there(care: CareContent) -> None:
@@ -452,7 +497,13 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
 
 def test_a_broken_care_file_stops_start_up(tmp_path: Path) -> None:
     content_dir = broken_copy(
-        tmp_path, "levels.toml", replace_once('asam = "ASAM level 4"', 'asam = ""')
+        tmp_path,
+        "levels.toml",
+        replace_once(
+            'asam = "ASAM level 4, medically managed inpatient (formerly medically managed '
+            'intensive inpatient)"',
+            'asam = ""',
+        ),
     )
     shutil.copy(DATA / "crisis.toml", content_dir / "crisis.toml")
     settings = make_settings(tmp_path, content_dir=content_dir)

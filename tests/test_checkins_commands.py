@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import simcord
 
 from bot.checkins import CheckinService
+from bot.crisis import top_line
 from bot.settings import Settings
 from tests.conftest import restart
 from tests.helpers import text_of as _text
@@ -49,6 +50,8 @@ async def test_a_low_check_in_offers_coping_and_a_consultant(env: simcord.Env) -
     text = _text(result.response.embeds[0])
     assert "/coping" in text
     assert "/crisis" in text
+    assert top_line(the_bot(env).crisis) in text  # the top crisis line itself, not only a pointer
+    assert "988" in text
     assert "2/5" in text
     assert "8/10" in text
     assert SENTINEL not in text
@@ -93,6 +96,7 @@ async def test_a_low_check_in_in_a_dm_offers_coping_and_crisis_not_a_consultant_
     assert result.ephemeral
     text = _text(result.response.embeds[0])
     assert "/crisis" in text
+    assert top_line(the_bot(env).crisis) in text
     assert "/consult` inside the group's server" in text
     # The consultation queue lives in a server: no button here that could only say "not here".
     assert _custom_ids(result.response.components) == ["care:tip:cravings"]
@@ -126,6 +130,7 @@ async def test_a_good_day_gets_no_alarm(env: simcord.Env) -> None:
 
     assert result.ephemeral
     assert "better" in _text(result.response.embeds[0])
+    assert top_line(the_bot(env).crisis) not in _text(result.response.embeds[0])
     assert result.response.components == []
 
 
@@ -208,6 +213,7 @@ async def test_milestone_set_show_share_reset(env: simcord.Env, settings: Settin
     reset_text = _text(reset.response.embeds[0])
     assert "courage" in reset_text
     assert "/coping" in reset_text
+    assert top_line(the_bot(env).crisis) in reset_text  # a reset is after a slip: the line inline
     assert _custom_ids(reset.response.components) == ["consult:start"]
     after = await member.slash(channel, "milestone show")
     assert "0 days" in _text(after.response.embeds[0])

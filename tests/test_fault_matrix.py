@@ -374,6 +374,12 @@ async def _content_commands_still_work(server: ConsultServer) -> None:
         ("relapse", {}),
         ("iop", {}),
         ("support-network", {}),
+        ("find-treatment", {}),
+        ("withdrawal", {}),
+        ("medications", {}),
+        ("families", {}),
+        ("peer-groups", {}),
+        ("mental-health", {}),
         ("help", {}),
     ):
         result = await server.member.slash(server.general, command, **options)

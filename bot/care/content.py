@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.care.coping import CopingContent
+from bot.care.guides import GuidesContent
 from bot.care.iop import IopContent
 from bot.care.levels import LevelsContent
 from bot.care.pages import (
     CARE_DIR,
     COPING_FILE,
+    GUIDES_FILE,
     IOP_FILE,
     LEVELS_FILE,
     RELAPSE_FILE,
@@ -35,6 +37,7 @@ class CareContent:
     relapse: RelapseContent
     coping: CopingContent
     support: Page
+    guides: GuidesContent
 
     def all_text(self) -> Iterator[tuple[str, str]]:
         """Every member-facing string, with where it came from (for linting and tests)."""
@@ -44,6 +47,7 @@ class CareContent:
             (RELAPSE_FILE, self.relapse),
             (COPING_FILE, self.coping),
             (SUPPORT_FILE, self.support),
+            (GUIDES_FILE, self.guides),
         ):
             yield from _strings(model.model_dump(mode="python"), name)
 
@@ -73,4 +77,5 @@ def load_care_content(content_dir: Path) -> CareContent:
         relapse=load_toml(folder / RELAPSE_FILE, RelapseContent),
         coping=load_toml(folder / COPING_FILE, CopingContent),
         support=load_toml(folder / SUPPORT_FILE, Page),
+        guides=load_toml(folder / GUIDES_FILE, GuidesContent),
     )

@@ -27,6 +27,7 @@ IOP_FILE = "iop.toml"
 RELAPSE_FILE = "relapse.toml"
 COPING_FILE = "coping.toml"
 SUPPORT_FILE = "support_network.toml"
+GUIDES_FILE = "guides.toml"
 
 IOP_TOPICS: tuple[str, ...] = (
     "about",
@@ -53,6 +54,18 @@ COPING_TOPICS: tuple[str, ...] = (
     "triggers",
     "grounding",
 )
+GUIDE_TOPICS: tuple[str, ...] = (
+    "find-treatment",
+    "withdrawal",
+    "after-withdrawal",
+    "medications",
+    "families",
+    "peer-groups",
+    "mental-health",
+)
+"""The guides to acting on care (``guides.toml``), in the order their menu lists them."""
+CONSULT_GUIDES = frozenset({"find-treatment", "families"})
+"""Guides that carry a "Talk to a consultant" button (in a server, where the queue is)."""
 MIN_TIPS = 8
 MAX_TIPS = 25
 
@@ -61,6 +74,10 @@ FOOTER_RESERVE = 200
 CRISIS_RESERVE = 2500
 """Characters kept free in a message that also carries the crisis resources embed
 (Discord's 6000-character limit counts every embed of a message together)."""
+TOP_LINE_RESERVE = limits.EMBED_FIELD_VALUE + 50
+"""Characters kept free in a card that shows the top crisis line inline (``crisis_line``):
+a whole field, whatever ``data/crisis.toml`` says (the field is cut to Discord's limit), and
+its name."""
 
 OVERVIEW_KEY = "all"
 """The level key that means "all levels" in ``care:level:<key>`` buttons."""
@@ -83,12 +100,14 @@ class CardField:
 
 @dataclass(frozen=True)
 class Card:
-    """What one embed shows, as plain data. ``show_crisis`` adds the crisis resources."""
+    """What one embed shows, as plain data. ``show_crisis`` adds the crisis resources;
+    ``crisis_line`` (without ``show_crisis``) adds the top crisis line as a last field."""
 
     title: str
     description: str
     fields: tuple[CardField, ...] = ()
     show_crisis: bool = False
+    crisis_line: bool = False
 
     @property
     def size(self) -> int:
@@ -118,7 +137,10 @@ def check_card(card: Card, where: str) -> None:
                 f"{where}: the field {field.name[:40]!r} is over Discord's limit of "
                 f"{limits.EMBED_FIELD_VALUE}"
             )
-    budget = limits.EMBED_TOTAL - FOOTER_RESERVE - (CRISIS_RESERVE if card.show_crisis else 0)
+    if card.crisis_line and not card.show_crisis and len(card.fields) >= limits.EMBED_FIELDS:
+        raise ValueError(f"{where}: no field is left for the crisis line")
+    reserve = CRISIS_RESERVE if card.show_crisis else TOP_LINE_RESERVE if card.crisis_line else 0
+    budget = limits.EMBED_TOTAL - FOOTER_RESERVE - reserve
     if card.size > budget:
         raise ValueError(
             f"{where}: {card.size} characters in total, over the {budget} that fit in one "
@@ -138,6 +160,8 @@ class Page(SourcedEntry):
     description: Description
     fields: tuple[Field, ...] = ()
     show_crisis: bool = False
+    crisis_line: bool = False
+    """Show the top crisis line inline (a page that touches risk without the whole list)."""
 
     @field_validator("fields")
     @classmethod
@@ -155,7 +179,7 @@ class Page(SourcedEntry):
 
     def card(self, extra: tuple[CardField, ...] = ()) -> Card:
         fields = tuple(CardField(f.name, f.value) for f in self.fields) + extra
-        return Card(self.title, self.description, fields, self.show_crisis)
+        return Card(self.title, self.description, fields, self.show_crisis, self.crisis_line)
 
 
 def _require_topics(value: dict[str, Page], expected: tuple[str, ...]) -> None:

@@ -1,4 +1,6 @@
-"""Care knowledge as slash commands: levels of care, IOPs, relapse, coping, support networks.
+"""Care knowledge as slash commands: levels of care, IOPs, relapse, coping, support networks,
+and guides to acting on care (finding treatment, withdrawal, medications, families, peer
+groups, mental health).
 
 Everything answers privately unless the member chooses ``share``; nothing touches the
 database, so replies are instant. Wording lives in ``data/care/`` (see ``bot.care``).
@@ -18,6 +20,7 @@ from bot.care import COPING_TOPICS, FIT_TOPIC, LEVELS_FILE, RELAPSE_TOPICS
 from bot.content import ContentError
 from cogs._components import bind
 from cogs.care._coping import tip_page
+from cogs.care._guides import guide_page
 from cogs.care._iop import fit_page, iop_page
 from cogs.care._levels import level_page, levels_overview
 from cogs.care._pages import NO_MENTIONS, CareState, Page, page, show
@@ -48,6 +51,10 @@ RELAPSE_CHOICES = [
     Choice(name="My relapse-prevention plan", value="plan"),
     Choice(name="After a slip", value="after-a-slip"),
     Choice(name="Overdose risk after a break", value="overdose-risk"),
+]
+WITHDRAWAL_CHOICES = [
+    Choice(name="Stopping safely", value="withdrawal"),
+    Choice(name="After withdrawal: the ups and downs (PAWS)", value="after-withdrawal"),
 ]
 COPING_CHOICES = [Choice(name=topic.capitalize(), value=topic) for topic in COPING_TOPICS]
 
@@ -87,7 +94,7 @@ async def respond(
 
 
 class Care(commands.Cog):
-    """Levels of care, IOPs, relapse management, coping ideas and support networks."""
+    """Levels of care, IOPs, relapse management, coping ideas, support networks and guides."""
 
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
@@ -196,3 +203,80 @@ class Care(commands.Cog):
             ("support",), lambda: page(self.state, self.state.care.support.card(), None)
         )
         await respond(interaction, answer, share=share)
+
+    async def _guide(
+        self, interaction: discord.Interaction[SupportBot], topic: str, *, share: bool
+    ) -> None:
+        in_server = interaction.guild is not None
+        await respond(interaction, guide_page(self.state, topic, in_server=in_server), share=share)
+
+    @app_commands.command(name="find-treatment")
+    async def find_treatment(
+        self, interaction: discord.Interaction[SupportBot], share: bool = False
+    ) -> None:
+        """Where to look for a treatment program, and what to ask one.
+
+        Args:
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        await self._guide(interaction, "find-treatment", share=share)
+
+    @app_commands.command(name="withdrawal")
+    @app_commands.choices(topic=WITHDRAWAL_CHOICES)
+    async def withdrawal(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        topic: str | None = None,
+        share: bool = False,
+    ) -> None:
+        """Why stopping some substances suddenly can be risky, and when to get help at once.
+
+        Args:
+            topic: What you'd like to know (starts with stopping safely).
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        await self._guide(interaction, topic or "withdrawal", share=share)
+
+    @app_commands.command(name="medications")
+    async def medications(
+        self, interaction: discord.Interaction[SupportBot], share: bool = False
+    ) -> None:
+        """Medications for opioid and alcohol use disorders: what they are, where to ask.
+
+        Args:
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        await self._guide(interaction, "medications", share=share)
+
+    @app_commands.command(name="families")
+    async def families(
+        self, interaction: discord.Interaction[SupportBot], share: bool = False
+    ) -> None:
+        """For families and friends: how to help someone, and how to look after yourself.
+
+        Args:
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        await self._guide(interaction, "families", share=share)
+
+    @app_commands.command(name="peer-groups")
+    async def peer_groups(
+        self, interaction: discord.Interaction[SupportBot], share: bool = False
+    ) -> None:
+        """Peer support groups beyond 12-Step, and how to find online meetings.
+
+        Args:
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        await self._guide(interaction, "peer-groups", share=share)
+
+    @app_commands.command(name="mental-health")
+    async def mental_health(
+        self, interaction: discord.Interaction[SupportBot], share: bool = False
+    ) -> None:
+        """When mental health and substance use show up together, and where to find care.
+
+        Args:
+            share: Post it in this channel for everyone (otherwise only you see it).
+        """
+        await self._guide(interaction, "mental-health", share=share)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.care import Card
-from bot.crisis import CrisisResources
+from bot.crisis import CrisisResources, top_line
 from bot.ui import CALM, add_field, crisis_embed, embed
 
 
@@ -17,8 +17,16 @@ def card_embed(card: Card, *, colour: discord.Colour = CALM) -> discord.Embed:
     return result
 
 
+CRISIS_LINE_NAME = "If you need someone now"
+"""The field that carries the top crisis line on a card with ``crisis_line``."""
+
+
 def card_embeds(card: Card, crisis: CrisisResources) -> tuple[discord.Embed, ...]:
-    """The card, followed by the crisis resources when the card asks for them."""
+    """The card, followed by the crisis resources when the card asks for them, or with the
+    top crisis line as its last field when it asks for that."""
     if card.show_crisis:
         return card_embed(card), crisis_embed(crisis)
-    return (card_embed(card),)
+    result = card_embed(card)
+    if card.crisis_line:
+        add_field(result, CRISIS_LINE_NAME, top_line(crisis))
+    return (result,)

@@ -15,6 +15,7 @@ from typing import Any
 import discord
 
 from cogs.care._coping import CopingTopicSelect, TipButton
+from cogs.care._guides import GuideTopicSelect
 from cogs.care._iop import ApproachSelect, FitButton, IopTopicSelect
 from cogs.care._levels import CompareButton, LevelButton, LevelCompareSelect, LevelSelect
 from cogs.care._relapse import RelapseTopicSelect
@@ -30,4 +31,5 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     RelapseTopicSelect,
     TipButton,
     CopingTopicSelect,
+    GuideTopicSelect,
 )

@@ -24,6 +24,7 @@ from bot.checkins import (
     History,
 )
 from bot.checkins import sparkline as spark
+from bot.crisis import CrisisResources, top_line
 from bot.services import Services
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
 from cogs._components import defer
@@ -49,7 +50,13 @@ async def server_zone(bot: SupportBot, guild_id: int | None) -> ZoneInfo:
 # ------------------------------------------------------------------------- rendering
 
 
-def render_checkin(checkin: CheckIn, *, in_server: bool = True) -> discord.Embed:
+CRISIS_LINE_NAME = "If you need someone now"
+
+
+def render_checkin(
+    checkin: CheckIn, crisis: CrisisResources, *, in_server: bool = True
+) -> discord.Embed:
+    """The saved check-in; a hard day also gets support and the top crisis line inline."""
     if checkin.needs_support:
         opening = (
             "Thank you for checking in. It sounds like today is heavy, and it took something "
@@ -68,6 +75,7 @@ def render_checkin(checkin: CheckIn, *, in_server: bool = True) -> discord.Embed
     add_field(result, "Today", line)
     if checkin.needs_support:
         add_field(result, "If you'd like support", SUPPORT_TEXT if in_server else SUPPORT_TEXT_DM)
+        add_field(result, CRISIS_LINE_NAME, top_line(crisis))
     add_field(
         result, "Private", "Only you can see your check-ins. `/checkin-history` shows trends."
     )
@@ -185,7 +193,9 @@ class Checkins(commands.Cog):
         in_server = interaction.guild_id is not None
         view = support_view(saved, in_server=in_server) if saved.needs_support else None
         await send_ephemeral(
-            interaction, embed=render_checkin(saved, in_server=in_server), view=view
+            interaction,
+            embed=render_checkin(saved, self.bot.crisis, in_server=in_server),
+            view=view,
         )
 
     @app_commands.command(name="checkin-history")

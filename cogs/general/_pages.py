@@ -54,7 +54,8 @@ LINES_PER_PAGE = 15
 START_TITLE = "How this bot can help"
 ABOUT = (
     "This server is a free peer support group. I can explain levels of care, share coping "
-    "ideas, connect you with a consultant, and show crisis resources any time."
+    "ideas, point you and your family to treatment and peer groups, connect you with a "
+    "consultant, and show crisis resources any time."
 )
 IN_THE_SERVER = " *(in the server)*"
 DM_NOTE = "Staff and admin tools are listed inside the server: use `/help` there."

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.bot import SupportBot
+from bot.crisis import top_line
 from bot.errors import UserFacingError
 from bot.milestones import (
     Milestone,
@@ -157,6 +158,7 @@ class Milestones(commands.GroupCog, group_name="milestone"):
             colour=WARM,
         )
         add_field(result, "If you'd like support", SUPPORT_TEXT)
+        add_field(result, "If you need someone now", top_line(self.bot.crisis))
         await send_ephemeral(interaction, embed=result, view=consult_button_view(urgent=False))
 
     @app_commands.command(name="share")
