@@ -92,16 +92,17 @@ class LevelsContent(SourcedEntry):
         return before, after
 
     def overview_card(self) -> Card:
-        fields = tuple(
-            CardField(
-                f"{level.name} · {level.asam}",
-                f"**Time:** {level.intensity}\n**Where you sleep:** {level.sleeps}\n"
-                f"**Often suits:** {level.fits}",
-            )
-            for level in self.levels
-        )
+        """The short answer, one phone screen: each level in a line, lightest first, and who
+        decides. The detail (time, where you sleep, who it often suits, the ASAM level) is one
+        tap away, in the menu under it."""
+        lines = "\n".join(f"**{level.name}**: {level.summary}" for level in self.levels)
         return Card(
-            self.title, self.intro, (*fields, CardField("Which one fits?", self.decide_note))
+            self.title,
+            self.intro,
+            (
+                CardField("From lightest to most intensive", lines),
+                CardField("Which one fits?", self.decide_note),
+            ),
         )
 
     def level_card(self, key: str) -> Card:
