@@ -436,9 +436,10 @@ def mutate(
         # The first run makes the mutants and collects the tests' stats; later runs name the
         # mutants still to check (mutmut re-tests every mutant it is given by name).
         first = goal.patterns(only)
+        every = not first  # no function named: every mutant of the module
         if goal.until and not only:
             first = [p for p in first if not any(mangled_of(f) in p for _, f in goal.until)]
-        if first:
+        if first or every:
             _run(mutmut, place, jobs, first)
     skip = goal.above_marks(place)
     wanted = ("survived", "no tests") if survivors_only else ("not checked",)
