@@ -18,6 +18,7 @@ import pytest
 
 from bot.db import Database
 from bot.safety import REPLY_COOLDOWN, Category, CrisisMatcher, CrisisMatchLog, Level, Match
+from bot.safety.normaliser import Speller
 from bot.settings import PROJECT_ROOT
 from tests.test_safety_matcher import _minimal
 
@@ -41,6 +42,26 @@ def read(matcher: CrisisMatcher, text: str, *, one: str = "i") -> str:
 # ``Normaliser.read``, and its edge where it has one.
 READINGS = [
     pytest.param("k\u200bi\u200bl\u200bl", " kill ", " kill ", False, False, id="zero-width-space"),
+    # A decimal point is not a sentence end: "2.5mg" stays in its sentence.
+    pytest.param(
+        "took 2.5mg tonight",
+        " took 2 5mg tonight ",
+        " took 2 5mg tonight ",
+        False,
+        False,
+        id="decimal-point",
+    ),
+    pytest.param(
+        "by 10.30 i mean", " by 10 30 i mean ", " by 10 30 i mean ", False, False, id="decimal-time"
+    ),
+    pytest.param(
+        "took 2. then",
+        " took 2 . then ",
+        " took 2 . then ",
+        False,
+        False,
+        id="number-then-full-stop",
+    ),
     pytest.param("ki\u200dll", " kill ", " kill ", False, False, id="zero-width-joiner"),
     pytest.param("ki\u2060ll", " kill ", " kill ", False, False, id="word-joiner"),
     pytest.param("\ufeffkill", " kill ", " kill ", False, False, id="byte-order-mark"),
@@ -654,3 +675,57 @@ def test_rewrites_stop_after_three_passes_and_on_a_loop(tmp_path: Path) -> None:
     assert read(matcher, "aa") == "dd"  # three passes, not four
     assert read(matcher, "xx") in {"xx", "yy"}  # a loop ends
     assert matcher.match("p q") == Match.of(Category.ACTIVE)
+
+
+# ------------------------------------------------- phrases as the rewrites leave them
+
+
+def _rewriting(tmp_path: Path, **patterns: str) -> CrisisMatcher:
+    text = _minimal(**patterns)
+    text = text.replace('resources = ["zzzz"]', 'resources = ["988"]')
+    text = text.replace('addressed = ["zzzz"]', 'addressed = ["if youre"]')
+    text = text.replace(
+        'want = ["want to", "wanna"]', 'want = ["want to", "wanna"]\nno_one = ["nobody"]'
+    )
+    text += '[rewrite]\n"youre" = "you are"\n"nobody" = "no one"\n"i m" = "im"\n'
+    (tmp_path / "crisis_phrases.toml").write_text(text)
+    return CrisisMatcher.from_content_dir(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A pattern's own word ("youre") and a list's entry ("nobody") that the rewrites
+        # replace in every message: the pattern looks for what replaces them.
+        pytest.param("youre better off gone", Match.of(Category.BURDEN), id="pattern-word"),
+        pytest.param("you're better off gone", Match.of(Category.BURDEN), id="apostrophe"),
+        pytest.param("nobody would miss me", Match.of(Category.ACTIVE), id="list-entry"),
+        pytest.param("no one would miss me", Match.of(Category.ACTIVE), id="list-rewritten"),
+        # A phrase the rewrites change across two words ("i m" → "im").
+        pytest.param("i m so done", Match.of(Category.HOPELESS), id="phrase"),
+        pytest.param("im so done", Match.of(Category.HOPELESS), id="phrase-as-typed"),
+        # A guard's phrase: "if youre" is read "if you are" in the message and in the guard.
+        pytest.param("if youre wanna vanish call 988", None, id="guard-phrase"),
+        pytest.param("i wanna vanish", Match.of(Category.PASSIVE), id="guard-absent"),
+    ],
+)
+def test_phrases_are_looked_for_as_the_rewrites_leave_them(
+    tmp_path: Path, text: str, expected: Match | None
+) -> None:
+    matcher = _rewriting(
+        tmp_path,
+        passive="{want} vanish",
+        burden="youre better_off gone",
+        active="{no_one} would miss me",
+        hopeless="i_m so done",
+    )
+    assert matcher.match(text) == expected
+
+
+def test_a_phrase_the_rewrites_blank_is_kept_as_written() -> None:
+    # [ignore] phrases become "~" in a message; a pattern's phrase is never spelt that way,
+    # or the pattern would match the blank left where a phrase was meant to be ignored.
+    spell = Speller({"youre": "you are"}, ("youre so dead",))
+    assert spell("youre") == "you are"
+    assert spell("youre so dead") == "youre so dead"
+    assert spell("youre so dead meat") == "youre so dead meat"

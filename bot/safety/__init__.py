@@ -22,15 +22,17 @@ by a cheap check when the message has nothing for them):
    nothing high; numbers with units ("5km", "3am", "10mg") are left alone. Censoring
    asterisks are resolved against the words the grammar knows (``k*ll`` → ``kill``).
 3. Dotted abbreviations are joined (``o.d.`` → ``od``); apostrophes vanish (``don't`` →
-   ``dont``); ``. ! ? ;`` and new lines end a sentence; every other symbol is a space (one
-   ``str.translate``).
+   ``dont``); ``. ! ? ;`` and new lines end a sentence, except a decimal point ("2.5mg",
+   "10.30"); every other symbol is a space (one ``str.translate``).
 4. Spaced-out letters are joined when they spell known words (``k i l l  m y s e l f`` →
    ``kill myself``); stretched letters are read as the word they stretch (``kiiiilllll`` →
    ``kill``, ``offfff`` → ``off``). Doubled letters are kept, so "of myself" is never
    "off myself".
 5. Slang is rewritten to plain words (``unalive`` → ``die``, ``sewerslide`` → ``suicide``,
    ``theyd`` → ``they would``) and set phrases that only look like crisis language are
-   blanked ("killing myself laughing", "in the end").
+   blanked ("killing myself laughing", "in the end"). The patterns', lists' and guards'
+   own phrases are spelt the same way when the data file is read (``Speller``: a pattern
+   written "youre" looks for "you are"), so no entry is left that no message could match.
 
 Matching: every pattern is anchored on a word of its least common required part. Only the
 patterns whose anchor word is in the message are tried, and only where the anchor stands

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bot.safety.patterns import Spelling, _as_typed
 from bot.safety.phrase_file import Guards
 
 _WINDOW = 240
@@ -16,10 +17,10 @@ _WINDOW = 240
 class _Phrases:
     """A set of phrases looked up by their first word, then as substrings (no big regex)."""
 
-    def __init__(self, phrases: tuple[str, ...]) -> None:
+    def __init__(self, phrases: tuple[str, ...], spell: Spelling = _as_typed) -> None:
         by_first: dict[str, list[str]] = {}
         for phrase in phrases:
-            phrase = " ".join(phrase.split())
+            phrase = spell(" ".join(phrase.split()))
             if phrase:
                 by_first.setdefault(phrase.split(" ")[0], []).append(f" {phrase} ")
         self._by_first = {word: tuple(group) for word, group in by_first.items()}
@@ -56,41 +57,41 @@ class _Phrases:
 class _GuardSet:
     """The compiled guards, looked at around one match."""
 
-    def __init__(self, guards: Guards) -> None:
-        self.between = _Phrases(guards.between)
+    def __init__(self, guards: Guards, spell: Spelling = _as_typed) -> None:
+        self.between = _Phrases(guards.between, spell)
         self.before = {
-            "others": _Phrases(guards.others),
-            "negation": _Phrases(guards.negation),
-            "past": _Phrases(guards.past),
+            "others": _Phrases(guards.others, spell),
+            "negation": _Phrases(guards.negation, spell),
+            "past": _Phrases(guards.past, spell),
         }
-        self.not_negation_after = _Phrases(guards.not_negation_after)
-        self.story = _Phrases(guards.story)
-        self.present = _Phrases(guards.present)
-        self.resources = _Phrases(guards.resources)
-        self.addressed = _Phrases(guards.addressed)
-        self.helping = _Phrases(guards.helping)
-        self.referents = _Phrases(guards.referents)
-        self.topic = _Phrases(guards.topic)
-        self.reported = _Phrases(guards.reported)
-        self.own_words = _Phrases(guards.own_words)
-        self.returning = _Phrases(guards.returning)
-        self.conditional = _Phrases(guards.conditional)
-        self.first_person = frozenset(guards.first_person)
-        self.own_question = _Phrases(guards.own_question)
-        self.not_literal = _Phrases(guards.not_literal)
-        self.literal = _Phrases(guards.literal)
-        self.ordinary = _Phrases(guards.ordinary)
-        self.ordinary_unless = _Phrases(guards.ordinary_unless)
-        self.leaving = _Phrases(guards.leaving)
-        self.coping = _Phrases(guards.coping)
-        self.coping_unless = _Phrases(guards.coping_unless)
-        self.asked = _Phrases(guards.asked)
-        self.past_form = _Phrases(guards.past_form)
-        self.present_form = _Phrases(guards.present_form)
-        self.recent = _Phrases(guards.recent)
-        self.story_time = _Phrases(guards.story_time)
-        self.resolved = _Phrases(guards.resolved)
-        self.story_unless = _Phrases(guards.story_unless)
+        self.not_negation_after = _Phrases(guards.not_negation_after, spell)
+        self.story = _Phrases(guards.story, spell)
+        self.present = _Phrases(guards.present, spell)
+        self.resources = _Phrases(guards.resources, spell)
+        self.addressed = _Phrases(guards.addressed, spell)
+        self.helping = _Phrases(guards.helping, spell)
+        self.referents = _Phrases(guards.referents, spell)
+        self.topic = _Phrases(guards.topic, spell)
+        self.reported = _Phrases(guards.reported, spell)
+        self.own_words = _Phrases(guards.own_words, spell)
+        self.returning = _Phrases(guards.returning, spell)
+        self.conditional = _Phrases(guards.conditional, spell)
+        self.first_person = frozenset(map(spell, guards.first_person))
+        self.own_question = _Phrases(guards.own_question, spell)
+        self.not_literal = _Phrases(guards.not_literal, spell)
+        self.literal = _Phrases(guards.literal, spell)
+        self.ordinary = _Phrases(guards.ordinary, spell)
+        self.ordinary_unless = _Phrases(guards.ordinary_unless, spell)
+        self.leaving = _Phrases(guards.leaving, spell)
+        self.coping = _Phrases(guards.coping, spell)
+        self.coping_unless = _Phrases(guards.coping_unless, spell)
+        self.asked = _Phrases(guards.asked, spell)
+        self.past_form = _Phrases(guards.past_form, spell)
+        self.present_form = _Phrases(guards.present_form, spell)
+        self.recent = _Phrases(guards.recent, spell)
+        self.story_time = _Phrases(guards.story_time, spell)
+        self.resolved = _Phrases(guards.resolved, spell)
+        self.story_unless = _Phrases(guards.story_unless, spell)
         self.this_year = dt.datetime.now(dt.UTC).year
         """A year before this one dates a story ("in 2009 i tried..."); a later one does not."""
 

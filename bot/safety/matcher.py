@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.content import ContentError, load_toml
 from bot.safety.guards import _GuardSet
-from bot.safety.normaliser import Normaliser, Reading, _Lexicon
+from bot.safety.normaliser import Normaliser, Reading, Speller, _Lexicon
 from bot.safety.patterns import (
     _COMMON,
     _REGEXES,
@@ -65,7 +65,11 @@ class CrisisMatcher:
         """The second look when the grammar finds nothing (``bot.safety.model``), if any."""
         rules: list[Rule] = []
         vocabulary: set[str] = set()
-        for phrases_of_list in phrases.words.values():
+        spell = Speller(phrases.rewrite, phrases.ignore.phrases)
+        words = {
+            name: tuple(dict.fromkeys(map(spell, listed))) for name, listed in phrases.words.items()
+        }
+        for phrases_of_list in chain(phrases.words.values(), words.values()):
             for phrase in phrases_of_list:
                 vocabulary.update(phrase.split(" "))
         groups: list[tuple[Category, str, Phrases]] = [
@@ -79,7 +83,7 @@ class CrisisMatcher:
             where = label if label == category.value else f"cues.{label}"
             for index, pattern in enumerate(group.patterns):
                 try:
-                    compiled = _compile_pattern(pattern, phrases.words, pieces_of)
+                    compiled = _compile_pattern(pattern, words, pieces_of, spell)
                 except PatternError as error:
                     raise ContentError(
                         f"The content file {source} has a problem at "
@@ -144,7 +148,7 @@ class CrisisMatcher:
         second is the word that must follow) and those anchored on its second."""
         self._single_words = frozenset(self._single)
         self._pair_keys = frozenset(self._pairs)
-        self._guards = _GuardSet(phrases.guards)
+        self._guards = _GuardSet(phrases.guards, spell)
         self._combine = phrases.combine
         self.quotes = OwnWords(phrases.quotes.agree, phrases.quotes.most_words)
         """Which lines of a reply are its writer's own (Discord quote lines left out)."""

@@ -67,6 +67,8 @@ _UNIT = re.compile(
 )
 _DOTTED = re.compile(r"(?<![a-z0-9.])(?:[a-z]\.)+[a-z]\.?(?![a-z0-9])")
 _ELLIPSIS = re.compile(r"\.{2,}")
+_DECIMAL = re.compile(r"(?<=\d)[.,](?=\d)")
+"""A decimal point or thousands comma ("2.5mg", "10.30", "1,000"): not a sentence end."""
 
 _PUNCTUATION = {chr(c): " " for c in range(128) if not chr(c).isalnum()}
 _PUNCTUATION.update({".": ".", "!": ".", ";": ".", "\n": ".", "?": "?"})
@@ -246,6 +248,8 @@ class Normaliser:
             text = _DOTTED.sub(lambda d: d.group(0).replace(".", ""), text)
         if ".." in text:
             text = _ELLIPSIS.sub(" ", text)
+        if "." in text and _DECIMAL.search(text):
+            text = _DECIMAL.sub(" ", text)
         if "'" in text or "`" in text:
             text = text.replace("'", "").replace("`", "")
         text = text.translate(_PUNCTUATION_TABLE)
@@ -261,9 +265,24 @@ class Normaliser:
             text = _STRETCHED_WORD.sub(lambda w: self._lexicon.unstretch(w.group(0)), text)
         words = set(text.split())
         # Replaced words may stay in ``words``: it only decides which patterns are tried.
-        # Rewrites until nothing changes: slang a rewrite produces is read again ("sewer slide
-        # thoughts" → "suicide thoughts" → "suicidal thoughts"). At most _REWRITE_PASSES
-        # passes, so a loop in [rewrite] ("a" = "b", "b" = "a") cannot run on.
+        text = self._rewritten(text, words)
+        return Reading(text, frozenset(words), ones=ones, ones_read=ones_read)
+
+    def spell(self, phrase: str) -> str:
+        """``phrase`` as the rewrites leave it in a message ("youre" → "you are").
+
+        The patterns' words go through this too: a word the rewrites replace can never be
+        found in a normalised message, so the pattern must look for what replaces it.
+        """
+        return " ".join(self._rewritten(f" {phrase} ", set(phrase.split())).split())
+
+    def _rewritten(self, text: str, words: set[str]) -> str:
+        """``text`` with [rewrite] and [ignore] applied (``words`` grows with what they add).
+
+        Rewrites until nothing changes: slang a rewrite produces is read again ("sewer slide
+        thoughts" → "suicide thoughts" → "suicidal thoughts"). At most _REWRITE_PASSES
+        passes, so a loop in [rewrite] ("a" = "b", "b" = "a") cannot run on.
+        """
         seen: tuple[str, ...] = (text,)
         for _ in range(_REWRITE_PASSES):
             if not words.isdisjoint(self._firsts):
@@ -277,7 +296,7 @@ class Normaliser:
             if text in seen:
                 break
             seen = (*seen, text)
-        return Reading(text, frozenset(words), ones=ones, ones_read=ones_read)
+        return text
 
     def _phrases_of(self, text: str, words: set[str]) -> str:
         """``text`` with the rewrite and ignore phrases it contains replaced (``words`` grows)."""
@@ -299,3 +318,18 @@ class Normaliser:
         if letters in self._lexicon.words:
             return letters
         return self._lexicon.split(letters) or run.group(0)
+
+
+class Speller:
+    """The patterns' phrases as messages read after the rewrites: "youre" → "you are".
+
+    A phrase the rewrites would change can never be found as written, so the matcher looks
+    for what the rewrites leave. A phrase they would blank ([ignore]) is kept as written.
+    """
+
+    def __init__(self, rewrite: dict[str, str], ignore: tuple[str, ...]) -> None:
+        self._normaliser = Normaliser(_Lexicon.of(set()), rewrite, ignore)
+
+    def __call__(self, phrase: str) -> str:
+        spelt = self._normaliser.spell(phrase)
+        return phrase if "~" in spelt.split() else spelt

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.safety.phrase_file import _LIST_NAME, _is_phrase
@@ -156,7 +156,15 @@ _GAP = r"[a-z0-9~]{1,40}"
 _GAP_ACROSS = r"[a-z0-9~.?]{1,40}"
 
 
-def _piece(token: str, words: Mapping[str, tuple[str, ...]]) -> _Piece:
+Spelling = Callable[[str], str]
+"""A phrase as the normaliser's rewrites leave it (``Normaliser.spell``)."""
+
+
+def _as_typed(phrase: str) -> str:
+    return phrase
+
+
+def _piece(token: str, words: Mapping[str, tuple[str, ...]], spell: Spelling = _as_typed) -> _Piece:
     gaps = {"..": (_GAP, 3), "...": (_GAP, 8), "~": (_GAP_ACROSS, 12)}
     if token in gaps:
         word, most = gaps[token]
@@ -164,17 +172,17 @@ def _piece(token: str, words: Mapping[str, tuple[str, ...]]) -> _Piece:
     if token == "$":
         return _Piece(_END, None)
     if token.startswith("!"):
-        return _Piece(f"(?!{_options_regex(token[1:], words)} )", None)
+        return _Piece(f"(?!{_options_regex(token[1:], words, spell)} )", None)
     if token.startswith("[") and token.endswith("]"):
-        inner = _options(token[1:-1], words)
+        inner = _options(token[1:-1], words, spell)
         back = _regex_of(inner, reverse=True)
         return _Piece(f"(?:{_regex_of(inner)} )?", f"(?: {back})?")
     if "$" in token.split("|"):
         rest = "|".join(part for part in token.split("|") if part != "$")
         if not rest:
             raise PatternError("has an empty choice")
-        return _Piece(f"(?:{_options_regex(rest, words)} |{_END})", None)
-    found = _options(token, words)
+        return _Piece(f"(?:{_options_regex(rest, words, spell)} |{_END})", None)
+    found = _options(token, words, spell)
     return _Piece(
         f"{_regex_of(found)} ",
         f" {_regex_of(found, reverse=True)}",
@@ -218,6 +226,7 @@ def _compile_pattern(
     pattern: str,
     words: Mapping[str, tuple[str, ...]],
     pieces_of: dict[str, _Piece] | None = None,
+    spell: Spelling = _as_typed,
 ) -> Compiled:
     """A pattern as regexes over `` word word `` text, around its least common required word.
 
@@ -232,7 +241,7 @@ def _compile_pattern(
         tokens.pop(0)
     not_after: frozenset[str] = frozenset()
     if tokens and tokens[0].startswith("<"):
-        not_after = frozenset(_options(tokens.pop(0)[1:], words))
+        not_after = frozenset(_options(tokens.pop(0)[1:], words, spell))
     if not tokens:
         raise PatternError("has no words")
     start = back_start = ""
@@ -245,7 +254,7 @@ def _compile_pattern(
     for token in tokens:
         piece = pieces_of.get(token)
         if piece is None:
-            piece = pieces_of[token] = _piece(token, words)
+            piece = pieces_of[token] = _piece(token, words, spell)
         pieces.append(piece)
     required = [i for i, piece in enumerate(pieces) if piece.options]
     if not required:
@@ -307,7 +316,11 @@ def _commonness(options: tuple[str, ...]) -> float:
     return score
 
 
-def _options(token: str, words: Mapping[str, tuple[str, ...]]) -> list[str]:
+def _options(
+    token: str, words: Mapping[str, tuple[str, ...]], spell: Spelling = _as_typed
+) -> list[str]:
+    """The phrases ``token`` stands for; a literal one as ``spell`` leaves it (``{list}``
+    entries are spelt once, where the lists are read)."""
     options: list[str] = []
     for part in token.split("|"):
         part = part.replace("_", " ")
@@ -318,17 +331,23 @@ def _options(token: str, words: Mapping[str, tuple[str, ...]]) -> list[str]:
                     f"uses the list {{{name.group(1)}}}, which [words] does not have"
                 )
             options.extend(words[name.group(1)])
-        elif _is_phrase(part) or part == "#":
+        elif part == "#":
             options.append(part)
+        elif _is_phrase(part):
+            options.append(spell(part))
         else:
             raise PatternError(f"has {part!r}, which is neither a word nor a {{list}}")
     return options
 
 
 def _options_regex(
-    token: str, words: Mapping[str, tuple[str, ...]], *, reverse: bool = False
+    token: str,
+    words: Mapping[str, tuple[str, ...]],
+    spell: Spelling = _as_typed,
+    *,
+    reverse: bool = False,
 ) -> str:
-    return _regex_of(_options(token, words), reverse=reverse)
+    return _regex_of(_options(token, words, spell), reverse=reverse)
 
 
 def _regex_of(found: list[str], *, reverse: bool = False) -> str:
