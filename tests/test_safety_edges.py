@@ -729,3 +729,33 @@ def test_a_phrase_the_rewrites_blank_is_kept_as_written() -> None:
     assert spell("youre") == "you are"
     assert spell("youre so dead") == "youre so dead"
     assert spell("youre so dead meat") == "youre so dead meat"
+
+
+# ------------------------------------------ abbreviations used in their other senses
+
+
+@pytest.mark.parametrize(
+    ("text", "alerts"),
+    [
+        # A measure in its sentence: a unit. Said as something the writer will do: slang.
+        pytest.param("what does kms say on the treadmill", False, id="measure"),
+        pytest.param("treadmill again, i wanna kms", True, id="measure-but-intent"),
+        pytest.param("ran 5 miles today. honestly kms", True, id="measure-other-sentence"),
+        # Its meaning asked or told.
+        pytest.param("what does kms mean in this app", False, id="meaning-asked"),
+        pytest.param("ctb in our group chat means coming to bed", False, id="meaning-told"),
+        pytest.param("im gonna kms, that means tonight", True, id="meaning-but-intent"),
+        pytest.param(
+            "what does ctb mean. i want to ctb tonight", True, id="meaning-other-sentence"
+        ),
+        # Spelt out right after it, one word per letter; one letter off is not spelt out.
+        pytest.param("our ctb (click to buy) rate fell", False, id="spelt-out"),
+        pytest.param("our ctb (click for buy) rate fell", True, id="not-spelt-out"),
+        pytest.param("ugh kms", True, id="alone"),
+    ],
+)
+def test_an_abbreviation_in_another_sense_is_not_slang(
+    matcher: CrisisMatcher, text: str, alerts: bool
+) -> None:
+    found = matcher.match(text)
+    assert (found is not None and found.level.rank >= Level.CONCERN.rank) is alerts, text

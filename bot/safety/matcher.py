@@ -17,6 +17,7 @@ from itertools import chain, pairwise
 from pathlib import Path
 
 from bot.content import ContentError, load_toml
+from bot.safety.abbreviations import Abbreviated
 from bot.safety.guards import _GuardSet
 from bot.safety.normaliser import Normaliser, Reading, Speller, _Lexicon
 from bot.safety.patterns import (
@@ -153,7 +154,10 @@ class CrisisMatcher:
         self.quotes = OwnWords(phrases.quotes.agree, phrases.quotes.most_words)
         """Which lines of a reply are its writer's own (Discord quote lines left out)."""
         self.normaliser = Normaliser(
-            _Lexicon.of(vocabulary), phrases.rewrite, phrases.ignore.phrases
+            _Lexicon.of(vocabulary),
+            phrases.rewrite,
+            phrases.ignore.phrases,
+            Abbreviated.of(phrases.abbreviations),
         )
 
     @classmethod

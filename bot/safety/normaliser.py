@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.safety.abbreviations import Abbreviated
+
 _LIMIT = 4096
 """Characters read per message: Discord's longest message (4,000 with Nitro) and a margin."""
 
@@ -208,8 +210,16 @@ class Reading:
 class Normaliser:
     """Turns a message into the text the patterns are written for (see the module docstring)."""
 
-    def __init__(self, lexicon: _Lexicon, rewrite: dict[str, str], ignore: tuple[str, ...]):
+    def __init__(
+        self,
+        lexicon: _Lexicon,
+        rewrite: dict[str, str],
+        ignore: tuple[str, ...],
+        abbreviated: Abbreviated | None = None,
+    ):
         self._lexicon = lexicon
+        self._abbreviated = abbreviated
+        """Abbreviations blanked where their sentence uses them in another sense."""
         rewrite = {k: v for k, v in rewrite.items() if k != v}
         self._words = {k: v for k, v in rewrite.items() if " " not in k}
         phrases = {k: v for k, v in rewrite.items() if " " in k}
@@ -265,6 +275,8 @@ class Normaliser:
             text = _STRETCHED_WORD.sub(lambda w: self._lexicon.unstretch(w.group(0)), text)
         words = set(text.split())
         # Replaced words may stay in ``words``: it only decides which patterns are tried.
+        if self._abbreviated is not None:
+            text = self._abbreviated.blank(text, words)
         text = self._rewritten(text, words)
         return Reading(text, frozenset(words), ones=ones, ones_read=ones_read)
 

@@ -137,10 +137,33 @@ class Ignore(ContentModel):
     phrases: tuple[str, ...] = ()
 
 
+class Abbreviations(ContentModel):
+    """Slang abbreviations that are also ordinary ones, and the frames of their other senses
+    (``bot.safety.abbreviations``)."""
+
+    words: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    """Words of distance and speed: beside one, the abbreviation is a unit ("kms")."""
+    meanings: tuple[str, ...] = ()
+    """Words asking or telling what letters stand for ("mean", "stands for")."""
+    intents: tuple[str, ...] = ()
+    """Words before the abbreviation that make it something the writer will do ("gonna"):
+    then no frame blanks it."""
+
+    @field_validator("words", "measures", "meanings", "intents")
+    @classmethod
+    def _phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if not _is_phrase(entry):
+                raise ValueError(f"abbreviations has {entry!r}: use lowercase words only")
+        return value
+
+
 class PhraseFile(ContentModel):
     words: dict[str, tuple[str, ...]]
     rewrite: dict[str, str] = Field(default_factory=dict)
     ignore: Ignore = Ignore()
+    abbreviations: Abbreviations = Abbreviations()
     quotes: Quotes = Quotes()
     guards: Guards
     passive: Phrases
