@@ -72,11 +72,11 @@ async def test_a_section_emptied_on_the_form_is_cleared(plans: SafetyPlanService
 
 
 async def test_the_boundary_cleans_every_section(plans: SafetyPlanService) -> None:
-    dirty = "call\x00 Sam\u202e\u200b\r\nor <@123> \ud800 @everyone"
+    dirty = "call\x00 Sam\u202e\u200b\r\nor <@123456789012345678> \ud800 @everyone"
     saved = await plans.save(MEMBER, {s.key: dirty for s in SECTIONS}, now=T0)
     for section in SECTIONS:
         text = saved.text(section.key)
-        assert text == "call Sam\nor <@123> \ufffd @everyone", section.key
+        assert text == "call Sam\nor <@123456789012345678> \ufffd @everyone", section.key
 
 
 @pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.key)
