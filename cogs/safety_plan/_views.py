@@ -43,18 +43,16 @@ class ShowButton(PersistentButton, template=r"safety-plan:show"):
     feature: ClassVar[Feature]
     where = "button:safety-plan:show"
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "My safety plan") -> None:
         super().__init__(
-            discord.ui.Button(
-                label="My safety plan", style=discord.ButtonStyle.secondary, custom_id=SHOW
-            )
+            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=SHOW)
         )
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
     ) -> Self:
-        return cls()
+        return cls(label=getattr(item, "label", None) or "My safety plan")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         await self.feature.show(interaction)
