@@ -12,6 +12,7 @@ import pytest
 from bot.crypto import Cipher, new_key
 from bot.db import Database
 from bot.privacy import SAFETY_PLANS, collect, erase
+from bot.safe_messaging import first_breach
 from bot.safety_plan import FORMS, SECTION_LIMIT, SECTIONS, SafetyPlanService, Section
 from bot.text import TextRefusedError
 
@@ -141,3 +142,19 @@ async def test_the_members_erase_deletes_it_and_a_servers_forget_does_not(
     assert report.deleted.get("safety_plans") == 1
     assert await plans.get(MEMBER) is None
     assert await plans.get(OTHER) is not None
+
+
+def test_every_word_the_plan_shows_meets_the_safe_messaging_rules() -> None:
+    """The questions, examples and replies, read by the same rules as the code lint (which
+    covers them too); nothing in them judges, diagnoses or tells a member what care to get."""
+    from cogs.safety_plan import _embeds
+
+    texts = [text for s in SECTIONS for text in (s.title, s.question, s.example)]
+    texts += [
+        value for name, value in vars(_embeds).items() if name.isupper() and isinstance(value, str)
+    ]
+    assert len(texts) > 21
+    for text in texts:
+        assert first_breach(text) is None, text
+        for word in ("diagnos", "you should", "you must", "you have to"):
+            assert word not in text.lower(), (word, text)
