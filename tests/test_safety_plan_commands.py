@@ -5,6 +5,7 @@ write committed (issue 23, item 7)."""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from typing import Any
 
@@ -88,7 +89,10 @@ async def fill_plan(
 # ----------------------------------------------------------------------------- round trip
 
 
-async def test_edit_across_both_forms_then_show_round_trips(env: simcord.Env) -> None:
+async def test_edit_across_both_forms_then_show_round_trips(
+    env: simcord.Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     _, channel, member = place(env)
     values = {s.key: f"{s.title}: {SENTINEL} {i}" for i, s in enumerate(SECTIONS)}
 
@@ -108,6 +112,8 @@ async def test_edit_across_both_forms_then_show_round_trips(env: simcord.Env) ->
     stored = await the_bot(env).db.fetchone("SELECT * FROM safety_plans")
     assert stored is not None
     assert all(SENTINEL.encode() not in bytes(stored[s.key]) for s in SECTIONS)
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert SENTINEL not in logged  # ids and event names only
 
 
 async def test_the_forms_come_back_filled_and_keep_the_other_part(env: simcord.Env) -> None:
