@@ -38,10 +38,12 @@ class Section:
     """The form's hint under the title (at most 100 characters)."""
     example: str
     """A placeholder in the empty field (at most 100 characters)."""
+    name: str
+    """How a refusal names it: "Your {name} is 401 characters long…"."""
 
     @property
     def field(self) -> TextField:
-        return TextField(self.title.lower(), SECTION_LIMIT)
+        return TextField(self.name, SECTION_LIMIT)
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -50,42 +52,49 @@ SECTIONS: tuple[Section, ...] = (
         "My warning signs",
         "Thoughts, feelings or situations that tell me a hard time may be starting.",
         "e.g. not sleeping, pulling away from people, feeling numb",
+        "list of warning signs",
     ),
     Section(
         "coping",
         "Things I can do on my own",
         "What helps me get through a hard moment without anyone else.",
         "e.g. a walk, a shower, music, breathing slowly",
+        "list of things to do on your own",
     ),
     Section(
         "distractions",
         "People and places that take my mind off it",
         "Who I can be around, and where I can go, to feel a little better.",
         "e.g. a friend's kitchen, the library, a meeting",
+        "list of people and places",
     ),
     Section(
         "helpers",
         "People I can ask for help",
         "Names and how to reach them.",
         "e.g. Sam 555-0100, my sister",
+        "list of people to ask for help",
     ),
     Section(
         "professionals",
         "Professionals and lines I can contact",
         "A counsellor, doctor or clinic, and lines open any time (988 in the US).",
         "e.g. my counsellor's number, 988",
+        "list of professionals and lines",
     ),
     Section(
         "environment",
         "Making my surroundings safer",
         "Steps that keep me safer in a hard moment, with help from someone I trust.",
         "e.g. asking someone I trust to look after certain things for a while",
+        "list for safer surroundings",
     ),
     Section(
         "reasons",
         "My reasons",
         "What matters to me and keeps me going.",
         "e.g. my kids, my dog, the people who care about me",
+        "list of reasons",
     ),
 )
 """The sections, in the plan's order."""

@@ -90,6 +90,7 @@ async def test_each_section_has_a_limit_at_its_edge(
     with pytest.raises(TextRefusedError) as refused:
         await plans.save(MEMBER, {key: "x" * (SECTION_LIMIT + 1)}, now=T0)
     assert "Nothing was saved" in refused.value.message
+    assert refused.value.message.startswith(f"Your {section.name} is 401 characters long")
     assert (await plans.get(MEMBER)) == at  # the refused write changed nothing
 
 
