@@ -37,6 +37,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.checkins",
     "cogs.milestones",
     "cogs.safety",
+    "cogs.safety_plan",
     "cogs.privacy",
 )
 """Every extension, loaded in this order; a failure stops start-up."""

@@ -28,6 +28,7 @@ from bot.guild_config import GuildConfigRepository
 from bot.meetings import MeetingOptins, ReminderLog
 from bot.milestones import MilestoneRepository
 from bot.safety import CrisisMatchLog
+from bot.safety_plan import SafetyPlanService
 from bot.snippets import SnippetService
 from bot.state import BotState
 
@@ -45,6 +46,7 @@ class _Built:
     quiet: QuietService
     feedback: FeedbackService
     checkins: CheckinService
+    safety_plans: SafetyPlanService
     milestones: MilestoneRepository
     state: BotState
     crisis_log: CrisisMatchLog
@@ -74,6 +76,7 @@ class Services:
             quiet=QuietService(db, cipher),
             feedback=FeedbackService(db, cipher),
             checkins=CheckinService(db, cipher),
+            safety_plans=SafetyPlanService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
             state=BotState(db),
             crisis_log=CrisisMatchLog(db, retention_days=self._retention_days),
@@ -130,6 +133,10 @@ class Services:
     @property
     def checkins(self) -> CheckinService:
         return self._get().checkins
+
+    @property
+    def safety_plans(self) -> SafetyPlanService:
+        return self._get().safety_plans
 
     @property
     def milestones(self) -> MilestoneRepository:

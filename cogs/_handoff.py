@@ -1,11 +1,12 @@
-"""What other features use of the consultation and care features: their buttons and hand-offs.
+"""What other features use of the consultation, care and safety-plan features: their buttons
+and hand-offs.
 
 The consultation extension owns the handlers for ``consult:start`` and
-``consult:start:urgent``, and the care extension the one for ``care:tip:<topic>``
-(persistent ``DynamicItem``s). Other features only *show* these buttons, so the view is
-stopped before sending: discord.py then keeps no handler of ours for it, and the click goes
-to the owning extension alone. A feature never imports another feature's private modules;
-it comes here.
+``consult:start:urgent``, the care extension the one for ``care:tip:<topic>`` and the
+safety-plan extension the one for ``safety-plan:show`` (persistent ``DynamicItem``s). Other
+features only *show* these buttons, so the view is stopped before sending: discord.py then
+keeps no handler of ours for it, and the click goes to the owning extension alone. A feature
+never imports another feature's private modules; it comes here.
 """
 
 from __future__ import annotations
@@ -81,6 +82,19 @@ def coping_tip_button(
     care feature here would close an import circle (care's pages show the consult button).
     """
     return discord.ui.Button(label=label, style=style, custom_id=f"care:tip:{topic}")
+
+
+SAFETY_PLAN_SHOW = "safety-plan:show"
+"""The safety-plan feature's "My safety plan" button (``cogs.safety_plan._views.ShowButton``)."""
+
+
+def safety_plan_button() -> discord.ui.Button[discord.ui.View]:
+    """The safety-plan feature's "My safety plan" button: it shows the presser their own plan
+    privately, or how to make one. A plain button with the shared custom_id, handled by the
+    safety-plan extension alone: send it in a stopped view."""
+    return discord.ui.Button(
+        label="My safety plan", style=discord.ButtonStyle.secondary, custom_id=SAFETY_PLAN_SHOW
+    )
 
 
 class ConsultHandoff:

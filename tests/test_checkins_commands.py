@@ -57,8 +57,14 @@ async def test_a_low_check_in_offers_coping_and_a_consultant(env: simcord.Env) -
     assert SENTINEL not in text
     assert _custom_ids(result.response.components) == [
         "care:tip:cravings",
+        "safety-plan:show",
         "consult:start",
     ]
+
+    # The safety plan's button is a real button: with no plan yet, it says how to make one.
+    plan = await member.click(result.response, custom_id="safety-plan:show")
+    assert plan.ephemeral
+    assert "/safety-plan edit" in _text(plan.response.embeds[0])
 
     # The coping button is a real button: the care feature answers it with a cravings tip.
     tip = await member.click(result.response, custom_id="care:tip:cravings")
@@ -80,7 +86,7 @@ async def test_a_low_mood_without_strong_cravings_offers_a_stress_tip(env: simco
     result = await member.slash(channel, "checkin", mood=1, craving=3)
 
     button = "care:tip:stress"
-    assert _custom_ids(result.response.components) == [button, "consult:start"]
+    assert _custom_ids(result.response.components) == [button, "safety-plan:show", "consult:start"]
     tip = await member.click(result.response, custom_id=button)
     stress = the_bot(env).care.coping.topics["stress"]
     assert tip.response.embeds[0].title.startswith(f"{stress.title}: ")
@@ -99,7 +105,7 @@ async def test_a_low_check_in_in_a_dm_offers_coping_and_crisis_not_a_consultant_
     assert top_line(the_bot(env).crisis) in text
     assert "/consult` inside the group's server" in text
     # The consultation queue lives in a server: no button here that could only say "not here".
-    assert _custom_ids(result.response.components) == ["care:tip:cravings"]
+    assert _custom_ids(result.response.components) == ["care:tip:cravings", "safety-plan:show"]
     tip = await user.click(result.response, custom_id="care:tip:cravings")
     cravings = the_bot(env).care.coping.topics["cravings"]
     assert tip.response.embeds[0].title.startswith(f"{cravings.title}: ")

@@ -167,6 +167,13 @@ class Seeder:
                 (member, f"2026-01-{day:02d}", T0.isoformat(), self.cipher.encrypt(note)),
             )
 
+    async def safety_plan(self, member: int, reasons: str) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO safety_plans (user_id, reasons, updated_at) VALUES (?, ?, ?)",
+                (member, self.cipher.encrypt(reasons), T0.isoformat()),
+            )
+
     async def milestone(self, member: int, label: str, guild: int = GUILD) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(

@@ -36,6 +36,7 @@ from bot.privacy import (
     NOT_COLLECTED,
     ONCALL,
     REGISTRY,
+    SAFETY_PLANS,
     AuditEntry,
     Column,
     Kind,
@@ -395,6 +396,7 @@ async def test_every_table_of_the_member_is_described_exactly(
     await seed.answer(closed, MEMBER, "Who is it about?", "a")
     await seed.feedback(closed, MEMBER, STAFF, comment="f")
     await seed.checkin(MEMBER, "c")
+    await seed.safety_plan(MEMBER, "p")
     await seed.milestone(MEMBER, "m")
     await seed.optin(MEMBER)
     await seed.crisis_match(MEMBER, T0)
@@ -424,6 +426,7 @@ async def test_every_table_of_the_member_is_described_exactly(
             (CONSULTATIONS, 1),
             (CONSULT_BLOCKS, 1),
             (CHECKINS, 1),
+            (SAFETY_PLANS, 1),
             (MILESTONES, 1),
             (MEETING_DM_OPTINS, 1),
             (CRISIS_MATCHES, 1),

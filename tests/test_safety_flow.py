@@ -156,7 +156,11 @@ async def test_high_risk_gets_a_private_message_and_pings_staff_at_once(
     for needle in ("Test Guild", "You matter", "988", "HOME", "741741", "/crisis"):
         assert needle in dm.content
     assert SENTINEL not in dm.content
-    assert _custom_ids(dm) == [f"safety:consult:{world.guild.id}"]
+    assert _custom_ids(dm) == [f"safety:consult:{world.guild.id}", "safety-plan:show"]
+    plan = await world.member.user.click(dm, custom_id="safety-plan:show")
+    assert plan.ephemeral
+    assert "/safety-plan edit" in _shown(plan)  # no plan yet: how to make one, privately
+    assert "988" in _shown(plan)
 
     [alert] = world.alerts()
     assert alert.content == world.staff.mention
@@ -210,7 +214,7 @@ async def test_a_concern_gets_a_gentle_check_in_and_a_quiet_note_to_staff(
     assert "check in" in dm.content
     for needle in ("988", "741741", "/crisis"):
         assert needle in dm.content
-    assert _custom_ids(dm) == [f"safety:consult:{world.guild.id}"]
+    assert _custom_ids(dm) == [f"safety:consult:{world.guild.id}", "safety-plan:show"]
 
     [alert] = world.alerts()
     assert not alert.content  # no mention at all
@@ -444,7 +448,7 @@ async def test_a_server_can_choose_the_channel(env: simcord.Env) -> None:
     assert reply.reference.message_id == sent.id
     for needle in ("You matter", "988", "HOME", "741741", "/crisis"):
         assert needle in reply.content
-    assert _custom_ids(reply) == ["consult:start:urgent"]
+    assert _custom_ids(reply) == ["consult:start:urgent", "safety-plan:show"]
     stored_reply = env.backend.get_message(world.general.id, reply.id)
     assert (list(stored_reply.ping_user_ids), list(stored_reply.ping_role_ids)) == ([], [])
     [alert] = world.alerts()

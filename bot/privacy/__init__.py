@@ -19,10 +19,10 @@ Adding a table that holds member ids:
 3. give it a ``Retention`` (``timestamp`` set only when a purge applies);
 4. otherwise (no member ids), add the table to ``NO_MEMBER_DATA`` with the reason.
 
-Its modules: ``registry`` (the sources), ``export`` (collect, export), ``erasure`` (erase,
-pseudonyms), ``retention`` (purge) and ``notice`` (/privacy's text); every public name is
-imported here, so callers write ``from bot.privacy import erase``. This package never imports
-discord.
+Its modules: ``registry`` (the sources, two of them from ``personal``), ``export`` (collect,
+export), ``erasure`` (erase, pseudonyms), ``retention`` (purge) and ``notice`` (/privacy's
+text); every public name is imported here, so callers write ``from bot.privacy import erase``.
+This package never imports discord.
 """
 
 from bot.privacy.erasure import (
@@ -53,6 +53,7 @@ from bot.privacy.registry import (
     NOT_COLLECTED,
     ONCALL,
     REGISTRY,
+    SAFETY_PLANS,
     Column,
     Kind,
     MemberColumn,
@@ -84,6 +85,7 @@ __all__ = [
     "NO_MEMBER_DATA",
     "ONCALL",
     "REGISTRY",
+    "SAFETY_PLANS",
     "AuditEntry",
     "Cipher",
     "Column",

@@ -21,6 +21,8 @@ from bot.privacy.model import OpenItems as OpenItems
 from bot.privacy.model import Retention as Retention
 from bot.privacy.model import Source as Source
 from bot.privacy.model import member_keyed as member_keyed
+from bot.privacy.personal import MEETING_DM_OPTINS as MEETING_DM_OPTINS
+from bot.privacy.personal import SAFETY_PLANS as SAFETY_PLANS
 
 # Mutation testing (CONTRIBUTING.md): SQL keywords and names, sqlite3.Row keys and codec names
 # ignore case, so a mutant that only changes the case of SQL text, a row key ("known",
@@ -371,20 +373,6 @@ MILESTONES = Source(
     brief=("start_date", "label", "celebrate"),
 )
 
-MEETING_DM_OPTINS = Source(
-    table="meeting_dm_optins",
-    title="Meeting reminders by DM",
-    purpose="To send you a DM before meetings you marked as interested.",
-    who_can_see="Only the bot uses it.",
-    member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
-    columns=(
-        Column("guild_id", "Server", Kind.SNOWFLAKE),
-        Column("created_at", "Turned on", Kind.TIME),
-    ),
-    retention=Retention("Kept until you turn reminders off or delete your data."),
-    brief=("created_at",),
-)
-
 CRISIS_MATCHES = Source(
     table="crisis_matches",
     title="Safety-net alerts",
@@ -435,6 +423,7 @@ REGISTRY: tuple[Source, ...] = (
     CONSULTATIONS,
     CONSULT_BLOCKS,
     CHECKINS,
+    SAFETY_PLANS,
     MILESTONES,
     MEETING_DM_OPTINS,
     CRISIS_MATCHES,

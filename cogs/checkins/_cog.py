@@ -28,7 +28,7 @@ from bot.crisis import CrisisResources, top_line
 from bot.services import Services
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
 from cogs._components import defer
-from cogs._handoff import CONSULT_START, SUPPORT_TEXT, coping_tip_button
+from cogs._handoff import CONSULT_START, SUPPORT_TEXT, coping_tip_button, safety_plan_button
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +90,13 @@ def coping_topic(checkin: CheckIn) -> str:
 
 
 def support_view(checkin: CheckIn, *, in_server: bool) -> discord.ui.View:
-    """A coping-tip button (handled by the care feature) and, in a server, a consultant button.
+    """A coping-tip button (handled by the care feature), the member's own safety plan
+    (handled by the safety-plan feature) and, in a server, a consultant button.
 
     The consultation queue lives in a server, so a DM gets no consultant button (the text
     points to `/consult` in the server and to `/crisis`). The view is stopped before sending:
-    the clicks go to the care and consultation extensions' persistent items alone.
+    the clicks go to the care, safety-plan and consultation extensions' persistent items
+    alone.
     """
     view = discord.ui.View(timeout=None)
     view.add_item(
@@ -102,6 +104,7 @@ def support_view(checkin: CheckIn, *, in_server: bool) -> discord.ui.View:
             coping_topic(checkin), label="A coping idea", style=discord.ButtonStyle.secondary
         )
     )
+    view.add_item(safety_plan_button())
     if in_server:
         view.add_item(
             discord.ui.Button(

@@ -38,7 +38,7 @@ from bot.safety.memory import WINDOW, Signal, SignalMemory
 from bot.services import Services
 from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape
 from cogs._components import PersistentButton, bind, defer
-from cogs._handoff import ConsultHandoff, consult_button_view
+from cogs._handoff import ConsultHandoff, consult_button_view, safety_plan_button
 
 log = logging.getLogger(__name__)
 
@@ -217,10 +217,20 @@ class ConsultFromDmButton(
 
 
 def dm_view(guild_id: int) -> discord.ui.View:
-    """The DM's button, handled by ``ConsultFromDmButton`` (so the view keeps no handler)."""
+    """The DM's buttons: a consultant (``ConsultFromDmButton``) and the member's own safety
+    plan (the safety-plan feature's), so the view keeps no handler."""
     view = discord.ui.View(timeout=None)
     view.add_item(ConsultFromDmButton(guild_id).item)
+    view.add_item(safety_plan_button())
     view.stop()
+    return view
+
+
+def channel_reply_view() -> discord.ui.View:
+    """The reply in the channel's buttons: a consultant now, and the presser's own safety plan
+    (each shows only the presser's own, privately)."""
+    view = consult_button_view(urgent=True)
+    view.add_item(safety_plan_button())
     return view
 
 
@@ -372,7 +382,7 @@ class SafetyNet(commands.Cog):
     async def _reply_in_channel(self, message: discord.Message, signal: Signal) -> bool:
         text = MEMBER_REPLY if signal.level is Level.HIGH else CONCERN_REPLY
         try:
-            await message.reply(text, view=consult_button_view(urgent=True), mention_author=False)
+            await message.reply(text, view=channel_reply_view(), mention_author=False)
         except discord.HTTPException as error:
             self._reply_failed(message, error)
             return False

@@ -1,0 +1,52 @@
+"""Sources only the member's own features read: their safety plan and meeting reminders by DM.
+
+``bot.privacy.registry`` lists them in ``REGISTRY`` and re-exports them (kept here so that
+module stays under 500 lines).
+
+This module never imports discord.
+"""
+
+from __future__ import annotations
+
+from bot.privacy.model import Column, Kind, MemberColumn, OnErase, Retention, Source
+
+SAFETY_PLANS = Source(
+    table="safety_plans",
+    title="Your safety plan",
+    purpose=(
+        "So /safety-plan show can bring back the plan you wrote for a hard moment, in one tap."
+    ),
+    who_can_see="Only you. Staff cannot see it.",
+    member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
+    columns=(
+        Column("warning_signs", "My warning signs", Kind.SECRET),
+        Column("coping", "Things I can do on my own", Kind.SECRET),
+        Column("distractions", "People and places that take my mind off it", Kind.SECRET),
+        Column("helpers", "People I can ask for help", Kind.SECRET),
+        Column("professionals", "Professionals and lines I can contact", Kind.SECRET),
+        Column("environment", "Making my surroundings safer", Kind.SECRET),
+        Column("reasons", "My reasons", Kind.SECRET),
+        Column("updated_at", "Last changed", Kind.TIME),
+    ),
+    retention=Retention(
+        "Kept until you delete it (/safety-plan delete) or delete your data. It belongs to no "
+        "server, so a server's admins cannot erase it."
+    ),
+    guild_filter=None,
+    brief=("updated_at",),
+)
+
+
+MEETING_DM_OPTINS = Source(
+    table="meeting_dm_optins",
+    title="Meeting reminders by DM",
+    purpose="To send you a DM before meetings you marked as interested.",
+    who_can_see="Only the bot uses it.",
+    member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
+    columns=(
+        Column("guild_id", "Server", Kind.SNOWFLAKE),
+        Column("created_at", "Turned on", Kind.TIME),
+    ),
+    retention=Retention("Kept until you turn reminders off or delete your data."),
+    brief=("created_at",),
+)
