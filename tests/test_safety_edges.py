@@ -745,6 +745,8 @@ def test_a_phrase_the_rewrites_blank_is_kept_as_written() -> None:
         pytest.param("what does kms mean in this app", False, id="meaning-asked"),
         pytest.param("ctb in our group chat means coming to bed", False, id="meaning-told"),
         pytest.param("im gonna kms, that means tonight", True, id="meaning-but-intent"),
+        pytest.param("kmsss i mean it this time", True, id="meaning-only-stressed"),
+        pytest.param("ugh kms, i meant it", True, id="meaning-only-stressed-after"),
         pytest.param(
             "what does ctb mean. i want to ctb tonight", True, id="meaning-other-sentence"
         ),

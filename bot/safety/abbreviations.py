@@ -7,7 +7,8 @@ frames, each confined to the abbreviation's own sentence, so a crisis said in th
 sentence still counts:
 
 - a measure named beside it ("velocity in km s ... kms", "kms on the treadmill");
-- its meaning asked or told ("what does kms mean", "ctb in my office means cost to build");
+- its meaning asked or told ("what does kms mean", "ctb in my office means cost to build"),
+  not the emphasis "i mean it" ("kmsss i mean it this time" still counts);
 - its expansion right after it, one word per letter ("ctb click to buy").
 
 None of them applies where the abbreviation is said as something the writer will do ("im
@@ -28,6 +29,7 @@ class Abbreviated:
     words: frozenset[str]
     measures: tuple[str, ...]
     meanings: tuple[str, ...]
+    emphases: tuple[str, ...]
     intents: frozenset[str]
 
     @classmethod
@@ -36,6 +38,7 @@ class Abbreviated:
             frozenset(section.words),
             tuple(f" {phrase} " for phrase in section.measures),
             tuple(f" {phrase} " for phrase in section.meanings),
+            tuple(f" {phrase} " for phrase in section.emphases),
             frozenset(section.intents),
         )
 
@@ -54,7 +57,9 @@ class Abbreviated:
             return sentence
         padded = f" {sentence} "
         measured = any(phrase in padded for phrase in self.measures)
-        explained = any(phrase in padded for phrase in self.meanings)
+        explained = any(phrase in padded for phrase in self.meanings) and not any(
+            phrase in padded for phrase in self.emphases
+        )
         for i in places:
             said = i > 0 and tokens[i - 1] in self.intents
             if not said and (measured or explained or _spelt_out(tokens, i)):

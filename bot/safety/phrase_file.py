@@ -146,11 +146,13 @@ class Abbreviations(ContentModel):
     """Words of distance and speed: beside one, the abbreviation is a unit ("kms")."""
     meanings: tuple[str, ...] = ()
     """Words asking or telling what letters stand for ("mean", "stands for")."""
+    emphases: tuple[str, ...] = ()
+    """Phrases where a meaning word only stresses ("i mean it"): they cancel it."""
     intents: tuple[str, ...] = ()
     """Words before the abbreviation that make it something the writer will do ("gonna"):
     then no frame blanks it."""
 
-    @field_validator("words", "measures", "meanings", "intents")
+    @field_validator("words", "measures", "meanings", "emphases", "intents")
     @classmethod
     def _phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for entry in value:
