@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 import json
 import os
@@ -325,6 +326,32 @@ async def _the_page_switches_channel_in_place(session: SandboxSession) -> None:
         # Sam is not in that thread: viewing as Sam, the page says so instead of showing it.
         await page.view_as(sam)
         assert (await page.state())["status"] == "access_denied"
+
+
+async def test_the_clock_moves_on_from_the_page(tmp_path: Path) -> None:
+    await in_sandbox(tmp_path, _the_clock_moves_on_from_the_page)
+
+
+async def _the_clock_moves_on_from_the_page(session: SandboxSession) -> None:
+    server, bot = session.server, session.bot
+    service = ConsultationService(bot.db, bot.cipher)
+    waiting = await service.waiting(server.guild.id, limit=10)
+    assert waiting, "the sandbox seeds requests that wait in the queue"
+    assert all(request.last_reminded_at is None for request in waiting)
+    before = session.env.now()
+    async with aiohttp.ClientSession() as http:
+        page = Page(http, session.url)
+        await page.open()
+        await page.view_as(session.personas.staff[0])
+        moved = await page.run_command("sandbox-time", advance="2h")
+        assert moved["settlement"] == "settled", moved
+        assert "Moving the clock on by 2 hours" in json_text((await page.state())["messages"])
+        await session.clock_settled()  # the clock moves once the page's action has ended
+        assert session.env.now() - before >= dt.timedelta(hours=2)
+        # The requests waited two hours: staff were reminded of each, as on a real server.
+        reminded = await service.waiting(server.guild.id, limit=10)
+        assert all(request.last_reminded_at is not None for request in reminded)
+        assert (await page.state())["status"] == "current"
 
 
 def json_text(value: Any) -> str:

@@ -7,10 +7,15 @@ a public equivalent.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
+import threading
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import simcord
     from simcord import ChannelHandle
     from simcord.preview import Preview
 
@@ -42,3 +47,45 @@ def switch_page(preview: Preview, channel: ChannelHandle) -> None:
         page.modal_handle = None
         page.status = "current"
         preview._publish(page, reason="navigation")
+
+
+_IDLE_POLL = 0.02
+"""Seconds between looks at whether SimCord's current operation has ended."""
+
+
+def after_current_operation(
+    env: simcord.Env, work: Callable[[], Awaitable[None]]
+) -> concurrent.futures.Future[None]:
+    """Run ``work`` (which drives SimCord: moves its clock) once SimCord is idle.
+
+    A slash command typed in the page runs as the bot, inside the page's action, and SimCord
+    refuses an operation from bot-owned work (and operations never overlap). A task the bot
+    creates is bot-owned whatever context it is given (SimCord 3.2 patches the loop's
+    ``create_task``), so the work is handed to the loop from a short-lived thread, where no
+    bot scope is set; it then waits until SimCord's current operation has ended
+    (``Env._operation_task``, an internal) and runs, waiting again if another began first.
+    """
+    loop = asyncio.get_running_loop()
+
+    async def when_idle() -> None:
+        import simcord
+
+        for _ in range(int(30 / _IDLE_POLL)):
+            if env._operation_task is None:
+                try:
+                    await work()
+                except simcord.SetupError:  # another operation began first
+                    log.info("sandbox.waiting_for_simcord")
+                else:
+                    return
+            await asyncio.sleep(_IDLE_POLL)
+        log.warning("sandbox.simcord_never_idle")
+
+    handed: list[concurrent.futures.Future[None]] = []
+    thread = threading.Thread(
+        target=lambda: handed.append(asyncio.run_coroutine_threadsafe(when_idle(), loop)),
+        name="sandbox-handoff",
+    )
+    thread.start()
+    thread.join()
+    return handed[0]

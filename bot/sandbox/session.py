@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import fcntl
@@ -23,7 +24,7 @@ from bot.bot import SupportBot, create_bot
 from bot.crypto import key_file_for
 from bot.db import database_in_use, lock_path_for
 from bot.errors import StartupError
-from bot.sandbox._simcord_gaps import switch_page
+from bot.sandbox._simcord_gaps import after_current_operation, switch_page
 from bot.sandbox.world import (
     BOT_NAME,
     INTRO,
@@ -73,6 +74,7 @@ class SandboxSession:
     missing: list[str] = field(default_factory=list)
     preview: Preview | None = None
     _swap: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _pending: set[concurrent.futures.Future[None]] = field(default_factory=set)
 
     @property
     def personas(self) -> Personas:
@@ -115,6 +117,37 @@ class SandboxSession:
         """
         if self.preview is not None:
             asyncio.get_running_loop().call_soon(switch_page, self.preview, channel)
+
+    def advance_soon(self, seconds: int) -> None:
+        """Move SimCord's clock on by ``seconds`` once the page's action has finished (the
+        ``/sandbox-time`` command): the bot's timers that fall due meanwhile run, in order,
+        then the page shows what they did."""
+
+        async def advance() -> None:
+            left = seconds
+            while left > 0:  # in steps, each well within SimCord's settle timeout
+                step = min(left, _CLOCK_STEP)
+                await self.env.advance_time(step)
+                left -= step
+                await self.refresh()
+
+        pending = after_current_operation(self.env, advance)
+        self._pending.add(pending)
+        pending.add_done_callback(self._pending.discard)
+        pending.add_done_callback(_log_failure)
+
+    async def clock_settled(self) -> None:
+        """Wait until every ``/sandbox-time`` move asked for so far has finished."""
+        while self._pending:
+            await asyncio.gather(
+                *(asyncio.wrap_future(p) for p in list(self._pending)), return_exceptions=True
+            )
+
+    async def stop_clock(self) -> None:
+        """Stop any clock move still running (the sandbox is closing)."""
+        for pending in list(self._pending):
+            pending.cancel()
+        await self.clock_settled()
 
     def channels(self) -> dict[str, ChannelHandle]:
         """What ``show`` can present, by name: the server's channels and consultation threads."""
@@ -174,6 +207,60 @@ def show_command(sessions: list[SandboxSession]) -> app_commands.Command[Any, ..
         session.switch_soon(target)
 
     return sandbox_show
+
+
+def _log_failure(done: concurrent.futures.Future[None]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.error("sandbox.advance_failed", exc_info=done.exception())
+
+
+_CLOCK_STEP = 10 * 60
+"""Seconds of sandbox time moved at once. Every minute the bot's timers tick (queue
+reminders, quiet threads, follow-ups, meetings), and SimCord runs each tick in order, so a
+step must finish within its settle timeout (5 s): ten minutes take about half a second."""
+
+TIME_COMMAND = "sandbox-time"
+TIME_STEPS = {"30m": ("30 minutes", 30 * 60), "2h": ("2 hours", 2 * 3600), "1d": ("1 day", 86400)}
+"""How far ``/sandbox-time`` can move the clock: long enough for a queue reminder (30 minutes),
+a quiet thread's nudge or a meeting's reminder (hours), a booked follow-up (a day)."""
+
+
+def time_command(sessions: list[SandboxSession]) -> app_commands.Command[Any, ..., None]:
+    """``/sandbox-time``: move the sandbox's clock on, so what waits for time happens live.
+
+    Only the sandbox registers it; the real bot never has it (its clock is the world's).
+    """
+
+    @app_commands.command(
+        name=TIME_COMMAND, description="Sandbox only: move the clock on, so reminders happen."
+    )
+    @app_commands.describe(advance="How far to move the clock")
+    @app_commands.choices(
+        advance=[
+            app_commands.Choice(name=name, value=value) for value, (name, _) in TIME_STEPS.items()
+        ]
+    )
+    @app_commands.guild_only()
+    async def sandbox_time(
+        interaction: discord.Interaction[Any], advance: app_commands.Choice[str]
+    ) -> None:
+        session = sessions[0] if sessions else None
+        if session is None:
+            await interaction.response.send_message(
+                "The sandbox is still starting: try again in a moment.", ephemeral=True
+            )
+            return
+        name, seconds = TIME_STEPS[advance.value]
+        later = session.env.now() + dt.timedelta(seconds=seconds)
+        await interaction.response.send_message(
+            f"Moving the clock on by {name}, to {discord.utils.format_dt(later, 'f')}. "
+            "Reminders, nudges and check-ins due by then happen now, as they would have"
+            + (" (a day takes a minute or so)." if seconds >= 86400 else "."),
+            ephemeral=True,
+        )
+        session.advance_soon(seconds)
+
+    return sandbox_time
 
 
 def missing_modules() -> list[str]:
@@ -390,6 +477,7 @@ async def sandbox_session(options: SandboxOptions) -> AsyncIterator[SandboxSessi
     bot = create_bot(settings)
     sessions: list[SandboxSession] = []
     bot.tree.add_command(show_command(sessions))
+    bot.tree.add_command(time_command(sessions))
     await bot.open_database()
     try:
         # SimCord's Discord is new every run: always sync the command tree into it.
@@ -415,6 +503,7 @@ async def sandbox_session(options: SandboxOptions) -> AsyncIterator[SandboxSessi
             try:
                 yield session
             finally:
+                await session.stop_clock()
                 if session.preview is not None:
                     await session.preview.close()
     finally:
