@@ -550,8 +550,8 @@ async def test_queue_list_shows_follow_ups_due_in_the_next_24_hours(
 
     assert "Follow-ups due (next 24 h)" in listing
     due = int((START + dt.timedelta(days=1)).timestamp())
-    assert f"due <t:{due}:R> · <@{server.member.id}> · after request #1" in listing
-    assert f"booked by <@{server.staff[0].id}>" in listing
+    assert f"due <t:{due}:R> · <@{server.member.id}> (member0) · after request #1" in listing
+    assert f"booked by <@{server.staff[0].id}> (staff0)" in listing
     assert f"<t:{due + 86400}:R>" not in listing
     assert "Follow-ups due" not in member_try
 

@@ -17,6 +17,7 @@ from bot.consultations import Consultation, FollowUp, FollowUpState
 from bot.crisis import REMINDER
 from bot.timezones import load_zone
 from bot.ui import QUIET, add_field, embed, escape, shorten
+from cogs._names import Names, person
 from cogs.consult._embeds import ts
 
 DUE_TITLE = "Follow-ups due (next 24 h)"
@@ -29,8 +30,8 @@ def when(moment: dt.datetime) -> str:
     return f"{ts(moment, 'F')} ({ts(moment, 'R')})"
 
 
-def _booker(follow_up: FollowUp) -> str:
-    return f"<@{follow_up.staff_id}>" if follow_up.staff_id else "a staff member"
+def _booker(follow_up: FollowUp, names: Names | None = None) -> str:
+    return person(follow_up.staff_id, names) if follow_up.staff_id else "a staff member"
 
 
 def _note(follow_up: FollowUp) -> str:
@@ -202,8 +203,11 @@ def ended_notice(follow_up: FollowUp, request: Consultation) -> str:
 # --------------------------------------------------------------------------- lists
 
 
-def due_lines(items: Sequence[FollowUp], total: int, now: dt.datetime) -> str:
-    """``/queue list``'s section: overdue ones (not yet delivered) first, each on one line."""
+def due_lines(
+    items: Sequence[FollowUp], total: int, now: dt.datetime, names: Names | None = None
+) -> str:
+    """``/queue list``'s section: overdue ones (not yet delivered) first, each on one line,
+    with ``names``' display names beside the member's and the booker's mentions."""
     lines = []
     for item in items:
         if item.state is FollowUpState.FIRED:
@@ -214,8 +218,8 @@ def due_lines(items: Sequence[FollowUp], total: int, now: dt.datetime) -> str:
             state = f"due {ts(item.due_at)}"
         lines.append(
             shorten(
-                f"{state} · <@{item.member_id}> · after request #{item.number} · booked by "
-                f"{_booker(item)}",
+                f"{state} · {person(item.member_id, names)} · after request #{item.number} · "
+                f"booked by {_booker(item, names)}",
                 200,
             )
         )
@@ -225,14 +229,19 @@ def due_lines(items: Sequence[FollowUp], total: int, now: dt.datetime) -> str:
 
 
 def add_due_section(
-    target: discord.Embed, items: Sequence[FollowUp], total: int, now: dt.datetime
+    target: discord.Embed,
+    items: Sequence[FollowUp],
+    total: int,
+    now: dt.datetime,
+    names: Names | None = None,
 ) -> None:
     if items:
-        add_field(target, DUE_TITLE, due_lines(items, total, now))
+        add_field(target, DUE_TITLE, due_lines(items, total, now, names))
 
 
-def own_list_embed(items: Sequence[FollowUp]) -> discord.Embed:
-    """``/queue follow-ups``: the caller's booked check-ins, numbered for the buttons."""
+def own_list_embed(items: Sequence[FollowUp], names: Names | None = None) -> discord.Embed:
+    """``/queue follow-ups``: the caller's booked check-ins, numbered for the buttons, each
+    member with ``names``' display name."""
     if not items:
         return embed(
             "Your follow-ups",
@@ -242,8 +251,8 @@ def own_list_embed(items: Sequence[FollowUp]) -> discord.Embed:
         )
     lines = [
         shorten(
-            f"**{n}.** {when(item.due_at)} · <@{item.member_id}> · after request #{item.number}"
-            + (f" · {escape(item.note, 80)}" if item.note else ""),
+            f"**{n}.** {when(item.due_at)} · {person(item.member_id, names)} · "
+            f"after request #{item.number}" + (f" · {escape(item.note, 80)}" if item.note else ""),
             300,
         )
         for n, item in enumerate(items, 1)
@@ -251,10 +260,12 @@ def own_list_embed(items: Sequence[FollowUp]) -> discord.Embed:
     return embed("Your follow-ups", "\n".join(lines), colour=QUIET)
 
 
-def member_list_embed(items: Sequence[FollowUp]) -> discord.Embed:
-    """``/consult-status``: the check-ins booked with the member, numbered for the buttons."""
+def member_list_embed(items: Sequence[FollowUp], names: Names | None = None) -> discord.Embed:
+    """``/consult-status``: the check-ins booked with the member, numbered for the buttons,
+    each consultant with ``names``' display name (so the member knows who it is)."""
     lines = [
-        f"**{n}.** {when(item.due_at)} with {_booker(item)}" for n, item in enumerate(items, 1)
+        f"**{n}.** {when(item.due_at)} with {_booker(item, names)}"
+        for n, item in enumerate(items, 1)
     ]
     result = embed("Check-ins booked with you", "\n".join(lines))
     add_field(

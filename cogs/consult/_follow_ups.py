@@ -26,7 +26,6 @@ import discord
 
 from bot.consultations import (
     Consultation,
-    Coverage,
     Fired,
     FollowUp,
     FollowUpOutcome,
@@ -81,14 +80,6 @@ class FollowUpFlow(OpeningHours):
     async def thread_of(self, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
         """A request's thread, if it still exists."""
         return await self._existing_thread(guild, thread_id)
-
-    async def add_follow_ups_due(
-        self, target: discord.Embed, guild_id: int, covers: Coverage | None
-    ) -> None:
-        """``/queue list``'s "follow-ups due" section (of the types ``covers`` reaches)."""
-        now = self.now()
-        items, total = await self.follow_ups.due_soon(guild_id, now, covers)
-        say.add_due_section(target, items, total, now)
 
     # ------------------------------------------------------------------ the loop
 
