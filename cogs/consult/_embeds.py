@@ -274,10 +274,12 @@ def queue_embed(
         line = (
             f"**#{consultation.number}** {URGENCY_BADGES[consultation.urgency]} · "
             f"{what_about(consultation, names)} · waiting "
-            f"{format_wait(consultation.waited(now))} · {person(consultation.member_id, people)}"
+            f"{format_wait(consultation.waited(now))} · "
         )
-        if consultation.member_left:
-            line += " · left the server"
+        if consultation.member_left:  # said once, not as their name too
+            line += f"<@{consultation.member_id}> · left the server"
+        else:
+            line += person(consultation.member_id, people)
         if consultation.problem:
             line += " · ⚠ " + (describe_problem(consultation.problem) or "")
         lines.append(shorten(line, 380))

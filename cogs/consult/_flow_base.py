@@ -172,6 +172,14 @@ class FlowBase:
             return _names_from(cached, gone=False)
         return _names_from({**people, **cached})
 
+    def seen_now(self, guild_id: int, user_id: int, member: discord.Member | None) -> None:
+        """What Discord just told us of someone (None: they left), kept like a look-up."""
+        self._seen.setdefault(guild_id, {})[user_id] = (time.monotonic(), member)
+
+    def forget_seen(self, guild_id: int, user_id: int) -> None:
+        """Look someone up afresh next time (they came back)."""
+        self._seen.get(guild_id, {}).pop(user_id, None)
+
     async def _people(
         self, guild: discord.Guild, ids: Sequence[int]
     ) -> dict[int, discord.Member | None] | None:
