@@ -232,3 +232,17 @@ def test_names_escape_and_fall_back() -> None:
     assert person(4, names) == f"<@4> ({LEFT})"
     assert person(5, names) == "<@5>"
     assert person(5, None) == "<@5>"
+
+
+async def test_a_member_who_comes_back_is_named_again(env: simcord.Env) -> None:
+    server = await named_server(env, "Sam", "Alex")
+    await ask(server)
+    user = server.member.user
+    server.guild.remove_member(server.member)
+    await server.env.settle()
+    assert field(card_for(server, 1), "Member") == f"<@{user.id}> ({LEFT})"
+
+    server.guild.add_member(user, nick="Sam again")
+    await server.env.settle()
+
+    assert field(card_for(server, 1), "Member") == f"<@{user.id}> (Sam again)"

@@ -27,7 +27,7 @@ class Events(Threads):
     start-up reconciliation and the reminders."""
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
-        self.seen_now(guild_id, user_id, None)  # their cards say they left, not their name
+        self.seen_leaving(guild_id, user_id)  # their cards say they left, not their name
         outcome = await self.service.member_left(guild_id, user_id, self.now())
         guild = self.bot.get_guild(guild_id)
         if guild is None:

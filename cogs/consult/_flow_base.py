@@ -172,9 +172,12 @@ class FlowBase:
             return _names_from(cached, gone=False)
         return _names_from({**people, **cached})
 
-    def seen_now(self, guild_id: int, user_id: int, member: discord.Member | None) -> None:
-        """What Discord just told us of someone (None: they left), kept like a look-up."""
-        self._seen.setdefault(guild_id, {})[user_id] = (time.monotonic(), member)
+    def seen_leaving(self, guild_id: int, user_id: int) -> None:
+        """Someone left: if they were looked up lately, they are now known to have left (and
+        anyone not kept is looked up when next shown, so nothing grows with every leaver)."""
+        kept = self._seen.get(guild_id, {})
+        if user_id in kept:
+            kept[user_id] = (time.monotonic(), None)
 
     def forget_seen(self, guild_id: int, user_id: int) -> None:
         """Look someone up afresh next time (they came back)."""
