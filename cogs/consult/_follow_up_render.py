@@ -129,31 +129,41 @@ def checking_in_dm(follow_up: FollowUp, request: Consultation, server_name: str)
     )
 
 
-def _about(follow_up: FollowUp) -> str:
+def _about(follow_up: FollowUp, names: Names | None = None) -> str:
     return (
-        f"the follow-up {_booker(follow_up)} booked with <@{follow_up.member_id}> "
-        f"(after request #{follow_up.number})"
+        f"the follow-up {_booker(follow_up, names)} booked with "
+        f"{person(follow_up.member_id, names)} (after request #{follow_up.number})"
     )
 
 
-def claimed_notice(follow_up: FollowUp, request: Consultation, thread_id: int) -> str:
-    """In the type's queue channel, pinging the consultant."""
+def claimed_notice(
+    follow_up: FollowUp, request: Consultation, thread_id: int, names: Names | None = None
+) -> str:
+    """In the type's queue channel, pinging the consultant; ``names`` (here and in the other
+    staff notices) shows the people's display names beside their mentions."""
     return _cut(
-        f"<@{follow_up.staff_id}> It's time for {_about(follow_up)}: request "
+        f"<@{follow_up.staff_id}> It's time for {_about(follow_up, names)}: request "
         f"#{request.number} is open again with you in <#{thread_id}>.{_note(follow_up)}"
     )
 
 
-def active_notice(follow_up: FollowUp, request: Consultation, *, thread_id: int | None) -> str:
+def active_notice(
+    follow_up: FollowUp,
+    request: Consultation,
+    *,
+    thread_id: int | None,
+    names: Names | None = None,
+) -> str:
     """The member already had an open or claimed request: the follow-up went there."""
+    claimer = person(request.claimed_by or 0, names)
     if request.claimed_by is not None and thread_id is not None:
         where = (
-            f"They already have request #{request.number} with <@{request.claimed_by}>, so I "
+            f"They already have request #{request.number} with {claimer}, so I "
             f"posted the check-in in <#{thread_id}>."
         )
     elif request.claimed_by is not None:
         where = (
-            f"They already have request #{request.number} with <@{request.claimed_by}>; I "
+            f"They already have request #{request.number} with {claimer}; I "
             "couldn't post in its thread, so I told them by DM if I could."
         )
     else:
@@ -161,7 +171,7 @@ def active_notice(follow_up: FollowUp, request: Consultation, *, thread_id: int 
             f"They already have request #{request.number} waiting in the queue: claim it from "
             "its card or `/queue list`."
         )
-    return _cut(f"It's time for {_about(follow_up)}. {where}{_note(follow_up)}")
+    return _cut(f"It's time for {_about(follow_up, names)}. {where}{_note(follow_up)}")
 
 
 RELEASED = "it was put back in the queue since"
@@ -177,10 +187,12 @@ def consultant_gone(follow_up: FollowUp) -> str:
     return "the staff member who booked it is no longer available"
 
 
-def queue_notice(follow_up: FollowUp, request: Consultation, why: str) -> str:
+def queue_notice(
+    follow_up: FollowUp, request: Consultation, why: str, names: Names | None = None
+) -> str:
     """A new request waiting in the queue for the follow-up: what it is, and ``why``."""
     return _cut(
-        f"Request #{request.number} is {_about(follow_up)}, but {why}, so it is waiting for "
+        f"Request #{request.number} is {_about(follow_up, names)}, but {why}, so it is waiting for "
         f"someone to claim it.{_note(follow_up)}"
     )
 
@@ -192,11 +204,11 @@ def member_left_notice(follow_up: FollowUp) -> str:
     )
 
 
-def ended_notice(follow_up: FollowUp, request: Consultation) -> str:
+def ended_notice(follow_up: FollowUp, request: Consultation, names: Names | None = None) -> str:
     """A follow-up delivered after a restart whose request was closed in between."""
     return _cut(
-        f"It was time for {_about(follow_up)}; request #{request.number} it opened was closed "
-        f"in the meantime.{_note(follow_up)}"
+        f"It was time for {_about(follow_up, names)}; request #{request.number} it opened was "
+        f"closed in the meantime.{_note(follow_up)}"
     )
 
 
