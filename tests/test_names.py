@@ -15,6 +15,7 @@ from tests.conftest import ConsultServer, make_consult_server
 from tests.helpers import text_of, the_bot
 from tests.test_consult_member import ask, said
 from tests.test_consult_staff import card_for, open_and_claim, the_thread
+from tests.test_follow_ups_flow import book, claimed_and_closed
 from tests.test_oncall import card_posts, field
 
 MARKDOWN = "**bold** _x_ `tick` ~~s~~"
@@ -246,3 +247,17 @@ async def test_a_member_who_comes_back_is_named_again(env: simcord.Env) -> None:
     await server.env.settle()
 
     assert field(card_for(server, 1), "Member") == f"<@{user.id}> (Sam again)"
+
+
+async def test_follow_up_lists_name_the_member_and_the_consultant(env: simcord.Env) -> None:
+    server = await named_server(env, "Sam _x_", "Alex `a`")
+    await claimed_and_closed(server)
+    booked = await book(server, when="in 1 day")
+    assert booked.ephemeral
+
+    own = said(await server.staff[0].slash(server.queue, "queue follow-ups"))
+    status = said(await server.member.slash(server.general, "consult-status"))
+
+    assert f"<@{server.member.id}> (Sam \\_x\\_) · after request #1" in own
+    assert f"with <@{server.staff[0].id}> (Alex \\`a\\`)" in status
+    never_pings_everyone(server)
