@@ -232,8 +232,7 @@ def _member_fields(
             result,
             "Status",
             f"{person(consultation.claimed_by or 0, names)} is with you{where}. Only you, them "
-            "and the "
-            "server's moderators can read that private thread.",
+            "and the server's moderators can read that private thread.",
         )
     else:
         ahead = "You are next." if position == 1 else f"You are number {position} in the queue."
