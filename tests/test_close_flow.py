@@ -681,7 +681,7 @@ async def test_stats_show_outcomes_and_ratings_and_per_person_only_to_leads(
     assert "General: 5.0 of 5 from 1 rating" in shown
     assert "Family support: 2.0 of 5 from 1 rating" in shown
     assert ("Feedback per staff member (30 days, leads only)" in shown) is per_person
-    assert (f"<@{server.staff[1].id}>: 2.0 of 5" in shown) is per_person
+    assert (f"<@{server.staff[1].id}> (staff1): 2.0 of 5" in shown) is per_person
     assert "member0" not in shown
 
 

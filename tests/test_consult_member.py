@@ -248,7 +248,8 @@ async def test_status_shows_position_then_who_claimed_it(consult_server: Consult
     claimed = await consult_server.member.slash(consult_server.general, "consult-status")
     assert claimed.response is not None
     text = text_of(claimed.response.embeds)
-    assert f"<@{consultation_staff(consult_server)}> is with you in <#" in text
+    claimer = consultation_staff(consult_server)
+    assert f"<@{claimer}> (staff0) is with you in <#" in text  # their name: the member knows them
 
 
 def consultation_staff(server: ConsultServer) -> int:

@@ -508,7 +508,7 @@ async def test_queue_stats(consult_server: ConsultServer) -> None:
     assert callbacks[0]["data"]["flags"] & discord.MessageFlags.ephemeral.flag
     assert "Waiting 1" in text
     assert "Closed today 1" in text
-    assert f"<@{server.staff[0].id}>: 1 claimed, 1 closed" in text
+    assert f"<@{server.staff[0].id}> (staff0): 1 claimed, 1 closed" in text
 
 
 async def test_staff_commands_check_the_role_at_run_time(env: simcord.Env) -> None:

@@ -350,8 +350,8 @@ async def test_a_consultant_no_longer_staff_leaves_it_to_the_queue_as_a_normal_c
     assert any("Request #2 " in (c.embeds[0].title or "") for c in cards(server))
     (notice,) = notices(server)
     assert (
-        f"Request #2 is the follow-up <@{server.staff[0].id}> booked with <@{server.member.id}>"
-        in notice.content
+        f"Request #2 is the follow-up <@{server.staff[0].id}> (staff0) booked with "
+        f"<@{server.member.id}> (member0)" in notice.content
     )
     assert "is no longer on the staff team for it" in notice.content
     assert NOTE in notice.content
@@ -414,7 +414,8 @@ async def test_one_due_while_the_conversation_goes_on_with_someone_else_is_poste
         assert line in text_of(message)
     (notice,) = notices(server)
     assert (
-        f"They already have request #1 with <@{server.staff[1].id}>, so I posted the check-in "
+        f"They already have request #1 with <@{server.staff[1].id}> (staff1), so I posted the "
+        "check-in "
         f"in <#{thread.id}>." in notice.content
     )
     assert notice.content.startswith("It's time for the follow-up")
@@ -550,8 +551,8 @@ async def test_queue_list_shows_follow_ups_due_in_the_next_24_hours(
 
     assert "Follow-ups due (next 24 h)" in listing
     due = int((START + dt.timedelta(days=1)).timestamp())
-    assert f"due <t:{due}:R> · <@{server.member.id}> · after request #1" in listing
-    assert f"booked by <@{server.staff[0].id}>" in listing
+    assert f"due <t:{due}:R> · <@{server.member.id}> (member0) · after request #1" in listing
+    assert f"booked by <@{server.staff[0].id}> (staff0)" in listing
     assert f"<t:{due + 86400}:R>" not in listing
     assert "Follow-ups due" not in member_try
 

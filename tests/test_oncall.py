@@ -441,7 +441,9 @@ async def test_when_discord_cannot_name_the_on_call_staff_the_card_still_goes_ou
     post = card_posts(server)[-1]
     assert [int(u) for u in post["allowed_mentions"]["users"]] == [server.staff[0].id]
     assert field(cards(server)[-1], "On call (1)") == f"<@{server.staff[0].id}> · 0 open"
-    assert f"oncall.members_unknown guild={server.guild.id} count=1" in [
+    assert field(cards(server)[-1], "Member") == f"<@{server.member.id}>"  # mention alone
+    # one look-up for the on-call staff member and the card's member
+    assert f"oncall.members_unknown guild={server.guild.id} count=2" in [
         r.getMessage() for r in caplog.records
     ]
 

@@ -272,6 +272,15 @@ async def _a_member_asks_for_a_consultant_and_staff_claim_it(session: SandboxSes
     assert request.claimed_by == jordan.id
     assert request.thread_id is not None
 
+    # The card names the people beside their mentions (issue 24): trainers see who is who.
+    redrawn = next(m for m in server.queue.history() if m.id == card.id)
+    shown = "\n".join(
+        [e.description or "" for e in redrawn.embeds]
+        + [f.value or "" for e in redrawn.embeds for f in e.fields]
+    )
+    assert f"<@{sam.id}> (Sam (new member))" in shown
+    assert f"Claimed by <@{jordan.id}> (Jordan (staff))" in shown
+
     # The terminal switcher can present the private thread by its name.
     thread = next(t for t in server.consultations.threads if t.id == request.thread_id)
     assert thread.name is not None

@@ -16,6 +16,7 @@ from bot import limits
 from bot.consultations import ConsultBlock
 from bot.privacy import ERASED_ID
 from bot.ui import QUIET, WARM, add_field, embed, escape
+from cogs._names import Names, person
 from cogs.consult._embeds import ts
 
 BLOCK_PAGE_SIZE = 8
@@ -65,10 +66,10 @@ def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _by(staff_id: int) -> str:
+def _by(staff_id: int, names: Names | None = None) -> str:
     if staff_id == ERASED_ID:
         return "a staff lead (who has since erased their data)"
-    return f"<@{staff_id}>"
+    return person(staff_id, names)
 
 
 def added_reply(block: ConsultBlock, *, replaced: bool) -> str:
@@ -111,8 +112,12 @@ def list_embed(
 ) -> discord.Embed:
     """One page of ``/consult-block list`` (staff leads only: it shows the reasons).
 
-    ``names`` holds each blocked member's display name, None for one no longer in the
-    server; a member missing from it is shown by mention only."""
+    ``names`` holds each blocked member's (and blocker's) display name, None for one no
+    longer in the server; a member missing from it is shown by mention only."""
+    shown_as = Names(
+        {i: name for i, name in names.items() if name},
+        frozenset(i for i, name in names.items() if name is None),
+    )
     if total == 0:
         return embed(
             "Consultation blocks",
@@ -139,7 +144,7 @@ def list_embed(
         add_field(
             result,
             title,
-            f"<@{block.member_id}> · blocked by {_by(block.blocked_by)} "
+            f"<@{block.member_id}> · blocked by {_by(block.blocked_by, shown_as)} "
             f"{ts(block.created_at, 'd')}\n"
             f"{_first_upper(until_words(block.expires_at))}\n{reason}",
         )

@@ -22,6 +22,7 @@ from discord.ext import commands
 from bot.bot import SupportBot
 from bot.consultations import BLOCK_REASON_LIMIT, MAX_BLOCK_DAYS, ConsultBlockService
 from bot.errors import OutOfDateError, UserFacingError
+from bot.privacy import ERASED_ID
 from bot.services import Services
 from bot.ui import send_ephemeral
 from cogs._checks import require_manager
@@ -220,7 +221,9 @@ class ConsultBlocks(commands.GroupCog, group_name="consult-block"):
         found = await self.service.listing(
             guild_id, self.flow.now(), page=page, size=render.BLOCK_PAGE_SIZE
         )
-        names = await self._names(interaction.guild, [b.member_id for b in found.blocks])
+        people = (b.member_id for b in found.blocks)
+        leads = (b.blocked_by for b in found.blocks if b.blocked_by != ERASED_ID)
+        names = await self._names(interaction.guild, list(dict.fromkeys((*people, *leads))))
         embed = render.list_embed(
             found.blocks, names, total=found.total, page=found.page, pages=found.pages
         )

@@ -13,15 +13,21 @@ import discord
 from bot.consultations import Answer, Consultation, ConsultType, OnCall, Status
 from bot.guild_config import GuildConfig
 from bot.ui import add_field
+from cogs._names import Names
 from cogs.consult import _embeds as render
 from cogs.consult import _quiet_render as quiet_render
 from cogs.consult._answers import add_answer_fields
 from cogs.consult._block_render import card_flag
 from cogs.consult._flow_base import CARD_PERMISSIONS, FlowBase, missing_permissions
-from cogs.consult._roster import Namer, add_roster, card_pings
+from cogs.consult._roster import add_roster, card_pings
 from cogs.consult._views import card_view
 
 log = logging.getLogger(__name__)
+
+
+def card_people(consultation: Consultation) -> tuple[int | None, ...]:
+    """Whom a staff card names: its member, whoever claimed it and whoever closed it."""
+    return (consultation.member_id, consultation.claimed_by, consultation.closed_by)
 
 
 class Cards(FlowBase):
@@ -49,7 +55,7 @@ class Cards(FlowBase):
                 guild, config, consultation, "card:missing:" + ",".join(missing)
             )
             return False
-        roster, name_of = await self.on_call(guild, config)
+        roster, names = await self.on_call(guild, config, also=card_people(consultation))
         fallback = kind.urgent_fallback_role_id if kind is not None else None
         content, pings = card_pings(consultation, config, roster, fallback, route_role_id)
         try:
@@ -59,7 +65,7 @@ class Cards(FlowBase):
                     config,
                     consultation,
                     roster,
-                    name_of,
+                    names,
                     await self._flag(consultation),
                     kind,
                     await self.answers_of(consultation),
@@ -108,16 +114,17 @@ class Cards(FlowBase):
             return
         view = card_view(consultation)
         config, kind = await self.routed(await self.configs.get(guild.id), consultation)
-        roster, name_of = (
-            await self.on_call(guild, config)
+        people = card_people(consultation)
+        roster, names = (
+            await self.on_call(guild, config, also=people)
             if consultation.status is Status.OPEN
-            else (None, None)
+            else (None, await self.names(guild, people))
         )
         flag = await self._flag(consultation)
         answers = await self.answers_of(consultation)
         try:
             await channel.get_partial_message(consultation.card_message_id).edit(
-                embed=self.card(config, consultation, roster, name_of, flag, kind, answers),
+                embed=self.card(config, consultation, roster, names, flag, kind, answers),
                 view=view,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -162,19 +169,20 @@ class Cards(FlowBase):
         config: GuildConfig,
         consultation: Consultation,
         roster: OnCall | None,
-        name_of: Namer | None,
+        names: Names | None,
         flag: tuple[str, str] | None = None,
         kind: ConsultType | None = None,
         answers: Sequence[Answer] = (),
     ) -> discord.Embed:
         """The card's embed; a waiting request's shows who is on call (as of this update), and
         ``flag`` is the blocklist's field while the member's routine requests are paused;
-        ``answers`` (an active request's) come last, within the embed's limits."""
-        card = render.card_embed(consultation, flag, kind)
+        ``answers`` (an active request's) come last, within the embed's limits; ``names``
+        (``card_people``'s and the roster's) are shown beside their mentions."""
+        card = render.card_embed(consultation, flag, kind, names)
         if consultation.on_hold and consultation.active:
             add_field(card, quiet_render.HOLD_FIELD, quiet_render.HOLD_VALUE)
-        if roster is not None and name_of is not None and consultation.status is Status.OPEN:
-            card = add_roster(card, roster, name_of, config.claim_cap)
+        if roster is not None and names is not None and consultation.status is Status.OPEN:
+            card = add_roster(card, roster, names, config.claim_cap)
         return add_answer_fields(card, answers) if consultation.active else card
 
     async def tell_staff(self, guild: discord.Guild, config: GuildConfig, text: str) -> None:

@@ -27,6 +27,7 @@ from bot.consultations import (
 )
 from bot.crisis import REMINDER
 from bot.ui import QUIET, add_field, embed, escape, shorten
+from cogs._names import Names, person
 from cogs.consult._embeds import format_wait
 
 OUTCOME_CHOICES = [
@@ -192,9 +193,11 @@ def add_close_stats(
     outcomes: Sequence[OutcomeCounts],
     ratings: FeedbackStats,
     names: Mapping[int, str],
+    people: Names | None = None,
 ) -> discord.Embed:
-    """``/queue stats``' outcomes (counts only, per period) and ratings (averages per type;
-    per staff member only when ``ratings.per_staff`` is there: a staff lead reads it)."""
+    """``/queue stats``' outcomes (counts only, per period) and ratings (averages per type,
+    ``names`` the types'; per staff member only when ``ratings.per_staff`` is there: a staff
+    lead reads it, with ``people``'s display names)."""
     for counts in outcomes:
         add_field(result, f"Outcomes ({counts.days} days)", _outcome_lines(counts))
     per_type = "\n".join(
@@ -204,7 +207,9 @@ def add_close_stats(
     )
     add_field(result, f"Feedback ({ratings.days} days)", per_type or "no ratings yet")
     if ratings.per_staff is not None:
-        per_staff = "\n".join(f"<@{a.key}>: {_average(a.count, a.mean)}" for a in ratings.per_staff)
+        per_staff = "\n".join(
+            f"{person(a.key or 0, people)}: {_average(a.count, a.mean)}" for a in ratings.per_staff
+        )
         add_field(
             result,
             f"Feedback per staff member ({ratings.days} days, leads only)",
@@ -213,7 +218,9 @@ def add_close_stats(
     return result
 
 
-def comments_embed(comments: Sequence[Comment], *, lead: bool) -> discord.Embed:
+def comments_embed(
+    comments: Sequence[Comment], *, lead: bool, names: Names | None = None
+) -> discord.Embed:
     """``/queue feedback``: the newest comments the reader may see. A lead sees each rating,
     the consultant and who the member let read it; a consultant only the words shared with
     them (no rating: per-person figures are for the leads)."""
@@ -227,7 +234,7 @@ def comments_embed(comments: Sequence[Comment], *, lead: bool) -> discord.Embed:
         text = escape(comment.text, 600)
         name = f"Request #{comment.number} · {comment.written_at:%Y-%m-%d}"
         if lead:
-            who = f"<@{comment.staff_id}>" if comment.staff_id else "a former staff member"
+            who = person(comment.staff_id, names) if comment.staff_id else "a former staff member"
             shared = "shared with them" if comment.audience is Audience.CONSULTANT else "leads only"
             text = f"{comment.rating} of 5 · {who} · {shared}\n{text}"
         if len(text) + len(name) > budget or len(result.fields) >= limits.EMBED_FIELDS:

@@ -46,9 +46,9 @@ from cogs.consult._flow import ConsultFlow, is_admin
 from cogs.consult._follow_up_cog import (
     book_follow_up,
     list_follow_ups,
-    member_follow_ups,
     with_cancel_buttons,
 )
+from cogs.consult._follow_up_render import member_list_embed
 from cogs.consult._forms import handle_form, open_form
 from cogs.consult._quiet_cog import ticket_hold
 from cogs.consult._views import DYNAMIC_ITEMS, ask_to_cancel, member_request_view
@@ -106,9 +106,13 @@ class Consult(commands.Cog, name="Consult"):
         assert interaction.guild_id is not None
         service = self.flow.service
         current = await service.active_for_member(interaction.guild_id, interaction.user.id)
-        booked, items = await member_follow_ups(
-            self.flow, interaction.guild_id, interaction.user.id
-        )
+        items = await self.flow.follow_ups.booked_with(interaction.guild_id, interaction.user.id)
+        # The member should know who is with them and who booked a check-in: their names.
+        people = [current.claimed_by if current else None, *(item.staff_id for item in items)]
+        if any(people):
+            await defer(interaction)  # the names are looked up in Discord
+        names = await self.flow.names(interaction.guild, people)
+        booked = [member_list_embed(items, names)] if items else []
         if current is None:
             latest = await service.latest_for_member(interaction.guild_id, interaction.user.id)
             await send_ephemeral(
@@ -122,7 +126,7 @@ class Consult(commands.Cog, name="Consult"):
         back_at = await self.flow.staff_back(config, current, self.flow.now())
         await send_ephemeral(
             interaction,
-            embeds=[render.status_embed(current, position, routed, back_at, kind), *booked],
+            embeds=[render.status_embed(current, position, routed, back_at, kind, names), *booked],
             view=with_cancel_buttons(member_request_view(current), items, label="Cancel check-in"),
         )
 
@@ -209,7 +213,10 @@ class Consult(commands.Cog, name="Consult"):
         await self.flow.require_staff(interaction)
         consultation = await self.flow.request_in_thread(interaction)
         notes = await self.flow.service.notes(consultation.id)
-        await send_ephemeral(interaction, embed=render.notes_embed(consultation, notes))
+        if notes:
+            await defer(interaction)  # the authors' names are looked up in Discord
+        names = await self.flow.names(interaction.guild, (note.author_id for note in notes))
+        await send_ephemeral(interaction, embed=render.notes_embed(consultation, notes, names))
 
     @ticket.command(name="follow-up")
     @app_commands.describe(
@@ -244,6 +251,7 @@ class Consult(commands.Cog, name="Consult"):
         """Who is waiting (of the kinds your roles cover): urgent first, then the longest wait."""
         _config, _staff, covers = await self.flow.require_scope(interaction)
         assert interaction.guild_id is not None
+        await defer(interaction)  # the members' names are looked up in Discord
         embed, view = await self.flow.queue_page(interaction.guild_id, 0, covers)
         await send_ephemeral(interaction, embed=embed, view=view)
 
@@ -286,8 +294,15 @@ class Consult(commands.Cog, name="Consult"):
         ratings = await self.flow.feedback.stats(
             interaction.guild_id, now, covers, per_staff=is_admin(interaction)
         )
+        names = await self.flow.names(
+            interaction.guild,
+            (
+                *(count.staff_id for count in stats.per_staff),
+                *(average.key for average in ratings.per_staff or ()),
+            ),
+        )
         embed = add_close_stats(
-            render.stats_embed(stats, scope), outcomes, ratings, type_names(kinds)
+            render.stats_embed(stats, scope, names), outcomes, ratings, type_names(kinds), names
         )
         await send_ephemeral(interaction, embed=embed)
 
@@ -300,7 +315,11 @@ class Consult(commands.Cog, name="Consult"):
         comments = await self.flow.feedback.comments(
             interaction.guild_id, interaction.user.id, lead=lead, covers=covers
         )
-        await send_ephemeral(interaction, embed=comments_embed(comments, lead=lead))
+        names = None
+        if lead and comments:
+            await defer(interaction)  # the consultants' names are looked up in Discord
+            names = await self.flow.names(interaction.guild, (c.staff_id for c in comments))
+        await send_ephemeral(interaction, embed=comments_embed(comments, lead=lead, names=names))
 
     # ------------------------------------------------------------------ events
 

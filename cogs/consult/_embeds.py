@@ -33,10 +33,12 @@ from bot.consultations import (
 from bot.crisis import REMINDER
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
-from bot.permissions import FEATURE, label
 from bot.ui import CALM, QUIET, URGENT, WARM, add_field, embed, escape, shorten
+from cogs._names import Names, person
 from cogs.consult._kinds import about, not_your_type, what_about
 from cogs.consult._kinds import scope_line as scope_line
+from cogs.consult._problems import NEEDED_PERMISSIONS as NEEDED_PERMISSIONS
+from cogs.consult._problems import describe_problem as describe_problem
 
 PAGE_SIZE = 10
 """Requests per /queue page: 10 lines of ~200 characters stay far below the 4096 limit."""
@@ -87,61 +89,15 @@ def format_wait(delta: dt.timedelta) -> str:
     return f"{hours // 24} days"
 
 
-NEEDED_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "card": FEATURE["queue_card"].permissions,
-    "thread": FEATURE["private_thread"].permissions,
-}
-"""What I need in the queue channel (the card) and the consultation channel (the thread)."""
-
-
-def permission_names(codes: Sequence[str]) -> str:
-    return ", ".join(label(code) for code in codes)
-
-
-def describe_problem(problem: str | None) -> str | None:
-    """A staff-readable sentence for a stored problem code (never member text)."""
-    if not problem:
-        return None
-    where, _, detail = problem.partition(":")
-    where = "thread" if where == "thread" else "card"
-    thing = "the private thread" if where == "thread" else "the queue card"
-    if detail.startswith("missing:"):
-        return (
-            f"I couldn't create {thing}: I am missing "
-            f"{permission_names(detail.removeprefix('missing:').split(','))} there."
-        )
-    if detail in _NOT_ADDED:
-        return (
-            f"Discord kept failing when I tried to add {_NOT_ADDED[detail]} to the private "
-            "thread. Mentioning them in the thread adds them; I'll also try again when I next "
-            "start."
-        )
-    if detail == "no_channel":
-        channel = "consultation" if where == "thread" else "queue"
-        return f"I couldn't create {thing}: the {channel} channel no longer exists. Run /setup."
-    if detail == "forbidden":
-        # Discord's 403 doesn't say which permission; the cached view showed none missing, so
-        # name everything the job needs: one of them is blocked, often by a channel override.
-        return (
-            f"Discord refused to let me create {thing} (403 Missing Permissions). I need "
-            f"{permission_names(NEEDED_PERMISSIONS[where])} there; one of them is blocked, "
-            "perhaps by a channel override."
-        )
-    return f"Discord had trouble creating {thing}; I'll try again."
-
-
-_NOT_ADDED = {"member_not_added": "the member", "claimer_not_added": "the claimer"}
-
-
 def _header(consultation: Consultation) -> str:
     return f"Request #{consultation.number} · {URGENCY_BADGES[consultation.urgency]}"
 
 
-def _status_line(consultation: Consultation) -> str:
+def _status_line(consultation: Consultation, names: Names | None) -> str:
     if consultation.status is Status.OPEN:
         line = f"Waiting since {ts(consultation.created_at)}"
     elif consultation.status is Status.CLAIMED:
-        line = f"Claimed by <@{consultation.claimed_by}>"
+        line = f"Claimed by {person(consultation.claimed_by or 0, names)}"
         if consultation.thread_id:
             line += f" · <#{consultation.thread_id}>"
     elif consultation.status is Status.CANCELLED:
@@ -153,7 +109,8 @@ def _status_line(consultation: Consultation) -> str:
     elif consultation.closed_by_bot:
         line = "Closed by the bot: no reply after a check-in"
     else:
-        line = f"Closed by <@{consultation.closed_by}>" if consultation.closed_by else "Closed"
+        closer = consultation.closed_by
+        line = f"Closed by {person(closer, names)}" if closer else "Closed"
     if consultation.member_left:
         line += "\n⚠ The member has left the server."
     return line
@@ -163,15 +120,17 @@ def card_embed(
     consultation: Consultation,
     flag: tuple[str, str] | None = None,
     kind: ConsultType | None = None,
+    names: Names | None = None,
 ) -> discord.Embed:
     """The staff card in the queue channel; ``flag`` is an extra field (name, value) while it
-    is active, such as "routine requests paused for this member"; ``kind`` its type."""
+    is active, such as "routine requests paused for this member"; ``kind`` its type; ``names``
+    the display names shown beside the member's, claimer's and closer's mentions."""
     colour = {
         Status.OPEN: URGENT if consultation.urgency is Urgency.URGENT else WARM,
         Status.CLAIMED: CALM,
     }.get(consultation.status, QUIET)
-    result = embed(_header(consultation), _status_line(consultation), colour=colour)
-    add_field(result, "Member", f"<@{consultation.member_id}>", inline=True)
+    result = embed(_header(consultation), _status_line(consultation, names), colour=colour)
+    add_field(result, "Member", person(consultation.member_id, names), inline=True)
     add_field(result, *about(consultation, kind), inline=True)
     add_field(result, "Opened", ts(consultation.created_at, "f"), inline=True)
     if consultation.preferred_time:
@@ -234,7 +193,9 @@ def status_embed(
     config: GuildConfig,
     back_at: dt.datetime | None,
     kind: ConsultType | None = None,
+    names: Names | None = None,
 ) -> discord.Embed:
+    """``/consult-status``: ``names`` shows the claimer's display name beside the mention."""
     if consultation is None:
         result = embed(
             "No request yet",
@@ -252,7 +213,7 @@ def status_embed(
         add_field(result, "Not an emergency service", REMINDER)
         return result
     result = embed(f"Your request #{consultation.number}", colour=CALM)
-    _member_fields(result, consultation, position, config, back_at, kind)
+    _member_fields(result, consultation, position, config, back_at, kind, names)
     return result
 
 
@@ -263,14 +224,15 @@ def _member_fields(
     config: GuildConfig,
     back_at: dt.datetime | None,
     kind: ConsultType | None = None,
+    names: Names | None = None,
 ) -> None:
     if consultation.status is Status.CLAIMED:
         where = f" in <#{consultation.thread_id}>" if consultation.thread_id else ""
         add_field(
             result,
             "Status",
-            f"<@{consultation.claimed_by}> is with you{where}. Only you, them and the "
-            "server's moderators can read that private thread.",
+            f"{person(consultation.claimed_by or 0, names)} is with you{where}. Only you, them "
+            "and the server's moderators can read that private thread.",
         )
     else:
         ahead = "You are next." if position == 1 else f"You are number {position} in the queue."
@@ -296,9 +258,11 @@ def queue_embed(
     now: dt.datetime,
     names: Mapping[int, str] | None = None,
     scope: str | None = None,
+    people: Names | None = None,
 ) -> discord.Embed:
     """One page of the waiting queue: never more than PAGE_SIZE lines, each naming its type
-    (``names``; the topic for the default type); ``scope`` says which types are shown."""
+    (``names``; the topic for the default type) and its member (``people``: display names);
+    ``scope`` says which types are shown."""
     summary = f"{waiting} waiting · {claimed} with a staff member"
     if scope:
         summary += f"\n{scope}"
@@ -309,10 +273,12 @@ def queue_embed(
         line = (
             f"**#{consultation.number}** {URGENCY_BADGES[consultation.urgency]} · "
             f"{what_about(consultation, names)} · waiting "
-            f"{format_wait(consultation.waited(now))} · <@{consultation.member_id}>"
+            f"{format_wait(consultation.waited(now))} · "
         )
-        if consultation.member_left:
-            line += " · left the server"
+        if consultation.member_left:  # said once, not as their name too
+            line += f"<@{consultation.member_id}> · left the server"
+        else:
+            line += person(consultation.member_id, people)
         if consultation.problem:
             line += " · ⚠ " + (describe_problem(consultation.problem) or "")
         lines.append(shorten(line, 380))
@@ -321,7 +287,9 @@ def queue_embed(
     return result
 
 
-def stats_embed(stats: QueueStats, scope: str | None = None) -> discord.Embed:
+def stats_embed(
+    stats: QueueStats, scope: str | None = None, names: Names | None = None
+) -> discord.Embed:
     def wait(value: dt.timedelta | None) -> str:
         return "no data yet" if value is None else format_wait(value)
 
@@ -332,14 +300,16 @@ def stats_embed(stats: QueueStats, scope: str | None = None) -> discord.Embed:
     add_field(result, f"Median wait to claim ({stats.days} days)", wait(stats.median_wait_to_claim))
     add_field(result, f"Median time to close ({stats.days} days)", wait(stats.median_wait_to_close))
     staff = "\n".join(
-        f"<@{count.staff_id}>: {count.claims} claimed, {count.closes} closed"
+        f"{person(count.staff_id, names)}: {count.claims} claimed, {count.closes} closed"
         for count in stats.per_staff
     )
     add_field(result, f"Per staff member ({stats.days} days)", staff or "no activity yet")
     return result
 
 
-def notes_embed(consultation: Consultation, notes: Sequence[StaffNote]) -> discord.Embed:
+def notes_embed(
+    consultation: Consultation, notes: Sequence[StaffNote], names: Names | None = None
+) -> discord.Embed:
     result = embed(
         f"Staff notes on request #{consultation.number}",
         "Only staff can see these." if notes else "No notes yet. Add one with `/ticket note`.",
@@ -347,12 +317,13 @@ def notes_embed(consultation: Consultation, notes: Sequence[StaffNote]) -> disco
     )
     budget = limits.EMBED_TOTAL - 600
     for note in reversed(notes):  # newest first, as many as fit
-        value = escape(note.body, limits.EMBED_FIELD_VALUE - 40)
+        author = f"{person(note.author_id, names)}: "
+        value = author + escape(note.body, limits.EMBED_FIELD_VALUE - len(author))
         name = f"{note.created_at:%Y-%m-%d %H:%M} UTC"
-        if len(value) + len(name) + 40 > budget or len(result.fields) >= limits.EMBED_FIELDS:
+        if len(value) + len(name) > budget or len(result.fields) >= limits.EMBED_FIELDS:
             break
-        budget -= len(value) + len(name) + 40
-        add_field(result, name, f"<@{note.author_id}>: {value}")
+        budget -= len(value) + len(name)
+        add_field(result, name, value)
     return result
 
 

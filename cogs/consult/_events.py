@@ -27,6 +27,7 @@ class Events(Threads):
     start-up reconciliation and the reminders."""
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
+        self.seen_leaving(guild_id, user_id)  # their cards say they left, not their name
         outcome = await self.service.member_left(guild_id, user_id, self.now())
         guild = self.bot.get_guild(guild_id)
         if guild is None:
@@ -93,6 +94,7 @@ class Events(Threads):
         )
 
     async def member_returned(self, guild_id: int, user_id: int) -> None:
+        self.forget_seen(guild_id, user_id)  # looked up afresh: their name and roles
         consultation = await self.service.member_returned(guild_id, user_id, self.now())
         guild = self.bot.get_guild(guild_id)
         if consultation is not None and guild is not None:

@@ -33,6 +33,7 @@ from bot.guild_config import GuildConfig
 from bot.ui import crisis_embed, send_ephemeral
 from cogs._components import defer
 from cogs.consult import _embeds as render
+from cogs.consult import _follow_up_render as follow_up_render
 from cogs.consult._block_render import paused_embed
 from cogs.consult._flow_base import is_staff_member
 from cogs.consult._hours_render import hours_embed
@@ -413,22 +414,33 @@ class ConsultFlow(QuietFlow):
     ) -> tuple[discord.Embed, discord.ui.View | None]:
         """One page of ``/queue list`` (re-read on every click, in one read), clamped to the
         pages there are; only the types ``covers`` reaches (None: all), each row naming its
-        type."""
+        type and its member (with their display name), then the follow-ups due."""
         shown = await self.service.queue_page(
             guild_id, page=page, size=render.PAGE_SIZE, covers=covers
         )
         kinds = await self.types.list(guild_id)
+        now = self.now()
+        due, total = await self.follow_ups.due_soon(guild_id, now, covers)
+        people = await self.names(
+            self.bot.get_guild(guild_id),
+            (
+                *(c.member_id for c in shown.items),
+                *(f.member_id for f in due),
+                *(f.staff_id for f in due),
+            ),
+        )
         embed = render.queue_embed(
             shown.items,
             page=shown.page,
             pages=shown.pages,
             waiting=shown.waiting,
             claimed=shown.claimed,
-            now=self.now(),
+            now=now,
             names=type_names(kinds),
             scope=render.scope_line(kinds, covers),
+            people=people,
         )
-        await self.add_follow_ups_due(embed, guild_id, covers)
+        follow_up_render.add_due_section(embed, due, total, now, people)
         return embed, pager_view(shown.page, shown.pages)
 
     async def show_existing(

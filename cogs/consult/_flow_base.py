@@ -17,7 +17,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import discord
@@ -36,6 +36,8 @@ from bot.consultations import (
     routed_config,
 )
 from bot.guild_config import GuildConfig, GuildConfigRepository
+from bot.privacy import ERASED_ID
+from cogs._names import NO_NAMES, Names
 from cogs.consult import _embeds as render
 
 if TYPE_CHECKING:
@@ -64,8 +66,16 @@ def is_staff_member(member: discord.Member, config: GuildConfig) -> bool:
     return member.guild_permissions.administrator
 
 
-def _no_name(staff_id: int) -> str | None:
-    return None
+def _wanted(ids: Iterable[int | None]) -> list[int]:
+    """Each real person once, in order (no None, no erased person's placeholder)."""
+    return list(dict.fromkeys(i for i in ids if i and i != ERASED_ID))
+
+
+def _names_from(people: Mapping[int, discord.Member | None], *, gone: bool = True) -> Names:
+    """``Names`` of looked-up people; ``gone``: a None means Discord said they aren't here."""
+    known = {i: m.display_name for i, m in people.items() if m is not None}
+    left = frozenset(i for i, m in people.items() if m is None) if gone else frozenset()
+    return Names(known, left)
 
 
 class FlowBase:
@@ -79,8 +89,9 @@ class FlowBase:
         self.add_member_backoff = tuple(add_member_backoff)
         """Waits between tries when Discord fails (5xx, 429) to add someone to a thread (one
         more try than waits): ``Settings.thread_add_retry_seconds``, zero in the tests."""
-        self._seen: dict[int, tuple[float, dict[int, discord.Member | None]]] = {}
-        """The on-call staff last looked up in each server (see ``on_call``)."""
+        self._seen: dict[int, dict[int, tuple[float, discord.Member | None]]] = {}
+        """The people last looked up in each server, each with when (``on_call``, ``names``):
+        None for someone Discord said is not in the server."""
 
     @property
     def service(self) -> ConsultationService:
@@ -130,33 +141,57 @@ class FlowBase:
         return discord.utils.utcnow()
 
     async def on_call(
-        self, guild: discord.Guild, config: GuildConfig
-    ) -> tuple[OnCall, Callable[[int], str | None]]:
+        self, guild: discord.Guild, config: GuildConfig, also: Iterable[int | None] = ()
+    ) -> tuple[OnCall, Names]:
         """Who is on call here, without anyone no longer staff (who lost the role or left),
-        and their display names. The bot keeps no member cache, so the people are looked up
-        in one gateway request, kept for ``PEOPLE_SECONDS``; if Discord doesn't answer, the
-        list stays as stored and shows mentions only."""
+        and their display names (with those of ``also``, such as a card's member and
+        claimer, in the same look-up). The bot keeps no member cache, so the people are
+        looked up in one gateway request, kept for ``PEOPLE_SECONDS``; if Discord doesn't
+        answer, the list stays as stored and shows mentions only."""
         roster = await self.services.oncall.on_call(guild.id)
-        if not roster.staff:
-            return roster, _no_name
-        people = await self._people(guild, roster.ids)
+        extra = _wanted(also)
+        if not roster.staff and not extra:
+            return roster, NO_NAMES
+        people = await self._people(guild, _wanted((*roster.ids, *extra)))
         if people is None:
-            return roster, _no_name
+            return roster, NO_NAMES
         staff = [i for i in roster.ids if (m := people.get(i)) and is_staff_member(m, config)]
+        return roster.only(staff), _names_from(people)
 
-        def name_of(staff_id: int) -> str | None:
-            member = people.get(staff_id)
-            return member.display_name if member is not None else None
+    async def names(self, guild: discord.Guild | None, ids: Iterable[int | None]) -> Names:
+        """The display names of ``ids`` (an erased person's placeholder and None skipped),
+        for a renderer to show beside their mentions (``cogs._names``); read now, never
+        stored. Mentions alone when Discord doesn't answer."""
+        wanted = _wanted(ids)
+        if guild is None or not wanted:
+            return NO_NAMES
+        cached = {i: m for i in wanted if (m := guild.get_member(i)) is not None}
+        rest = [i for i in wanted if i not in cached]
+        people = await self._people(guild, rest) if rest else {}
+        if people is None:
+            return _names_from(cached, gone=False)
+        return _names_from({**people, **cached})
 
-        return roster.only(staff), name_of
+    def seen_leaving(self, guild_id: int, user_id: int) -> None:
+        """Someone left: if they were looked up lately, they are now known to have left (and
+        anyone not kept is looked up when next shown, so nothing grows with every leaver)."""
+        kept = self._seen.get(guild_id, {})
+        if user_id in kept:
+            kept[user_id] = (time.monotonic(), None)
+
+    def forget_seen(self, guild_id: int, user_id: int) -> None:
+        """Look someone up afresh next time (they came back)."""
+        self._seen.get(guild_id, {}).pop(user_id, None)
 
     async def _people(
         self, guild: discord.Guild, ids: Sequence[int]
     ) -> dict[int, discord.Member | None] | None:
-        kept = self._seen.get(guild.id)
-        fresh = kept is not None and time.monotonic() - kept[0] < PEOPLE_SECONDS
-        if kept is not None and fresh and all(i in kept[1] for i in ids):
-            return kept[1]
+        kept = self._seen.setdefault(guild.id, {})
+        now = time.monotonic()
+        for stale in [i for i, (at, _m) in kept.items() if now - at >= PEOPLE_SECONDS]:
+            del kept[stale]
+        if all(i in kept for i in ids):
+            return {i: kept[i][1] for i in ids}
         try:
             found = await asyncio.wait_for(
                 guild.query_members(user_ids=list(ids[:100]), limit=100, cache=False),
@@ -165,7 +200,7 @@ class FlowBase:
         except (TimeoutError, discord.HTTPException, discord.ClientException):
             log.info("oncall.members_unknown guild=%s count=%d", guild.id, len(ids))
             return None
-        by_id: dict[int, discord.Member | None] = dict.fromkeys(ids)
+        by_id: dict[int, discord.Member | None] = dict.fromkeys(ids[:100])
         by_id.update({member.id: member for member in found})
-        self._seen[guild.id] = (time.monotonic(), by_id)
+        kept.update({i: (now, member) for i, member in by_id.items()})
         return by_id

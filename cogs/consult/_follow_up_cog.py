@@ -129,19 +129,14 @@ async def list_follow_ups(flow: ConsultFlow, interaction: discord.Interaction[An
     await flow.require_staff(interaction)
     assert interaction.guild_id is not None
     items = await flow.follow_ups.booked_by(interaction.guild_id, interaction.user.id)
+    if items:
+        await defer(interaction)  # the members' names are looked up in Discord
+    names = await flow.names(interaction.guild, (item.member_id for item in items))
     await send_ephemeral(
         interaction,
-        embed=say.own_list_embed(items),
+        embed=say.own_list_embed(items, names),
         view=with_cancel_buttons(None, items, label="Cancel"),
     )
-
-
-async def member_follow_ups(
-    flow: ConsultFlow, guild_id: int, member_id: int
-) -> tuple[list[discord.Embed], list[FollowUp]]:
-    """``/consult-status``'s part: the check-ins booked with the member (an embed), and them."""
-    items = await flow.follow_ups.booked_with(guild_id, member_id)
-    return ([say.member_list_embed(items)] if items else []), items
 
 
 async def cancel_follow_up(

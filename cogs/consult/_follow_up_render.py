@@ -17,6 +17,7 @@ from bot.consultations import Consultation, FollowUp, FollowUpState
 from bot.crisis import REMINDER
 from bot.timezones import load_zone
 from bot.ui import QUIET, add_field, embed, escape, shorten
+from cogs._names import Names, person
 from cogs.consult._embeds import ts
 
 DUE_TITLE = "Follow-ups due (next 24 h)"
@@ -29,8 +30,8 @@ def when(moment: dt.datetime) -> str:
     return f"{ts(moment, 'F')} ({ts(moment, 'R')})"
 
 
-def _booker(follow_up: FollowUp) -> str:
-    return f"<@{follow_up.staff_id}>" if follow_up.staff_id else "a staff member"
+def _booker(follow_up: FollowUp, names: Names | None = None) -> str:
+    return person(follow_up.staff_id, names) if follow_up.staff_id else "a staff member"
 
 
 def _note(follow_up: FollowUp) -> str:
@@ -128,31 +129,41 @@ def checking_in_dm(follow_up: FollowUp, request: Consultation, server_name: str)
     )
 
 
-def _about(follow_up: FollowUp) -> str:
+def _about(follow_up: FollowUp, names: Names | None = None) -> str:
     return (
-        f"the follow-up {_booker(follow_up)} booked with <@{follow_up.member_id}> "
-        f"(after request #{follow_up.number})"
+        f"the follow-up {_booker(follow_up, names)} booked with "
+        f"{person(follow_up.member_id, names)} (after request #{follow_up.number})"
     )
 
 
-def claimed_notice(follow_up: FollowUp, request: Consultation, thread_id: int) -> str:
-    """In the type's queue channel, pinging the consultant."""
+def claimed_notice(
+    follow_up: FollowUp, request: Consultation, thread_id: int, names: Names | None = None
+) -> str:
+    """In the type's queue channel, pinging the consultant; ``names`` (here and in the other
+    staff notices) shows the people's display names beside their mentions."""
     return _cut(
-        f"<@{follow_up.staff_id}> It's time for {_about(follow_up)}: request "
+        f"<@{follow_up.staff_id}> It's time for {_about(follow_up, names)}: request "
         f"#{request.number} is open again with you in <#{thread_id}>.{_note(follow_up)}"
     )
 
 
-def active_notice(follow_up: FollowUp, request: Consultation, *, thread_id: int | None) -> str:
+def active_notice(
+    follow_up: FollowUp,
+    request: Consultation,
+    *,
+    thread_id: int | None,
+    names: Names | None = None,
+) -> str:
     """The member already had an open or claimed request: the follow-up went there."""
+    claimer = person(request.claimed_by or 0, names)
     if request.claimed_by is not None and thread_id is not None:
         where = (
-            f"They already have request #{request.number} with <@{request.claimed_by}>, so I "
+            f"They already have request #{request.number} with {claimer}, so I "
             f"posted the check-in in <#{thread_id}>."
         )
     elif request.claimed_by is not None:
         where = (
-            f"They already have request #{request.number} with <@{request.claimed_by}>; I "
+            f"They already have request #{request.number} with {claimer}; I "
             "couldn't post in its thread, so I told them by DM if I could."
         )
     else:
@@ -160,7 +171,7 @@ def active_notice(follow_up: FollowUp, request: Consultation, *, thread_id: int 
             f"They already have request #{request.number} waiting in the queue: claim it from "
             "its card or `/queue list`."
         )
-    return _cut(f"It's time for {_about(follow_up)}. {where}{_note(follow_up)}")
+    return _cut(f"It's time for {_about(follow_up, names)}. {where}{_note(follow_up)}")
 
 
 RELEASED = "it was put back in the queue since"
@@ -176,10 +187,12 @@ def consultant_gone(follow_up: FollowUp) -> str:
     return "the staff member who booked it is no longer available"
 
 
-def queue_notice(follow_up: FollowUp, request: Consultation, why: str) -> str:
+def queue_notice(
+    follow_up: FollowUp, request: Consultation, why: str, names: Names | None = None
+) -> str:
     """A new request waiting in the queue for the follow-up: what it is, and ``why``."""
     return _cut(
-        f"Request #{request.number} is {_about(follow_up)}, but {why}, so it is waiting for "
+        f"Request #{request.number} is {_about(follow_up, names)}, but {why}, so it is waiting for "
         f"someone to claim it.{_note(follow_up)}"
     )
 
@@ -191,19 +204,22 @@ def member_left_notice(follow_up: FollowUp) -> str:
     )
 
 
-def ended_notice(follow_up: FollowUp, request: Consultation) -> str:
+def ended_notice(follow_up: FollowUp, request: Consultation, names: Names | None = None) -> str:
     """A follow-up delivered after a restart whose request was closed in between."""
     return _cut(
-        f"It was time for {_about(follow_up)}; request #{request.number} it opened was closed "
-        f"in the meantime.{_note(follow_up)}"
+        f"It was time for {_about(follow_up, names)}; request #{request.number} it opened was "
+        f"closed in the meantime.{_note(follow_up)}"
     )
 
 
 # --------------------------------------------------------------------------- lists
 
 
-def due_lines(items: Sequence[FollowUp], total: int, now: dt.datetime) -> str:
-    """``/queue list``'s section: overdue ones (not yet delivered) first, each on one line."""
+def due_lines(
+    items: Sequence[FollowUp], total: int, now: dt.datetime, names: Names | None = None
+) -> str:
+    """``/queue list``'s section: overdue ones (not yet delivered) first, each on one line,
+    with ``names``' display names beside the member's and the booker's mentions."""
     lines = []
     for item in items:
         if item.state is FollowUpState.FIRED:
@@ -214,8 +230,8 @@ def due_lines(items: Sequence[FollowUp], total: int, now: dt.datetime) -> str:
             state = f"due {ts(item.due_at)}"
         lines.append(
             shorten(
-                f"{state} · <@{item.member_id}> · after request #{item.number} · booked by "
-                f"{_booker(item)}",
+                f"{state} · {person(item.member_id, names)} · after request #{item.number} · "
+                f"booked by {_booker(item, names)}",
                 200,
             )
         )
@@ -225,14 +241,19 @@ def due_lines(items: Sequence[FollowUp], total: int, now: dt.datetime) -> str:
 
 
 def add_due_section(
-    target: discord.Embed, items: Sequence[FollowUp], total: int, now: dt.datetime
+    target: discord.Embed,
+    items: Sequence[FollowUp],
+    total: int,
+    now: dt.datetime,
+    names: Names | None = None,
 ) -> None:
     if items:
-        add_field(target, DUE_TITLE, due_lines(items, total, now))
+        add_field(target, DUE_TITLE, due_lines(items, total, now, names))
 
 
-def own_list_embed(items: Sequence[FollowUp]) -> discord.Embed:
-    """``/queue follow-ups``: the caller's booked check-ins, numbered for the buttons."""
+def own_list_embed(items: Sequence[FollowUp], names: Names | None = None) -> discord.Embed:
+    """``/queue follow-ups``: the caller's booked check-ins, numbered for the buttons, each
+    member with ``names``' display name."""
     if not items:
         return embed(
             "Your follow-ups",
@@ -242,8 +263,8 @@ def own_list_embed(items: Sequence[FollowUp]) -> discord.Embed:
         )
     lines = [
         shorten(
-            f"**{n}.** {when(item.due_at)} · <@{item.member_id}> · after request #{item.number}"
-            + (f" · {escape(item.note, 80)}" if item.note else ""),
+            f"**{n}.** {when(item.due_at)} · {person(item.member_id, names)} · "
+            f"after request #{item.number}" + (f" · {escape(item.note, 80)}" if item.note else ""),
             300,
         )
         for n, item in enumerate(items, 1)
@@ -251,10 +272,12 @@ def own_list_embed(items: Sequence[FollowUp]) -> discord.Embed:
     return embed("Your follow-ups", "\n".join(lines), colour=QUIET)
 
 
-def member_list_embed(items: Sequence[FollowUp]) -> discord.Embed:
-    """``/consult-status``: the check-ins booked with the member, numbered for the buttons."""
+def member_list_embed(items: Sequence[FollowUp], names: Names | None = None) -> discord.Embed:
+    """``/consult-status``: the check-ins booked with the member, numbered for the buttons,
+    each consultant with ``names``' display name (so the member knows who it is)."""
     lines = [
-        f"**{n}.** {when(item.due_at)} with {_booker(item)}" for n, item in enumerate(items, 1)
+        f"**{n}.** {when(item.due_at)} with {_booker(item, names)}"
+        for n, item in enumerate(items, 1)
     ]
     result = embed("Check-ins booked with you", "\n".join(lines))
     add_field(

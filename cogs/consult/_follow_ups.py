@@ -26,7 +26,6 @@ import discord
 
 from bot.consultations import (
     Consultation,
-    Coverage,
     Fired,
     FollowUp,
     FollowUpOutcome,
@@ -36,6 +35,7 @@ from bot.consultations import (
 from bot.guild_config import GuildConfig
 from bot.timezones import DEFAULT
 from bot.ui import crisis_embed
+from cogs._names import Names
 from cogs.consult import _embeds as render
 from cogs.consult import _follow_up_render as say
 from cogs.consult._hours import OpeningHours
@@ -81,14 +81,6 @@ class FollowUpFlow(OpeningHours):
     async def thread_of(self, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
         """A request's thread, if it still exists."""
         return await self._existing_thread(guild, thread_id)
-
-    async def add_follow_ups_due(
-        self, target: discord.Embed, guild_id: int, covers: Coverage | None
-    ) -> None:
-        """``/queue list``'s "follow-ups due" section (of the types ``covers`` reaches)."""
-        now = self.now()
-        items, total = await self.follow_ups.due_soon(guild_id, now, covers)
-        say.add_due_section(target, items, total, now)
 
     # ------------------------------------------------------------------ the loop
 
@@ -192,12 +184,15 @@ class FollowUpFlow(OpeningHours):
             if not told:
                 await self._tell_by_dm(guild, follow_up, request)
             shown = thread.id if told and thread is not None else None
-            notice = say.active_notice(follow_up, request, thread_id=shown)
+            names = await self._people_of(guild, follow_up, request)
+            notice = say.active_notice(follow_up, request, thread_id=shown, names=names)
             await self._notice(guild, routed, notice, follow_up)
         elif request.status is Status.OPEN:
             await self._waiting(guild, config, routed, follow_up, request)
         else:  # closed in between (a delivery resumed after a restart)
-            await self._notice(guild, routed, say.ended_notice(follow_up, request), follow_up)
+            names = await self._people_of(guild, follow_up, request)
+            notice = say.ended_notice(follow_up, request, names)
+            await self._notice(guild, routed, notice, follow_up)
 
     async def _reopen_with_consultant(
         self,
@@ -220,10 +215,11 @@ class FollowUpFlow(OpeningHours):
             await self._waiting(guild, config, routed, follow_up, undone or request, why=why)
             return
         await self._tell_in_thread(opened.thread, follow_up, opened.consultation, reopened=True)
+        names = await self._people_of(guild, follow_up, opened.consultation)
         await self._notice(
             guild,
             routed,
-            say.claimed_notice(follow_up, opened.consultation, opened.thread.id),
+            say.claimed_notice(follow_up, opened.consultation, opened.thread.id, names),
             follow_up,
         )
 
@@ -242,14 +238,23 @@ class FollowUpFlow(OpeningHours):
         if request.card_message_id is None:
             await self.post_card(guild, config, request)
         await self._tell_by_dm(guild, follow_up, request)
+        names = await self._people_of(guild, follow_up, request)
         if follow_up.outcome is FollowUpOutcome.ACTIVE:
-            text = say.active_notice(follow_up, request, thread_id=None)
+            text = say.active_notice(follow_up, request, thread_id=None, names=names)
         elif follow_up.outcome is FollowUpOutcome.QUEUE:
-            text = say.queue_notice(follow_up, request, say.consultant_gone(follow_up))
+            text = say.queue_notice(follow_up, request, say.consultant_gone(follow_up), names)
         else:  # their thread could not be made, or someone put it back in the queue since
-            text = say.queue_notice(follow_up, request, why or say.RELEASED)
+            text = say.queue_notice(follow_up, request, why or say.RELEASED, names)
         pinged = follow_up if follow_up.outcome is not FollowUpOutcome.QUEUE else None
         await self._notice(guild, routed, text, pinged)
+
+    async def _people_of(
+        self, guild: discord.Guild, follow_up: FollowUp, request: Consultation
+    ) -> Names:
+        """The display names a staff notice about a follow-up shows (looked up now)."""
+        return await self.names(
+            guild, (follow_up.member_id, follow_up.staff_id, request.claimed_by)
+        )
 
     async def _tell_in_thread(
         self, thread: discord.Thread, follow_up: FollowUp, request: Consultation, *, reopened: bool

@@ -354,8 +354,9 @@ class QueuePageButton(ConsultButton, template=r"consult:queue:(?P<page>[^:]*)"):
         if self.page is None or interaction.guild_id is None:
             raise OutOfDateError()
         _config, _staff, covers = await flow.require_scope(interaction)
+        await interaction.response.defer()  # the members' names are looked up in Discord
         embed, view = await flow.queue_page(interaction.guild_id, self.page, covers)
-        await interaction.response.edit_message(embed=embed, view=view)
+        await interaction.edit_original_response(embed=embed, view=view)
 
 
 class StaleConsultButton(
