@@ -32,6 +32,7 @@ from bot.services import Services
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
 from cogs._components import defer
 from cogs._handoff import CONSULT_START, SUPPORT_TEXT, coping_tip_button, safety_plan_button
+from cogs.checkins._outreach import STAFF_NEEDS_SERVER, deliver, render_choice
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +231,35 @@ class Checkins(commands.Cog):
             embed=render_checkin(saved, self.bot.crisis, in_server=in_server),
             view=view,
         )
+        if saved.needs_support:
+            due = await self.services.outreach.after_low_checkin(interaction.user.id)
+            if due is not None:
+                await deliver(self.bot, interaction, due)
+
+    @app_commands.command(name="checkin-outreach")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    @app_commands.describe(
+        choice="on: a private message to you; staff: that, and staff are told you asked; off: none"
+    )
+    async def checkin_outreach(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        choice: Literal["on", "staff", "off"],
+    ) -> None:
+        """After 3 hard check-ins in a row, a gentle private message with support. Off unless
+        you turn it on."""
+        in_server = interaction.guild_id is not None
+        if choice == "staff" and not in_server:
+            await send_ephemeral(interaction, STAFF_NEEDS_SERVER)
+            return
+        await defer(interaction)
+        saved = await self.services.outreach.choose(
+            interaction.user.id,
+            on=choice != "off",
+            staff_guild_id=interaction.guild_id if choice == "staff" else None,
+            now=discord.utils.utcnow(),
+        )
+        await send_ephemeral(interaction, render_choice(saved, in_server=in_server))
 
     @app_commands.command(name="checkin-history")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
