@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import discord
+import pytest
 import simcord
 
 from bot.checkin_outreach import LOW_SQL, OutreachService
@@ -207,3 +208,20 @@ async def test_outreach_is_exported_and_erased_with_mydata(consult_server: Consu
     assert asked.response is not None
     await server.member.click(asked.response, label="Delete my data")
     assert await OutreachService(the_bot(server.env).db).get(server.member.id) is None
+
+
+async def test_an_outreach_that_fails_leaves_the_saved_check_in_answered(
+    consult_server: ConsultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = consult_server
+    await server.member.slash(server.general, "checkin-outreach", choice="on")
+
+    async def broken(self: OutreachService, user_id: int) -> None:
+        raise RuntimeError("the outreach broke")
+
+    monkeypatch.setattr(OutreachService, "after_low_checkin", broken)
+    result = await check_in(server, 1)
+
+    assert "Check-in saved" in text_of(result)
+    assert [m for m in result.followups if "try again" in text_of(m).lower()] == []
+    assert outreach_dms(server.member) == []

@@ -232,9 +232,17 @@ class Checkins(commands.Cog):
             view=view,
         )
         if saved.needs_support:
+            await self._outreach(interaction)
+
+    async def _outreach(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """The outreach a low check-in may set off. The check-in is already saved and
+        answered, so a failure here is logged, never shown as "please try again"."""
+        try:
             due = await self.services.outreach.after_low_checkin(interaction.user.id)
             if due is not None:
                 await deliver(self.bot, interaction, due)
+        except Exception:
+            log.exception("outreach.error user=%s", interaction.user.id)
 
     @app_commands.command(name="checkin-outreach")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
