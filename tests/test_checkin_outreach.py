@@ -9,6 +9,7 @@ import json
 import discord
 import pytest
 import simcord
+from simcord.backend.errors import OptionError
 
 from bot.checkin_outreach import LOW_SQL, OutreachService
 from bot.checkins import CheckIn
@@ -16,6 +17,7 @@ from bot.crisis import top_line
 from cogs.checkins._outreach import OUTREACH_TITLE, STAFF_TITLE
 from tests.conftest import ConsultServer
 from tests.helpers import text_of, the_bot
+from tests.reliability import without_client_checks
 
 SENTINEL = "HERON-SENTINEL-5521"
 
@@ -225,3 +227,15 @@ async def test_an_outreach_that_fails_leaves_the_saved_check_in_answered(
     assert "Check-in saved" in text_of(result)
     assert [m for m in result.followups if "try again" in text_of(m).lower()] == []
     assert outreach_dms(server.member) == []
+
+
+@pytest.mark.parametrize("forged", ["yes", "", "ON", "staff; DROP TABLE"])
+async def test_a_choice_outside_the_three_never_reaches_the_bot(
+    consult_server: ConsultServer, forged: str
+) -> None:
+    """The choice is a closed list: Discord refuses anything else before the bot sees it, even
+    from a client that skips its own checks, so nothing is stored."""
+    server = consult_server
+    with without_client_checks(), pytest.raises(OptionError, match="only allows"):
+        await server.member.slash(server.general, "checkin-outreach", choice=forged)
+    assert await OutreachService(the_bot(server.env).db).get(server.member.id) is None
