@@ -1,10 +1,8 @@
 """Private daily check-ins: mood, craving and an optional note, for the member's eyes only.
 
-History is shown as a text sparkline (``▁▂▃▄▅▆▇█``, ``·`` for a day without a check-in)
-rather than a drawn chart: it needs no plotting library (matplotlib alone is larger than
-the rest of the bot), renders instantly on every phone, stays inside an ephemeral message,
-and is readable by screen readers as a sequence. The numbers beside it carry the detail.
-"""
+History is drawn as a PNG chart (``bot.checkin_chart``, with Pillow) with its numbers as the
+picture's alt text; without Pillow it falls back to a text sparkline (``▁▂▃▄▅▆▇█``, ``·`` for
+a day without a check-in), which renders on every phone and reads as a sequence."""
 
 from __future__ import annotations
 
@@ -26,7 +24,7 @@ MOOD_MIN, MOOD_MAX = 1, 5
 CRAVING_MIN, CRAVING_MAX = 0, 10
 NOTE_LIMIT = 300
 NOTE = TextField("note", NOTE_LIMIT)
-HISTORY_CHOICES = (14, 30)
+HISTORY_CHOICES = (14, 30, 90)
 LOW_MOOD = 2
 """A mood at or below this is met with extra support (coping ideas, a consultant)."""
 HIGH_CRAVING = 7
@@ -148,7 +146,7 @@ class CheckinService:
         self, user_id: int, *, now: dt.datetime, zone: ZoneInfo, days: int = 14
     ) -> History:
         if days not in HISTORY_CHOICES:
-            raise UserFacingError("History covers 14 or 30 days.")
+            raise UserFacingError("History covers 14, 30 or 90 days.")
         today = now.astimezone(zone).date()
         first = today - dt.timedelta(days=days - 1)
         rows = await self._db.fetchall(

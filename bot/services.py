@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.checkin_outreach import OutreachService
 from bot.checkins import CheckinService
 from bot.consultations import (
     ConsultationService,
@@ -46,6 +47,7 @@ class _Built:
     quiet: QuietService
     feedback: FeedbackService
     checkins: CheckinService
+    outreach: OutreachService
     safety_plans: SafetyPlanService
     milestones: MilestoneRepository
     state: BotState
@@ -76,6 +78,7 @@ class Services:
             quiet=QuietService(db, cipher),
             feedback=FeedbackService(db, cipher),
             checkins=CheckinService(db, cipher),
+            outreach=OutreachService(db),
             safety_plans=SafetyPlanService(db, cipher),
             milestones=MilestoneRepository(db, cipher),
             state=BotState(db),
@@ -133,6 +136,10 @@ class Services:
     @property
     def checkins(self) -> CheckinService:
         return self._get().checkins
+
+    @property
+    def outreach(self) -> OutreachService:
+        return self._get().outreach
 
     @property
     def safety_plans(self) -> SafetyPlanService:

@@ -111,9 +111,12 @@ async def send_ephemeral(
     embed: discord.Embed | None = None,
     embeds: list[discord.Embed] | None = None,
     view: discord.ui.View | None = None,
+    file: discord.File | None = None,
 ) -> None:
     """Reply privately, whether or not the interaction was already answered or deferred."""
     kwargs: dict[str, Any] = {"ephemeral": True}
+    if file is not None:
+        kwargs["file"] = file
     if content is not None:
         kwargs["content"] = shorten(content, limits.MESSAGE_CONTENT)
     if embed is not None:

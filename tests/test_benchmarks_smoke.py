@@ -80,6 +80,11 @@ def run_benchmark(module: str, *args: str) -> str:
             ],
         ),
         (
+            "chart",
+            ("--quick",),
+            ["Chart render, 1000×660 PNG", "| 14 days", "| 90 days", "Memory across 20 renders"],
+        ),
+        (
             "startup",
             ("--runs", "1", "--rows", "50", "--scale-rows", "50"),
             [

@@ -140,7 +140,7 @@ async def test_a_good_day_gets_no_alarm(env: simcord.Env) -> None:
     assert result.response.components == []
 
 
-async def test_history_is_a_private_sparkline_with_averages_and_streak(env: simcord.Env) -> None:
+async def test_history_is_a_private_chart_with_averages_and_streak(env: simcord.Env) -> None:
     _, channel, member = _setup(env)
     # Three earlier days, written as they would have been (simulated time starts 2026-01-01).
     service = CheckinService(the_bot(env).db, the_bot(env).cipher)
@@ -159,7 +159,8 @@ async def test_history_is_a_private_sparkline_with_averages_and_streak(env: simc
     assert result.ephemeral
     text = _text(result.response.embeds[0])
     assert "Your last 14 days" in text
-    assert "mood    ··········▃▅▆·" in text  # ten empty days, three check-ins, today empty
+    assert [a.filename for a in result.response.attachments] == ["checkins.png"]  # see
+    # tests/test_checkin_chart.py for the picture, and for the sparkline without Pillow
     assert "3.0 / 5" in text
     assert "2.0 / 10" in text
     assert "3 on 3 of 14 days" in text

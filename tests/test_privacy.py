@@ -167,6 +167,14 @@ class Seeder:
                 (member, f"2026-01-{day:02d}", T0.isoformat(), self.cipher.encrypt(note)),
             )
 
+    async def outreach(self, member: int, staff_guild: int | None = GUILD) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO checkin_outreach (user_id, staff_guild_id, created_at) "
+                "VALUES (?, ?, ?)",
+                (member, staff_guild, T0.isoformat()),
+            )
+
     async def safety_plan(self, member: int, reasons: str) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(

@@ -20,6 +20,7 @@ import pytest
 from bot.crypto import Cipher, new_key
 from bot.db import Database
 from bot.privacy import (
+    CHECKIN_OUTREACH,
     CHECKINS,
     CONSULT_BLOCKS,
     CONSULT_FOLLOW_UPS,
@@ -396,6 +397,7 @@ async def test_every_table_of_the_member_is_described_exactly(
     await seed.answer(closed, MEMBER, "Who is it about?", "a")
     await seed.feedback(closed, MEMBER, STAFF, comment="f")
     await seed.checkin(MEMBER, "c")
+    await seed.outreach(MEMBER)
     await seed.safety_plan(MEMBER, "p")
     await seed.milestone(MEMBER, "m")
     await seed.optin(MEMBER)
@@ -426,6 +428,7 @@ async def test_every_table_of_the_member_is_described_exactly(
             (CONSULTATIONS, 1),
             (CONSULT_BLOCKS, 1),
             (CHECKINS, 1),
+            (CHECKIN_OUTREACH, 1),
             (SAFETY_PLANS, 1),
             (MILESTONES, 1),
             (MEETING_DM_OPTINS, 1),

@@ -37,6 +37,7 @@ from bot.privacy.erasure import (
 from bot.privacy.export import EXPORT_FORMAT, Cipher, collect, export_json, is_empty, parse_time
 from bot.privacy.notice import NOTICE_FILE, NoticeSection, PrivacyNotice, load_privacy_notice
 from bot.privacy.registry import (
+    CHECKIN_OUTREACH,
     CHECKINS,
     CONSULT_BLOCKS,
     CONSULT_FOLLOW_UPS,
@@ -68,6 +69,7 @@ from bot.privacy.retention import PurgeReport, purge_expired, retention_cutoff
 
 __all__ = [
     "CHECKINS",
+    "CHECKIN_OUTREACH",
     "CONSULTATIONS",
     "CONSULTATION_ANSWERS",
     "CONSULTATION_EVENTS",

@@ -1,4 +1,5 @@
-"""Sources only the member's own features read: their safety plan and meeting reminders by DM.
+"""Sources only the member's own features read: their safety plan, check-in outreach and
+meeting reminders by DM.
 
 ``bot.privacy.registry`` lists them in ``REGISTRY`` and re-exports them (kept here so that
 module stays under 500 lines).
@@ -34,6 +35,30 @@ SAFETY_PLANS = Source(
     ),
     guild_filter=None,
     brief=("updated_at",),
+)
+
+
+CHECKIN_OUTREACH = Source(
+    table="checkin_outreach",
+    title="Check-in outreach",
+    purpose=(
+        "You turned on /checkin-outreach: after three low check-ins in a row you get one "
+        "private message with support, and, if you chose it, that server's staff are told you "
+        "asked them to check in (never your check-ins)."
+    ),
+    who_can_see="Only the bot uses it.",
+    member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
+    columns=(
+        Column(
+            "staff_guild_id", "Server whose staff may be told (empty: only you)", Kind.SNOWFLAKE
+        ),
+        Column("created_at", "Turned on", Kind.TIME),
+        Column("last_checkin_id", "Check-in that last brought a message", Kind.NUMBER),
+    ),
+    retention=Retention("Kept until you turn it off (/checkin-outreach off) or delete your data."),
+    guild_filter="staff_guild_id = :guild",
+    personal=True,
+    brief=("staff_guild_id", "created_at"),
 )
 
 

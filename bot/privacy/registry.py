@@ -21,6 +21,7 @@ from bot.privacy.model import OpenItems as OpenItems
 from bot.privacy.model import Retention as Retention
 from bot.privacy.model import Source as Source
 from bot.privacy.model import member_keyed as member_keyed
+from bot.privacy.personal import CHECKIN_OUTREACH as CHECKIN_OUTREACH
 from bot.privacy.personal import MEETING_DM_OPTINS as MEETING_DM_OPTINS
 from bot.privacy.personal import SAFETY_PLANS as SAFETY_PLANS
 
@@ -423,6 +424,7 @@ REGISTRY: tuple[Source, ...] = (
     CONSULTATIONS,
     CONSULT_BLOCKS,
     CHECKINS,
+    CHECKIN_OUTREACH,
     SAFETY_PLANS,
     MILESTONES,
     MEETING_DM_OPTINS,

@@ -6,6 +6,8 @@ command with options (``/checkin mood:…``) also have sub-commands (``history``
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -14,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import checkin_chart
 from bot.bot import SupportBot
 from bot.checkins import (
     CRAVING_MAX,
@@ -29,6 +32,7 @@ from bot.services import Services
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
 from cogs._components import defer
 from cogs._handoff import CONSULT_START, SUPPORT_TEXT, coping_tip_button, safety_plan_button
+from cogs.checkins._outreach import STAFF_NEEDS_SERVER, deliver, render_choice
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,23 @@ SUPPORT_TEXT_DM = (
     "consultant from the group, use `/consult` inside the group's server. If you are in danger "
     "right now, use `/crisis`: the lines there are free and open any time."
 )
+
+
+async def chart_file(history: History) -> discord.File | None:
+    """The history as a PNG attachment with its numbers as alt text, drawn off the event
+    loop; ``None`` (the text sparkline instead) when Pillow is absent or drawing failed."""
+    try:
+        png = await asyncio.to_thread(checkin_chart.render_png, history)
+    except Exception:
+        log.exception("checkin.chart_failed days=%d", len(history.days))
+        return None
+    if png is None:
+        return None
+    return discord.File(
+        io.BytesIO(png),
+        filename=checkin_chart.FILENAME,
+        description=checkin_chart.describe(history),
+    )
 
 
 async def server_zone(bot: SupportBot, guild_id: int | None) -> ZoneInfo:
@@ -117,7 +138,9 @@ def support_view(checkin: CheckIn, *, in_server: bool) -> discord.ui.View:
     return view
 
 
-def render_history(history: History) -> discord.Embed:
+def render_history(history: History, *, chart: bool = False) -> discord.Embed:
+    """The history's numbers; with ``chart`` the picture is the attached PNG, else the
+    text sparkline stands in for it."""
     days = len(history.days)
     if history.checkins == 0:
         return embed(
@@ -126,14 +149,22 @@ def render_history(history: History) -> discord.Embed:
             "takes a few seconds, and only you will see it.",
         )
     first, last = history.days[0].day, history.days[-1].day
-    mood_line = spark([d.mood for d in history.days], 1, MOOD_MAX)
-    craving_line = spark([d.craving for d in history.days], 0, CRAVING_MAX)
-    chart = f"mood    {mood_line}\ncraving {craving_line}"
-    result = embed(
-        f"Your last {days} days",
-        f"{first:%d %b} → {last:%d %b} (today). Taller is higher; `·` is a day without a "
-        f"check-in.\n```\n{chart}\n```",
-    )
+    if chart:
+        result = embed(
+            f"Your last {days} days",
+            f"{first:%d %b} → {last:%d %b} (today). Mood is on top, craving below; a gap is a "
+            "day without a check-in.",
+        )
+        result.set_image(url=f"attachment://{checkin_chart.FILENAME}")
+    else:
+        mood_line = spark([d.mood for d in history.days], 1, MOOD_MAX)
+        craving_line = spark([d.craving for d in history.days], 0, CRAVING_MAX)
+        lines = f"mood    {mood_line}\ncraving {craving_line}"
+        result = embed(
+            f"Your last {days} days",
+            f"{first:%d %b} → {last:%d %b} (today). Taller is higher; `·` is a day without a "
+            f"check-in.\n```\n{lines}\n```",
+        )
     if history.mood_average is not None:
         add_field(result, "Average mood", f"{history.mood_average:.1f} / {MOOD_MAX}", inline=True)
     if history.craving_average is not None:
@@ -200,14 +231,51 @@ class Checkins(commands.Cog):
             embed=render_checkin(saved, self.bot.crisis, in_server=in_server),
             view=view,
         )
+        if saved.needs_support:
+            await self._outreach(interaction)
+
+    async def _outreach(self, interaction: discord.Interaction[SupportBot]) -> None:
+        """The outreach a low check-in may set off. The check-in is already saved and
+        answered, so a failure here is logged, never shown as "please try again"."""
+        try:
+            due = await self.services.outreach.after_low_checkin(interaction.user.id)
+            if due is not None:
+                await deliver(self.bot, interaction, due)
+        except Exception:
+            log.exception("outreach.error user=%s", interaction.user.id)
+
+    @app_commands.command(name="checkin-outreach")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    @app_commands.describe(
+        choice="on: a private message to you; staff: that, and staff are told you asked; off: none"
+    )
+    async def checkin_outreach(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        choice: Literal["on", "staff", "off"],
+    ) -> None:
+        """After 3 hard check-ins in a row, a gentle private message with support. Off unless
+        you turn it on."""
+        in_server = interaction.guild_id is not None
+        if choice == "staff" and not in_server:
+            await send_ephemeral(interaction, STAFF_NEEDS_SERVER)
+            return
+        await defer(interaction)
+        saved = await self.services.outreach.choose(
+            interaction.user.id,
+            on=choice != "off",
+            staff_guild_id=interaction.guild_id if choice == "staff" else None,
+            now=discord.utils.utcnow(),
+        )
+        await send_ephemeral(interaction, render_choice(saved, in_server=in_server))
 
     @app_commands.command(name="checkin-history")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     @app_commands.describe(days="How many days to show")
     async def checkin_history(
-        self, interaction: discord.Interaction[SupportBot], days: Literal[14, 30] = 14
+        self, interaction: discord.Interaction[SupportBot], days: Literal[14, 30, 90] = 14
     ) -> None:
-        """Your check-ins over the last 14 or 30 days, as a small private chart."""
+        """Your check-ins over the last 14, 30 or 90 days, as a small private chart."""
         await defer(interaction)
         history = await self.services.checkins.history(
             interaction.user.id,
@@ -215,4 +283,7 @@ class Checkins(commands.Cog):
             zone=await server_zone(self.bot, interaction.guild_id),
             days=days,
         )
-        await send_ephemeral(interaction, embed=render_history(history))
+        file = await chart_file(history) if history.checkins else None
+        await send_ephemeral(
+            interaction, embed=render_history(history, chart=file is not None), file=file
+        )
