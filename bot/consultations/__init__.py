@@ -33,6 +33,7 @@ from bot.consultations.closing import (
 from bot.consultations.departures import (
     ConsultationDepartures,
 )
+from bot.consultations.dm import RELAY_LIMIT, RELAYED, DmBusyError, DmLink, DmRequestService
 from bot.consultations.feedback import (
     COMMENT,
     COMMENT_LIMIT,
@@ -232,6 +233,8 @@ __all__ = [
     "PREFERRED_TIME_LIMIT",
     "PRIORITY",
     "QUIET_HOURS_MAX",
+    "RELAYED",
+    "RELAY_LIMIT",
     "STAFF_NOTE",
     "STAFF_NOTE_LIMIT",
     "STAFF_REPLY_MINUTES_MAX",
@@ -267,6 +270,9 @@ __all__ = [
     "Coverage",
     "CreateResult",
     "CustomEmoji",
+    "DmBusyError",
+    "DmLink",
+    "DmRequestService",
     "DuplicateTypeNameError",
     "EditedType",
     "FeedbackClosedError",

@@ -118,6 +118,7 @@ class ConsultationQueries:
             on_hold_since=from_ts(row["on_hold_since"]),
             quiet_from=from_ts(row["quiet_from"]),
             closed_by_bot=bool(row["closed_by_bot"]),
+            by_dm=bool(row["by_dm"]),
         )
 
     async def get(self, request_id: int) -> Consultation | None:

@@ -258,6 +258,9 @@ class Consultation:
     """The quiet time counts from here at the earliest (the end of a hold)."""
     closed_by_bot: bool = False
     """Closed by the bot, the member having not replied (outcome ``NO_REPLY``): no cooldown."""
+    by_dm: bool = False
+    """Opened by DM with the bot (``bot.consultations.dm``): the conversation goes on in that DM,
+    relayed; the member is never in the staff thread."""
 
     @property
     def active(self) -> bool:

@@ -1,0 +1,92 @@
+"""Requests opened by DM ("Send us a secure message", issue 21): the link between a request,
+the member's DM channel with the bot and (through ``consultations.thread_id``) the staff thread.
+
+The conversation itself is never stored: the cog relays each message and forgets it. What is
+kept is ids and a time (migration 0023), deleted with the request. A member has at most one
+open DM request at a time, across servers, so a message they write to the bot has exactly one
+place to go.
+
+This module never imports discord.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from bot.consultations.values import Consultation
+from bot.db import Database
+from bot.errors import UserFacingError
+from bot.text import TextField
+
+RELAY_LIMIT = 1800
+"""The longest message relayed either way: it fits a Discord message with its heading."""
+
+RELAYED = TextField("message", RELAY_LIMIT, required=True)
+"""A message typed for the other side (``/reply``, or a member's DM): the one text boundary."""
+
+_OPEN_DM_REQUEST = (
+    "SELECT l.consultation_id FROM consult_dm_links l JOIN consultations c "
+    "ON c.id = l.consultation_id WHERE l.member_id = ? AND c.status IN ('open', 'claimed') "
+    "ORDER BY l.consultation_id DESC LIMIT 1"
+)
+
+
+class DmBusyError(UserFacingError):
+    """The member already has an open DM request (in another server): one at a time."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "You already have a private conversation open with one of our teams. Close it "
+            "first (the button under its first message), then start a new one.",
+            show_crisis=True,
+        )
+
+
+@dataclass(frozen=True)
+class DmLink:
+    consultation_id: int
+    member_id: int
+    dm_channel_id: int
+
+
+def check_dm_free(c: sqlite3.Connection, member_id: int) -> None:
+    """Inside a request's creation: refuse a second open DM request (``DmBusyError``)."""
+    if c.execute(_OPEN_DM_REQUEST, (member_id,)).fetchone() is not None:
+        raise DmBusyError()
+
+
+def link_dm(
+    c: sqlite3.Connection, request_id: int, member_id: int, dm_channel_id: int, stamp: int
+) -> None:
+    """Inside a request's creation: mark it as opened by DM, answered in ``dm_channel_id``."""
+    c.execute(
+        "INSERT INTO consult_dm_links (consultation_id, member_id, dm_channel_id, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        (request_id, member_id, dm_channel_id, stamp),
+    )
+
+
+class DmRequestService:
+    """Finding a DM request: the member's open one, or a request's DM channel."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def open_request_id(self, member_id: int) -> int | None:
+        """The member's open or claimed DM request, if any (its id)."""
+        row = await self._db.fetchone(_OPEN_DM_REQUEST, (member_id,))
+        return None if row is None else int(row[0])
+
+    async def link_of(self, consultation: Consultation) -> DmLink | None:
+        """Where a DM request is answered; None for a request opened in the server."""
+        if not consultation.by_dm:
+            return None
+        row = await self._db.fetchone(
+            "SELECT consultation_id, member_id, dm_channel_id FROM consult_dm_links "
+            "WHERE consultation_id = ?",
+            (consultation.id,),
+        )
+        if row is None:
+            return None
+        return DmLink(int(row[0]), int(row[1]), int(row[2]))
