@@ -32,6 +32,7 @@ from bot.errors import NotConfiguredError, StaffOnlyError, UserFacingError
 from bot.guild_config import GuildConfig
 from bot.ui import crisis_embed, send_ephemeral
 from cogs._components import defer
+from cogs.consult import _dm_render as dm_render
 from cogs.consult import _embeds as render
 from cogs.consult import _follow_up_render as follow_up_render
 from cogs.consult._block_render import paused_embed
@@ -298,6 +299,9 @@ class ConsultFlow(QuietFlow):
                 "back in the queue in its place; try again once that is fixed."
             )
         await self.refresh_card(guild, result.consultation)
+        if result.consultation.by_dm:  # the member is told in their DM, where they talk
+            told = dm_render.claimed_dm(result.consultation, guild.name)
+            await self.tell_member(guild, result.consultation, told)
         return result.consultation
 
     async def release(self, interaction: discord.Interaction[Any], request_id: int) -> Consultation:

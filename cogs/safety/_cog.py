@@ -38,7 +38,12 @@ from bot.safety.memory import WINDOW, Signal, SignalMemory
 from bot.services import Services
 from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape
 from cogs._components import PersistentButton, bind, defer
-from cogs._handoff import ConsultHandoff, consult_button_view, safety_plan_button
+from cogs._handoff import (
+    ConsultHandoff,
+    consult_button_view,
+    message_us_button,
+    safety_plan_button,
+)
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +116,8 @@ NEUTRAL_NOTE = (
 DM_REPLY = (
     "Hi, I'm the group's bot, so I can't read or answer messages here. "
     "If you need someone right now, the lines below are free and open any time. "
-    "To talk with a consultant from the group, use `/consult` in the server."
+    "To talk with a consultant from the group, press **Message us privately** to write to them "
+    "here, or use `/consult` in the server."
 )
 
 
@@ -222,6 +228,14 @@ def dm_view(guild_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(ConsultFromDmButton(guild_id).item)
     view.add_item(safety_plan_button())
+    view.stop()
+    return view
+
+
+def dm_reply_view() -> discord.ui.View:
+    """Under the answer to a DM: a request by DM (the consultation feature's button)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(message_us_button())
     view.stop()
     return view
 
@@ -455,6 +469,11 @@ class SafetyNet(commands.Cog):
     # -------------------------------------------------------------------------- DMs
 
     async def _answer_dm(self, message: discord.Message) -> None:
+        try:  # a DM request's conversation: the consultation feature relays it instead
+            if await self.services.dm_requests.open_request_id(message.author.id) is not None:
+                return
+        except Exception:
+            log.exception("safety.dm_request_check_failed user=%s", message.author.id)
         respond = True
         try:
             outcome = await self._log().record(
@@ -471,6 +490,8 @@ class SafetyNet(commands.Cog):
         if not respond:
             return
         try:
-            await message.channel.send(DM_REPLY, embed=crisis_embed(self.bot.crisis))
+            await message.channel.send(
+                DM_REPLY, embed=crisis_embed(self.bot.crisis), view=dm_reply_view()
+            )
         except discord.HTTPException as error:
             log.warning("safety.dm_reply_failed user=%s status=%s", message.author.id, error.status)

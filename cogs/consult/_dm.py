@@ -1,0 +1,269 @@
+"""A request by DM (issue 21): the member asks from their DM with the bot, and the conversation
+goes on there while staff answer in the request's private staff thread.
+
+The request is an ordinary one (same queue, card, claim and close, ``ConsultFlow``), marked as
+by DM (``bot.consultations.dm``). The member is never added to the thread. Their DMs are
+relayed into it as they arrive; staff answer with ``/reply``, relayed to the DM. Nothing of
+either is stored: each message passes the one text boundary, is sent, and is forgotten.
+A message that cannot be passed on is said so, to whoever sent it: nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.consultations import (
+    RELAYED,
+    Consultation,
+    Status,
+    Topic,
+    Urgency,
+)
+from bot.errors import OutOfDateError, UserFacingError
+from bot.text import TextRefusedError, sanitise_required
+from bot.ui import crisis_embed, escape, send_ephemeral
+from cogs.consult import _dm_render as say
+from cogs.consult._dm_views import end_view, server_view, type_view, urgency_view
+from cogs.consult._flow import ConsultFlow
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+class DmDesk:
+    """Everything a DM request does in Discord, on top of the consultation flow."""
+
+    def __init__(self, flow: ConsultFlow) -> None:
+        self.flow = flow
+        self.bot = flow.bot
+        self.services = flow.services
+
+    # ------------------------------------------------------------------ asking
+
+    async def _servers(self, user: discord.abc.User) -> list[discord.Guild]:
+        """Servers the person shares with the bot where consultations are set up."""
+        found = []
+        for guild in self.bot.guilds:
+            if guild.unavailable or guild.get_member(user.id) is None:
+                continue
+            if (await self.services.configs.get(guild.id)).consultations_ready:
+                found.append(guild)
+        return found
+
+    def _crisis(self) -> discord.Embed:
+        return crisis_embed(self.bot.crisis)
+
+    async def start(self, interaction: discord.Interaction[Any]) -> None:
+        """ "Message us privately": the server first (skipped when there is one)."""
+        servers = await self._servers(interaction.user)
+        if not servers:
+            await interaction.response.send_message(say.NO_SERVER, embed=self._crisis())
+            return
+        if len(servers) == 1:
+            await self._after_server(interaction, servers[0], new=True)
+            return
+        await interaction.response.send_message(
+            say.PICK_SERVER, view=server_view([(g.id, g.name) for g in servers])
+        )
+
+    async def _guild(self, interaction: discord.Interaction[Any], guild_id: int) -> discord.Guild:
+        for guild in await self._servers(interaction.user):
+            if guild.id == guild_id:
+                return guild
+        raise OutOfDateError()  # left, removed, or no longer set up
+
+    async def server_chosen(self, interaction: discord.Interaction[Any], guild_id: int) -> None:
+        await self._after_server(interaction, await self._guild(interaction, guild_id), new=False)
+
+    async def _after_server(
+        self, interaction: discord.Interaction[Any], guild: discord.Guild, *, new: bool
+    ) -> None:
+        """The type, when the server has types; else the urgency."""
+        kinds = await self.services.consult_types.list(guild.id)
+        if kinds:
+            content, view = say.PICK_TYPE, type_view(guild.id, kinds)
+        else:
+            content, view = say.PICK_URGENCY, urgency_view(guild.id, None)
+        if new:
+            await interaction.response.send_message(content, view=view)
+        else:
+            await interaction.response.edit_message(content=content, view=view)
+
+    async def type_chosen(
+        self, interaction: discord.Interaction[Any], guild_id: int, type_id: int
+    ) -> None:
+        guild = await self._guild(interaction, guild_id)
+        if await self.services.consult_types.get(guild.id, type_id) is None:
+            raise OutOfDateError()
+        await interaction.response.edit_message(
+            content=say.PICK_URGENCY, view=urgency_view(guild.id, type_id)
+        )
+
+    async def send_request(
+        self,
+        interaction: discord.Interaction[Any],
+        guild_id: int,
+        type_id: int | None,
+        urgency: Urgency,
+    ) -> None:
+        """Open the request on the server's queue, marked as by DM, and tell both sides."""
+        guild = await self._guild(interaction, guild_id)
+        if type_id is not None and await self.services.consult_types.get(guild.id, type_id) is None:
+            raise OutOfDateError()
+        channel_id = interaction.channel_id
+        assert channel_id is not None
+        await interaction.response.defer()
+        config = await self.services.configs.get(guild.id)
+        now = self.flow.now()
+        result = await self.flow.service.create(
+            guild_id=guild.id,
+            member_id=interaction.user.id,
+            topic=Topic.OTHER,
+            urgency=urgency,
+            now=now,
+            config=config,
+            type_id=type_id,
+            dm_channel_id=channel_id,
+        )
+        consultation = result.consultation
+        if not result.created:
+            await interaction.edit_original_response(
+                content=say.already_open(consultation, guild.name), view=None
+            )
+            return
+        log.info(
+            "dm.request_opened id=%s guild=%s member=%s",
+            consultation.id,
+            guild.id,
+            interaction.user.id,
+        )
+        routed, _kind = await self.flow.routed(config, consultation)
+        outside = await self.flow.outside_hours(config, consultation, now)
+        try:
+            await interaction.edit_original_response(
+                content=say.confirmation(consultation, guild.name, routed.expected_response),
+                embed=self._crisis(),
+                view=end_view(consultation.id),
+            )
+        finally:  # staff hear of the request even when the member's receipt failed
+            await self.flow.deliver(guild, config, consultation, outside)
+
+    # ------------------------------------------------------------------ ending
+
+    async def member_end(self, interaction: discord.Interaction[Any], request_id: int) -> None:
+        """The member's "End conversation": a cancel while it waits, a close once claimed."""
+        request = await self.flow.service.get(request_id)
+        if request is None or request.member_id != interaction.user.id or not request.by_dm:
+            raise OutOfDateError()
+        if not request.active:
+            raise UserFacingError("This conversation has already ended.")
+        guild = self.bot.get_guild(request.guild_id)
+        if guild is None:
+            raise OutOfDateError()
+        await interaction.response.defer()
+        if request.status is Status.OPEN:
+            ended = await self.flow.cancel(guild, request.member_id)
+            await self.flow.tell_member(guild, ended, say.closed_dm(ended, guild.name))
+        else:
+            closed = await self.flow.service.member_close(
+                guild.id, request.id, request.member_id, self.flow.now()
+            )
+            await self.flow.finish_close(
+                guild, closed.consultation, consultant_id=closed.consultant_id
+            )
+        try:
+            await interaction.edit_original_response(view=None)
+        except discord.HTTPException:
+            log.info("dm.end_button_kept id=%s", request.id)
+
+    # ------------------------------------------------------------------ relaying
+
+    async def relay_in(self, message: discord.Message) -> bool:
+        """A member's DM to the bot: into their DM request's thread. False when they have no
+        open DM request (the safety net's answer is theirs, then)."""
+        request_id = await self.services.dm_requests.open_request_id(message.author.id)
+        request = None if request_id is None else await self.flow.service.get(request_id)
+        if request is None or not request.active:
+            return False
+        if message.attachments:
+            await self._answer(message, say.ATTACHMENTS_LEFT)
+        if not message.content.strip():
+            return True
+        try:
+            text = sanitise_required(message.content, RELAYED)
+        except TextRefusedError:
+            await self._answer(message, say.TOO_LONG)
+            return True
+        guild = self.bot.get_guild(request.guild_id)
+        thread = None
+        if request.status is Status.CLAIMED and guild is not None:
+            thread = await self.flow._thread_for(guild, request)
+        if thread is None:
+            await self._answer(message, say.WAITING, crisis=True)
+            return True
+        try:
+            if thread.archived:
+                await thread.edit(archived=False)
+            await thread.send(say.from_member(text), allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            log.warning("dm.relay_in_failed id=%s status=%s", request.id, error.status)
+            await self._answer(message, say.NOT_PASSED, crisis=True)
+            return True
+        log.info("dm.relayed_in id=%s", request.id)
+        try:
+            await message.add_reaction("✅")
+        except discord.HTTPException:
+            log.info("dm.tick_failed id=%s", request.id)
+        return True
+
+    async def _answer(self, message: discord.Message, text: str, *, crisis: bool = False) -> None:
+        try:
+            await message.channel.send(
+                text,
+                embed=self._crisis() if crisis else discord.utils.MISSING,
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException as error:
+            log.warning("dm.answer_failed user=%s status=%s", message.author.id, error.status)
+
+    async def reply(
+        self, interaction: discord.Interaction[Any], request: Consultation, typed: str
+    ) -> None:
+        """``/reply``'s form was sent: to the member's DM, with a copy (or the failure) in
+        the thread; the sender is told which."""
+        text = sanitise_required(typed, RELAYED)
+        guild = interaction.guild
+        link = await self.services.dm_requests.link_of(request)
+        if guild is None or link is None:
+            raise OutOfDateError()
+        if request.status is not Status.CLAIMED:
+            raise UserFacingError("This conversation has ended, so nothing can be sent to it.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel = self.bot.get_partial_messageable(link.dm_channel_id)
+        try:
+            await channel.send(say.from_consultant(guild.name, text), allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            log.warning(
+                "dm.reply_failed id=%s status=%s code=%s", request.id, error.status, error.code
+            )
+            line = say.undelivered(error.code)
+            await self._in_thread(interaction, f"{line}\n> {escape(text, 300)}")
+            await send_ephemeral(interaction, line)
+            return
+        log.info("dm.replied id=%s staff=%s", request.id, interaction.user.id)
+        await self._in_thread(interaction, say.sent_copy(interaction.user.id, text))
+        await self.flow.staff_replied(request.thread_id or 0, interaction.user.id)
+        await send_ephemeral(interaction, "Sent to the member by DM. ✅")
+
+    async def _in_thread(self, interaction: discord.Interaction[Any], text: str) -> None:
+        channel = interaction.channel
+        if not isinstance(channel, discord.Thread):
+            return
+        try:
+            await channel.send(text, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            log.warning("dm.thread_copy_failed thread=%s status=%s", channel.id, error.status)

@@ -1,0 +1,131 @@
+"""What a DM request says (issue 21): to the member in their DM, and to staff in its thread.
+
+Pure functions of plain values. Every text a person typed is escaped here (``bot.ui.escape``)
+after it passed the one boundary (``bot.consultations.RELAYED``); mentions are off where these
+are sent.
+"""
+
+from __future__ import annotations
+
+from bot import limits
+from bot.consultations import RELAY_LIMIT, Consultation
+from bot.crisis import REMINDER
+from bot.ui import escape, shorten
+from cogs.consult._embeds import opening_marker
+
+NO_SERVER = (
+    "I couldn't find a server we share where our team takes private messages. You can use "
+    "`/consult` in your server instead. If you need someone right now, the lines below are "
+    "free and open any time."
+)
+
+PICK_SERVER = "Which group would you like to message? Only its team will see your request."
+PICK_TYPE = "What would you like to talk about?"
+PICK_URGENCY = "How soon would you like someone to answer?"
+
+WAITING = (
+    "No one from the team has picked up your request yet, so I couldn't pass this message on, "
+    "and I don't keep it. Please send it again once a consultant says hello here. If you need "
+    "someone right now, the lines below are free and open any time."
+)
+
+NOT_PASSED = (
+    "I couldn't pass that message on just now, and I don't keep it: please try again in a "
+    "moment. If you need someone right now, the lines below are free and open any time."
+)
+
+TOO_LONG = (
+    f"That message is longer than I can pass on ({RELAY_LIMIT} characters at most), so it "
+    "wasn't sent. Could you split it into shorter messages?"
+)
+
+ATTACHMENTS_LEFT = "Only text is passed on for now: the attachment wasn't sent."
+
+
+def confirmation(consultation: Consultation, guild_name: str, expected: str) -> str:
+    """To the member, once their DM request is saved."""
+    return shorten(
+        f"Thank you. Your request #{consultation.number} is with the team of "
+        f"**{escape(guild_name, 100)}**. {expected}\n\n"
+        "A consultant will answer you here, in this chat: you don't need to post anything in "
+        "the server. Write here whenever you like; I pass your messages on to the team and "
+        "keep nothing of them. Press **End conversation** when you're done.\n-# " + REMINDER,
+        limits.MESSAGE_CONTENT,
+    )
+
+
+def already_open(consultation: Consultation, guild_name: str) -> str:
+    where = (
+        "here, in this chat"
+        if consultation.by_dm
+        else "in the server (use `/consult` there to see it)"
+    )
+    return (
+        f"You already have request #{consultation.number} open with the team of "
+        f"**{escape(guild_name, 100)}**: it goes on {where}."
+    )
+
+
+def claimed_dm(consultation: Consultation, guild_name: str) -> str:
+    return (
+        f"A consultant from **{escape(guild_name, 100)}** has picked up your request "
+        f"#{consultation.number}. They will write to you here; you can write to them here too."
+    )
+
+
+def from_consultant(guild_name: str, text: str) -> str:
+    """A staff reply, as the member reads it."""
+    return shorten(
+        f"**Consultant ({escape(guild_name, 100)}):** {escape(text)}", limits.MESSAGE_CONTENT
+    )
+
+
+def from_member(text: str) -> str:
+    """A member's DM, as staff read it in the thread."""
+    return shorten(f"**Member:** {escape(text)}", limits.MESSAGE_CONTENT)
+
+
+def sent_copy(staff_id: int, text: str) -> str:
+    """In the thread: what a staff member sent the member with ``/reply``."""
+    return shorten(f"**<@{staff_id}> → member:** {escape(text)}", limits.MESSAGE_CONTENT)
+
+
+def undelivered(error_code: int | None) -> str:
+    """In the thread (and to the sender): a reply that did not reach the member."""
+    if error_code == 50007:
+        return (
+            "⚠️ Not delivered: the member's DMs are closed to me (they may have blocked the bot "
+            "or turned off DMs from this server), so they did not get this reply. Nothing "
+            "was sent; they can still write to the bot, or use `/consult` in the server."
+        )
+    return "⚠️ Not delivered: Discord refused the message just now. Please try `/reply` again."
+
+
+def dm_opening(consultation: Consultation) -> str:
+    """The first message in a DM request's staff thread (the member is not in it)."""
+    note = (
+        f"\n> {escape(consultation.note, 600).replace(chr(10), chr(10) + '> ')}"
+        if consultation.note
+        else ""
+    )
+    return shorten(
+        f"<@{consultation.claimed_by}>, {opening_marker(consultation.number)}came **by DM** "
+        f"from <@{consultation.member_id}>.{note}\n\n"
+        "The member is not in this thread and can't read it. Their messages appear here as "
+        "**Member:**. Only what you send with `/reply` reaches them, by DM. Close it from the "
+        "card when you're done.",
+        limits.MESSAGE_CONTENT,
+    )
+
+
+def closed_dm(consultation: Consultation, guild_name: str) -> str:
+    """To the member, when their DM request ends (either side closed it)."""
+    return shorten(
+        f"Your conversation with the team of **{escape(guild_name, 100)}** (request "
+        f"#{consultation.number}) has ended. Thank you for reaching out. You can message us "
+        "again any time.\n-# " + REMINDER,
+        limits.MESSAGE_CONTENT,
+    )
+
+
+MEMBER_ENDED = "The member ended this conversation from their DM."
