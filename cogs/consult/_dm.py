@@ -48,10 +48,16 @@ class DmDesk:
         """Servers the person shares with the bot where consultations are set up."""
         found = []
         for guild in self.bot.guilds:
-            if guild.unavailable or guild.get_member(user.id) is None:
+            if guild.unavailable:
                 continue
-            if (await self.services.configs.get(guild.id)).consultations_ready:
-                found.append(guild)
+            if not (await self.services.configs.get(guild.id)).consultations_ready:
+                continue
+            if guild.get_member(user.id) is None:  # members are not all cached: ask Discord
+                try:
+                    await guild.fetch_member(user.id)
+                except discord.NotFound:
+                    continue
+            found.append(guild)
         return found
 
     def _crisis(self) -> discord.Embed:
