@@ -8,6 +8,7 @@ import discord
 import pytest
 import simcord
 
+from bot.privacy import collect, erase
 from tests.conftest import ConsultServer, make_consult_server
 from tests.helpers import text_of, the_bot
 
@@ -71,6 +72,7 @@ async def test_a_dm_request_end_to_end(consult_server: ConsultServer) -> None:
     ) == [(1, "soon", member.id)]
     [card] = cards(server)
     assert "Request #1" in (card.embeds[0].title or "")
+    assert "`/reply`" in text_of(card)  # staff see it came by DM
 
     # Staff claim as usual: a private thread, without the member in it.
     await staff.click(card, label="Claim")
@@ -231,3 +233,53 @@ async def test_an_overlong_reply_is_refused_by_the_boundary(consult_server: Cons
         m.content.startswith("**Consultant")
         for m in from_bot(server.member.user.dm_channel, server.env)
     )
+
+
+async def test_mydata_exports_and_erases_the_dm_link(consult_server: ConsultServer) -> None:
+    server, env = consult_server, consult_server.env
+    await dm_request(server, server.member)
+    bot = the_bot(env)
+
+    collected = await collect(bot.db, bot.cipher, server.member.id, server.guild.id)
+    [link] = collected["data"]["consult_dm_links"]["records"]
+    assert link["member_id"] == str(server.member.id)
+    assert link["dm_channel_id"] == str(server.member.user.dm_channel.id)
+
+    report = await erase(bot.db, server.member.id, server.guild.id)
+    assert report.deleted["consult_dm_links"] == 1
+    assert await rows(env, "SELECT * FROM consult_dm_links") == []
+
+
+async def test_a_members_overlong_dm_is_not_passed_on_and_they_are_told(
+    consult_server: ConsultServer,
+) -> None:
+    server, env = consult_server, consult_server.env
+    await dm_request(server, server.member)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+    before = len(thread.history())
+
+    await server.member.user.send_dm("x" * 1801)
+
+    assert len(thread.history()) == before
+    assert "longer than I can pass on" in text_of(from_bot(server.member.user.dm_channel, env)[-1])
+
+
+async def test_a_forged_dm_button_is_out_of_date(consult_server: ConsultServer) -> None:
+    server = consult_server
+    await dm_request(server, server.member)
+    other = server.members[1]
+    bot = the_bot(server.env)
+    channel = await bot.create_dm(discord.Object(other.id))
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="End", custom_id="dm:end:1"))
+    view.add_item(discord.ui.Button(label="Odd", custom_id="dm:what:ever"))
+    message = await channel.send("copy", view=view)
+    view.stop()
+
+    ended = await other.user.click(message, custom_id="dm:end:1")
+    odd = await other.user.click(message, custom_id="dm:what:ever")
+
+    assert "out of date" in said(ended)
+    assert "out of date" in said(odd)
+    assert await rows(server.env, "SELECT status FROM consultations") == [("open",)]

@@ -116,6 +116,12 @@ def _status_line(consultation: Consultation, names: Names | None) -> str:
     return line
 
 
+BY_DM = (
+    "The member wrote to the bot in a DM and talks there: they won't be in the thread. "
+    "Answer with `/reply` in it."
+)
+
+
 def card_embed(
     consultation: Consultation,
     flag: tuple[str, str] | None = None,
@@ -141,6 +147,8 @@ def card_embed(
         )
     if consultation.note and consultation.active:
         add_field(result, "Note from the member", escape(consultation.note, 1000))
+    if consultation.by_dm and consultation.active:
+        add_field(result, "By DM", BY_DM)
     if flag is not None and consultation.active:
         add_field(result, *flag)
     problem = describe_problem(consultation.problem)
