@@ -283,3 +283,29 @@ async def test_a_forged_dm_button_is_out_of_date(consult_server: ConsultServer) 
     assert "out of date" in said(ended)
     assert "out of date" in said(odd)
     assert await rows(server.env, "SELECT status FROM consultations") == [("open",)]
+
+
+async def test_a_server_with_types_asks_which_one(consult_server: ConsultServer) -> None:
+    server, env = consult_server, consult_server.env
+    kind = await the_bot(env).services.consult_types.add(
+        server.guild.id,
+        name="Family",
+        description="For family members",
+        staff_role_id=server.staff_role.id,
+        now=env.now(),
+    )
+    user = server.member.user
+    await user.send_dm("hi")
+
+    asked = await user.click(from_bot(user.dm_channel, env)[-1], custom_id="dm:start")
+    assert asked.response is not None
+    assert "What would you like to talk about" in asked.response.content
+    await user.select(
+        from_bot(user.dm_channel, env)[-1], [str(kind.id)], custom_id=f"dm:type:{server.guild.id}"
+    )
+    await user.click(
+        from_bot(user.dm_channel, env)[-1], custom_id=f"dm:go:{server.guild.id}:{kind.id}:urgent"
+    )
+
+    assert await rows(env, "SELECT type_id, urgency FROM consultations") == [(kind.id, "urgent")]
+    assert "Thank you" in from_bot(user.dm_channel, env)[-1].content

@@ -39,6 +39,7 @@ from cogs._names import Names
 from cogs.consult import _embeds as render
 from cogs.consult import _follow_up_render as say
 from cogs.consult._hours import OpeningHours
+from cogs.consult._threads import pinged
 
 if TYPE_CHECKING:
     from bot.bot import SupportBot
@@ -265,8 +266,8 @@ class FollowUpFlow(OpeningHours):
             await thread.send(
                 say.checking_in_message(follow_up, request, reopened=reopened),
                 embed=crisis_embed(self.bot.crisis),
-                allowed_mentions=discord.AllowedMentions(
-                    users=[discord.Object(follow_up.member_id)]
+                allowed_mentions=discord.AllowedMentions(  # never a DM request's member
+                    users=[discord.Object(user) for user in pinged(request)]
                 ),
             )
         except discord.HTTPException:

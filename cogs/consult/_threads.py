@@ -225,7 +225,7 @@ class Threads(Cards):
             await thread.send(
                 render.people_added_message(fresh),
                 allowed_mentions=discord.AllowedMentions(
-                    users=[discord.Object(consultation.member_id)]
+                    users=[discord.Object(user) for user in pinged(consultation)]
                 ),
             )
         except discord.HTTPException:
