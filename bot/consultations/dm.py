@@ -57,13 +57,20 @@ def check_dm_free(c: sqlite3.Connection, member_id: int) -> None:
 
 
 def link_dm(
-    c: sqlite3.Connection, request_id: int, member_id: int, dm_channel_id: int, stamp: int
+    c: sqlite3.Connection,
+    request_id: int,
+    member_id: int,
+    dm_channel_id: int,
+    stamp: int,
+    *,
+    pseudonymous: bool = False,
 ) -> None:
-    """Inside a request's creation: mark it as opened by DM, answered in ``dm_channel_id``."""
+    """Inside a request's creation: mark it as opened by DM, answered in ``dm_channel_id``;
+    ``pseudonymous``: staff see its alias instead of the member."""
     c.execute(
-        "INSERT INTO consult_dm_links (consultation_id, member_id, dm_channel_id, created_at) "
-        "VALUES (?, ?, ?, ?)",
-        (request_id, member_id, dm_channel_id, stamp),
+        "INSERT INTO consult_dm_links (consultation_id, member_id, dm_channel_id, created_at, "
+        "pseudonymous) VALUES (?, ?, ?, ?, ?)",
+        (request_id, member_id, dm_channel_id, stamp, int(pseudonymous)),
     )
 
 

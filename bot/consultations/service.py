@@ -93,6 +93,7 @@ class ConsultationService(ConsultationClosing):
         type_id: int | None = None,
         answers: Sequence[SealedAnswer] = (),
         dm_channel_id: int | None = None,
+        pseudonymous: bool = False,
     ) -> CreateResult:
         """Open a request, or return the member's existing open one (idempotent).
 
@@ -103,7 +104,8 @@ class ConsultationService(ConsultationClosing):
         struggling is never told to wait, and abuse is the blocklist's job, not the cap's.
         Refusals carry ``show_crisis=True`` so the reply always includes crisis resources.
         ``dm_channel_id``: opened by DM with the bot, answered there (``bot.consultations.dm``,
-        one open DM request per member, checked in the same transaction).
+        one open DM request per member, checked in the same transaction); ``pseudonymous``:
+        staff see its alias instead of the member (``Consultation.alias``).
         """
         note = sanitise(note, NOTE)
         preferred_time = sanitise(preferred_time, PREFERRED_TIME)
@@ -133,7 +135,9 @@ class ConsultationService(ConsultationClosing):
                     c, guild_id, member_id, topic, urgency, sealed_note, sealed_time, stamp, type_id
                 )
                 if dm_channel_id is not None:
-                    link_dm(c, request_id, member_id, dm_channel_id, stamp)
+                    link_dm(
+                        c, request_id, member_id, dm_channel_id, stamp, pseudonymous=pseudonymous
+                    )
                 save_answers(c, request_id, member_id, answers)  # a type's own questions
                 created = True
             row = _load(c, request_id)

@@ -91,6 +91,7 @@ CONSULT_DM_LINKS = Source(
         Column("consultation_id", "Request id", Kind.NUMBER),
         Column("dm_channel_id", "Your DM with the bot", Kind.SNOWFLAKE),
         Column("created_at", "Opened", Kind.TIME),
+        Column("pseudonymous", "Your name kept from the consultant", Kind.FLAG),
     ),
     retention=Retention(
         "Deleted {days} days after the request is closed or cancelled, and with the request.",

@@ -115,8 +115,11 @@ class DmDesk:
         guild_id: int,
         type_id: int | None,
         urgency: Urgency,
+        *,
+        pseudonymous: bool = False,
     ) -> None:
-        """Open the request on the server's queue, marked as by DM, and tell both sides."""
+        """Open the request on the server's queue, marked as by DM (under an alias when the
+        member keeps their name from the consultant), and tell both sides."""
         guild = await self._guild(interaction, guild_id)
         if type_id is not None and await self.services.consult_types.get(guild.id, type_id) is None:
             raise OutOfDateError()
@@ -134,6 +137,7 @@ class DmDesk:
             config=config,
             type_id=type_id,
             dm_channel_id=channel_id,
+            pseudonymous=pseudonymous,
         )
         consultation = result.consultation
         if not result.created:
@@ -214,7 +218,7 @@ class DmDesk:
         try:
             if thread.archived:
                 await thread.edit(archived=False)
-            await thread.send(say.from_member(text), allowed_mentions=NO_MENTIONS)
+            await thread.send(say.from_member(request, text), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:
             log.warning("dm.relay_in_failed id=%s status=%s", request.id, error.status)
             await self._answer(message, say.NOT_PASSED, crisis=True)

@@ -12,6 +12,7 @@ from bot.consultations import RELAY_LIMIT, Consultation
 from bot.crisis import REMINDER
 from bot.ui import escape, shorten
 from cogs.consult._embeds import opening_marker
+from cogs.consult._who import member_ref
 
 NO_SERVER = (
     "I couldn't find a server we share where our team takes private messages. You can use "
@@ -49,7 +50,14 @@ def confirmation(consultation: Consultation, guild_name: str, expected: str) -> 
         f"**{escape(guild_name, 100)}**. {expected}\n\n"
         "A consultant will answer you here, in this chat: you don't need to post anything in "
         "the server. Write here whenever you like; I pass your messages on to the team and "
-        "keep nothing of them. Press **End conversation** when you're done.\n-# " + REMINDER,
+        "keep nothing of them. Press **End conversation** when you're done."
+        + (
+            f"\n\nThe team sees you as **{consultation.alias}**, not by your name."
+            if consultation.alias
+            else ""
+        )
+        + "\n-# "
+        + REMINDER,
         limits.MESSAGE_CONTENT,
     )
 
@@ -80,9 +88,9 @@ def from_consultant(guild_name: str, text: str) -> str:
     )
 
 
-def from_member(text: str) -> str:
-    """A member's DM, as staff read it in the thread."""
-    return shorten(f"**Member:** {escape(text)}", limits.MESSAGE_CONTENT)
+def from_member(consultation: Consultation, text: str) -> str:
+    """A member's DM, as staff read it in the thread (under its alias, if it has one)."""
+    return shorten(f"**{consultation.alias or 'Member'}:** {escape(text)}", limits.MESSAGE_CONTENT)
 
 
 def sent_copy(staff_id: int, text: str) -> str:
@@ -110,7 +118,7 @@ def dm_opening(consultation: Consultation) -> str:
     )
     return shorten(
         f"<@{consultation.claimed_by}>, {opening_marker(consultation.number)}came **by DM** "
-        f"from <@{consultation.member_id}>.{note}\n\n"
+        f"from {member_ref(consultation)}.{note}\n\n"
         "The member is not in this thread and can't read it. Their messages appear here as "
         "**Member:**. Only what you send with `/reply` reaches them, by DM. Close it from the "
         "card when you're done.",

@@ -113,28 +113,38 @@ class TypeMenu(PersistentItem[AnySelect], template=rf"dm:type:{_ID}"):
 
 
 class UrgencyButton(
-    PersistentButton, template=r"dm:go:(?P<guild>[^:]*):(?P<type>[^:]*):(?P<urgency>[a-z]*)"
+    PersistentButton,
+    template=r"dm:go:(?P<guild>[^:]*):(?P<type>[^:]*):(?P<urgency>[a-z]*):(?P<hidden>[01]?)",
 ):
-    """Send the request: ``dm:go:<server id>:<type id, 0 for none>:<urgency>``."""
+    """Send the request: ``dm:go:<server id>:<type id, 0 for none>:<urgency>:<name kept 0/1>``."""
 
     desk: ClassVar[DmDesk]
     where = "button:dm:go"
 
-    def __init__(self, guild_id: int | None, type_id: int | None, urgency: Urgency | None) -> None:
+    def __init__(
+        self,
+        guild_id: int | None,
+        type_id: int | None,
+        urgency: Urgency | None,
+        *,
+        hidden: bool = False,
+    ) -> None:
         label = URGENCY_LABELS[urgency] if urgency else "…"
         style = (
             discord.ButtonStyle.danger if urgency is Urgency.URGENT else discord.ButtonStyle.primary
         )
+        value = urgency.value if urgency else ""
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=style,
-                custom_id=f"dm:go:{guild_id}:{type_id or 0}:{urgency.value if urgency else ''}",
+                custom_id=f"dm:go:{guild_id}:{type_id or 0}:{value}:{int(hidden)}",
             )
         )
         self.guild_id = guild_id
         self.type_id = type_id
         self.urgency = urgency
+        self.hidden = hidden
 
     @classmethod
     async def from_custom_id(
@@ -145,12 +155,50 @@ class UrgencyButton(
             parse_id(m["guild"]),
             parse_id(m["type"]),
             Urgency(urgency) if urgency in set(Urgency) else None,
+            hidden=m["hidden"] == "1",
         )
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         if self.guild_id is None or self.urgency is None:
             raise OutOfDateError()
-        await self.desk.send_request(interaction, self.guild_id, self.type_id, self.urgency)
+        await self.desk.send_request(
+            interaction, self.guild_id, self.type_id, self.urgency, pseudonymous=self.hidden
+        )
+
+
+class NameButton(
+    PersistentButton, template=r"dm:name:(?P<guild>[^:]*):(?P<type>[^:]*):(?P<hidden>[01]?)"
+):
+    """ "Keep my name from the consultant", on or off (``dm:name:<server>:<type>:<now 0/1>``):
+    pressing it turns it the other way and redraws the urgency buttons."""
+
+    desk: ClassVar[DmDesk]
+    where = "button:dm:name"
+
+    def __init__(self, guild_id: int | None, type_id: int | None, *, hidden: bool) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=f"Keep my name from the consultant: {'on' if hidden else 'off'}",
+                style=discord.ButtonStyle.success if hidden else discord.ButtonStyle.secondary,
+                custom_id=f"dm:name:{guild_id}:{type_id or 0}:{int(hidden)}",
+            )
+        )
+        self.guild_id = guild_id
+        self.type_id = type_id
+        self.hidden = hidden
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], m: re.Match[str], /
+    ) -> Self:
+        return cls(parse_id(m["guild"]), parse_id(m["type"]), hidden=m["hidden"] == "1")
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        if self.guild_id is None:
+            raise OutOfDateError()
+        await interaction.response.edit_message(
+            view=urgency_view(self.guild_id, self.type_id, hidden=not self.hidden)
+        )
 
 
 class EndButton(PersistentButton, template=rf"dm:end:{_ID}"):
@@ -182,7 +230,9 @@ class EndButton(PersistentButton, template=rf"dm:end:{_ID}"):
 
 
 class StaleDmButton(
-    StaleButton, template=r"dm:(?!(?:start|server|type:[^:]*|go:[^:]*:[^:]*:[a-z]*|end:[^:]*)$).*"
+    StaleButton,
+    template=r"dm:(?!(?:start|server|type:[^:]*|go:[^:]*:[^:]*:[a-z]*:[01]?"
+    r"|name:[^:]*:[^:]*:[01]?|end:[^:]*)$).*",
 ):
     """Any other ``dm:`` id (an older version's, or a forged one)."""
 
@@ -195,6 +245,7 @@ DM_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     ServerMenu,
     TypeMenu,
     UrgencyButton,
+    NameButton,
     EndButton,
     StaleDmButton,
 )
@@ -228,9 +279,13 @@ def type_view(guild_id: int, kinds: Sequence[ConsultType]) -> discord.ui.View:
     return stopped_view(menu)
 
 
-def urgency_view(guild_id: int, type_id: int | None) -> discord.ui.View:
+def urgency_view(guild_id: int, type_id: int | None, *, hidden: bool = False) -> discord.ui.View:
+    """How urgent (each sends the request), and "Keep my name from the consultant"."""
     order = (Urgency.URGENT, Urgency.SOON, Urgency.ROUTINE)
-    return stopped_view(*(UrgencyButton(guild_id, type_id, urgency).item for urgency in order))
+    buttons = [UrgencyButton(guild_id, type_id, urgency, hidden=hidden).item for urgency in order]
+    toggle = NameButton(guild_id, type_id, hidden=hidden).item
+    toggle.row = 1
+    return stopped_view(*buttons, toggle)
 
 
 def end_view(request_id: int) -> discord.ui.View:

@@ -18,6 +18,7 @@ from bot.ui import shorten
 from cogs.consult import _embeds as render
 from cogs.consult._roster import pinged_staff
 from cogs.consult._threads import NOT_ADDED_PROBLEMS, Threads
+from cogs.consult._who import member_ref
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class Events(Threads):
         await self._post_in_thread(
             guild,
             consultation,
-            f"<@{consultation.member_id}>, the staff member who was with you {member_reason}, "
+            f"{member_ref(consultation)}, the staff member who was with you {member_reason}, "
             f"so request #{consultation.number} is back in the queue in its original place. "
             "Someone else will join you here soon. If you need help right now, use `/crisis`.",
             ping=[consultation.member_id],
@@ -111,7 +112,7 @@ class Events(Threads):
             guild,
             config,
             f"The private thread of request #{closed.number} was deleted, so the request is "
-            f"closed. <@{closed.member_id}> can open a new one with `/consult`.",
+            f"closed. {member_ref(closed)} can open a new one with `/consult`.",
         )
         await self.log_closed(guild, closed)
 

@@ -40,6 +40,7 @@ from cogs.consult._flow_base import is_staff_member
 from cogs.consult._hours_render import hours_embed
 from cogs.consult._quiet import QuietFlow
 from cogs.consult._views import member_request_view, pager_view, paused_view
+from cogs.consult._who import member_ref
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +320,7 @@ class ConsultFlow(QuietFlow):
         await self._post_in_thread(
             guild,
             released,
-            f"<@{released.member_id}>, request #{released.number} is back in the queue, in its "
+            f"{member_ref(released)}, request #{released.number} is back in the queue, in its "
             "original place. Another staff member will join you here soon. If you need help "
             "right now, use `/crisis`.",
             ping=[released.member_id],
@@ -392,7 +393,7 @@ class ConsultFlow(QuietFlow):
         await self._post_in_thread(
             guild,
             moved,
-            f"<@{moved.member_id}>, <@{to.id}> from the staff team is taking over request "
+            f"{member_ref(moved)}, <@{to.id}> from the staff team is taking over request "
             f"#{moved.number} and will continue with you here.",
             ping=[moved.member_id, to.id],
         )
