@@ -352,3 +352,18 @@ async def test_keep_my_name_staff_see_only_the_alias(consult_server: ConsultServ
         for secret in identifying:
             assert secret not in body, (request.method, request.path)
     assert await rows(env, "SELECT pseudonymous FROM consult_dm_links") == [(1,)]
+
+
+async def test_a_saved_reply_is_refused_in_a_dm_requests_thread(
+    consult_server: ConsultServer,
+) -> None:
+    server = consult_server
+    await dm_request(server, server.member)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+    before = len(thread.history())
+
+    result = await server.staff[0].slash(thread, "ticket reply", snippet="welcome")
+
+    assert "`/reply`" in said(result)
+    assert len(thread.history()) == before
