@@ -25,6 +25,7 @@ from bot.consultations import (
 from bot.errors import OutOfDateError, UserFacingError
 from bot.text import TextRefusedError, sanitise_required
 from bot.ui import crisis_embed, escape, send_ephemeral
+from cogs._components import defer
 from cogs.consult import _dm_render as say
 from cogs.consult._dm_views import end_view, server_view, type_view, urgency_view
 from cogs.consult._flow import ConsultFlow
@@ -252,7 +253,7 @@ class DmDesk:
             raise OutOfDateError()
         if request.status is not Status.CLAIMED:
             raise UserFacingError("This conversation has ended, so nothing can be sent to it.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         channel = self.bot.get_partial_messageable(link.dm_channel_id)
         try:
             await channel.send(say.from_consultant(guild.name, text), allowed_mentions=NO_MENTIONS)

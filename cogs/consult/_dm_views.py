@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, ClassVar, Protocol, Self
 
 import discord
 
@@ -22,8 +22,30 @@ from cogs._components import (
     stopped_view,
 )
 
-if TYPE_CHECKING:
-    from cogs.consult._dm import DmDesk
+
+class DmDesk(Protocol):
+    """What these items ask of the DM desk (``cogs.consult._dm.DmDesk``)."""
+
+    async def start(self, interaction: discord.Interaction[Any]) -> None: ...
+
+    async def server_chosen(self, interaction: discord.Interaction[Any], guild_id: int) -> None: ...
+
+    async def type_chosen(
+        self, interaction: discord.Interaction[Any], guild_id: int, type_id: int
+    ) -> None: ...
+
+    async def send_request(
+        self,
+        interaction: discord.Interaction[Any],
+        guild_id: int,
+        type_id: int | None,
+        urgency: Urgency,
+        *,
+        pseudonymous: bool = False,
+    ) -> None: ...
+
+    async def member_end(self, interaction: discord.Interaction[Any], request_id: int) -> None: ...
+
 
 AnySelect = discord.ui.Select[discord.ui.View]
 
@@ -55,7 +77,9 @@ class StartButton(PersistentButton, template=r"dm:start"):
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], m: re.Match[str], /
     ) -> Self:
-        return cls()
+        button = cls()
+        button.item.label = getattr(item, "label", None) or button.item.label  # as shown
+        return button
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         await self.desk.start(interaction)
