@@ -367,3 +367,18 @@ async def test_a_saved_reply_is_refused_in_a_dm_requests_thread(
 
     assert "`/reply`" in said(result)
     assert len(thread.history()) == before
+
+
+async def test_the_member_can_type_close_to_end_it(consult_server: ConsultServer) -> None:
+    server, env = consult_server, consult_server.env
+    await dm_request(server, server.member)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+
+    await server.member.user.send_dm("  Close ")
+
+    assert await rows(env, "SELECT status, close_kind FROM consultations") == [
+        ("closed", "cancelled")
+    ]
+    assert any("has ended" in m.content for m in from_bot(server.member.user.dm_channel, env))
+    assert not any(m.content.startswith("**Member:**") for m in thread.history())  # not relayed

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
+END_WORDS = frozenset({"close", "/close"})
+"""A member's DM that is only one of these ends their conversation, as the button does."""
+
 
 class DmDesk:
     """Everything a DM request does in Discord, on top of the consultation flow."""
@@ -176,6 +179,14 @@ class DmDesk:
         if guild is None:
             raise OutOfDateError()
         await interaction.response.defer()
+        await self._end(guild, request)
+        try:
+            await interaction.edit_original_response(view=None)
+        except discord.HTTPException:
+            log.info("dm.end_button_kept id=%s", request.id)
+
+    async def _end(self, guild: discord.Guild, request: Consultation) -> None:
+        """The member ends it: both sides are told (the member in their DM)."""
         if request.status is Status.OPEN:
             ended = await self.flow.cancel(guild, request.member_id)
             await self.flow.tell_member(guild, ended, say.closed_dm(ended, guild.name))
@@ -186,10 +197,7 @@ class DmDesk:
             await self.flow.finish_close(
                 guild, closed.consultation, consultant_id=closed.consultant_id
             )
-        try:
-            await interaction.edit_original_response(view=None)
-        except discord.HTTPException:
-            log.info("dm.end_button_kept id=%s", request.id)
+        log.info("dm.member_ended id=%s", request.id)
 
     # ------------------------------------------------------------------ relaying
 
@@ -204,12 +212,18 @@ class DmDesk:
             await self._answer(message, say.ATTACHMENTS_LEFT)
         if not message.content.strip():
             return True
+        guild = self.bot.get_guild(request.guild_id)
+        if message.content.strip().lower() in END_WORDS and guild is not None:
+            try:
+                await self._end(guild, request)
+            except UserFacingError as refused:
+                await self._answer(message, refused.message, crisis=True)
+            return True
         try:
             text = sanitise_required(message.content, RELAYED)
         except TextRefusedError:
             await self._answer(message, say.TOO_LONG)
             return True
-        guild = self.bot.get_guild(request.guild_id)
         thread = None
         if request.status is Status.CLAIMED and guild is not None:
             thread = await self.flow._thread_for(guild, request)
