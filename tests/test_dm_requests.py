@@ -382,3 +382,46 @@ async def test_the_member_can_type_close_to_end_it(consult_server: ConsultServer
     ]
     assert any("has ended" in m.content for m in from_bot(server.member.user.dm_channel, env))
     assert not any(m.content.startswith("**Member:**") for m in thread.history())  # not relayed
+
+
+async def test_the_panels_button_goes_on_in_the_members_dm(consult_server: ConsultServer) -> None:
+    server, env = consult_server, consult_server.env
+    bot = the_bot(env)
+    channel = bot.get_channel(server.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Message us privately", custom_id="dm:start"))
+    panel = await channel.send("panel", view=view)
+    view.stop()
+
+    pressed = await server.member.click(panel, custom_id="dm:start")
+
+    assert pressed.ephemeral
+    assert "sent you a private message" in said(pressed)
+    [prompt] = from_bot(server.member.user.dm_channel, env)
+    assert "How soon" in prompt.content
+    await server.member.user.click(prompt, custom_id=f"dm:go:{server.guild.id}:0:routine:0")
+    assert await rows(env, "SELECT l.member_id FROM consult_dm_links l") == [(server.member.id,)]
+
+
+async def test_the_panels_button_with_dms_closed_says_so(consult_server: ConsultServer) -> None:
+    server, env = consult_server, consult_server.env
+    env.inject_error(
+        "POST",
+        f"/channels/{server.member.user.dm_channel.id}/messages",
+        status=403,
+        code=50007,
+        message="Cannot send messages to this user",
+        times=None,
+    )
+    channel = the_bot(env).get_channel(server.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Message us privately", custom_id="dm:start"))
+    panel = await channel.send("panel", view=view)
+    view.stop()
+
+    pressed = await server.member.click(panel, custom_id="dm:start")
+
+    assert "couldn't send you a private message" in said(pressed)
+    assert "988" in said(pressed)

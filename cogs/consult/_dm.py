@@ -68,7 +68,11 @@ class DmDesk:
         return crisis_embed(self.bot.crisis)
 
     async def start(self, interaction: discord.Interaction[Any]) -> None:
-        """ "Message us privately": the server first (skipped when there is one)."""
+        """ "Message us privately": the server first (skipped when there is one). Pressed in a
+        server (its panel), the rest goes on in the presser's DM, for that server."""
+        if interaction.guild is not None:
+            await self._start_in_dm(interaction, interaction.guild)
+            return
         servers = await self._servers(interaction.user)
         if not servers:
             await interaction.response.send_message(say.NO_SERVER, embed=self._crisis())
@@ -79,6 +83,26 @@ class DmDesk:
         await interaction.response.send_message(
             say.PICK_SERVER, view=server_view([(g.id, g.name) for g in servers])
         )
+
+    async def _start_in_dm(
+        self, interaction: discord.Interaction[Any], guild: discord.Guild
+    ) -> None:
+        await defer(interaction)
+        if not (await self.services.configs.get(guild.id)).consultations_ready:
+            raise UserFacingError(say.NOT_SET_UP, show_crisis=True)
+        kinds = await self.services.consult_types.list(guild.id)
+        if kinds:
+            content, view = say.PICK_TYPE, type_view(guild.id, kinds)
+        else:
+            content, view = say.PICK_URGENCY, urgency_view(guild.id, None)
+        try:
+            channel = await interaction.user.create_dm()
+            await channel.send(say.from_server(guild.name, content), view=view)
+        except discord.HTTPException as error:
+            log.info("dm.start_dm_failed guild=%s status=%s", guild.id, error.status)
+            await send_ephemeral(interaction, say.CANT_DM, embed=self._crisis())
+            return
+        await send_ephemeral(interaction, say.SENT_TO_DM)
 
     async def _guild(self, interaction: discord.Interaction[Any], guild_id: int) -> discord.Guild:
         for guild in await self._servers(interaction.user):

@@ -20,6 +20,24 @@ NO_SERVER = (
     "free and open any time."
 )
 
+NOT_SET_UP = (
+    "Private messages to the team aren't set up in this server yet. If you need someone right "
+    "now, the lines below are free and open any time."
+)
+
+CANT_DM = (
+    "I couldn't send you a private message: your DMs may be closed to this server (Privacy "
+    "Settings). You can use `/consult` here instead. If you need someone right now, the lines "
+    "below are free and open any time."
+)
+
+SENT_TO_DM = "I've sent you a private message: you can go on there, only our team will see it."
+
+
+def from_server(guild_name: str, question: str) -> str:
+    return f"You asked to message the team of **{escape(guild_name, 100)}** privately. {question}"
+
+
 PICK_SERVER = "Which group would you like to message? Only its team will see your request."
 PICK_TYPE = "What would you like to talk about?"
 PICK_URGENCY = "How soon would you like someone to answer?"
