@@ -54,8 +54,9 @@ class Settings(BaseSettings):
     thread_add_retry_seconds: tuple[Annotated[float, Field(ge=0, le=10)], ...] = Field(
         default=(0.25, 0.75), max_length=5
     )
-    """Waits between tries when Discord fails (5xx, 429) to add someone to a request's thread:
-    one more try than waits. The tests set them to zero."""
+    """Waits between tries when Discord fails (5xx, 429) to add someone to a request's thread,
+    or to relay a message of a request by DM: one more try than waits. The tests set them to
+    zero."""
     shard_count: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
     """Gateway shards, all in this one process; None: as many as Discord recommends."""
 

@@ -425,3 +425,64 @@ async def test_the_panels_button_with_dms_closed_says_so(consult_server: Consult
 
     assert "couldn't send you a private message" in said(pressed)
     assert "988" in said(pressed)
+
+
+@pytest.mark.parametrize(
+    "custom_id",
+    [
+        "dm:go:{guild}:0:bogus:0",  # no such urgency
+        "dm:go:{other}:0:soon:0",  # a server the member is not in
+        "dm:go:abc:0:soon:0",  # not an id
+        "dm:go:{guild}:999:soon:0",  # no such type
+        "dm:type:{other}",  # a type menu of another server
+        "dm:end:99",  # no such request
+    ],
+)
+async def test_forged_dm_ids_open_nothing(consult_server: ConsultServer, custom_id: str) -> None:
+    server, env = consult_server, consult_server.env
+    other = await make_consult_server(env)  # set up, but the member isn't in it
+    user = server.member.user
+    bot = the_bot(env)
+    channel = await bot.create_dm(discord.Object(user.id))
+    forged = custom_id.format(guild=server.guild.id, other=other.guild.id)
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="x", custom_id=forged))
+    message = await channel.send("copy", view=view)
+    view.stop()
+
+    result = await user.click(message, custom_id=forged)
+
+    assert "out of date" in said(result)
+    assert await rows(env, "SELECT id FROM consultations") == []
+
+
+async def test_a_reply_is_retried_when_discord_fails_once(consult_server: ConsultServer) -> None:
+    server, env = consult_server, consult_server.env
+    await dm_request(server, server.member)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+    env.inject_error(
+        "POST", f"/channels/{server.member.user.dm_channel.id}/messages", status=500, times=1
+    )
+
+    shown = await server.staff[0].slash(thread, "reply")
+    sent = await server.staff[0].submit_modal(shown, {"text": "Still here for you"})
+
+    assert "Sent to the member" in said(sent)
+    assert "Still here for you" in from_bot(server.member.user.dm_channel, env)[-1].content
+
+
+async def test_a_members_message_discord_keeps_refusing_is_not_silently_dropped(
+    consult_server: ConsultServer,
+) -> None:
+    server, env = consult_server, consult_server.env
+    await dm_request(server, server.member)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+    env.inject_error("POST", f"/channels/{thread.id}/messages", status=503, times=None)
+
+    await server.member.user.send_dm("is this getting through?")
+
+    told = text_of(from_bot(server.member.user.dm_channel, env)[-1])
+    assert "couldn't pass that message on" in told
+    assert "988" in told

@@ -10,7 +10,10 @@ A message that cannot be passed on is said so, to whoever sent it: nothing is si
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 
 import discord
@@ -36,6 +39,29 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 END_WORDS = frozenset({"close", "/close"})
 """A member's DM that is only one of these ends their conversation, as the button does."""
+
+
+async def with_retries(
+    send: Callable[[], Awaitable[object]], backoff: Sequence[float], what: str, request_id: int
+) -> None:
+    """Send, trying again after each wait in ``backoff`` while Discord fails (a 5xx or 429);
+    a refusal (403, 404, 50007) is not retried: it would not change. Raises the last error."""
+    for attempt in range(len(backoff) + 1):
+        try:
+            await send()
+            return
+        except discord.HTTPException as error:
+            retry = error.status >= 500 or error.status == 429
+            log.info(
+                "dm.%s_attempt_failed id=%s status=%s attempt=%d",
+                what,
+                request_id,
+                error.status,
+                attempt + 1,
+            )
+            if attempt == len(backoff) or not retry:
+                raise
+            await asyncio.sleep(backoff[attempt])
 
 
 class DmDesk:
@@ -257,7 +283,13 @@ class DmDesk:
         try:
             if thread.archived:
                 await thread.edit(archived=False)
-            await thread.send(say.from_member(request, text), allowed_mentions=NO_MENTIONS)
+            relayed = say.from_member(request, text)
+            await with_retries(
+                partial(thread.send, relayed, allowed_mentions=NO_MENTIONS),
+                self.flow.add_member_backoff,
+                "relay_in",
+                request.id,
+            )
         except discord.HTTPException as error:
             log.warning("dm.relay_in_failed id=%s status=%s", request.id, error.status)
             await self._answer(message, say.NOT_PASSED, crisis=True)
@@ -294,7 +326,16 @@ class DmDesk:
         await defer(interaction)
         channel = self.bot.get_partial_messageable(link.dm_channel_id)
         try:
-            await channel.send(say.from_consultant(guild.name, text), allowed_mentions=NO_MENTIONS)
+            await with_retries(
+                partial(
+                    channel.send,
+                    say.from_consultant(guild.name, text),
+                    allowed_mentions=NO_MENTIONS,
+                ),
+                self.flow.add_member_backoff,
+                "reply",
+                request.id,
+            )
         except discord.HTTPException as error:
             log.warning(
                 "dm.reply_failed id=%s status=%s code=%s", request.id, error.status, error.code
