@@ -311,49 +311,6 @@ async def test_a_server_with_types_asks_which_one(consult_server: ConsultServer)
     assert "Thank you" in from_bot(user.dm_channel, env)[-1].content
 
 
-async def test_keep_my_name_staff_see_only_the_alias(consult_server: ConsultServer) -> None:
-    server, env = consult_server, consult_server.env
-    member, staff = server.member, server.staff[0]
-    user = member.user
-    await user.send_dm("hi")
-    await user.click(from_bot(user.dm_channel, env)[-1], custom_id="dm:start")
-    prompt = from_bot(user.dm_channel, env)[-1]
-    await user.click(prompt, custom_id=f"dm:name:{server.guild.id}:0:0")  # turn it on
-    prompt = from_bot(user.dm_channel, env)[-1]
-    assert "Keep my name from the consultant: on" in str(prompt.components)
-    await user.click(prompt, custom_id=f"dm:go:{server.guild.id}:0:soon:1")
-    confirmation = from_bot(user.dm_channel, env)[-1]
-    alias = the_bot(env).cipher.alias(1)
-    assert alias.startswith("Member ")
-    assert alias in confirmation.content  # the member knows how staff see them
-
-    [card] = cards(server)
-    assert alias in text_of(card)
-    await staff.click(card, label="Claim")
-    [thread] = server.consult.threads
-    assert alias in thread.history()[0].content
-    shown = await staff.slash(thread, "reply")
-    await staff.submit_modal(shown, {"text": "Hello, I'm here"})
-    await user.send_dm("thank you")
-    assert thread.history()[-1].content.startswith(f"**{alias}:**")
-    await staff.slash(thread, "ticket close", reason="All sorted")
-
-    staff_channels = {server.queue.id, server.log.id, server.consult.id, thread.id}
-    sent = [
-        r
-        for r in env.http_requests
-        if r.method in {"POST", "PATCH", "PUT"}
-        and any(r.path.startswith(f"/channels/{c}") for c in staff_channels)
-    ]
-    assert len(sent) >= 6  # card, its edits, the thread, its opening, relays, the close
-    identifying = {str(member.id), member.name, user.name}
-    for request in sent:
-        body = repr(request.json) + request.path
-        for secret in identifying:
-            assert secret not in body, (request.method, request.path)
-    assert await rows(env, "SELECT pseudonymous FROM consult_dm_links") == [(1,)]
-
-
 async def test_a_saved_reply_is_refused_in_a_dm_requests_thread(
     consult_server: ConsultServer,
 ) -> None:

@@ -111,7 +111,10 @@ def _status_line(consultation: Consultation, names: Names | None) -> str:
         line = "Closed by the bot: no reply after a check-in"
     else:
         closer = consultation.closed_by
-        line = f"Closed by {person(closer, names)}" if closer else "Closed"
+        if closer is not None and closer == consultation.member_id and consultation.alias:
+            line = f"Closed by {member_ref(consultation)} (the member)"
+        else:
+            line = f"Closed by {person(closer, names)}" if closer else "Closed"
     if consultation.member_left:
         line += "\n⚠ The member has left the server."
     return line

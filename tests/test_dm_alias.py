@@ -1,0 +1,97 @@
+"""A request by DM under "Keep my name from the consultant" (issue 21), through SimCord: staff
+see a per-request alias, never the member's name, mention or id, in anything the bot sends to
+a staff channel or answers a staff member with."""
+
+from __future__ import annotations
+
+import simcord
+
+from tests.conftest import ConsultServer
+from tests.helpers import text_of, the_bot
+from tests.test_dm_requests import cards, from_bot, rows
+
+
+async def ask_under_alias(server: ConsultServer) -> str:
+    """The member asks by DM with their name kept from the consultant: the alias."""
+    env, user = server.env, server.member.user
+    await user.send_dm("hi")
+    await user.click(from_bot(user.dm_channel, env)[-1], custom_id="dm:start")
+    prompt = from_bot(user.dm_channel, env)[-1]
+    await user.click(prompt, custom_id=f"dm:name:{server.guild.id}:0:0")  # turn it on
+    prompt = from_bot(user.dm_channel, env)[-1]
+    assert "Keep my name from the consultant: on" in str(prompt.components)
+    await user.click(prompt, custom_id=f"dm:go:{server.guild.id}:0:soon:1")
+    alias = the_bot(env).cipher.alias(1)
+    assert alias.startswith("Member ")
+    assert alias in from_bot(user.dm_channel, env)[-1].content  # they know how staff see them
+    return alias
+
+
+def leaks(server: ConsultServer, requests: list[simcord.HttpRequest]) -> list[str]:
+    """The requests (not to the member's own DM) whose body or path names the member."""
+    member = server.member
+    secrets = {str(member.id), member.name, member.user.name}
+    dm = f"/channels/{member.user.dm_channel.id}/"
+    found = []
+    for request in requests:
+        if request.path.startswith(dm) or request.method == "GET":
+            continue
+        if request.path == "/users/@me/channels":  # opening the member's DM, for the bot only
+            continue
+        body = repr(request.json) + request.path
+        found += [f"{request.method} {request.path}" for s in secrets if s in body]
+    return found
+
+
+async def test_staff_see_only_the_alias_from_card_to_close(
+    consult_server: ConsultServer,
+) -> None:
+    server, env = consult_server, consult_server.env
+    staff, user = server.staff[0], server.member.user
+    alias = await ask_under_alias(server)
+    since = len(env.http_requests)  # from here on, only what staff see and do
+
+    [card] = cards(server)
+    assert alias in text_of(card)
+    await staff.click(card, label="Claim")
+    [thread] = server.consult.threads
+    assert alias in thread.history()[0].content
+    await staff.slash(server.queue, "queue list")
+    shown = await staff.slash(thread, "reply")
+    await staff.submit_modal(shown, {"text": "Hello, I'm here"})
+    await user.send_dm("thank you")
+    assert thread.history()[-1].content.startswith(f"**{alias}:**")
+    await staff.slash(thread, "ticket close", reason="All sorted")
+
+    sent = env.http_requests[since:]
+    to_staff = [
+        r
+        for r in sent
+        if r.method != "GET" and not r.path.startswith("/channels/" + str(user.dm_channel.id))
+    ]
+    assert len(to_staff) >= 8  # card, its edits, the thread, its opening, relays, replies, close
+    assert leaks(server, sent) == []
+    assert await rows(env, "SELECT pseudonymous FROM consult_dm_links") == [(1,)]
+
+
+async def test_the_members_own_close_names_only_the_alias(consult_server: ConsultServer) -> None:
+    server, env = consult_server, consult_server.env
+    alias = await ask_under_alias(server)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+    since = len(env.http_requests)
+
+    await server.member.user.send_dm("close")
+
+    assert await rows(env, "SELECT status FROM consultations") == [("closed",)]
+    assert any(alias in m.content for m in thread.history())
+    assert any(alias in m.content for m in server.log.history())
+    assert leaks(server, env.http_requests[since:]) == []
+
+
+async def test_the_alias_is_stable_and_differs_between_requests(
+    consult_server: ConsultServer,
+) -> None:
+    cipher = the_bot(consult_server.env).cipher
+    assert cipher.alias(1) == cipher.alias(1)
+    assert len({cipher.alias(n) for n in range(1, 50)}) > 45
