@@ -4,11 +4,14 @@ a staff channel or answers a staff member with."""
 
 from __future__ import annotations
 
+import discord
 import simcord
 
 from tests.conftest import ConsultServer
 from tests.helpers import text_of, the_bot
-from tests.test_dm_requests import cards, from_bot, rows
+from tests.test_dm_requests import cards, dm_request, from_bot, rows, said
+
+SECRET = "TAPIR-REASON-5521"
 
 
 async def ask_under_alias(server: ConsultServer) -> str:
@@ -95,3 +98,47 @@ async def test_the_alias_is_stable_and_differs_between_requests(
     cipher = the_bot(consult_server.env).cipher
     assert cipher.alias(1) == cipher.alias(1)
     assert len({cipher.alias(n) for n in range(1, 50)}) > 45
+
+
+async def test_a_staff_lead_can_reveal_with_a_reason_and_it_is_logged_without_it(
+    consult_server: ConsultServer,
+) -> None:
+    server, env = consult_server, consult_server.env
+    alias = await ask_under_alias(server)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+    lead_role = server.guild.create_role("Lead", permissions=discord.Permissions(manage_guild=True))
+    lead = server.guild.add_member(env.create_user("lead"), roles=[server.staff_role, lead_role])
+
+    refused = await server.staff[1].slash(thread, "ticket reveal", reason="curious")
+    assert "Manage Server" in said(refused)
+    assert str(server.member.id) not in said(refused)
+    blank = await lead.slash(thread, "ticket reveal", reason="\u200b\u202e")
+    assert "reason" in said(blank).lower()
+    assert str(server.member.id) not in said(blank)
+
+    shown = await lead.slash(thread, "ticket reveal", reason=f"Risk to life {SECRET}")
+
+    assert shown.ephemeral
+    assert f"<@{server.member.id}>" in said(shown)
+    notice = thread.history()[-1]
+    assert f"<@{server.staff[0].id}>" in notice.content  # the claimer is told
+    assert SECRET in notice.content
+    assert str(server.member.id) not in notice.content
+    [line] = [m for m in server.log.history() if "reveal" in m.content]
+    assert alias in line.content
+    assert f"<@{lead.id}>" in line.content
+    assert SECRET not in line.content
+
+
+async def test_reveal_on_a_named_request_is_refused(consult_server: ConsultServer) -> None:
+    server, env = consult_server, consult_server.env
+    await dm_request(server, server.member)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+    lead_role = server.guild.create_role("Lead", permissions=discord.Permissions(manage_guild=True))
+    lead = server.guild.add_member(env.create_user("lead"), roles=[server.staff_role, lead_role])
+
+    result = await lead.slash(thread, "ticket reveal", reason="why not")
+
+    assert "isn't under an alias" in said(result)

@@ -33,7 +33,14 @@ from bot.consultations.closing import (
 from bot.consultations.departures import (
     ConsultationDepartures,
 )
-from bot.consultations.dm import RELAY_LIMIT, RELAYED, DmBusyError, DmLink, DmRequestService
+from bot.consultations.dm import (
+    RELAY_LIMIT,
+    RELAYED,
+    REVEAL_REASON,
+    DmBusyError,
+    DmLink,
+    DmRequestService,
+)
 from bot.consultations.feedback import (
     COMMENT,
     COMMENT_LIMIT,
@@ -235,6 +242,7 @@ __all__ = [
     "QUIET_HOURS_MAX",
     "RELAYED",
     "RELAY_LIMIT",
+    "REVEAL_REASON",
     "STAFF_NOTE",
     "STAFF_NOTE_LIMIT",
     "STAFF_REPLY_MINUTES_MAX",

@@ -25,6 +25,10 @@ RELAY_LIMIT = 1800
 RELAYED = TextField("message", RELAY_LIMIT, required=True)
 """A message typed for the other side (``/reply``, or a member's DM): the one text boundary."""
 
+REVEAL_REASON = TextField("reason", 300, required=True)
+"""Why a staff lead looks behind a request's alias (``/ticket reveal``): shown to the claimer
+in the thread, never stored or logged."""
+
 _OPEN_DM_REQUEST = (
     "SELECT l.consultation_id FROM consult_dm_links l JOIN consultations c "
     "ON c.id = l.consultation_id WHERE l.member_id = ? AND c.status IN ('open', 'claimed') "
