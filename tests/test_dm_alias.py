@@ -1,13 +1,14 @@
 """A request by DM under "Keep my name from the consultant" (issue 21), through SimCord: staff
 see a per-request alias, never the member's name, mention or id, in anything the bot sends to
-a staff channel or answers a staff member with."""
+a staff channel or answers a staff member with; a staff lead's reveal; and one open
+conversation by DM at a time."""
 
 from __future__ import annotations
 
 import discord
 import simcord
 
-from tests.conftest import ConsultServer
+from tests.conftest import ConsultServer, make_consult_server
 from tests.helpers import text_of, the_bot
 from tests.test_dm_requests import cards, dm_request, from_bot, rows, said
 
@@ -142,3 +143,30 @@ async def test_reveal_on_a_named_request_is_refused(consult_server: ConsultServe
     result = await lead.slash(thread, "ticket reveal", reason="why not")
 
     assert "isn't under an alias" in said(result)
+
+
+async def test_one_open_conversation_by_dm_at_a_time(env: simcord.Env) -> None:
+    first = await make_consult_server(env)
+    second = await make_consult_server(env)
+    user = first.member.user
+    second.guild.add_member(user)
+    await user.send_dm("hi")
+    await user.click(from_bot(user.dm_channel, env)[-1], custom_id="dm:start")
+    await user.select(
+        from_bot(user.dm_channel, env)[-1], [str(first.guild.id)], custom_id="dm:server"
+    )
+    await user.click(
+        from_bot(user.dm_channel, env)[-1], custom_id=f"dm:go:{first.guild.id}:0:soon:0"
+    )
+    await user.click(from_bot(user.dm_channel, env)[0], custom_id="dm:start")
+    await user.select(
+        from_bot(user.dm_channel, env)[-1], [str(second.guild.id)], custom_id="dm:server"
+    )
+
+    again = await user.click(
+        from_bot(user.dm_channel, env)[-1], custom_id=f"dm:go:{second.guild.id}:0:soon:0"
+    )
+
+    assert "already have a private conversation open" in said(again)
+    assert "988" in said(again)
+    assert await rows(env, "SELECT guild_id FROM consultations") == [(first.guild.id,)]

@@ -85,7 +85,7 @@ class DmDesk:
             if guild.get_member(user.id) is None:  # members are not all cached: ask Discord
                 try:
                     await guild.fetch_member(user.id)
-                except discord.NotFound:
+                except discord.HTTPException:  # not a member (404), or Discord failing
                     continue
             found.append(guild)
         return found
