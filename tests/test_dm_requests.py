@@ -443,3 +443,34 @@ async def test_a_members_message_discord_keeps_refusing_is_not_silently_dropped(
     told = text_of(from_bot(server.member.user.dm_channel, env)[-1])
     assert "couldn't pass that message on" in told
     assert "988" in told
+
+
+async def test_a_deleted_thread_ends_it_and_the_member_is_told(
+    consult_server: ConsultServer,
+) -> None:
+    server, env = consult_server, consult_server.env
+    await dm_request(server, server.member)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+
+    env.backend.delete_channel(thread.id)
+    await env.settle()
+
+    assert await rows(env, "SELECT status, close_kind FROM consultations") == [
+        ("closed", "thread_deleted")
+    ]
+    assert "has ended" in from_bot(server.member.user.dm_channel, env)[-1].content
+
+
+async def test_when_the_consultant_leaves_the_member_is_told_in_their_dm(
+    consult_server: ConsultServer,
+) -> None:
+    server, env = consult_server, consult_server.env
+    await dm_request(server, server.member)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+
+    server.guild.remove_member(server.staff[0])
+    await env.settle()
+
+    assert await rows(env, "SELECT status FROM consultations") == [("open",)]
+    assert "back in the queue" in from_bot(server.member.user.dm_channel, env)[-1].content

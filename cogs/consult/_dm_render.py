@@ -99,6 +99,15 @@ def claimed_dm(consultation: Consultation, guild_name: str) -> str:
     )
 
 
+def back_in_queue(consultation: Consultation) -> str:
+    """To the member: the consultant with them can't go on (left, or lost the staff role)."""
+    return (
+        f"The consultant who was with you can't continue, so your request "
+        f"#{consultation.number} is back in the queue in its place. Someone else will write to "
+        "you here soon. If you need someone right now, `/crisis` lists free lines open any time."
+    )
+
+
 def from_consultant(guild_name: str, text: str) -> str:
     """A staff reply, as the member reads it."""
     return shorten(

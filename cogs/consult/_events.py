@@ -15,6 +15,7 @@ from bot import limits
 from bot.consultations import Consultation, Status, Urgency
 from bot.guild_config import GuildConfig
 from bot.ui import shorten
+from cogs.consult import _dm_render as dm_render
 from cogs.consult import _embeds as render
 from cogs.consult._roster import pinged_staff
 from cogs.consult._threads import NOT_ADDED_PROBLEMS, Threads
@@ -86,6 +87,8 @@ class Events(Threads):
             "Someone else will join you here soon. If you need help right now, use `/crisis`.",
             ping=[consultation.member_id],
         )
+        if consultation.by_dm:  # the member talks in their DM: told there
+            await self.tell_member(guild, consultation, dm_render.back_in_queue(consultation))
         await self.refresh_card(guild, consultation)
         await self.tell_staff(
             guild,
@@ -114,6 +117,8 @@ class Events(Threads):
             f"The private thread of request #{closed.number} was deleted, so the request is "
             f"closed. {member_ref(closed)} can open a new one with `/consult`.",
         )
+        if closed.by_dm:  # the member talks in their DM: told there
+            await self.tell_member(guild, closed, dm_render.closed_dm(closed, guild.name))
         await self.log_closed(guild, closed)
 
     # ------------------------------------------------------------------ start-up and timers
