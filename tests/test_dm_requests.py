@@ -474,3 +474,28 @@ async def test_when_the_consultant_leaves_the_member_is_told_in_their_dm(
 
     assert await rows(env, "SELECT status FROM consultations") == [("open",)]
     assert "back in the queue" in from_bot(server.member.user.dm_channel, env)[-1].content
+
+
+async def test_edits_and_deletions_reach_staff_as_notes(consult_server: ConsultServer) -> None:
+    server, env = consult_server, consult_server.env
+    user = server.member.user
+    await dm_request(server, server.member)
+    early = await user.send_dm("before anyone claimed")  # answered "not passed on"
+    await env.advance_time(60)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+    sent = await user.send_dm("I feel okay")
+
+    await user.edit(sent, "I feel okay, mostly")
+    await env.settle()
+    assert "edited a message" in thread.history()[-1].content
+    assert "I feel okay, mostly" in thread.history()[-1].content
+
+    await user.delete(sent)
+    await env.settle()
+    assert "deleted a message" in thread.history()[-1].content
+
+    count = len(thread.history())
+    await user.edit(early, "changed early")
+    await env.settle()
+    assert len(thread.history()) == count  # written before the claim: never relayed, no note

@@ -89,6 +89,16 @@ class DmRequestService:
         row = await self._db.fetchone(_OPEN_DM_REQUEST, (member_id,))
         return None if row is None else int(row[0])
 
+    async def open_request_in(self, dm_channel_id: int) -> int | None:
+        """The open or claimed DM request answered in this DM channel, if any (its id)."""
+        row = await self._db.fetchone(
+            "SELECT l.consultation_id FROM consult_dm_links l JOIN consultations c "
+            "ON c.id = l.consultation_id WHERE l.dm_channel_id = ? "
+            "AND c.status IN ('open', 'claimed') ORDER BY l.consultation_id DESC LIMIT 1",
+            (dm_channel_id,),
+        )
+        return None if row is None else int(row[0])
+
     async def link_of(self, consultation: Consultation) -> DmLink | None:
         """Where a DM request is answered; None for a request opened in the server."""
         if not consultation.by_dm:

@@ -301,6 +301,55 @@ class DmDesk:
             log.info("dm.tick_failed id=%s", request.id)
         return True
 
+    async def _claimed(
+        self, request_id: int | None, message_id: int
+    ) -> tuple[Consultation, discord.Thread] | None:
+        """The claimed request and its thread, when ``message_id`` was written after the
+        claim (so it was relayed: an edit or deletion of it concerns staff)."""
+        request = None if request_id is None else await self.flow.service.get(request_id)
+        if request is None or request.status is not Status.CLAIMED or request.claimed_at is None:
+            return None
+        if discord.utils.snowflake_time(message_id) < request.claimed_at:
+            return None
+        guild = self.bot.get_guild(request.guild_id)
+        thread = None if guild is None else await self.flow._thread_for(guild, request)
+        return None if thread is None else (request, thread)
+
+    async def relay_edit(self, author_id: int, message_id: int, content: str) -> None:
+        """The member edited a DM they sent during the conversation: its new text, as a note."""
+        found = await self._claimed(
+            await self.services.dm_requests.open_request_id(author_id), message_id
+        )
+        if found is None or not content.strip():
+            return
+        request, thread = found
+        try:  # cut to the relay's limit first: an edit is never refused for its length
+            text = sanitise_required(content[: RELAYED.limit], RELAYED)
+        except TextRefusedError:
+            return  # nothing visible left
+        await self._note(thread, request, say.edited(request, text))
+
+    async def relay_delete(self, dm_channel_id: int, message_id: int) -> None:
+        """A message deleted in the member's DM during the conversation: a note (which one, I
+        can't say: I keep no messages)."""
+        found = await self._claimed(
+            await self.services.dm_requests.open_request_in(dm_channel_id), message_id
+        )
+        if found is not None:
+            request, thread = found
+            await self._note(thread, request, say.deleted(request))
+
+    async def _note(self, thread: discord.Thread, request: Consultation, text: str) -> None:
+        try:
+            await with_retries(
+                partial(thread.send, text, allowed_mentions=NO_MENTIONS),
+                self.flow.add_member_backoff,
+                "note",
+                request.id,
+            )
+        except discord.HTTPException as error:
+            log.warning("dm.note_failed id=%s status=%s", request.id, error.status)
+
     async def _answer(self, message: discord.Message, text: str, *, crisis: bool = False) -> None:
         try:
             await message.channel.send(

@@ -4,6 +4,7 @@ DM buttons, and ``/reply`` (a form, so staff need no Message Content intent to a
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -64,6 +65,29 @@ class DmRequests(commands.Cog, name="DmRequests"):
             await self.desk.relay_in(message)
         except Exception:
             log.exception("dm.relay_in_error user=%s", message.author.id)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        data: dict[str, Any] = dict(payload.data)
+        author = data.get("author") or {}
+        if payload.guild_id is not None or author.get("bot") or not data.get("edited_timestamp"):
+            return  # a server's message, the bot's own, or Discord adding a link preview
+        content = data.get("content")
+        if not isinstance(content, str) or "id" not in author:
+            return
+        try:
+            await self.desk.relay_edit(int(author["id"]), payload.message_id, content)
+        except Exception:
+            log.exception("dm.relay_edit_error message=%s", payload.message_id)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        if payload.guild_id is not None:
+            return
+        try:
+            await self.desk.relay_delete(payload.channel_id, payload.message_id)
+        except Exception:
+            log.exception("dm.relay_delete_error message=%s", payload.message_id)
 
     @app_commands.command(name="reply")
     @app_commands.guild_only()

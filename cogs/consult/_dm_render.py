@@ -120,6 +120,19 @@ def from_member(consultation: Consultation, text: str) -> str:
     return shorten(f"**{consultation.alias or 'Member'}:** {escape(text)}", limits.MESSAGE_CONTENT)
 
 
+def edited(consultation: Consultation, text: str) -> str:
+    """In the thread: the member edited a message they sent; its new text."""
+    who = consultation.alias or "The member"
+    return shorten(
+        f"✏️ *{who} edited a message; it now reads:* {escape(text)}", limits.MESSAGE_CONTENT
+    )
+
+
+def deleted(consultation: Consultation) -> str:
+    who = consultation.alias or "The member"
+    return f"🗑️ *{who} deleted a message they had sent (I keep no messages, so I can't say which).*"
+
+
 def sent_copy(staff_id: int, text: str) -> str:
     """In the thread: what a staff member sent the member with ``/reply``."""
     return shorten(f"**<@{staff_id}> → member:** {escape(text)}", limits.MESSAGE_CONTENT)
