@@ -32,6 +32,7 @@ from cogs._components import defer
 from cogs.consult import _dm_render as say
 from cogs.consult._dm_views import end_view, server_view, type_view, urgency_view
 from cogs.consult._flow import ConsultFlow
+from cogs.consult._flow_base import is_staff_member
 
 log = logging.getLogger(__name__)
 
@@ -397,6 +398,57 @@ class DmDesk:
         await self._in_thread(interaction, say.sent_copy(interaction.user.id, text))
         await self.flow.staff_replied(request.thread_id or 0, interaction.user.id)
         await send_ephemeral(interaction, "Sent to the member by DM. ✅")
+
+    async def relay_out(self, message: discord.Message, prefix: str) -> None:
+        """``RELAY=true``: what staff type in a claimed DM request's thread goes to the member
+        (a ✅ on it once delivered, or a clear line when it could not be); a message starting
+        with ``prefix`` stays among staff. Only text: an attachment is said not to be sent."""
+        thread = message.channel
+        assert isinstance(thread, discord.Thread)
+        request = await self.flow.service.by_thread(thread.id)
+        if request is None or not request.by_dm or request.status is not Status.CLAIMED:
+            return
+        content = message.content.strip()
+        if content.startswith(prefix) or not (content or message.attachments):
+            return
+        config = await self.services.configs.get(thread.guild.id)
+        if not isinstance(message.author, discord.Member) or not is_staff_member(
+            message.author, config
+        ):
+            return
+        if message.attachments:
+            await self._note(thread, request, say.ATTACHMENT_NOT_SENT)
+        if not content:
+            return
+        try:
+            text = sanitise_required(content, RELAYED)
+        except TextRefusedError:
+            await self._note(thread, request, say.TOO_LONG_FOR_MEMBER)
+            return
+        link = await self.services.dm_requests.link_of(request)
+        if link is None:
+            return
+        channel = self.bot.get_partial_messageable(link.dm_channel_id)
+        try:
+            await with_retries(
+                partial(
+                    channel.send,
+                    say.from_consultant(thread.guild.name, text),
+                    allowed_mentions=NO_MENTIONS,
+                ),
+                self.flow.add_member_backoff,
+                "relay_out",
+                request.id,
+            )
+        except discord.HTTPException as error:
+            await self._note(thread, request, say.undelivered(error.code))
+            return
+        log.info("dm.relayed_out id=%s staff=%s", request.id, message.author.id)
+        await self.flow.staff_replied(thread.id, message.author.id)
+        try:
+            await message.add_reaction("✅")
+        except discord.HTTPException:
+            log.info("dm.tick_failed id=%s", request.id)
 
     async def _in_thread(self, interaction: discord.Interaction[Any], text: str) -> None:
         channel = interaction.channel

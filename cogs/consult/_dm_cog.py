@@ -59,12 +59,15 @@ class DmRequests(commands.Cog, name="DmRequests"):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.guild is not None or message.author.bot or message.webhook_id is not None:
+        if message.author.bot or message.webhook_id is not None:
             return
         try:
-            await self.desk.relay_in(message)
+            if message.guild is None:
+                await self.desk.relay_in(message)
+            elif self.bot.settings.relay and isinstance(message.channel, discord.Thread):
+                await self.desk.relay_out(message, self.bot.settings.relay_prefix)
         except Exception:
-            log.exception("dm.relay_in_error user=%s", message.author.id)
+            log.exception("dm.relay_error message=%s", message.id)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

@@ -58,6 +58,13 @@ TOO_LONG = (
     "wasn't sent. Could you split it into shorter messages?"
 )
 
+ATTACHMENT_NOT_SENT = "Only text is passed on to the member for now: the attachment wasn't sent."
+
+TOO_LONG_FOR_MEMBER = (
+    f"⚠️ Not delivered: that message is longer than I pass on ({RELAY_LIMIT} characters at "
+    "most). Could you split it?"
+)
+
 ATTACHMENTS_LEFT = "Only text is passed on for now: the attachment wasn't sent."
 
 
