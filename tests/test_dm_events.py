@@ -3,7 +3,8 @@ gone, the member's edits and deletions."""
 
 from __future__ import annotations
 
-from tests.conftest import ConsultServer
+from bot.settings import Settings
+from tests.conftest import ConsultServer, restart
 from tests.test_dm_requests import cards, dm_request, from_bot, rows
 
 
@@ -61,3 +62,30 @@ async def test_edits_and_deletions_reach_staff_as_notes(consult_server: ConsultS
     await user.edit(early, "changed early")
     await env.settle()
     assert len(thread.history()) == count  # written before the claim: never relayed, no note
+
+
+async def test_messages_written_while_the_bot_was_down_are_caught_up_once(
+    consult_server: ConsultServer, settings: Settings
+) -> None:
+    server, env = consult_server, consult_server.env
+    user = server.member.user
+    await dm_request(server, server.member)
+    await server.staff[0].click(cards(server)[0], label="Claim")
+    [thread] = server.consult.threads
+    await env.advance_time(5)
+    await user.send_dm("before the restart")
+    env.backend.create_message(user.dm_channel.id, user.id, "while you were down", broadcast=False)
+    env.backend.create_message(user.dm_channel.id, user.id, "and this too", broadcast=False)
+
+    await restart(env, settings)
+    await env.settle()
+
+    relayed = [m.content for m in thread.history() if m.content.startswith("**Member:**")]
+    assert relayed == [
+        "**Member:** before the restart",
+        "**Member:** while you were down",
+        "**Member:** and this too",
+    ]
+    await restart(env, settings)  # a second start-up relays nothing again
+    await env.settle()
+    assert len([m for m in thread.history() if m.content.startswith("**Member:**")]) == 3

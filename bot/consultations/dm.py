@@ -52,6 +52,7 @@ class DmLink:
     consultation_id: int
     member_id: int
     dm_channel_id: int
+    last_relayed_id: int | None = None
 
 
 def check_dm_free(c: sqlite3.Connection, member_id: int) -> None:
@@ -99,15 +100,40 @@ class DmRequestService:
         )
         return None if row is None else int(row[0])
 
+    async def mark_relayed(self, request_id: int, message_id: int) -> bool:
+        """Record, before sending, that the member's DM ``message_id`` is being passed on;
+        False when it (or a later one) already was: a message is never relayed twice, even
+        when start-up's catch-up and a live event both see it."""
+
+        def work(c: sqlite3.Connection) -> bool:
+            cursor = c.execute(
+                "UPDATE consult_dm_links SET last_relayed_id = ? WHERE consultation_id = ? "
+                "AND (last_relayed_id IS NULL OR last_relayed_id < ?)",
+                (message_id, request_id, message_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._db.write(work)
+
+    async def claimed(self) -> list[DmLink]:
+        """Every claimed DM request's link (start-up catches up their DMs)."""
+        rows = await self._db.fetchall(
+            "SELECT l.consultation_id, l.member_id, l.dm_channel_id, l.last_relayed_id "
+            "FROM consult_dm_links l JOIN consultations c ON c.id = l.consultation_id "
+            "WHERE c.status = 'claimed' ORDER BY l.consultation_id"
+        )
+        return [DmLink(int(r[0]), int(r[1]), int(r[2]), r[3]) for r in rows]
+
     async def link_of(self, consultation: Consultation) -> DmLink | None:
         """Where a DM request is answered; None for a request opened in the server."""
         if not consultation.by_dm:
             return None
         row = await self._db.fetchone(
-            "SELECT consultation_id, member_id, dm_channel_id FROM consult_dm_links "
+            "SELECT consultation_id, member_id, dm_channel_id, last_relayed_id "
+            "FROM consult_dm_links "
             "WHERE consultation_id = ?",
             (consultation.id,),
         )
         if row is None:
             return None
-        return DmLink(int(row[0]), int(row[1]), int(row[2]))
+        return DmLink(int(row[0]), int(row[1]), int(row[2]), row[3])

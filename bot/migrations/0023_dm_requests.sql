@@ -11,6 +11,8 @@ CREATE TABLE consult_dm_links (
     member_id       INTEGER NOT NULL,
     dm_channel_id   INTEGER NOT NULL,
     created_at      INTEGER NOT NULL,
-    pseudonymous    INTEGER NOT NULL DEFAULT 0 CHECK (pseudonymous IN (0, 1))
+    pseudonymous    INTEGER NOT NULL DEFAULT 0 CHECK (pseudonymous IN (0, 1)),
+    last_relayed_id INTEGER             -- the member's last DM passed on (its id): never twice,
+                                        -- and what start-up catches up from; NULL: none yet
 ) STRICT;
 CREATE INDEX consult_dm_links_member ON consult_dm_links (member_id);

@@ -92,6 +92,7 @@ CONSULT_DM_LINKS = Source(
         Column("dm_channel_id", "Your DM with the bot", Kind.SNOWFLAKE),
         Column("created_at", "Opened", Kind.TIME),
         Column("pseudonymous", "Your name kept from the consultant", Kind.FLAG),
+        Column("last_relayed_id", "Your last message passed on (its id only)", Kind.SNOWFLAKE),
     ),
     retention=Retention(
         "Deleted {days} days after the request is closed or cancelled, and with the request.",

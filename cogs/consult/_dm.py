@@ -281,6 +281,9 @@ class DmDesk:
         if thread is None:
             await self._answer(message, say.WAITING, crisis=True)
             return True
+        if not await self.services.dm_requests.mark_relayed(request.id, message.id):
+            log.info("dm.already_relayed id=%s", request.id)  # caught up, or seen twice
+            return True
         try:
             if thread.archived:
                 await thread.edit(archived=False)
@@ -350,6 +353,25 @@ class DmDesk:
             )
         except discord.HTTPException as error:
             log.warning("dm.note_failed id=%s status=%s", request.id, error.status)
+
+    async def catch_up(self) -> None:
+        """Start-up: relay what members wrote to the bot while it was down, in order, from
+        each claimed DM request's last relayed message (or its claim). Best effort per
+        request: a DM channel Discord won't read is logged and left."""
+        for link in await self.services.dm_requests.claimed():
+            request = await self.flow.service.get(link.consultation_id)
+            if request is None or request.claimed_at is None:
+                continue
+            since = link.last_relayed_id or discord.utils.time_snowflake(request.claimed_at)
+            channel = self.bot.get_partial_messageable(link.dm_channel_id)
+            try:
+                async for message in channel.history(
+                    after=discord.Object(since), oldest_first=True, limit=100
+                ):
+                    if message.author.id == link.member_id:
+                        await self.relay_in(message)
+            except discord.HTTPException as error:
+                log.warning("dm.catch_up_failed id=%s status=%s", request.id, error.status)
 
     async def _answer(self, message: discord.Message, text: str, *, crisis: bool = False) -> None:
         try:

@@ -50,6 +50,7 @@ class DmRequests(commands.Cog, name="DmRequests"):
         self.flow = flow
         self.desk = DmDesk(flow)
         self.buttons = bind(DM_ITEMS, desk=self.desk)
+        self._caught_up = False
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*self.buttons)
@@ -68,6 +69,16 @@ class DmRequests(commands.Cog, name="DmRequests"):
                 await self.desk.relay_out(message, self.bot.settings.relay_prefix)
         except Exception:
             log.exception("dm.relay_error message=%s", message.id)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if self._caught_up:
+            return
+        self._caught_up = True
+        try:
+            await self.desk.catch_up()
+        except Exception:
+            log.exception("dm.catch_up_error")
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
