@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.care import CareContent
 from bot.crisis import CrisisResources
+from bot.crisis_regions import choose_region
 from bot.crypto import Cipher, key_file_for, open_cipher, read_key
 from bot.db import Database
 from bot.incidents import IncidentKind, IncidentLog, Post
@@ -142,6 +143,7 @@ class SupportBot(commands.AutoShardedBot):
         """Every repository and service, built once when the database opens."""
         assert isinstance(self.tree, SupportTree)
         self.tree.crisis = library.crisis
+        self.tree.region_of = self.kept_region
         self.tree.on_incident = self.report_incident
         self.incidents = IncidentLog()
         """What went wrong lately in each server (memory only; ``/setup show`` lists it)."""
@@ -166,6 +168,31 @@ class SupportBot(commands.AutoShardedBot):
     @property
     def crisis(self) -> CrisisResources:
         return self.library.crisis
+
+    def kept_region(self, interaction: discord.Interaction[Any]) -> str:
+        """The person's crisis region from memory alone, for a private error reply (the
+        database may be what failed): their kept choice, the server's, then the default."""
+        regions = self.services.regions_if_open()
+        codes = (
+            ()
+            if regions is None
+            else regions.kept_codes(interaction.user.id, interaction.guild_id, private=True)
+        )
+        return choose_region(self.crisis, *codes)
+
+    async def crisis_region(self, user_id: int, guild_id: int | None, *, private: bool) -> str:
+        """Whose crisis lines to show first (``bot.crisis_regions``). ``private``: only this
+        person will see the answer (an ephemeral reply, a DM), so their own choice may count;
+        otherwise the server's region. Storage trouble falls back to what memory holds."""
+        regions = self.services.regions_if_open()
+        if regions is None:
+            return self.crisis.default_region
+        try:
+            codes = await regions.codes(user_id, guild_id, private=private)
+        except Exception:
+            log.warning("crisis_region.lookup_failed user=%s guild=%s", user_id, guild_id)
+            codes = regions.kept_codes(user_id, guild_id, private=private)
+        return choose_region(self.crisis, *codes)
 
     @property
     def care(self) -> CareContent:
