@@ -33,6 +33,9 @@ DEFAULT_REGION = "US"
 REGION_CODE = re.compile(r"[A-Z]{2}")
 """A region code: ISO 3166-1 alpha-2, upper case (``GB``, not ``UK`` or ``gb``)."""
 
+MISTAKEN_CODES = {"UK": "GB", "EN": "GB", "EL": "GR"}
+"""Two-letter codes that look right but are not ISO 3166-1 country codes."""
+
 PURPOSE_LIMIT = 120
 """A line's purpose stays one short sentence, so ``/crisis`` fits one phone screen."""
 
@@ -70,11 +73,16 @@ class CrisisLine(ContentModel):
 class CrisisRegion(ContentModel):
     code: str
     name: Label
+    quick: Annotated[str, text_up_to(PURPOSE_LIMIT)]
+    """The main lines in a few words, for inside a sentence ("call or text **988** (US), or
+    text **HOME** to **741741**"): the safety net's replies and other short notes."""
     lines: tuple[CrisisLine, ...]
 
     @field_validator("code")
     @classmethod
     def _code(cls, value: str) -> str:
+        if value in MISTAKEN_CODES:
+            raise ValueError(f"{value!r} is not a region code: use {MISTAKEN_CODES[value]!r}")
         if REGION_CODE.fullmatch(value) is None:
             raise ValueError(f"{value!r} is not a two-letter upper-case region code such as GB")
         return value
@@ -168,6 +176,11 @@ def reminder(resources: CrisisResources, code: str | None = None) -> str:
         f"{first.name}, {_lower_first(first.contact)}; in an emergency, "
         f"{_lower_first(emergency.contact)}. Or use /crisis."
     )
+
+
+def quick_lines(resources: CrisisResources, code: str | None = None) -> str:
+    """A region's main lines in a few words, for inside a sentence (``quick`` in the file)."""
+    return resources.region(code).quick
 
 
 def crisis_lines(resources: CrisisResources, code: str | None = None) -> str:
