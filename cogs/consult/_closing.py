@@ -64,7 +64,8 @@ class Closing(FollowUpFlow):
             lines: Any = discord.utils.MISSING
             if closed.closed_by_bot:  # a quiet conversation (``_quiet``): how to ask again
                 text, ping = quiet_render.auto_closed_message(closed), [closed.member_id]
-                lines = crisis_embed(self.bot.crisis)
+                region = await self.bot.crisis_region(closed.member_id, guild.id, private=False)
+                lines = crisis_embed(self.bot.crisis, region)  # in the thread: the server's
             elif by_member and consultant_id is not None:
                 text = close_render.member_closed_message(closed, consultant_id)
                 ping = [closed.member_id, consultant_id]

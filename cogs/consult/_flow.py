@@ -189,7 +189,10 @@ class ConsultFlow(QuietFlow):
             mode = self.applied_mode(consultation, outside)
             embeds.append(hours_embed(outside, mode=mode, urgent=urgent))
         if urgent or outside is not None:  # every out-of-hours reply has the crisis lines
-            embeds.append(crisis_embed(self.bot.crisis))
+            region = await self.bot.crisis_region(
+                interaction.user.id, interaction.guild_id, private=True
+            )
+            embeds.append(crisis_embed(self.bot.crisis, region))
         view = None if result.created else member_request_view(consultation)
         try:
             await interaction.followup.send(
@@ -220,7 +223,15 @@ class ConsultFlow(QuietFlow):
         every crisis line."""
         await send_ephemeral(
             interaction,
-            embeds=[paused_embed(until), crisis_embed(self.bot.crisis)],
+            embeds=[
+                paused_embed(until),
+                crisis_embed(
+                    self.bot.crisis,
+                    await self.bot.crisis_region(
+                        interaction.user.id, interaction.guild_id, private=True
+                    ),
+                ),
+            ],
             view=paused_view(),
         )
 

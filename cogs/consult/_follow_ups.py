@@ -259,7 +259,12 @@ class FollowUpFlow(OpeningHours):
                 await thread.edit(archived=False)
             await thread.send(
                 say.checking_in_message(follow_up, request, reopened=reopened),
-                embed=crisis_embed(self.bot.crisis),
+                embed=crisis_embed(  # a private thread: the server's region
+                    self.bot.crisis,
+                    await self.bot.crisis_region(
+                        follow_up.member_id, thread.guild.id, private=False
+                    ),
+                ),
                 allowed_mentions=discord.AllowedMentions(
                     users=[discord.Object(follow_up.member_id)]
                 ),
@@ -276,7 +281,10 @@ class FollowUpFlow(OpeningHours):
             channel = await self.bot.create_dm(discord.Object(follow_up.member_id))
             await channel.send(
                 say.checking_in_dm(follow_up, request, guild.name),
-                embed=crisis_embed(self.bot.crisis),
+                embed=crisis_embed(  # a DM: the member's own region
+                    self.bot.crisis,
+                    await self.bot.crisis_region(follow_up.member_id, guild.id, private=True),
+                ),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as error:
