@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot import limits
 from bot.content import (
@@ -54,7 +54,7 @@ class CrisisLine(ContentModel):
     name: Title
     contact: FieldValue
     purpose: Annotated[str, text_up_to(PURPOSE_LIMIT)] | None = None
-    source_url: str = ""
+    source_url: str = Field(default="", validate_default=True)
     """The provider's own page, where the number was checked."""
     last_verified: VerifiedDate
     emergency: bool = False
