@@ -17,6 +17,7 @@ from typing import Any
 import discord
 
 from bot.consultations import CloseKind, Consultation, Status
+from bot.crisis import reminder
 from bot.ui import crisis_embed
 from cogs.consult import _close_render as close_render
 from cogs.consult import _embeds as render
@@ -123,7 +124,15 @@ class Closing(FollowUpFlow):
         try:
             channel = await self.bot.create_dm(discord.Object(closed.member_id))
             await channel.send(
-                close_render.feedback_question(closed, guild.name, in_thread=False),
+                close_render.feedback_question(
+                    closed,
+                    guild.name,
+                    in_thread=False,
+                    reminder=reminder(  # a DM: the member's own region
+                        self.bot.crisis,
+                        await self.bot.crisis_region(closed.member_id, guild.id, private=True),
+                    ),
+                ),
                 view=view,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -143,7 +152,9 @@ class Closing(FollowUpFlow):
             return False
         try:
             await thread.send(
-                close_render.feedback_question(closed, guild.name, in_thread=True),
+                close_render.feedback_question(
+                    closed, guild.name, in_thread=True, reminder=await self.thread_reminder(guild)
+                ),
                 view=view,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
