@@ -459,3 +459,16 @@ async def test_a_servers_admin_forget_leaves_the_members_own_setting(env: simcor
     await erase(the_bot(env).db, member.id, env.guild.id, server_only=True)
 
     assert await stored(env, member.id) == [(member.id, "GB")]
+
+
+def test_the_autocomplete_lists_matching_countries_within_discords_limit() -> None:
+    from cogs._crisis_regions import region_choices
+
+    crisis = shipped()
+    assert [choice.value for choice in region_choices(crisis, "")] == list(crisis.codes)
+    assert [choice.value for choice in region_choices(crisis, "land")] == ["IE", "NZ"]
+    assert [choice.value for choice in region_choices(crisis, "gb")] == ["GB"]
+    assert region_choices(crisis, "x" * 200) == []
+    assert len(region_choices(crisis, "")) <= limits.CHOICES
+    for choice in region_choices(crisis, ""):
+        assert len(choice.name) <= limits.SELECT_LABEL
