@@ -112,11 +112,11 @@ def crisis_embed(resources: CrisisResources, region: str | None = None) -> disco
     for line in chosen.lines:
         add_field(result, line.name, "\n".join(filter(None, (line.contact, line.purpose))))
     other = resources.international
+    elsewhere = f"Pick another country in `/crisis`. **{other.name}**: {other.contact}."
     add_field(
         result,
         ELSEWHERE,
-        f"{other.contact}: {other.purpose or other.name} /crisis lets you pick another "
-        f"country. {resources.closing}",
+        " ".join(filter(None, (elsewhere, other.purpose))) + f"\n{resources.closing}",
     )
     result.set_footer(text="You can see this again any time with /crisis.")
     return result

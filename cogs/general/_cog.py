@@ -114,7 +114,8 @@ class General(commands.Cog):
                 )
             await self.services.regions.members.remember(user, chosen)
             note = (
-                f"Saved: I'll show {crisis.region(chosen).name} first when only you can see it. "
+                f"Saved: your replies from me will show the lines for "
+                f"{crisis.region(chosen).name} first (in channels, the server's country). "
                 "`/crisis remember: forget` removes it."
             )
         if chosen is None:
