@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections import OrderedDict
 
 from bot.crisis import CrisisResources
 from bot.db import Database
 from bot.guild_config import GuildConfigRepository
 
 log = logging.getLogger(__name__)
+
+KEPT_MEMBERS = 10_000
+"""How many members' choices are kept in memory (the most recently used); the rest are read
+again when needed, so memory stays small however many members a server has."""
 
 
 def choose_region(resources: CrisisResources, *codes: str | None) -> str:
@@ -40,22 +45,29 @@ class MemberRegions:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._kept: dict[int, str | None] = {}
-        self._changes: dict[int, int] = {}
-        """How many writes each member has had: a read that started before one is not kept."""
+        self._kept: OrderedDict[int, str | None] = OrderedDict()
+        self._writes = 0
+        """Writes and erasures so far: a read that started before one is not kept."""
 
     async def get(self, user_id: int) -> str | None:
         """The member's chosen region code, or None."""
         if user_id in self._kept:
+            self._kept.move_to_end(user_id)
             return self._kept[user_id]
-        changes = self._changes.get(user_id, 0)
+        writes = self._writes
         row = await self._db.fetchone(
             "SELECT crisis_region FROM member_settings WHERE user_id = ?", (user_id,)
         )
         code: str | None = None if row is None else row["crisis_region"]
-        if self._changes.get(user_id, 0) == changes:
-            self._kept[user_id] = code
+        if self._writes == writes:
+            self._keep(user_id, code)
         return code
+
+    def _keep(self, user_id: int, code: str | None) -> None:
+        self._kept[user_id] = code
+        self._kept.move_to_end(user_id)
+        while len(self._kept) > KEPT_MEMBERS:
+            self._kept.popitem(last=False)
 
     def kept(self, user_id: int) -> str | None:
         """The member's code as last read or written (memory only; None when not known)."""
@@ -63,7 +75,7 @@ class MemberRegions:
 
     def drop(self, user_id: int) -> None:
         """Forget the kept copy (after the member's data was erased)."""
-        self._changes[user_id] = self._changes.get(user_id, 0) + 1
+        self._writes += 1
         self._kept.pop(user_id, None)
 
     async def remember(self, user_id: int, code: str) -> None:
@@ -76,7 +88,7 @@ class MemberRegions:
 
         self.drop(user_id)
         await self._db.write(work)
-        self._kept[user_id] = code
+        self._keep(user_id, code)
         log.info("crisis_region.remembered user=%s", user_id)
 
     async def forget(self, user_id: int) -> bool:
@@ -87,7 +99,7 @@ class MemberRegions:
 
         self.drop(user_id)
         deleted = await self._db.write(work)
-        self._kept[user_id] = None
+        self._keep(user_id, None)
         log.info("crisis_region.forgotten user=%s had=%s", user_id, bool(deleted))
         return bool(deleted)
 

@@ -25,6 +25,7 @@ from bot.crisis import (
     top_line,
 )
 from bot.crisis_regions import choose_region
+from bot.db import Database
 from bot.errors import StartupError
 from bot.guild_config import GuildConfigRepository
 from bot.settings import Settings
@@ -472,3 +473,22 @@ def test_the_autocomplete_lists_matching_countries_within_discords_limit() -> No
     assert len(region_choices(crisis, "")) <= limits.CHOICES
     for choice in region_choices(crisis, ""):
         assert len(choice.name) <= limits.SELECT_LABEL
+
+
+async def test_only_the_most_recent_members_are_kept_in_memory(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import crisis_regions
+
+    monkeypatch.setattr(crisis_regions, "KEPT_MEMBERS", 2)
+    members = crisis_regions.MemberRegions(db)
+    await members.remember(1, "GB")
+    await members.remember(2, "IE")
+    assert await members.get(1) == "GB"  # 1 is now the most recent
+    await members.remember(3, "AU")
+
+    assert (members.kept(1), members.kept(2), members.kept(3)) == ("GB", None, "AU")
+    assert await members.get(2) == "IE"  # read again from the database
+    assert await members.forget(2)
+    assert await members.get(2) is None
+    assert not await members.forget(2)
