@@ -42,6 +42,9 @@ EXTENSIONS: tuple[str, ...] = (
 )
 """Every extension, loaded in this order; a failure stops start-up."""
 
+ERROR_LOOKUP_SECONDS = 0.5
+"""How long an error reply waits for the person's crisis region before using memory's."""
+
 COMMAND_FETCH_TIMEOUT = 1.5
 """Seconds to wait for Discord's list of our commands (their ids, for ``</name:id>`` mentions)
 before showing plain names instead: well inside the 3 seconds a first answer has."""
@@ -143,7 +146,7 @@ class SupportBot(commands.AutoShardedBot):
         """Every repository and service, built once when the database opens."""
         assert isinstance(self.tree, SupportTree)
         self.tree.crisis = library.crisis
-        self.tree.region_of = self.kept_region
+        self.tree.region_of = self.error_region
         self.tree.on_incident = self.report_incident
         self.incidents = IncidentLog()
         """What went wrong lately in each server (memory only; ``/setup show`` lists it)."""
@@ -179,6 +182,18 @@ class SupportBot(commands.AutoShardedBot):
             else regions.kept_codes(interaction.user.id, interaction.guild_id, private=True)
         )
         return choose_region(self.crisis, *codes)
+
+    async def error_region(self, interaction: discord.Interaction[Any]) -> str:
+        """The person's region for a private error reply: looked up as usual, but never for
+        longer than ``ERROR_LOOKUP_SECONDS`` (the database may be what failed, and the reply
+        must come within Discord's 3 seconds); then what memory holds."""
+        try:
+            return await asyncio.wait_for(
+                self.crisis_region(interaction.user.id, interaction.guild_id, private=True),
+                ERROR_LOOKUP_SECONDS,
+            )
+        except TimeoutError:
+            return self.kept_region(interaction)
 
     async def crisis_region(self, user_id: int, guild_id: int | None, *, private: bool) -> str:
         """Whose crisis lines to show first (``bot.crisis_regions``). ``private``: only this

@@ -27,7 +27,7 @@ async def report(
     client = interaction.client
     bot = client if isinstance(client, SupportBot) else None
     crisis = None if bot is None else bot.crisis
-    region = None if bot is None else bot.kept_region(interaction)
+    region = None if bot is None else await bot.error_region(interaction)
     error_id = await report_error(interaction, error, where=where, crisis=crisis, region=region)
     if error_id is not None and isinstance(client, SupportBot):
         await client.report_incident(interaction, error, where, error_id)

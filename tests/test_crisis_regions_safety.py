@@ -1,6 +1,6 @@
-"""The safety net and crisis regions (issue 22): a reply only the member reads (a DM) shows
-their own region's lines; a reply in the channel shows the server's, so nobody learns the
-member's country from it."""
+"""The safety net, error replies and crisis regions (issue 22): a reply only the member reads
+(a DM, an error reply) shows their own region's lines; a reply in the channel shows the
+server's, so nobody learns the member's country from it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import simcord
 
 from bot.guild_config import SafetyReply
 from bot.settings import Settings
-from tests.conftest import make_settings
+from tests.conftest import make_settings, restart
 from tests.helpers import text_of
 from tests.test_safety_flow import HIGH, HOPELESS, World, _from_bot
 
@@ -76,3 +76,16 @@ async def test_a_dm_to_the_bot_gets_the_lines_of_the_members_region(env: simcord
     [reply] = _from_bot(world.member.user.dm_channel, env)
     assert reply.embeds[0].fields[0].name == "Lifeline"
     assert "13 11 14" in text_of(reply)
+
+
+async def test_a_refusal_after_a_restart_reads_the_members_region(
+    env: simcord.Env, settings: Settings
+) -> None:
+    world = World(env)
+    await choose(world, "GB")
+    await restart(env, settings)  # nothing of the member is in memory now
+
+    refused = await world.member.slash(world.general, "crisis", region="Atlantis")
+
+    assert "I don't have crisis lines for" in text_of(refused)
+    assert "Samaritans" in text_of(refused)
