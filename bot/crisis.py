@@ -124,14 +124,15 @@ class CrisisResources(ContentModel):
         if self.default_region not in self.codes:
             raise ValueError(f"default_region {self.default_region} is not one of the regions")
         for region in self.regions:
-            for line in region.lines:
-                said = f"{line.contact} {line.purpose or ''}".lower()
+            texts = [(f"the quick lines of {region.code}", region.quick)]
+            texts += [
+                (f"{line.name} in region {region.code}", f"{line.contact} {line.purpose}")
+                for line in region.lines
+            ]
+            for name, said in texts:
                 for retired in RETIRED_OPTIONS:
-                    if retired in said:
-                        raise ValueError(
-                            f"{line.name} in region {region.code} mentions the retired 988 "
-                            f"'{retired}' option"
-                        )
+                    if retired in said.lower():
+                        raise ValueError(f"{name} mentions the retired 988 '{retired}' option")
         return self
 
     @property
@@ -143,10 +144,6 @@ class CrisisResources(ContentModel):
         region removed from the file since someone chose it)."""
         by_code = {region.code: region for region in self.regions}
         return by_code.get(code or self.default_region) or by_code[self.default_region]
-
-    def known(self, code: str | None) -> str | None:
-        """``code`` if it names a region here, else None."""
-        return code if code in self.codes else None
 
 
 def load_crisis_resources(content_dir: Path) -> CrisisResources:
