@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.care import CareContent
 from bot.crisis import CrisisResources
+from bot.crisis_regions import choose_region
 from bot.crypto import Cipher, key_file_for, open_cipher, read_key
 from bot.db import Database
 from bot.incidents import IncidentKind, IncidentLog, Post
@@ -41,6 +42,9 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.privacy",
 )
 """Every extension, loaded in this order; a failure stops start-up."""
+
+ERROR_LOOKUP_SECONDS = 0.5
+"""How long an error reply waits for the person's crisis region before using memory's."""
 
 COMMAND_FETCH_TIMEOUT = 1.5
 """Seconds to wait for Discord's list of our commands (their ids, for ``</name:id>`` mentions)
@@ -143,6 +147,7 @@ class SupportBot(commands.AutoShardedBot):
         """Every repository and service, built once when the database opens."""
         assert isinstance(self.tree, SupportTree)
         self.tree.crisis = library.crisis
+        self.tree.region_of = self.error_region
         self.tree.on_incident = self.report_incident
         self.incidents = IncidentLog()
         """What went wrong lately in each server (memory only; ``/setup show`` lists it)."""
@@ -167,6 +172,43 @@ class SupportBot(commands.AutoShardedBot):
     @property
     def crisis(self) -> CrisisResources:
         return self.library.crisis
+
+    def kept_region(self, interaction: discord.Interaction[Any]) -> str:
+        """The person's crisis region from memory alone, for a private error reply (the
+        database may be what failed): their kept choice, the server's, then the default."""
+        regions = self.services.regions_if_open()
+        codes = (
+            ()
+            if regions is None
+            else regions.kept_codes(interaction.user.id, interaction.guild_id, private=True)
+        )
+        return choose_region(self.crisis, *codes)
+
+    async def error_region(self, interaction: discord.Interaction[Any]) -> str:
+        """The person's region for a private error reply: looked up as usual, but never for
+        longer than ``ERROR_LOOKUP_SECONDS`` (the database may be what failed, and the reply
+        must come within Discord's 3 seconds); then what memory holds."""
+        try:
+            return await asyncio.wait_for(
+                self.crisis_region(interaction.user.id, interaction.guild_id, private=True),
+                ERROR_LOOKUP_SECONDS,
+            )
+        except TimeoutError:
+            return self.kept_region(interaction)
+
+    async def crisis_region(self, user_id: int, guild_id: int | None, *, private: bool) -> str:
+        """Whose crisis lines to show first (``bot.crisis_regions``). ``private``: only this
+        person will see the answer (an ephemeral reply, a DM), so their own choice may count;
+        otherwise the server's region. Storage trouble falls back to what memory holds."""
+        regions = self.services.regions_if_open()
+        if regions is None:
+            return self.crisis.default_region
+        try:
+            codes = await regions.codes(user_id, guild_id, private=private)
+        except Exception:
+            log.warning("crisis_region.lookup_failed user=%s guild=%s", user_id, guild_id)
+            codes = regions.kept_codes(user_id, guild_id, private=private)
+        return choose_region(self.crisis, *codes)
 
     @property
     def care(self) -> CareContent:

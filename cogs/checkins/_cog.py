@@ -75,7 +75,11 @@ CRISIS_LINE_NAME = "If you need someone now"
 
 
 def render_checkin(
-    checkin: CheckIn, crisis: CrisisResources, *, in_server: bool = True
+    checkin: CheckIn,
+    crisis: CrisisResources,
+    *,
+    in_server: bool = True,
+    region: str | None = None,
 ) -> discord.Embed:
     """The saved check-in; a hard day also gets support and the top crisis line inline."""
     if checkin.needs_support:
@@ -96,7 +100,7 @@ def render_checkin(
     add_field(result, "Today", line)
     if checkin.needs_support:
         add_field(result, "If you'd like support", SUPPORT_TEXT if in_server else SUPPORT_TEXT_DM)
-        add_field(result, CRISIS_LINE_NAME, top_line(crisis))
+        add_field(result, CRISIS_LINE_NAME, top_line(crisis, region))
     add_field(
         result, "Private", "Only you can see your check-ins. `/checkin-history` shows trends."
     )
@@ -228,7 +232,14 @@ class Checkins(commands.Cog):
         view = support_view(saved, in_server=in_server) if saved.needs_support else None
         await send_ephemeral(
             interaction,
-            embed=render_checkin(saved, self.bot.crisis, in_server=in_server),
+            embed=render_checkin(
+                saved,
+                self.bot.crisis,
+                in_server=in_server,
+                region=await self.bot.crisis_region(
+                    interaction.user.id, interaction.guild_id, private=True
+                ),
+            ),
             view=view,
         )
         if saved.needs_support:

@@ -16,6 +16,7 @@ from typing import Literal
 import discord
 
 from bot.consultations import Consultation
+from bot.crisis import reminder
 from bot.guild_config import GuildConfig
 from bot.ui import QUIET, embed
 from cogs.consult import _embeds as render
@@ -143,7 +144,9 @@ class Threads(Cards):
         try:
             opening = await thread.send(
                 with_answers(
-                    render.opening_message(fresh), await self.answers_of(fresh), OPENING_TAIL
+                    render.opening_message(fresh, await self.thread_reminder(guild)),
+                    await self.answers_of(fresh),
+                    OPENING_TAIL,
                 ),
                 view=member_close_view(consultation.id),  # "Close my request", for the member
                 allowed_mentions=discord.AllowedMentions(
@@ -169,6 +172,11 @@ class Threads(Cards):
             )
         # The request changed hands, a problem was saved, or its thread changed: read it again.
         return Opened(thread, await self.service.get(consultation.id) or fresh)
+
+    async def thread_reminder(self, guild: discord.Guild) -> str:
+        """The reminder line for a private thread: the server's region, never the member's."""
+        config = await self.configs.get(guild.id)
+        return reminder(self.bot.crisis, config.crisis_region)
 
     async def _add_to_thread(
         self, thread: discord.Thread, user_id: int, consultation: Consultation

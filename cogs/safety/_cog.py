@@ -31,6 +31,7 @@ import discord
 from discord.ext import commands
 
 from bot.bot import SupportBot
+from bot.crisis import quick_lines
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, SafetyReply
 from bot.safety import DM, Category, CrisisMatchLog, Level, Match, MatchOutcome
@@ -70,26 +71,24 @@ LEVEL_NAMES: dict[Level, str] = {
 
 MEMBER_REPLY = (
     "You matter, and we're glad you're here. If things feel like too much right now, "
-    "help is free and open any time: call or text **988** (US), or text **HOME** to "
-    "**741741**. `/crisis` lists more lines, including outside the US. "
+    "help is free and open any time: {lines}. `/crisis` lists more lines, including other "
+    "countries. "
     "If you'd like, someone from our team can talk with you privately."
 )
 """The reply in the channel (a server that chose ``reply: channel``) to a high-risk signal."""
 
 CONCERN_REPLY = (
     "Sounds like a heavy moment. You don't have to carry it alone: if you'd like, someone "
-    "from our team can talk with you privately. And if it ever feels like too much, call or "
-    "text **988** (US) or text **HOME** to **741741**, free and open any time; `/crisis` "
-    "lists more lines."
+    "from our team can talk with you privately. And if it ever feels like too much, {lines}, "
+    "free and open any time; `/crisis` lists more lines."
 )
 """The reply in the channel (``reply: channel``) to a concern."""
 
 HIGH_DM = (
     "Hi, this is the bot from **{guild}**, writing to you privately. Something you wrote there "
     "made me want to check that you're okay. You matter, and we're glad you're here.\n\n"
-    "If things feel like too much right now, help is free and open any time: call or text "
-    "**988** (US), or text **HOME** to **741741**. `/crisis` lists more lines, including "
-    "outside the US.\n\n"
+    "If things feel like too much right now, help is free and open any time: {lines}. "
+    "`/crisis` lists more lines, including other countries.\n\n"
     "If you'd like, someone from our team can talk with you privately: press the button below."
 )
 
@@ -97,14 +96,14 @@ CONCERN_DM = (
     "Hi, this is the bot from **{guild}**, writing to you privately. Something you wrote there "
     "sounded heavy, so I wanted to check in. There's no need to reply.\n\n"
     "If you'd like to talk, someone from our team is here: press the button below, or use "
-    "`/consult` in the server. And if it ever feels like too much, call or text **988** (US) "
-    "or text **HOME** to **741741**, free and open any time; `/crisis` lists more lines."
+    "`/consult` in the server. And if it ever feels like too much, {lines}, free and open any "
+    "time; `/crisis` lists more lines."
 )
 
 NEUTRAL_NOTE = (
     "{mention} a quick note from the group's bot: whenever you'd like to talk, someone from "
     "our team is here. Press the button or use `/consult`. Free lines are open any time: "
-    "call or text **988** (US) or text **HOME** to **741741**; `/crisis` lists more."
+    "{lines}; `/crisis` lists more."
 )
 """What the member sees in the channel when their DMs are closed: it says nothing of why."""
 
@@ -134,10 +133,11 @@ class Delivery(enum.Enum):
 # --------------------------------------------------------------------------- rendering
 
 
-def member_dm(signal: Signal, guild_name: str) -> str:
-    """The private message to the member: gentle for a concern, crisis lines first for high."""
+def member_dm(signal: Signal, guild_name: str, lines: str) -> str:
+    """The private message to the member: gentle for a concern, crisis lines first for high.
+    ``lines``: ``bot.crisis.quick_lines`` of the member's region (a DM is private)."""
     template = HIGH_DM if signal.level is Level.HIGH else CONCERN_DM
-    return template.format(guild=escape(guild_name, 100))
+    return template.format(guild=escape(guild_name, 100), lines=lines)
 
 
 def staff_alert(message: discord.Message, signal: Signal, delivery: Delivery) -> discord.Embed:
@@ -270,7 +270,9 @@ async def open_urgent_request(
         f"Your request #{consultation.number} is with our team in **{escape(guild.name, 100)}**. "
         f"Someone will reach out to you in a private thread there. {config.expected_response}\n"
         "If you need someone sooner, the lines below are free and open any time.",
-        embed=crisis_embed(bot.crisis),
+        embed=crisis_embed(
+            bot.crisis, await bot.crisis_region(interaction.user.id, guild_id, private=True)
+        ),
         ephemeral=True,
     )
 
@@ -360,12 +362,13 @@ class SafetyNet(commands.Cog):
         if config.safety_reply is SafetyReply.CHANNEL:
             return (
                 Delivery.CHANNEL
-                if await self._reply_in_channel(message, signal)
+                if await self._reply_in_channel(message, config, signal)
                 else (Delivery.FAILED)
             )
         try:
             await message.author.send(
-                member_dm(signal, message.guild.name), view=dm_view(message.guild.id)
+                member_dm(signal, message.guild.name, await self._own_lines(message)),
+                view=dm_view(message.guild.id),
             )
         except discord.HTTPException as error:
             log.info(
@@ -377,10 +380,24 @@ class SafetyNet(commands.Cog):
             )
         else:
             return Delivery.DM
-        return Delivery.FALLBACK if await self._neutral_note(message) else Delivery.FAILED
+        return Delivery.FALLBACK if await self._neutral_note(message, config) else Delivery.FAILED
 
-    async def _reply_in_channel(self, message: discord.Message, signal: Signal) -> bool:
-        text = MEMBER_REPLY if signal.level is Level.HIGH else CONCERN_REPLY
+    def _server_lines(self, config: GuildConfig) -> str:
+        """The main lines of the server's region: what a public reply may show (never the
+        member's own country)."""
+        return quick_lines(self.bot.crisis, config.crisis_region)
+
+    async def _own_lines(self, message: discord.Message) -> str:
+        """The main lines of the member's region, for a DM only they read."""
+        guild_id = message.guild.id if message.guild else None
+        code = await self.bot.crisis_region(message.author.id, guild_id, private=True)
+        return quick_lines(self.bot.crisis, code)
+
+    async def _reply_in_channel(
+        self, message: discord.Message, config: GuildConfig, signal: Signal
+    ) -> bool:
+        template = MEMBER_REPLY if signal.level is Level.HIGH else CONCERN_REPLY
+        text = template.format(lines=self._server_lines(config))
         try:
             await message.reply(text, view=channel_reply_view(), mention_author=False)
         except discord.HTTPException as error:
@@ -388,11 +405,13 @@ class SafetyNet(commands.Cog):
             return False
         return True
 
-    async def _neutral_note(self, message: discord.Message) -> bool:
+    async def _neutral_note(self, message: discord.Message, config: GuildConfig) -> bool:
         """A note in the channel that reads the same whatever brought it: no reply, no reason."""
         try:
             await message.channel.send(
-                NEUTRAL_NOTE.format(mention=message.author.mention),
+                NEUTRAL_NOTE.format(
+                    mention=message.author.mention, lines=self._server_lines(config)
+                ),
                 view=consult_button_view(urgent=True),
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False, roles=False, users=[message.author]
@@ -471,6 +490,7 @@ class SafetyNet(commands.Cog):
         if not respond:
             return
         try:
-            await message.channel.send(DM_REPLY, embed=crisis_embed(self.bot.crisis))
+            code = await self.bot.crisis_region(message.author.id, None, private=True)
+            await message.channel.send(DM_REPLY, embed=crisis_embed(self.bot.crisis, code))
         except discord.HTTPException as error:
             log.warning("safety.dm_reply_failed user=%s status=%s", message.author.id, error.status)
