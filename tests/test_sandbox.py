@@ -327,6 +327,10 @@ async def _the_page_switches_channel_in_place(session: SandboxSession) -> None:
         claimed = await page.action("click", target_id=card["id"], control_key=claim["control_key"])
         assert claimed["settlement"] == "settled", claimed
         thread = server.consultations.threads[-1]
+        # The claim reply's link is text in the page, so the page follows it by itself.
+        state = await page.state()
+        assert state["channel"]["id"] == str(thread.id)
+        assert state["status"] == "current"
         await page.run_command("sandbox-show", channel=str(thread.id))
         state = await page.state()
         assert state["channel"]["id"] == str(thread.id)

@@ -136,6 +136,19 @@ class SandboxSession:
         pending.add_done_callback(self._pending.discard)
         pending.add_done_callback(_log_failure)
 
+    def follow_claim(self, thread: discord.Thread) -> None:
+        """A consultation thread was just made: if the page shows the staff queue (where Claim
+        was pressed), follow into the thread, as the claim reply's link does in Discord. The
+        page's preview prints that link as text, so the sandbox follows it for the trainer."""
+        preview = self.preview
+        if preview is None or thread.parent_id != self.server.consultations.id:
+            return
+        if preview.channel is None or preview.channel.id != self.server.queue.id:
+            return
+        target = self.channel_by_id(thread.id)
+        if target is not None:
+            self.switch_soon(target)
+
     async def clock_settled(self) -> None:
         """Wait until every ``/sandbox-time`` move asked for so far has finished."""
         while self._pending:
@@ -491,6 +504,11 @@ async def sandbox_session(options: SandboxOptions) -> AsyncIterator[SandboxSessi
             await server.personas.admin.send(server.general, INTRO)
             session = SandboxSession(env=env, bot=bot, server=server, port=options.port)
             sessions.append(session)
+
+            async def on_thread_create(thread: discord.Thread) -> None:
+                session.follow_claim(thread)
+
+            bot.add_listener(on_thread_create)
             await seed(session)
             await env.settle()
             try:
