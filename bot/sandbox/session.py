@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import discord
-from discord import app_commands
 
 from bot.bot import SupportBot, create_bot
 from bot.crypto import key_file_for
 from bot.db import database_in_use, lock_path_for
 from bot.errors import StartupError
 from bot.sandbox._simcord_gaps import after_current_operation, switch_page
+from bot.sandbox.commands import show_command, time_command
 from bot.sandbox.world import (
     BOT_NAME,
     INTRO,
@@ -188,40 +188,6 @@ class SandboxSession:
             await self.preview.refresh()
 
 
-SHOW_COMMAND = "sandbox-show"
-
-
-def show_command(sessions: list[SandboxSession]) -> app_commands.Command[Any, ..., None]:
-    """``/sandbox-show``: switch the page to another channel or thread, from the page itself.
-
-    Only the sandbox registers it; the real bot never has it. ``sessions`` holds the running
-    session once it exists (the command is added to the tree before the bot starts).
-    """
-
-    @app_commands.command(
-        name=SHOW_COMMAND, description="Sandbox only: show another channel or thread in this page."
-    )
-    @app_commands.describe(channel="The channel or consultation thread to show")
-    @app_commands.guild_only()
-    async def sandbox_show(
-        interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.Thread
-    ) -> None:
-        session = sessions[0] if sessions else None
-        target = session.channel_by_id(channel.id) if session is not None else None
-        if session is None or target is None:
-            await interaction.response.send_message(
-                "The page can show the server's channels and consultation threads.",
-                ephemeral=True,
-            )
-            return
-        await interaction.response.send_message(
-            f"The page now shows #{discord.utils.escape_markdown(channel.name)}.", ephemeral=True
-        )
-        session.switch_soon(target)
-
-    return sandbox_show
-
-
 def _log_failure(done: concurrent.futures.Future[None]) -> None:
     if not done.cancelled() and done.exception() is not None:
         log.error("sandbox.advance_failed", exc_info=done.exception())
@@ -231,49 +197,6 @@ _CLOCK_STEP = 10 * 60
 """Seconds of sandbox time moved at once. Every minute the bot's timers tick (queue
 reminders, quiet threads, follow-ups, meetings), and SimCord runs each tick in order, so a
 step must finish within its settle timeout (5 s): ten minutes take about half a second."""
-
-TIME_COMMAND = "sandbox-time"
-TIME_STEPS = {"30m": ("30 minutes", 30 * 60), "2h": ("2 hours", 2 * 3600), "1d": ("1 day", 86400)}
-"""How far ``/sandbox-time`` can move the clock: long enough for a queue reminder (30 minutes),
-a quiet thread's nudge or a meeting's reminder (hours), a booked follow-up (a day)."""
-
-
-def time_command(sessions: list[SandboxSession]) -> app_commands.Command[Any, ..., None]:
-    """``/sandbox-time``: move the sandbox's clock on, so what waits for time happens live.
-
-    Only the sandbox registers it; the real bot never has it (its clock is the world's).
-    """
-
-    @app_commands.command(
-        name=TIME_COMMAND, description="Sandbox only: move the clock on, so reminders happen."
-    )
-    @app_commands.describe(advance="How far to move the clock")
-    @app_commands.choices(
-        advance=[
-            app_commands.Choice(name=name, value=value) for value, (name, _) in TIME_STEPS.items()
-        ]
-    )
-    @app_commands.guild_only()
-    async def sandbox_time(
-        interaction: discord.Interaction[Any], advance: app_commands.Choice[str]
-    ) -> None:
-        session = sessions[0] if sessions else None
-        if session is None:
-            await interaction.response.send_message(
-                "The sandbox is still starting: try again in a moment.", ephemeral=True
-            )
-            return
-        name, seconds = TIME_STEPS[advance.value]
-        later = session.env.now() + dt.timedelta(seconds=seconds)
-        await interaction.response.send_message(
-            f"Moving the clock on by {name}, to {discord.utils.format_dt(later, 'f')}. "
-            "Reminders, nudges and check-ins due by then happen now, as they would have"
-            + (" (a day takes a minute or so)." if seconds >= 86400 else "."),
-            ephemeral=True,
-        )
-        session.advance_soon(seconds)
-
-    return sandbox_time
 
 
 def missing_modules() -> list[str]:
