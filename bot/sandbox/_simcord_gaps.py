@@ -89,3 +89,28 @@ def after_current_operation(
     thread.start()
     thread.join()
     return handed[0]
+
+
+def page_viewer_ids(preview: Preview) -> list[int]:
+    """Whom the open pages are viewing as (the "Viewing as" menu), one id per open page.
+
+    SimCord 3.2 has no public way to read it; the guided tour uses it to see that the trainer
+    has become a staff persona. It reads Preview's pages (``Preview._pages``, an internal).
+    """
+    return [int(page.viewer.id) for page in list(preview._pages.values())]
+
+
+async def when_idle(env: simcord.Env, *, timeout: float = 120.0) -> None:  # noqa: ASYNC109
+    """Return once SimCord runs no operation (a page action, a clock move, a refresh).
+
+    SimCord refuses an operation that overlaps another. A caller that starts its operation right
+    after this returns, with nothing awaited in between, cannot overlap one: the event loop
+    runs one task at a time. Raises ``TimeoutError`` after ``timeout`` seconds of busy.
+    (``Env._operation_task`` is an internal.)
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while env._operation_task is not None:
+        if loop.time() > deadline:
+            raise TimeoutError("SimCord stayed busy")
+        await asyncio.sleep(_IDLE_POLL)
