@@ -7,15 +7,21 @@ HTTP API (the ``Page`` helper), and the tour's scripted member acts by itself.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from bot.__main__ import main as bot_main
 from bot.consultations import Status
+from bot.errors import StartupError
 from bot.privacy import known_in_server
-from bot.sandbox import SandboxSession, sandbox_session
+from bot.sandbox import SandboxOptions, SandboxSession, sandbox_session
+from bot.sandbox.tour import tour_named
 from tests.test_sandbox import Page, controls, free_port, json_text, options
 
 pytestmark = pytest.mark.timeout(120)
@@ -106,3 +112,114 @@ async def _walk_the_tour(session: SandboxSession) -> None:
     ]
     # Reset: nothing of the tour's member is left, so the next tour starts fresh.
     assert not await known_in_server(bot.db, server.tour_member.id, server.guild.id)
+
+
+async def test_a_tour_left_waiting_stops_politely_and_the_next_start_is_fresh(
+    tmp_path: Path,
+) -> None:
+    async with sandbox_session(options(tmp_path, tour="consult", tour_idle_seconds=0.5)) as first:
+        tour = first.tour
+        assert tour is not None
+        assert tour.task is not None
+        await asyncio.wait_for(tour.task, STEP_WAIT)
+        assert tour.step == 1
+        assert "stops here" in tour.lines[-1]
+        assert tour.result is None
+        server = first.server
+        # Left as it was: the trainer may still finish it by hand.
+        assert await known_in_server(first.bot.db, server.tour_member.id, server.guild.id)
+        assert first.env.errors == []
+
+    async with sandbox_session(options(tmp_path, tour="consult")) as second:
+        tour = second.tour
+        assert tour is not None, second.missing
+        await reach(second, 1)
+        assert second.missing == []
+        server, bot = second.server, second.bot
+        waiting = await bot.services.consultations.waiting(server.guild.id, limit=10)
+        mine = [r for r in waiting if r.member_id == server.tour_member.id]
+        assert [r.id for r in mine] == [tour.request_id]  # a fresh one; the old one erased
+        cards = [m for m in server.queue.history() if "consult:claim:" in str(m.components)]
+        assert len(cards) == len(waiting)  # no stale card left from the first run
+        assert second.env.errors == []
+
+
+async def test_without_tour_there_is_no_tour_and_no_tour_request(tmp_path: Path) -> None:
+    async with sandbox_session(options(tmp_path)) as session:
+        assert session.tour is None
+        server, bot = session.server, session.bot
+        assert not await known_in_server(bot.db, server.tour_member.id, server.guild.id)
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_the_tour_option_reaches_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.sandbox as sandbox_module
+
+    seen: list[SandboxOptions] = []
+
+    def fake_main(options: SandboxOptions) -> int:
+        seen.append(options)
+        return 0
+
+    monkeypatch.setattr(sandbox_module, "main", fake_main)
+    assert bot_main(["sandbox", "--tour", "consult", "--no-browser"]) == 0
+    assert bot_main(["sandbox", "--no-browser"]) == 0
+    assert [options.tour for options in seen] == ["consult", None]
+
+
+@pytest.mark.parametrize("name", ["consult", "Consult", "  consult ", "con\u200bsult", "CONSULT"])
+def test_a_tour_name_is_cleaned_at_the_text_boundary(name: str) -> None:
+    assert tour_named(name) == "consult"
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("nope", "There is no tour called “nope”: the sandbox has one, --tour consult."),
+        ("", "--tour needs the name of a tour"),
+        ("\u200b\u2066\u200b", "--tour needs the name of a tour"),
+        ("x" * 41, "--tour needs the name of a tour"),
+        ("\x1b[31mnope\x07", "There is no tour called “[31mnope”"),
+        ("no\npe\u202e", "There is no tour called “no pe”"),
+    ],
+)
+def test_a_bad_tour_name_is_one_sentence(name: str, said: str) -> None:
+    with pytest.raises(StartupError) as refused:
+        tour_named(name)
+    sentence = str(refused.value)
+    assert said in sentence
+    assert "\n" not in sentence
+    assert all(ch.isprintable() for ch in sentence)
+
+
+def test_an_unknown_tour_stops_the_sandbox_before_it_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "sb.db"
+    assert bot_main(["sandbox", "--tour", "nope", "--no-browser", "--database", str(database)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (
+        "There is no tour called “nope”: the sandbox has one, --tour consult."
+    )
+    assert captured.out == ""
+    assert not database.exists()
+
+
+def test_python_m_bot_sandbox_with_an_unknown_tour_prints_one_sentence(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "sandbox", "--tour", "nope", "--no-browser"],
+        cwd=tmp_path,
+        env={**environment, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "There is no tour called “nope”: the sandbox has one, --tour consult."
+    ]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()

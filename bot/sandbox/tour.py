@@ -21,7 +21,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from bot.consultations import Consultation, Status
 from bot.errors import StartupError
@@ -32,9 +32,12 @@ from bot.sandbox.asking import ask_for_consultant
 from bot.text import TextField, TextRefusedError, sanitise_required
 
 if TYPE_CHECKING:
+    import simcord
     from simcord import ChannelHandle, MemberActor, WebhookHandle
+    from simcord.preview import Preview
 
-    from bot.sandbox.session import SandboxSession
+    from bot.bot import SupportBot
+    from bot.sandbox.world import Personas, SandboxServer
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,23 @@ QUESTION_WAIT = 10.0
 """Seconds the tour waits for the bot's "How did this go?" after the close."""
 
 Where = Literal["general", "queue", "thread"]
+
+
+class SandboxSession(Protocol):
+    """What a tour uses of the running sandbox (``bot.sandbox.session.SandboxSession``)."""
+
+    env: simcord.Env
+    bot: SupportBot
+    server: SandboxServer
+    preview: Preview | None
+    missing: list[str]
+
+    @property
+    def personas(self) -> Personas: ...
+
+    async def show(self, channel: ChannelHandle) -> object: ...
+
+    async def refresh(self) -> None: ...
 
 
 @dataclass(frozen=True)
