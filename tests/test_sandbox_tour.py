@@ -7,6 +7,7 @@ HTTP API (the ``Page`` helper), and the tour's scripted member acts by itself.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import subprocess
 import sys
@@ -20,9 +21,9 @@ from bot.__main__ import main as bot_main
 from bot.consultations import Status
 from bot.errors import StartupError
 from bot.privacy import known_in_server
-from bot.sandbox import SandboxOptions, SandboxSession, sandbox_session
-from bot.sandbox.tour import tour_named
-from tests.test_sandbox import Page, controls, free_port, json_text, options
+from bot.sandbox import SandboxOptions, SandboxSession, run_sandbox, sandbox_session
+from bot.sandbox.tour import CONSULT, tour_named
+from tests.test_sandbox import Page, controls, free_port, json_text, options, wait_for_url
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -223,3 +224,24 @@ def test_python_m_bot_sandbox_with_an_unknown_tour_prints_one_sentence(tmp_path:
     ]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_the_readme_shows_the_tours_lines() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    for number, step in enumerate(CONSULT, 1):
+        line = step.line.format(member="Taylor", staff="Jordan (staff)", rating="5 of 5")
+        plain = line.replace("**", "").replace("`", "")
+        assert f"🧭 Tour {number}/{len(CONSULT)} · {plain}" in readme
+    assert "python -m bot sandbox --tour consult" in readme
+
+
+async def test_the_command_line_says_the_tour_is_on(tmp_path: Path) -> None:
+    out = io.StringIO()
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_sandbox(options(tmp_path, tour="consult"), out=out, stop=stop))
+    try:
+        await wait_for_url(out, task)
+        assert 'Tour: consult. Follow the "Sandbox tour" lines in the page' in out.getvalue()
+    finally:
+        stop.set()
+    assert await task == 0
