@@ -20,7 +20,7 @@ import pytest
 from bot.__main__ import main as bot_main
 from bot.consultations import Status
 from bot.errors import StartupError
-from bot.privacy import known_in_server
+from bot.privacy import erase, known_in_server
 from bot.sandbox import SandboxOptions, SandboxSession, run_sandbox, sandbox_session
 from bot.sandbox.tour import CONSULT, tour_named
 from tests.test_sandbox import Page, controls, free_port, json_text, options, wait_for_url
@@ -124,7 +124,9 @@ async def test_a_tour_left_waiting_stops_politely_and_the_next_start_is_fresh(
         assert tour.task is not None
         await asyncio.wait_for(tour.task, STEP_WAIT)
         assert tour.step == 1
-        assert "stops here" in tour.lines[-1]
+        assert tour.lines[-1].startswith(
+            "🧭 **Tour stopped** · The tour waited 0.5 seconds without a step, so it stops here."
+        )
         assert tour.result is None
         server = first.server
         # Left as it was: the trainer may still finish it by hand.
@@ -143,6 +145,23 @@ async def test_a_tour_left_waiting_stops_politely_and_the_next_start_is_fresh(
         cards = [m for m in server.queue.history() if "consult:claim:" in str(m.components)]
         assert len(cards) == len(waiting)  # no stale card left from the first run
         assert second.env.errors == []
+
+
+async def test_a_tour_whose_request_is_erased_meanwhile_stops(tmp_path: Path) -> None:
+    async with sandbox_session(options(tmp_path, tour="consult")) as session:
+        tour = session.tour
+        assert tour is not None
+        assert tour.task is not None
+        await reach(session, 1)
+        server = session.server
+        await erase(session.bot.db, server.tour_member.id, server.guild.id, server_only=True)
+        await asyncio.wait_for(tour.task, STEP_WAIT)
+        assert tour.lines[-1] == (
+            "🧭 **Tour stopped** · Taylor's request ended another way, so the tour stops here. "
+            "The next `--tour consult` starts fresh."
+        )
+        assert tour.result is None
+        assert session.env.errors == []
 
 
 async def test_without_tour_there_is_no_tour_and_no_tour_request(tmp_path: Path) -> None:

@@ -83,6 +83,8 @@ class Progress:
     """None once it is gone (erased by hand)."""
     staff_viewer: MemberActor | None
     """A staff persona an open page is viewing as, if any."""
+    thread: ChannelHandle | None
+    """The request's private thread, once the claim has opened it."""
     staff_replied: bool
     """The claimer has written in the private thread."""
     rating: int | None
@@ -171,7 +173,9 @@ CONSULT: tuple[Step, ...] = (
     Step(
         "queue",
         "You are {staff}. Press **Claim** on {member}'s request below.",
-        done=lambda p: p.at_least(Status.CLAIMED),
+        done=lambda p: (
+            p.at_least(Status.CLOSED) or (p.at_least(Status.CLAIMED) and p.thread is not None)
+        ),
     ),
     Step(
         "thread",
@@ -201,7 +205,7 @@ FINISHED = (
     "it. {member}'s request is now erased, so the next `--tour consult` starts fresh."
 )
 GAVE_UP = (
-    "The tour waited {minutes} without a step, so it stops here. {member}'s request is erased "
+    "The tour waited {waited} without a step, so it stops here. {member}'s request is erased "
     "when the sandbox next starts, and `--tour consult` starts a fresh tour."
 )
 ENDED = (
@@ -294,33 +298,31 @@ class Tour:
 
     async def _run(self) -> None:
         for number, step in enumerate(self.steps, 1):
+            await when_idle(self.session.env)  # the trainer's last action has finished
             progress = await self.progress()
             if progress.ended_early:
-                await self._say(self._channel, self._fill(ENDED, progress))
+                await self._say(self._channel, _headed("stopped", self._fill(ENDED, progress)))
                 return
             if step.does is not None:
                 await step.does(self, progress)
                 progress = await self.progress()
             channel = self._channel_for(step.where, progress)
-            line = f"🧭 **Tour {number}/{len(self.steps)}** · {self._fill(step.line, progress)}"
-            await self._say(channel, line)
+            line = self._fill(step.line, progress)
+            await self._say(channel, _headed(f"{number}/{len(self.steps)}", line))
             await self._moved(step=number)
             outcome = await self._wait(step.done)
             if outcome is None:
-                minutes = round(self.idle / 60)
-                waited = f"{minutes} minutes" if minutes != 1 else "a minute"
-                if self.idle < 60:
-                    waited = f"{self.idle:g} seconds"
-                await self._say(self._channel, self._fill(GAVE_UP, progress, minutes=waited))
+                waited = self._fill(GAVE_UP, progress, waited=_duration(self.idle))
+                await self._say(self._channel, _headed("stopped", waited))
                 return
             if outcome.ended_early:
-                await self._say(self._channel, self._fill(ENDED, outcome))
+                await self._say(self._channel, _headed("stopped", self._fill(ENDED, outcome)))
                 return
         final = await self.progress()
         if final.request is not None:
             self.result = TourResult(final.request.number, final.request.status, final.rating)
         await forget_tour_member(self.session)
-        await self._say(self._channel, f"🧭 **Tour done** · {self._fill(FINISHED, final)}")
+        await self._say(self._channel, _headed("done", self._fill(FINISHED, final)))
 
     async def progress(self) -> Progress:
         services = self.session.bot.services
@@ -334,10 +336,11 @@ class Tour:
         thread = self.thread_of(request)
         if thread is not None and request is not None and request.claimed_by is not None:
             replied = any(m.author.id == request.claimed_by for m in thread.history())
-        return Progress(request, viewer, replied, ask.rating if ask is not None else None)
+        rating = ask.rating if ask is not None else None
+        return Progress(request, viewer, thread, replied, rating)
 
     def thread(self, progress: Progress) -> ChannelHandle | None:
-        return self.thread_of(progress.request)
+        return progress.thread
 
     def thread_of(self, request: Consultation | None) -> ChannelHandle | None:
         if request is None or request.thread_id is None:
@@ -405,6 +408,18 @@ class Tour:
         return text.format(
             member=shown_name(self.member), staff=shown_name(staff), rating=rating, **more
         )
+
+
+def _headed(label: str, line: str) -> str:
+    """A tour line as the page shows it: "🧭 **Tour 2/5** · Press **Claim** …"."""
+    return f"🧭 **Tour {label}** · {line}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:g} seconds"
+    minutes = round(seconds / 60)
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def shown_name(person: MemberActor) -> str:
