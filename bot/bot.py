@@ -43,9 +43,6 @@ EXTENSIONS: tuple[str, ...] = (
 )
 """Every extension, loaded in this order; a failure stops start-up."""
 
-ERROR_LOOKUP_SECONDS = 0.5
-"""How long an error reply waits for the person's crisis region before using memory's."""
-
 COMMAND_FETCH_TIMEOUT = 1.5
 """Seconds to wait for Discord's list of our commands (their ids, for ``</name:id>`` mentions)
 before showing plain names instead: well inside the 3 seconds a first answer has."""
@@ -185,16 +182,17 @@ class SupportBot(commands.AutoShardedBot):
         return choose_region(self.crisis, *codes)
 
     async def error_region(self, interaction: discord.Interaction[Any]) -> str:
-        """The person's region for a private error reply: looked up as usual, but never for
-        longer than ``ERROR_LOOKUP_SECONDS`` (the database may be what failed, and the reply
-        must come within Discord's 3 seconds); then what memory holds."""
-        try:
-            return await asyncio.wait_for(
-                self.crisis_region(interaction.user.id, interaction.guild_id, private=True),
-                ERROR_LOOKUP_SECONDS,
-            )
-        except TimeoutError:
+        """The person's region for a private error reply, from memory when it knows them.
+
+        Someone memory does not know yet (the first reply after a restart) is looked up once,
+        as usual: that lookup falls back to memory by itself when storage fails. There is no
+        timer around it: a timed-out read cannot be cancelled while it waits its turn on the
+        database thread, so a timer would not shorten the wait, and a burst of refusals
+        (twenty staff pressing Claim at once) would each hold one."""
+        regions = self.services.regions_if_open()
+        if regions is None or regions.members.knows(interaction.user.id):
             return self.kept_region(interaction)
+        return await self.crisis_region(interaction.user.id, interaction.guild_id, private=True)
 
     async def crisis_region(self, user_id: int, guild_id: int | None, *, private: bool) -> str:
         """Whose crisis lines to show first (``bot.crisis_regions``). ``private``: only this

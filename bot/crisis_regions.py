@@ -69,6 +69,10 @@ class MemberRegions:
         while len(self._kept) > KEPT_MEMBERS:
             self._kept.popitem(last=False)
 
+    def knows(self, user_id: int) -> bool:
+        """Whether memory holds the member's choice (a code, or that they have none)."""
+        return user_id in self._kept
+
     def kept(self, user_id: int) -> str | None:
         """The member's code as last read or written (memory only; None when not known)."""
         return self._kept.get(user_id)

@@ -163,8 +163,8 @@ async def report_error(
 ) -> str | None:
     """The one place a failure becomes a polite, private message (and a log line with ids only).
 
-    ``crisis`` and the person's ``region`` (``SupportBot.error_region``: never a long wait, as
-    the database may be what failed) are handed in by the caller (the tree, or
+    ``crisis`` and the person's ``region`` (``SupportBot.error_region``: from memory, or one
+    read that falls back to memory if storage fails) are handed in by the caller (the tree, or
     ``cogs._components`` for buttons and forms), so this module never needs the bot class.
     Returns the reference id written in the log line of an unexpected failure (the callers tell
     the server's admins about it), or None for a polite refusal.
