@@ -51,8 +51,10 @@ STAFF_NEEDS_SERVER = (
 )
 
 
-def render_outreach(choice: OutreachChoice, crisis: CrisisResources) -> list[discord.Embed]:
-    """The member's private message, then the full crisis lines."""
+def render_outreach(
+    choice: OutreachChoice, crisis: CrisisResources, region: str | None = None
+) -> list[discord.Embed]:
+    """The member's private message, then ``region``'s full crisis lines."""
     message = embed(
         OUTREACH_TITLE,
         f"Your last {STREAK} check-ins sounded hard. Thank you for keeping on checking in "
@@ -84,7 +86,7 @@ def render_outreach(choice: OutreachChoice, crisis: CrisisResources) -> list[dis
         "Why this message",
         "You turned on `/checkin-outreach`. `/checkin-outreach off` stops these messages.",
     )
-    return [message, crisis_embed(crisis)]
+    return [message, crisis_embed(crisis, region)]
 
 
 def outreach_view(*, in_server: bool) -> discord.ui.View:
@@ -133,7 +135,8 @@ async def deliver(
     """Send the member's message by DM (else as a private follow-up here), then, if they chose
     it, the staff card in their chosen server's queue channel. Failures are logged, never
     shown: the check-in itself is already saved and answered."""
-    embeds = render_outreach(choice, bot.crisis)
+    region = await bot.crisis_region(choice.user_id, interaction.guild_id, private=True)
+    embeds = render_outreach(choice, bot.crisis, region)  # private: the member's own region
     try:
         await interaction.user.send(embeds=embeds, view=outreach_view(in_server=False))
         log.info("outreach.sent user=%s via=dm", choice.user_id)
