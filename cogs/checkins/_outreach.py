@@ -15,7 +15,7 @@ from bot.bot import SupportBot
 from bot.checkin_outreach import STREAK, OutreachChoice
 from bot.crisis import CrisisResources
 from bot.ui import CALM, WARM, add_field, crisis_embed, embed
-from cogs._handoff import CONSULT_START, coping_tip_button, safety_plan_button
+from cogs.checkins._support import support_view
 
 log = logging.getLogger(__name__)
 
@@ -89,27 +89,6 @@ def render_outreach(
     return [message, crisis_embed(crisis, region)]
 
 
-def outreach_view(*, in_server: bool) -> discord.ui.View:
-    """A coping idea and the member's safety plan; in a server also a consultant button (the
-    consultation queue lives in a server, so a DM gets none). Stopped: the care, safety-plan
-    and consultation extensions' persistent items answer the clicks."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(
-        coping_tip_button("stress", label="A coping idea", style=discord.ButtonStyle.secondary)
-    )
-    view.add_item(safety_plan_button())
-    if in_server:
-        view.add_item(
-            discord.ui.Button(
-                label="Talk to a consultant",
-                style=discord.ButtonStyle.primary,
-                custom_id=CONSULT_START,
-            )
-        )
-    view.stop()
-    return view
-
-
 def render_staff_card(member_id: int) -> discord.Embed:
     """What staff see: who asked, and that is all (no scores, notes or days)."""
     card = embed(
@@ -138,13 +117,13 @@ async def deliver(
     region = await bot.crisis_region(choice.user_id, interaction.guild_id, private=True)
     embeds = render_outreach(choice, bot.crisis, region)  # private: the member's own region
     try:
-        await interaction.user.send(embeds=embeds, view=outreach_view(in_server=False))
+        await interaction.user.send(embeds=embeds, view=support_view("stress", in_server=False))
         log.info("outreach.sent user=%s via=dm", choice.user_id)
     except discord.HTTPException:
         try:
             await interaction.followup.send(
                 embeds=embeds,
-                view=outreach_view(in_server=interaction.guild_id is not None),
+                view=support_view("stress", in_server=interaction.guild_id is not None),
                 ephemeral=True,
             )
             log.info("outreach.sent user=%s via=followup", choice.user_id)
