@@ -268,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sandbox.add_argument(
         "--database", type=Path, default=Path("data/sandbox.db"), help="default: data/sandbox.db"
     )
+    sandbox.add_argument(
+        "--tour", metavar="NAME", help="a guided tour in the page: consult (for new consultants)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "keygen":
@@ -290,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     reset=args.reset,
                     open_browser=not args.no_browser,
                     port=args.port,
+                    tour=args.tour,
                 )
             )
         settings = load_settings(args.env_file)

@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.care import CareContent
 from bot.crisis import CrisisResources
+from bot.crisis_regions import choose_region
 from bot.crypto import Cipher, key_file_for, open_cipher, read_key
 from bot.db import Database
 from bot.incidents import IncidentKind, IncidentLog, Post
@@ -145,6 +146,7 @@ class SupportBot(commands.AutoShardedBot):
         """Every repository and service, built once when the database opens."""
         assert isinstance(self.tree, SupportTree)
         self.tree.crisis = library.crisis
+        self.tree.region_of = self.error_region
         self.tree.on_incident = self.report_incident
         self.incidents = IncidentLog()
         """What went wrong lately in each server (memory only; ``/setup show`` lists it)."""
@@ -169,6 +171,44 @@ class SupportBot(commands.AutoShardedBot):
     @property
     def crisis(self) -> CrisisResources:
         return self.library.crisis
+
+    def kept_region(self, interaction: discord.Interaction[Any]) -> str:
+        """The person's crisis region from memory alone, for a private error reply (the
+        database may be what failed): their kept choice, the server's, then the default."""
+        regions = self.services.regions_if_open()
+        codes = (
+            ()
+            if regions is None
+            else regions.kept_codes(interaction.user.id, interaction.guild_id, private=True)
+        )
+        return choose_region(self.crisis, *codes)
+
+    async def error_region(self, interaction: discord.Interaction[Any]) -> str:
+        """The person's region for a private error reply, from memory when it knows them.
+
+        Someone memory does not know yet (the first reply after a restart) is looked up once,
+        as usual: that lookup falls back to memory by itself when storage fails. There is no
+        timer around it: a timed-out read cannot be cancelled while it waits its turn on the
+        database thread, so a timer would not shorten the wait, and a burst of refusals
+        (twenty staff pressing Claim at once) would each hold one."""
+        regions = self.services.regions_if_open()
+        if regions is None or regions.members.knows(interaction.user.id):
+            return self.kept_region(interaction)
+        return await self.crisis_region(interaction.user.id, interaction.guild_id, private=True)
+
+    async def crisis_region(self, user_id: int, guild_id: int | None, *, private: bool) -> str:
+        """Whose crisis lines to show first (``bot.crisis_regions``). ``private``: only this
+        person will see the answer (an ephemeral reply, a DM), so their own choice may count;
+        otherwise the server's region. Storage trouble falls back to what memory holds."""
+        regions = self.services.regions_if_open()
+        if regions is None:
+            return self.crisis.default_region
+        try:
+            codes = await regions.codes(user_id, guild_id, private=private)
+        except Exception:
+            log.warning("crisis_region.lookup_failed user=%s guild=%s", user_id, guild_id)
+            codes = regions.kept_codes(user_id, guild_id, private=private)
+        return choose_region(self.crisis, *codes)
 
     @property
     def care(self) -> CareContent:

@@ -62,6 +62,9 @@ class GuildConfig:
     closed as "no reply" (0: never)."""
     staff_reply_minutes: int = 0
     """Minutes a member's message waits for staff before the claimer is reminded (0: off)."""
+    crisis_region: str | None = None
+    """Whose crisis lines members here see first (a code from ``data/crisis.toml``; None: the
+    file's default, US). A member's own choice comes before it (``bot.crisis_regions``)."""
 
     @property
     def consultations_ready(self) -> bool:
@@ -118,6 +121,10 @@ class GuildConfigRepository:
         if self._changes.get(guild_id, 0) == changes:
             self._kept[guild_id] = config
         return config
+
+    def kept(self, guild_id: int) -> GuildConfig | None:
+        """The kept copy, without a database trip (None: not read yet)."""
+        return self._kept.get(guild_id)
 
     async def update(self, guild_id: int, now: dt.datetime, **changes: Any) -> GuildConfig:
         """Set the given columns (others keep their values) and return the new configuration."""

@@ -24,6 +24,7 @@ from bot.consultations import (
     OnCallService,
     QuietService,
 )
+from bot.crisis_regions import CrisisRegions, MemberRegions
 from bot.crypto import Cipher
 from bot.db import Database
 from bot.guild_config import GuildConfigRepository
@@ -57,6 +58,7 @@ class _Built:
     meeting_optins: MeetingOptins
     reminder_log: ReminderLog
     snippets: SnippetService
+    regions: CrisisRegions
 
 
 class Services:
@@ -68,8 +70,9 @@ class Services:
 
     def open(self, db: Database, cipher: Cipher) -> None:
         """Build everything on the newly opened database (again after a reopen)."""
+        configs = GuildConfigRepository(db)
         self._built = _Built(
-            configs=GuildConfigRepository(db),
+            configs=configs,
             consultations=ConsultationService(db, cipher),
             consult_blocks=ConsultBlockService(db, cipher),
             consult_types=ConsultTypeService(db),
@@ -89,6 +92,7 @@ class Services:
             meeting_optins=MeetingOptins(db),
             reminder_log=ReminderLog(db),
             snippets=SnippetService(db),
+            regions=CrisisRegions(MemberRegions(db), configs),
         )
 
     def _get(self) -> _Built:
@@ -175,3 +179,11 @@ class Services:
     @property
     def snippets(self) -> SnippetService:
         return self._get().snippets
+
+    @property
+    def regions(self) -> CrisisRegions:
+        return self._get().regions
+
+    def regions_if_open(self) -> CrisisRegions | None:
+        """The regions service, or None while storage is closed (an error reply's lookup)."""
+        return None if self._built is None else self._built.regions

@@ -42,6 +42,8 @@ IncidentHook = Callable[[discord.Interaction[Any], BaseException, str, str], Awa
 class SupportTree(app_commands.CommandTree["Any"]):
     crisis: CrisisResources | None = None
     """Shown with every error reply; handed in by the bot that owns the tree."""
+    region_of: Callable[[discord.Interaction[Any]], Awaitable[str]] | None = None
+    """The person's crisis region (``SupportBot.error_region``); handed in too."""
     on_incident: IncidentHook | None = None
     """Tells the server's admins (its log channel); handed in by the bot that owns the tree."""
 
@@ -51,8 +53,9 @@ class SupportTree(app_commands.CommandTree["Any"]):
         command = interaction.command.qualified_name if interaction.command else "unknown"
         friendly = _as_user_facing(error)
         where = f"command:{command}"
+        region = await self.region_of(interaction) if self.region_of is not None else None
         error_id = await report_error(
-            interaction, friendly or error, where=where, crisis=self.crisis
+            interaction, friendly or error, where=where, crisis=self.crisis, region=region
         )
         if error_id is not None and self.on_incident is not None:
             await self.on_incident(interaction, error, where, error_id)

@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from bot import limits
-from bot.crisis import REMINDER, CrisisResources
+from bot.crisis import DEFAULT_REGION, REMINDER, CrisisResources
 from bot.errors import UserFacingError
 from bot.incidents import new_error_id
 from bot.text import clean
@@ -35,7 +35,21 @@ SOMETHING_WENT_WRONG = (
     "Please try again in a moment. If you need help right now, please call or text 988 (US) "
     "or use /crisis."
 )
-"""Said when we don't know whether anything was saved: never "it is safe" (house style 17)."""
+"""Said when we don't know whether anything was saved: never "it is safe" (house style 17).
+US wording; ``something_went_wrong`` gives it for a region."""
+
+
+def something_went_wrong(resources: CrisisResources | None, region: str | None) -> str:
+    """``SOMETHING_WENT_WRONG`` with the region's first line instead of 988 (US)."""
+    if resources is None or resources.region(region).code == DEFAULT_REGION:
+        return SOMETHING_WENT_WRONG
+    chosen = resources.region(region)
+    first = chosen.lines[0]
+    return (
+        "Sorry, something went wrong on our side, so what you just sent may not have been "
+        "saved. Please try again in a moment. If you need help right now, please reach "
+        f"{first.name} ({first.contact}) or use /crisis."
+    )
 
 
 def shorten(text: str, limit: int) -> str:
@@ -86,16 +100,24 @@ def add_field(target: discord.Embed, name: str, value: str, *, inline: bool = Fa
     )
 
 
-def crisis_embed(resources: CrisisResources) -> discord.Embed:
-    """The full crisis resources, as one embed."""
-    result = embed(resources.title, resources.intro, colour=URGENT)
-    for resource in resources.resources:
-        add_field(
-            result,
-            f"{resource.name} ({resource.region})",
-            f"{resource.contact}\n{resource.purpose}",
-        )
-    add_field(result, "Elsewhere", resources.closing)
+ELSEWHERE = "Somewhere else?"
+"""The last field of the crisis embed: the international fallback and the other countries."""
+
+
+def crisis_embed(resources: CrisisResources, region: str | None = None) -> discord.Embed:
+    """One region's crisis lines, as one short embed (one phone screen): each line's name, how
+    to reach it and at most one short sentence, then where the other countries are."""
+    chosen = resources.region(region)
+    result = embed(resources.title, f"{resources.intro}\n**{chosen.name}**", colour=URGENT)
+    for line in chosen.lines:
+        add_field(result, line.name, "\n".join(filter(None, (line.contact, line.purpose))))
+    other = resources.international
+    elsewhere = f"Pick another country in `/crisis`. **{other.name}**: {other.contact}."
+    add_field(
+        result,
+        ELSEWHERE,
+        " ".join(filter(None, (elsewhere, other.purpose))) + f"\n{resources.closing}",
+    )
     result.set_footer(text="You can see this again any time with /crisis.")
     return result
 
@@ -137,13 +159,15 @@ async def report_error(
     *,
     where: str,
     crisis: CrisisResources | None,
+    region: str | None = None,
 ) -> str | None:
     """The one place a failure becomes a polite, private message (and a log line with ids only).
 
-    ``crisis`` is handed in by the caller (the tree, or ``cogs._components`` for buttons and
-    forms), so this module never needs the bot class. Returns the reference id written in the
-    log line of an unexpected failure (the callers tell the server's admins about it), or None
-    for a polite refusal.
+    ``crisis`` and the person's ``region`` (``SupportBot.error_region``: from memory, or one
+    read that falls back to memory if storage fails) are handed in by the caller (the tree, or
+    ``cogs._components`` for buttons and forms), so this module never needs the bot class.
+    Returns the reference id written in the log line of an unexpected failure (the callers tell
+    the server's admins about it), or None for a polite refusal.
     """
     error_id: str | None = None
     original = getattr(error, "original", error)
@@ -158,7 +182,7 @@ async def report_error(
         content = original.message
         extra: list[discord.Embed] = []
         if original.show_crisis and crisis is not None:
-            extra.append(crisis_embed(crisis))
+            extra.append(crisis_embed(crisis, region))
     else:
         error_id = new_error_id()
         log.error(
@@ -170,9 +194,9 @@ async def report_error(
             interaction.channel_id,
             exc_info=original,
         )
-        content, extra = SOMETHING_WENT_WRONG, []
+        content, extra = something_went_wrong(crisis, region), []
         if crisis is not None:
-            extra.append(crisis_embed(crisis))
+            extra.append(crisis_embed(crisis, region))
     try:
         await send_ephemeral(interaction, content, embeds=extra or None)
     except discord.HTTPException:

@@ -25,8 +25,10 @@ async def report(
     """A failure in a button or form: the polite private reply, with the crisis lines; an
     unexpected one is then told to the server's admins (``SupportBot.report_incident``)."""
     client = interaction.client
-    crisis = client.crisis if isinstance(client, SupportBot) else None
-    error_id = await report_error(interaction, error, where=where, crisis=crisis)
+    bot = client if isinstance(client, SupportBot) else None
+    crisis = None if bot is None else bot.crisis
+    region = None if bot is None else await bot.error_region(interaction)
+    error_id = await report_error(interaction, error, where=where, crisis=crisis, region=region)
     if error_id is not None and isinstance(client, SupportBot):
         await client.report_incident(interaction, error, where, error_id)
 

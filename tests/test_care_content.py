@@ -232,7 +232,7 @@ def test_box_breathing_and_5_4_3_2_1_grounding_are_there(care: CareContent) -> N
 
 def test_crisis_numbers_are_reachable_from_the_crisis_path(care: CareContent) -> None:
     crisis = load_crisis_resources(DATA)
-    contacts = " ".join(resource.contact for resource in crisis.resources)
+    contacts = " ".join(line.contact for line in crisis.region("US").lines)
     assert "988" in contacts
     assert "1-800-662-4357" in contacts
     fit = care.iop.fit

@@ -176,7 +176,7 @@ def test_mental_health_is_short_sourced_and_never_diagnoses(care: CareContent) -
 def test_the_top_crisis_line_is_the_first_resource() -> None:
     crisis = load_crisis_resources(DATA)
     line = top_line(crisis)
-    first = crisis.resources[0]
+    first = crisis.region(crisis.default_region).lines[0]
     assert first.name in line
     assert first.contact in line
     assert "/crisis" in line

@@ -29,7 +29,8 @@ from tests.test_settings_and_startup import damage_a_data_page
 
 CANNOT_REACH = (
     "Sorry, I can't reach my storage right now and nothing was changed. Please try again in a "
-    "little while. If you need help now, call or text 988 (US) or use /crisis."
+    "little while. If you need help now, the crisis lines below are open, and /crisis shows "
+    "them any time."
 )
 COULD_NOT_SAVE = (
     "Sorry, I could not save that just now and nothing was changed. Please try again later."

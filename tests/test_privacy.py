@@ -242,6 +242,13 @@ class Seeder:
                 (guild, staff, epoch(T0)),
             )
 
+    async def crisis_region(self, member: int, code: str = "GB") -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO member_settings (user_id, crisis_region) VALUES (?, ?)",
+                (member, code),
+            )
+
     async def crisis_match(self, member: int, at: dt.datetime, guild: int | None = GUILD) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(

@@ -34,6 +34,7 @@ from bot.privacy import (
     ERASED_ID,
     EXPORT_FORMAT,
     MEETING_DM_OPTINS,
+    MEMBER_SETTINGS,
     MILESTONES,
     NOT_COLLECTED,
     ONCALL,
@@ -407,6 +408,7 @@ async def test_every_table_of_the_member_is_described_exactly(
     await seed.oncall(MEMBER)
     await seed.follow_up(closed, MEMBER, STAFF, "f")
     await seed.dm_link(closed, MEMBER)
+    await seed.crisis_region(MEMBER)
 
     collected = await collect(db, cipher, MEMBER, GUILD, now=T0, retention_days=21)
 
@@ -437,6 +439,7 @@ async def test_every_table_of_the_member_is_described_exactly(
             (MEETING_DM_OPTINS, 1),
             (CRISIS_MATCHES, 1),
             (ONCALL, 1),
+            (MEMBER_SETTINGS, 1),
         )
     ]
     assert collected["manifest"]["withheld"][0] == {

@@ -327,6 +327,10 @@ async def _the_page_switches_channel_in_place(session: SandboxSession) -> None:
         claimed = await page.action("click", target_id=card["id"], control_key=claim["control_key"])
         assert claimed["settlement"] == "settled", claimed
         thread = server.consultations.threads[-1]
+        # The claim reply's link is text in the page, so the page follows it by itself.
+        state = await page.state()
+        assert state["channel"]["id"] == str(thread.id)
+        assert state["status"] == "current"
         await page.run_command("sandbox-show", channel=str(thread.id))
         state = await page.state()
         assert state["channel"]["id"] == str(thread.id)
@@ -409,28 +413,52 @@ async def test_a_busy_port_is_one_sentence(tmp_path: Path) -> None:
                 pass
 
 
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+"""Where ``UPDATE_SCREENSHOTS=1`` writes the README's pictures (this test takes them)."""
+
+
 @pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Chromium is not installed (/usr/bin/chromium, Debian package 'chromium'); "
     "the browser screenshot check needs it",
 )
-async def test_a_browser_shows_levels_in_the_page(tmp_path: Path) -> None:
+async def test_a_browser_shows_help_and_a_staff_card(tmp_path: Path) -> None:
+    """The README's two screenshots, taken in a real browser: a new member's ``/help`` and a
+    staff card in the queue with the member's name beside the mention. Checked every run;
+    written to docs/screenshots/ only with ``UPDATE_SCREENSHOTS=1``."""
+
     async def check(session: SandboxSession) -> None:
-        await _browser_shows_levels(session, tmp_path)
+        await _browser_shows_help_and_a_staff_card(session, tmp_path)
 
     await in_sandbox(tmp_path, check)
 
 
-async def _browser_shows_levels(session: SandboxSession, tmp_path: Path) -> None:
-    from PIL import Image, ImageStat
-
-    sam = session.personas.newcomer
-    result = await sam.slash(session.server.general, "levels")
+async def _browser_shows_help_and_a_staff_card(session: SandboxSession, tmp_path: Path) -> None:
+    sam, server = session.personas.newcomer, session.server
+    result = await sam.slash(server.general, "help")
     assert result.ephemeral
     assert session.preview is not None
     await session.preview.show(result)
+    help_shot = await _screenshot(session.url, tmp_path, "help")
 
-    shot = tmp_path / "page.png"
+    # The page again, opened as Jordan on the staff queue, where the seeded cards wait (a
+    # browser's new page takes the first viewer; SimCord allows one Preview at a time).
+    await session.preview.close()
+    session.preview = await session.env.preview(
+        server.queue, viewers=list(session.personas.staff), layout="channel", port=0
+    ).__aenter__()
+    card_shot = await _screenshot(session.url, tmp_path, "staff-card")
+
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for shot in (help_shot, card_shot):
+            (SCREENSHOTS / shot.name).write_bytes(shot.read_bytes())
+
+
+async def _screenshot(url: str, tmp_path: Path, name: str) -> Path:
+    from PIL import Image, ImageStat
+
+    shot = tmp_path / f"{name}.png"
     process = await asyncio.create_subprocess_exec(
         str(CHROMIUM),
         "--headless",
@@ -441,11 +469,11 @@ async def _browser_shows_levels(session: SandboxSession, tmp_path: Path) -> None
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--user-data-dir={tmp_path / ('profile-' + name)}",
         f"--screenshot={shot}",
         "--window-size=1200,900",
         "--virtual-time-budget=5000",
-        session.url,
+        url,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
@@ -463,6 +491,7 @@ async def _browser_shows_levels(session: SandboxSession, tmp_path: Path) -> None
         colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
         assert colours is not None
         assert len(colours) > 50
+    return shot
 
 
 def test_python_m_bot_sandbox_runs_until_ctrl_c(tmp_path: Path) -> None:

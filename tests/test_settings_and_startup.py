@@ -143,7 +143,7 @@ def test_a_broken_content_file_stops_start_up_naming_file_and_field(tmp_path: Pa
     with pytest.raises(StartupError) as caught:
         create_bot(make_settings(tmp_path, content_dir=content))
     assert "crisis.toml" in str(caught.value)
-    assert "resources.0.last_verified" in str(caught.value)
+    assert "international.last_verified" in str(caught.value)
 
 
 def test_rejected_token_becomes_one_sentence(tmp_path: Path) -> None:

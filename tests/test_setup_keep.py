@@ -47,6 +47,7 @@ OPTION_FIELDS: dict[str, dict[str, str]] = {
         "celebrate_channel": "celebrate_channel_id",
     },
     "safety": {"state": "safety_enabled", "reply": "safety_reply"},
+    "crisis": {"region": "crisis_region"},
     "clear": {},
     "quickstart": {},
     "panel": {},  # posts a message; stores no setting
@@ -114,6 +115,7 @@ async def configured(env: simcord.Env) -> tuple[ConsultServer, GuildConfig]:
         quiet_nudge_hours=12,
         quiet_close_hours=24,
         staff_reply_minutes=45,
+        crisis_region="GB",
     )
     for field in dataclasses.fields(GuildConfig):
         assert getattr(config, field.name) != field.default, field.name

@@ -150,7 +150,7 @@ async def test_the_form_checks_the_name_and_the_room_again(consult_server: Consu
         ("Hi member}", "has no `{` before it"),
         ("Stop hanging around", "safe-messaging rules"),
         ("Based on this, you need an IOP.", "which care they need"),
-        ("{crisis}" * 4, "Discord allows 2,000 in one message"),
+        ("{crisis}" * 6, "Discord allows 2,000 in one message"),
         ("\u200b\u200b", "only invisible characters"),
     ],
 )

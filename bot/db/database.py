@@ -66,6 +66,13 @@ SHUTDOWN_KEY = "shutdown"
 """``bot_state`` key: "running" while a bot has the file open, "clean" once it closed it."""
 RUNNING, CLEAN = "running", "clean"
 
+STORAGE_CLOSED = (
+    "Sorry, I can't reach my storage right now and nothing was changed. Please try again in a "
+    "little while. If you need help now, the crisis lines below are open, and /crisis shows "
+    "them any time."
+)
+"""Said when storage went away; the reply carries the crisis lines of the person's region."""
+
 
 class Database:
     """An open database file. Build it with ``await Database.open(path)``."""
@@ -363,11 +370,9 @@ class Database:
         """Storage that went away (shutdown, a lost disk) is a polite "try again", not a crash."""
         if self.closed:
             log.warning("database.closed")
-            raise TryAgainError(
-                "Sorry, I can't reach my storage right now and nothing was changed. Please "
-                "try again in a little while. If you need help now, call or text 988 (US) "
-                "or use /crisis."
-            )
+            refusal = TryAgainError(STORAGE_CLOSED)
+            refusal.show_crisis = True  # the lines of the person's region come with it
+            raise refusal
 
     def _require_same_file(self) -> None:
         """Refuse to write once the file at ``DATABASE_PATH`` is not the one we opened."""

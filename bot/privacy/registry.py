@@ -7,7 +7,6 @@ This module never imports discord.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 # Re-exported: callers name them from here, as before they moved to ``bot.privacy.model``.
@@ -25,6 +24,8 @@ from bot.privacy.personal import CHECKIN_OUTREACH as CHECKIN_OUTREACH
 from bot.privacy.personal import CONSULT_DM_LINKS as CONSULT_DM_LINKS
 from bot.privacy.personal import MEETING_DM_OPTINS as MEETING_DM_OPTINS
 from bot.privacy.personal import SAFETY_PLANS as SAFETY_PLANS
+from bot.privacy.unlisted import NO_MEMBER_DATA as NO_MEMBER_DATA
+from bot.privacy.unlisted import NOT_COLLECTED as NOT_COLLECTED
 
 # Mutation testing (CONTRIBUTING.md): SQL keywords and names, sqlite3.Row keys and codec names
 # ignore case, so a mutant that only changes the case of SQL text, a row key ("known",
@@ -416,6 +417,24 @@ ONCALL = Source(
     brief=("since",),
 )
 
+MEMBER_SETTINGS = Source(
+    table="member_settings",
+    title="Your crisis-line country",
+    purpose=(
+        "When you ask /crisis to remember a country: so /crisis, and the crisis lines on pages "
+        "only you see, show that country's lines first. Only the country code is kept."
+    ),
+    who_can_see=(
+        "Only you. In channels and private threads the bot shows the server's country instead, "
+        "so nobody learns yours."
+    ),
+    member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
+    columns=(Column("crisis_region", "Country whose crisis lines you see first (a code)"),),
+    retention=Retention("Kept until you choose forget in /crisis or delete your data."),
+    guild_filter=None,
+    brief=("crisis_region",),
+)
+
 REGISTRY: tuple[Source, ...] = (
     CONSULTATION_NOTES,
     CONSULTATION_EVENTS,
@@ -432,60 +451,9 @@ REGISTRY: tuple[Source, ...] = (
     MEETING_DM_OPTINS,
     CRISIS_MATCHES,
     ONCALL,
+    MEMBER_SETTINGS,
 )
 """Every table that holds a member id. Children come before the parents they are owned via."""
-
-NO_MEMBER_DATA: Mapping[str, str] = {
-    "bot_state": "The bot's own settings and job times; nothing about members.",
-    "guild_config": "Each server's setup: channel and role ids, no member ids.",
-    "consult_types": (
-        "Each server's kinds of consultation: names, descriptions, role and channel ids; "
-        "no member ids."
-    ),
-    "consult_forms": "Which kinds of consultation ask their own questions; no member ids.",
-    "consult_questions": (
-        "Each kind of consultation's own questions, as the server's admins wrote them; no "
-        "member ids."
-    ),
-    "consultation_counters": "The last request number per server.",
-    "consult_type_hours": "Each consultation type's working hours, zone and mode; role ids.",
-    "consult_closures": "Each server's closed periods (holidays) and their message.",
-    "consult_holds": (
-        "Which waiting requests are held until opening time (request ids and times only); "
-        "deleted with the request."
-    ),
-    "meeting_reminders": "Which scheduled meetings already got their reminder.",
-    "snippets": (
-        "Each server's saved replies (/snippet): staff content, names and texts its staff "
-        "leads wrote for staff to send; no member's words and no member id, not even the "
-        "author's."
-    ),
-    "privacy_audit": (
-        "A record that a deletion was carried out, with a one-way code instead of any id."
-    ),
-}
-"""Tables that hold no member id, and why; the registry test checks every table is in one."""
-
-NOT_COLLECTED: tuple[NotCollected, ...] = (
-    NotCollected(
-        "discord_messages",
-        "Messages in channels and private threads",
-        "Discord stores these, not this bot. You can delete your own messages in Discord, and "
-        "request your Discord data in Discord's Privacy settings.",
-    ),
-    NotCollected(
-        "logs",
-        "The bot's logs",
-        "They hold ids and event names only, never anything you wrote, and are kept by the "
-        "server's admins for running the bot.",
-    ),
-    NotCollected(
-        "privacy_audit",
-        "Record of deletions",
-        "When data is deleted, the bot keeps the date and a one-way code instead of your id, "
-        "to show the request was carried out. It cannot be turned back into your id.",
-    ),
-)
 
 
 def _params(member_id: int, guild_id: int | None) -> dict[str, Any]:

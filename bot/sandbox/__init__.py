@@ -11,7 +11,10 @@ carries a secret capability that is printed once.
 
 - ``world``: the simulated server (channels, roles, meetings, personas) and its configuration;
 - ``session``: a running sandbox (the bot in SimCord, the seeded data, the Preview page);
+- ``commands``: the sandbox's own slash commands (``/sandbox-show``, ``/sandbox-time``);
 - ``cli``: the command line (print the link, open a browser, run until Ctrl-C);
+- ``asking``: ``/consult`` as a member asks, for the seeded requests and the tour;
+- ``tour``: ``--tour consult``, a guided tour for trainers (its steps are data);
 - ``_simcord_gaps``: the one place that uses SimCord internals, where its public API has no
   equivalent yet.
 

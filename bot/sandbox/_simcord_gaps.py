@@ -51,6 +51,8 @@ def switch_page(preview: Preview, channel: ChannelHandle) -> None:
 
 _IDLE_POLL = 0.02
 """Seconds between looks at whether SimCord's current operation has ended."""
+_ATTEMPTS = 50
+"""How often handed-over work tries again when another operation began just before it."""
 
 
 def after_current_operation(
@@ -67,25 +69,49 @@ def after_current_operation(
     """
     loop = asyncio.get_running_loop()
 
-    async def when_idle() -> None:
+    async def idle_then_work() -> None:
         import simcord
 
-        for _ in range(int(30 / _IDLE_POLL)):
-            if env._operation_task is None:
-                try:
-                    await work()
-                except simcord.SetupError:  # another operation began first
-                    log.info("sandbox.waiting_for_simcord")
-                else:
-                    return
-            await asyncio.sleep(_IDLE_POLL)
+        for _ in range(_ATTEMPTS):
+            await when_idle(env, timeout=30)
+            try:
+                await work()
+            except simcord.SetupError:  # another operation began first
+                log.info("sandbox.waiting_for_simcord")
+            else:
+                return
         log.warning("sandbox.simcord_never_idle")
 
     handed: list[concurrent.futures.Future[None]] = []
     thread = threading.Thread(
-        target=lambda: handed.append(asyncio.run_coroutine_threadsafe(when_idle(), loop)),
+        target=lambda: handed.append(asyncio.run_coroutine_threadsafe(idle_then_work(), loop)),
         name="sandbox-handoff",
     )
     thread.start()
     thread.join()
     return handed[0]
+
+
+def page_viewer_ids(preview: Preview) -> list[int]:
+    """Whom the open pages are viewing as (the "Viewing as" menu), one id per open page.
+
+    SimCord 3.2 has no public way to read it; the guided tour uses it to see that the trainer
+    has become a staff persona. It reads Preview's pages (``Preview._pages``, an internal).
+    """
+    return [int(page.viewer.id) for page in list(preview._pages.values())]
+
+
+async def when_idle(env: simcord.Env, *, timeout: float = 120.0) -> None:  # noqa: ASYNC109
+    """Return once SimCord runs no operation (a page action, a clock move, a refresh).
+
+    SimCord refuses an operation that overlaps another. A caller that starts its operation right
+    after this returns, with nothing awaited in between, cannot overlap one: the event loop
+    runs one task at a time. Raises ``TimeoutError`` after ``timeout`` seconds of busy.
+    (``Env._operation_task`` is an internal.)
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while env._operation_task is not None:
+        if loop.time() > deadline:
+            raise TimeoutError("SimCord stayed busy")
+        await asyncio.sleep(_IDLE_POLL)

@@ -57,6 +57,12 @@ def _announce(session: SandboxSession, options: SandboxOptions, out: TextIO) -> 
         print(f"Seeded: {', '.join(session.seeded)}.", file=out)
     for item in session.missing:
         print(f"Not seeded: {item}.", file=out)
+    if session.tour is not None:
+        print(
+            f'Tour: {session.tour.name}. Follow the "Sandbox tour" lines in the page, starting in '
+            "#general.",
+            file=out,
+        )
     print("Open this private link (anyone who has it can use the sandbox):", file=out)
     print(f"  {session.url}", file=out)
     print(

@@ -13,18 +13,20 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import discord
-from discord import app_commands
 
 from bot.bot import SupportBot, create_bot
 from bot.crypto import key_file_for
 from bot.db import database_in_use, lock_path_for
 from bot.errors import StartupError
 from bot.sandbox._simcord_gaps import after_current_operation, switch_page
+from bot.sandbox.asking import ask_for_consultant
+from bot.sandbox.commands import show_command, time_command
+from bot.sandbox.tour import IDLE, Tour, forget_tour_member, start_tour, tour_named
 from bot.sandbox.world import (
     BOT_NAME,
     INTRO,
@@ -60,6 +62,8 @@ class SandboxOptions:
     open_browser: bool = True
     port: int = 0  # 0: any free port on 127.0.0.1
     log_level: str = "WARNING"
+    tour: str | None = None  # a guided tour's name (``bot.sandbox.tour.TOURS``)
+    tour_idle_seconds: float = IDLE  # how long a tour step waits for the trainer (tests: less)
 
 
 @dataclass
@@ -73,6 +77,7 @@ class SandboxSession:
     seeded: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     preview: Preview | None = None
+    tour: Tour | None = None
     _swap: asyncio.Lock = field(default_factory=asyncio.Lock)
     _pending: set[concurrent.futures.Future[None]] = field(default_factory=set)
 
@@ -136,6 +141,19 @@ class SandboxSession:
         pending.add_done_callback(self._pending.discard)
         pending.add_done_callback(_log_failure)
 
+    def follow_claim(self, thread: discord.Thread) -> None:
+        """A consultation thread was just made: if the page shows the staff queue (where Claim
+        was pressed), follow into the thread, as the claim reply's link does in Discord. The
+        page's preview prints that link as text, so the sandbox follows it for the trainer."""
+        preview = self.preview
+        if preview is None or thread.parent_id != self.server.consultations.id:
+            return
+        if preview.channel is None or preview.channel.id != self.server.queue.id:
+            return
+        target = self.channel_by_id(thread.id)
+        if target is not None:
+            self.switch_soon(target)
+
     async def clock_settled(self) -> None:
         """Wait until every ``/sandbox-time`` move asked for so far has finished."""
         while self._pending:
@@ -175,40 +193,6 @@ class SandboxSession:
             await self.preview.refresh()
 
 
-SHOW_COMMAND = "sandbox-show"
-
-
-def show_command(sessions: list[SandboxSession]) -> app_commands.Command[Any, ..., None]:
-    """``/sandbox-show``: switch the page to another channel or thread, from the page itself.
-
-    Only the sandbox registers it; the real bot never has it. ``sessions`` holds the running
-    session once it exists (the command is added to the tree before the bot starts).
-    """
-
-    @app_commands.command(
-        name=SHOW_COMMAND, description="Sandbox only: show another channel or thread in this page."
-    )
-    @app_commands.describe(channel="The channel or consultation thread to show")
-    @app_commands.guild_only()
-    async def sandbox_show(
-        interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.Thread
-    ) -> None:
-        session = sessions[0] if sessions else None
-        target = session.channel_by_id(channel.id) if session is not None else None
-        if session is None or target is None:
-            await interaction.response.send_message(
-                "The page can show the server's channels and consultation threads.",
-                ephemeral=True,
-            )
-            return
-        await interaction.response.send_message(
-            f"The page now shows #{discord.utils.escape_markdown(channel.name)}.", ephemeral=True
-        )
-        session.switch_soon(target)
-
-    return sandbox_show
-
-
 def _log_failure(done: concurrent.futures.Future[None]) -> None:
     if not done.cancelled() and done.exception() is not None:
         log.error("sandbox.advance_failed", exc_info=done.exception())
@@ -218,49 +202,6 @@ _CLOCK_STEP = 10 * 60
 """Seconds of sandbox time moved at once. Every minute the bot's timers tick (queue
 reminders, quiet threads, follow-ups, meetings), and SimCord runs each tick in order, so a
 step must finish within its settle timeout (5 s): ten minutes take about half a second."""
-
-TIME_COMMAND = "sandbox-time"
-TIME_STEPS = {"30m": ("30 minutes", 30 * 60), "2h": ("2 hours", 2 * 3600), "1d": ("1 day", 86400)}
-"""How far ``/sandbox-time`` can move the clock: long enough for a queue reminder (30 minutes),
-a quiet thread's nudge or a meeting's reminder (hours), a booked follow-up (a day)."""
-
-
-def time_command(sessions: list[SandboxSession]) -> app_commands.Command[Any, ..., None]:
-    """``/sandbox-time``: move the sandbox's clock on, so what waits for time happens live.
-
-    Only the sandbox registers it; the real bot never has it (its clock is the world's).
-    """
-
-    @app_commands.command(
-        name=TIME_COMMAND, description="Sandbox only: move the clock on, so reminders happen."
-    )
-    @app_commands.describe(advance="How far to move the clock")
-    @app_commands.choices(
-        advance=[
-            app_commands.Choice(name=name, value=value) for value, (name, _) in TIME_STEPS.items()
-        ]
-    )
-    @app_commands.guild_only()
-    async def sandbox_time(
-        interaction: discord.Interaction[Any], advance: app_commands.Choice[str]
-    ) -> None:
-        session = sessions[0] if sessions else None
-        if session is None:
-            await interaction.response.send_message(
-                "The sandbox is still starting: try again in a moment.", ephemeral=True
-            )
-            return
-        name, seconds = TIME_STEPS[advance.value]
-        later = session.env.now() + dt.timedelta(seconds=seconds)
-        await interaction.response.send_message(
-            f"Moving the clock on by {name}, to {discord.utils.format_dt(later, 'f')}. "
-            "Reminders, nudges and check-ins due by then happen now, as they would have"
-            + (" (a day takes a minute or so)." if seconds >= 86400 else "."),
-            ephemeral=True,
-        )
-        session.advance_soon(seconds)
-
-    return sandbox_time
 
 
 def missing_modules() -> list[str]:
@@ -360,68 +301,15 @@ _REQUESTS = (
 async def _seed_requests(session: SandboxSession) -> str | None:
     """A few members ask for a consultant through the real ``/consult`` flow."""
     env, server = session.env, session.server
-    commands = server.requesters[0].available_commands(server.general)
-    if not any(name == "consult" or name.startswith("consult ") for name in commands):
-        return "queue requests (the /consult command is not there yet)"
     by_name = {m.name: m for m in server.requesters}
     for name, topic, urgency, note in _REQUESTS:
-        member = by_name[name]
-        shown = await member.slash(server.general, "consult")
-        choice = _type_choice(shown, family=topic == "family")
-        if shown.modal is None and choice is not None and shown.response is not None:
-            shown = await member.select(shown.response, [choice])
-        if shown.modal is None:
-            return "queue requests (/consult did not open a form)"
-        values = _modal_values(shown, topic=topic, urgency=urgency, note=note)
-        await member.submit_modal(shown, values)
+        missing = await ask_for_consultant(
+            server, by_name[name], topic=topic, urgency=urgency, note=note
+        )
+        if missing is not None:
+            return f"queue requests ({missing})"
     await env.settle()
     return None
-
-
-def _type_choice(shown: Any, *, family: bool) -> str | None:
-    """In a server with consultation types, /consult first offers them in a menu: the value
-    of the family type (``family``) or of the first one; None when there is no menu."""
-    response = shown.response
-    if shown.modal is not None or response is None:
-        return None
-    for row in response.components:
-        for child in row.get("components", []) if isinstance(row, dict) else ():
-            options = child.get("options") or []
-            if child.get("custom_id") == "consult:pick" and options:
-                wanted = [o for o in options if family == o["label"].startswith("Family")]
-                return str((wanted or options)[0]["value"])
-    return None
-
-
-def _modal_values(shown: Any, **wanted: str) -> dict[str, Any]:
-    """Fill the /consult form by matching its fields' ids to what we want to say."""
-    modal = shown.modal
-    values: dict[str, Any] = {}
-    for component in _modal_fields(modal):
-        custom_id = str(component.get("custom_id", ""))
-        for key, value in wanted.items():
-            if key in custom_id.lower():
-                is_select = component.get("type") == discord.ComponentType.string_select.value
-                values[custom_id] = [value] if is_select else value
-    return values
-
-
-def _modal_fields(modal: Any) -> list[dict[str, Any]]:
-    payload = modal if isinstance(modal, dict) else getattr(modal, "payload", None) or {}
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if "custom_id" in node and node.get("type") in (3, 4, 21, 22, 23):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(payload)
-    return found
 
 
 async def _restore_queue(session: SandboxSession) -> None:
@@ -463,6 +351,7 @@ async def seed(session: SandboxSession) -> None:
 @contextlib.asynccontextmanager
 async def sandbox_session(options: SandboxOptions) -> AsyncIterator[SandboxSession]:
     """Run the real bot in SimCord with the sandbox server and an open Preview page."""
+    tour = tour_named(options.tour) if options.tour is not None else None
     missing = missing_modules()
     if missing:
         raise StartupError(
@@ -491,6 +380,12 @@ async def sandbox_session(options: SandboxOptions) -> AsyncIterator[SandboxSessi
             await server.personas.admin.send(server.general, INTRO)
             session = SandboxSession(env=env, bot=bot, server=server, port=options.port)
             sessions.append(session)
+
+            async def on_thread_create(thread: discord.Thread) -> None:
+                session.follow_claim(thread)
+
+            bot.add_listener(on_thread_create)
+            await forget_tour_member(session)  # before the queue is restored: no stale card
             await seed(session)
             await env.settle()
             try:
@@ -500,9 +395,13 @@ async def sandbox_session(options: SandboxOptions) -> AsyncIterator[SandboxSessi
                     f"The sandbox could not listen on 127.0.0.1 port {options.port}: choose "
                     "another --port, or leave it out to use any free port."
                 ) from None
+            if tour is not None:
+                session.tour = await start_tour(session, tour, idle=options.tour_idle_seconds)
             try:
                 yield session
             finally:
+                if session.tour is not None:
+                    await session.tour.stop()
                 await session.stop_clock()
                 if session.preview is not None:
                     await session.preview.close()

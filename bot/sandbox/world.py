@@ -70,6 +70,7 @@ class SandboxServer:
     admin_role: RoleHandle
     personas: Personas
     requesters: tuple[MemberActor, ...]  # other members whose requests sit in the queue
+    tour_member: MemberActor  # the guided tour's scripted member (``bot.sandbox.tour``)
 
     def channel(self, name: str) -> ChannelHandle:
         for channel in (self.welcome, self.general, self.meetings, self.queue, self.consultations):
@@ -156,6 +157,7 @@ def build_server(env: simcord.Env) -> SandboxServer:
         person("quinn", "Quinn"),
     )
     newcomer = person("sam_new", "Sam (new member)")
+    tour_member = person("taylor", "Taylor")  # last: every id above stays as it was
     personas = Personas(newcomer=newcomer, member=member, staff=staff, admin=admin)
     return SandboxServer(
         guild=guild,
@@ -168,6 +170,7 @@ def build_server(env: simcord.Env) -> SandboxServer:
         admin_role=admin_role,
         personas=personas,
         requesters=requesters,
+        tour_member=tour_member,
     )
 
 

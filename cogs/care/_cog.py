@@ -23,7 +23,7 @@ from cogs.care._coping import tip_page
 from cogs.care._guides import guide_page
 from cogs.care._iop import fit_page, iop_page
 from cogs.care._levels import level_page, levels_overview
-from cogs.care._pages import NO_MENTIONS, CareState, Page, page, show
+from cogs.care._pages import NO_MENTIONS, CareState, Page, page, regional, show
 from cogs.care._relapse import relapse_page
 from cogs.care._views import DYNAMIC_ITEMS
 
@@ -73,6 +73,8 @@ async def respond(
 
     ``note`` is a short line above a private answer (only used when not sharing).
     """
+    if share or note is not None:  # ``show`` does this for the rest
+        answer = await regional(interaction, answer, private=not share)
     view = answer.view if answer.view is not None else discord.utils.MISSING
     if share:
         await interaction.response.send_message(

@@ -10,19 +10,50 @@ from typing import Any, ClassVar, NamedTuple, ParamSpec, Self, TypeVar, cast
 
 import discord
 
+from bot.bot import SupportBot
 from bot.care import Card, CareContent, TipRotation
-from bot.crisis import CrisisResources
+from bot.crisis import CrisisResources, top_line
+from bot.ui import crisis_embed
 from cogs._components import PersistentItem
-from cogs.care._embeds import card_embeds
+from cogs.care._embeds import CRISIS_LINE_NAME, card_embeds
 
 Button = discord.ui.Button[discord.ui.View]
 Select = discord.ui.Select[discord.ui.View]
 AnyItem = discord.ui.Item[Any]
 
 
+async def regional(interaction: discord.Interaction[Any], answer: Page, *, private: bool) -> Page:
+    """``answer`` with the crisis lines of the person's region (their own choice when only they
+    will see it, else the server's): pages are built once, with the default region's."""
+    client = interaction.client
+    if not isinstance(client, SupportBot):
+        return answer
+    code = await client.crisis_region(interaction.user.id, interaction.guild_id, private=private)
+    return with_region(answer, client.crisis, code)
+
+
+def with_region(answer: Page, crisis: CrisisResources, code: str) -> Page:
+    """``answer`` with region ``code``'s crisis embed and top line instead of the default's."""
+    if code == crisis.default_region:
+        return answer
+    embeds: list[discord.Embed] = []
+    for shown in answer.embeds:
+        if shown.title == crisis.title:
+            embeds.append(crisis_embed(crisis, code))
+            continue
+        if shown.fields and shown.fields[-1].name == CRISIS_LINE_NAME:
+            shown = shown.copy()
+            shown.set_field_at(
+                len(shown.fields) - 1, name=CRISIS_LINE_NAME, value=top_line(crisis, code)
+            )
+        embeds.append(shown)
+    return Page(tuple(embeds), answer.view)
+
+
 async def show(interaction: discord.Interaction[Any], answer: Page) -> None:
     """Show ``answer``: edit the member's own private message, or reply privately to a click on
     a public one (and privately to a slash command)."""
+    answer = await regional(interaction, answer, private=True)
     message = interaction.message
     is_click = interaction.type is discord.InteractionType.component
     if is_click and message is not None and message.flags.ephemeral:

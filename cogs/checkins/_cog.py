@@ -31,8 +31,9 @@ from bot.crisis import CrisisResources, top_line
 from bot.services import Services
 from bot.ui import CALM, WARM, add_field, embed, escape, send_ephemeral
 from cogs._components import defer
-from cogs._handoff import CONSULT_START, SUPPORT_TEXT, coping_tip_button, safety_plan_button
+from cogs._handoff import SUPPORT_TEXT
 from cogs.checkins._outreach import STAFF_NEEDS_SERVER, deliver, render_choice
+from cogs.checkins._support import support_view
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,11 @@ CRISIS_LINE_NAME = "If you need someone now"
 
 
 def render_checkin(
-    checkin: CheckIn, crisis: CrisisResources, *, in_server: bool = True
+    checkin: CheckIn,
+    crisis: CrisisResources,
+    *,
+    in_server: bool = True,
+    region: str | None = None,
 ) -> discord.Embed:
     """The saved check-in; a hard day also gets support and the top crisis line inline."""
     if checkin.needs_support:
@@ -96,7 +101,7 @@ def render_checkin(
     add_field(result, "Today", line)
     if checkin.needs_support:
         add_field(result, "If you'd like support", SUPPORT_TEXT if in_server else SUPPORT_TEXT_DM)
-        add_field(result, CRISIS_LINE_NAME, top_line(crisis))
+        add_field(result, CRISIS_LINE_NAME, top_line(crisis, region))
     add_field(
         result, "Private", "Only you can see your check-ins. `/checkin-history` shows trends."
     )
@@ -108,34 +113,6 @@ def coping_topic(checkin: CheckIn) -> str:
     if checkin.craving is not None and checkin.craving >= HIGH_CRAVING:
         return "cravings"
     return "stress"
-
-
-def support_view(checkin: CheckIn, *, in_server: bool) -> discord.ui.View:
-    """A coping-tip button (handled by the care feature), the member's own safety plan
-    (handled by the safety-plan feature) and, in a server, a consultant button.
-
-    The consultation queue lives in a server, so a DM gets no consultant button (the text
-    points to `/consult` in the server and to `/crisis`). The view is stopped before sending:
-    the clicks go to the care, safety-plan and consultation extensions' persistent items
-    alone.
-    """
-    view = discord.ui.View(timeout=None)
-    view.add_item(
-        coping_tip_button(
-            coping_topic(checkin), label="A coping idea", style=discord.ButtonStyle.secondary
-        )
-    )
-    view.add_item(safety_plan_button())
-    if in_server:
-        view.add_item(
-            discord.ui.Button(
-                label="Talk to a consultant",
-                style=discord.ButtonStyle.primary,
-                custom_id=CONSULT_START,
-            )
-        )
-    view.stop()
-    return view
 
 
 def render_history(history: History, *, chart: bool = False) -> discord.Embed:
@@ -225,10 +202,19 @@ class Checkins(commands.Cog):
             guild_id=interaction.guild_id,
         )
         in_server = interaction.guild_id is not None
-        view = support_view(saved, in_server=in_server) if saved.needs_support else None
+        view = (
+            support_view(coping_topic(saved), in_server=in_server) if saved.needs_support else None
+        )
         await send_ephemeral(
             interaction,
-            embed=render_checkin(saved, self.bot.crisis, in_server=in_server),
+            embed=render_checkin(
+                saved,
+                self.bot.crisis,
+                in_server=in_server,
+                region=await self.bot.crisis_region(
+                    interaction.user.id, interaction.guild_id, private=True
+                ),
+            ),
             view=view,
         )
         if saved.needs_support:

@@ -15,7 +15,7 @@ from bot.bot import SupportBot
 from bot.checkin_outreach import STREAK, OutreachChoice
 from bot.crisis import CrisisResources
 from bot.ui import CALM, WARM, add_field, crisis_embed, embed
-from cogs._handoff import CONSULT_START, coping_tip_button, safety_plan_button
+from cogs.checkins._support import support_view
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,10 @@ STAFF_NEEDS_SERVER = (
 )
 
 
-def render_outreach(choice: OutreachChoice, crisis: CrisisResources) -> list[discord.Embed]:
-    """The member's private message, then the full crisis lines."""
+def render_outreach(
+    choice: OutreachChoice, crisis: CrisisResources, region: str | None = None
+) -> list[discord.Embed]:
+    """The member's private message, then ``region``'s full crisis lines."""
     message = embed(
         OUTREACH_TITLE,
         f"Your last {STREAK} check-ins sounded hard. Thank you for keeping on checking in "
@@ -84,28 +86,7 @@ def render_outreach(choice: OutreachChoice, crisis: CrisisResources) -> list[dis
         "Why this message",
         "You turned on `/checkin-outreach`. `/checkin-outreach off` stops these messages.",
     )
-    return [message, crisis_embed(crisis)]
-
-
-def outreach_view(*, in_server: bool) -> discord.ui.View:
-    """A coping idea and the member's safety plan; in a server also a consultant button (the
-    consultation queue lives in a server, so a DM gets none). Stopped: the care, safety-plan
-    and consultation extensions' persistent items answer the clicks."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(
-        coping_tip_button("stress", label="A coping idea", style=discord.ButtonStyle.secondary)
-    )
-    view.add_item(safety_plan_button())
-    if in_server:
-        view.add_item(
-            discord.ui.Button(
-                label="Talk to a consultant",
-                style=discord.ButtonStyle.primary,
-                custom_id=CONSULT_START,
-            )
-        )
-    view.stop()
-    return view
+    return [message, crisis_embed(crisis, region)]
 
 
 def render_staff_card(member_id: int) -> discord.Embed:
@@ -133,15 +114,16 @@ async def deliver(
     """Send the member's message by DM (else as a private follow-up here), then, if they chose
     it, the staff card in their chosen server's queue channel. Failures are logged, never
     shown: the check-in itself is already saved and answered."""
-    embeds = render_outreach(choice, bot.crisis)
+    region = await bot.crisis_region(choice.user_id, interaction.guild_id, private=True)
+    embeds = render_outreach(choice, bot.crisis, region)  # private: the member's own region
     try:
-        await interaction.user.send(embeds=embeds, view=outreach_view(in_server=False))
+        await interaction.user.send(embeds=embeds, view=support_view("stress", in_server=False))
         log.info("outreach.sent user=%s via=dm", choice.user_id)
     except discord.HTTPException:
         try:
             await interaction.followup.send(
                 embeds=embeds,
-                view=outreach_view(in_server=interaction.guild_id is not None),
+                view=support_view("stress", in_server=interaction.guild_id is not None),
                 ephemeral=True,
             )
             log.info("outreach.sent user=%s via=followup", choice.user_id)

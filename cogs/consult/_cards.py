@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.consultations import Answer, Consultation, ConsultType, OnCall, Status
+from bot.crisis import reminder
 from bot.guild_config import GuildConfig
 from bot.ui import add_field
 from cogs._names import Names
@@ -238,7 +239,11 @@ class Cards(FlowBase):
             return
         config, _kind = await self.routed(await self.configs.get(guild.id), consultation)
         if consultation.status is Status.CLOSED:
-            told = await self.tell_member(guild, consultation, render.card_deleted_dm(guild.name))
+            code = await self.bot.crisis_region(consultation.member_id, guild.id, private=True)
+            line = reminder(self.bot.crisis, code)  # a DM: the member's own region
+            told = await self.tell_member(
+                guild, consultation, render.card_deleted_dm(guild.name, line)
+            )
             await self.tell_staff(
                 guild,
                 config,

@@ -141,7 +141,9 @@ def member_closed_log_line(consultation: Consultation, member_name: str | None) 
 # --------------------------------------------------------------------------- the feedback question
 
 
-def feedback_question(consultation: Consultation, server_name: str, *, in_thread: bool) -> str:
+def feedback_question(
+    consultation: Consultation, server_name: str, *, in_thread: bool, reminder: str = REMINDER
+) -> str:
     """ "How did this go?", by DM (or, when DMs are closed, in the thread)."""
     where = (
         f"{member_ref(consultation)}, one last question about request #{consultation.number}"
@@ -155,7 +157,7 @@ def feedback_question(consultation: Consultation, server_name: str, *, in_thread
         f"{where}: **how did this go?** Choose from 1 (not helpful) to 5 (very helpful). "
         "It is optional, your answer is private (only the team leads see it; other staff see "
         f"only totals), and you can add a short comment after. It stays open for "
-        f"{FEEDBACK_DAYS} days.\n-# " + REMINDER,
+        f"{FEEDBACK_DAYS} days.\n-# " + reminder,
         limits.MESSAGE_CONTENT,
     )
 

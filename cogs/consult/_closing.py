@@ -17,6 +17,7 @@ from typing import Any
 import discord
 
 from bot.consultations import CloseKind, Consultation, Status
+from bot.crisis import reminder
 from bot.ui import crisis_embed
 from cogs.consult import _close_render as close_render
 from cogs.consult import _dm_render as dm_render
@@ -65,7 +66,8 @@ class Closing(FollowUpFlow):
             lines: Any = discord.utils.MISSING
             if closed.closed_by_bot:  # a quiet conversation (``_quiet``): how to ask again
                 text, ping = quiet_render.auto_closed_message(closed), [closed.member_id]
-                lines = crisis_embed(self.bot.crisis)
+                region = await self.bot.crisis_region(closed.member_id, guild.id, private=False)
+                lines = crisis_embed(self.bot.crisis, region)  # in the thread: the server's
             elif by_member and consultant_id is not None:
                 text = close_render.member_closed_message(closed, consultant_id)
                 ping = [closed.member_id, consultant_id]
@@ -127,7 +129,15 @@ class Closing(FollowUpFlow):
         try:
             channel = await self.bot.create_dm(discord.Object(closed.member_id))
             await channel.send(
-                close_render.feedback_question(closed, guild.name, in_thread=False),
+                close_render.feedback_question(
+                    closed,
+                    guild.name,
+                    in_thread=False,
+                    reminder=reminder(  # a DM: the member's own region
+                        self.bot.crisis,
+                        await self.bot.crisis_region(closed.member_id, guild.id, private=True),
+                    ),
+                ),
                 view=view,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -147,7 +157,9 @@ class Closing(FollowUpFlow):
             return False
         try:
             await thread.send(
-                close_render.feedback_question(closed, guild.name, in_thread=True),
+                close_render.feedback_question(
+                    closed, guild.name, in_thread=True, reminder=await self.thread_reminder(guild)
+                ),
                 view=view,
                 allowed_mentions=discord.AllowedMentions.none(),
             )

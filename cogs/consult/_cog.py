@@ -118,7 +118,16 @@ class Consult(commands.Cog, name="Consult"):
             latest = await service.latest_for_member(interaction.guild_id, interaction.user.id)
             await send_ephemeral(
                 interaction,
-                embeds=[render.status_embed(latest, None, config, None), *booked],
+                embeds=[
+                    render.status_embed(
+                        latest,
+                        None,
+                        config,
+                        None,
+                        reminder=await self.flow.reminder_for(interaction),
+                    ),
+                    *booked,
+                ],
                 view=with_cancel_buttons(None, items, label="Cancel check-in"),
             )
             return
@@ -127,7 +136,18 @@ class Consult(commands.Cog, name="Consult"):
         back_at = await self.flow.staff_back(config, current, self.flow.now())
         await send_ephemeral(
             interaction,
-            embeds=[render.status_embed(current, position, routed, back_at, kind, names), *booked],
+            embeds=[
+                render.status_embed(
+                    current,
+                    position,
+                    routed,
+                    back_at,
+                    kind,
+                    names,
+                    reminder=await self.flow.reminder_for(interaction),
+                ),
+                *booked,
+            ],
             view=with_cancel_buttons(member_request_view(current), items, label="Cancel check-in"),
         )
 

@@ -91,8 +91,10 @@ class DmDesk:
             found.append(guild)
         return found
 
-    def _crisis(self) -> discord.Embed:
-        return crisis_embed(self.bot.crisis)
+    async def _crisis(self, user_id: int, guild_id: int | None = None) -> discord.Embed:
+        """The crisis lines, the person's own region first (a DM: only they see it)."""
+        code = await self.bot.crisis_region(user_id, guild_id, private=True)
+        return crisis_embed(self.bot.crisis, code)
 
     async def start(self, interaction: discord.Interaction[Any]) -> None:
         """ "Message us privately": the server first (skipped when there is one). Pressed in a
@@ -102,7 +104,8 @@ class DmDesk:
             return
         servers = await self._servers(interaction.user)
         if not servers:
-            await interaction.response.send_message(say.NO_SERVER, embed=self._crisis())
+            lines = await self._crisis(interaction.user.id)
+            await interaction.response.send_message(say.NO_SERVER, embed=lines)
             return
         if len(servers) == 1:
             await self._after_server(interaction, servers[0], new=True)
@@ -127,7 +130,8 @@ class DmDesk:
             await channel.send(say.from_server(guild.name, content), view=view)
         except discord.HTTPException as error:
             log.info("dm.start_dm_failed guild=%s status=%s", guild.id, error.status)
-            await send_ephemeral(interaction, say.CANT_DM, embed=self._crisis())
+            lines = await self._crisis(interaction.user.id, guild.id)
+            await send_ephemeral(interaction, say.CANT_DM, embed=lines)
             return
         await send_ephemeral(interaction, say.SENT_TO_DM)
 
@@ -211,7 +215,7 @@ class DmDesk:
         try:
             await interaction.edit_original_response(
                 content=say.confirmation(consultation, guild.name, routed.expected_response),
-                embed=self._crisis(),
+                embed=await self._crisis(interaction.user.id, guild.id),
                 view=end_view(consultation.id),
             )
         finally:  # staff hear of the request even when the member's receipt failed
@@ -377,7 +381,7 @@ class DmDesk:
         try:
             await message.channel.send(
                 text,
-                embed=self._crisis() if crisis else discord.utils.MISSING,
+                embed=await self._crisis(message.author.id) if crisis else discord.utils.MISSING,
                 allowed_mentions=NO_MENTIONS,
             )
         except discord.HTTPException as error:

@@ -183,6 +183,7 @@ def receipt_embed(
     *,
     created: bool,
     kind: ConsultType | None = None,
+    reminder: str = REMINDER,
 ) -> discord.Embed:
     """What the member sees right after asking (or asking again); ``config`` as the request's
     type sees it (its expected response), ``kind`` the type, ``back_at`` ``staff_back_line``'s."""
@@ -195,7 +196,7 @@ def receipt_embed(
     result = embed(
         title, opening, colour=URGENT if consultation.urgency is Urgency.URGENT else CALM
     )
-    _member_fields(result, consultation, position, config, back_at, kind)
+    _member_fields(result, consultation, position, config, back_at, kind, reminder=reminder)
     return result
 
 
@@ -206,6 +207,7 @@ def status_embed(
     back_at: dt.datetime | None,
     kind: ConsultType | None = None,
     names: Names | None = None,
+    reminder: str = REMINDER,
 ) -> discord.Embed:
     """``/consult-status``: ``names`` shows the claimer's display name beside the mention."""
     if consultation is None:
@@ -213,7 +215,7 @@ def status_embed(
             "No request yet",
             "You haven't asked to talk with a consultant. Use `/consult` whenever you'd like to.",
         )
-        add_field(result, "Not an emergency service", REMINDER)
+        add_field(result, "Not an emergency service", reminder)
         return result
     if not consultation.active:
         ended = "was cancelled" if consultation.status is Status.CANCELLED else "is closed"
@@ -222,10 +224,10 @@ def status_embed(
             "You can start a new one with `/consult` whenever you'd like.",
             colour=QUIET,
         )
-        add_field(result, "Not an emergency service", REMINDER)
+        add_field(result, "Not an emergency service", reminder)
         return result
     result = embed(f"Your request #{consultation.number}", colour=CALM)
-    _member_fields(result, consultation, position, config, back_at, kind, names)
+    _member_fields(result, consultation, position, config, back_at, kind, names, reminder=reminder)
     return result
 
 
@@ -237,6 +239,8 @@ def _member_fields(
     back_at: dt.datetime | None,
     kind: ConsultType | None = None,
     names: Names | None = None,
+    *,
+    reminder: str = REMINDER,
 ) -> None:
     if consultation.status is Status.CLAIMED:
         where = f" in <#{consultation.thread_id}>" if consultation.thread_id else ""
@@ -257,7 +261,7 @@ def _member_fields(
     add_field(result, "How urgent", URGENCY_LABELS[consultation.urgency], inline=True)
     note = escape(consultation.note, 1000) if consultation.note else "none"
     add_field(result, "Your note", note)
-    add_field(result, "Not an emergency service", REMINDER)
+    add_field(result, "Not an emergency service", reminder)
 
 
 def queue_embed(
@@ -346,7 +350,7 @@ def opening_marker(number: int | None) -> str:
     return f"your request #{number} " if number is not None else "your request #"
 
 
-def opening_message(consultation: Consultation) -> str:
+def opening_message(consultation: Consultation, reminder: str = REMINDER) -> str:
     note = (
         f"\n> {escape(consultation.note, 600).replace(chr(10), chr(10) + '> ')}"
         if consultation.note
@@ -357,17 +361,17 @@ def opening_message(consultation: Consultation) -> str:
         f"for {opening_marker(consultation.number)}"
         f"({TOPIC_LABELS[consultation.topic].lower()})."
         f"{note}\n\nThis thread is private: only the two of you and the server's moderators can "
-        "read it. Take your time.\n-# " + REMINDER,
+        "read it. Take your time.\n-# " + reminder,
         limits.MESSAGE_CONTENT,
     )
 
 
-def card_deleted_dm(server_name: str) -> str:
+def card_deleted_dm(server_name: str, reminder: str = REMINDER) -> str:
     """To a member whose waiting request was closed because staff deleted its card."""
     return shorten(
         f"Your request to talk to a consultant in {escape(server_name, 100)} was closed by the "
         "staff team before anyone picked it up. If you still want to talk, `/consult` in the "
-        "server opens a new one; you are welcome to ask again.\n-# " + REMINDER,
+        "server opens a new one; you are welcome to ask again.\n-# " + reminder,
         limits.MESSAGE_CONTENT,
     )
 

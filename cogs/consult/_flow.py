@@ -28,6 +28,7 @@ from bot.consultations import (
     Urgency,
     type_names,
 )
+from bot.crisis import reminder
 from bot.errors import NotConfiguredError, StaffOnlyError, UserFacingError
 from bot.guild_config import GuildConfig
 from bot.ui import crisis_embed, send_ephemeral
@@ -182,9 +183,19 @@ class ConsultFlow(QuietFlow):
         outside = await self.outside_hours(config, consultation, now) if result.created else None
         # a new request: the hours part below says when staff are back, by the type's hours
         back_at = None if result.created else await self.staff_back(config, consultation, now)
+        region = await self.bot.crisis_region(
+            interaction.user.id, interaction.guild_id, private=True
+        )
+        line = reminder(self.bot.crisis, region)
         embeds = [
             render.receipt_embed(
-                consultation, result.position, routed, back_at, created=result.created, kind=kind
+                consultation,
+                result.position,
+                routed,
+                back_at,
+                created=result.created,
+                kind=kind,
+                reminder=line,
             )
         ]
         urgent = urgency is Urgency.URGENT or consultation.urgency is Urgency.URGENT
@@ -192,7 +203,7 @@ class ConsultFlow(QuietFlow):
             mode = self.applied_mode(consultation, outside)
             embeds.append(hours_embed(outside, mode=mode, urgent=urgent))
         if urgent or outside is not None:  # every out-of-hours reply has the crisis lines
-            embeds.append(crisis_embed(self.bot.crisis))
+            embeds.append(crisis_embed(self.bot.crisis, region))
         view = None if result.created else member_request_view(consultation)
         try:
             await interaction.followup.send(
@@ -216,6 +227,11 @@ class ConsultFlow(QuietFlow):
         )
         await self.tell_paused(interaction, block.expires_at)
 
+    async def reminder_for(self, interaction: discord.Interaction[Any]) -> str:
+        """``bot.crisis.REMINDER`` for a reply only this member sees: their region's lines."""
+        code = await self.bot.crisis_region(interaction.user.id, interaction.guild_id, private=True)
+        return reminder(self.bot.crisis, code)
+
     async def tell_paused(
         self, interaction: discord.Interaction[Any], until: dt.datetime | None
     ) -> None:
@@ -223,7 +239,15 @@ class ConsultFlow(QuietFlow):
         every crisis line."""
         await send_ephemeral(
             interaction,
-            embeds=[paused_embed(until), crisis_embed(self.bot.crisis)],
+            embeds=[
+                paused_embed(until),
+                crisis_embed(
+                    self.bot.crisis,
+                    await self.bot.crisis_region(
+                        interaction.user.id, interaction.guild_id, private=True
+                    ),
+                ),
+            ],
             view=paused_view(),
         )
 
@@ -462,7 +486,13 @@ class ConsultFlow(QuietFlow):
         await send_ephemeral(
             interaction,
             embed=render.receipt_embed(
-                consultation, position, routed, back_at, created=False, kind=kind
+                consultation,
+                position,
+                routed,
+                back_at,
+                created=False,
+                kind=kind,
+                reminder=await self.reminder_for(interaction),
             ),
             view=member_request_view(consultation),
         )

@@ -102,7 +102,9 @@ def cancelled_reply(follow_up: FollowUp, *, by_member: bool) -> str:
 # --------------------------------------------------------------------------- when it comes round
 
 
-def checking_in_message(follow_up: FollowUp, request: Consultation, *, reopened: bool) -> str:
+def checking_in_message(
+    follow_up: FollowUp, request: Consultation, *, reopened: bool, reminder: str = REMINDER
+) -> str:
     """In the thread, to the member (it pings them); sent with every crisis line. ``reopened``:
     the conversation was opened again for it (else it is the member's own open request)."""
     if reopened:
@@ -114,7 +116,7 @@ def checking_in_message(follow_up: FollowUp, request: Consultation, *, reopened:
     return _cut(
         f"Hi <@{follow_up.member_id}>, {_booker(follow_up)} asked to check in with you "
         f"today{where}. How have things been? Reply whenever you're ready; there's no rush. If "
-        "you need someone right now, the lines below are free and open any time.\n-# " + REMINDER
+        "you need someone right now, the lines below are free and open any time.\n-# " + reminder
     )
 
 

@@ -32,6 +32,7 @@ from bot.consultations import (
     FollowUpService,
     Status,
 )
+from bot.crisis import reminder
 from bot.guild_config import GuildConfig
 from bot.timezones import DEFAULT
 from bot.ui import crisis_embed
@@ -260,12 +261,16 @@ class FollowUpFlow(OpeningHours):
     async def _tell_in_thread(
         self, thread: discord.Thread, follow_up: FollowUp, request: Consultation, *, reopened: bool
     ) -> bool:
+        # A private thread: the server's region, never the member's own.
+        code = await self.bot.crisis_region(follow_up.member_id, thread.guild.id, private=False)
         try:
             if thread.archived:
                 await thread.edit(archived=False)
             await thread.send(
-                say.checking_in_message(follow_up, request, reopened=reopened),
-                embed=crisis_embed(self.bot.crisis),
+                say.checking_in_message(
+                    follow_up, request, reopened=reopened, reminder=reminder(self.bot.crisis, code)
+                ),
+                embed=crisis_embed(self.bot.crisis, code),
                 allowed_mentions=discord.AllowedMentions(  # never a DM request's member
                     users=[discord.Object(user) for user in pinged(request)]
                 ),
@@ -282,7 +287,10 @@ class FollowUpFlow(OpeningHours):
             channel = await self.bot.create_dm(discord.Object(follow_up.member_id))
             await channel.send(
                 say.checking_in_dm(follow_up, request, guild.name),
-                embed=crisis_embed(self.bot.crisis),
+                embed=crisis_embed(  # a DM: the member's own region
+                    self.bot.crisis,
+                    await self.bot.crisis_region(follow_up.member_id, guild.id, private=True),
+                ),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as error:

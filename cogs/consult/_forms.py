@@ -444,7 +444,16 @@ async def open_form(
     # every refusal a member meets, the crisis lines.
     log.info("consult_type.stale_choice guild=%s", interaction.guild_id)
     client = interaction.client
-    crisis = [crisis_embed(client.crisis)] if isinstance(client, SupportBot) else []
+    crisis = (
+        [
+            crisis_embed(
+                client.crisis,
+                await client.crisis_region(interaction.user.id, interaction.guild_id, private=True),
+            )
+        ]
+        if isinstance(client, SupportBot)
+        else []
+    )
     await send_ephemeral(interaction, CHOICE_GONE, embeds=crisis, view=type_menu(kinds))
 
 

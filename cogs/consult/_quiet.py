@@ -195,7 +195,7 @@ class QuietFlow(Closing):
                 await thread.edit(archived=False)
             await thread.send(
                 say.nudge_message(request, config.quiet_close_hours),
-                embed=crisis_embed(self.bot.crisis),
+                embed=crisis_embed(self.bot.crisis, config.crisis_region),  # the server's
                 allowed_mentions=discord.AllowedMentions(users=[discord.Object(request.member_id)]),
             )
         except discord.HTTPException as error:

@@ -16,6 +16,7 @@ from typing import Literal
 import discord
 
 from bot.consultations import Consultation
+from bot.crisis import reminder
 from bot.guild_config import GuildConfig
 from bot.ui import QUIET, embed
 from cogs.consult import _dm_render as dm_render
@@ -148,7 +149,11 @@ class Threads(Cards):
         sent: int | None = None
         recorded = False
         # A DM request's member is not in the thread: never mentioned (a mention would add them).
-        first = dm_render.dm_opening(fresh) if fresh.by_dm else render.opening_message(fresh)
+        first = (
+            dm_render.dm_opening(fresh)
+            if fresh.by_dm
+            else render.opening_message(fresh, await self.thread_reminder(guild))
+        )
         try:
             opening = await thread.send(
                 with_answers(first, await self.answers_of(fresh), OPENING_TAIL),
@@ -174,6 +179,11 @@ class Threads(Cards):
             )
         # The request changed hands, a problem was saved, or its thread changed: read it again.
         return Opened(thread, await self.service.get(consultation.id) or fresh)
+
+    async def thread_reminder(self, guild: discord.Guild) -> str:
+        """The reminder line for a private thread: the server's region, never the member's."""
+        config = await self.configs.get(guild.id)
+        return reminder(self.bot.crisis, config.crisis_region)
 
     async def _add_to_thread(
         self, thread: discord.Thread, user_id: int, consultation: Consultation

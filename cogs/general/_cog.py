@@ -13,10 +13,19 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import SupportBot
+from bot.errors import UserFacingError
 from bot.services import Services
 from bot.ui import crisis_embed
 from cogs._components import bind
+from cogs._crisis_regions import parse_region, region_choices
 from cogs.general._audience import AnyCommand, iter_leaf_commands, require_audience, viewer_of
+from cogs.general._crisis import (
+    FORGET,
+    REMEMBER,
+    REMEMBER_CHOICES,
+    RegionSelect,
+    crisis_view,
+)
 from cogs.general._pages import AUDIENCE_OF_SECTION, Page, Section, help_page, sections_for
 from cogs.general._views import HelpButton, StaleHelpButton, help_view
 
@@ -28,8 +37,8 @@ class General(commands.Cog):
         self.bot = bot
         self.services = services
         self.button = bind((HelpButton,), pages=self)[0]
-        self.buttons = (self.button, StaleHelpButton)
-        self._crisis = crisis_embed(bot.crisis)
+        self.region_select = bind((RegionSelect,), crisis=bot.crisis)[0]
+        self.buttons = (self.button, StaleHelpButton, self.region_select)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*self.buttons)
@@ -74,6 +83,53 @@ class General(commands.Cog):
 
     @app_commands.command(name="crisis")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
-    async def crisis_command(self, interaction: discord.Interaction[SupportBot]) -> None:
-        """Get help right now: crisis lines you can call or text, free, any time."""
-        await interaction.response.send_message(embed=self._crisis, ephemeral=True)
+    @app_commands.describe(
+        region="The country whose lines to show first",
+        remember="Remember this country for you, or forget the one you saved",
+    )
+    @app_commands.choices(remember=REMEMBER_CHOICES)
+    async def crisis_command(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        region: str | None = None,
+        remember: str | None = None,
+    ) -> None:
+        """Get help right now: crisis lines you can call or text, free, any time.
+
+        Args:
+            region: The country whose lines to show first
+            remember: Remember this country for you, or forget the one you saved
+        """
+        crisis = self.bot.crisis
+        user, guild_id = interaction.user.id, interaction.guild_id
+        chosen = parse_region(crisis, region)
+        note: str | None = None
+        if remember == FORGET:
+            await self.services.regions.members.forget(user)
+            note = "Forgotten: I no longer keep a country for you."
+        elif remember == REMEMBER:
+            if chosen is None:
+                raise UserFacingError(
+                    "Please pick a country in `region:` for me to remember.", show_crisis=True
+                )
+            await self.services.regions.members.remember(user, chosen)
+            note = (
+                f"Saved: your replies from me will show the lines for "
+                f"{crisis.region(chosen).name} first (in channels, the server's country). "
+                "`/crisis remember: forget` removes it."
+            )
+        if chosen is None:
+            chosen = await self.bot.crisis_region(user, guild_id, private=True)
+        log.info("crisis.shown user=%s region=%s", user, chosen)
+        await interaction.response.send_message(
+            note,
+            embed=crisis_embed(crisis, chosen),
+            view=crisis_view(self.region_select, crisis, chosen),
+            ephemeral=True,
+        )
+
+    @crisis_command.autocomplete("region")
+    async def _region_autocomplete(
+        self, interaction: discord.Interaction[SupportBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return region_choices(self.bot.crisis, current)

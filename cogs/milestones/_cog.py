@@ -158,7 +158,10 @@ class Milestones(commands.GroupCog, group_name="milestone"):
             colour=WARM,
         )
         add_field(result, "If you'd like support", SUPPORT_TEXT)
-        add_field(result, "If you need someone now", top_line(self.bot.crisis))
+        region = await self.bot.crisis_region(
+            interaction.user.id, interaction.guild_id, private=True
+        )
+        add_field(result, "If you need someone now", top_line(self.bot.crisis, region))
         await send_ephemeral(interaction, embed=result, view=consult_button_view(urgent=False))
 
     @app_commands.command(name="share")

@@ -246,6 +246,7 @@ class Privacy(commands.Cog):
                 discord.utils.utcnow(),
             ),
         )
+        self.services.regions.members.drop(button.target)  # its kept copy of member_settings
         await self.tell_staff(report)
         if by_admin:
             log.info("privacy.forgotten guild=%s admin=%s", button.guild_id, button.owner)

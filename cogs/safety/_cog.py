@@ -16,7 +16,8 @@ reply per 10 minutes; a level that rises within those minutes still alerts staff
 message is never deleted, and nothing of it is stored or logged.
 
 In DMs: the bot does not read the message; every DM gets the crisis resources (once per
-10 minutes per person), because someone writing to a bot may have nowhere else to turn.
+10 minutes per person), because someone writing to a bot may have nowhere else to turn, with
+a "Message us privately" button (``cogs.safety._dm_answer``).
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ import discord
 from discord.ext import commands
 
 from bot.bot import SupportBot
+from bot.crisis import quick_lines
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, SafetyReply
-from bot.safety import DM, Category, CrisisMatchLog, Level, Match, MatchOutcome
+from bot.safety import Category, CrisisMatchLog, Level, Match, MatchOutcome
 from bot.safety.memory import WINDOW, Signal, SignalMemory
 from bot.services import Services
 from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape
@@ -41,9 +43,9 @@ from cogs._components import PersistentButton, bind, defer
 from cogs._handoff import (
     ConsultHandoff,
     consult_button_view,
-    message_us_button,
     safety_plan_button,
 )
+from cogs.safety._dm_answer import answer_dm
 
 log = logging.getLogger(__name__)
 
@@ -75,26 +77,24 @@ LEVEL_NAMES: dict[Level, str] = {
 
 MEMBER_REPLY = (
     "You matter, and we're glad you're here. If things feel like too much right now, "
-    "help is free and open any time: call or text **988** (US), or text **HOME** to "
-    "**741741**. `/crisis` lists more lines, including outside the US. "
+    "help is free and open any time: {lines}. `/crisis` lists more lines, including other "
+    "countries. "
     "If you'd like, someone from our team can talk with you privately."
 )
 """The reply in the channel (a server that chose ``reply: channel``) to a high-risk signal."""
 
 CONCERN_REPLY = (
     "Sounds like a heavy moment. You don't have to carry it alone: if you'd like, someone "
-    "from our team can talk with you privately. And if it ever feels like too much, call or "
-    "text **988** (US) or text **HOME** to **741741**, free and open any time; `/crisis` "
-    "lists more lines."
+    "from our team can talk with you privately. And if it ever feels like too much, {lines}, "
+    "free and open any time; `/crisis` lists more lines."
 )
 """The reply in the channel (``reply: channel``) to a concern."""
 
 HIGH_DM = (
     "Hi, this is the bot from **{guild}**, writing to you privately. Something you wrote there "
     "made me want to check that you're okay. You matter, and we're glad you're here.\n\n"
-    "If things feel like too much right now, help is free and open any time: call or text "
-    "**988** (US), or text **HOME** to **741741**. `/crisis` lists more lines, including "
-    "outside the US.\n\n"
+    "If things feel like too much right now, help is free and open any time: {lines}. "
+    "`/crisis` lists more lines, including other countries.\n\n"
     "If you'd like, someone from our team can talk with you privately: press the button below."
 )
 
@@ -102,23 +102,16 @@ CONCERN_DM = (
     "Hi, this is the bot from **{guild}**, writing to you privately. Something you wrote there "
     "sounded heavy, so I wanted to check in. There's no need to reply.\n\n"
     "If you'd like to talk, someone from our team is here: press the button below, or use "
-    "`/consult` in the server. And if it ever feels like too much, call or text **988** (US) "
-    "or text **HOME** to **741741**, free and open any time; `/crisis` lists more lines."
+    "`/consult` in the server. And if it ever feels like too much, {lines}, free and open any "
+    "time; `/crisis` lists more lines."
 )
 
 NEUTRAL_NOTE = (
     "{mention} a quick note from the group's bot: whenever you'd like to talk, someone from "
     "our team is here. Press the button or use `/consult`. Free lines are open any time: "
-    "call or text **988** (US) or text **HOME** to **741741**; `/crisis` lists more."
+    "{lines}; `/crisis` lists more."
 )
 """What the member sees in the channel when their DMs are closed: it says nothing of why."""
-
-DM_REPLY = (
-    "Hi, I'm the group's bot, so I can't read or answer messages here. "
-    "If you need someone right now, the lines below are free and open any time. "
-    "To talk with a consultant from the group, press **Message us privately** to write to them "
-    "here, or use `/consult` in the server."
-)
 
 
 class Delivery(enum.Enum):
@@ -140,10 +133,11 @@ class Delivery(enum.Enum):
 # --------------------------------------------------------------------------- rendering
 
 
-def member_dm(signal: Signal, guild_name: str) -> str:
-    """The private message to the member: gentle for a concern, crisis lines first for high."""
+def member_dm(signal: Signal, guild_name: str, lines: str) -> str:
+    """The private message to the member: gentle for a concern, crisis lines first for high.
+    ``lines``: ``bot.crisis.quick_lines`` of the member's region (a DM is private)."""
     template = HIGH_DM if signal.level is Level.HIGH else CONCERN_DM
-    return template.format(guild=escape(guild_name, 100))
+    return template.format(guild=escape(guild_name, 100), lines=lines)
 
 
 def staff_alert(message: discord.Message, signal: Signal, delivery: Delivery) -> discord.Embed:
@@ -232,14 +226,6 @@ def dm_view(guild_id: int) -> discord.ui.View:
     return view
 
 
-def dm_reply_view() -> discord.ui.View:
-    """Under the answer to a DM: a request by DM (the consultation feature's button)."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(message_us_button())
-    view.stop()
-    return view
-
-
 def channel_reply_view() -> discord.ui.View:
     """The reply in the channel's buttons: a consultant now, and the presser's own safety plan
     (each shows only the presser's own, privately)."""
@@ -284,7 +270,9 @@ async def open_urgent_request(
         f"Your request #{consultation.number} is with our team in **{escape(guild.name, 100)}**. "
         f"Someone will reach out to you in a private thread there. {config.expected_response}\n"
         "If you need someone sooner, the lines below are free and open any time.",
-        embed=crisis_embed(bot.crisis),
+        embed=crisis_embed(
+            bot.crisis, await bot.crisis_region(interaction.user.id, guild_id, private=True)
+        ),
         ephemeral=True,
     )
 
@@ -374,12 +362,13 @@ class SafetyNet(commands.Cog):
         if config.safety_reply is SafetyReply.CHANNEL:
             return (
                 Delivery.CHANNEL
-                if await self._reply_in_channel(message, signal)
+                if await self._reply_in_channel(message, config, signal)
                 else (Delivery.FAILED)
             )
         try:
             await message.author.send(
-                member_dm(signal, message.guild.name), view=dm_view(message.guild.id)
+                member_dm(signal, message.guild.name, await self._own_lines(message)),
+                view=dm_view(message.guild.id),
             )
         except discord.HTTPException as error:
             log.info(
@@ -391,10 +380,24 @@ class SafetyNet(commands.Cog):
             )
         else:
             return Delivery.DM
-        return Delivery.FALLBACK if await self._neutral_note(message) else Delivery.FAILED
+        return Delivery.FALLBACK if await self._neutral_note(message, config) else Delivery.FAILED
 
-    async def _reply_in_channel(self, message: discord.Message, signal: Signal) -> bool:
-        text = MEMBER_REPLY if signal.level is Level.HIGH else CONCERN_REPLY
+    def _server_lines(self, config: GuildConfig) -> str:
+        """The main lines of the server's region: what a public reply may show (never the
+        member's own country)."""
+        return quick_lines(self.bot.crisis, config.crisis_region)
+
+    async def _own_lines(self, message: discord.Message) -> str:
+        """The main lines of the member's region, for a DM only they read."""
+        guild_id = message.guild.id if message.guild else None
+        code = await self.bot.crisis_region(message.author.id, guild_id, private=True)
+        return quick_lines(self.bot.crisis, code)
+
+    async def _reply_in_channel(
+        self, message: discord.Message, config: GuildConfig, signal: Signal
+    ) -> bool:
+        template = MEMBER_REPLY if signal.level is Level.HIGH else CONCERN_REPLY
+        text = template.format(lines=self._server_lines(config))
         try:
             await message.reply(text, view=channel_reply_view(), mention_author=False)
         except discord.HTTPException as error:
@@ -402,11 +405,13 @@ class SafetyNet(commands.Cog):
             return False
         return True
 
-    async def _neutral_note(self, message: discord.Message) -> bool:
+    async def _neutral_note(self, message: discord.Message, config: GuildConfig) -> bool:
         """A note in the channel that reads the same whatever brought it: no reply, no reason."""
         try:
             await message.channel.send(
-                NEUTRAL_NOTE.format(mention=message.author.mention),
+                NEUTRAL_NOTE.format(
+                    mention=message.author.mention, lines=self._server_lines(config)
+                ),
                 view=consult_button_view(urgent=True),
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False, roles=False, users=[message.author]
@@ -469,29 +474,4 @@ class SafetyNet(commands.Cog):
     # -------------------------------------------------------------------------- DMs
 
     async def _answer_dm(self, message: discord.Message) -> None:
-        try:  # a DM request's conversation: the consultation feature relays it instead
-            if await self.services.dm_requests.open_request_id(message.author.id) is not None:
-                return
-        except Exception:
-            log.exception("safety.dm_request_check_failed user=%s", message.author.id)
-        respond = True
-        try:
-            outcome = await self._log().record(
-                guild_id=None,
-                channel_id=message.channel.id,
-                message_id=message.id,
-                user_id=message.author.id,
-                category=DM,
-                now=discord.utils.utcnow(),
-            )
-            respond = outcome.respond
-        except Exception:
-            log.exception("safety.dm_record_failed user=%s", message.author.id)
-        if not respond:
-            return
-        try:
-            await message.channel.send(
-                DM_REPLY, embed=crisis_embed(self.bot.crisis), view=dm_reply_view()
-            )
-        except discord.HTTPException as error:
-            log.warning("safety.dm_reply_failed user=%s status=%s", message.author.id, error.status)
+        await answer_dm(self.bot, self.services, message)

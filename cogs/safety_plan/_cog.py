@@ -56,16 +56,21 @@ class SafetyPlans(commands.Cog):
     def crisis(self) -> CrisisResources:
         return self.bot.crisis
 
+    async def region(self, interaction: discord.Interaction[Any]) -> str:
+        """The presser's own crisis region: the plan is only ever shown to them."""
+        return await self.bot.crisis_region(interaction.user.id, interaction.guild_id, private=True)
+
     # ------------------------------------------------------------------ what the buttons do
 
     async def show(self, interaction: discord.Interaction[Any]) -> None:
         """The presser's own plan, or how to start one; always with the crisis lines."""
         plan = await self.plans.get(interaction.user.id)
         log.info("safety_plan.shown user=%s found=%s", interaction.user.id, plan is not None)
+        region = await self.region(interaction)
         if plan is None or plan.is_empty:
-            await send_ephemeral(interaction, embed=render.render_no_plan(self.crisis))
+            await send_ephemeral(interaction, embed=render.render_no_plan(self.crisis, region))
             return
-        await send_ephemeral(interaction, embed=render.render_plan(plan, self.crisis))
+        await send_ephemeral(interaction, embed=render.render_plan(plan, self.crisis, region))
 
     async def open_form(self, interaction: discord.Interaction[Any], part: int) -> None:
         """Form ``part`` (1 or 2), filled with the plan so far (a form cannot be deferred)."""

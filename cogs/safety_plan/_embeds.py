@@ -47,13 +47,17 @@ KEPT = "Your safety plan is kept, unchanged."
 NOT_YOURS = "This question belongs to someone else. Run `/safety-plan` yourself if you need it."
 
 
-def _with_crisis(result: discord.Embed, crisis: CrisisResources) -> discord.Embed:
-    add_field(result, CRISIS_FIELD, crisis_lines(crisis))
+def _with_crisis(
+    result: discord.Embed, crisis: CrisisResources, region: str | None
+) -> discord.Embed:
+    add_field(result, CRISIS_FIELD, crisis_lines(crisis, region))
     return result
 
 
-def render_plan(plan: SafetyPlan, crisis: CrisisResources) -> discord.Embed:
-    """The plan as written, section by section, then the crisis lines."""
+def render_plan(
+    plan: SafetyPlan, crisis: CrisisResources, region: str | None = None
+) -> discord.Embed:
+    """The plan as written, section by section, then ``region``'s crisis lines."""
     result = embed(
         "My safety plan",
         "Your plan, in your words. Only you can see this; `/safety-plan edit` changes it.",
@@ -62,10 +66,10 @@ def render_plan(plan: SafetyPlan, crisis: CrisisResources) -> discord.Embed:
     for section in SECTIONS:
         text = plan.text(section.key)
         add_field(result, section.title, escape(text, SECTION_SHOWN) if text else "Not yet written")
-    return _with_crisis(result, crisis)
+    return _with_crisis(result, crisis, region)
 
 
-def render_no_plan(crisis: CrisisResources) -> discord.Embed:
-    """There is no plan yet: what one is and how to start, with the crisis lines."""
+def render_no_plan(crisis: CrisisResources, region: str | None = None) -> discord.Embed:
+    """There is no plan yet: what one is and how to start, with ``region``'s crisis lines."""
     result = embed("My safety plan", f"{ABOUT}\n\n{NO_PLAN}", colour=WARM)
-    return _with_crisis(result, crisis)
+    return _with_crisis(result, crisis, region)

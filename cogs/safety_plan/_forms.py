@@ -36,6 +36,8 @@ class Forms(Protocol):
     @property
     def crisis(self) -> CrisisResources: ...
 
+    async def region(self, interaction: discord.Interaction[Any]) -> str: ...
+
 
 def _field(section: Section, plan: SafetyPlan | None) -> discord.ui.Label[discord.ui.View]:
     text: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
@@ -121,5 +123,7 @@ async def _submit(feature: Forms, interaction: discord.Interaction[Any], custom_
         await send_ephemeral(interaction, render.FIRST_PART_SAVED, view=view)
         return
     await send_ephemeral(
-        interaction, render.PLAN_SAVED, embed=render.render_plan(plan, feature.crisis)
+        interaction,
+        render.PLAN_SAVED,
+        embed=render.render_plan(plan, feature.crisis, await feature.region(interaction)),
     )

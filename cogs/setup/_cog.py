@@ -27,6 +27,7 @@ from bot.timezones import validate_timezone
 from bot.ui import add_field, send_ephemeral
 from cogs._checks import require_manager
 from cogs._components import defer
+from cogs._crisis_regions import parse_region, region_choices
 from cogs._handoff import panel_view
 from cogs._zone_choices import timezone_choices
 from cogs.setup._hours import ClosureCommands, HoursCommands, hours_lines, hours_warnings
@@ -52,6 +53,7 @@ CLEARABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "member_role": ("Member role (guidelines gate)", ("member_role_id",)),
     "celebrate_channel": ("Celebration channel", ("celebrate_channel_id",)),
     "claim_cap": ("Cap on requests per staff member (no cap)", ("claim_cap",)),
+    "crisis_region": ("Crisis lines country (back to the United States)", ("crisis_region",)),
 }
 """What ``/setup clear`` can empty: the choice, its label, and the columns it sets to NULL.
 
@@ -284,6 +286,25 @@ class Setup(commands.GroupCog, group_name="setup"):
         if reply is not None and reply not in {choice.value for choice in SafetyReply}:
             raise UserFacingError("Please choose dm or channel for reply. Nothing was saved.")
         await self._save(interaction, **given(safety_enabled=state, safety_reply=reply))
+
+    @app_commands.command(name="crisis")
+    @app_commands.describe(region="The country whose crisis lines members here see first")
+    async def crisis(
+        self, interaction: discord.Interaction[SupportBot], region: str | None = None
+    ) -> None:
+        """Choose whose crisis lines members here see first (each can pick their own in /crisis).
+
+        Args:
+            region: The country whose crisis lines members here see first
+        """
+        code = parse_region(self.bot.crisis, region)
+        await self._save(interaction, **given(crisis_region=code))
+
+    @crisis.autocomplete("region")
+    async def _crisis_region_autocomplete(
+        self, interaction: discord.Interaction[SupportBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return region_choices(self.bot.crisis, current)
 
     @app_commands.command(name="clear")
     @app_commands.describe(setting="The setting to empty (the others stay as they are)")

@@ -116,6 +116,8 @@ def render_setup(
                 f"Milestone celebrations: {_mention_channel(config.celebrate_channel_id)}",
                 f"Crisis-language safety net: {'on' if config.safety_enabled else 'off'}"
                 f" · reaches members {_REPLY_NAMES[config.safety_reply]}",
+                f"Crisis lines shown first: {config.crisis_region or 'US (the default)'}"
+                " · `/setup crisis`; members can pick their own in `/crisis`",
             ]
         ),
     )

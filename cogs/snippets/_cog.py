@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import SupportBot
-from bot.crisis import crisis_lines
+from bot.crisis import longest_crisis_lines
 from bot.errors import UserFacingError
 from bot.services import Services
 from bot.snippets import NAME_LIMIT, SnippetNotFoundError, SnippetService, check_name
@@ -65,8 +65,9 @@ class Snippets(commands.GroupCog, group_name="snippet"):
         return self.services.snippets
 
     def crisis_text(self) -> str:
-        """The crisis lines as ``{crisis}`` is filled (for the length check)."""
-        return crisis_lines(self.bot.crisis)
+        """The crisis lines as ``{crisis}`` is filled at their longest, whichever region the
+        server shows (for the length check)."""
+        return longest_crisis_lines(self.bot.crisis)
 
     async def page(self, guild_id: int, page: int) -> tuple[discord.Embed, discord.ui.View | None]:
         """One page of the list (re-read on every click), clamped to the pages there are."""

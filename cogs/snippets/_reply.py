@@ -134,7 +134,8 @@ class TicketReply:
             Placeholder.MEMBER: f"<@{consultation.member_id}>",
             Placeholder.STAFF: name,
             Placeholder.SERVER: escape(guild.name, SERVER_WORST),
-            Placeholder.CRISIS: crisis_lines(self.bot.crisis),
+            # A private thread: the server's region, never the member's own choice.
+            Placeholder.CRISIS: crisis_lines(self.bot.crisis, config.crisis_region),
             Placeholder.HOURS: hours_text(hours),
         }
         content = compose(name, fill(found.body, values))
