@@ -87,7 +87,8 @@ class Closing(FollowUpFlow):
             except discord.HTTPException:
                 log.warning("consultation.thread_close_failed id=%s", closed.id)
         if closed.by_dm:  # the member hears of the end where they talked: their DM
-            await self.tell_member(guild, closed, dm_render.closed_dm(closed, guild.name))
+            line = await self.member_reminder(guild, closed.member_id)
+            await self.tell_member(guild, closed, dm_render.closed_dm(closed, guild.name, line))
         await self.ask_feedback(guild, closed, thread)
         if thread is not None:
             await self._take_off_close_button(thread, closed)

@@ -214,7 +214,12 @@ class DmDesk:
         outside = await self.flow.outside_hours(config, consultation, now)
         try:
             await interaction.edit_original_response(
-                content=say.confirmation(consultation, guild.name, routed.expected_response),
+                content=say.confirmation(
+                    consultation,
+                    guild.name,
+                    routed.expected_response,
+                    await self.flow.member_reminder(guild, consultation.member_id),
+                ),
                 embed=await self._crisis(interaction.user.id, guild.id),
                 view=end_view(consultation.id),
             )
@@ -244,7 +249,8 @@ class DmDesk:
         """The member ends it: both sides are told (the member in their DM)."""
         if request.status is Status.OPEN:
             ended = await self.flow.cancel(guild, request.member_id)
-            await self.flow.tell_member(guild, ended, say.closed_dm(ended, guild.name))
+            line = await self.flow.member_reminder(guild, ended.member_id)
+            await self.flow.tell_member(guild, ended, say.closed_dm(ended, guild.name, line))
         else:
             closed = await self.flow.service.member_close(
                 guild.id, request.id, request.member_id, self.flow.now()

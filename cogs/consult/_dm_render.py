@@ -68,7 +68,9 @@ TOO_LONG_FOR_MEMBER = (
 ATTACHMENTS_LEFT = "Only text is passed on for now: the attachment wasn't sent."
 
 
-def confirmation(consultation: Consultation, guild_name: str, expected: str) -> str:
+def confirmation(
+    consultation: Consultation, guild_name: str, expected: str, line: str = REMINDER
+) -> str:
     """To the member, once their DM request is saved."""
     return shorten(
         f"Thank you. Your request #{consultation.number} is with the team of "
@@ -82,7 +84,7 @@ def confirmation(consultation: Consultation, guild_name: str, expected: str) -> 
             else ""
         )
         + "\n-# "
-        + REMINDER,
+        + line,
         limits.MESSAGE_CONTENT,
     )
 
@@ -173,12 +175,12 @@ def dm_opening(consultation: Consultation) -> str:
     )
 
 
-def closed_dm(consultation: Consultation, guild_name: str) -> str:
+def closed_dm(consultation: Consultation, guild_name: str, line: str = REMINDER) -> str:
     """To the member, when their DM request ends (either side closed it)."""
     return shorten(
         f"Your conversation with the team of **{escape(guild_name, 100)}** (request "
         f"#{consultation.number}) has ended. Thank you for reaching out. You can message us "
-        "again any time.\n-# " + REMINDER,
+        "again any time.\n-# " + line,
         limits.MESSAGE_CONTENT,
     )
 

@@ -118,7 +118,8 @@ class Events(Threads):
             f"closed. {member_ref(closed)} can open a new one with `/consult`.",
         )
         if closed.by_dm:  # the member talks in their DM: told there
-            await self.tell_member(guild, closed, dm_render.closed_dm(closed, guild.name))
+            line = await self.member_reminder(guild, closed.member_id)
+            await self.tell_member(guild, closed, dm_render.closed_dm(closed, guild.name, line))
         await self.log_closed(guild, closed)
 
     # ------------------------------------------------------------------ start-up and timers

@@ -185,6 +185,12 @@ class Threads(Cards):
         config = await self.configs.get(guild.id)
         return reminder(self.bot.crisis, config.crisis_region)
 
+    async def member_reminder(self, guild: discord.Guild, member_id: int) -> str:
+        """The reminder line for a DM to the member: their own region first (only they see
+        it), else the server's."""
+        code = await self.bot.crisis_region(member_id, guild.id, private=True)
+        return reminder(self.bot.crisis, code)
+
     async def _add_to_thread(
         self, thread: discord.Thread, user_id: int, consultation: Consultation
     ) -> bool:
