@@ -18,6 +18,7 @@ from bot.crisis import CrisisResources
 from bot.crisis_regions import choose_region
 from bot.crypto import Cipher, key_file_for, open_cipher, read_key
 from bot.db import Database
+from bot.i18n import choose_language, language_of_locale
 from bot.incidents import IncidentKind, IncidentLog, Post
 from bot.library import Library, load_library
 from bot.services import Services
@@ -209,6 +210,39 @@ class SupportBot(commands.AutoShardedBot):
             log.warning("crisis_region.lookup_failed user=%s guild=%s", user_id, guild_id)
             codes = regions.kept_codes(user_id, guild_id, private=private)
         return choose_region(self.crisis, *codes)
+
+    async def language(self, interaction: discord.Interaction[Any]) -> str:
+        """The language to answer this person in (``bot.i18n``): their own choice, their
+        Discord client's language, the server's preferred locale, then English. Storage
+        trouble falls back to what memory holds."""
+        user_id = interaction.user.id
+        client = language_of_locale(str(interaction.locale))
+        server = language_of_locale(str(interaction.guild_locale or ""))
+        languages = self.services.languages_if_open()
+        if languages is None:
+            return choose_language(client, server)
+        try:
+            chosen = (await languages.get(user_id)).chosen
+            await languages.seen(user_id, client, otherwise=choose_language(server))
+        except Exception:
+            log.warning("language.lookup_failed user=%s", user_id)
+            chosen = languages.kept(user_id).chosen
+        return choose_language(chosen, client, server)
+
+    async def background_language(self, user_id: int, guild: discord.Guild | None) -> str:
+        """The language of a message the bot sends on its own (no interaction, no client
+        language): the member's choice, their client's language at their last command, the
+        server's preferred locale, then English."""
+        server = None if guild is None else language_of_locale(str(guild.preferred_locale))
+        languages = self.services.languages_if_open()
+        if languages is None:
+            return choose_language(server)
+        try:
+            kept = await languages.get(user_id)
+        except Exception:
+            log.warning("language.lookup_failed user=%s", user_id)
+            kept = languages.kept(user_id)
+        return choose_language(kept.chosen, kept.last_seen, server)
 
     @property
     def care(self) -> CareContent:

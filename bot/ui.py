@@ -15,6 +15,8 @@ import discord
 from bot import limits
 from bot.crisis import DEFAULT_REGION, REMINDER, CrisisResources
 from bot.errors import UserFacingError
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 from bot.incidents import new_error_id
 from bot.text import clean
 
@@ -100,25 +102,28 @@ def add_field(target: discord.Embed, name: str, value: str, *, inline: bool = Fa
     )
 
 
-ELSEWHERE = "Somewhere else?"
+ELSEWHERE = say(ENGLISH, "crisis.elsewhere")
 """The last field of the crisis embed: the international fallback and the other countries."""
 
 
-def crisis_embed(resources: CrisisResources, region: str | None = None) -> discord.Embed:
+def crisis_embed(
+    resources: CrisisResources, region: str | None = None, language: str = ENGLISH
+) -> discord.Embed:
     """One region's crisis lines, as one short embed (one phone screen): each line's name, how
-    to reach it and at most one short sentence, then where the other countries are."""
+    to reach it and at most one short sentence, then where the other countries are.
+    ``resources`` are the lines in ``language`` (``Library.crisis_in``)."""
     chosen = resources.region(region)
     result = embed(resources.title, f"{resources.intro}\n**{chosen.name}**", colour=URGENT)
     for line in chosen.lines:
         add_field(result, line.name, "\n".join(filter(None, (line.contact, line.purpose))))
     other = resources.international
-    elsewhere = f"Pick another country in `/crisis`. **{other.name}**: {other.contact}."
+    elsewhere = say(language, "crisis.pick_another", name=other.name, contact=other.contact)
     add_field(
         result,
-        ELSEWHERE,
+        say(language, "crisis.elsewhere"),
         " ".join(filter(None, (elsewhere, other.purpose))) + f"\n{resources.closing}",
     )
-    result.set_footer(text="You can see this again any time with /crisis.")
+    result.set_footer(text=say(language, "crisis.footer"))
     return result
 
 

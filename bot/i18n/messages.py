@@ -1,0 +1,173 @@
+"""The bot's own sentences in every language: one catalogue, English first.
+
+``say(language, key, **values)`` gives a sentence in the member's language (English when a
+key is not translated yet: the tests make sure none is missing). Each language has the same keys
+and the same ``{placeholders}`` (``tests/test_i18n.py``), and the safe-messaging lint reads all
+of them. Content that staff reword lives in ``data/`` (``data/es/`` for Spanish), not here.
+No discord import.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import ENGLISH
+
+EN: dict[str, str] = {
+    # /crisis (the lines themselves are data/crisis.toml)
+    "crisis.elsewhere": "Somewhere else?",
+    "crisis.pick_another": "Pick another country in `/crisis`. **{name}**: {contact}.",
+    "crisis.footer": "You can see this again any time with /crisis.",
+    "crisis.forgotten": "Forgotten: I no longer keep a country for you.",
+    "crisis.saved": (
+        "Saved: your replies from me will show the lines for {country} first (in channels, "
+        "the server's country). `/crisis remember: forget` removes it."
+    ),
+    "crisis.pick_first": "Please pick a country in `region:` for me to remember.",
+    "crisis.menu": "Lines for another country…",
+    # /help
+    "help.title": "How this bot can help",
+    "help.about": (
+        "This server is a free peer support group. I can explain levels of care, share coping "
+        "ideas, point you and your family to treatment and peer groups, connect you with a "
+        "consultant, and show crisis resources any time."
+    ),
+    "help.danger": "**If you are in danger right now, use {crisis}.**",
+    "help.start_here": "**Start here**",
+    "help.more": "The buttons below show everything else you can use here.",
+    "help.dm_note": "Staff and admin tools are listed inside the server: use `/help` there.",
+    "help.in_server": " *(in the server)*",
+    "help.nothing": "Nothing here yet.",
+    "help.page": "{title} ({number} of {count})",
+    "help.label.start": "Start",
+    "help.label.member": "More for members",
+    "help.label.staff": "Staff tools",
+    "help.label.admin": "Admin tools",
+    "help.intro.member": "Everything else you can use here. Tap a command to start it.",
+    "help.intro.staff": "For the server's staff and consultants. Tap a command to start it.",
+    "help.intro.admin": "For the people who run this server (Manage Server).",
+    # /language
+    "language.saved": "Saved: I'll answer you in English from now on.",
+    "language.forgotten": (
+        "Forgotten: I'll answer you in the language of your Discord app again (English "
+        "when it is one I don't speak)."
+    ),
+    "language.now": "I answer you in English. Pick another with `/language language:`.",
+    # the safety net (cogs/safety)
+    "safety.reply.high": (
+        "You matter, and we're glad you're here. If things feel like too much right now, "
+        "help is free and open any time: {lines}. `/crisis` lists more lines, including other "
+        "countries. "
+        "If you'd like, someone from our team can talk with you privately."
+    ),
+    "safety.reply.concern": (
+        "Sounds like a heavy moment. You don't have to carry it alone: if you'd like, someone "
+        "from our team can talk with you privately. And if it ever feels like too much, "
+        "{lines}, free and open any time; `/crisis` lists more lines."
+    ),
+    "safety.dm.high": (
+        "Hi, this is the bot from **{guild}**, writing to you privately. Something you wrote "
+        "there made me want to check that you're okay. You matter, and we're glad you're "
+        "here.\n\n"
+        "If things feel like too much right now, help is free and open any time: {lines}. "
+        "`/crisis` lists more lines, including other countries.\n\n"
+        "If you'd like, someone from our team can talk with you privately: press the button "
+        "below."
+    ),
+    "safety.dm.concern": (
+        "Hi, this is the bot from **{guild}**, writing to you privately. Something you wrote "
+        "there sounded heavy, so I wanted to check in. There's no need to reply.\n\n"
+        "If you'd like to talk, someone from our team is here: press the button below, or use "
+        "`/consult` in the server. And if it ever feels like too much, {lines}, free and open "
+        "any time; `/crisis` lists more lines."
+    ),
+    "safety.dm_reply": (
+        "Hi, I'm the group's bot, so I can't read or answer messages here. "
+        "If you need someone right now, the lines below are free and open any time. "
+        "To talk with a consultant from the group, use `/consult` in the server."
+    ),
+}
+
+ES: dict[str, str] = {
+    "crisis.elsewhere": "¿En otro país?",
+    "crisis.pick_another": "Elige otro país en `/crisis`. **{name}**: {contact}.",
+    "crisis.footer": "Puedes volver a ver esto cuando quieras con /crisis.",
+    "crisis.forgotten": "Listo: ya no guardo ningún país para ti.",
+    "crisis.saved": (
+        "Guardado: mis respuestas para ti mostrarán primero las líneas de {country} (en los "
+        "canales, las del país del servidor). `/crisis remember: forget` lo borra."
+    ),
+    "crisis.pick_first": "Elige un país en `region:` para que lo recuerde.",
+    "crisis.menu": "Líneas de otro país…",
+    "help.title": "Cómo te puede ayudar este bot",
+    "help.about": (
+        "Este servidor es un grupo gratuito de apoyo entre pares. Puedo explicarte los niveles "
+        "de atención, compartir ideas para afrontar momentos difíciles, orientarte a ti y a tu "
+        "familia hacia tratamiento y grupos de apoyo, ponerte en contacto con un consultor y "
+        "mostrarte líneas de crisis en cualquier momento."
+    ),
+    "help.danger": "**Si estás en peligro ahora mismo, usa {crisis}.**",
+    "help.start_here": "**Empieza aquí**",
+    "help.more": "Los botones de abajo muestran todo lo demás que puedes usar aquí.",
+    "help.dm_note": (
+        "Las herramientas del equipo y de administración aparecen dentro del servidor: usa "
+        "`/help` allí."
+    ),
+    "help.in_server": " *(en el servidor)*",
+    "help.nothing": "Todavía no hay nada aquí.",
+    "help.page": "{title} ({number} de {count})",
+    "help.label.start": "Inicio",
+    "help.label.member": "Más para miembros",
+    "help.label.staff": "Herramientas del equipo",
+    "help.label.admin": "Administración",
+    "help.intro.member": "Todo lo demás que puedes usar aquí. Toca un comando para empezar.",
+    "help.intro.staff": (
+        "Para el equipo y los consultores del servidor. Toca un comando para empezar."
+    ),
+    "help.intro.admin": "Para quienes administran este servidor (Gestionar servidor).",
+    "language.saved": "Guardado: a partir de ahora te respondo en español.",
+    "language.forgotten": (
+        "Listo: volveré a responderte en el idioma de tu app de Discord (en inglés si es un "
+        "idioma que no hablo)."
+    ),
+    "language.now": "Te respondo en español. Elige otro con `/language language:`.",
+    "safety.reply.high": (
+        "Tú importas, y nos alegra que estés aquí. Si ahora mismo todo se siente demasiado, "
+        "hay ayuda gratuita y abierta a cualquier hora: {lines}. `/crisis` muestra más líneas, "
+        "también de otros países. "
+        "Si quieres, alguien de nuestro equipo puede hablar contigo en privado."
+    ),
+    "safety.reply.concern": (
+        "Parece un momento pesado. No tienes que cargarlo a solas: si quieres, alguien de "
+        "nuestro equipo puede hablar contigo en privado. Y si en algún momento se siente "
+        "demasiado, {lines}, gratis y a cualquier hora; `/crisis` muestra más líneas."
+    ),
+    "safety.dm.high": (
+        "Hola, soy el bot de **{guild}** y te escribo en privado. Algo que escribiste allí me "
+        "hizo querer saber si estás bien. Tú importas, y nos alegra que estés aquí.\n\n"
+        "Si ahora mismo todo se siente demasiado, hay ayuda gratuita y abierta a cualquier "
+        "hora: {lines}. `/crisis` muestra más líneas, también de otros países.\n\n"
+        "Si quieres, alguien de nuestro equipo puede hablar contigo en privado: toca el botón "
+        "de abajo."
+    ),
+    "safety.dm.concern": (
+        "Hola, soy el bot de **{guild}** y te escribo en privado. Algo que escribiste allí "
+        "sonaba pesado, así que quise saber cómo estás. No hace falta que respondas.\n\n"
+        "Si quieres hablar, alguien de nuestro equipo está aquí: toca el botón de abajo o usa "
+        "`/consult` en el servidor. Y si en algún momento se siente demasiado, {lines}, gratis "
+        "y a cualquier hora; `/crisis` muestra más líneas."
+    ),
+    "safety.dm_reply": (
+        "Hola, soy el bot del grupo, así que no puedo leer ni responder mensajes aquí. "
+        "Si necesitas a alguien ahora mismo, las líneas de abajo son gratuitas y están "
+        "abiertas a cualquier hora. Para hablar con un consultor del grupo, usa `/consult` en "
+        "el servidor."
+    ),
+}
+
+CATALOGUE: dict[str, dict[str, str]] = {ENGLISH: EN, "es": ES}
+"""Every language's sentences, by key."""
+
+
+def say(language: str, key: str, /, **values: object) -> str:
+    """The sentence ``key`` in ``language`` (English when that language lacks it), filled in."""
+    text = CATALOGUE.get(language, EN).get(key) or EN[key]
+    return text.format(**values) if values else text
