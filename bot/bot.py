@@ -23,7 +23,7 @@ from bot.incidents import IncidentKind, IncidentLog, Post
 from bot.library import Library, load_library
 from bot.services import Services
 from bot.settings import Settings
-from bot.tree import SupportTree
+from bot.tree import SupportTranslator, SupportTree
 
 log = logging.getLogger(__name__)
 
@@ -352,6 +352,7 @@ class SupportBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         await self.open_database()
+        await self.tree.set_translator(SupportTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
@@ -361,7 +362,13 @@ class SupportBot(commands.AutoShardedBot):
         guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
-        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        commands_here = self.tree.get_commands(guild=guild)
+        translator = self.tree.translator
+        payload = (
+            [command.to_dict(self.tree) for command in commands_here]
+            if translator is None
+            else [await c.get_translated_payload(self.tree, translator) for c in commands_here]
+        )  # the translations count: a new one is synced
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         state = self.services.state
         key = _command_hash_key(self.settings.dev_guild_id)

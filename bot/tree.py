@@ -11,6 +11,8 @@ from discord import app_commands
 
 from bot.crisis import CrisisResources
 from bot.errors import UserFacingError
+from bot.i18n import language_of_locale
+from bot.i18n.commands import COMMAND_TEXT
 from bot.ui import report_error
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,32 @@ def _as_user_facing(error: app_commands.AppCommandError) -> UserFacingError | No
     if isinstance(error, app_commands.CheckFailure):
         return UserFacingError("Sorry, you can't use that here.")
     return None
+
+
+NAMES_STAY_ENGLISH = frozenset(
+    {
+        app_commands.TranslationContextLocation.command_name,
+        app_commands.TranslationContextLocation.group_name,
+        app_commands.TranslationContextLocation.parameter_name,
+    }
+)
+"""Command, group and option names are never translated: ``/help`` and the README stay simple."""
+
+
+class SupportTranslator(app_commands.Translator):
+    """Descriptions and choices in each language Discord asks for (``bot.i18n.commands``):
+    Spanish for ``es-ES`` and ``es-419``; None (Discord shows the English) for the rest."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if context.location in NAMES_STAY_ENGLISH:
+            return None
+        language = language_of_locale(locale.value)
+        return COMMAND_TEXT.get(language or "", {}).get(string.message)
 
 
 IncidentHook = Callable[[discord.Interaction[Any], BaseException, str, str], Awaitable[None]]

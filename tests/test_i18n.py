@@ -272,3 +272,85 @@ async def test_export_shows_the_language_and_delete_erases_it(env: simcord.Env) 
 
 def test_english_is_the_source() -> None:
     assert LANGUAGES[0] == ENGLISH
+
+
+# ------------------------------------------------------------------------ the command tree
+
+MEMBER_COMMANDS = frozenset(
+    {
+        "help", "crisis", "language", "consult", "consult-status", "consult-cancel",
+        "transcript", "levels", "iop", "relapse", "coping", "support-network",
+        "find-treatment", "withdrawal", "medications", "families", "peer-groups",
+        "mental-health", "guidelines", "meetings", "checkin", "checkin-outreach",
+        "checkin-history", "milestone", "safety-plan", "mydata", "privacy",
+    }
+)  # fmt: skip
+"""The commands a member uses: every description and choice of theirs is in Spanish."""
+
+
+NUMBERS = {"14", "30", "90"}
+"""Choices that read the same in every language."""
+
+
+def localised(payload: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    """(where, kind, English, translation) for every localisation in a command's payload."""
+    name = payload["name"]
+    assert "name_localizations" not in payload or not payload["name_localizations"], name
+    for locale, text in (payload.get("description_localizations") or {}).items():
+        yield name, f"description:{locale}", payload["description"], text
+    for choice in payload.get("choices") or []:
+        for locale, text in (choice.get("name_localizations") or {}).items():
+            yield name, f"choice:{locale}", choice["name"], text
+    for option in payload.get("options") or []:
+        yield from localised(option)
+
+
+async def translated_tree(bot: Any) -> list[dict[str, Any]]:
+    from bot.bot import EXTENSIONS
+    from bot.tree import SupportTranslator
+
+    for extension in EXTENSIONS:
+        await bot.load_extension(extension)
+    translator = SupportTranslator()
+    return [await c.get_translated_payload(bot.tree, translator) for c in bot.tree.get_commands()]
+
+
+async def test_every_localisation_keeps_to_discords_limits(simcord_bot: Any) -> None:
+    tree = await translated_tree(simcord_bot)
+    found = [entry for payload in tree for entry in localised(payload)]
+    assert {kind for _, kind, _, _ in found} >= {
+        "description:es-ES", "description:es-419", "choice:es-ES", "choice:es-419"
+    }  # fmt: skip
+    for where, kind, english, text in found:
+        assert 1 <= len(text) <= 100, (where, kind, text)
+        assert text.strip() == text, (where, text)
+        assert text != english or english in {"English", "Español"}, (where, text)
+
+
+async def test_every_member_command_is_in_spanish(simcord_bot: Any) -> None:
+    from bot.i18n.commands import ES
+
+    used: set[str] = set()
+
+    def walk(node: dict[str, Any], member: bool) -> None:
+        used.add(node["description"])
+        if member:
+            assert "es-419" in (node.get("description_localizations") or {}), node["name"]
+        for choice in node.get("choices") or []:
+            used.add(choice["name"])
+            if member and choice["name"] not in {"English", "Español"} | NUMBERS:
+                assert "es-419" in (choice.get("name_localizations") or {}), choice["name"]
+        for option in node.get("options") or []:
+            walk(option, member)
+
+    for payload in await translated_tree(simcord_bot):
+        walk(payload, payload["name"] in MEMBER_COMMANDS)
+    assert set(ES) <= used  # no translation of a text the tree no longer has
+
+
+def test_the_spanish_commands_pass_the_safe_messaging_lint() -> None:
+    from bot.i18n.commands import ES
+    from bot.safe_messaging import first_breach
+
+    for english, spanish in ES.items():
+        assert first_breach(spanish) is None, english
