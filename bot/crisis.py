@@ -39,8 +39,9 @@ MISTAKEN_CODES = {"UK": "GB", "EN": "GB", "EL": "GR"}
 PURPOSE_LIMIT = 120
 """A line's purpose stays one short sentence, so ``/crisis`` fits one phone screen."""
 
-RETIRED_OPTIONS = ("press 3",)
-"""The 988 "press 3" LGBTQ+ youth option ended on 17 July 2025: never advertise it."""
+RETIRED_OPTIONS = ("press 3", "marca 3", "marque 3", "oprime 3", "presiona 3")
+"""The 988 "press 3" LGBTQ+ youth option ended on 17 July 2025: never advertise it (in any
+language: the Spanish file is checked too)."""
 
 REMINDER = (
     "This is peer support, not an emergency service. If you are in danger now, "

@@ -27,10 +27,7 @@ WARM = discord.Colour(0xE8A33D)
 URGENT = discord.Colour(0xC0392B)
 QUIET = discord.Colour(0x7F8C8D)
 
-FOOTER = (
-    "Peer support and information, not medical advice or an emergency service "
-    "· /crisis for urgent help"
-)
+FOOTER = say(ENGLISH, "footer")
 
 SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on our side, so what you just sent may not have been saved. "
@@ -80,14 +77,17 @@ def escape(text: str, limit: int | None = None) -> str:
     return cut if not cut.endswith("\\…") else cut[:-2] + "…"
 
 
-def embed(title: str, description: str = "", *, colour: discord.Colour = CALM) -> discord.Embed:
-    """An embed with the standard footer; title and description cut to Discord's limits."""
+def embed(
+    title: str, description: str = "", *, colour: discord.Colour = CALM, language: str = ENGLISH
+) -> discord.Embed:
+    """An embed with the standard footer (in ``language``); title and description cut to
+    Discord's limits."""
     result = discord.Embed(
         title=shorten(title, limits.EMBED_TITLE),
         description=shorten(description, limits.EMBED_DESCRIPTION) or None,
         colour=colour,
     )
-    result.set_footer(text=FOOTER)
+    result.set_footer(text=say(language, "footer"))
     return result
 
 

@@ -354,3 +354,22 @@ def test_the_spanish_commands_pass_the_safe_messaging_lint() -> None:
 
     for english, spanish in ES.items():
         assert first_breach(spanish) is None, english
+
+
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        "cometió suicidio",
+        "un intento fallido",
+        "eres un adicto",
+        "los alcohólicos",
+        "necesitas un IOP",
+        "una prueba sucia",
+        "dosis letal",
+        "deberías internarte",
+    ],
+)
+def test_the_safe_messaging_lint_reads_spanish(unsafe: str) -> None:
+    from bot.safe_messaging import first_breach
+
+    assert first_breach(f"Texto: {unsafe}.") is not None

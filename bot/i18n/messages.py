@@ -12,6 +12,10 @@ from __future__ import annotations
 from bot.i18n import ENGLISH
 
 EN: dict[str, str] = {
+    "footer": (
+        "Peer support and information, not medical advice or an emergency service "
+        "· /crisis for urgent help"
+    ),
     # /crisis (the lines themselves are data/crisis.toml)
     "crisis.elsewhere": "Somewhere else?",
     "crisis.pick_another": "Pick another country in `/crisis`. **{name}**: {contact}.",
@@ -37,6 +41,8 @@ EN: dict[str, str] = {
     "help.in_server": " *(in the server)*",
     "help.nothing": "Nothing here yet.",
     "help.page": "{title} ({number} of {count})",
+    "page.previous": "Previous",
+    "page.next": "Next",
     "help.label.start": "Start",
     "help.label.member": "More for members",
     "help.label.staff": "Staff tools",
@@ -87,6 +93,10 @@ EN: dict[str, str] = {
 }
 
 ES: dict[str, str] = {
+    "footer": (
+        "Apoyo entre pares e información, no consejo médico ni un servicio de emergencias "
+        "· /crisis si necesitas ayuda urgente"
+    ),
     "crisis.elsewhere": "¿En otro país?",
     "crisis.pick_another": "Elige otro país en `/crisis`. **{name}**: {contact}.",
     "crisis.footer": "Puedes volver a ver esto cuando quieras con /crisis.",
@@ -114,6 +124,8 @@ ES: dict[str, str] = {
     "help.in_server": " *(en el servidor)*",
     "help.nothing": "Todavía no hay nada aquí.",
     "help.page": "{title} ({number} de {count})",
+    "page.previous": "Anterior",
+    "page.next": "Siguiente",
     "help.label.start": "Inicio",
     "help.label.member": "Más para miembros",
     "help.label.staff": "Herramientas del equipo",

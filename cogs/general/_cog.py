@@ -59,7 +59,8 @@ class General(commands.Cog):
         require_audience(viewer, AUDIENCE_OF_SECTION[section])
         listed: list[AnyCommand] = list(iter_leaf_commands(self.bot.tree))
         ids = await self.bot.command_ids()
-        page = help_page(listed, section, index, ids=ids, viewer=viewer)
+        language = await self.bot.language(interaction)
+        page = help_page(listed, section, index, ids=ids, viewer=viewer, language=language)
         return page, help_view(self.button, page, sections_for(listed, viewer))
 
     async def show(

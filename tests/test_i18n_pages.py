@@ -1,0 +1,114 @@
+"""What a Spanish-speaking member reads (issue 22, "Languages"): /help, the safety net's
+replies (a DM, a reply in the channel, the answer to a DM), /iop and the consultation form,
+chosen by /language or by the Discord app's language (``tests.test_i18n.client_locale``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import simcord
+
+from bot.guild_config import SafetyReply
+from bot.settings import Settings
+from tests.conftest import make_settings
+from tests.helpers import text_of
+from tests.test_i18n import client_locale, in_spanish
+from tests.test_safety_flow import HIGH, HOPELESS, World, _from_bot
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path, safety_net=True)
+
+
+# ---------------------------------------------------------------------------------- /help
+
+
+async def test_help_in_spanish(env: simcord.Env) -> None:
+    world = World(env)
+    await in_spanish(world.member, world.general)
+
+    result = await world.member.slash(world.general, "help")
+    shown = text_of(result)
+
+    assert "Cómo te puede ayudar este bot" in shown
+    assert "Si estás en peligro ahora mismo, usa" in shown
+    assert "Este servidor es un grupo gratuito de apoyo entre pares." in shown
+    assert "**Empieza aquí**" in shown
+    assert "Ayuda ahora mismo: líneas de crisis para llamar o escribir" in shown  # /crisis
+    assert result.response is not None
+    labels = {
+        item.get("label")
+        for row in result.response.components
+        for item in row.get("components", [])
+    }
+    assert "Más para miembros" in labels
+
+
+async def test_help_sections_in_spanish_by_client_language(env: simcord.Env) -> None:
+    world = World(env)
+
+    with client_locale("es-419"):
+        first = await world.member.slash(world.general, "help")
+        assert first.response is not None
+        more = await world.member.click(first.response, label="Más para miembros")
+
+    shown = text_of(more)
+    assert "Todo lo demás que puedes usar aquí. Toca un comando para empezar." in shown
+    assert "Cancela tu solicitud pendiente para hablar con un consultor." in shown
+    assert "Apoyo entre pares e información, no consejo médico" in shown  # the footer
+
+
+# ------------------------------------------------------------------------- the safety net
+
+
+async def test_the_safety_net_dm_in_spanish(env: simcord.Env) -> None:
+    world = World(env)
+    await world.configure()
+    await in_spanish(world.member, world.general)
+
+    await world.member.send(world.general, HIGH)
+
+    [dm] = world.dms()
+    assert "Hola, soy el bot de **" in dm.content
+    assert "Tú importas, y nos alegra que estés aquí." in dm.content
+    assert "llama o envía un mensaje de texto al **988** (EE. UU.)" in dm.content
+    assert "/crisis" in dm.content
+
+
+async def test_the_safety_net_dm_uses_the_last_client_language(env: simcord.Env) -> None:
+    # A DM has no interaction: the language the member's app had at their last command counts.
+    world = World(env)
+    await world.configure()
+    with client_locale("es-ES"):
+        await world.member.slash(world.general, "crisis")
+
+    await world.member.send(world.general, HIGH)
+
+    [dm] = world.dms()
+    assert "Hola, soy el bot de **" in dm.content
+
+
+async def test_the_safety_net_reply_in_the_channel_in_spanish(env: simcord.Env) -> None:
+    world = World(env)
+    await world.configure(safety_reply=SafetyReply.CHANNEL, crisis_region="GB")
+    await in_spanish(world.member, world.general)
+
+    await world.member.send(world.general, HOPELESS)
+
+    [reply] = world.in_channel()
+    assert "No tienes que cargarlo a solas" in reply.content
+    assert "llama a Samaritans al **116 123** (Reino Unido)" in reply.content
+
+
+async def test_a_dm_to_the_bot_is_answered_in_spanish(env: simcord.Env) -> None:
+    world = World(env)
+    await in_spanish(world.member, world.general)
+
+    await world.member.user.send_dm("hola?")
+
+    [reply] = _from_bot(world.member.user.dm_channel, env)
+    shown = text_of(reply)
+    assert "Hola, soy el bot del grupo" in shown
+    assert "Mereces ayuda ahora mismo" in shown
