@@ -682,11 +682,16 @@ def content_without_residential(tmp_path: Path) -> Path:
 def content_without_an_approach(tmp_path: Path) -> Path:
     target = tmp_path / "content2"
     shutil.copytree(PROJECT_ROOT / "data", target, ignore=shutil.ignore_patterns("*.db*"))
-    iop = target / "care" / "iop.toml"
-    text = iop.read_text("utf-8")
-    start = text.index('[[approaches]]\nkey = "cr-cm"')
-    end = text.index('# --- "Is an IOP for me?"')
-    iop.write_text(text[:start] + text[end:], "utf-8")
+    # Content removed in English is removed in every translation (the start-up check
+    # refuses a translation with other entries than the English file).
+    for iop, reflection in (
+        (target / "care" / "iop.toml", '# --- "Is an IOP for me?"'),
+        (target / "es" / "care" / "iop.toml", '# --- "¿Un IOP es para mí?"'),
+    ):
+        text = iop.read_text("utf-8")
+        start = text.index('[[approaches]]\nkey = "cr-cm"')
+        end = text.index(reflection)
+        iop.write_text(text[:start] + text[end:], "utf-8")
     return target
 
 

@@ -112,3 +112,34 @@ async def test_a_dm_to_the_bot_is_answered_in_spanish(env: simcord.Env) -> None:
     shown = text_of(reply)
     assert "Hola, soy el bot del grupo" in shown
     assert "Mereces ayuda ahora mismo" in shown
+
+
+# ----------------------------------------------------------------------------------- /iop
+
+
+async def test_iop_in_spanish(env: simcord.Env) -> None:
+    world = World(env)
+    await in_spanish(world.member, world.general)
+
+    about = await world.member.slash(world.general, "iop")
+    approaches = await world.member.slash(world.general, "iop", topic="approaches")
+
+    assert "¿Qué es un programa intensivo ambulatorio (IOP)?" in text_of(about)
+    assert "Los cuatro objetivos de SAMHSA para los IOP" in text_of(about)
+    assert "Apoyo entre pares e información" in text_of(about)
+    assert "En pocas palabras" in text_of(approaches)
+    assert "**Modelo Matrix**" in text_of(approaches)
+
+
+async def test_the_iop_reflection_in_spanish_with_the_crisis_lines(env: simcord.Env) -> None:
+    world = World(env)
+    with client_locale("es-419"):
+        first = await world.member.slash(world.general, "iop", topic="is-it-for-me")
+        assert first.response is not None
+        assert "¿Estás en crisis ahora mismo?" in text_of(first)
+        answered = await world.member.click(first.response, label="Sí")
+
+    shown = text_of(answered)
+    assert "(2 de 5)" in shown
+    assert "Mereces ayuda ahora mismo" in shown  # the crisis lines, in Spanish
+    assert "Llama o envía un mensaje de texto al **988**" in shown
