@@ -24,6 +24,8 @@ from bot.content import (
     load_toml,
     text_up_to,
 )
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 
 CRISIS_FILE = "crisis.toml"
 
@@ -43,10 +45,7 @@ RETIRED_OPTIONS = ("press 3", "marca 3", "marque 3", "oprime 3", "presiona 3")
 """The 988 "press 3" LGBTQ+ youth option ended on 17 July 2025: never advertise it (in any
 language: the Spanish file is checked too)."""
 
-REMINDER = (
-    "This is peer support, not an emergency service. If you are in danger now, "
-    "call or text 988 (US) or your local emergency number, or use /crisis."
-)
+REMINDER = say(ENGLISH, "crisis.reminder.us")
 """The one line every member-facing reply that is not itself about crisis carries (US
 wording; ``reminder`` gives it for a region)."""
 
@@ -163,16 +162,19 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def reminder(resources: CrisisResources, code: str | None = None) -> str:
-    """``REMINDER`` for a region: its first line and its emergency number."""
+def reminder(resources: CrisisResources, code: str | None = None, language: str = ENGLISH) -> str:
+    """``REMINDER`` for a region: its first line and its emergency number (``resources``: the
+    lines in ``language``)."""
     region = resources.region(code)
     if region.code == DEFAULT_REGION:
-        return REMINDER
+        return say(language, "crisis.reminder.us")
     first, emergency = region.lines[0], emergency_line(resources, region.code)
-    return (
-        "This is peer support, not an emergency service. If you are in danger now: "
-        f"{first.name}, {_lower_first(first.contact)}; in an emergency, "
-        f"{_lower_first(emergency.contact)}. Or use /crisis."
+    return say(
+        language,
+        "crisis.reminder",
+        name=first.name,
+        contact=_lower_first(first.contact),
+        emergency=_lower_first(emergency.contact),
     )
 
 

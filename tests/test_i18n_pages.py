@@ -11,8 +11,9 @@ import simcord
 
 from bot.guild_config import SafetyReply
 from bot.settings import Settings
-from tests.conftest import make_settings
+from tests.conftest import ConsultServer, make_settings
 from tests.helpers import text_of
+from tests.test_consult_member import said
 from tests.test_i18n import client_locale, in_spanish
 from tests.test_safety_flow import HIGH, HOPELESS, World, _from_bot
 
@@ -143,3 +144,56 @@ async def test_the_iop_reflection_in_spanish_with_the_crisis_lines(env: simcord.
     assert "(2 de 5)" in shown
     assert "Mereces ayuda ahora mismo" in shown  # the crisis lines, in Spanish
     assert "Llama o envía un mensaje de texto al **988**" in shown
+
+
+# ------------------------------------------------------------------------------- /consult
+
+
+async def test_the_consult_form_and_receipt_in_spanish(consult_server: ConsultServer) -> None:
+    member = consult_server.member
+    await in_spanish(member, consult_server.general)
+
+    shown = await member.slash(consult_server.general, "consult")
+    assert shown.modal is not None
+    form = str(shown.modal)
+    for words in (
+        "Hablar con un consultor",
+        "¿De qué te gustaría hablar?",
+        "Cómo sobrellevar el día a día",
+        "¿Qué tan pronto necesitas hablar?",
+        "Si estás en peligro ahora mismo, usa también /crisis.",
+        "Lo estoy pasando muy mal ahora mismo",
+        "Una nota corta (opcional)",
+        "Lo que quieras que sepan primero (puedes dejarlo vacío)",
+        "Un buen momento para ti (opcional)",
+    ):
+        assert words in form, words
+    receipt = said(await member.submit_modal(shown, {"topic": ["coping"], "urgency": ["urgent"]}))
+
+    assert "Recibimos tu solicitud #1" in receipt
+    assert "Gracias por escribirnos." in receipt
+    assert "En espera. Eres la próxima persona." in receipt
+    assert "Tema Cómo sobrellevar el día a día" in receipt
+    assert "No es un servicio de emergencias Esto es apoyo entre pares" in receipt
+    assert "Mereces ayuda ahora mismo" in receipt  # urgent: the crisis lines, in Spanish
+
+
+async def test_the_consult_form_in_spanish_by_client_language(
+    consult_server: ConsultServer,
+) -> None:
+    with client_locale("es-ES"):
+        shown = await consult_server.member.slash(consult_server.general, "consult")
+
+    assert "¿De qué te gustaría hablar?" in str(shown.modal)
+
+
+def test_the_english_form_words_are_the_queues_own() -> None:
+    # The staff card keeps TOPIC_LABELS and URGENCY_LABELS; the member's English must match.
+    from bot.consultations import TOPIC_LABELS, URGENCY_LABELS
+    from bot.i18n import ENGLISH
+    from bot.i18n.messages import say
+
+    for topic, label in TOPIC_LABELS.items():
+        assert say(ENGLISH, f"consult.topic.{topic}") == label
+    for level, label in URGENCY_LABELS.items():
+        assert say(ENGLISH, f"consult.urgency.{level}") == label

@@ -66,6 +66,62 @@ EN: dict[str, str] = {
     "iop.talk": "Talk to a consultant",
     "iop.start_over": "Start over",
     "care.crisis_line": "If you need someone now",
+    # the consultation form and the member's receipt (cogs/consult)
+    "consult.form.title": "Talk to a consultant",
+    "consult.form.topic": "What would you like to talk about?",
+    "consult.form.urgency": "How soon do you need to talk?",
+    "consult.form.urgency_hint": "If you are in danger right now, please also use /crisis.",
+    "consult.form.note": "A short note (optional)",
+    "consult.form.note_hint": "Up to {limit} characters. Only staff will read it.",
+    "consult.form.note_placeholder": (
+        "Anything you'd like them to know first (you can leave this empty)"
+    ),
+    "consult.form.time": "A good time for you (optional)",
+    "consult.form.time_placeholder": "e.g. weekday evenings, US Eastern",
+    "consult.topic.level_of_care": "A question about levels of care",
+    "consult.topic.relapse": "Relapse or urges",
+    "consult.topic.coping": "Coping and everyday support",
+    "consult.topic.family": "I'm a family member or friend",
+    "consult.topic.other": "Something else",
+    "consult.topic.crisis": "Reached out through the crisis safety net",
+    "consult.urgency.routine": "Routine: whenever someone is free",
+    "consult.urgency.soon": "Soon: today if possible",
+    "consult.urgency.urgent": "I am struggling right now",
+    "consult.receipt.new": "Your request #{number} is in",
+    "consult.receipt.new_opening": (
+        "Thank you for reaching out. A consultant from our staff will get back to you."
+    ),
+    "consult.receipt.existing": "You already have request #{number}",
+    "consult.receipt.existing_opening": (
+        "You can have one request open at a time. Here is the one you have."
+    ),
+    "consult.status": "Status",
+    "consult.waiting": "Waiting. {ahead}",
+    "consult.next": "You are next.",
+    "consult.position": "You are number {position} in the queue.",
+    "consult.with_you": (
+        "{person} is with you{where}. Only you, them and the server's moderators can read "
+        "that private thread."
+    ),
+    "consult.in_thread": " in {thread}",
+    "consult.expected": "Expected response",
+    "consult.hours": "Working hours",
+    "consult.back": "Staff are off duty right now; they are back {when} ({relative}).",
+    "consult.type": "Type",
+    "consult.topic": "Topic",
+    "consult.how_urgent": "How urgent",
+    "consult.your_note": "Your note",
+    "consult.no_note": "none",
+    "consult.not_emergency": "Not an emergency service",
+    # the line under replies that are not about crisis (bot.crisis.reminder)
+    "crisis.reminder.us": (
+        "This is peer support, not an emergency service. If you are in danger now, "
+        "call or text 988 (US) or your local emergency number, or use /crisis."
+    ),
+    "crisis.reminder": (
+        "This is peer support, not an emergency service. If you are in danger now: "
+        "{name}, {contact}; in an emergency, {emergency}. Or use /crisis."
+    ),
     # /language
     "language.saved": "Saved: I'll answer you in English from now on.",
     "language.forgotten": (
@@ -166,6 +222,59 @@ ES: dict[str, str] = {
     "iop.talk": "Hablar con un consultor",
     "iop.start_over": "Empezar de nuevo",
     "care.crisis_line": "Si necesitas a alguien ahora",
+    "consult.form.title": "Hablar con un consultor",
+    "consult.form.topic": "¿De qué te gustaría hablar?",
+    "consult.form.urgency": "¿Qué tan pronto necesitas hablar?",
+    "consult.form.urgency_hint": "Si estás en peligro ahora mismo, usa también /crisis.",
+    "consult.form.note": "Una nota corta (opcional)",
+    "consult.form.note_hint": "Hasta {limit} caracteres. Solo el equipo la leerá.",
+    "consult.form.note_placeholder": "Lo que quieras que sepan primero (puedes dejarlo vacío)",
+    "consult.form.time": "Un buen momento para ti (opcional)",
+    "consult.form.time_placeholder": "p. ej., entre semana por la tarde, hora del Este (EE. UU.)",
+    "consult.topic.level_of_care": "Una pregunta sobre los niveles de atención",
+    "consult.topic.relapse": "Recaídas o ganas de consumir",
+    "consult.topic.coping": "Cómo sobrellevar el día a día",
+    "consult.topic.family": "Soy familiar o amigo de alguien",
+    "consult.topic.other": "Otra cosa",
+    "consult.topic.crisis": "Llegó a través de la red de seguridad de crisis",
+    "consult.urgency.routine": "Sin prisa: cuando alguien esté libre",
+    "consult.urgency.soon": "Pronto: hoy si es posible",
+    "consult.urgency.urgent": "Lo estoy pasando muy mal ahora mismo",
+    "consult.receipt.new": "Recibimos tu solicitud #{number}",
+    "consult.receipt.new_opening": (
+        "Gracias por escribirnos. Un consultor de nuestro equipo se pondrá en contacto contigo."
+    ),
+    "consult.receipt.existing": "Ya tienes la solicitud #{number}",
+    "consult.receipt.existing_opening": (
+        "Puedes tener una sola solicitud abierta a la vez. Esta es la tuya."
+    ),
+    "consult.status": "Estado",
+    "consult.waiting": "En espera. {ahead}",
+    "consult.next": "Eres la próxima persona.",
+    "consult.position": "Tienes el lugar {position} en la fila.",
+    "consult.with_you": (
+        "{person} te está atendiendo{where}. Solo tú, esa persona y los moderadores del "
+        "servidor pueden leer ese hilo privado."
+    ),
+    "consult.in_thread": " en {thread}",
+    "consult.expected": "Respuesta esperada",
+    "consult.hours": "Horario de atención",
+    "consult.back": "El equipo no está de turno ahora; vuelve {when} ({relative}).",
+    "consult.type": "Tipo",
+    "consult.topic": "Tema",
+    "consult.how_urgent": "Urgencia",
+    "consult.your_note": "Tu nota",
+    "consult.no_note": "ninguna",
+    "consult.not_emergency": "No es un servicio de emergencias",
+    "crisis.reminder.us": (
+        "Esto es apoyo entre pares, no un servicio de emergencias. Si estás en peligro ahora, "
+        "llama o envía un mensaje de texto al 988 (EE. UU.) o a tu número local de "
+        "emergencias, o usa /crisis."
+    ),
+    "crisis.reminder": (
+        "Esto es apoyo entre pares, no un servicio de emergencias. Si estás en peligro ahora: "
+        "{name}, {contact}; en una emergencia, {emergency}. O usa /crisis."
+    ),
     "language.saved": "Guardado: a partir de ahora te respondo en español.",
     "language.forgotten": (
         "Listo: volveré a responderte en el idioma de tu app de Discord (en inglés si es un "
