@@ -1,23 +1,19 @@
 """Members' languages: their own choice (``/language``) and the client language last seen.
 
-Both are codes in ``member_settings`` (migration 0024), beside the crisis region. Reads are kept
-in memory after the first one, so a reply does not wait on the database twice, and the client
-language is written only when it changes. No discord import.
+Both are codes in ``member_settings`` (migration 0024), beside the crisis region. They are read
+once and kept in memory (``MemberLanguages``), and the client language is written only when it
+changes. No discord import.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from bot.db import Database
 
 log = logging.getLogger(__name__)
-
-KEPT_MEMBERS = 10_000
-"""How many members are kept in memory (the most recently used); the rest are read again."""
 
 
 @dataclass(frozen=True)
@@ -33,40 +29,54 @@ NOTHING = MemberLanguage()
 
 class MemberLanguages:
     """The only writer of ``member_settings.language`` and ``.last_locale``; ``drop`` is told
-    of an erasure, so the kept copy stays true (for the one instance ``bot.services`` builds)."""
+    of an erasure, so memory stays true (for the one instance ``bot.services`` builds).
+
+    Every member with a language of their own is read once, with one query, at the first
+    lookup, and kept: only members who chose a language, or whose app's language differs from
+    their server's, have one (two short codes each), and everyone else needs no read at all,
+    so a command never waits on the database for its language."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._kept: OrderedDict[int, MemberLanguage] = OrderedDict()
+        self._known: dict[int, MemberLanguage] | None = None
         self._writes = 0
+        """Writes and erasures so far: a load that started before one is not kept."""
+
+    async def _load(self) -> dict[int, MemberLanguage]:
+        if self._known is not None:
+            return self._known
+        writes = self._writes
+        rows = await self._db.fetchall(
+            "SELECT user_id, language, last_locale FROM member_settings "
+            "WHERE language IS NOT NULL OR last_locale IS NOT NULL"
+        )
+        known = {
+            row["user_id"]: MemberLanguage(row["language"], row["last_locale"]) for row in rows
+        }
+        if self._writes == writes and self._known is None:
+            self._known = known
+        return known
 
     async def get(self, user_id: int) -> MemberLanguage:
-        if user_id in self._kept:
-            self._kept.move_to_end(user_id)
-            return self._kept[user_id]
-        writes = self._writes
-        row = await self._db.fetchone(
-            "SELECT language, last_locale FROM member_settings WHERE user_id = ?", (user_id,)
-        )
-        found = NOTHING if row is None else MemberLanguage(row["language"], row["last_locale"])
-        if self._writes == writes:
-            self._keep(user_id, found)
-        return found
+        return (await self._load()).get(user_id, NOTHING)
 
     def kept(self, user_id: int) -> MemberLanguage:
-        """What memory holds (nothing when not known): for a reply that must not wait."""
-        return self._kept.get(user_id, NOTHING)
+        """What memory holds (nothing before the first load): for a reply that must not wait."""
+        return NOTHING if self._known is None else self._known.get(user_id, NOTHING)
 
     def _keep(self, user_id: int, value: MemberLanguage) -> None:
-        self._kept[user_id] = value
-        self._kept.move_to_end(user_id)
-        while len(self._kept) > KEPT_MEMBERS:
-            self._kept.popitem(last=False)
+        if self._known is None:
+            return
+        if value == NOTHING:
+            self._known.pop(user_id, None)
+        else:
+            self._known[user_id] = value
 
     def drop(self, user_id: int) -> None:
-        """Forget the kept copy (after the member's data was erased)."""
+        """Forget the member's languages in memory (after their data was erased)."""
         self._writes += 1
-        self._kept.pop(user_id, None)
+        if self._known is not None:
+            self._known.pop(user_id, None)
 
     async def _set(self, user_id: int, column: str, code: str | None) -> None:
         def work(c: sqlite3.Connection) -> None:
@@ -81,7 +91,7 @@ class MemberLanguages:
                 (user_id,),
             )
 
-        self.drop(user_id)
+        self._writes += 1  # a load running now may have read the row before this write
         await self._db.write(work)
 
     async def choose(self, user_id: int, code: str | None) -> None:
