@@ -150,6 +150,7 @@ class SupportBot(commands.AutoShardedBot):
         self.tree.crisis = library.crisis
         self.tree.region_of = self.error_region
         self.tree.on_incident = self.report_incident
+        self.tree.language_of = self.language
         self.incidents = IncidentLog()
         """What went wrong lately in each server (memory only; ``/setup show`` lists it)."""
         self._db: Database | None = None

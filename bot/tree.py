@@ -74,6 +74,14 @@ class SupportTree(app_commands.CommandTree["Any"]):
     """The person's crisis region (``SupportBot.error_region``); handed in too."""
     on_incident: IncidentHook | None = None
     """Tells the server's admins (its log channel); handed in by the bot that owns the tree."""
+    language_of: Callable[[discord.Interaction[Any]], Awaitable[str]] | None = None
+    """``SupportBot.language``: called before every command, so the language of the person's
+    Discord app at their last command is known to the messages the bot sends on its own."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if self.language_of is not None:
+            await self.language_of(interaction)  # never raises: storage trouble uses memory
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError

@@ -373,3 +373,29 @@ def test_the_safe_messaging_lint_reads_spanish(unsafe: str) -> None:
     from bot.safe_messaging import first_breach
 
     assert first_breach(f"Texto: {unsafe}.") is not None
+
+
+@pytest.mark.parametrize("forged", ["fr", "", "ES", "es; DROP TABLE", "\u202ees"])
+async def test_a_language_outside_the_list_never_reaches_the_bot(
+    env: simcord.Env, forged: str
+) -> None:
+    """The choice is a closed list: Discord refuses anything else before the bot sees it, even
+    from a client that skips its own checks, so nothing is stored."""
+    from simcord.backend.errors import OptionError
+
+    from tests.reliability import without_client_checks
+
+    channel, member = place(env)
+    with without_client_checks(), pytest.raises(OptionError, match="only allows"):
+        await member.slash(channel, "language", language=forged)
+    rows = await the_bot(env).db.fetchall("SELECT * FROM member_settings")
+    assert rows == []
+
+
+def test_a_forged_language_code_is_refused_by_the_bot_too() -> None:
+    from bot.errors import UserFacingError
+    from cogs.general._language import parse_language
+
+    with pytest.raises(UserFacingError, match="English or Español"):
+        parse_language("fr")
+    assert parse_language("es") == "es"

@@ -197,3 +197,15 @@ def test_the_english_form_words_are_the_queues_own() -> None:
         assert say(ENGLISH, f"consult.topic.{topic}") == label
     for level, label in URGENCY_LABELS.items():
         assert say(ENGLISH, f"consult.urgency.{level}") == label
+
+
+async def test_any_command_keeps_the_client_language_for_the_safety_net(env: simcord.Env) -> None:
+    world = World(env)
+    await world.configure()
+    with client_locale("es-419"):
+        await world.member.slash(world.general, "checkin", mood=3)  # not itself translated
+
+    await world.member.send(world.general, HIGH)
+
+    [dm] = world.dms()
+    assert "Hola, soy el bot de **" in dm.content
