@@ -5,6 +5,7 @@ chosen by /language or by the Discord app's language (``tests.test_i18n.client_l
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import simcord
@@ -21,6 +22,18 @@ from tests.test_safety_flow import HIGH, HOPELESS, World, _from_bot
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path, safety_net=True)
+
+
+def labels(message: Any) -> set[str]:
+    """The buttons' labels under a message (SimCord's dicts, or discord.py's rows)."""
+    found: set[str] = set()
+    for row in message.components:
+        items = row.get("components", []) if isinstance(row, dict) else row.children
+        for item in items:
+            label = item.get("label") if isinstance(item, dict) else getattr(item, "label", None)
+            if label:
+                found.add(label)
+    return found
 
 
 # ---------------------------------------------------------------------------------- /help
@@ -76,6 +89,7 @@ async def test_the_safety_net_dm_in_spanish(env: simcord.Env) -> None:
     assert "Tú importas, y nos alegra que estés aquí." in dm.content
     assert "llama o envía un mensaje de texto al **988** (EE. UU.)" in dm.content
     assert "/crisis" in dm.content
+    assert labels(dm) == {"Hablar con un consultor ahora", "Mi plan de seguridad"}
 
 
 async def test_the_safety_net_dm_uses_the_last_client_language(env: simcord.Env) -> None:
@@ -101,6 +115,7 @@ async def test_the_safety_net_reply_in_the_channel_in_spanish(env: simcord.Env) 
     [reply] = world.in_channel()
     assert "No tienes que cargarlo a solas" in reply.content
     assert "llama a Samaritans al **116 123** (Reino Unido)" in reply.content
+    assert labels(reply) == {"Hablar con un consultor ahora", "Mi plan de seguridad"}
 
 
 async def test_a_dm_to_the_bot_is_answered_in_spanish(env: simcord.Env) -> None:

@@ -160,10 +160,10 @@ class ConsultFromDmButton(
 
     consult: ClassVar[ConsultHandoff]
 
-    def __init__(self, guild_id: int) -> None:
+    def __init__(self, guild_id: int, language: str = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Talk to a consultant now",
+                label=say(language, "button.consult_now"),
                 style=discord.ButtonStyle.danger,
                 custom_id=CONSULT_FROM_DM.format(guild=guild_id),
             )
@@ -186,21 +186,21 @@ class ConsultFromDmButton(
         await open_urgent_request(self.consult, interaction, self.guild_id)
 
 
-def dm_view(guild_id: int) -> discord.ui.View:
+def dm_view(guild_id: int, language: str = ENGLISH) -> discord.ui.View:
     """The DM's buttons: a consultant (``ConsultFromDmButton``) and the member's own safety
     plan (the safety-plan feature's), so the view keeps no handler."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ConsultFromDmButton(guild_id).item)
-    view.add_item(safety_plan_button())
+    view.add_item(ConsultFromDmButton(guild_id, language).item)
+    view.add_item(safety_plan_button(language))
     view.stop()
     return view
 
 
-def channel_reply_view() -> discord.ui.View:
+def channel_reply_view(language: str = ENGLISH) -> discord.ui.View:
     """The reply in the channel's buttons: a consultant now, and the presser's own safety plan
     (each shows only the presser's own, privately)."""
-    view = consult_button_view(urgent=True)
-    view.add_item(safety_plan_button())
+    view = consult_button_view(urgent=True, language=language)
+    view.add_item(safety_plan_button(language))
     return view
 
 
@@ -341,7 +341,7 @@ class SafetyNet(commands.Cog):
                 member_dm(
                     signal, message.guild.name, await self._own_lines(message, language), language
                 ),
-                view=dm_view(message.guild.id),
+                view=dm_view(message.guild.id, language),
             )
         except discord.HTTPException as error:
             log.info(
@@ -374,7 +374,7 @@ class SafetyNet(commands.Cog):
         key = "safety.reply.high" if signal.level is Level.HIGH else "safety.reply.concern"
         text = say(language, key, lines=self._server_lines(config, language))
         try:
-            await message.reply(text, view=channel_reply_view(), mention_author=False)
+            await message.reply(text, view=channel_reply_view(language), mention_author=False)
         except discord.HTTPException as error:
             self._reply_failed(message, error)
             return False
