@@ -83,17 +83,17 @@ ES: dict[str, str] = {
     "After a slip": "Después de un tropiezo",
     "Overdose risk after a break": "Riesgo de sobredosis después de una pausa",
     "One coping idea at a time, for cravings, stress, anxiety, sleep and more.": (
-        "Una idea a la vez para afrontar antojos, estrés, ansiedad, sueño y más."
+        "Una idea a la vez para las ganas de consumir, el estrés, la ansiedad, el sueño y más."
     ),
     "What you're dealing with (starts with cravings).": (
-        "Lo que estás enfrentando (empieza por los antojos)."
+        "Lo que estás enfrentando (empieza por las ganas de consumir)."
     ),
-    "Cravings": "Antojos",
+    "Cravings": "Ganas de consumir",
     "Stress": "Estrés",
     "Anxiety": "Ansiedad",
     "Sleep": "Sueño",
     "Loneliness": "Soledad",
-    "Triggers": "Detonantes",
+    "Triggers": "Desencadenantes",
     "Grounding": "Volver al presente",
     "How to build a support network, and what this group offers.": (
         "Cómo construir una red de apoyo, y lo que ofrece este grupo."
@@ -135,13 +135,13 @@ ES: dict[str, str] = {
     "off": "no",
     # check-ins and milestones
     "A private daily check-in: mood, cravings and a note only you can see.": (
-        "Un registro diario privado: ánimo, antojos y una nota que solo tú ves."
+        "Un registro diario privado: ánimo, ganas de consumir y una nota que solo tú ves."
     ),
     "How are you today? 1 is really hard, 5 is great": (
         "¿Cómo estás hoy? 1 es muy difícil, 5 es muy bien"
     ),
     "How strong are cravings? 0 is none, 10 is overwhelming": (
-        "¿Qué tan fuertes son los antojos? 0 es nada, 10 es abrumador"
+        "¿Qué tan fuertes son las ganas de consumir? 0 es nada, 10 es abrumador"
     ),
     "A private note for yourself (up to 300 characters)": (
         "Una nota privada para ti (hasta 300 caracteres)"

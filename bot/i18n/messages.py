@@ -240,7 +240,7 @@ ES: dict[str, str] = {
     "consult.topic.level_of_care": "Una pregunta sobre los niveles de atención",
     "consult.topic.relapse": "Recaídas o ganas de consumir",
     "consult.topic.coping": "Cómo sobrellevar el día a día",
-    "consult.topic.family": "Soy familiar o amigo de alguien",
+    "consult.topic.family": "Soy familiar o amigo/a de alguien",
     "consult.topic.other": "Otra cosa",
     "consult.topic.crisis": "Llegó a través de la red de seguridad de crisis",
     "consult.urgency.routine": "Sin prisa: cuando alguien esté libre",
@@ -288,20 +288,20 @@ ES: dict[str, str] = {
     ),
     "language.now": "Te respondo en español. Elige otro con `/language language:`.",
     "safety.reply.high": (
-        "Tú importas, y nos alegra que estés aquí. Si ahora mismo todo se siente demasiado, "
+        "Tú importas, y nos alegra que estés aquí. Si ahora mismo todo te resulta demasiado, "
         "hay ayuda gratuita y abierta a cualquier hora: {lines}. `/crisis` muestra más líneas, "
         "también de otros países. "
         "Si quieres, alguien de nuestro equipo puede hablar contigo en privado."
     ),
     "safety.reply.concern": (
         "Parece un momento pesado. No tienes que cargarlo a solas: si quieres, alguien de "
-        "nuestro equipo puede hablar contigo en privado. Y si en algún momento se siente "
+        "nuestro equipo puede hablar contigo en privado. Y si en algún momento te resulta "
         "demasiado, {lines}, gratis y a cualquier hora; `/crisis` muestra más líneas."
     ),
     "safety.dm.high": (
         "Hola, soy el bot de **{guild}** y te escribo en privado. Algo que escribiste allí me "
         "hizo querer saber si estás bien. Tú importas, y nos alegra que estés aquí.\n\n"
-        "Si ahora mismo todo se siente demasiado, hay ayuda gratuita y abierta a cualquier "
+        "Si ahora mismo todo te resulta demasiado, hay ayuda gratuita y abierta a cualquier "
         "hora: {lines}. `/crisis` muestra más líneas, también de otros países.\n\n"
         "Si quieres, alguien de nuestro equipo puede hablar contigo en privado: toca el botón "
         "de abajo."
@@ -310,7 +310,7 @@ ES: dict[str, str] = {
         "Hola, soy el bot de **{guild}** y te escribo en privado. Algo que escribiste allí "
         "sonaba pesado, así que quise saber cómo estás. No hace falta que respondas.\n\n"
         "Si quieres hablar, alguien de nuestro equipo está aquí: toca el botón de abajo o usa "
-        "`/consult` en el servidor. Y si en algún momento se siente demasiado, {lines}, gratis "
+        "`/consult` en el servidor. Y si en algún momento te resulta demasiado, {lines}, gratis "
         "y a cualquier hora; `/crisis` muestra más líneas."
     ),
     "safety.dm_reply": (
