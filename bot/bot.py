@@ -151,6 +151,8 @@ class SupportBot(commands.AutoShardedBot):
         self.tree.region_of = self.error_region
         self.tree.on_incident = self.report_incident
         self.tree.language_of = self.language
+        self.tree.kept_language = self.kept_language
+        self.tree.crisis_in = library.crisis_in
         self.incidents = IncidentLog()
         """What went wrong lately in each server (memory only; ``/setup show`` lists it)."""
         self._db: Database | None = None
@@ -228,6 +230,15 @@ class SupportBot(commands.AutoShardedBot):
         except Exception:
             log.warning("language.lookup_failed user=%s", user_id)
             chosen = languages.kept(user_id).chosen
+        return choose_language(chosen, client, server)
+
+    def kept_language(self, interaction: discord.Interaction[Any]) -> str:
+        """``language`` from memory alone, for an error reply (the database may be what
+        failed)."""
+        languages = self.services.languages_if_open()
+        chosen = None if languages is None else languages.kept(interaction.user.id).chosen
+        client = language_of_locale(str(interaction.locale))
+        server = language_of_locale(str(interaction.guild_locale or ""))
         return choose_language(chosen, client, server)
 
     async def background_language(self, user_id: int, guild: discord.Guild | None) -> str:

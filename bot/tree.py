@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot.crisis import CrisisResources
 from bot.errors import UserFacingError
-from bot.i18n import language_of_locale
+from bot.i18n import ENGLISH, language_of_locale
 from bot.i18n.commands import COMMAND_TEXT
 from bot.ui import report_error
 
@@ -74,6 +74,11 @@ class SupportTree(app_commands.CommandTree["Any"]):
     """The person's crisis region (``SupportBot.error_region``); handed in too."""
     on_incident: IncidentHook | None = None
     """Tells the server's admins (its log channel); handed in by the bot that owns the tree."""
+    kept_language: Callable[[discord.Interaction[Any]], str] | None = None
+    """``SupportBot.kept_language``: the person's language from memory alone, for an error
+    reply (the database may be what failed)."""
+    crisis_in: Callable[[str], CrisisResources] | None = None
+    """``Library.crisis_in``: the crisis lines in a language."""
     language_of: Callable[[discord.Interaction[Any]], Awaitable[str]] | None = None
     """``SupportBot.language``: called before every command, so the language of the person's
     Discord app at their last command is known to the messages the bot sends on its own."""
@@ -90,8 +95,15 @@ class SupportTree(app_commands.CommandTree["Any"]):
         friendly = _as_user_facing(error)
         where = f"command:{command}"
         region = await self.region_of(interaction) if self.region_of is not None else None
+        language = self.kept_language(interaction) if self.kept_language else ENGLISH
+        crisis = self.crisis_in(language) if self.crisis_in else self.crisis
         error_id = await report_error(
-            interaction, friendly or error, where=where, crisis=self.crisis, region=region
+            interaction,
+            friendly or error,
+            where=where,
+            crisis=crisis,
+            region=region,
+            language=language,
         )
         if error_id is not None and self.on_incident is not None:
             await self.on_incident(interaction, error, where, error_id)

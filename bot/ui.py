@@ -16,7 +16,7 @@ from bot import limits
 from bot.crisis import DEFAULT_REGION, REMINDER, CrisisResources
 from bot.errors import UserFacingError
 from bot.i18n import ENGLISH
-from bot.i18n.messages import say
+from bot.i18n.messages import refusal, say
 from bot.incidents import new_error_id
 from bot.text import clean
 
@@ -29,26 +29,20 @@ QUIET = discord.Colour(0x7F8C8D)
 
 FOOTER = say(ENGLISH, "footer")
 
-SOMETHING_WENT_WRONG = (
-    "Sorry, something went wrong on our side, so what you just sent may not have been saved. "
-    "Please try again in a moment. If you need help right now, please call or text 988 (US) "
-    "or use /crisis."
-)
+SOMETHING_WENT_WRONG = say(ENGLISH, "error.went_wrong.us")
 """Said when we don't know whether anything was saved: never "it is safe" (house style 17).
-US wording; ``something_went_wrong`` gives it for a region."""
+US wording; ``something_went_wrong`` gives it for a region and a language."""
 
 
-def something_went_wrong(resources: CrisisResources | None, region: str | None) -> str:
-    """``SOMETHING_WENT_WRONG`` with the region's first line instead of 988 (US)."""
+def something_went_wrong(
+    resources: CrisisResources | None, region: str | None, language: str = ENGLISH
+) -> str:
+    """``SOMETHING_WENT_WRONG`` with the region's first line instead of 988 (US); ``resources``
+    are the lines in ``language``."""
     if resources is None or resources.region(region).code == DEFAULT_REGION:
-        return SOMETHING_WENT_WRONG
-    chosen = resources.region(region)
-    first = chosen.lines[0]
-    return (
-        "Sorry, something went wrong on our side, so what you just sent may not have been "
-        "saved. Please try again in a moment. If you need help right now, please reach "
-        f"{first.name} ({first.contact}) or use /crisis."
-    )
+        return say(language, "error.went_wrong.us")
+    first = resources.region(region).lines[0]
+    return say(language, "error.went_wrong", name=first.name, contact=first.contact)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -165,8 +159,11 @@ async def report_error(
     where: str,
     crisis: CrisisResources | None,
     region: str | None = None,
+    language: str = ENGLISH,
 ) -> str | None:
     """The one place a failure becomes a polite, private message (and a log line with ids only).
+    ``crisis`` are the lines in ``language``: the crisis lines and "something went wrong" are
+    in the person's language; a refusal's own sentence is as its raiser wrote it.
 
     ``crisis`` and the person's ``region`` (``SupportBot.error_region``: never a long wait, as
     the database may be what failed) are handed in by the caller (the tree, or
@@ -184,10 +181,10 @@ async def report_error(
             interaction.user.id,
             interaction.guild_id,
         )
-        content = original.message
+        content = refusal(language, original.message)
         extra: list[discord.Embed] = []
         if original.show_crisis and crisis is not None:
-            extra.append(crisis_embed(crisis, region))
+            extra.append(crisis_embed(crisis, region, language))
     else:
         error_id = new_error_id()
         log.error(
@@ -199,9 +196,9 @@ async def report_error(
             interaction.channel_id,
             exc_info=original,
         )
-        content, extra = something_went_wrong(crisis, region), []
+        content, extra = something_went_wrong(crisis, region, language), []
         if crisis is not None:
-            extra.append(crisis_embed(crisis, region))
+            extra.append(crisis_embed(crisis, region, language))
     try:
         await send_ephemeral(interaction, content, embeds=extra or None)
     except discord.HTTPException:

@@ -224,3 +224,53 @@ async def test_any_command_keeps_the_client_language_for_the_safety_net(env: sim
 
     [dm] = world.dms()
     assert "Hola, soy el bot de **" in dm.content
+
+
+# -------------------------------------------------------------------------- error replies
+
+
+async def test_something_went_wrong_in_spanish_with_the_lines(env: simcord.Env) -> None:
+    # The database fails: the language comes from memory, and the crisis lines are Spanish.
+    world = World(env)
+    await in_spanish(world.member, world.general)
+    from tests.helpers import the_bot
+
+    await the_bot(env).close_database()
+
+    failed = text_of(
+        await world.member.slash(world.general, "crisis", region="GB", remember="remember")
+    )
+
+    assert "Lo siento, ahora no puedo llegar a mi almacenamiento" in failed
+    assert "Mereces ayuda ahora mismo" in failed
+    assert "¿En otro país?" in failed
+
+
+def test_something_went_wrong_names_the_regions_first_line_in_spanish() -> None:
+    from pathlib import Path
+
+    from bot.i18n import SPANISH
+    from bot.library import load_library
+    from bot.ui import something_went_wrong
+
+    crisis = load_library(Path(__file__).resolve().parent.parent / "data").crisis_in(SPANISH)
+    said_uk = something_went_wrong(crisis, "GB", SPANISH)
+    said_us = something_went_wrong(crisis, "US", SPANISH)
+
+    assert "Lo siento, algo falló de nuestro lado" in said_uk
+    assert "comunícate con Samaritans (Llama al **116 123**)" in said_uk
+    assert "llama o envía un mensaje de texto al 988 (EE. UU.)" in said_us
+
+
+def test_every_common_refusal_is_translated_as_raised() -> None:
+    from bot.db.database import STORAGE_CLOSED
+    from bot.errors import NotConfiguredError, OutOfDateError, TryAgainError
+    from bot.i18n import SPANISH
+    from bot.i18n.messages import refusal
+
+    for raised in (
+        STORAGE_CLOSED,
+        *(e().message for e in (NotConfiguredError, OutOfDateError, TryAgainError)),
+    ):
+        assert refusal(SPANISH, raised) != raised, raised
+    assert refusal(SPANISH, "Something a feature wrote.") == "Something a feature wrote."

@@ -16,6 +16,29 @@ EN: dict[str, str] = {
         "Peer support and information, not medical advice or an emergency service "
         "· /crisis for urgent help"
     ),
+    # error replies (bot.ui.report_error)
+    "error.went_wrong.us": (
+        "Sorry, something went wrong on our side, so what you just sent may not have been "
+        "saved. Please try again in a moment. If you need help right now, please call or text "
+        "988 (US) or use /crisis."
+    ),
+    "error.went_wrong": (
+        "Sorry, something went wrong on our side, so what you just sent may not have been "
+        "saved. Please try again in a moment. If you need help right now, please reach "
+        "{name} ({contact}) or use /crisis."
+    ),
+    # the common refusals, as bot.errors and bot.db raise them (``refusal`` finds them)
+    "refusal.storage": (
+        "Sorry, I can't reach my storage right now and nothing was changed. Please try again "
+        "in a little while. If you need help now, the crisis lines below are open, and /crisis "
+        "shows them any time."
+    ),
+    "refusal.out_of_date": "This button is out of date. Please run the command again.",
+    "refusal.try_again": ("Things are busy right now and nothing was changed. Please try again."),
+    "refusal.not_configured": (
+        "This server has not been set up yet: an admin needs to run `/setup` first."
+    ),
+    "refusal.guild_only": "Please use this command inside the support server, not in a DM.",
     # /crisis (the lines themselves are data/crisis.toml)
     "crisis.elsewhere": "Somewhere else?",
     "crisis.pick_another": "Pick another country in `/crisis`. **{name}**: {contact}.",
@@ -168,9 +191,33 @@ EN: dict[str, str] = {
 }
 
 ES: dict[str, str] = {
+    "error.went_wrong.us": (
+        "Lo siento, algo falló de nuestro lado, así que puede que lo que enviaste no se haya "
+        "guardado. Inténtalo de nuevo en un momento. Si necesitas ayuda ahora mismo, llama o "
+        "envía un mensaje de texto al 988 (EE. UU.) o usa /crisis."
+    ),
+    "error.went_wrong": (
+        "Lo siento, algo falló de nuestro lado, así que puede que lo que enviaste no se haya "
+        "guardado. Inténtalo de nuevo en un momento. Si necesitas ayuda ahora mismo, "
+        "comunícate con {name} ({contact}) o usa /crisis."
+    ),
     "footer": (
         "Apoyo entre pares e información, no consejo médico ni un servicio de emergencias "
         "· /crisis si necesitas ayuda urgente"
+    ),
+    "refusal.storage": (
+        "Lo siento, ahora no puedo llegar a mi almacenamiento y no se cambió nada. Inténtalo de "
+        "nuevo en un rato. Si necesitas ayuda ahora, las líneas de crisis de abajo están "
+        "abiertas, y /crisis las muestra cuando quieras."
+    ),
+    "refusal.out_of_date": "Este botón ya no está vigente. Vuelve a usar el comando.",
+    "refusal.try_again": "Hay mucho movimiento ahora y no se cambió nada. Inténtalo de nuevo.",
+    "refusal.not_configured": (
+        "Este servidor todavía no está configurado: alguien de la administración tiene que "
+        "usar `/setup` primero."
+    ),
+    "refusal.guild_only": (
+        "Usa este comando dentro del servidor de apoyo, no en un mensaje directo."
     ),
     "crisis.elsewhere": "¿En otro país?",
     "crisis.pick_another": "Elige otro país en `/crisis`. **{name}**: {contact}.",
@@ -323,6 +370,15 @@ ES: dict[str, str] = {
 
 CATALOGUE: dict[str, dict[str, str]] = {ENGLISH: EN, "es": ES}
 """Every language's sentences, by key."""
+
+
+def refusal(language: str, english: str) -> str:
+    """A refusal raised in English (``bot.errors``, ``bot.db``), in ``language`` when it is one
+    of the common ones (``refusal.*``); any other stays as its raiser wrote it."""
+    for key, text in EN.items():
+        if key.startswith("refusal.") and text == english:
+            return say(language, key)
+    return english
 
 
 def say(language: str, key: str, /, **values: object) -> str:
