@@ -198,7 +198,7 @@ def longest_crisis_lines(resources: CrisisResources) -> str:
     return max((crisis_lines(resources, code) for code in resources.codes), key=len)
 
 
-def top_line(resources: CrisisResources, code: str | None = None) -> str:
+def top_line(resources: CrisisResources, code: str | None = None, language: str = ENGLISH) -> str:
     """A region's first crisis line, for a page that must show one inline (after a slip, a low
     check-in): its name and how to reach it, the emergency number, then where the others are.
     ``data/crisis.toml`` lists each region's lines in order, the one most members need first."""
@@ -207,5 +207,5 @@ def top_line(resources: CrisisResources, code: str | None = None) -> str:
     emergency = emergency_line(resources, region.code)
     head = f"**{first.name}** ({region.name}): {first.contact}."
     if emergency is not first:
-        head += f" Emergency: {emergency.contact}."
-    return f"{head} `/crisis` shows every line."
+        head += say(language, "crisis.top_emergency", contact=emergency.contact)
+    return f"{head} {say(language, 'crisis.top_more')}"

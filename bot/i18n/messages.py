@@ -50,6 +50,8 @@ EN: dict[str, str] = {
     ),
     "crisis.pick_first": "Please pick a country in `region:` for me to remember.",
     "crisis.menu": "Lines for another country…",
+    "crisis.top_emergency": " Emergency: {contact}.",
+    "crisis.top_more": "`/crisis` shows every line.",
     # /help
     "help.title": "How this bot can help",
     "help.about": (
@@ -229,6 +231,8 @@ ES: dict[str, str] = {
     ),
     "crisis.pick_first": "Elige un país en `region:` para que lo recuerde.",
     "crisis.menu": "Líneas de otro país…",
+    "crisis.top_emergency": " Emergencias: {contact}.",
+    "crisis.top_more": "`/crisis` muestra todas las líneas.",
     "help.title": "Cómo te puede ayudar este bot",
     "help.about": (
         "Este servidor es un grupo gratuito de apoyo entre pares. Puedo explicarte los niveles "

@@ -34,5 +34,5 @@ def card_embeds(
         return card_embed(card, language=language), crisis_embed(crisis, None, language)
     result = card_embed(card, language=language)
     if card.crisis_line:
-        add_field(result, say(language, "care.crisis_line"), top_line(crisis))
+        add_field(result, say(language, "care.crisis_line"), top_line(crisis, None, language))
     return (result,)

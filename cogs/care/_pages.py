@@ -49,7 +49,9 @@ def with_region(answer: Page, crisis: CrisisResources, code: str) -> Page:
             continue
         if shown.fields and shown.fields[-1].name == line_name:
             shown = shown.copy()
-            shown.set_field_at(len(shown.fields) - 1, name=line_name, value=top_line(crisis, code))
+            shown.set_field_at(
+                len(shown.fields) - 1, name=line_name, value=top_line(crisis, code, answer.language)
+            )
         embeds.append(shown)
     return Page(tuple(embeds), answer.view, answer.language)
 
