@@ -33,14 +33,17 @@ DATA = ROOT / "data"
 
 
 @contextlib.contextmanager
-def client_locale(locale: str) -> Iterator[None]:
+def client_locale(locale: str, *, guild_locale: str | None = None) -> Iterator[None]:
     """Every interaction sent inside the block carries ``locale`` (the member's Discord app
-    language) instead of SimCord's ``en-US``."""
+    language) instead of SimCord's ``en-US``, and ``guild_locale`` (the server's preferred
+    locale) when given."""
     original = simcord_interactions.base_payload
 
     def with_locale(*args: Any, **kwargs: Any) -> Any:
         record, payload = original(*args, **kwargs)
         payload["locale"] = locale
+        if guild_locale is not None and "guild_id" in payload:
+            payload["guild_locale"] = guild_locale
         return record, payload
 
     simcord_interactions.base_payload = with_locale
@@ -204,6 +207,18 @@ async def test_the_client_language_picks_spanish(env: simcord.Env, locale: str) 
         shown = text_of(await member.slash(channel, "crisis"))
 
     assert "Mereces ayuda ahora mismo" in shown
+
+
+async def test_the_servers_locale_counts_when_the_app_speaks_another(env: simcord.Env) -> None:
+    channel, member = place(env)
+
+    with client_locale("fr", guild_locale="es-419"):
+        spanish = text_of(await member.slash(channel, "crisis"))
+    with client_locale("en-GB", guild_locale="es-419"):
+        english = text_of(await member.slash(channel, "crisis"))
+
+    assert "Mereces ayuda ahora mismo" in spanish  # French is not spoken: the server's
+    assert "You deserve help right now" in english  # the app's language comes first
 
 
 async def test_the_members_choice_beats_the_client_language(env: simcord.Env) -> None:

@@ -105,6 +105,30 @@ async def test_the_safety_net_dm_uses_the_last_client_language(env: simcord.Env)
     assert "Hola, soy el bot de **" in dm.content
 
 
+class SpanishServer(World):
+    """A server whose preferred locale (Discord's server setting) is Latin American Spanish."""
+
+    def __init__(self, env: simcord.Env) -> None:
+        self.env = env
+        self.guild = env.create_guild("Grupo de apoyo", preferred_locale="es-419")
+        self.general = self.guild.create_text_channel("general")
+        self.queue = self.guild.create_text_channel("staff-queue")
+        self.staff = self.guild.create_role("Staff")
+        self.member = self.guild.add_member(env.create_user("ana"))
+
+
+async def test_the_safety_net_dm_uses_the_servers_locale_for_a_new_member(
+    env: simcord.Env,
+) -> None:
+    world = SpanishServer(env)
+    await world.configure()
+
+    await world.member.send(world.general, HIGH)  # no command yet: nothing else to go on
+
+    [dm] = world.dms()
+    assert "Hola, soy el bot de **Grupo de apoyo**" in dm.content
+
+
 async def test_the_safety_net_reply_in_the_channel_in_spanish(env: simcord.Env) -> None:
     world = World(env)
     await world.configure(safety_reply=SafetyReply.CHANNEL, crisis_region="GB")
