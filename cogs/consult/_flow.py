@@ -31,7 +31,6 @@ from bot.consultations import (
 from bot.crisis import reminder
 from bot.errors import NotConfiguredError, StaffOnlyError, UserFacingError
 from bot.guild_config import GuildConfig
-from bot.i18n import ENGLISH
 from bot.ui import crisis_embed, send_ephemeral
 from cogs._components import defer
 from cogs.consult import _embeds as render
@@ -227,17 +226,6 @@ class ConsultFlow(QuietFlow):
             block.id,
         )
         await self.tell_paused(interaction, block.expires_at)
-
-    async def reminder_for(
-        self, interaction: discord.Interaction[Any], language: str = ENGLISH
-    ) -> str:
-        """``bot.crisis.REMINDER`` for a reply only this member sees: their region's lines."""
-        code = await self.bot.crisis_region(interaction.user.id, interaction.guild_id, private=True)
-        return reminder(self.bot.library.crisis_in(language), code, language)
-
-    async def language(self, interaction: discord.Interaction[Any]) -> str:
-        """The language to answer this member in (``SupportBot.language``)."""
-        return await self.bot.language(interaction)
 
     async def tell_paused(
         self, interaction: discord.Interaction[Any], until: dt.datetime | None

@@ -159,8 +159,7 @@ def request_form(
     """The request form: topic, how urgent, an optional note and preferred time. For a type
     (``kind``), the type replaces the topic: its name is the form's title; a type with its own
     questions (``form``) asks those instead of the note and time (``_answers``). The bot's own
-    words are in ``language``; a server's type names and questions stay as the server wrote
-    them."""
+    words are in ``language``; the server's own stay as written."""
     if kind is not None:
         modal = discord.ui.Modal(
             title=shorten(kind.name, limits.MODAL_TITLE), custom_id=f"{TYPE_FORM}{kind.id}"
