@@ -298,3 +298,18 @@ def test_every_common_refusal_is_translated_as_raised() -> None:
     ):
         assert refusal(SPANISH, raised) != raised, raised
     assert refusal(SPANISH, "Something a feature wrote.") == "Something a feature wrote."
+
+
+async def test_consult_status_in_spanish(consult_server: ConsultServer) -> None:
+    member = consult_server.member
+    await in_spanish(member, consult_server.general)
+    none_yet = said(await member.slash(consult_server.general, "consult-status"))
+    shown = await member.slash(consult_server.general, "consult")
+    await member.submit_modal(shown, {"topic": ["family"], "urgency": ["soon"]})
+
+    status = said(await member.slash(consult_server.general, "consult-status"))
+
+    assert "Todavía no hay solicitud" in none_yet
+    assert "No es un servicio de emergencias" in none_yet
+    assert "Tu solicitud #1" in status
+    assert "Urgencia Pronto: hoy si es posible" in status

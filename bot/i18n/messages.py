@@ -141,6 +141,14 @@ EN: dict[str, str] = {
     "consult.your_note": "Your note",
     "consult.no_note": "none",
     "consult.not_emergency": "Not an emergency service",
+    "consult.none_yet": "No request yet",
+    "consult.none_yet_text": (
+        "You haven't asked to talk with a consultant. Use `/consult` whenever you'd like to."
+    ),
+    "consult.cancelled": "Your request #{number} was cancelled",
+    "consult.closed": "Your request #{number} is closed",
+    "consult.start_new": "You can start a new one with `/consult` whenever you'd like.",
+    "consult.yours": "Your request #{number}",
     # the line under replies that are not about crisis (bot.crisis.reminder)
     "crisis.reminder.us": (
         "This is peer support, not an emergency service. If you are in danger now, "
@@ -323,6 +331,14 @@ ES: dict[str, str] = {
     "consult.your_note": "Tu nota",
     "consult.no_note": "ninguna",
     "consult.not_emergency": "No es un servicio de emergencias",
+    "consult.none_yet": "Todavía no hay solicitud",
+    "consult.none_yet_text": (
+        "No has pedido hablar con un consultor. Usa `/consult` cuando quieras."
+    ),
+    "consult.cancelled": "Tu solicitud #{number} se canceló",
+    "consult.closed": "Tu solicitud #{number} está cerrada",
+    "consult.start_new": "Puedes empezar una nueva con `/consult` cuando quieras.",
+    "consult.yours": "Tu solicitud #{number}",
     "crisis.reminder.us": (
         "Esto es apoyo entre pares, no un servicio de emergencias. Si estás en peligro ahora, "
         "llama o envía un mensaje de texto al 988 (EE. UU.) o a tu número local de "

@@ -198,26 +198,28 @@ def status_embed(
     kind: ConsultType | None = None,
     names: Names | None = None,
     reminder: str = REMINDER,
+    language: str = ENGLISH,
 ) -> discord.Embed:
     """``/consult-status``: ``names`` shows the claimer's display name beside the mention."""
+    not_emergency = say(language, "consult.not_emergency")
     if consultation is None:
         result = embed(
-            "No request yet",
-            "You haven't asked to talk with a consultant. Use `/consult` whenever you'd like to.",
+            say(language, "consult.none_yet"),
+            say(language, "consult.none_yet_text"),
+            language=language,
         )
-        add_field(result, "Not an emergency service", reminder)
+        add_field(result, not_emergency, reminder)
         return result
+    number = consultation.number
     if not consultation.active:
-        ended = "was cancelled" if consultation.status is Status.CANCELLED else "is closed"
-        result = embed(
-            f"Your request #{consultation.number} {ended}",
-            "You can start a new one with `/consult` whenever you'd like.",
-            colour=QUIET,
-        )
-        add_field(result, "Not an emergency service", reminder)
+        ended = "cancelled" if consultation.status is Status.CANCELLED else "closed"
+        title = say(language, f"consult.{ended}", number=number)
+        result = embed(title, say(language, "consult.start_new"), colour=QUIET, language=language)
+        add_field(result, not_emergency, reminder)
         return result
-    result = embed(f"Your request #{consultation.number}", colour=CALM)
-    _member_fields(result, consultation, position, config, back_at, kind, names, reminder=reminder)
+    result = embed(say(language, "consult.yours", number=number), colour=CALM, language=language)
+    fields = (consultation, position, config, back_at, kind, names)
+    _member_fields(result, *fields, reminder=reminder, language=language)
     return result
 
 
