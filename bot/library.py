@@ -12,7 +12,8 @@ from pathlib import Path
 
 from bot.care import CareContent, load_care_content
 from bot.care.iop import IopContent
-from bot.care.pages import CARE_DIR, IOP_FILE
+from bot.care.levels import LevelsContent
+from bot.care.pages import CARE_DIR, IOP_FILE, LEVELS_FILE
 from bot.content import ModelT
 from bot.crisis import CRISIS_FILE, CrisisResources, load_crisis_resources
 from bot.group_content import Guidelines, Welcome, load_guidelines, load_welcome
@@ -23,7 +24,11 @@ from bot.privacy import PrivacyNotice, load_privacy_notice
 from bot.safety import CrisisMatcher
 from bot.safety.model import CrisisModel
 
-TRANSLATED_FILES: tuple[str, ...] = (CRISIS_FILE, f"{CARE_DIR}/{IOP_FILE}")
+TRANSLATED_FILES: tuple[str, ...] = (
+    CRISIS_FILE,
+    f"{CARE_DIR}/{IOP_FILE}",
+    f"{CARE_DIR}/{LEVELS_FILE}",
+)
 """The content files translated so far, as paths under ``data/`` and ``data/<code>/``."""
 
 
@@ -33,6 +38,7 @@ class Translation:
 
     crisis: CrisisResources
     iop: IopContent
+    levels: LevelsContent
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ class Library:
     def iop_in(self, language: str) -> IopContent:
         return self._in(language).iop
 
+    def levels_in(self, language: str) -> LevelsContent:
+        return self._in(language).levels
+
     def _in(self, language: str) -> Translation:
         return self.translations.get(language) or self.translations[ENGLISH]
 
@@ -69,13 +78,14 @@ def load_translation(content_dir: Path, language: str) -> Translation:
     return Translation(
         crisis=translated(CRISIS_FILE, CrisisResources),
         iop=translated(f"{CARE_DIR}/{IOP_FILE}", IopContent),
+        levels=translated(f"{CARE_DIR}/{LEVELS_FILE}", LevelsContent),
     )
 
 
 def load_library(content_dir: Path) -> Library:
     crisis = load_crisis_resources(content_dir)
     care = load_care_content(content_dir)
-    translations = {ENGLISH: Translation(crisis, care.iop)}
+    translations = {ENGLISH: Translation(crisis, care.iop, care.levels)}
     translations |= {code: load_translation(content_dir, code) for code in TRANSLATED}
     return Library(
         crisis=crisis,

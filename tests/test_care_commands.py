@@ -671,11 +671,11 @@ def test_the_care_commands_are_registered_for_members(env: simcord.Env) -> None:
 def content_without_residential(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(PROJECT_ROOT / "data", target, ignore=shutil.ignore_patterns("*.db*"))
-    levels = target / "care" / "levels.toml"
-    text = levels.read_text("utf-8")
-    start = text.index('[[levels]]\nkey = "residential"')
-    end = text.index('[[levels]]\nkey = "acute"')
-    levels.write_text(text[:start] + text[end:], "utf-8")
+    for levels in (target / "care" / "levels.toml", target / "es" / "care" / "levels.toml"):
+        text = levels.read_text("utf-8")  # removed in every language, as start-up requires
+        start = text.index('[[levels]]\nkey = "residential"')
+        end = text.index('[[levels]]\nkey = "acute"')
+        levels.write_text(text[:start] + text[end:], "utf-8")
     return target
 
 

@@ -313,3 +313,22 @@ async def test_consult_status_in_spanish(consult_server: ConsultServer) -> None:
     assert "No es un servicio de emergencias" in none_yet
     assert "Tu solicitud #1" in status
     assert "Urgencia Pronto: hoy si es posible" in status
+
+
+# -------------------------------------------------------------------------------- /levels
+
+
+async def test_levels_in_spanish(env: simcord.Env) -> None:
+    world = World(env)
+    await in_spanish(world.member, world.general)
+
+    overview = await world.member.slash(world.general, "levels")
+    level = await world.member.slash(world.general, "levels", level="php")
+
+    assert "Los niveles de atención, de un vistazo" in text_of(overview)
+    assert "Del más ligero al más intensivo" in text_of(overview)
+    assert "**Terapia ambulatoria**" in text_of(overview)
+    assert "Programa de hospitalización parcial (PHP)" in text_of(level)
+    assert "Dónde duermes" in text_of(level)
+    assert level.response is not None
+    assert "Todos los niveles" in labels(level.response)

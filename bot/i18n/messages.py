@@ -158,6 +158,22 @@ EN: dict[str, str] = {
         "This is peer support, not an emergency service. If you are in danger now: "
         "{name}, {contact}; in an emergency, {emergency}. Or use /crisis."
     ),
+    # /levels (its content is data/care/levels.toml)
+    "levels.intensity": "Time",
+    "levels.sleeps": "Where you sleep",
+    "levels.fits": "Often suits",
+    "levels.asam": "ASAM level",
+    "levels.lightest_first": "From lightest to most intensive",
+    "levels.which_fits": "Which one fits?",
+    "levels.side_by_side": "{first} and {second}, side by side",
+    "levels.compare_intro": (
+        "How the two levels usually differ. Programs vary, so ask a program about its details."
+    ),
+    "levels.about_asam": "About ASAM",
+    "levels.menu": "Read about one level…",
+    "levels.compare_menu": "Compare two levels side by side…",
+    "levels.all": "All levels",
+    "levels.compare_two": "Compare {first} and {second}",
     # /language
     "language.saved": "Saved: I'll answer you in English from now on.",
     "language.forgotten": (
@@ -348,6 +364,22 @@ ES: dict[str, str] = {
         "Esto es apoyo entre pares, no un servicio de emergencias. Si estás en peligro ahora: "
         "{name}, {contact}; en una emergencia, {emergency}. O usa /crisis."
     ),
+    "levels.intensity": "Tiempo",
+    "levels.sleeps": "Dónde duermes",
+    "levels.fits": "Suele servir a",
+    "levels.asam": "Nivel ASAM",
+    "levels.lightest_first": "Del más ligero al más intensivo",
+    "levels.which_fits": "¿Cuál encaja?",
+    "levels.side_by_side": "{first} y {second}, lado a lado",
+    "levels.compare_intro": (
+        "En qué suelen diferir los dos niveles. Cada programa es distinto, así que pregúntale "
+        "a un programa por sus detalles."
+    ),
+    "levels.about_asam": "Sobre ASAM",
+    "levels.menu": "Lee sobre un nivel…",
+    "levels.compare_menu": "Compara dos niveles lado a lado…",
+    "levels.all": "Todos los niveles",
+    "levels.compare_two": "Comparar {first} y {second}",
     "language.saved": "Guardado: a partir de ahora te respondo en español.",
     "language.forgotten": (
         "Listo: volveré a responderte en el idioma de tu app de Discord (en inglés si es un "

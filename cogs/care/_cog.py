@@ -130,7 +130,12 @@ class Care(commands.Cog):
             level: Jump straight to one level.
             share: Post it in this channel for everyone (otherwise only you see it).
         """
-        answer = levels_overview(self.state) if level is None else level_page(self.state, level)
+        language = await self.bot.language(interaction)
+        answer = (
+            levels_overview(self.state, language)
+            if level is None
+            else level_page(self.state, level, language)
+        )
         await respond(interaction, answer, share=share)
 
     @app_commands.command(name="iop")

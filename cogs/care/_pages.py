@@ -13,6 +13,7 @@ import discord
 from bot.bot import SupportBot
 from bot.care import Card, CareContent, TipRotation
 from bot.care.iop import IopContent
+from bot.care.levels import LevelsContent
 from bot.crisis import CrisisResources, top_line
 from bot.i18n import ENGLISH
 from bot.i18n.messages import say
@@ -164,6 +165,9 @@ class CareState:
 
     def crisis_in(self, language: str) -> CrisisResources:
         return self.crisis if self.library is None else self.library.crisis_in(language)
+
+    def levels_in(self, language: str) -> LevelsContent:
+        return self.care.levels if self.library is None else self.library.levels_in(language)
 
     def iop_in(self, language: str) -> IopContent:
         return self.care.iop if self.library is None else self.library.iop_in(language)
