@@ -18,11 +18,12 @@ from bot.crisis import CrisisResources
 from bot.crisis_regions import choose_region
 from bot.crypto import Cipher, key_file_for, open_cipher, read_key
 from bot.db import Database
+from bot.i18n import choose_language, language_of_locale
 from bot.incidents import IncidentKind, IncidentLog, Post
 from bot.library import Library, load_library
 from bot.services import Services
 from bot.settings import Settings
-from bot.tree import SupportTree
+from bot.tree import SupportTranslator, SupportTree
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,9 @@ class SupportBot(commands.AutoShardedBot):
         self.tree.crisis = library.crisis
         self.tree.region_of = self.error_region
         self.tree.on_incident = self.report_incident
+        self.tree.language_of = self.language
+        self.tree.kept_language = self.kept_language
+        self.tree.crisis_in = library.crisis_in
         self.incidents = IncidentLog()
         """What went wrong lately in each server (memory only; ``/setup show`` lists it)."""
         self._db: Database | None = None
@@ -209,6 +213,48 @@ class SupportBot(commands.AutoShardedBot):
             log.warning("crisis_region.lookup_failed user=%s guild=%s", user_id, guild_id)
             codes = regions.kept_codes(user_id, guild_id, private=private)
         return choose_region(self.crisis, *codes)
+
+    async def language(self, interaction: discord.Interaction[Any]) -> str:
+        """The language to answer this person in (``bot.i18n``): their own choice, their
+        Discord client's language, the server's preferred locale, then English. Storage
+        trouble falls back to what memory holds."""
+        user_id = interaction.user.id
+        client = language_of_locale(str(interaction.locale))
+        server = language_of_locale(str(interaction.guild_locale or ""))
+        languages = self.services.languages_if_open()
+        if languages is None:
+            return choose_language(client, server)
+        try:
+            chosen = (await languages.get(user_id)).chosen
+            await languages.seen(user_id, client, otherwise=choose_language(server))
+        except Exception:
+            log.warning("language.lookup_failed user=%s", user_id)
+            chosen = languages.kept(user_id).chosen
+        return choose_language(chosen, client, server)
+
+    def kept_language(self, interaction: discord.Interaction[Any]) -> str:
+        """``language`` from memory alone, for an error reply (the database may be what
+        failed)."""
+        languages = self.services.languages_if_open()
+        chosen = None if languages is None else languages.kept(interaction.user.id).chosen
+        client = language_of_locale(str(interaction.locale))
+        server = language_of_locale(str(interaction.guild_locale or ""))
+        return choose_language(chosen, client, server)
+
+    async def background_language(self, user_id: int, guild: discord.Guild | None) -> str:
+        """The language of a message the bot sends on its own (no interaction, no client
+        language): the member's choice, their client's language at their last command, the
+        server's preferred locale, then English."""
+        server = None if guild is None else language_of_locale(str(guild.preferred_locale))
+        languages = self.services.languages_if_open()
+        if languages is None:
+            return choose_language(server)
+        try:
+            kept = await languages.get(user_id)
+        except Exception:
+            log.warning("language.lookup_failed user=%s", user_id)
+            kept = languages.kept(user_id)
+        return choose_language(kept.chosen, kept.last_seen, server)
 
     @property
     def care(self) -> CareContent:
@@ -318,6 +364,7 @@ class SupportBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         await self.open_database()
+        await self.tree.set_translator(SupportTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
@@ -327,7 +374,13 @@ class SupportBot(commands.AutoShardedBot):
         guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
-        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        commands_here = self.tree.get_commands(guild=guild)
+        translator = self.tree.translator
+        payload = (
+            [command.to_dict(self.tree) for command in commands_here]
+            if translator is None
+            else [await c.get_translated_payload(self.tree, translator) for c in commands_here]
+        )  # the translations count: a new one is synced
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         state = self.services.state
         key = _command_hash_key(self.settings.dev_guild_id)

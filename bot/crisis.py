@@ -24,6 +24,8 @@ from bot.content import (
     load_toml,
     text_up_to,
 )
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 
 CRISIS_FILE = "crisis.toml"
 
@@ -39,13 +41,11 @@ MISTAKEN_CODES = {"UK": "GB", "EN": "GB", "EL": "GR"}
 PURPOSE_LIMIT = 120
 """A line's purpose stays one short sentence, so ``/crisis`` fits one phone screen."""
 
-RETIRED_OPTIONS = ("press 3",)
-"""The 988 "press 3" LGBTQ+ youth option ended on 17 July 2025: never advertise it."""
+RETIRED_OPTIONS = ("press 3", "marca 3", "marque 3", "oprime 3", "presiona 3")
+"""The 988 "press 3" LGBTQ+ youth option ended on 17 July 2025: never advertise it (in any
+language: the Spanish file is checked too)."""
 
-REMINDER = (
-    "This is peer support, not an emergency service. If you are in danger now, "
-    "call or text 988 (US) or your local emergency number, or use /crisis."
-)
+REMINDER = say(ENGLISH, "crisis.reminder.us")
 """The one line every member-facing reply that is not itself about crisis carries (US
 wording; ``reminder`` gives it for a region)."""
 
@@ -162,16 +162,19 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def reminder(resources: CrisisResources, code: str | None = None) -> str:
-    """``REMINDER`` for a region: its first line and its emergency number."""
+def reminder(resources: CrisisResources, code: str | None = None, language: str = ENGLISH) -> str:
+    """``REMINDER`` for a region: its first line and its emergency number (``resources``: the
+    lines in ``language``)."""
     region = resources.region(code)
     if region.code == DEFAULT_REGION:
-        return REMINDER
+        return say(language, "crisis.reminder.us")
     first, emergency = region.lines[0], emergency_line(resources, region.code)
-    return (
-        "This is peer support, not an emergency service. If you are in danger now: "
-        f"{first.name}, {_lower_first(first.contact)}; in an emergency, "
-        f"{_lower_first(emergency.contact)}. Or use /crisis."
+    return say(
+        language,
+        "crisis.reminder",
+        name=first.name,
+        contact=_lower_first(first.contact),
+        emergency=_lower_first(emergency.contact),
     )
 
 
@@ -195,7 +198,7 @@ def longest_crisis_lines(resources: CrisisResources) -> str:
     return max((crisis_lines(resources, code) for code in resources.codes), key=len)
 
 
-def top_line(resources: CrisisResources, code: str | None = None) -> str:
+def top_line(resources: CrisisResources, code: str | None = None, language: str = ENGLISH) -> str:
     """A region's first crisis line, for a page that must show one inline (after a slip, a low
     check-in): its name and how to reach it, the emergency number, then where the others are.
     ``data/crisis.toml`` lists each region's lines in order, the one most members need first."""
@@ -204,5 +207,5 @@ def top_line(resources: CrisisResources, code: str | None = None) -> str:
     emergency = emergency_line(resources, region.code)
     head = f"**{first.name}** ({region.name}): {first.contact}."
     if emergency is not first:
-        head += f" Emergency: {emergency.contact}."
-    return f"{head} `/crisis` shows every line."
+        head += say(language, "crisis.top_emergency", contact=emergency.contact)
+    return f"{head} {say(language, 'crisis.top_more')}"

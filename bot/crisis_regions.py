@@ -40,8 +40,9 @@ def choose_region(resources: CrisisResources, *codes: str | None) -> str:
 
 class MemberRegions:
     """Members' own crisis-line regions. ``remember`` and ``forget`` are the only writers of
-    ``member_settings``, and ``drop`` is told of an erasure, so the kept copy stays true; that
-    holds for the one instance ``bot.services`` builds."""
+    ``member_settings.crisis_region`` (``bot.i18n.members`` writes the language columns),
+    and ``drop`` is told of an erasure, so the kept copy stays true; that holds for the one
+    instance ``bot.services`` builds."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -99,7 +100,18 @@ class MemberRegions:
         """Delete the member's choice; whether there was one."""
 
         def work(c: sqlite3.Connection) -> int:
-            return c.execute("DELETE FROM member_settings WHERE user_id = ?", (user_id,)).rowcount
+            changed = c.execute(
+                "UPDATE member_settings SET crisis_region = NULL "
+                "WHERE user_id = ? AND crisis_region IS NOT NULL",
+                (user_id,),
+            ).rowcount
+            # The row stays while it holds the member's language (bot.i18n.members).
+            c.execute(
+                "DELETE FROM member_settings WHERE user_id = ? AND crisis_region IS NULL "
+                "AND language IS NULL AND last_locale IS NULL",
+                (user_id,),
+            )
+            return changed
 
         self.drop(user_id)
         deleted = await self._db.write(work)

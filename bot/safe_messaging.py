@@ -47,8 +47,30 @@ RULES: tuple[tuple[str, Concern], ...] = (
     (r"\b(clean|dirty) (urine|test|drug)", Concern.SHAME),
     (r"you should (go to|enter|check into)", Concern.CARE),
     (r"this (means|shows) you need", Concern.CARE),
+    # The same rules in Spanish (data/es/, bot/i18n): the lint runs on every language.
+    (r"\bcomet\w* (el |un )?suicidio", Concern.WORDING),
+    (r"suicidio (consumado|exitoso|logrado)", Concern.WORDING),
+    (r"(suicidio|intento) (fallido|frustrado)", Concern.WORDING),
+    (r"(m[eé]todos?|formas?) (de|para) (suicid|matarse)", Concern.METHOD),
+    (r"nota suicida", Concern.METHOD),
+    (r"\bahorc\w*", Concern.METHOD),
+    (r"\b(tirarse|tirarte|lanzarse|lanzarte|saltar) (de|desde)\b", Concern.METHOD),
+    (r"dosis (letal|mortal)", Concern.METHOD),
+    (r"cu[aá]nt[oa]s (pastillas|tabletas|pastas)", Concern.METHOD),
+    (r"\bpastillas? para\b", Concern.METHOD),
+    (
+        r"necesitas (un |una |el |la )?(iop|php|internaci[oó]n|internamiento|tratamiento|"
+        r"desintoxicaci[oó]n|rehabilitaci[oó]n)",
+        Concern.CARE,
+    ),
+    (r"(tienes|sufres de|padeces) (un |una )?(trastorno|adicci[oó]n|depresi[oó]n)", Concern.CARE),
+    (r"eres (un |una )?(adict[oa]|alcoh[oó]lic[oa]|drogadict[oa])", Concern.LABEL),
+    (r"\b(adict[oa]s?|alcoh[oó]lic[oa]s?|drogadict[oa]s?|yonquis?|viciosos?)\b", Concern.LABEL),
+    (r"\b(orina|prueba|examen|test|an[aá]lisis) (limpi[oa]|suci[oa])\b", Concern.SHAME),
+    (r"deber[ií]as (ir a|ingresar|internarte|entrar a)", Concern.CARE),
+    (r"esto (significa|muestra|indica) que necesitas", Concern.CARE),
 )
-"""Each pattern (matched ignoring case) and why it is there."""
+"""Each pattern (matched ignoring case) and why it is there; English, then Spanish."""
 
 UNSAFE: tuple[str, ...] = tuple(pattern for pattern, _concern in RULES)
 """The patterns alone, as the lint of the code and content files uses them."""

@@ -28,6 +28,7 @@ from bot.crisis_regions import CrisisRegions, MemberRegions
 from bot.crypto import Cipher
 from bot.db import Database
 from bot.guild_config import GuildConfigRepository
+from bot.i18n.members import MemberLanguages
 from bot.meetings import MeetingOptins, ReminderLog
 from bot.milestones import MilestoneRepository
 from bot.safety import CrisisMatchLog
@@ -59,6 +60,7 @@ class _Built:
     reminder_log: ReminderLog
     snippets: SnippetService
     regions: CrisisRegions
+    languages: MemberLanguages
 
 
 class Services:
@@ -93,6 +95,7 @@ class Services:
             reminder_log=ReminderLog(db),
             snippets=SnippetService(db),
             regions=CrisisRegions(MemberRegions(db), configs),
+            languages=MemberLanguages(db),
         )
 
     def _get(self) -> _Built:
@@ -183,6 +186,14 @@ class Services:
     @property
     def regions(self) -> CrisisRegions:
         return self._get().regions
+
+    @property
+    def languages(self) -> MemberLanguages:
+        return self._get().languages
+
+    def languages_if_open(self) -> MemberLanguages | None:
+        """The languages service, or None while storage is closed (an error reply's lookup)."""
+        return None if self._built is None else self._built.languages
 
     def regions_if_open(self) -> CrisisRegions | None:
         """The regions service, or None while storage is closed (an error reply's lookup)."""

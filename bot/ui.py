@@ -15,6 +15,8 @@ import discord
 from bot import limits
 from bot.crisis import DEFAULT_REGION, REMINDER, CrisisResources
 from bot.errors import UserFacingError
+from bot.i18n import ENGLISH
+from bot.i18n.messages import refusal, say
 from bot.incidents import new_error_id
 from bot.text import clean
 
@@ -25,31 +27,22 @@ WARM = discord.Colour(0xE8A33D)
 URGENT = discord.Colour(0xC0392B)
 QUIET = discord.Colour(0x7F8C8D)
 
-FOOTER = (
-    "Peer support and information, not medical advice or an emergency service "
-    "· /crisis for urgent help"
-)
+FOOTER = say(ENGLISH, "footer")
 
-SOMETHING_WENT_WRONG = (
-    "Sorry, something went wrong on our side, so what you just sent may not have been saved. "
-    "Please try again in a moment. If you need help right now, please call or text 988 (US) "
-    "or use /crisis."
-)
+SOMETHING_WENT_WRONG = say(ENGLISH, "error.went_wrong.us")
 """Said when we don't know whether anything was saved: never "it is safe" (house style 17).
-US wording; ``something_went_wrong`` gives it for a region."""
+US wording; ``something_went_wrong`` gives it for a region and a language."""
 
 
-def something_went_wrong(resources: CrisisResources | None, region: str | None) -> str:
-    """``SOMETHING_WENT_WRONG`` with the region's first line instead of 988 (US)."""
+def something_went_wrong(
+    resources: CrisisResources | None, region: str | None, language: str = ENGLISH
+) -> str:
+    """``SOMETHING_WENT_WRONG`` with the region's first line instead of 988 (US); ``resources``
+    are the lines in ``language``."""
     if resources is None or resources.region(region).code == DEFAULT_REGION:
-        return SOMETHING_WENT_WRONG
-    chosen = resources.region(region)
-    first = chosen.lines[0]
-    return (
-        "Sorry, something went wrong on our side, so what you just sent may not have been "
-        "saved. Please try again in a moment. If you need help right now, please reach "
-        f"{first.name} ({first.contact}) or use /crisis."
-    )
+        return say(language, "error.went_wrong.us")
+    first = resources.region(region).lines[0]
+    return say(language, "error.went_wrong", name=first.name, contact=first.contact)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -78,14 +71,17 @@ def escape(text: str, limit: int | None = None) -> str:
     return cut if not cut.endswith("\\…") else cut[:-2] + "…"
 
 
-def embed(title: str, description: str = "", *, colour: discord.Colour = CALM) -> discord.Embed:
-    """An embed with the standard footer; title and description cut to Discord's limits."""
+def embed(
+    title: str, description: str = "", *, colour: discord.Colour = CALM, language: str = ENGLISH
+) -> discord.Embed:
+    """An embed with the standard footer (in ``language``); title and description cut to
+    Discord's limits."""
     result = discord.Embed(
         title=shorten(title, limits.EMBED_TITLE),
         description=shorten(description, limits.EMBED_DESCRIPTION) or None,
         colour=colour,
     )
-    result.set_footer(text=FOOTER)
+    result.set_footer(text=say(language, "footer"))
     return result
 
 
@@ -100,25 +96,28 @@ def add_field(target: discord.Embed, name: str, value: str, *, inline: bool = Fa
     )
 
 
-ELSEWHERE = "Somewhere else?"
+ELSEWHERE = say(ENGLISH, "crisis.elsewhere")
 """The last field of the crisis embed: the international fallback and the other countries."""
 
 
-def crisis_embed(resources: CrisisResources, region: str | None = None) -> discord.Embed:
+def crisis_embed(
+    resources: CrisisResources, region: str | None = None, language: str = ENGLISH
+) -> discord.Embed:
     """One region's crisis lines, as one short embed (one phone screen): each line's name, how
-    to reach it and at most one short sentence, then where the other countries are."""
+    to reach it and at most one short sentence, then where the other countries are.
+    ``resources`` are the lines in ``language`` (``Library.crisis_in``)."""
     chosen = resources.region(region)
     result = embed(resources.title, f"{resources.intro}\n**{chosen.name}**", colour=URGENT)
     for line in chosen.lines:
         add_field(result, line.name, "\n".join(filter(None, (line.contact, line.purpose))))
     other = resources.international
-    elsewhere = f"Pick another country in `/crisis`. **{other.name}**: {other.contact}."
+    elsewhere = say(language, "crisis.pick_another", name=other.name, contact=other.contact)
     add_field(
         result,
-        ELSEWHERE,
+        say(language, "crisis.elsewhere"),
         " ".join(filter(None, (elsewhere, other.purpose))) + f"\n{resources.closing}",
     )
-    result.set_footer(text="You can see this again any time with /crisis.")
+    result.set_footer(text=say(language, "crisis.footer"))
     return result
 
 
@@ -160,8 +159,11 @@ async def report_error(
     where: str,
     crisis: CrisisResources | None,
     region: str | None = None,
+    language: str = ENGLISH,
 ) -> str | None:
     """The one place a failure becomes a polite, private message (and a log line with ids only).
+    ``crisis`` are the lines in ``language``: the crisis lines and "something went wrong" are
+    in the person's language; a refusal's own sentence is as its raiser wrote it.
 
     ``crisis`` and the person's ``region`` (``SupportBot.error_region``: from memory, or one
     read that falls back to memory if storage fails) are handed in by the caller (the tree, or
@@ -179,10 +181,10 @@ async def report_error(
             interaction.user.id,
             interaction.guild_id,
         )
-        content = original.message
+        content = refusal(language, original.message)
         extra: list[discord.Embed] = []
         if original.show_crisis and crisis is not None:
-            extra.append(crisis_embed(crisis, region))
+            extra.append(crisis_embed(crisis, region, language))
     else:
         error_id = new_error_id()
         log.error(
@@ -194,9 +196,9 @@ async def report_error(
             interaction.channel_id,
             exc_info=original,
         )
-        content, extra = something_went_wrong(crisis, region), []
+        content, extra = something_went_wrong(crisis, region, language), []
         if crisis is not None:
-            extra.append(crisis_embed(crisis, region))
+            extra.append(crisis_embed(crisis, region, language))
     try:
         await send_ephemeral(interaction, content, embeds=extra or None)
     except discord.HTTPException:

@@ -16,6 +16,7 @@ import discord
 
 from bot.bot import SupportBot
 from bot.errors import OutOfDateError
+from bot.i18n import ENGLISH
 from bot.ui import report_error
 
 
@@ -26,9 +27,12 @@ async def report(
     unexpected one is then told to the server's admins (``SupportBot.report_incident``)."""
     client = interaction.client
     bot = client if isinstance(client, SupportBot) else None
-    crisis = None if bot is None else bot.crisis
+    language = ENGLISH if bot is None else bot.kept_language(interaction)
+    crisis = None if bot is None else bot.library.crisis_in(language)
     region = None if bot is None else await bot.error_region(interaction)
-    error_id = await report_error(interaction, error, where=where, crisis=crisis, region=region)
+    error_id = await report_error(
+        interaction, error, where=where, crisis=crisis, region=region, language=language
+    )
     if error_id is not None and isinstance(client, SupportBot):
         await client.report_incident(interaction, error, where, error_id)
 

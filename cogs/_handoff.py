@@ -20,6 +20,8 @@ from discord import app_commands
 from bot.bot import SupportBot
 from bot.consultations import Consultation, Hours, OnCall
 from bot.guild_config import GuildConfig
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 from bot.services import Services
 from cogs.consult._dm_views import START as DM_START
 from cogs.consult._flow import ConsultFlow
@@ -56,12 +58,12 @@ def ticket_group(tree: app_commands.CommandTree[Any]) -> app_commands.Group | No
     return group if isinstance(group, app_commands.Group) else None
 
 
-def consult_button_view(*, urgent: bool) -> discord.ui.View:
+def consult_button_view(*, urgent: bool, language: str = ENGLISH) -> discord.ui.View:
     """A view with one "Talk to a consultant" button, handled by the consultation extension."""
     view = discord.ui.View(timeout=None)
     view.add_item(
         discord.ui.Button(
-            label="Talk to a consultant now" if urgent else "Talk to a consultant",
+            label=say(language, "button.consult_now" if urgent else "button.consult"),
             style=discord.ButtonStyle.danger if urgent else discord.ButtonStyle.primary,
             custom_id=CONSULT_START_URGENT if urgent else CONSULT_START,
         )
@@ -98,12 +100,14 @@ SAFETY_PLAN_SHOW = "safety-plan:show"
 """The safety-plan feature's "My safety plan" button (``cogs.safety_plan._views.ShowButton``)."""
 
 
-def safety_plan_button() -> discord.ui.Button[discord.ui.View]:
+def safety_plan_button(language: str = ENGLISH) -> discord.ui.Button[discord.ui.View]:
     """The safety-plan feature's "My safety plan" button: it shows the presser their own plan
     privately, or how to make one. A plain button with the shared custom_id, handled by the
     safety-plan extension alone: send it in a stopped view."""
     return discord.ui.Button(
-        label="My safety plan", style=discord.ButtonStyle.secondary, custom_id=SAFETY_PLAN_SHOW
+        label=say(language, "button.safety_plan"),
+        style=discord.ButtonStyle.secondary,
+        custom_id=SAFETY_PLAN_SHOW,
     )
 
 

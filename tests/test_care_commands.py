@@ -671,22 +671,27 @@ def test_the_care_commands_are_registered_for_members(env: simcord.Env) -> None:
 def content_without_residential(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(PROJECT_ROOT / "data", target, ignore=shutil.ignore_patterns("*.db*"))
-    levels = target / "care" / "levels.toml"
-    text = levels.read_text("utf-8")
-    start = text.index('[[levels]]\nkey = "residential"')
-    end = text.index('[[levels]]\nkey = "acute"')
-    levels.write_text(text[:start] + text[end:], "utf-8")
+    for levels in (target / "care" / "levels.toml", target / "es" / "care" / "levels.toml"):
+        text = levels.read_text("utf-8")  # removed in every language, as start-up requires
+        start = text.index('[[levels]]\nkey = "residential"')
+        end = text.index('[[levels]]\nkey = "acute"')
+        levels.write_text(text[:start] + text[end:], "utf-8")
     return target
 
 
 def content_without_an_approach(tmp_path: Path) -> Path:
     target = tmp_path / "content2"
     shutil.copytree(PROJECT_ROOT / "data", target, ignore=shutil.ignore_patterns("*.db*"))
-    iop = target / "care" / "iop.toml"
-    text = iop.read_text("utf-8")
-    start = text.index('[[approaches]]\nkey = "cr-cm"')
-    end = text.index('# --- "Is an IOP for me?"')
-    iop.write_text(text[:start] + text[end:], "utf-8")
+    # Content removed in English is removed in every translation (the start-up check
+    # refuses a translation with other entries than the English file).
+    for iop, reflection in (
+        (target / "care" / "iop.toml", '# --- "Is an IOP for me?"'),
+        (target / "es" / "care" / "iop.toml", '# --- "¿Un IOP es para mí?"'),
+    ):
+        text = iop.read_text("utf-8")
+        start = text.index('[[approaches]]\nkey = "cr-cm"')
+        end = text.index(reflection)
+        iop.write_text(text[:start] + text[end:], "utf-8")
     return target
 
 

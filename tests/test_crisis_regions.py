@@ -440,7 +440,7 @@ async def test_export_shows_the_region_and_delete_erases_it(env: simcord.Env) ->
     assert message is not None
     data = json.loads(await message.attachments[0].read())["data"]
     assert data["member_settings"]["records"] == [
-        {"user_id": str(member.id), "crisis_region": "GB"}
+        {"user_id": str(member.id), "crisis_region": "GB", "language": None, "last_locale": None}
     ]
 
     asked = await member.slash(channel, "mydata delete")

@@ -13,7 +13,6 @@ from pydantic import field_validator, model_validator
 
 from bot import limits
 from bot.care.pages import (
-    FIT_ANSWERS,
     IOP_TOPICS,
     Card,
     CardField,
@@ -33,6 +32,8 @@ from bot.content import (
     Title,
     text_up_to,
 )
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 
 
 class Approach(SourcedEntry):
@@ -89,29 +90,37 @@ class FitContent(SourcedEntry):
     def is_complete(self, answers: str) -> bool:
         return len(answers) >= len(self.questions)
 
-    def question_card(self, answers: str) -> Card:
+    def question_card(self, answers: str, language: str = ENGLISH) -> Card:
         number = len(answers)
         question = self.questions[number]
         description = f"{self.intro}\n\n" if number == 0 else ""
         description += f"**{question.question}**"
         return Card(
-            f"{self.title} ({number + 1} of {len(self.questions)})",
+            say(language, "iop.question", title=self.title, number=number + 1, count=len(self)),
             description,
             show_crisis=self.crisis_flagged(answers),
         )
 
-    def ending_card(self, answers: str) -> Card:
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def ending_card(self, answers: str, language: str = ENGLISH) -> Card:
         fields = tuple(
             CardField(
                 question.question,
-                f"You said: **{FIT_ANSWERS[answer]}**. {question.meaning(answer)}",
+                say(
+                    language,
+                    "iop.you_said",
+                    answer=say(language, f"iop.answer.{answer}"),
+                    meaning=question.meaning(answer),
+                ),
             )
             for question, answer in zip(self.questions, answers, strict=False)
         )
         return Card(
             self.ending_title,
             self.ending_intro,
-            (*fields, CardField("Talk it through", self.consult_note)),
+            (*fields, CardField(say(language, "iop.talk_it_through"), self.consult_note)),
             show_crisis=self.crisis_flagged(answers),
         )
 
@@ -145,19 +154,19 @@ class IopContent(ContentModel):
     def approach(self, key: str) -> Approach | None:
         return next((a for a in self.approaches if a.key == key), None)
 
-    def topic_card(self, topic: str) -> Card:
+    def topic_card(self, topic: str, language: str = ENGLISH) -> Card:
         page = self.topics[topic]
         if topic != "approaches":
             return page.card()
         listing = "\n".join(f"**{a.name}**: {a.summary}" for a in self.approaches)
-        return page.card((CardField("In short", listing),))
+        return page.card((CardField(say(language, "iop.in_short"), listing),))
 
-    def approach_card(self, key: str) -> Card:
+    def approach_card(self, key: str, language: str = ENGLISH) -> Card:
         approach = self.approach(key)
         if approach is None:
             raise KeyError(key)
         return Card(
             approach.name,
             approach.description,
-            (CardField("More approaches", "Pick another from the menu, or see `/levels`."),),
+            (CardField(say(language, "iop.more_approaches"), say(language, "iop.pick_another")),),
         )

@@ -28,6 +28,8 @@ from bot.content import (
     Title,
     text_up_to,
 )
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 
 
 class Level(SourcedEntry):
@@ -42,12 +44,8 @@ class Level(SourcedEntry):
     detail: Annotated[str, text_up_to(2000)]
 
 
-LEVEL_ASPECTS: tuple[tuple[str, str], ...] = (
-    ("intensity", "Time"),
-    ("sleeps", "Where you sleep"),
-    ("fits", "Often suits"),
-    ("asam", "ASAM level"),
-)
+LEVEL_ASPECTS: tuple[str, ...] = ("intensity", "sleeps", "fits", "asam")
+"""Each level's aspects, in order; ``bot.i18n.messages`` has their labels (``levels.<aspect>``)."""
 
 
 class LevelsContent(SourcedEntry):
@@ -91,7 +89,7 @@ class LevelsContent(SourcedEntry):
         after = self.levels[index + 1] if index + 1 < len(self.levels) else None
         return before, after
 
-    def overview_card(self) -> Card:
+    def overview_card(self, language: str = ENGLISH) -> Card:
         """The short answer, one phone screen: each level in a line, lightest first, and who
         decides. The detail (time, where you sleep, who it often suits, the ASAM level) is one
         tap away, in the menu under it."""
@@ -100,36 +98,39 @@ class LevelsContent(SourcedEntry):
             self.title,
             self.intro,
             (
-                CardField("From lightest to most intensive", lines),
-                CardField("Which one fits?", self.decide_note),
+                CardField(say(language, "levels.lightest_first"), lines),
+                CardField(say(language, "levels.which_fits"), self.decide_note),
             ),
         )
 
-    def level_card(self, key: str) -> Card:
+    def level_card(self, key: str, language: str = ENGLISH) -> Card:
         level = self._level(key)
-        fields = tuple(CardField(label, getattr(level, attr)) for attr, label in LEVEL_ASPECTS)
+        fields = tuple(
+            CardField(say(language, f"levels.{attr}"), getattr(level, attr))
+            for attr in LEVEL_ASPECTS
+        )
         return Card(
             level.name,
             level.detail,
-            (*fields, CardField("Which one fits?", self.decide_note)),
+            (*fields, CardField(say(language, "levels.which_fits"), self.decide_note)),
         )
 
-    def compare_card(self, first: str, second: str) -> Card:
+    def compare_card(self, first: str, second: str, language: str = ENGLISH) -> Card:
         a, b = self._level(first), self._level(second)
         fields = tuple(
             CardField(
-                label,
+                say(language, f"levels.{attr}"),
                 f"**{a.short_name}:** {getattr(a, attr)}\n**{b.short_name}:** {getattr(b, attr)}",
             )
-            for attr, label in LEVEL_ASPECTS
+            for attr in LEVEL_ASPECTS
         )
         return Card(
-            f"{a.short_name} and {b.short_name}, side by side",
-            "How the two levels usually differ. Programs vary, so ask a program about its details.",
+            say(language, "levels.side_by_side", first=a.short_name, second=b.short_name),
+            say(language, "levels.compare_intro"),
             (
                 *fields,
-                CardField("Which one fits?", self.decide_note),
-                CardField("About ASAM", self.asam_note),
+                CardField(say(language, "levels.which_fits"), self.decide_note),
+                CardField(say(language, "levels.about_asam"), self.asam_note),
             ),
         )
 

@@ -419,20 +419,28 @@ ONCALL = Source(
 
 MEMBER_SETTINGS = Source(
     table="member_settings",
-    title="Your crisis-line country",
+    title="Your crisis-line country and language",
     purpose=(
         "When you ask /crisis to remember a country: so /crisis, and the crisis lines on pages "
-        "only you see, show that country's lines first. Only the country code is kept."
+        "only you see, show that country's lines first. When you choose a language with "
+        "/language, and the language of your Discord app at your last command: so replies, and "
+        "messages the bot sends you on its own, are in your language. Only codes are kept."
     ),
     who_can_see=(
         "Only you. In channels and private threads the bot shows the server's country instead, "
         "so nobody learns yours."
     ),
     member_columns=(MemberColumn("user_id", "Member", OnErase.DELETE_ROW),),
-    columns=(Column("crisis_region", "Country whose crisis lines you see first (a code)"),),
-    retention=Retention("Kept until you choose forget in /crisis or delete your data."),
+    columns=(
+        Column("crisis_region", "Country whose crisis lines you see first (a code)"),
+        Column("language", "Language you chose with /language (a code)"),
+        Column("last_locale", "Language of your Discord app at your last command (a code)"),
+    ),
+    retention=Retention(
+        "Kept until you choose forget in /crisis or /language, or delete your data."
+    ),
     guild_filter=None,
-    brief=("crisis_region",),
+    brief=("crisis_region", "language"),
 )
 
 REGISTRY: tuple[Source, ...] = (

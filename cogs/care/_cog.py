@@ -100,7 +100,7 @@ class Care(commands.Cog):
 
     def __init__(self, bot: SupportBot) -> None:
         self.bot = bot
-        self.state = CareState(bot.care, bot.crisis)
+        self.state = CareState(bot.care, bot.crisis, bot.library, bot.language)
         self.buttons = bind(DYNAMIC_ITEMS, state=self.state)
 
     async def cog_load(self) -> None:
@@ -130,7 +130,12 @@ class Care(commands.Cog):
             level: Jump straight to one level.
             share: Post it in this channel for everyone (otherwise only you see it).
         """
-        answer = levels_overview(self.state) if level is None else level_page(self.state, level)
+        language = await self.bot.language(interaction)
+        answer = (
+            levels_overview(self.state, language)
+            if level is None
+            else level_page(self.state, level, language)
+        )
         await respond(interaction, answer, share=share)
 
     @app_commands.command(name="iop")
@@ -148,13 +153,14 @@ class Care(commands.Cog):
             share: Post it in this channel for everyone (the reflection always stays private).
         """
         chosen = topic or "about"
+        language = await self.bot.language(interaction)
         if chosen == FIT_TOPIC:
             # The reflection is about the member's own situation: never posted in the channel.
             note = ALWAYS_PRIVATE if share else None
-            reflection = fit_page(self.state, interaction.user.id, "")
+            reflection = fit_page(self.state, interaction.user.id, "", language)
             await respond(interaction, reflection, share=False, note=note)
             return
-        await respond(interaction, iop_page(self.state, chosen), share=share)
+        await respond(interaction, iop_page(self.state, chosen, language), share=share)
 
     @app_commands.command(name="relapse")
     @app_commands.choices(topic=RELAPSE_CHOICES)

@@ -11,6 +11,8 @@ import discord
 from bot import limits
 from bot.care import FIT_ANSWERS, FIT_TOPIC, IOP_TOPICS
 from bot.errors import OutOfDateError
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 from bot.ui import send_ephemeral, shorten
 from cogs._components import PersistentItem, stopped_view
 from cogs._handoff import CONSULT_START
@@ -39,8 +41,10 @@ NOT_YOURS = (
 class IopTopicSelect(CareMenu, template=r"care:iop:topics"):
     """Switch between the /iop topics (including the is-it-for-me reflection)."""
 
-    def __init__(self, state: CareState, current: str | None = None) -> None:
-        iop = state.care.iop
+    def __init__(
+        self, state: CareState, current: str | None = None, language: str = ENGLISH
+    ) -> None:
+        iop = state.iop_in(language)
         options = [
             discord.SelectOption(
                 label=shorten(iop.topics[topic].title, limits.SELECT_LABEL),
@@ -53,31 +57,37 @@ class IopTopicSelect(CareMenu, template=r"care:iop:topics"):
             discord.SelectOption(
                 label=shorten(iop.fit.title, limits.SELECT_LABEL),
                 value=FIT_TOPIC,
-                description="A private reflection, one question at a time",
+                description=say(language, "iop.fit_option"),
             )
         )
         super().__init__(
             discord.ui.Select(
-                custom_id="care:iop:topics", placeholder="More about IOPs…", options=options, row=1
+                custom_id="care:iop:topics",
+                placeholder=say(language, "iop.topics_menu"),
+                options=options,
+                row=1,
             )
         )
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         topic = self.item.values[0]
+        language = await self.state.language(interaction)
         if topic == FIT_TOPIC:
-            await show_fit(self.state, interaction, interaction.user.id, "")
+            await show_fit(self.state, interaction, interaction.user.id, "", language)
         else:
-            await show_iop_topic(self.state, interaction, topic)
+            await show_iop_topic(self.state, interaction, topic, language)
 
 
 class ApproachSelect(CareMenu, template=r"care:iop:approach"):
     """Read one treatment approach in depth."""
 
-    def __init__(self, state: CareState, current: str | None = None) -> None:
+    def __init__(
+        self, state: CareState, current: str | None = None, language: str = ENGLISH
+    ) -> None:
         super().__init__(
             discord.ui.Select(
                 custom_id="care:iop:approach",
-                placeholder="Read about one approach…",
+                placeholder=say(language, "iop.approach_menu"),
                 options=[
                     discord.SelectOption(
                         label=approach.name,
@@ -85,49 +95,56 @@ class ApproachSelect(CareMenu, template=r"care:iop:approach"):
                         description=approach.summary,
                         default=approach.key == current,
                     )
-                    for approach in state.care.iop.approaches
+                    for approach in state.iop_in(language).approaches
                 ],
                 row=0,
             )
         )
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await show_approach(self.state, interaction, self.item.values[0])
+        language = await self.state.language(interaction)
+        await show_approach(self.state, interaction, self.item.values[0], language)
 
 
-def iop_page(state: CareState, topic: str) -> Page:
-    return state.pages.get(("iop", topic), _build_iop_page, state, topic)
+def iop_page(state: CareState, topic: str, language: str = ENGLISH) -> Page:
+    return state.pages.get(("iop", topic, language), _build_iop_page, state, topic, language)
 
 
-def _build_iop_page(state: CareState, topic: str) -> Page:
+def _build_iop_page(state: CareState, topic: str, language: str) -> Page:
     if topic not in IOP_TOPICS:
         raise OutOfDateError()
     items: list[discord.ui.Item[Any]] = []
     if topic == "approaches":
-        items.append(ApproachSelect(state))
-    items.append(IopTopicSelect(state, topic))
-    return page(state, state.care.iop.topic_card(topic), stopped_view(*items))
+        items.append(ApproachSelect(state, None, language))
+    items.append(IopTopicSelect(state, topic, language))
+    card = state.iop_in(language).topic_card(topic, language)
+    return page(state, card, stopped_view(*items), language)
 
 
-def approach_page(state: CareState, key: str) -> Page:
-    return state.pages.get(("approach", key), _build_approach_page, state, key)
+def approach_page(state: CareState, key: str, language: str = ENGLISH) -> Page:
+    return state.pages.get(("approach", key, language), _build_approach_page, state, key, language)
 
 
-def _build_approach_page(state: CareState, key: str) -> Page:
-    if state.care.iop.approach(key) is None:
+def _build_approach_page(state: CareState, key: str, language: str) -> Page:
+    iop = state.iop_in(language)
+    if iop.approach(key) is None:
         raise OutOfDateError()
-    view = stopped_view(ApproachSelect(state, key), IopTopicSelect(state, "approaches"))
-    return page(state, state.care.iop.approach_card(key), view)
+    view = stopped_view(
+        ApproachSelect(state, key, language), IopTopicSelect(state, "approaches", language)
+    )
+    return page(state, iop.approach_card(key, language), view, language)
 
 
 async def show_iop_topic(
-    state: CareState, interaction: discord.Interaction[Any], topic: str
+    state: CareState, interaction: discord.Interaction[Any], topic: str, language: str
 ) -> None:
-    await show(interaction, iop_page(state, topic))
+    await show(interaction, iop_page(state, topic, language))
 
 
-async def show_approach(state: CareState, interaction: discord.Interaction[Any], key: str) -> None:
-    await show(interaction, approach_page(state, key))
+async def show_approach(
+    state: CareState, interaction: discord.Interaction[Any], key: str, language: str
+) -> None:
+    await show(interaction, approach_page(state, key, language))
 
 
 # ----------------------------------------------------------------------------- is it for me?
@@ -165,7 +182,8 @@ class FitButton(
             log.info("care.fit_refused user=%s owner=%s", interaction.user.id, self.owner)
             await send_ephemeral(interaction, NOT_YOURS)
             return
-        await show_fit(self.state, interaction, self.owner, self.answers)
+        language = await self.state.language(interaction)
+        await show_fit(self.state, interaction, self.owner, self.answers, language)
 
 
 _ANSWER_STYLES = {
@@ -175,28 +193,34 @@ _ANSWER_STYLES = {
 }
 
 
-def fit_page(state: CareState, owner: int, answers: str) -> Page:
-    fit = state.care.iop.fit
+def fit_page(state: CareState, owner: int, answers: str, language: str = ENGLISH) -> Page:
+    fit = state.iop_in(language).fit
     if len(answers) > len(fit.questions):
         raise OutOfDateError()
+    start_over = say(language, "iop.start_over")
     if fit.is_complete(answers):
         consult = ExternalButton(
-            label="Talk to a consultant",
+            label=say(language, "iop.talk"),
             style=discord.ButtonStyle.success,
             custom_id=CONSULT_CUSTOM_ID,
         )
-        restart = FitButton(owner, "", "Start over", discord.ButtonStyle.secondary)
-        return page(state, fit.ending_card(answers), stopped_view(consult, restart))
+        restart = FitButton(owner, "", start_over, discord.ButtonStyle.secondary)
+        card = fit.ending_card(answers, language)
+        return page(state, card, stopped_view(consult, restart), language)
     items: list[discord.ui.Item[Any]] = [
-        FitButton(owner, answers + code, label, _ANSWER_STYLES[code])
-        for code, label in FIT_ANSWERS.items()
+        FitButton(owner, answers + code, say(language, f"iop.answer.{code}"), _ANSWER_STYLES[code])
+        for code in FIT_ANSWERS
     ]
     if answers:
-        items.append(FitButton(owner, "", "Start over", discord.ButtonStyle.secondary))
-    return page(state, fit.question_card(answers), stopped_view(*items))
+        items.append(FitButton(owner, "", start_over, discord.ButtonStyle.secondary))
+    return page(state, fit.question_card(answers, language), stopped_view(*items), language)
 
 
 async def show_fit(
-    state: CareState, interaction: discord.Interaction[Any], owner: int, answers: str
+    state: CareState,
+    interaction: discord.Interaction[Any],
+    owner: int,
+    answers: str,
+    language: str = ENGLISH,
 ) -> None:
-    await show(interaction, fit_page(state, owner, answers))
+    await show(interaction, fit_page(state, owner, answers, language))

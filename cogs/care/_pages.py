@@ -5,17 +5,22 @@ components keep working after a restart)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, NamedTuple, ParamSpec, Self, TypeVar, cast
 
 import discord
 
 from bot.bot import SupportBot
 from bot.care import Card, CareContent, TipRotation
+from bot.care.iop import IopContent
+from bot.care.levels import LevelsContent
 from bot.crisis import CrisisResources, top_line
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
+from bot.library import Library
 from bot.ui import crisis_embed
 from cogs._components import PersistentItem
-from cogs.care._embeds import CRISIS_LINE_NAME, card_embeds
+from cogs.care._embeds import card_embeds
 
 Button = discord.ui.Button[discord.ui.View]
 Select = discord.ui.Select[discord.ui.View]
@@ -29,25 +34,27 @@ async def regional(interaction: discord.Interaction[Any], answer: Page, *, priva
     if not isinstance(client, SupportBot):
         return answer
     code = await client.crisis_region(interaction.user.id, interaction.guild_id, private=private)
-    return with_region(answer, client.crisis, code)
+    return with_region(answer, client.library.crisis_in(answer.language), code)
 
 
 def with_region(answer: Page, crisis: CrisisResources, code: str) -> Page:
-    """``answer`` with region ``code``'s crisis embed and top line instead of the default's."""
+    """``answer`` with region ``code``'s crisis embed and top line instead of the default's
+    (``crisis``: in the answer's language)."""
     if code == crisis.default_region:
         return answer
+    line_name = say(answer.language, "care.crisis_line")
     embeds: list[discord.Embed] = []
     for shown in answer.embeds:
         if shown.title == crisis.title:
-            embeds.append(crisis_embed(crisis, code))
+            embeds.append(crisis_embed(crisis, code, answer.language))
             continue
-        if shown.fields and shown.fields[-1].name == CRISIS_LINE_NAME:
+        if shown.fields and shown.fields[-1].name == line_name:
             shown = shown.copy()
             shown.set_field_at(
-                len(shown.fields) - 1, name=CRISIS_LINE_NAME, value=top_line(crisis, code)
+                len(shown.fields) - 1, name=line_name, value=top_line(crisis, code, answer.language)
             )
         embeds.append(shown)
-    return Page(tuple(embeds), answer.view)
+    return Page(tuple(embeds), answer.view, answer.language)
 
 
 async def show(interaction: discord.Interaction[Any], answer: Page) -> None:
@@ -94,14 +101,17 @@ class CareMenu(PersistentItem[Select], template=r"(?!)"):
 
 
 class Page(NamedTuple):
-    """An answer ready to send: its embeds and its menus (None: no menus)."""
+    """An answer ready to send: its embeds and its menus (None: no menus), in a language."""
 
     embeds: tuple[discord.Embed, ...]
     view: discord.ui.View | None
+    language: str = ENGLISH
 
 
-def page(state: CareState, card: Card, view: discord.ui.View | None) -> Page:
-    return Page(card_embeds(card, state.crisis), view)
+def page(
+    state: CareState, card: Card, view: discord.ui.View | None, language: str = ENGLISH
+) -> Page:
+    return Page(card_embeds(card, state.crisis_in(language), language), view, language)
 
 
 T = TypeVar("T")
@@ -136,9 +146,31 @@ class CareState:
     once, and where each member is in the coping tips. The cog builds one and hands it to its
     menus and buttons (``cogs._components.bind``)."""
 
-    def __init__(self, care: CareContent, crisis: CrisisResources) -> None:
+    def __init__(
+        self,
+        care: CareContent,
+        crisis: CrisisResources,
+        library: Library | None = None,
+        language_of: Callable[[discord.Interaction[Any]], Awaitable[str]] | None = None,
+    ) -> None:
         self.care = care
         self.crisis = crisis
+        self.library = library
+        """Every language's translated content (``/iop`` in Spanish)."""
+        self.language_of = language_of
+        """The language to answer a person in (``SupportBot.language``)."""
         self.pages = PageCache()
         self.rotation = TipRotation()
         self.tip_counts = {key: len(topic.tips) for key, topic in care.coping.topics.items()}
+
+    def crisis_in(self, language: str) -> CrisisResources:
+        return self.crisis if self.library is None else self.library.crisis_in(language)
+
+    def levels_in(self, language: str) -> LevelsContent:
+        return self.care.levels if self.library is None else self.library.levels_in(language)
+
+    def iop_in(self, language: str) -> IopContent:
+        return self.care.iop if self.library is None else self.library.iop_in(language)
+
+    async def language(self, interaction: discord.Interaction[Any]) -> str:
+        return ENGLISH if self.language_of is None else await self.language_of(interaction)

@@ -114,6 +114,7 @@ class Consult(commands.Cog, name="Consult"):
             await defer(interaction)  # the names are looked up in Discord
         names = await self.flow.names(interaction.guild, people)
         booked = [member_list_embed(items, names)] if items else []
+        language = await self.flow.language(interaction)
         if current is None:
             latest = await service.latest_for_member(interaction.guild_id, interaction.user.id)
             await send_ephemeral(
@@ -124,7 +125,8 @@ class Consult(commands.Cog, name="Consult"):
                         None,
                         config,
                         None,
-                        reminder=await self.flow.reminder_for(interaction),
+                        reminder=await self.flow.reminder_for(interaction, language),
+                        language=language,
                     ),
                     *booked,
                 ],
@@ -144,7 +146,8 @@ class Consult(commands.Cog, name="Consult"):
                     back_at,
                     kind,
                     names,
-                    reminder=await self.flow.reminder_for(interaction),
+                    reminder=await self.flow.reminder_for(interaction, language),
+                    language=language,
                 ),
                 *booked,
             ],

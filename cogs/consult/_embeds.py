@@ -15,7 +15,6 @@ import discord
 from bot import limits
 from bot.consultations import (
     TOPIC_LABELS,
-    URGENCY_LABELS,
     AlreadyClaimedError,
     AlreadyHoldsError,
     CloseKind,
@@ -33,6 +32,8 @@ from bot.consultations import (
 from bot.crisis import REMINDER
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 from bot.ui import CALM, QUIET, URGENT, WARM, add_field, embed, escape, shorten
 from cogs._names import Names, person
 from cogs.consult._kinds import about, not_your_type, what_about
@@ -168,11 +169,11 @@ def card_content(consultation: Consultation, staff_role_id: int | None) -> str:
     return f"Request #{consultation.number}"
 
 
-def staff_back_line(back: dt.datetime | None) -> str | None:
+def staff_back_line(back: dt.datetime | None, language: str = ENGLISH) -> str | None:
     """The "Working hours" line; ``back`` from ``OpeningHours.staff_back`` (None: no line)."""
     if back is None:
         return None
-    return f"Staff are off duty right now; they are back {ts(back, 'F')} ({ts(back)})."
+    return say(language, "consult.back", when=ts(back, "F"), relative=ts(back))
 
 
 def receipt_embed(
@@ -184,19 +185,20 @@ def receipt_embed(
     created: bool,
     kind: ConsultType | None = None,
     reminder: str = REMINDER,
+    language: str = ENGLISH,
 ) -> discord.Embed:
     """What the member sees right after asking (or asking again); ``config`` as the request's
-    type sees it (its expected response), ``kind`` the type, ``back_at`` ``staff_back_line``'s."""
-    if created:
-        title = f"Your request #{consultation.number} is in"
-        opening = "Thank you for reaching out. A consultant from our staff will get back to you."
-    else:
-        title = f"You already have request #{consultation.number}"
-        opening = "You can have one request open at a time. Here is the one you have."
-    result = embed(
-        title, opening, colour=URGENT if consultation.urgency is Urgency.URGENT else CALM
+    type sees it (its expected response), ``kind`` the type, ``back_at`` ``staff_back_line``'s.
+    The bot's words are in ``language`` (``reminder`` too: the caller's); the server's own
+    (its expected response, a type's name) stay as written."""
+    key = "consult.receipt.new" if created else "consult.receipt.existing"
+    title = say(language, key, number=consultation.number)
+    opening = say(language, f"{key}_opening")
+    colour = URGENT if consultation.urgency is Urgency.URGENT else CALM
+    result = embed(title, opening, colour=colour, language=language)
+    _member_fields(
+        result, consultation, position, config, back_at, kind, reminder=reminder, language=language
     )
-    _member_fields(result, consultation, position, config, back_at, kind, reminder=reminder)
     return result
 
 
@@ -208,26 +210,28 @@ def status_embed(
     kind: ConsultType | None = None,
     names: Names | None = None,
     reminder: str = REMINDER,
+    language: str = ENGLISH,
 ) -> discord.Embed:
     """``/consult-status``: ``names`` shows the claimer's display name beside the mention."""
+    not_emergency = say(language, "consult.not_emergency")
     if consultation is None:
         result = embed(
-            "No request yet",
-            "You haven't asked to talk with a consultant. Use `/consult` whenever you'd like to.",
+            say(language, "consult.none_yet"),
+            say(language, "consult.none_yet_text"),
+            language=language,
         )
-        add_field(result, "Not an emergency service", reminder)
+        add_field(result, not_emergency, reminder)
         return result
+    number = consultation.number
     if not consultation.active:
-        ended = "was cancelled" if consultation.status is Status.CANCELLED else "is closed"
-        result = embed(
-            f"Your request #{consultation.number} {ended}",
-            "You can start a new one with `/consult` whenever you'd like.",
-            colour=QUIET,
-        )
-        add_field(result, "Not an emergency service", reminder)
+        ended = "cancelled" if consultation.status is Status.CANCELLED else "closed"
+        title = say(language, f"consult.{ended}", number=number)
+        result = embed(title, say(language, "consult.start_new"), colour=QUIET, language=language)
+        add_field(result, not_emergency, reminder)
         return result
-    result = embed(f"Your request #{consultation.number}", colour=CALM)
-    _member_fields(result, consultation, position, config, back_at, kind, names, reminder=reminder)
+    result = embed(say(language, "consult.yours", number=number), colour=CALM, language=language)
+    fields = (consultation, position, config, back_at, kind, names)
+    _member_fields(result, *fields, reminder=reminder, language=language)
     return result
 
 
@@ -241,27 +245,33 @@ def _member_fields(
     names: Names | None = None,
     *,
     reminder: str = REMINDER,
+    language: str = ENGLISH,
 ) -> None:
+    status = say(language, "consult.status")
     if consultation.status is Status.CLAIMED:
-        where = f" in <#{consultation.thread_id}>" if consultation.thread_id else ""
-        add_field(
-            result,
-            "Status",
-            f"{person(consultation.claimed_by or 0, names)} is with you{where}. Only you, them "
-            "and the server's moderators can read that private thread.",
-        )
+        thread = f"<#{consultation.thread_id}>"
+        where = say(language, "consult.in_thread", thread=thread) if consultation.thread_id else ""
+        who = person(consultation.claimed_by or 0, names)
+        add_field(result, status, say(language, "consult.with_you", person=who, where=where))
     else:
-        ahead = "You are next." if position == 1 else f"You are number {position} in the queue."
-        add_field(result, "Status", f"Waiting. {ahead}")
-        add_field(result, "Expected response", escape(config.expected_response, 300))
-        back = staff_back_line(back_at)
+        ahead = (
+            say(language, "consult.next")
+            if position == 1
+            else say(language, "consult.position", position=position)
+        )
+        add_field(result, status, say(language, "consult.waiting", ahead=ahead))
+        expected = escape(config.expected_response, 300)
+        add_field(result, say(language, "consult.expected"), expected)
+        back = staff_back_line(back_at, language)
         if back:
-            add_field(result, "Working hours", back)
-    add_field(result, *about(consultation, kind), inline=True)
-    add_field(result, "How urgent", URGENCY_LABELS[consultation.urgency], inline=True)
-    note = escape(consultation.note, 1000) if consultation.note else "none"
-    add_field(result, "Your note", note)
-    add_field(result, "Not an emergency service", reminder)
+            add_field(result, say(language, "consult.hours"), back)
+    add_field(result, *about(consultation, kind, language), inline=True)
+    urgency = say(language, f"consult.urgency.{consultation.urgency}")
+    add_field(result, say(language, "consult.how_urgent"), urgency, inline=True)
+    none = say(language, "consult.no_note")
+    note = escape(consultation.note, 1000) if consultation.note else none
+    add_field(result, say(language, "consult.your_note"), note)
+    add_field(result, say(language, "consult.not_emergency"), reminder)
 
 
 def queue_embed(

@@ -186,7 +186,8 @@ class ConsultFlow(QuietFlow):
         region = await self.bot.crisis_region(
             interaction.user.id, interaction.guild_id, private=True
         )
-        line = reminder(self.bot.crisis, region)
+        language = await self.language(interaction)
+        crisis = self.bot.library.crisis_in(language)
         embeds = [
             render.receipt_embed(
                 consultation,
@@ -195,7 +196,8 @@ class ConsultFlow(QuietFlow):
                 back_at,
                 created=result.created,
                 kind=kind,
-                reminder=line,
+                reminder=reminder(crisis, region, language),
+                language=language,
             )
         ]
         urgent = urgency is Urgency.URGENT or consultation.urgency is Urgency.URGENT
@@ -203,7 +205,7 @@ class ConsultFlow(QuietFlow):
             mode = self.applied_mode(consultation, outside)
             embeds.append(hours_embed(outside, mode=mode, urgent=urgent))
         if urgent or outside is not None:  # every out-of-hours reply has the crisis lines
-            embeds.append(crisis_embed(self.bot.crisis, region))
+            embeds.append(crisis_embed(crisis, region, language))
         view = None if result.created else member_request_view(consultation)
         try:
             await interaction.followup.send(
@@ -226,11 +228,6 @@ class ConsultFlow(QuietFlow):
             block.id,
         )
         await self.tell_paused(interaction, block.expires_at)
-
-    async def reminder_for(self, interaction: discord.Interaction[Any]) -> str:
-        """``bot.crisis.REMINDER`` for a reply only this member sees: their region's lines."""
-        code = await self.bot.crisis_region(interaction.user.id, interaction.guild_id, private=True)
-        return reminder(self.bot.crisis, code)
 
     async def tell_paused(
         self, interaction: discord.Interaction[Any], until: dt.datetime | None
@@ -483,6 +480,7 @@ class ConsultFlow(QuietFlow):
         a second form."""
         routed, kind = await self.routed(config, consultation)
         back_at = await self.staff_back(config, consultation, self.now())
+        language = await self.language(interaction)
         await send_ephemeral(
             interaction,
             embed=render.receipt_embed(
@@ -492,7 +490,8 @@ class ConsultFlow(QuietFlow):
                 back_at,
                 created=False,
                 kind=kind,
-                reminder=await self.reminder_for(interaction),
+                reminder=await self.reminder_for(interaction, language),
+                language=language,
             ),
             view=member_request_view(consultation),
         )

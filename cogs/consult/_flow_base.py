@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -35,7 +35,9 @@ from bot.consultations import (
     coverage,
     routed_config,
 )
+from bot.crisis import reminder
 from bot.guild_config import GuildConfig, GuildConfigRepository
+from bot.i18n import ENGLISH
 from bot.privacy import ERASED_ID
 from cogs._names import NO_NAMES, Names
 from cogs.consult import _embeds as render
@@ -92,6 +94,17 @@ class FlowBase:
         self._seen: dict[int, dict[int, tuple[float, discord.Member | None]]] = {}
         """The people last looked up in each server, each with when (``on_call``, ``names``):
         None for someone Discord said is not in the server."""
+
+    async def language(self, interaction: discord.Interaction[Any]) -> str:
+        """The language to answer this member in (``SupportBot.language``)."""
+        return await self.bot.language(interaction)
+
+    async def reminder_for(
+        self, interaction: discord.Interaction[Any], language: str = ENGLISH
+    ) -> str:
+        """``bot.crisis.REMINDER`` for a reply only this member sees: their region's lines."""
+        code = await self.bot.crisis_region(interaction.user.id, interaction.guild_id, private=True)
+        return reminder(self.bot.library.crisis_in(language), code, language)
 
     @property
     def service(self) -> ConsultationService:

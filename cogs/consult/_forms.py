@@ -22,8 +22,6 @@ from bot.consultations import (
     MEMBER_TOPICS,
     NOTE_LIMIT,
     PREFERRED_TIME_LIMIT,
-    TOPIC_LABELS,
-    URGENCY_LABELS,
     Consultation,
     ConsultationService,
     ConsultBlock,
@@ -42,6 +40,8 @@ from bot.consultations import (
 )
 from bot.errors import OutOfDateError, UserFacingError
 from bot.guild_config import GuildConfig
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 from bot.ui import crisis_embed, send_ephemeral, shorten
 from cogs._components import defer, guarded, parse_id, stopped_view
 from cogs.consult._answers import question_fields, typed_answers
@@ -70,6 +70,8 @@ class Flow(Protocol):
     def intake(self) -> IntakeService: ...
 
     def now(self) -> dt.datetime: ...
+
+    async def language(self, interaction: discord.Interaction[Any]) -> str: ...
 
     async def ready_config(self, guild_id: int | None, *, member_facing: bool) -> GuildConfig: ...
 
@@ -148,21 +150,26 @@ def _stopped(modal: discord.ui.Modal) -> discord.ui.Modal:
 
 
 def request_form(
-    *, urgent: bool = False, kind: ConsultType | None = None, form: Form | None = None
+    *,
+    urgent: bool = False,
+    kind: ConsultType | None = None,
+    form: Form | None = None,
+    language: str = ENGLISH,
 ) -> discord.ui.Modal:
     """The request form: topic, how urgent, an optional note and preferred time. For a type
     (``kind``), the type replaces the topic: its name is the form's title; a type with its own
-    questions (``form``) asks those instead of the note and time (``_answers``)."""
+    questions (``form``) asks those instead of the note and time (``_answers``). The bot's own
+    words are in ``language``; the server's own stay as written."""
     if kind is not None:
         modal = discord.ui.Modal(
             title=shorten(kind.name, limits.MODAL_TITLE), custom_id=f"{TYPE_FORM}{kind.id}"
         )
     else:
-        modal = discord.ui.Modal(title="Talk to a consultant", custom_id=FORM)
+        modal = discord.ui.Modal(title=say(language, "consult.form.title"), custom_id=FORM)
     topic: discord.ui.Select[discord.ui.View] = discord.ui.Select(
         custom_id="topic",
         options=[
-            discord.SelectOption(label=TOPIC_LABELS[topic], value=topic.value)
+            discord.SelectOption(label=say(language, f"consult.topic.{topic}"), value=topic.value)
             for topic in MEMBER_TOPICS
         ],
         required=True,
@@ -171,7 +178,7 @@ def request_form(
         custom_id="urgency",
         options=[
             discord.SelectOption(
-                label=URGENCY_LABELS[level],
+                label=say(language, f"consult.urgency.{level}"),
                 value=level.value,
                 default=urgent and level is Urgency.URGENT,
             )
@@ -184,20 +191,20 @@ def request_form(
         style=discord.TextStyle.paragraph,
         required=False,
         max_length=NOTE_LIMIT,
-        placeholder="Anything you'd like them to know first (you can leave this empty)",
+        placeholder=say(language, "consult.form.note_placeholder"),
     )
     preferred: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
         custom_id="preferred_time",
         required=False,
         max_length=PREFERRED_TIME_LIMIT,
-        placeholder="e.g. weekday evenings, US Eastern",
+        placeholder=say(language, "consult.form.time_placeholder"),
     )
     if kind is None:
-        modal.add_item(discord.ui.Label(text="What would you like to talk about?", component=topic))
+        modal.add_item(discord.ui.Label(text=say(language, "consult.form.topic"), component=topic))
     modal.add_item(
         discord.ui.Label(
-            text="How soon do you need to talk?",
-            description="If you are in danger right now, please also use /crisis.",
+            text=say(language, "consult.form.urgency"),
+            description=say(language, "consult.form.urgency_hint"),
             component=urgency,
         )
     )
@@ -207,12 +214,12 @@ def request_form(
         return _stopped(modal)
     modal.add_item(
         discord.ui.Label(
-            text="A short note (optional)",
-            description=f"Up to {NOTE_LIMIT} characters. Only staff will read it.",
+            text=say(language, "consult.form.note"),
+            description=say(language, "consult.form.note_hint", limit=NOTE_LIMIT),
             component=note,
         )
     )
-    modal.add_item(discord.ui.Label(text="A good time for you (optional)", component=preferred))
+    modal.add_item(discord.ui.Label(text=say(language, "consult.form.time"), component=preferred))
     return _stopped(modal)
 
 
@@ -429,13 +436,15 @@ async def open_form(
         await flow.refuse_paused(interaction, asking.block)
         return
     kinds = () if urgent else await flow.types.list(interaction.guild_id)
+    language = await flow.language(interaction)
     if not kinds:
-        await interaction.response.send_modal(request_form(urgent=urgent))
+        await interaction.response.send_modal(request_form(urgent=urgent, language=language))
         return
     chosen = next((kind for kind in kinds if kind.id == type_id), None)
     if chosen is not None:
         form = await flow.intake.form(interaction.guild_id, chosen.id)
-        await interaction.response.send_modal(request_form(kind=chosen, form=form))
+        modal = request_form(kind=chosen, form=form, language=language)
+        await interaction.response.send_modal(modal)
         return
     if type_id is None:
         await send_ephemeral(interaction, CHOOSE, view=type_menu(kinds))

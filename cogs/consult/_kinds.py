@@ -19,6 +19,8 @@ from bot.consultations import (
     NotYourTypeError,
     custom_emoji,
 )
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 from bot.ui import escape
 
 NAME_SHOWN = 60
@@ -30,11 +32,14 @@ def kind_label(kind: ConsultType) -> str:
     return f"{kind.emoji} {name}" if kind.emoji else name
 
 
-def about(consultation: Consultation, kind: ConsultType | None) -> tuple[str, str]:
-    """A card's or receipt's field for what the request is about: its type, or its topic."""
+def about(
+    consultation: Consultation, kind: ConsultType | None, language: str = ENGLISH
+) -> tuple[str, str]:
+    """A card's or receipt's field for what the request is about: its type, or its topic (the
+    bot's words in ``language``: staff cards are English)."""
     if kind is not None:
-        return "Type", kind_label(kind)
-    return "Topic", TOPIC_LABELS[consultation.topic]
+        return say(language, "consult.type"), kind_label(kind)
+    return say(language, "consult.topic"), say(language, f"consult.topic.{consultation.topic}")
 
 
 def not_your_type(error: NotYourTypeError, *, action: str = "claim") -> str:

@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.bot import SupportBot
 from bot.errors import UserFacingError
+from bot.i18n.messages import say
 from bot.services import Services
 from bot.ui import crisis_embed
 from cogs._components import bind
@@ -26,6 +27,7 @@ from cogs.general._crisis import (
     RegionSelect,
     crisis_view,
 )
+from cogs.general._language import FOLLOW_CLIENT, LANGUAGE_CHOICES, parse_language
 from cogs.general._pages import AUDIENCE_OF_SECTION, Page, Section, help_page, sections_for
 from cogs.general._views import HelpButton, StaleHelpButton, help_view
 
@@ -37,7 +39,9 @@ class General(commands.Cog):
         self.bot = bot
         self.services = services
         self.button = bind((HelpButton,), pages=self)[0]
-        self.region_select = bind((RegionSelect,), crisis=bot.crisis)[0]
+        self.region_select = bind(
+            (RegionSelect,), crisis_in=bot.library.crisis_in, language_of=bot.language
+        )[0]
         self.buttons = (self.button, StaleHelpButton, self.region_select)
 
     async def cog_load(self) -> None:
@@ -55,7 +59,8 @@ class General(commands.Cog):
         require_audience(viewer, AUDIENCE_OF_SECTION[section])
         listed: list[AnyCommand] = list(iter_leaf_commands(self.bot.tree))
         ids = await self.bot.command_ids()
-        page = help_page(listed, section, index, ids=ids, viewer=viewer)
+        language = await self.bot.language(interaction)
+        page = help_page(listed, section, index, ids=ids, viewer=viewer, language=language)
         return page, help_view(self.button, page, sections_for(listed, viewer))
 
     async def show(
@@ -100,33 +105,52 @@ class General(commands.Cog):
             region: The country whose lines to show first
             remember: Remember this country for you, or forget the one you saved
         """
-        crisis = self.bot.crisis
+        language = await self.bot.language(interaction)
+        crisis = self.bot.library.crisis_in(language)
         user, guild_id = interaction.user.id, interaction.guild_id
         chosen = parse_region(crisis, region)
         note: str | None = None
         if remember == FORGET:
             await self.services.regions.members.forget(user)
-            note = "Forgotten: I no longer keep a country for you."
+            note = say(language, "crisis.forgotten")
         elif remember == REMEMBER:
             if chosen is None:
-                raise UserFacingError(
-                    "Please pick a country in `region:` for me to remember.", show_crisis=True
-                )
+                raise UserFacingError(say(language, "crisis.pick_first"), show_crisis=True)
             await self.services.regions.members.remember(user, chosen)
-            note = (
-                f"Saved: your replies from me will show the lines for "
-                f"{crisis.region(chosen).name} first (in channels, the server's country). "
-                "`/crisis remember: forget` removes it."
-            )
+            note = say(language, "crisis.saved", country=crisis.region(chosen).name)
         if chosen is None:
             chosen = await self.bot.crisis_region(user, guild_id, private=True)
-        log.info("crisis.shown user=%s region=%s", user, chosen)
+        log.info("crisis.shown user=%s region=%s language=%s", user, chosen, language)
         await interaction.response.send_message(
             note,
-            embed=crisis_embed(crisis, chosen),
-            view=crisis_view(self.region_select, crisis, chosen),
+            embed=crisis_embed(crisis, chosen, language),
+            view=crisis_view(self.region_select, crisis, chosen, language),
             ephemeral=True,
         )
+
+    @app_commands.command(name="language")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    @app_commands.describe(language="The language I answer you in")
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def language_command(
+        self, interaction: discord.Interaction[SupportBot], language: str | None = None
+    ) -> None:
+        """Choose the language I answer you in: English or Spanish.
+
+        Args:
+            language: The language I answer you in
+        """
+        user = interaction.user.id
+        if language is None:
+            note = "language.now"
+        elif language == FOLLOW_CLIENT:
+            await self.services.languages.choose(user, None)
+            note = "language.forgotten"
+        else:
+            await self.services.languages.choose(user, parse_language(language))
+            note = "language.saved"
+        answer = await self.bot.language(interaction)
+        await interaction.response.send_message(say(answer, note), ephemeral=True)
 
     @crisis_command.autocomplete("region")
     async def _region_autocomplete(

@@ -8,6 +8,7 @@ forgets it. The menu under the answer shows another country's lines without reme
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Self
 
 import discord
@@ -15,6 +16,8 @@ from discord import app_commands
 
 from bot import limits
 from bot.crisis import CrisisResources
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 from bot.ui import crisis_embed, shorten
 from cogs._components import PersistentItem, stopped_view
 
@@ -33,15 +36,19 @@ REMEMBER_CHOICES = [
 class RegionSelect(PersistentItem[Select], template=REGION_MENU_ID):
     """Show another country's lines (not remembered: ``/crisis region:`` does that)."""
 
-    crisis: ClassVar[CrisisResources]
-    """Set on the subclass the cog registers (``cogs._components.bind``)."""
+    crisis_in: ClassVar[Callable[[str], CrisisResources]]
+    """The lines in a language (``Library.crisis_in``); set on the subclass the cog registers
+    (``cogs._components.bind``), with ``language_of``."""
+    language_of: ClassVar[Callable[[discord.Interaction[Any]], Awaitable[str]]]
     where = "item:crisis_region"
 
-    def __init__(self, crisis: CrisisResources, current: str | None = None) -> None:
+    def __init__(
+        self, crisis: CrisisResources, current: str | None = None, language: str = ENGLISH
+    ) -> None:
         super().__init__(
             discord.ui.Select(
                 custom_id=REGION_MENU_ID,
-                placeholder="Lines for another country…",
+                placeholder=say(language, "crisis.menu"),
                 options=[
                     discord.SelectOption(
                         label=region.name,
@@ -65,12 +72,14 @@ class RegionSelect(PersistentItem[Select], template=REGION_MENU_ID):
         match: re.Match[str],
         /,
     ) -> Self:
-        return cls(cls.crisis)
+        return cls(cls.crisis_in(ENGLISH))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        code = self.crisis.region(self.item.values[0] if self.item.values else None).code
-        embed = crisis_embed(self.crisis, code)
-        view = crisis_view(type(self), self.crisis, code)
+        language = await type(self).language_of(interaction)
+        crisis = type(self).crisis_in(language)
+        code = crisis.region(self.item.values[0] if self.item.values else None).code
+        embed = crisis_embed(crisis, code, language)
+        view = crisis_view(type(self), crisis, code, language)
         message = interaction.message
         if message is not None and message.flags.ephemeral:
             await interaction.response.edit_message(embed=embed, view=view)
@@ -79,7 +88,7 @@ class RegionSelect(PersistentItem[Select], template=REGION_MENU_ID):
 
 
 def crisis_view(
-    select: type[RegionSelect], crisis: CrisisResources, current: str
+    select: type[RegionSelect], crisis: CrisisResources, current: str, language: str = ENGLISH
 ) -> discord.ui.View:
     """The menu under a /crisis answer, with ``current`` marked."""
-    return stopped_view(select(crisis, current))
+    return stopped_view(select(crisis, current, language))

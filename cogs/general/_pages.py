@@ -18,6 +18,9 @@ from typing import Literal
 import discord
 
 from bot import limits
+from bot.i18n import ENGLISH
+from bot.i18n.commands import command_text
+from bot.i18n.messages import say
 from bot.ui import CALM, embed, shorten
 from cogs.general._audience import AnyCommand, Audience, Viewer, audience_of, server_only
 
@@ -32,18 +35,18 @@ AUDIENCE_OF_SECTION: dict[Section, Audience] = {
 }
 
 LABELS: dict[Section, str] = {
-    "start": "Start",
-    "member": "More for members",
-    "staff": "Staff tools",
-    "admin": "Admin tools",
+    section: say(ENGLISH, f"help.label.{section}") for section in SECTIONS
 }
-"""The page's title, and its button's label."""
+"""The page's title, and its button's label (in English; ``label`` for a language)."""
 
-INTROS: dict[Section, str] = {
-    "member": "Everything else you can use here. Tap a command to start it.",
-    "staff": "For the server's staff and consultants. Tap a command to start it.",
-    "admin": "For the people who run this server (Manage Server).",
-}
+
+def label(section: Section, language: str = ENGLISH) -> str:
+    return say(language, f"help.label.{section}")
+
+
+def intro(section: Section, language: str = ENGLISH) -> str:
+    return say(language, f"help.intro.{section}")
+
 
 FIRST: tuple[str, ...] = ("crisis", "consult", "levels", "coping", "checkin")
 """What most members need first, in this order, on the first page."""
@@ -51,14 +54,9 @@ FIRST: tuple[str, ...] = ("crisis", "consult", "levels", "coping", "checkin")
 LINES_PER_PAGE = 15
 """Commands on one page: short enough to read on a phone."""
 
-START_TITLE = "How this bot can help"
-ABOUT = (
-    "This server is a free peer support group. I can explain levels of care, share coping "
-    "ideas, point you and your family to treatment and peer groups, connect you with a "
-    "consultant, and show crisis resources any time."
-)
-IN_THE_SERVER = " *(in the server)*"
-DM_NOTE = "Staff and admin tools are listed inside the server: use `/help` there."
+START_TITLE = say(ENGLISH, "help.title")
+ABOUT = say(ENGLISH, "help.about")
+"""The start page's words (in English); ``bot.i18n.messages`` has every language's."""
 
 
 def mention(qualified_name: str, ids: Mapping[str, int]) -> str:
@@ -68,13 +66,14 @@ def mention(qualified_name: str, ids: Mapping[str, int]) -> str:
     return f"</{qualified_name}:{command_id}>" if command_id else f"`/{qualified_name}`"
 
 
-def crisis_line(ids: Mapping[str, int]) -> str:
-    return f"**If you are in danger right now, use {mention('crisis', ids)}.**"
+def crisis_line(ids: Mapping[str, int], language: str = ENGLISH) -> str:
+    return say(language, "help.danger", crisis=mention("crisis", ids))
 
 
-def _line(command: AnyCommand, ids: Mapping[str, int], viewer: Viewer) -> str:
-    where = IN_THE_SERVER if not viewer.in_server and server_only(command) else ""
-    text = f"{mention(command.qualified_name, ids)} {command.description}{where}"
+def _line(command: AnyCommand, ids: Mapping[str, int], viewer: Viewer, language: str) -> str:
+    where = say(language, "help.in_server") if not viewer.in_server and server_only(command) else ""
+    described = command_text(language, command.description)
+    text = f"{mention(command.qualified_name, ids)} {described}{where}"
     return shorten(text, limits.EMBED_DESCRIPTION // 2)
 
 
@@ -124,16 +123,23 @@ class Page:
     section: Section
     index: int
     count: int
+    language: str = ENGLISH
 
 
-def _start_page(commands: Sequence[AnyCommand], ids: Mapping[str, int], viewer: Viewer) -> Page:
-    first = "\n".join(_line(c, ids, viewer) for c in section_commands(commands, "start"))
-    more = "The buttons below show everything else you can use here."
-    parts = [crisis_line(ids), ABOUT, f"**Start here**\n{first}" if first else "", more]
+def _start_page(
+    commands: Sequence[AnyCommand], ids: Mapping[str, int], viewer: Viewer, language: str
+) -> Page:
+    lines = (_line(c, ids, viewer, language) for c in section_commands(commands, "start"))
+    first = "\n".join(lines)
+    start_here = f"{say(language, 'help.start_here')}\n{first}" if first else ""
+    parts = [crisis_line(ids, language), say(language, "help.about"), start_here]
+    parts.append(say(language, "help.more"))
     if not viewer.in_server:
-        parts.append(DM_NOTE)
+        parts.append(say(language, "help.dm_note"))
     description = "\n\n".join(part for part in parts if part)
-    return Page(embed(START_TITLE, description, colour=CALM), "start", 0, 1)
+    title = say(language, "help.title")
+    page = embed(title, description, colour=CALM, language=language)
+    return Page(page, "start", 0, 1, language)
 
 
 def help_page(
@@ -143,18 +149,20 @@ def help_page(
     *,
     ids: Mapping[str, int],
     viewer: Viewer,
+    language: str = ENGLISH,
 ) -> Page:
     """Page ``index`` (0 or more; past the end: the last) of ``section`` as ``viewer`` sees it.
 
     The caller checks the person may see the section (``_audience.require_audience``)."""
     if section == "start":
-        return _start_page(commands, ids, viewer)
-    header = f"{crisis_line(ids)}\n{INTROS[section]}"
-    lines = [_line(c, ids, viewer) for c in section_commands(commands, section)]
+        return _start_page(commands, ids, viewer, language)
+    header = f"{crisis_line(ids, language)}\n{intro(section, language)}"
+    lines = [_line(c, ids, viewer, language) for c in section_commands(commands, section)]
     pages = split(lines, limits.EMBED_DESCRIPTION - len(header) - 2)
     index = min(index, len(pages) - 1)
-    body = "\n".join(pages[index]) or "Nothing here yet."
-    title = LABELS[section]
+    body = "\n".join(pages[index]) or say(language, "help.nothing")
+    title = label(section, language)
     if len(pages) > 1:
-        title += f" ({index + 1} of {len(pages)})"
-    return Page(embed(title, f"{header}\n\n{body}", colour=CALM), section, index, len(pages))
+        title = say(language, "help.page", title=title, number=index + 1, count=len(pages))
+    result = embed(title, f"{header}\n\n{body}", colour=CALM, language=language)
+    return Page(result, section, index, len(pages), language)

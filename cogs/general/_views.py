@@ -13,8 +13,9 @@ from typing import Any, ClassVar, Protocol, Self
 import discord
 
 from bot.errors import OutOfDateError
+from bot.i18n.messages import say
 from cogs._components import PersistentButton, StaleButton, parse_page, stopped_view
-from cogs.general._pages import LABELS, SECTIONS, Page, Section
+from cogs.general._pages import LABELS, SECTIONS, Page, Section, label
 
 
 class Pages(Protocol):
@@ -91,13 +92,29 @@ def help_view(
     items: list[discord.ui.Item[Any]] = []
     if len(sections) > 1:
         items += [
-            button(section, disabled=section == page.section and page.index == 0)
+            button(
+                section,
+                label=label(section, page.language),
+                disabled=section == page.section and page.index == 0,
+            )
             for section in sections
         ]
     if page.count > 1:  # a greyed-out Previous or Next keeps an id in range
         back, on = max(page.index - 1, 0), min(page.index + 1, page.count - 1)
         items += [
-            button(page.section, back, label="Previous", disabled=page.index <= 0, row=1),
-            button(page.section, on, label="Next", disabled=page.index >= page.count - 1, row=1),
+            button(
+                page.section,
+                back,
+                label=say(page.language, "page.previous"),
+                disabled=page.index <= 0,
+                row=1,
+            ),
+            button(
+                page.section,
+                on,
+                label=say(page.language, "page.next"),
+                disabled=page.index >= page.count - 1,
+                row=1,
+            ),
         ]
     return stopped_view(*items) if items else None

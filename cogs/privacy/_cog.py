@@ -247,6 +247,7 @@ class Privacy(commands.Cog):
             ),
         )
         self.services.regions.members.drop(button.target)  # its kept copy of member_settings
+        self.services.languages.drop(button.target)  # and the language's
         await self.tell_staff(report)
         if by_admin:
             log.info("privacy.forgotten guild=%s admin=%s", button.guild_id, button.owner)

@@ -35,6 +35,8 @@ from bot.bot import SupportBot
 from bot.crisis import quick_lines
 from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, SafetyReply
+from bot.i18n import ENGLISH
+from bot.i18n.messages import say
 from bot.safety import Category, CrisisMatchLog, Level, Match, MatchOutcome
 from bot.safety.memory import WINDOW, Signal, SignalMemory
 from bot.services import Services
@@ -75,43 +77,16 @@ LEVEL_NAMES: dict[Level, str] = {
     Level.HIGH: "high",
 }
 
-MEMBER_REPLY = (
-    "You matter, and we're glad you're here. If things feel like too much right now, "
-    "help is free and open any time: {lines}. `/crisis` lists more lines, including other "
-    "countries. "
-    "If you'd like, someone from our team can talk with you privately."
-)
-"""The reply in the channel (a server that chose ``reply: channel``) to a high-risk signal."""
-
-CONCERN_REPLY = (
-    "Sounds like a heavy moment. You don't have to carry it alone: if you'd like, someone "
-    "from our team can talk with you privately. And if it ever feels like too much, {lines}, "
-    "free and open any time; `/crisis` lists more lines."
-)
-"""The reply in the channel (``reply: channel``) to a concern."""
-
-HIGH_DM = (
-    "Hi, this is the bot from **{guild}**, writing to you privately. Something you wrote there "
-    "made me want to check that you're okay. You matter, and we're glad you're here.\n\n"
-    "If things feel like too much right now, help is free and open any time: {lines}. "
-    "`/crisis` lists more lines, including other countries.\n\n"
-    "If you'd like, someone from our team can talk with you privately: press the button below."
-)
-
-CONCERN_DM = (
-    "Hi, this is the bot from **{guild}**, writing to you privately. Something you wrote there "
-    "sounded heavy, so I wanted to check in. There's no need to reply.\n\n"
-    "If you'd like to talk, someone from our team is here: press the button below, or use "
-    "`/consult` in the server. And if it ever feels like too much, {lines}, free and open any "
-    "time; `/crisis` lists more lines."
-)
+# The member's replies (in the channel, by DM, and the answer to a DM) are in every language
+# in ``bot.i18n.messages`` (``safety.*``).
 
 NEUTRAL_NOTE = (
     "{mention} a quick note from the group's bot: whenever you'd like to talk, someone from "
     "our team is here. Press the button or use `/consult`. Free lines are open any time: "
     "{lines}; `/crisis` lists more."
 )
-"""What the member sees in the channel when their DMs are closed: it says nothing of why."""
+"""What the member sees in the channel when their DMs are closed: it says nothing of why (in
+the server's language only, English for now: it must read the same whatever brought it)."""
 
 
 class Delivery(enum.Enum):
@@ -133,11 +108,12 @@ class Delivery(enum.Enum):
 # --------------------------------------------------------------------------- rendering
 
 
-def member_dm(signal: Signal, guild_name: str, lines: str) -> str:
+def member_dm(signal: Signal, guild_name: str, lines: str, language: str = ENGLISH) -> str:
     """The private message to the member: gentle for a concern, crisis lines first for high.
-    ``lines``: ``bot.crisis.quick_lines`` of the member's region (a DM is private)."""
-    template = HIGH_DM if signal.level is Level.HIGH else CONCERN_DM
-    return template.format(guild=escape(guild_name, 100), lines=lines)
+    ``lines``: ``bot.crisis.quick_lines`` of the member's region (a DM is private), in
+    ``language``."""
+    key = "safety.dm.high" if signal.level is Level.HIGH else "safety.dm.concern"
+    return say(language, key, guild=escape(guild_name, 100), lines=lines)
 
 
 def staff_alert(message: discord.Message, signal: Signal, delivery: Delivery) -> discord.Embed:
@@ -190,10 +166,10 @@ class ConsultFromDmButton(
 
     consult: ClassVar[ConsultHandoff]
 
-    def __init__(self, guild_id: int) -> None:
+    def __init__(self, guild_id: int, language: str = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Talk to a consultant now",
+                label=say(language, "button.consult_now"),
                 style=discord.ButtonStyle.danger,
                 custom_id=CONSULT_FROM_DM.format(guild=guild_id),
             )
@@ -216,21 +192,21 @@ class ConsultFromDmButton(
         await open_urgent_request(self.consult, interaction, self.guild_id)
 
 
-def dm_view(guild_id: int) -> discord.ui.View:
+def dm_view(guild_id: int, language: str = ENGLISH) -> discord.ui.View:
     """The DM's buttons: a consultant (``ConsultFromDmButton``) and the member's own safety
     plan (the safety-plan feature's), so the view keeps no handler."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ConsultFromDmButton(guild_id).item)
-    view.add_item(safety_plan_button())
+    view.add_item(ConsultFromDmButton(guild_id, language).item)
+    view.add_item(safety_plan_button(language))
     view.stop()
     return view
 
 
-def channel_reply_view() -> discord.ui.View:
+def channel_reply_view(language: str = ENGLISH) -> discord.ui.View:
     """The reply in the channel's buttons: a consultant now, and the presser's own safety plan
     (each shows only the presser's own, privately)."""
-    view = consult_button_view(urgent=True)
-    view.add_item(safety_plan_button())
+    view = consult_button_view(urgent=True, language=language)
+    view.add_item(safety_plan_button(language))
     return view
 
 
@@ -359,16 +335,19 @@ class SafetyNet(commands.Cog):
         """Reach the member: by DM unless the server chose the channel; a neutral note in the
         channel when their DMs are closed."""
         assert message.guild is not None
+        language = await self.bot.background_language(message.author.id, message.guild)
         if config.safety_reply is SafetyReply.CHANNEL:
             return (
                 Delivery.CHANNEL
-                if await self._reply_in_channel(message, config, signal)
+                if await self._reply_in_channel(message, config, signal, language)
                 else (Delivery.FAILED)
             )
         try:
             await message.author.send(
-                member_dm(signal, message.guild.name, await self._own_lines(message)),
-                view=dm_view(message.guild.id),
+                member_dm(
+                    signal, message.guild.name, await self._own_lines(message, language), language
+                ),
+                view=dm_view(message.guild.id, language),
             )
         except discord.HTTPException as error:
             log.info(
@@ -382,24 +361,26 @@ class SafetyNet(commands.Cog):
             return Delivery.DM
         return Delivery.FALLBACK if await self._neutral_note(message, config) else Delivery.FAILED
 
-    def _server_lines(self, config: GuildConfig) -> str:
+    def _server_lines(self, config: GuildConfig, language: str = ENGLISH) -> str:
         """The main lines of the server's region: what a public reply may show (never the
         member's own country)."""
-        return quick_lines(self.bot.crisis, config.crisis_region)
+        return quick_lines(self.bot.library.crisis_in(language), config.crisis_region)
 
-    async def _own_lines(self, message: discord.Message) -> str:
+    async def _own_lines(self, message: discord.Message, language: str) -> str:
         """The main lines of the member's region, for a DM only they read."""
         guild_id = message.guild.id if message.guild else None
         code = await self.bot.crisis_region(message.author.id, guild_id, private=True)
-        return quick_lines(self.bot.crisis, code)
+        return quick_lines(self.bot.library.crisis_in(language), code)
 
     async def _reply_in_channel(
-        self, message: discord.Message, config: GuildConfig, signal: Signal
+        self, message: discord.Message, config: GuildConfig, signal: Signal, language: str
     ) -> bool:
-        template = MEMBER_REPLY if signal.level is Level.HIGH else CONCERN_REPLY
-        text = template.format(lines=self._server_lines(config))
+        """The reply under the member's message, in their language (their choice, else the
+        language their app had at their last command, else the server's)."""
+        key = "safety.reply.high" if signal.level is Level.HIGH else "safety.reply.concern"
+        text = say(language, key, lines=self._server_lines(config, language))
         try:
-            await message.reply(text, view=channel_reply_view(), mention_author=False)
+            await message.reply(text, view=channel_reply_view(language), mention_author=False)
         except discord.HTTPException as error:
             self._reply_failed(message, error)
             return False

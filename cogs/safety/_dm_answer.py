@@ -9,19 +9,13 @@ import logging
 import discord
 
 from bot.bot import SupportBot
+from bot.i18n.messages import say
 from bot.safety import DM
 from bot.services import Services
 from bot.ui import crisis_embed
 from cogs._handoff import message_us_button
 
 log = logging.getLogger(__name__)
-
-DM_REPLY = (
-    "Hi, I'm the group's bot, so I can't read or answer messages here. "
-    "If you need someone right now, the lines below are free and open any time. "
-    "To talk with a consultant from the group, press **Message us privately** to write to them "
-    "here, or use `/consult` in the server."
-)
 
 
 def dm_reply_view() -> discord.ui.View:
@@ -55,8 +49,12 @@ async def answer_dm(bot: SupportBot, services: Services, message: discord.Messag
         return
     try:
         code = await bot.crisis_region(message.author.id, None, private=True)
+        language = await bot.background_language(message.author.id, None)
+        crisis = bot.library.crisis_in(language)
         await message.channel.send(
-            DM_REPLY, embed=crisis_embed(bot.crisis, code), view=dm_reply_view()
+            say(language, "safety.dm_reply"),
+            embed=crisis_embed(crisis, code, language),
+            view=dm_reply_view(),
         )
     except discord.HTTPException as error:
         log.warning("safety.dm_reply_failed user=%s status=%s", message.author.id, error.status)
