@@ -92,8 +92,9 @@ def explain_failure(error: BaseException) -> str | None:
     if isinstance(error, discord.PrivilegedIntentsRequired):
         return (
             "A privileged intent this bot needs (Server Members, or Message Content when "
-            "SAFETY_NET is on) is not enabled: turn it on in the Discord developer portal "
-            "under Bot → Privileged Gateway Intents, or set SAFETY_NET=false."
+            "SAFETY_NET or RELAY is on) is not enabled: turn it on in the Discord developer "
+            "portal under Bot → Privileged Gateway Intents, or set SAFETY_NET=false and "
+            "RELAY=false."
         )
     if isinstance(error, (aiohttp.ClientError, OSError, asyncio.TimeoutError)):
         return (

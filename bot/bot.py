@@ -65,8 +65,10 @@ def required_intents(settings: Settings) -> discord.Intents:
     intents.guild_messages = (
         True  # notice a queue card deleted by hand (no content without the next)
     )
-    if settings.safety_net:
-        intents.message_content = True  # privileged: the opt-in crisis-language safety net
+    if settings.safety_net or settings.relay:
+        # privileged: the opt-in crisis-language safety net, and relaying what staff type in
+        # a request by DM's thread
+        intents.message_content = True
     return intents
 
 

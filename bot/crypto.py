@@ -8,10 +8,15 @@ A canary value in ``bot_state`` lets start-up tell a lost or changed key in one 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.db import Database
 from bot.errors import StartupError
@@ -19,6 +24,7 @@ from bot.state import BotState
 
 CANARY_KEY = "encryption_canary"
 CANARY_TEXT = "recovery-support-bot"
+ALIAS_INFO = b"recovery-support-bot request alias v1"
 
 
 class Cipher:
@@ -26,6 +32,18 @@ class Cipher:
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        # A second secret for request aliases, derived from the key (HKDF-SHA256), never stored.
+        self._alias_secret = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=ALIAS_INFO
+        ).derive(key)
+
+    def alias(self, request_id: int) -> str:
+        """A pseudonymous request's stable name for staff ("Member 7F3K"): a keyed hash
+        (HMAC-SHA256) of the request id, so it names no member, differs between a member's
+        requests, and cannot be turned back into anything without the key."""
+        digest = hmac.new(self._alias_secret, str(request_id).encode("ascii"), hashlib.sha256)
+        code = base64.b32encode(digest.digest()).decode("ascii")
+        return f"Member {code[:4]}"
 
     def encrypt(self, text: str | None) -> bytes | None:
         return None if text is None else self._fernet.encrypt(text.encode("utf-8"))

@@ -16,6 +16,7 @@ from bot.consultations import (
     ConsultationService,
     ConsultBlockService,
     ConsultTypeService,
+    DmRequestService,
     FeedbackService,
     FollowUpService,
     HoursService,
@@ -42,6 +43,7 @@ class _Built:
     consultations: ConsultationService
     consult_blocks: ConsultBlockService
     consult_types: ConsultTypeService
+    dm_requests: DmRequestService
     intake: IntakeService
     oncall: OnCallService
     hours: HoursService
@@ -76,6 +78,7 @@ class Services:
             consultations=ConsultationService(db, cipher),
             consult_blocks=ConsultBlockService(db, cipher),
             consult_types=ConsultTypeService(db),
+            dm_requests=DmRequestService(db),
             intake=IntakeService(db, cipher),
             oncall=OnCallService(db),
             hours=HoursService(db),
@@ -115,6 +118,10 @@ class Services:
     @property
     def consult_types(self) -> ConsultTypeService:
         return self._get().consult_types
+
+    @property
+    def dm_requests(self) -> DmRequestService:
+        return self._get().dm_requests
 
     @property
     def intake(self) -> IntakeService:

@@ -51,11 +51,17 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=30, ge=1, le=3650)
     encryption_key: SecretStr | None = None
     safety_net: bool = False
+    relay: bool = False
+    """Relay what staff type in a request by DM's thread to the member (needs the Message
+    Content intent); off: staff answer with ``/reply``."""
+    relay_prefix: str = Field(default="//", min_length=1, max_length=5)
+    """With ``relay``: a thread message starting with this stays among staff."""
     thread_add_retry_seconds: tuple[Annotated[float, Field(ge=0, le=10)], ...] = Field(
         default=(0.25, 0.75), max_length=5
     )
-    """Waits between tries when Discord fails (5xx, 429) to add someone to a request's thread:
-    one more try than waits. The tests set them to zero."""
+    """Waits between tries when Discord fails (5xx, 429) to add someone to a request's thread,
+    or to relay a message of a request by DM: one more try than waits. The tests set them to
+    zero."""
     shard_count: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
     """Gateway shards, all in this one process; None: as many as Discord recommends."""
 
@@ -107,6 +113,8 @@ _HINTS: dict[str, str] = {
     "retention_days": "use a whole number of days between 1 and 3650",
     "encryption_key": "use a key made by `python -m bot keygen`, or leave it empty",
     "safety_net": "use true or false",
+    "relay": "use true or false",
+    "relay_prefix": "use one to five characters, such as //",
     "thread_add_retry_seconds": (
         "use a JSON list of at most five waits in seconds, each between 0 and 10, such as "
         "[0.25, 0.75]"

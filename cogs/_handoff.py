@@ -23,6 +23,7 @@ from bot.guild_config import GuildConfig
 from bot.i18n import ENGLISH
 from bot.i18n.messages import say
 from bot.services import Services
+from cogs.consult._dm_views import START as DM_START
 from cogs.consult._flow import ConsultFlow
 from cogs.consult._flow import is_admin as is_admin  # the queue's admin check, for /oncall
 from cogs.consult._roster import Namer as Namer
@@ -84,6 +85,15 @@ def coping_tip_button(
     care feature here would close an import circle (care's pages show the consult button).
     """
     return discord.ui.Button(label=label, style=style, custom_id=f"care:tip:{topic}")
+
+
+def message_us_button() -> discord.ui.Button[discord.ui.View]:
+    """The consultation feature's "Message us privately" button (``dm:start``): a request by
+    DM, answered in the presser's DM with the bot. Handled by the consultation extension
+    alone: send it in a stopped view."""
+    return discord.ui.Button(
+        label="Message us privately", style=discord.ButtonStyle.primary, custom_id=DM_START
+    )
 
 
 SAFETY_PLAN_SHOW = "safety-plan:show"

@@ -523,6 +523,7 @@ async def test_the_panel_has_a_button_per_type_that_survives_a_restart(
     assert button_ids(panel) == [
         f"consult:panel:{routed.family.id}",
         f"consult:panel:{routed.intake.id}",
+        "dm:start",
     ]
     assert "For family members and friends" in text_of(panel)
     assert "/crisis" in text_of(panel)
@@ -553,7 +554,7 @@ async def test_a_removed_types_panel_button_is_out_of_date(routed: Routed) -> No
     assert [o["label"] for o in menu["options"]] == ["Family support"]
 
     fresh = await post_panel(server, server.general)
-    assert button_ids(fresh) == [f"consult:panel:{routed.family.id}"]
+    assert button_ids(fresh) == [f"consult:panel:{routed.family.id}", "dm:start"]
 
 
 async def test_a_panel_in_a_server_without_types_has_one_button(
@@ -561,7 +562,7 @@ async def test_a_panel_in_a_server_without_types_has_one_button(
 ) -> None:
     panel = await post_panel(consult_server, consult_server.general)
 
-    assert button_ids(panel) == ["consult:start"]
+    assert button_ids(panel) == ["consult:start", "dm:start"]  # and a request by DM
     pressed = await consult_server.member.click(panel, label="Talk to a consultant")
     assert pressed.modal is not None
     assert pressed.modal["custom_id"] == "consult:form"

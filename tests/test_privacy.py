@@ -227,6 +227,14 @@ class Seeder:
                 ),
             )
 
+    async def dm_link(self, consultation_id: int, member: int) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO consult_dm_links (consultation_id, member_id, dm_channel_id, "
+                "created_at) VALUES (?, ?, 99, ?)",
+                (consultation_id, member, epoch(T0)),
+            )
+
     async def oncall(self, staff: int, guild: int = GUILD) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(

@@ -23,6 +23,7 @@ from bot.privacy import (
     CHECKIN_OUTREACH,
     CHECKINS,
     CONSULT_BLOCKS,
+    CONSULT_DM_LINKS,
     CONSULT_FOLLOW_UPS,
     CONSULTATION_ANSWERS,
     CONSULTATION_EVENTS,
@@ -406,6 +407,7 @@ async def test_every_table_of_the_member_is_described_exactly(
     await seed.consult_block(MEMBER, STAFF, "b")
     await seed.oncall(MEMBER)
     await seed.follow_up(closed, MEMBER, STAFF, "f")
+    await seed.dm_link(closed, MEMBER)
     await seed.crisis_region(MEMBER)
 
     collected = await collect(db, cipher, MEMBER, GUILD, now=T0, retention_days=21)
@@ -427,6 +429,7 @@ async def test_every_table_of_the_member_is_described_exactly(
             (CONSULTATION_ANSWERS, 1),
             (CONSULT_FOLLOW_UPS, 1),
             (CONSULTATION_FEEDBACK, 1),
+            (CONSULT_DM_LINKS, 1),
             (CONSULTATIONS, 1),
             (CONSULT_BLOCKS, 1),
             (CHECKINS, 1),

@@ -79,6 +79,8 @@ BOUNDS = [
     ("DEV_GUILD_ID", ["0", "-5"], ["1", "1234567890123456789"]),
     ("LOG_LEVEL", ["LOUD", "TRACE", "INFOO"], ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
     ("SAFETY_NET", ["maybe", "2"], ["true", "false", "1", "0"]),
+    ("RELAY", ["maybe", "2"], ["true", "false", "1", "0"]),
+    ("RELAY_PREFIX", ["", "//////"], ["/", "!!", "/////"]),
     ("DISCORD_TOKEN", ["", "   ", "two words"], ["abc.def"]),
     ("SHARD_COUNT", ["0", "-1", "1025", "two", "1.5"], ["1", "1024"]),
 ]
@@ -308,6 +310,11 @@ SENTENCES = [
         "it empty.",
     ),
     ({"safety_net": "maybe"}, "The setting SAFETY_NET is not valid: use true or false."),
+    ({"relay": "maybe"}, "The setting RELAY is not valid: use true or false."),
+    (
+        {"relay_prefix": ""},
+        "The setting RELAY_PREFIX is not valid: use one to five characters, such as //.",
+    ),
     (
         {"database_path": 12.5},
         "The setting DATABASE_PATH is not valid: set it to a file path such as data/support.db.",

@@ -33,6 +33,14 @@ from bot.consultations.closing import (
 from bot.consultations.departures import (
     ConsultationDepartures,
 )
+from bot.consultations.dm import (
+    RELAY_LIMIT,
+    RELAYED,
+    REVEAL_REASON,
+    DmBusyError,
+    DmLink,
+    DmRequestService,
+)
 from bot.consultations.feedback import (
     COMMENT,
     COMMENT_LIMIT,
@@ -232,6 +240,9 @@ __all__ = [
     "PREFERRED_TIME_LIMIT",
     "PRIORITY",
     "QUIET_HOURS_MAX",
+    "RELAYED",
+    "RELAY_LIMIT",
+    "REVEAL_REASON",
     "STAFF_NOTE",
     "STAFF_NOTE_LIMIT",
     "STAFF_REPLY_MINUTES_MAX",
@@ -267,6 +278,9 @@ __all__ = [
     "Coverage",
     "CreateResult",
     "CustomEmoji",
+    "DmBusyError",
+    "DmLink",
+    "DmRequestService",
     "DuplicateTypeNameError",
     "EditedType",
     "FeedbackClosedError",

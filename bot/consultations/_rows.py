@@ -42,7 +42,10 @@ _COLUMNS = (
     "claimed_by, claimed_at, first_claimed_at, thread_id, card_channel_id, card_message_id, "
     "problem, member_left_at, last_reminded_at, closed_at, closed_by, close_kind, close_reason, "
     "opening_message_id, type_id, outcome, member_last_at, staff_last_at, awaiting_staff_since, "
-    "nudged_at, on_hold_since, quiet_from, closed_by_bot"
+    "nudged_at, on_hold_since, quiet_from, closed_by_bot, "
+    # opened by DM (``bot.consultations.dm``; NULL: not), 1 when under an alias: a key probe
+    "(SELECT pseudonymous FROM consult_dm_links WHERE consultation_id = consultations.id) "
+    "AS dm_alias"
 )
 _ORDER = "priority, created_at, id"
 

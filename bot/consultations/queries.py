@@ -118,6 +118,8 @@ class ConsultationQueries:
             on_hold_since=from_ts(row["on_hold_since"]),
             quiet_from=from_ts(row["quiet_from"]),
             closed_by_bot=bool(row["closed_by_bot"]),
+            by_dm=row["dm_alias"] is not None,
+            alias=self._cipher.alias(int(row["id"])) if row["dm_alias"] else None,
         )
 
     async def get(self, request_id: int) -> Consultation | None:

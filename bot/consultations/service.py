@@ -45,6 +45,7 @@ from bot.consultations._rows import (
 )
 from bot.consultations.blocks import RequestsPausedError, active_block_row
 from bot.consultations.closing import ConsultationClosing
+from bot.consultations.dm import check_dm_free, link_dm
 from bot.consultations.intake import SealedAnswer, save_answers
 from bot.consultations.routing import Coverage
 from bot.consultations.values import (
@@ -91,6 +92,8 @@ class ConsultationService(ConsultationClosing):
         preferred_time: str | None = None,
         type_id: int | None = None,
         answers: Sequence[SealedAnswer] = (),
+        dm_channel_id: int | None = None,
+        pseudonymous: bool = False,
     ) -> CreateResult:
         """Open a request, or return the member's existing open one (idempotent).
 
@@ -100,6 +103,9 @@ class ConsultationService(ConsultationClosing):
         struggling right now", or the crisis safety net) skips all three: a member who is
         struggling is never told to wait, and abuse is the blocklist's job, not the cap's.
         Refusals carry ``show_crisis=True`` so the reply always includes crisis resources.
+        ``dm_channel_id``: opened by DM with the bot, answered there (``bot.consultations.dm``,
+        one open DM request per member, checked in the same transaction); ``pseudonymous``:
+        staff see its alias instead of the member (``Consultation.alias``).
         """
         note = sanitise(note, NOTE)
         preferred_time = sanitise(preferred_time, PREFERRED_TIME)
@@ -123,9 +129,15 @@ class ConsultationService(ConsultationClosing):
                         raise RequestsPausedError(from_ts(block["expires_at"]))
                     _check_cooldown(c, guild_id, member_id, stamp, config)
                     _check_hourly_cap(c, guild_id, stamp, config)
+                if dm_channel_id is not None:
+                    check_dm_free(c, member_id)
                 request_id = _insert(
                     c, guild_id, member_id, topic, urgency, sealed_note, sealed_time, stamp, type_id
                 )
+                if dm_channel_id is not None:
+                    link_dm(
+                        c, request_id, member_id, dm_channel_id, stamp, pseudonymous=pseudonymous
+                    )
                 save_answers(c, request_id, member_id, answers)  # a type's own questions
                 created = True
             row = _load(c, request_id)

@@ -109,6 +109,8 @@ class TextCipher(Protocol):
 
     def decrypt(self, token: bytes | None) -> str | None: ...
 
+    def alias(self, request_id: int) -> str: ...
+
 
 # --------------------------------------------------------------------------- errors
 
@@ -258,6 +260,12 @@ class Consultation:
     """The quiet time counts from here at the earliest (the end of a hold)."""
     closed_by_bot: bool = False
     """Closed by the bot, the member having not replied (outcome ``NO_REPLY``): no cooldown."""
+    by_dm: bool = False
+    """Opened by DM with the bot (``bot.consultations.dm``): the conversation goes on in that DM,
+    relayed; the member is never in the staff thread."""
+    alias: str | None = None
+    """A pseudonymous DM request's name for staff ("Member 7F3K", ``Cipher.alias``): shown
+    instead of the member's name, mention and id on everything staff see. None: named."""
 
     @property
     def active(self) -> bool:

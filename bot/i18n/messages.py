@@ -212,7 +212,8 @@ EN: dict[str, str] = {
     "safety.dm_reply": (
         "Hi, I'm the group's bot, so I can't read or answer messages here. "
         "If you need someone right now, the lines below are free and open any time. "
-        "To talk with a consultant from the group, use `/consult` in the server."
+        "To talk with a consultant from the group, press **Message us privately** to write to "
+        "them here, or use `/consult` in the server."
     ),
 }
 
@@ -415,8 +416,8 @@ ES: dict[str, str] = {
     "safety.dm_reply": (
         "Hola, soy el bot del grupo, así que no puedo leer ni responder mensajes aquí. "
         "Si necesitas a alguien ahora mismo, las líneas de abajo son gratuitas y están "
-        "abiertas a cualquier hora. Para hablar con un consultor del grupo, usa `/consult` en "
-        "el servidor."
+        "abiertas a cualquier hora. Para hablar con un consultor del grupo, pulsa **Message us "
+        "privately** para escribirle aquí, o usa `/consult` en el servidor."
     ),
 }
 

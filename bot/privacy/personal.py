@@ -1,5 +1,5 @@
 """Sources only the member's own features read: their safety plan, check-in outreach and
-meeting reminders by DM.
+meeting reminders by DM; and the link of a request opened by DM to that DM.
 
 ``bot.privacy.registry`` lists them in ``REGISTRY`` and re-exports them (kept here so that
 module stays under 500 lines).
@@ -74,4 +74,34 @@ MEETING_DM_OPTINS = Source(
     ),
     retention=Retention("Kept until you turn reminders off or delete your data."),
     brief=("created_at",),
+)
+
+
+CONSULT_DM_LINKS = Source(
+    table="consult_dm_links",
+    title="Requests you opened by DM",
+    purpose=(
+        "When you message us privately (a DM with the bot): so your messages reach the staff "
+        "helping you, and their answers reach you. Only ids and a time: never what either "
+        "side wrote, which the bot passes on and forgets."
+    ),
+    who_can_see="Only the bot uses it. Staff see that a request came by DM.",
+    member_columns=(MemberColumn("member_id", "Member", OnErase.DELETE_ROW),),
+    columns=(
+        Column("consultation_id", "Request id", Kind.NUMBER),
+        Column("dm_channel_id", "Your DM with the bot", Kind.SNOWFLAKE),
+        Column("created_at", "Opened", Kind.TIME),
+        Column("pseudonymous", "Your name kept from the consultant", Kind.FLAG),
+        Column("last_relayed_id", "Your last message passed on (its id only)", Kind.SNOWFLAKE),
+    ),
+    retention=Retention(
+        "Deleted {days} days after the request is closed or cancelled, and with the request.",
+        timestamp=(
+            "(SELECT c.closed_at FROM consultations c "
+            "WHERE c.id = consult_dm_links.consultation_id)"
+        ),
+    ),
+    guild_filter="consultation_id IN (SELECT id FROM consultations WHERE guild_id = :guild)",
+    owned_via="consultation_id IN (SELECT id FROM consultations WHERE member_id = :member)",
+    brief=("consultation_id", "created_at"),
 )

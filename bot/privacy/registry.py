@@ -21,6 +21,7 @@ from bot.privacy.model import Retention as Retention
 from bot.privacy.model import Source as Source
 from bot.privacy.model import member_keyed as member_keyed
 from bot.privacy.personal import CHECKIN_OUTREACH as CHECKIN_OUTREACH
+from bot.privacy.personal import CONSULT_DM_LINKS as CONSULT_DM_LINKS
 from bot.privacy.personal import MEETING_DM_OPTINS as MEETING_DM_OPTINS
 from bot.privacy.personal import SAFETY_PLANS as SAFETY_PLANS
 from bot.privacy.unlisted import NO_MEMBER_DATA as NO_MEMBER_DATA
@@ -448,6 +449,7 @@ REGISTRY: tuple[Source, ...] = (
     CONSULTATION_ANSWERS,
     CONSULT_FOLLOW_UPS,
     CONSULTATION_FEEDBACK,
+    CONSULT_DM_LINKS,
     CONSULTATIONS,
     CONSULT_BLOCKS,
     CHECKINS,

@@ -22,13 +22,14 @@ from cogs.consult._block_render import card_flag
 from cogs.consult._flow_base import CARD_PERMISSIONS, FlowBase, missing_permissions
 from cogs.consult._roster import add_roster, card_pings
 from cogs.consult._views import card_view
+from cogs.consult._who import member_ref, people_of
 
 log = logging.getLogger(__name__)
 
 
 def card_people(consultation: Consultation) -> tuple[int | None, ...]:
     """Whom a staff card names: its member, whoever claimed it and whoever closed it."""
-    return (consultation.member_id, consultation.claimed_by, consultation.closed_by)
+    return (*people_of(consultation), consultation.claimed_by, consultation.closed_by)
 
 
 class Cards(FlowBase):
@@ -247,7 +248,7 @@ class Cards(FlowBase):
                 guild,
                 config,
                 f"The queue card of request #{consultation.number} was deleted, so the request "
-                f"is closed. <@{consultation.member_id}> can open a new one with `/consult`"
+                f"is closed. {member_ref(consultation)} can open a new one with `/consult`"
                 + (" (I told them by DM)." if told else " (I couldn't DM them)."),
             )
             await self.log_closed(guild, consultation)

@@ -29,6 +29,7 @@ from bot.crisis import REMINDER
 from bot.ui import QUIET, add_field, embed, escape, shorten
 from cogs._names import Names, person
 from cogs.consult._embeds import format_wait
+from cogs.consult._who import member_ref
 
 OUTCOME_CHOICES = [
     app_commands.Choice(name=OUTCOME_LABELS[outcome], value=outcome.value) for outcome in Outcome
@@ -117,7 +118,7 @@ def member_closed_reply(consultation: Consultation) -> str:
 def member_closed_message(consultation: Consultation, consultant_id: int) -> str:
     """In the thread: the member closed it (the consultant is pinged: staff are told here)."""
     return (
-        f"<@{consultation.member_id}> closed request #{consultation.number}. <@{consultant_id}>, "
+        f"{member_ref(consultation)} closed request #{consultation.number}. <@{consultant_id}>, "
         "thank you for being with them.\nWhenever you'd like to talk again, use `/consult`. If "
         "you need help right now, `/crisis` lists free lines open any time."
     )
@@ -132,7 +133,7 @@ def member_closed_log_line(consultation: Consultation, member_name: str | None) 
     else:  # pragma: no cover - a member closes only a request someone claimed
         waited = "never claimed"
     return (
-        f"📁 Request #{consultation.number} closed by the member, <@{consultation.member_id}>"
+        f"📁 Request #{consultation.number} closed by the member, {member_ref(consultation)}"
         f"{name}, with Close my request · {waited}"
     )
 
@@ -145,7 +146,7 @@ def feedback_question(
 ) -> str:
     """ "How did this go?", by DM (or, when DMs are closed, in the thread)."""
     where = (
-        f"<@{consultation.member_id}>, one last question about request #{consultation.number}"
+        f"{member_ref(consultation)}, one last question about request #{consultation.number}"
         if in_thread
         else (
             f"Hi, this is the support bot of {escape(server_name, 100)}. Your request "

@@ -20,6 +20,7 @@ from bot.consultations import CloseKind, Consultation, Status
 from bot.crisis import reminder
 from bot.ui import crisis_embed
 from cogs.consult import _close_render as close_render
+from cogs.consult import _dm_render as dm_render
 from cogs.consult import _embeds as render
 from cogs.consult import _quiet_render as quiet_render
 from cogs.consult._feedback_views import rating_view
@@ -72,6 +73,8 @@ class Closing(FollowUpFlow):
                 ping = [closed.member_id, consultant_id]
             else:
                 text, ping = render.closing_message(closed), [closed.member_id]
+            if closed.by_dm:  # a DM request's member is not in the thread: never mentioned
+                ping = [user for user in ping if user != closed.member_id]
             try:
                 await thread.send(
                     text,
@@ -83,6 +86,9 @@ class Closing(FollowUpFlow):
                 )
             except discord.HTTPException:
                 log.warning("consultation.thread_close_failed id=%s", closed.id)
+        if closed.by_dm:  # the member hears of the end where they talked: their DM
+            line = await self.member_reminder(guild, closed.member_id)
+            await self.tell_member(guild, closed, dm_render.closed_dm(closed, guild.name, line))
         await self.ask_feedback(guild, closed, thread)
         if thread is not None:
             await self._take_off_close_button(thread, closed)

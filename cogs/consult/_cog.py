@@ -51,6 +51,7 @@ from cogs.consult._follow_up_cog import (
 from cogs.consult._follow_up_render import member_list_embed
 from cogs.consult._forms import handle_form, open_form
 from cogs.consult._quiet_cog import ticket_hold
+from cogs.consult._reveal import ticket_reveal
 from cogs.consult._views import DYNAMIC_ITEMS, ask_to_cancel, member_request_view
 
 log = logging.getLogger(__name__)
@@ -266,6 +267,16 @@ class Consult(commands.Cog, name="Consult"):
     ) -> None:
         """Pause (or resume) the quiet-thread check-in and automatic close for this request."""
         await ticket_hold(self.flow, interaction, state)
+
+    @ticket.command(name="reveal")
+    @app_commands.describe(reason="Why you need to know: the claimer sees it, the log never does")
+    async def ticket_reveal(
+        self,
+        interaction: discord.Interaction[SupportBot],
+        reason: app_commands.Range[str, 1, 300],
+    ) -> None:
+        """Staff leads: see who the member of this request under an alias is (with a reason)."""
+        await ticket_reveal(self.flow, interaction, reason)
 
     # ------------------------------------------------------------------ staff: the queue
 

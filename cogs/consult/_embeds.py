@@ -40,6 +40,7 @@ from cogs.consult._kinds import about, not_your_type, what_about
 from cogs.consult._kinds import scope_line as scope_line
 from cogs.consult._problems import NEEDED_PERMISSIONS as NEEDED_PERMISSIONS
 from cogs.consult._problems import describe_problem as describe_problem
+from cogs.consult._who import member_ref
 
 PAGE_SIZE = 10
 """Requests per /queue page: 10 lines of ~200 characters stay far below the 4096 limit."""
@@ -111,10 +112,19 @@ def _status_line(consultation: Consultation, names: Names | None) -> str:
         line = "Closed by the bot: no reply after a check-in"
     else:
         closer = consultation.closed_by
-        line = f"Closed by {person(closer, names)}" if closer else "Closed"
+        if closer is not None and closer == consultation.member_id and consultation.alias:
+            line = f"Closed by {member_ref(consultation)} (the member)"
+        else:
+            line = f"Closed by {person(closer, names)}" if closer else "Closed"
     if consultation.member_left:
         line += "\n⚠ The member has left the server."
     return line
+
+
+BY_DM = (
+    "The member wrote to the bot in a DM and talks there: they won't be in the thread. "
+    "Answer with `/reply` in it."
+)
 
 
 def card_embed(
@@ -131,7 +141,7 @@ def card_embed(
         Status.CLAIMED: CALM,
     }.get(consultation.status, QUIET)
     result = embed(_header(consultation), _status_line(consultation, names), colour=colour)
-    add_field(result, "Member", person(consultation.member_id, names), inline=True)
+    add_field(result, "Member", member_ref(consultation, names), inline=True)
     add_field(result, *about(consultation, kind), inline=True)
     add_field(result, "Opened", ts(consultation.created_at, "f"), inline=True)
     if consultation.preferred_time:
@@ -142,6 +152,8 @@ def card_embed(
         )
     if consultation.note and consultation.active:
         add_field(result, "Note from the member", escape(consultation.note, 1000))
+    if consultation.by_dm and consultation.active:
+        add_field(result, "By DM", BY_DM)
     if flag is not None and consultation.active:
         add_field(result, *flag)
     problem = describe_problem(consultation.problem)
@@ -290,9 +302,9 @@ def queue_embed(
             f"{format_wait(consultation.waited(now))} · "
         )
         if consultation.member_left:  # said once, not as their name too
-            line += f"<@{consultation.member_id}> · left the server"
+            line += f"{member_ref(consultation)} · left the server"
         else:
-            line += person(consultation.member_id, people)
+            line += member_ref(consultation, people)
         if consultation.problem:
             line += " · ⚠ " + (describe_problem(consultation.problem) or "")
         lines.append(shorten(line, 380))
@@ -389,7 +401,7 @@ def claimed_reply(consultation: Consultation) -> str:
     )
     if consultation.problem == "thread:member_not_added":
         text += (
-            f"\n⚠ Discord kept failing when I tried to add <@{consultation.member_id}> to the "
+            f"\n⚠ Discord kept failing when I tried to add {member_ref(consultation)} to the "
             "thread, so they can't see it yet. Mention them in the thread to add them; I'll "
             "also try again when I next start."
         )
@@ -404,7 +416,7 @@ def claimed_reply(consultation: Consultation) -> str:
 def people_added_message(consultation: Consultation) -> str:
     """In the thread, once someone who could not be added at the claim is in it."""
     return (
-        f"<@{consultation.member_id}>, this is your private thread for request "
+        f"{member_ref(consultation)}, this is your private thread for request "
         f"#{consultation.number}. <@{consultation.claimed_by}> from the staff team is here with "
         "you. Sorry for the delay: Discord had a problem when it was opened."
     )
@@ -413,10 +425,10 @@ def people_added_message(consultation: Consultation) -> str:
 def note_updated_message(consultation: Consultation) -> str:
     """In the thread: the member changed their note (no one is pinged)."""
     if not consultation.note:
-        return f"<@{consultation.member_id}> removed their note on request #{consultation.number}."
+        return f"{member_ref(consultation)} removed their note on request #{consultation.number}."
     quoted = escape(consultation.note, 1000).replace("\n", "\n> ")
     return shorten(
-        f"<@{consultation.member_id}> updated their note on request #{consultation.number}:"
+        f"{member_ref(consultation)} updated their note on request #{consultation.number}:"
         f"\n> {quoted}",
         limits.MESSAGE_CONTENT,
     )
@@ -430,7 +442,7 @@ def released_reply(consultation: Consultation) -> str:
 def closing_message(consultation: Consultation) -> str:
     reason = escape(consultation.close_reason or "", 300)
     return shorten(
-        f"<@{consultation.member_id}>, request #{consultation.number} is now closed"
+        f"{member_ref(consultation)}, request #{consultation.number} is now closed"
         + (f": {reason}" if reason else ".")
         + "\nThank you for talking with us. Whenever you'd like to talk again, use `/consult`. "
         "If you need help right now, `/crisis` lists free lines open any time.",
@@ -443,7 +455,7 @@ def released_message(consultation: Consultation, *, left: bool = False) -> str:
     joined = f"{who}; " if left else f"{who} #{consultation.number} is "
     middle = "your request is back in the queue" if left else "back in the queue"
     return (
-        f"<@{consultation.member_id}>, {joined}{middle}, in its original place. Another staff "
+        f"{member_ref(consultation)}, {joined}{middle}, in its original place. Another staff "
         "member will join you here soon. If you need help right now, use `/crisis`."
     )
 
@@ -464,7 +476,7 @@ def closed_log_line(consultation: Consultation) -> str:
     if consultation.closed_by is None:
         who = "by someone in Discord (the server's audit log shows who)"
     elif consultation.closed_by == consultation.member_id:
-        who = f"by <@{consultation.closed_by}> (the member)"
+        who = f"by {member_ref(consultation)} (the member)"
     else:
         who = f"by <@{consultation.closed_by}>"
     if consultation.first_claimed_at is not None:

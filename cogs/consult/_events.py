@@ -15,9 +15,11 @@ from bot import limits
 from bot.consultations import Consultation, Status, Urgency
 from bot.guild_config import GuildConfig
 from bot.ui import shorten
+from cogs.consult import _dm_render as dm_render
 from cogs.consult import _embeds as render
 from cogs.consult._roster import pinged_staff
 from cogs.consult._threads import NOT_ADDED_PROBLEMS, Threads
+from cogs.consult._who import member_ref
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +82,13 @@ class Events(Threads):
         await self._post_in_thread(
             guild,
             consultation,
-            f"<@{consultation.member_id}>, the staff member who was with you {member_reason}, "
+            f"{member_ref(consultation)}, the staff member who was with you {member_reason}, "
             f"so request #{consultation.number} is back in the queue in its original place. "
             "Someone else will join you here soon. If you need help right now, use `/crisis`.",
             ping=[consultation.member_id],
         )
+        if consultation.by_dm:  # the member talks in their DM: told there
+            await self.tell_member(guild, consultation, dm_render.back_in_queue(consultation))
         await self.refresh_card(guild, consultation)
         await self.tell_staff(
             guild,
@@ -111,8 +115,11 @@ class Events(Threads):
             guild,
             config,
             f"The private thread of request #{closed.number} was deleted, so the request is "
-            f"closed. <@{closed.member_id}> can open a new one with `/consult`.",
+            f"closed. {member_ref(closed)} can open a new one with `/consult`.",
         )
+        if closed.by_dm:  # the member talks in their DM: told there
+            line = await self.member_reminder(guild, closed.member_id)
+            await self.tell_member(guild, closed, dm_render.closed_dm(closed, guild.name, line))
         await self.log_closed(guild, closed)
 
     # ------------------------------------------------------------------ start-up and timers

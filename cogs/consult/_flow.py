@@ -33,6 +33,7 @@ from bot.errors import NotConfiguredError, StaffOnlyError, UserFacingError
 from bot.guild_config import GuildConfig
 from bot.ui import crisis_embed, send_ephemeral
 from cogs._components import defer
+from cogs.consult import _dm_render as dm_render
 from cogs.consult import _embeds as render
 from cogs.consult import _follow_up_render as follow_up_render
 from cogs.consult._block_render import paused_embed
@@ -40,6 +41,7 @@ from cogs.consult._flow_base import is_staff_member
 from cogs.consult._hours_render import hours_embed
 from cogs.consult._quiet import QuietFlow
 from cogs.consult._views import member_request_view, pager_view, paused_view
+from cogs.consult._who import member_ref
 
 log = logging.getLogger(__name__)
 
@@ -319,6 +321,9 @@ class ConsultFlow(QuietFlow):
                 "back in the queue in its place; try again once that is fixed."
             )
         await self.refresh_card(guild, result.consultation)
+        if result.consultation.by_dm:  # the member is told in their DM, where they talk
+            told = dm_render.claimed_dm(result.consultation, guild.name)
+            await self.tell_member(guild, result.consultation, told)
         return result.consultation
 
     async def release(self, interaction: discord.Interaction[Any], request_id: int) -> Consultation:
@@ -336,7 +341,7 @@ class ConsultFlow(QuietFlow):
         await self._post_in_thread(
             guild,
             released,
-            f"<@{released.member_id}>, request #{released.number} is back in the queue, in its "
+            f"{member_ref(released)}, request #{released.number} is back in the queue, in its "
             "original place. Another staff member will join you here soon. If you need help "
             "right now, use `/crisis`.",
             ping=[released.member_id],
@@ -409,7 +414,7 @@ class ConsultFlow(QuietFlow):
         await self._post_in_thread(
             guild,
             moved,
-            f"<@{moved.member_id}>, <@{to.id}> from the staff team is taking over request "
+            f"{member_ref(moved)}, <@{to.id}> from the staff team is taking over request "
             f"#{moved.number} and will continue with you here.",
             ping=[moved.member_id, to.id],
         )

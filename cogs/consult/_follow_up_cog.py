@@ -101,6 +101,11 @@ async def book_follow_up(
     its member, at a time typed in the member's zone (else the server's)."""
     config, _staff = await flow.require_staff(interaction)
     request = await flow.request_in_thread(interaction)
+    if request.by_dm:  # its member isn't in the thread, where a check-in comes round
+        raise UserFacingError(
+            f"Request #{request.number} came by DM, so a check-in can't be booked in this "
+            "thread yet. You can ask the member with `/reply` when they'd like to talk again."
+        )
     zone, members = await flow.zone_for(request.guild_id, request.member_id, config)
     now = flow.now()
     due = parse_when(when, zone, now)

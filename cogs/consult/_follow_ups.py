@@ -40,6 +40,7 @@ from cogs._names import Names
 from cogs.consult import _embeds as render
 from cogs.consult import _follow_up_render as say
 from cogs.consult._hours import OpeningHours
+from cogs.consult._threads import pinged
 
 if TYPE_CHECKING:
     from bot.bot import SupportBot
@@ -270,8 +271,8 @@ class FollowUpFlow(OpeningHours):
                     follow_up, request, reopened=reopened, reminder=reminder(self.bot.crisis, code)
                 ),
                 embed=crisis_embed(self.bot.crisis, code),
-                allowed_mentions=discord.AllowedMentions(
-                    users=[discord.Object(follow_up.member_id)]
+                allowed_mentions=discord.AllowedMentions(  # never a DM request's member
+                    users=[discord.Object(user) for user in pinged(request)]
                 ),
             )
         except discord.HTTPException:

@@ -166,11 +166,12 @@ class QuietFlow(Closing):
             elif await self._read_thread(guild, request):
                 unread.discard(request_id)
         due = await self.quiet.due(guild.id, self.now(), config)
+        # A DM request's conversation is in the member's DM, which these don't read (yet).
         for request in due.close:
-            if request.id not in unread:
+            if request.id not in unread and not request.by_dm:
                 await self._close_quiet(guild, config, request)
         for request in due.nudge:
-            if request.id not in unread:
+            if request.id not in unread and not request.by_dm:
                 await self._nudge(guild, config, request)
         for request in due.remind:
             if request.id not in unread:

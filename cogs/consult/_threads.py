@@ -19,6 +19,7 @@ from bot.consultations import Consultation
 from bot.crisis import reminder
 from bot.guild_config import GuildConfig
 from bot.ui import QUIET, embed
+from cogs.consult import _dm_render as dm_render
 from cogs.consult import _embeds as render
 from cogs.consult._answers import OPENING_TAIL, with_answers
 from cogs.consult._cards import Cards
@@ -38,6 +39,12 @@ NOT_ADDED_PROBLEMS = (MEMBER_NOT_ADDED, CLAIMER_NOT_ADDED)
 
 ADOPT_CLOCK_MARGIN = dt.timedelta(minutes=1)
 """How far Discord's clock (a thread's id) may be behind ours (the claim's time)."""
+
+
+def pinged(consultation: Consultation, *others: int) -> list[int]:
+    """Who a thread message may mention: the member and ``others``, but never a DM request's
+    member (a mention in a private thread adds the person to it)."""
+    return [*([] if consultation.by_dm else [consultation.member_id]), *others]
 
 
 def thread_name(consultation: Consultation) -> str:
@@ -141,19 +148,19 @@ class Threads(Cards):
         people_in = await self._add_people(thread, consultation)
         sent: int | None = None
         recorded = False
+        # A DM request's member is not in the thread: never mentioned (a mention would add them).
+        first = (
+            dm_render.dm_opening(fresh)
+            if fresh.by_dm
+            else render.opening_message(fresh, await self.thread_reminder(guild))
+        )
         try:
             opening = await thread.send(
-                with_answers(
-                    render.opening_message(fresh, await self.thread_reminder(guild)),
-                    await self.answers_of(fresh),
-                    OPENING_TAIL,
-                ),
-                view=member_close_view(consultation.id),  # "Close my request", for the member
+                with_answers(first, await self.answers_of(fresh), OPENING_TAIL),
+                # "Close my request", for the member (a DM request's is in their DM)
+                view=discord.utils.MISSING if fresh.by_dm else member_close_view(consultation.id),
                 allowed_mentions=discord.AllowedMentions(
-                    users=[
-                        discord.Object(consultation.member_id),
-                        discord.Object(consultation.claimed_by),
-                    ]
+                    users=[discord.Object(user) for user in pinged(fresh, consultation.claimed_by)]
                 ),
             )
         except discord.HTTPException:
@@ -177,6 +184,12 @@ class Threads(Cards):
         """The reminder line for a private thread: the server's region, never the member's."""
         config = await self.configs.get(guild.id)
         return reminder(self.bot.crisis, config.crisis_region)
+
+    async def member_reminder(self, guild: discord.Guild, member_id: int) -> str:
+        """The reminder line for a DM to the member: their own region first (only they see
+        it), else the server's."""
+        code = await self.bot.crisis_region(member_id, guild.id, private=True)
+        return reminder(self.bot.crisis, code)
 
     async def _add_to_thread(
         self, thread: discord.Thread, user_id: int, consultation: Consultation
@@ -207,7 +220,9 @@ class Threads(Cards):
         to the claimer and on the card) and repaired at start-up. True when both are in."""
         assert consultation.claimed_by is not None
         problem = None
-        if not await self._add_to_thread(thread, consultation.member_id, consultation):
+        if not consultation.by_dm and not await self._add_to_thread(
+            thread, consultation.member_id, consultation
+        ):  # a DM request's member talks to the bot in their DM, never in the thread
             problem = MEMBER_NOT_ADDED
         if not await self._add_to_thread(thread, consultation.claimed_by, consultation):
             problem = problem or CLAIMER_NOT_ADDED
@@ -226,7 +241,7 @@ class Threads(Cards):
             await thread.send(
                 render.people_added_message(fresh),
                 allowed_mentions=discord.AllowedMentions(
-                    users=[discord.Object(consultation.member_id)]
+                    users=[discord.Object(user) for user in pinged(consultation)]
                 ),
             )
         except discord.HTTPException:
@@ -262,6 +277,8 @@ class Threads(Cards):
         thread = await self._thread_for(guild, consultation)
         if thread is None:
             return
+        if consultation.by_dm:  # never mention a DM request's member: it would add them
+            ping = [user_id for user_id in ping if user_id != consultation.member_id]
         try:
             if thread.archived:
                 await thread.edit(archived=False)

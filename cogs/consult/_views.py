@@ -39,6 +39,7 @@ from cogs._components import (
     stopped_view,
 )
 from cogs.consult import _embeds as render
+from cogs.consult._dm_views import START as DM_START
 from cogs.consult._forms import PICK, Flow, _own_request, close_form, note_form, open_form
 from cogs.consult._kinds import emoji_of, not_your_type
 from cogs.consult._request_button import RequestIdButton
@@ -161,8 +162,9 @@ class PanelButton(ConsultButton, template=rf"consult:panel:{_ID}"):
 
 def panel_view(kinds: Sequence[ConsultType]) -> discord.ui.View:
     """A standing panel's buttons: one per type (its emoji and name), or, in a server with
-    no types, the one "Talk to a consultant" button. Plain buttons with the persistent ids,
-    in a stopped view, so any feature can post them and this one answers them."""
+    no types, the one "Talk to a consultant" button; then "Message us privately" (by DM).
+    Plain buttons with the persistent ids, in a stopped view, so any feature can post them and
+    this one (or the DM desk) answers them."""
     view = discord.ui.View(timeout=None)
     if not kinds:
         view.add_item(
@@ -177,6 +179,14 @@ def panel_view(kinds: Sequence[ConsultType]) -> discord.ui.View:
                 emoji=emoji_of(kind),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"consult:panel:{kind.id}",
+            )
+        )
+    if len(view.children) < PANEL_BUTTONS:  # a request by DM, when there is room
+        view.add_item(
+            discord.ui.Button(
+                label="Message us privately",
+                style=discord.ButtonStyle.secondary,
+                custom_id=DM_START,
             )
         )
     view.stop()

@@ -16,7 +16,8 @@ reply per 10 minutes; a level that rises within those minutes still alerts staff
 message is never deleted, and nothing of it is stored or logged.
 
 In DMs: the bot does not read the message; every DM gets the crisis resources (once per
-10 minutes per person), because someone writing to a bot may have nowhere else to turn.
+10 minutes per person), because someone writing to a bot may have nowhere else to turn, with
+a "Message us privately" button (``cogs.safety._dm_answer``).
 """
 
 from __future__ import annotations
@@ -36,12 +37,17 @@ from bot.errors import UserFacingError
 from bot.guild_config import GuildConfig, SafetyReply
 from bot.i18n import ENGLISH
 from bot.i18n.messages import say
-from bot.safety import DM, Category, CrisisMatchLog, Level, Match, MatchOutcome
+from bot.safety import Category, CrisisMatchLog, Level, Match, MatchOutcome
 from bot.safety.memory import WINDOW, Signal, SignalMemory
 from bot.services import Services
 from bot.ui import URGENT, WARM, add_field, crisis_embed, embed, escape
 from cogs._components import PersistentButton, bind, defer
-from cogs._handoff import ConsultHandoff, consult_button_view, safety_plan_button
+from cogs._handoff import (
+    ConsultHandoff,
+    consult_button_view,
+    safety_plan_button,
+)
+from cogs.safety._dm_answer import answer_dm
 
 log = logging.getLogger(__name__)
 
@@ -449,27 +455,4 @@ class SafetyNet(commands.Cog):
     # -------------------------------------------------------------------------- DMs
 
     async def _answer_dm(self, message: discord.Message) -> None:
-        respond = True
-        try:
-            outcome = await self._log().record(
-                guild_id=None,
-                channel_id=message.channel.id,
-                message_id=message.id,
-                user_id=message.author.id,
-                category=DM,
-                now=discord.utils.utcnow(),
-            )
-            respond = outcome.respond
-        except Exception:
-            log.exception("safety.dm_record_failed user=%s", message.author.id)
-        if not respond:
-            return
-        try:
-            code = await self.bot.crisis_region(message.author.id, None, private=True)
-            language = await self.bot.background_language(message.author.id, None)
-            crisis = self.bot.library.crisis_in(language)
-            await message.channel.send(
-                say(language, "safety.dm_reply"), embed=crisis_embed(crisis, code, language)
-            )
-        except discord.HTTPException as error:
-            log.warning("safety.dm_reply_failed user=%s status=%s", message.author.id, error.status)
+        await answer_dm(self.bot, self.services, message)

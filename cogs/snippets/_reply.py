@@ -92,6 +92,11 @@ class TicketReply:
             raise UserFacingError(
                 f"Request #{consultation.number} is closed, so I didn't post anything here."
             )
+        if consultation.by_dm:  # its member isn't here (a mention would add them): by DM only
+            raise UserFacingError(
+                f"Request #{consultation.number} came by DM, so its member isn't in this thread "
+                "and would not see a saved reply. Answer them with `/reply`."
+            )
         guild = interaction.guild
         thread = interaction.channel
         assert guild is not None
