@@ -89,18 +89,22 @@ class ContinueButton(
         await self.feature.open_form(interaction, self.part)
 
 
-class DeleteButton(PersistentButton, template=r"safety-plan:delete:(?P<owner>[0-9]{1,20})"):
-    """Yes, delete my plan: only the member who asked can press it."""
+class _AnswerButton(PersistentButton, template=r"(?!)"):
+    """One answer to the "delete?" question: only the member who asked can press it. A
+    subclass gives its template, ``action`` (the custom_id's middle part), label, style and
+    ``answer``; this base is never registered (its template matches nothing)."""
 
     feature: ClassVar[Feature]
-    where = "button:safety-plan:delete"
+    action: ClassVar[str]
+    label: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle]
 
     def __init__(self, owner: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Delete my plan",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"safety-plan:delete:{owner}",
+                label=self.label,
+                style=self.style,
+                custom_id=f"safety-plan:{self.action}:{owner}",
             )
         )
         self.owner = owner
@@ -115,34 +119,33 @@ class DeleteButton(PersistentButton, template=r"safety-plan:delete:(?P<owner>[0-
         if interaction.user.id != self.owner:
             await send_ephemeral(interaction, render.NOT_YOURS)
             return
+        await self.answer(interaction)
+
+    async def answer(self, interaction: discord.Interaction[Any]) -> None:
+        raise NotImplementedError
+
+
+class DeleteButton(_AnswerButton, template=r"safety-plan:delete:(?P<owner>[0-9]{1,20})"):
+    """Yes, delete my plan."""
+
+    where = "button:safety-plan:delete"
+    action = "delete"
+    label = "Delete my plan"
+    style = discord.ButtonStyle.danger
+
+    async def answer(self, interaction: discord.Interaction[Any]) -> None:
         await self.feature.delete_plan(interaction)
 
 
-class KeepButton(PersistentButton, template=r"safety-plan:keep:(?P<owner>[0-9]{1,20})"):
+class KeepButton(_AnswerButton, template=r"safety-plan:keep:(?P<owner>[0-9]{1,20})"):
     """No, keep it: nothing is deleted."""
 
     where = "button:safety-plan:keep"
+    action = "keep"
+    label = "Keep it"
+    style = discord.ButtonStyle.secondary
 
-    def __init__(self, owner: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Keep it",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"safety-plan:keep:{owner}",
-            )
-        )
-        self.owner = owner
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
-    ) -> Self:
-        return cls(_owner(match))
-
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        if interaction.user.id != self.owner:
-            await send_ephemeral(interaction, render.NOT_YOURS)
-            return
+    async def answer(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.edit_message(content=render.KEPT, embed=None, view=None)
 
 
